@@ -1,0 +1,61 @@
+// analyze(text) → Analysis: the one entry point of the language core.
+
+import { parse } from "../grammar";
+import { Elaborator } from "./elaborate";
+import type { Analysis, AnalysisSettings, Diagnostic, DiagnosticCode, Severity } from "./types";
+
+/** Default severity per code (spec §5). */
+export const defaultSeverity: Record<DiagnosticCode, Severity> = {
+  syntax: "error",
+  "stride-misfit": "warning",
+  "depth-mismatch": "error",
+  "spatial-mismatch": "error",
+  "groups-indivisible": "error",
+  "empty-output": "error",
+  "needs-volume": "error",
+  "no-input": "error",
+  "bad-value": "error",
+  "unknown-name": "error",
+  "duplicate-name": "error",
+  "recursive-block": "error",
+  "even-filter": "hint",
+};
+
+export const diagnosticCodes = Object.keys(defaultSeverity) as DiagnosticCode[];
+
+/** `dir/lenet5.cnn` → `lenet5`: the name of a file's implicit network. */
+export function networkNameOf(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? "";
+  const name = base.replace(/\.cnn$/i, "");
+  return name || "main";
+}
+
+export function analyze(text: string, fileName = "main.cnn", settings: AnalysisSettings = {}): Analysis {
+  const severityOf = (code: DiagnosticCode): Severity | "off" => settings.severity?.[code] ?? defaultSeverity[code];
+  const parsed = parse(text);
+  const elaborated = new Elaborator(parsed.file, networkNameOf(fileName), settings.maxLayers, (code) => severityOf(code) === "error").run();
+
+  const diagnostics: Diagnostic[] = [];
+  for (const e of parsed.errors) {
+    diagnostics.push({ code: "syntax", severity: "error", message: e.message, start: e.start, end: e.end });
+  }
+  diagnostics.push(...elaborated.diagnostics);
+  const shown: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const severity = severityOf(d.code);
+    if (severity === "off") continue;
+    shown.push({ ...d, severity });
+  }
+  shown.sort((a, b) => a.start - b.start || a.end - b.end);
+
+  return {
+    fileName,
+    text,
+    parse: parsed,
+    networks: elaborated.networks,
+    blocks: elaborated.blocks,
+    diagnostics: shown,
+    occurrences: elaborated.occurrences,
+    references: elaborated.references,
+  };
+}

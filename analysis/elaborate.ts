@@ -1,0 +1,890 @@
+// Elaboration: the AST of each network is walked with blocks and repeats expanded,
+// each layer's input shape threaded into the next (spec §3, §4), and the result
+// recorded as occurrences (for the editor) and a graph (for the engine).
+
+import type * as A from "../grammar";
+import type { Span } from "../grammar";
+import { layerKind, layerNames, inputDoc, type ArgSpec, type ArgValue, type FieldStep, type Kernel, type LayerKind } from "./layers";
+import { resolveOptions, type OptionName } from "./options";
+import { elementCount, shapeText } from "./format";
+import { suggest } from "./suggest";
+import { evaluate, evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "./values";
+import type {
+  BlockResult,
+  Diagnostic,
+  DiagnosticCode,
+  FixData,
+  GraphNode,
+  NameReference,
+  NetworkResult,
+  Occurrence,
+  ReceptiveField,
+  Shape,
+  StatementKind,
+} from "./types";
+
+/** What flows from one statement to the next. */
+interface Flow {
+  shape: Shape | null;
+  node: number | null;
+  field: ReceptiveField | null;
+}
+
+const unknownFlow: Flow = { shape: null, node: null, field: null };
+
+export const MAX_REPEAT = 10_000;
+const DEFAULT_MAX_LAYERS = 100_000;
+
+export interface ElaborationResult {
+  networks: NetworkResult[];
+  blocks: BlockResult[];
+  diagnostics: Diagnostic[];
+  occurrences: Map<number, Occurrence[]>;
+  references: NameReference[];
+}
+
+interface CallFrame {
+  block: string;
+  site: Span;
+}
+
+export class Elaborator {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+  private readonly occurrences = new Map<number, Occurrence[]>();
+  private readonly references: NameReference[] = [];
+  private readonly referenceKeys = new Set<string>();
+  private readonly blocks = new Map<string, A.BlockDefinition>();
+  private readonly recursiveCalls = new Set<number>();
+
+  // per network
+  private graph: GraphNode[] = [];
+  private callStack: CallFrame[] = [];
+  private networkName = "";
+  private labels = new Map<string, number>();
+  private work = 0;
+  private aborted = false;
+  private errorsInNetwork = 0;
+  private recording = true;
+  private currentTop: Span | null = null;
+
+  constructor(
+    private readonly file: A.CnnFile,
+    private readonly implicitName: string,
+    private readonly maxLayers = DEFAULT_MAX_LAYERS,
+    private readonly isError: (code: DiagnosticCode) => boolean = () => true,
+  ) {}
+
+  run(): ElaborationResult {
+    const networks: NetworkResult[] = [];
+    const blocks: BlockResult[] = [];
+    const defined = new Map<string, Span>();
+    const topLevel: A.Statement[] = [];
+
+    for (const item of this.file.items) {
+      if (item.type === "network" || item.type === "block") {
+        if (!item.name) continue;
+        const name = item.name.text;
+        const earlier = defined.get(name);
+        if (earlier) {
+          this.report("duplicate-name", item.name, `\`${name}\` is already defined (networks and blocks share one namespace)`, undefined, [
+            { ...earlier, message: `first definition of \`${name}\`` },
+          ]);
+          continue;
+        }
+        if (item.type === "block" && (layerKind(name) || name === "input")) {
+          this.report("duplicate-name", item.name, `\`${name}\` is a layer kind; give the block another name`);
+          continue;
+        }
+        defined.set(name, item.name);
+        if (item.type === "block") {
+          this.blocks.set(name, item);
+          this.addReference("block", item.name, item.name, name, true);
+          blocks.push({
+            name,
+            span: item,
+            nameSpan: item.name,
+            params: item.params.map((p) => ({ name: p.name.text, span: p.name, defaultText: p.defaultValue ? "…" : null })),
+          });
+        }
+      } else {
+        topLevel.push(item);
+      }
+    }
+
+    this.findRecursion();
+
+    for (const item of this.file.items) {
+      if (item.type === "network" && item.name && defined.get(item.name.text) === item.name) {
+        networks.push(this.network(item.name.text, item.body, item, item.name, false));
+      } else if (item.type === "network" && !item.name) {
+        // `network {` without a name: still check its body
+        networks.push(this.network("(unnamed)", item.body, item, item.keyword, false));
+      }
+    }
+    if (topLevel.length > 0) {
+      const span = { start: topLevel[0].start, end: topLevel[topLevel.length - 1].end };
+      networks.unshift(this.network(this.implicitName, topLevel, span, { start: topLevel[0].start, end: topLevel[0].start }, true));
+    }
+
+    // blocks are checked on their own too, with unknown parameters: a mistake in an
+    // unused block is still shown, and each is reported once
+    this.recording = false;
+    for (const block of this.blocks.values()) {
+      this.resetNetwork(`block ${block.name?.text}`);
+      const scope = this.blockScope(block, new Map(block.params.map((p) => [p.name.text, null])));
+      this.callStack = [{ block: block.name!.text, site: block.name! }];
+      this.statements(block.body, unknownFlow, scope);
+    }
+    this.recording = true;
+
+    return {
+      networks,
+      blocks,
+      diagnostics: this.diagnostics,
+      occurrences: this.occurrences,
+      references: this.references,
+    };
+  }
+
+  // ---- reporting ----
+
+  private report(code: DiagnosticCode, span: Span, message: string, data?: FixData, related?: Diagnostic["related"]): void {
+    const key = `${code}|${span.start}|${span.end}|${message}`;
+    if (this.isError(code)) this.errorsInNetwork++;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const sites = this.callStack.length > 0 && this.recording
+      ? this.callStack.map((f) => ({ start: f.site.start, end: f.site.end, message: `in this use of \`${f.block}\`` }))
+      : [];
+    const all = [...(related ?? []), ...sites];
+    this.diagnostics.push({
+      code,
+      severity: "error",
+      message,
+      start: span.start,
+      end: Math.max(span.end, span.start),
+      ...(data ? { data } : {}),
+      ...(all.length ? { related: all } : {}),
+    });
+  }
+
+  private readonly reporter: Report = (code, span, message, data) => this.report(code, span, message, data);
+
+  private addReference(kind: NameReference["kind"], use: Span, definition: Span, name: string, isDefinition: boolean) {
+    const key = `${use.start}|${definition.start}`;
+    if (this.referenceKeys.has(key)) return;
+    this.referenceKeys.add(key);
+    this.references.push({ kind, start: use.start, end: use.end, definition: { start: definition.start, end: definition.end }, name, isDefinition });
+  }
+
+  // ---- recursion (spec §4): found on the call graph, before any expansion ----
+
+  private callsIn(body: A.Statement[], out: { callee: string; site: A.Name }[]) {
+    for (const s of body) {
+      if (s.type === "call") out.push({ callee: s.callee.text, site: s.callee });
+      else if (s.type === "layer" && !layerKind(s.op.text) && this.blocks.has(s.op.text)) out.push({ callee: s.op.text, site: s.op });
+      else if (s.type === "repeat") this.callsIn(s.body, out);
+      else if (s.type === "residual") {
+        this.callsIn(s.body, out);
+        if (s.shortcut) this.callsIn(s.shortcut, out);
+      } else if (s.type === "concat" || s.type === "add") for (const b of s.branches) this.callsIn(b.body, out);
+    }
+  }
+
+  private findRecursion() {
+    const edges = new Map<string, { callee: string; site: A.Name }[]>();
+    for (const [name, block] of this.blocks) {
+      const calls: { callee: string; site: A.Name }[] = [];
+      this.callsIn(block.body, calls);
+      edges.set(name, calls.filter((c) => this.blocks.has(c.callee)));
+    }
+    // a call A → B is recursive when A is reachable from B
+    const reach = (from: string, to: string): string[] | null => {
+      const prev = new Map<string, string>();
+      const queue = [from];
+      const visited = new Set([from]);
+      while (queue.length) {
+        const cur = queue.shift()!;
+        if (cur === to) {
+          const path = [to];
+          let p = to;
+          while (prev.has(p)) {
+            p = prev.get(p)!;
+            path.unshift(p);
+          }
+          return path;
+        }
+        for (const e of edges.get(cur) ?? []) {
+          if (!visited.has(e.callee)) {
+            visited.add(e.callee);
+            prev.set(e.callee, cur);
+            queue.push(e.callee);
+          }
+        }
+      }
+      return null;
+    };
+    for (const [caller, calls] of edges) {
+      for (const call of calls) {
+        const path = reach(call.callee, caller);
+        if (path) {
+          this.recursiveCalls.add(call.site.start);
+          const cycle = [caller, ...path].join(" → ");
+          this.report(
+            "recursive-block",
+            call.site,
+            call.callee === caller ? `block \`${caller}\` uses itself: a block cannot contain itself` : `block \`${caller}\` uses itself through ${cycle}: a block cannot contain itself`,
+          );
+        }
+      }
+    }
+  }
+
+  // ---- networks ----
+
+  private resetNetwork(name: string) {
+    this.graph = [];
+    this.callStack = [];
+    this.networkName = name;
+    this.labels = new Map();
+    this.work = 0;
+    this.aborted = false;
+    this.errorsInNetwork = 0;
+    this.currentTop = null;
+  }
+
+  private network(name: string, body: A.Statement[], span: Span, nameSpan: Span, implicit: boolean): NetworkResult {
+    this.resetNetwork(name);
+    const first = body[0];
+    let flow: Flow = unknownFlow;
+    let rest = body;
+    if (first && first.type === "layer" && first.op.text === "input") {
+      flow = this.input(first);
+      rest = body.slice(1);
+    } else {
+      const where = implicit ? (first ? { start: first.start, end: first.end } : nameSpan) : nameSpan;
+      const what = implicit ? "these statements have" : `network \`${name}\` has`;
+      this.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
+    }
+    const statements: Occurrence[] = [];
+    for (const stmt of rest) {
+      if (this.aborted) break;
+      this.currentTop = stmt;
+      const before = this.graph.length;
+      flow = this.statement(stmt, flow, emptyScope);
+      const occ = this.lastOccurrence(stmt);
+      if (occ) statements.push(occ);
+      else statements.push(this.compositeOccurrence(stmt, "layer", "?", null, flow, before));
+    }
+    const known = this.graph.length > 0 && flow.shape !== null;
+    let params = 0n;
+    let macs = 0n;
+    let activationBytes = 0n;
+    for (const node of this.graph) {
+      params += node.params;
+      macs += node.macs;
+      activationBytes += elementCount(node.output) * 4n;
+    }
+    const input = this.graph[0]?.op === "input" ? this.graph[0].output : null;
+    return {
+      name,
+      span: { start: span.start, end: span.end },
+      nameSpan: { start: nameSpan.start, end: nameSpan.end },
+      implicit,
+      input,
+      output: flow.shape,
+      params,
+      macs,
+      receptiveField: flow.field,
+      activationBytes,
+      peakActivationBytes: peakLive(this.graph),
+      statements,
+      graph: this.graph,
+      complete: known && this.errorsInNetwork === 0 && !this.aborted,
+    };
+  }
+
+  private lastOccurrence(stmt: A.Statement): Occurrence | null {
+    const list = this.occurrences.get(stmt.start);
+    const last = list?.[list.length - 1];
+    return last && last.network === this.networkName && last.callSites.length === 0 ? last : null;
+  }
+
+  private input(stmt: A.LayerStatement): Flow {
+    const dims = evaluateDims(stmt.args[0] ?? null, emptyScope, this.reporter, {
+      what: "the input volume",
+      min: 1,
+      max: MAX_VALUE,
+      minParts: 2,
+      maxParts: 3,
+      example: "`input 32x32x3` (W×H×D) or `input 28x28` (D = 1)",
+    });
+    if (stmt.args.length === 0) this.report("bad-value", stmt, "`input` needs its size: `input W x H x D`, e.g. `input 32x32x3`");
+    for (const extra of stmt.args.slice(1)) this.report("bad-value", extra, "`input` takes one size, W x H x D");
+    const allowed = stmt.options.filter((o) => {
+      if (inputDoc.options.includes(o.name.text as OptionName)) return true;
+      this.report("unknown-name", o.name, `\`input\` has no option \`${o.name.text}\`; it takes \`sample\` and \`data\``);
+      return false;
+    });
+    const options = resolveOptions(allowed, emptyScope, this.reporter);
+    if (!dims || dims.some((d) => d === null)) {
+      this.record(stmt, "input", "input", null, null, null, null);
+      return unknownFlow;
+    }
+    const [w, h, d = 1] = dims as number[];
+    const shape: Shape = { kind: "volume", w, h, d };
+    let data: number[] | undefined;
+    if (options.data) {
+      const dd = options.data.dims;
+      const want = d === 1 && dd.length === 2 ? [h, w] : [d, h, w];
+      if (dd.length !== want.length || dd.some((x, i) => x !== want[i])) {
+        const got = dd.length === 3 ? `${dd[2]}×${dd[1]}×${dd[0]}` : dd.length === 2 ? `${dd[1]}×${dd[0]}` : `${dd.length}-level`;
+        this.report("bad-value", options.spans.data!, `\`data\` is ${got} (W×H${dd.length === 3 ? "×D" : ""}), the input ${w}×${h}×${d}: rows are [H][W] (or [D][H][W]), top row first`);
+      } else data = options.data.values;
+    }
+    const node = this.addNode({
+      op: "input",
+      inputs: [],
+      input: null,
+      output: shape,
+      attrs: { ...(data ? { data } : {}), ...(options.sample ? { sample: options.sample } : {}) },
+      params: 0n,
+      macs: 0n,
+      label: stmt.label?.text ?? null,
+      span: stmt,
+    });
+    const flow: Flow = { shape, node, field: { w: 1, h: 1, jumpW: 1, jumpH: 1 } };
+    this.record(stmt, "input", "input", null, shape, this.graph[node], flow.field);
+    return flow;
+  }
+
+  // ---- statements ----
+
+  private statements(body: A.Statement[], flow: Flow, scope: Scope): Flow {
+    for (const stmt of body) {
+      if (this.aborted) return unknownFlow;
+      flow = this.statement(stmt, flow, scope);
+    }
+    return flow;
+  }
+
+  private statement(stmt: A.Statement, flow: Flow, scope: Scope): Flow {
+    if (++this.work > this.maxLayers * 4) {
+      this.abort(stmt);
+      return unknownFlow;
+    }
+    if (stmt.label) this.checkLabel(stmt.label);
+    switch (stmt.type) {
+      case "layer":
+        return this.layer(stmt, flow, scope);
+      case "call":
+        return this.call(stmt, stmt.callee, stmt.args, flow, scope);
+      case "repeat":
+        return this.repeat(stmt, flow, scope);
+      case "residual":
+        return this.residual(stmt, flow, scope);
+      case "concat":
+      case "add":
+        return this.merge(stmt, flow, scope);
+    }
+  }
+
+  private checkLabel(label: A.Name) {
+    if (!this.recording) return;
+    const earlier = this.labels.get(label.text);
+    if (earlier !== undefined && earlier !== label.start) {
+      this.report("duplicate-name", label, `label \`${label.text}\` is used twice in network \`${this.networkName}\``);
+    } else this.labels.set(label.text, label.start);
+  }
+
+  private abort(at: Span) {
+    if (this.aborted) return;
+    this.aborted = true;
+    const top = this.currentTop ?? at;
+    this.report(
+      "bad-value",
+      top,
+      `network \`${this.networkName}\` expands to more than ${this.maxLayers.toLocaleString("en-US")} layers; the analysis stops here`,
+    );
+  }
+
+  private layer(stmt: A.LayerStatement, flow: Flow, scope: Scope): Flow {
+    const name = stmt.op.text;
+    if (name === "input") {
+      this.report("no-input", stmt, "`input` must be the first statement of a network (and only there)");
+      return flow;
+    }
+    const kind = layerKind(name);
+    if (!kind) {
+      if (this.blocks.has(name)) {
+        // a block used without parentheses: `Basic 64`
+        const args: A.CallArgument[] = stmt.args.map((v) => ({ name: null, value: singleExpr(v), start: v.start, end: v.end }));
+        return this.call(stmt, stmt.op, args, flow, scope);
+      }
+      const candidates = [...layerNames, ...this.blocks.keys(), "input"];
+      const close = suggest(name, candidates);
+      const hint = close ? `; did you mean \`${close}\`?` : "";
+      this.report("unknown-name", stmt.op, `unknown layer \`${name}\`${hint}`, close ? { kind: "rename", replace: stmt.op, candidates: [close] } : undefined);
+      this.record(stmt, "layer", name, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+
+    const options = resolveOptions(
+      stmt.options.filter((o) => {
+        if (kind.options.includes(o.name.text as OptionName)) return true;
+        const list = kind.options.length ? `its options: ${kind.options.join(", ")}` : "it takes no options";
+        this.report("unknown-name", o.name, `\`${kind.name}\` has no option \`${o.name.text}\` (${list})`);
+        return false;
+      }),
+      scope,
+      this.reporter,
+    );
+    const args = this.arguments(stmt, kind, scope);
+
+    if (!args || options.unknown || !flow.shape) {
+      this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+    if (kind.spatial && flow.shape.kind === "vector") {
+      this.report(
+        "needs-volume",
+        stmt,
+        `\`${kind.name}\` needs a W×H×D volume, but the data is already a vector of ${flow.shape.n.toLocaleString("en-US")} numbers; put spatial layers before \`fc\`/\`flatten\``,
+      );
+      this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+
+    const outcome = kind.infer({
+      input: flow.shape,
+      args: args.values,
+      argSpans: args.spans,
+      options,
+      span: stmt,
+      report: this.reporter,
+    });
+    if (!outcome) {
+      this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+    const out = outcome.output;
+    const tooLarge = out.kind === "volume" ? out.w > MAX_VALUE || out.h > MAX_VALUE || out.d > MAX_VALUE : out.n > MAX_VALUE;
+    if (tooLarge) {
+      this.report("bad-value", stmt, `the output ${shapeText(out)} is too large`);
+      this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+    const node = this.addNode({
+      op: kind.name,
+      inputs: flow.node === null ? [] : [flow.node],
+      input: flow.shape,
+      output: out,
+      attrs: outcome.attrs,
+      params: outcome.weights + outcome.biases,
+      macs: outcome.macs,
+      label: stmt.label?.text ?? null,
+      span: stmt,
+    });
+    const field = stepField(flow.field, outcome.field);
+    const occ = this.record(stmt, "layer", kind.name, flow.shape, out, this.graph[node], field);
+    if (occ) {
+      occ.weights = outcome.weights;
+      occ.biases = outcome.biases;
+      occ.explain = outcome.explain;
+    }
+    return { shape: out, node, field };
+  }
+
+  /** Positional arguments of a layer, evaluated per the catalog. */
+  private arguments(stmt: A.LayerStatement, kind: LayerKind, scope: Scope): { values: Record<string, ArgValue>; spans: Record<string, Span> } | null {
+    const values: Record<string, ArgValue> = {};
+    const spans: Record<string, Span> = {};
+    let ok = true;
+    const required = kind.args.filter((a) => !a.optional);
+    if (stmt.args.length < required.length) {
+      const names = required.map((a) => a.name).join(" and ");
+      this.report("bad-value", stmt, `\`${kind.name}\` needs ${names}: ${kind.usage}`);
+      return null;
+    }
+    for (const extra of stmt.args.slice(kind.args.length)) {
+      const expr = singleExpr(extra);
+      if (expr && expr.type === "ref" && !scope.values.has(expr.name)) {
+        const close = suggest(expr.name, kind.options);
+        const hint = close ? `; did you mean \`${close}\`?` : kind.options.length ? ` (its options: ${kind.options.join(", ")})` : "";
+        this.report("unknown-name", extra, `\`${kind.name}\` has no option \`${expr.name}\`${hint}`, close ? { kind: "rename", replace: extra, candidates: [close] } : undefined);
+      } else {
+        const takes = kind.args.length === 0 ? "takes no arguments" : `takes ${kind.args.map((a) => a.name).join(" and ")}`;
+        this.report("bad-value", extra, `\`${kind.name}\` ${takes}; this one is too many (one statement per line, or separate them with \`;\`)`);
+      }
+      ok = false;
+    }
+    kind.args.forEach((spec, i) => {
+      const value = stmt.args[i];
+      if (!value) {
+        if (spec.defaultValue !== undefined) values[spec.name] = spec.defaultValue;
+        return;
+      }
+      spans[spec.name] = value;
+      const v = this.argument(spec, value, scope);
+      if (v === null) ok = false;
+      else values[spec.name] = v;
+    });
+    return ok ? { values, spans } : null;
+  }
+
+  private argument(spec: ArgSpec, value: A.Value, scope: Scope): ArgValue | null {
+    if (spec.type === "kernel") {
+      const dims = evaluateDims(value, scope, this.reporter, { what: spec.what, min: 1, max: MAX_VALUE, minParts: 1, maxParts: 3, example: "`5`, `5x5`, `5x3` or `5x5x3`" });
+      if (!dims || dims.some((d) => d === null)) return null;
+      const [w, h = w, d = null] = dims as number[];
+      const kernel: Kernel = { w, h, d, span: value };
+      return kernel;
+    }
+    const expr = singleExpr(value);
+    if (!expr) {
+      this.report("bad-value", value, `${spec.what} must be one number`);
+      return null;
+    }
+    switch (spec.type) {
+      case "count":
+        return evaluateInt(expr, scope, this.reporter, { what: spec.what, min: 1, max: MAX_VALUE });
+      case "size":
+        return evaluateInt(expr, scope, this.reporter, { what: spec.what, min: 0, max: MAX_VALUE });
+      case "probability": {
+        const p = evaluate(expr, scope, this.reporter);
+        if (p !== null && !(p >= 0 && p < 1)) {
+          this.report("bad-value", expr, `${spec.what} must be in 0 ≤ p < 1, not ${p}`);
+          return null;
+        }
+        return p;
+      }
+      case "number":
+        return evaluate(expr, scope, this.reporter);
+    }
+  }
+
+  private call(stmt: A.Statement, callee: A.Name, args: A.CallArgument[], flow: Flow, scope: Scope): Flow {
+    const block = this.blocks.get(callee.text);
+    const before = this.graph.length;
+    if (!block) {
+      const candidates = [...this.blocks.keys()];
+      const close = suggest(callee.text, [...candidates, ...layerNames]);
+      const hint = close ? `; did you mean \`${close}\`?` : candidates.length ? ` (blocks here: ${candidates.join(", ")})` : "";
+      this.report("unknown-name", callee, `unknown block \`${callee.text}\`${hint}`, close ? { kind: "rename", replace: callee, candidates: [close] } : undefined);
+      this.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+    this.addReference("block", callee, block.name!, callee.text, false);
+    if (this.recursiveCalls.has(callee.start) || this.callStack.some((f) => f.block === callee.text)) {
+      this.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+
+    // bind arguments: by position, then by name
+    const bound = new Map<string, number | null>();
+    let ok = true;
+    const params = block.params;
+    let position = 0;
+    for (const arg of args) {
+      let param: A.BlockParameter | undefined;
+      if (arg.name) {
+        param = params.find((p) => p.name.text === arg.name!.text);
+        if (!param) {
+          const close = suggest(arg.name.text, params.map((p) => p.name.text));
+          this.report("unknown-name", arg.name, `block \`${callee.text}\` has no parameter \`${arg.name.text}\`${close ? `; did you mean \`${close}\`?` : ""}`);
+          ok = false;
+          continue;
+        }
+        this.addReference("parameter", arg.name, param.name, param.name.text, false);
+      } else {
+        param = params[position++];
+        if (!param) {
+          this.report("bad-value", arg, `block \`${callee.text}\` takes ${params.length} argument${params.length === 1 ? "" : "s"} (${params.map((p) => p.name.text).join(", ") || "none"}); this one is too many`);
+          ok = false;
+          continue;
+        }
+      }
+      if (bound.has(param.name.text)) {
+        this.report("bad-value", arg, `\`${param.name.text}\` is given twice`);
+        ok = false;
+        continue;
+      }
+      const v = evaluate(arg.value, scope, this.reporter);
+      if (v !== null && !Number.isInteger(v)) {
+        this.report("bad-value", arg, `block parameters are whole numbers; \`${param.name.text}\` = ${v}`);
+        ok = false;
+      }
+      bound.set(param.name.text, v);
+    }
+    const missing = params.filter((p) => !bound.has(p.name.text) && !p.defaultValue);
+    if (missing.length) {
+      this.report("bad-value", stmt, `block \`${callee.text}\` needs ${missing.map((p) => `\`${p.name.text}\``).join(" and ")}: ${callee.text}(${params.map((p) => p.name.text).join(", ")})`);
+      ok = false;
+    }
+    if (!ok) {
+      this.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+    const inner = this.blockScope(block, bound);
+    this.callStack.push({ block: callee.text, site: callee });
+    const out = this.statements(block.body, flow, inner);
+    this.callStack.pop();
+    this.compositeOccurrence(stmt, "call", callee.text, flow, out, before);
+    return out;
+  }
+
+  /** The scope inside a block: bound arguments, then defaults evaluated in order. */
+  private blockScope(block: A.BlockDefinition, bound: Map<string, number | null>): Scope {
+    const values = new Map<string, number | null>();
+    const definitions = new Map<string, Span>();
+    const scope: Scope = {
+      values,
+      definitions,
+      onReference: (name, use) => {
+        const def = definitions.get(name);
+        if (def) this.addReference("parameter", use, def, name, false);
+      },
+    };
+    for (const p of block.params) {
+      definitions.set(p.name.text, p.name);
+      this.addReference("parameter", p.name, p.name, p.name.text, true);
+      if (bound.has(p.name.text)) values.set(p.name.text, bound.get(p.name.text)!);
+      else if (p.defaultValue) values.set(p.name.text, evaluate(p.defaultValue, scope, this.reporter));
+      else values.set(p.name.text, null);
+    }
+    return scope;
+  }
+
+  private repeat(stmt: A.RepeatStatement, flow: Flow, scope: Scope): Flow {
+    const before = this.graph.length;
+    if (!stmt.count) this.report("bad-value", stmt.keyword, "`repeat` needs a count: `repeat N { … }`");
+    const n = stmt.count ? evaluateInt(stmt.count, scope, this.reporter, { what: "the repeat count N", min: 1, max: MAX_REPEAT }) : null;
+    if (n === null) {
+      // still check the body once, for names
+      this.statements(stmt.body, unknownFlow, scope);
+      this.record(stmt, "repeat", "repeat", flow.shape, null, null, null);
+      return unknownFlow;
+    }
+    let out = flow;
+    for (let i = 0; i < n && !this.aborted; i++) {
+      if (++this.work > this.maxLayers * 4) {
+        this.abort(stmt);
+        return unknownFlow;
+      }
+      out = this.statements(stmt.body, out, scope);
+    }
+    this.compositeOccurrence(stmt, "repeat", `repeat ${n}`, flow, out, before);
+    return out;
+  }
+
+  private residual(stmt: A.ResidualStatement, flow: Flow, scope: Scope): Flow {
+    const before = this.graph.length;
+    const body = this.statements(stmt.body, flow, scope);
+    const shortcut = stmt.shortcut ? this.statements(stmt.shortcut, flow, scope) : flow;
+    const merged = this.join("residual", stmt, [body, shortcut], flow);
+    this.compositeOccurrence(stmt, "residual", "residual", flow, merged, before);
+    return merged;
+  }
+
+  private merge(stmt: A.MergeStatement, flow: Flow, scope: Scope): Flow {
+    const before = this.graph.length;
+    if (stmt.branches.length === 0) this.report("bad-value", stmt.keyword, `\`${stmt.type}\` needs at least one \`branch { … }\``);
+    const outs = stmt.branches.map((b) => this.statements(b.body, flow, scope));
+    const merged = stmt.branches.length ? this.join(stmt.type, stmt, outs, flow) : unknownFlow;
+    this.compositeOccurrence(stmt, stmt.type, stmt.type, flow, merged, before);
+    return merged;
+  }
+
+  /** Add (residual, add) or stack (concat) the results of parallel paths. */
+  private join(how: "residual" | "add" | "concat", stmt: A.ResidualStatement | A.MergeStatement, outs: Flow[], input: Flow): Flow {
+    if (outs.some((o) => !o.shape || o.node === null)) return unknownFlow;
+    const shapes = outs.map((o) => o.shape!);
+    const first = shapes[0];
+    const span: Span = { start: stmt.start, end: stmt.keyword.end };
+    const names = how === "residual" ? ["the body", "the shortcut"] : shapes.map((_, i) => `branch ${i + 1}`);
+    let output: Shape;
+    if (how === "concat") {
+      if (shapes.every((s) => s.kind === "vector")) {
+        output = { kind: "vector", n: shapes.reduce((a, s) => a + (s.kind === "vector" ? s.n : 0), 0) };
+      } else {
+        const bad = shapes.findIndex((s) => s.kind !== "volume" || first.kind !== "volume" || s.w !== first.w || s.h !== first.h);
+        if (bad >= 0) {
+          this.report(
+            "spatial-mismatch",
+            span,
+            `concat stacks along depth, so every branch must have the same W×H: ${names[0]} gives ${shapeText(first)}, ${names[bad]} ${shapeText(shapes[bad])}`,
+          );
+          return unknownFlow;
+        }
+        output = { kind: "volume", w: (first as { w: number }).w, h: (first as { h: number }).h, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) };
+      }
+    } else {
+      for (let i = 1; i < shapes.length; i++) {
+        const s = shapes[i];
+        if (s.kind !== first.kind) {
+          this.report("spatial-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${shapeText(first)} (${names[0]}) and ${shapeText(s)} (${names[i]}): a volume and a vector cannot be added`);
+          return unknownFlow;
+        }
+        if (s.kind === "vector" && first.kind === "vector") {
+          if (s.n !== first.n) {
+            this.report("depth-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${s.n} numbers (${names[i]}) to ${first.n} (${names[0]})`);
+            return unknownFlow;
+          }
+          continue;
+        }
+        const a = first as Extract<Shape, { kind: "volume" }>;
+        const b = s as Extract<Shape, { kind: "volume" }>;
+        const verb = how === "residual" ? "the residual adds" : "add sums";
+        const both = `${shapeText(a)} (${names[0]}) and ${shapeText(b)} (${names[i]})`;
+        if (a.d !== b.d) {
+          // a 1×1 projection on the shortcut brings it to the body's shape
+          const inputShape = input.shape;
+          const stride = inputShape && inputShape.kind === "volume" && a.w > 0 && inputShape.w % a.w === 0 ? inputShape.w / a.w : 1;
+          const strideText = stride > 1 ? ` stride ${stride}` : "";
+          const fix = how === "residual" ? `; add a 1×1 projection shortcut: \`shortcut { conv ${a.d} 1x1${strideText} }\`` : "";
+          this.report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, how === "residual"
+            ? {
+                kind: "projection",
+                depth: a.d,
+                stride,
+                residual: { start: stmt.start, end: stmt.end },
+                shortcut: (stmt as A.ResidualStatement).shortcut ? { start: (stmt as A.ResidualStatement).shortcutKeyword!.start, end: stmt.end } : null,
+              }
+            : undefined);
+          return unknownFlow;
+        }
+        if (a.w !== b.w || a.h !== b.h) {
+          this.report("spatial-mismatch", span, `${verb} ${both}: W×H must agree`);
+          return unknownFlow;
+        }
+      }
+      output = first.kind === "volume" ? { ...first } : { ...first };
+    }
+    const node = this.addNode({
+      op: how === "concat" ? "concat" : "add",
+      inputs: outs.map((o) => o.node!),
+      input: input.shape,
+      output,
+      attrs: {},
+      params: 0n,
+      macs: 0n,
+      label: stmt.label?.text ?? null,
+      span: stmt,
+    });
+    const field = outs.reduce<ReceptiveField | null>((acc, o) => {
+      if (!o.field) return acc;
+      if (!acc) return { ...o.field };
+      return { w: Math.max(acc.w, o.field.w), h: Math.max(acc.h, o.field.h), jumpW: Math.max(acc.jumpW, o.field.jumpW), jumpH: Math.max(acc.jumpH, o.field.jumpH) };
+    }, null);
+    return { shape: output, node, field };
+  }
+
+  // ---- records ----
+
+  private addNode(node: Omit<GraphNode, "id">): number {
+    const id = this.graph.length;
+    if (node.op !== "input" && node.op !== "add" && node.op !== "concat" && id > this.maxLayers) this.abort(node.span);
+    this.graph.push({ id, ...node });
+    return id;
+  }
+
+  private record(
+    stmt: A.Statement,
+    kind: StatementKind,
+    name: string,
+    input: Shape | null,
+    output: Shape | null,
+    node: GraphNode | null,
+    field: ReceptiveField | null,
+  ): Occurrence | null {
+    if (!this.recording) return null;
+    const occ: Occurrence = {
+      span: { start: stmt.start, end: stmt.end },
+      kind,
+      name,
+      label: stmt.label?.text ?? null,
+      input,
+      output,
+      params: node?.params ?? 0n,
+      weights: 0n,
+      biases: 0n,
+      macs: node?.macs ?? 0n,
+      receptiveField: field,
+      node,
+      explain: [],
+      callSites: this.callStack.map((f) => f.site),
+      network: this.networkName,
+    };
+    let list = this.occurrences.get(stmt.start);
+    if (!list) this.occurrences.set(stmt.start, (list = []));
+    list.push(occ);
+    return occ;
+  }
+
+  /** A statement made of many layers: its totals are those of the nodes it added. */
+  private compositeOccurrence(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: number): Occurrence {
+    let params = 0n;
+    let macs = 0n;
+    for (let i = from; i < this.graph.length; i++) {
+      params += this.graph[i].params;
+      macs += this.graph[i].macs;
+    }
+    const occ = this.record(stmt, kind, name, input?.shape ?? null, out.shape, null, out.field) ?? {
+      span: { start: stmt.start, end: stmt.end },
+      kind,
+      name,
+      label: stmt.label?.text ?? null,
+      input: input?.shape ?? null,
+      output: out.shape,
+      params: 0n,
+      weights: 0n,
+      biases: 0n,
+      macs: 0n,
+      receptiveField: out.field,
+      node: null,
+      explain: [],
+      callSites: [],
+      network: this.networkName,
+    };
+    occ.params = params;
+    occ.macs = macs;
+    return occ;
+  }
+}
+
+/** r₂ = r₁ + (F'−1)·j₁, j₂ = j₁·S (spec §6); upsampling divides the jump. */
+function stepField(field: ReceptiveField | null, step: FieldStep | undefined): ReceptiveField | null {
+  if (!field) return null;
+  if (!step) return field;
+  if (step.kind === "window") {
+    return {
+      w: field.w + (step.kernel[0] - 1) * field.jumpW,
+      h: field.h + (step.kernel[1] - 1) * field.jumpH,
+      jumpW: field.jumpW * step.stride[0],
+      jumpH: field.jumpH * step.stride[1],
+    };
+  }
+  const jumpW = field.jumpW / step.factor[0];
+  const jumpH = field.jumpH / step.factor[1];
+  return { w: field.w + (step.kernel[0] - 1) * jumpW, h: field.h + (step.kernel[1] - 1) * jumpH, jumpW, jumpH };
+}
+
+/** The most float32 activation bytes alive at once when the graph runs in order. */
+function peakLive(graph: GraphNode[]): bigint {
+  const lastUse = new Array<number>(graph.length).fill(-1);
+  for (const node of graph) for (const i of node.inputs) lastUse[i] = Math.max(lastUse[i], node.id);
+  let live = 0n;
+  let peak = 0n;
+  const freeAt = new Map<number, bigint>();
+  for (const node of graph) {
+    const size = elementCount(node.output) * 4n;
+    live += size;
+    if (live > peak) peak = live;
+    const end = lastUse[node.id] >= 0 ? lastUse[node.id] : node.id;
+    freeAt.set(end, (freeAt.get(end) ?? 0n) + size);
+    live -= freeAt.get(node.id) ?? 0n;
+    freeAt.delete(node.id);
+  }
+  return peak;
+}

@@ -1,0 +1,790 @@
+// THE layer catalog: one record per kind — its arguments, options, and how it maps
+// an input shape to an output shape, params and MACs (spec §2, §3, §6). The checker,
+// hover, completion and the engine all read it; no layer arithmetic lives elsewhere.
+
+import type { Span } from "../grammar";
+import { grouped, shapeText } from "./format";
+import type { OptionName, ResolvedOptions } from "./options";
+import type { Report } from "./values";
+import type { Explanation, FixData, LayerAttrs, Padding, Shape, Volume } from "./types";
+import { deconvAxis, effectiveKernel, fittingChoices, samePadding, slideAxis, type AxisWindow } from "./window";
+
+export type ArgType = "count" | "size" | "kernel" | "probability" | "number";
+
+export interface ArgSpec {
+  name: string;
+  type: ArgType;
+  /** in the user's words, for messages: "the number of filters K" */
+  what: string;
+  optional?: boolean;
+  defaultValue?: number;
+}
+
+export interface Kernel {
+  w: number;
+  h: number;
+  /** the depth when written `5x5x3` */
+  d: number | null;
+  span: Span;
+}
+
+export type ArgValue = number | Kernel;
+
+export interface InferContext {
+  input: Shape;
+  args: Record<string, ArgValue>;
+  argSpans: Record<string, Span>;
+  options: ResolvedOptions;
+  /** the whole statement */
+  span: Span;
+  report: Report;
+}
+
+/** How a layer moves the receptive field (spec §6): r₂ = r₁ + (F'−1)·j₁, j₂ = j₁·S. */
+export type FieldStep =
+  | { kind: "window"; kernel: [number, number]; stride: [number, number] }
+  | { kind: "upscale"; factor: [number, number]; kernel: [number, number] };
+
+export interface LayerOutcome {
+  output: Shape;
+  weights: bigint;
+  biases: bigint;
+  macs: bigint;
+  attrs: LayerAttrs;
+  field?: FieldStep;
+  explain: Explanation[];
+}
+
+export interface LayerKind {
+  name: string;
+  aliases: string[];
+  /** one line in the course's words, for hover and completion */
+  summary: string;
+  usage: string;
+  args: ArgSpec[];
+  options: OptionName[];
+  /** needs a W×H×D volume (a `needs-volume` error after the data became a vector) */
+  spatial: boolean;
+  infer(ctx: InferContext): LayerOutcome | null;
+}
+
+const big = BigInt;
+
+function volume(w: number, h: number, d: number): Volume {
+  return { kind: "volume", w, h, d };
+}
+
+function sameShape(input: Shape): Shape {
+  return input.kind === "volume" ? volume(input.w, input.h, input.d) : { kind: "vector", n: input.n };
+}
+
+function kernelText(k: { w: number; h: number }): string {
+  return `${k.w}×${k.h}`;
+}
+
+const identityLayer = (name: string, summary: string, aliases: string[] = [], args: ArgSpec[] = []): LayerKind => ({
+  name,
+  aliases,
+  summary,
+  usage: [name, ...args.map((a) => (a.optional ? `[${a.name}]` : a.name))].join(" "),
+  args,
+  options: [],
+  spatial: false,
+  infer: (ctx) => {
+    const a = args[0] ? (ctx.args[args[0].name] as number | undefined) : undefined;
+    return {
+      output: sameShape(ctx.input),
+      weights: 0n,
+      biases: 0n,
+      macs: 0n,
+      attrs: a !== undefined ? { alpha: a } : {},
+      explain: [],
+    };
+  },
+});
+
+// ---- sliding windows (conv, dwconv, local, pools) ----
+
+interface WindowPlan {
+  w2: number;
+  h2: number;
+  stride: [number, number];
+  dilation: [number, number];
+  padding: Padding;
+  formulas: string[];
+}
+
+interface WindowSpec {
+  kernel: { w: number; h: number };
+  pool: boolean;
+  defaultStride: [number, number];
+  depth: number;
+}
+
+/** Output size of a sliding window layer, with every report of spec §3. */
+function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
+  const o = ctx.options;
+  const input = ctx.input as Volume;
+  const stride = o.stride ?? spec.defaultStride;
+  const dilation = o.dilation ?? [1, 1];
+  if (o.ceil && !spec.pool) {
+    ctx.report("bad-value", o.spans.ceil!, "`ceil` rounds pools only; a convolution rounds down (`floor`), as in PyTorch");
+  }
+  if (o.ceil && o.floor) ctx.report("bad-value", o.spans.ceil!, "write either `floor` or `ceil`, not both");
+  const rounding = o.ceil && spec.pool ? "ceil" : "floor";
+
+  let padding: Padding = { left: 0, right: 0, top: 0, bottom: 0 };
+  const pad = o.pad;
+  if (pad?.mode === "explicit") padding = { left: pad.w, right: pad.w, top: pad.h, bottom: pad.h };
+  else if (pad?.mode === "same") {
+    const [l, r] = samePadding(input.w, spec.kernel.w, stride[0], dilation[0]);
+    const [t, b] = samePadding(input.h, spec.kernel.h, stride[1], dilation[1]);
+    padding = { left: l, right: r, top: t, bottom: b };
+    const even = [spec.kernel.w, spec.kernel.h].some((f) => f % 2 === 0);
+    if (even && (l !== r || t !== b)) {
+      ctx.report(
+        "even-filter",
+        o.spans.pad!,
+        `pad same with an even ${kernelText(spec.kernel)} filter pads unevenly: ${l}/${r} (left/right), ${t}/${b} (top/bottom); an odd F pads (F−1)/2 on each side`,
+      );
+    }
+  }
+  if (spec.pool && pad?.mode === "explicit") {
+    const limitW = Math.floor(effectiveKernel(spec.kernel.w, dilation[0]) / 2);
+    const limitH = Math.floor(effectiveKernel(spec.kernel.h, dilation[1]) / 2);
+    if (pad.w > limitW || pad.h > limitH) {
+      ctx.report("bad-value", o.spans.pad!, `pad ${pad.w === pad.h ? pad.w : `${pad.w}x${pad.h}`} is more than half the ${kernelText(spec.kernel)} window: a pool's P must be at most ${Math.min(limitW, limitH)} (F/2)`);
+      return null;
+    }
+  }
+
+  const axes: AxisWindow[] = [
+    { size: input.w, kernel: spec.kernel.w, stride: stride[0], dilation: dilation[0], padBefore: padding.left, padAfter: padding.right, rounding },
+    { size: input.h, kernel: spec.kernel.h, stride: stride[1], dilation: dilation[1], padBefore: padding.top, padAfter: padding.bottom, rounding },
+  ];
+  const [rw, rh] = axes.map(slideAxis);
+  const square = rw.formula === rh.formula;
+  const formulas = square ? [`W₂ = H₂ = ${rw.formula}`] : [`W₂ = ${rw.formula}`, `H₂ = ${rh.formula}`];
+
+  if (rw.out <= 0 || rh.out <= 0) {
+    const bad = rw.out <= 0 ? rw : rh;
+    ctx.report(
+      "empty-output",
+      ctx.span,
+      `the ${kernelText(spec.kernel)} ${spec.pool ? "window" : "filter"} is larger than the padded ${input.w}×${input.h} input: ${bad.formula}`,
+    );
+    return null;
+  }
+
+  if ((!rw.fits || !rh.fits) && !o.floor && !o.ceil && pad?.mode !== "same") {
+    const misfit: ("width" | "height")[] = [];
+    if (!rw.fits) misfit.push("width");
+    if (!rh.fits) misfit.push("height");
+    const strideText = stride[0] === stride[1] ? `${stride[0]}` : `${stride[0]}x${stride[1]}`;
+    const which = misfit.length === 2 || square ? "" : ` the ${misfit[0]}`;
+    const shown = misfit.length === 2 && !square ? `${rw.formula} (width), ${rh.formula} (height)` : misfit[0] === "width" ? rw.formula : rh.formula;
+    const misfitAxes = axes.filter((_, i) => (i === 0 ? !rw.fits : !rh.fits));
+    const maxPad = spec.pool ? Math.floor(spec.kernel.w / 2) : Math.max(spec.kernel.w, spec.kernel.h) - 1;
+    const choices = fittingChoices(misfitAxes, maxPad);
+    const rounded = `${rw.out}×${rh.out}`;
+    const fixes: string[] = [];
+    if (choices.paddings.length) fixes.push(`pad ${choices.paddings.join(" or ")}`);
+    if (choices.strides.length) fixes.push(`stride ${choices.strides.join(", ")}`);
+    const fixText = fixes.length ? `; ${fixes.join(" or ")} would fit` : "";
+    const accept = spec.pool ? "`floor` or `ceil` accepts it" : "`floor` accepts it";
+    const data: FixData = {
+      kind: "stride-misfit",
+      axis: misfit.length === 2 ? "both" : misfit[0],
+      paddings: choices.paddings,
+      strides: choices.strides,
+      rounding: spec.pool ? ["floor", "ceil"] : ["floor"],
+      insertAt: ctx.span.end,
+      stride: o.spans.stride,
+      pad: o.spans.pad,
+    };
+    ctx.report(
+      "stride-misfit",
+      ctx.span,
+      `stride ${strideText} doesn't fit${which}: ${shown} — PyTorch rounds ${rounding === "ceil" ? "up" : "down"} to ${rounded}${fixText}; ${accept}`,
+      data,
+    );
+  }
+  return { w2: rw.out, h2: rh.out, stride, dilation, padding, formulas };
+}
+
+function convFamilyAttrs(plan: WindowPlan, kernel: { w: number; h: number }, extra: LayerAttrs): LayerAttrs {
+  return {
+    kernel: [kernel.w, kernel.h],
+    stride: plan.stride,
+    dilation: plan.dilation,
+    padding: plan.padding,
+    ...extra,
+  };
+}
+
+function windowField(plan: WindowPlan, kernel: { w: number; h: number }): FieldStep {
+  return {
+    kind: "window",
+    kernel: [effectiveKernel(kernel.w, plan.dilation[0]), effectiveKernel(kernel.h, plan.dilation[1])],
+    stride: plan.stride,
+  };
+}
+
+/** `34,848 weights × 55·55 positions = 105,415,200` */
+function macsExplanation(weights: bigint, w: number, h: number, where: string): Explanation {
+  return { title: "MACs", text: `${grouped(weights)} weights × ${w}·${h} ${where} = ${grouped(weights * big(w) * big(h))}` };
+}
+
+/** `96 × 364 = 34,944; without sharing 290,400 × 364 = 105,705,600` */
+function sharingExplanations(units: number, perUnitText: string, perUnit: bigint, neurons: bigint, unitWord: string): Explanation[] {
+  return [
+    { title: "params", text: `${grouped(units)} ${unitWord} × ${perUnitText} = ${grouped(units)} × ${grouped(perUnit)} = ${grouped(big(units) * perUnit)}` },
+    {
+      title: "sharing",
+      text: `without sharing ${grouped(neurons)} × ${grouped(perUnit)} = ${grouped(neurons * perUnit)} (one set of weights per output neuron)`,
+    },
+  ];
+}
+
+function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: number): { weights?: number[]; biasValues?: number[] } {
+  const o = ctx.options;
+  const out: { weights?: number[]; biasValues?: number[] } = {};
+  if (o.weights) {
+    const dims = o.weights.dims;
+    const span = o.spans.weights!;
+    if (units !== 1) {
+      ctx.report("bad-value", span, `literal \`weights\` describe one filter: K must be 1, not ${units}`);
+    } else if (dims.length !== 2 && dims.length !== 3) {
+      ctx.report("bad-value", span, `\`weights\` must be a [F_h][F_w] or [D][F_h][F_w] list; this one has ${dims.length} level${dims.length === 1 ? "" : "s"}`);
+    } else {
+      const d = dims.length === 3 ? dims[0] : 1;
+      const [fh, fw] = dims.slice(-2);
+      if (d !== depth) {
+        ctx.report("depth-mismatch", span, `the weights are ${d} deep, the input ${depth}: a filter always extends the full depth of its input`, {
+          kind: "depth",
+          expected: depth,
+          replace: span,
+          text: "",
+        });
+      } else if (fh !== k.h || fw !== k.w) {
+        ctx.report("bad-value", span, `the weights are ${fw}×${fh} (width×height), the filter ${k.w}×${k.h}`);
+      } else out.weights = o.weights.values;
+    }
+  }
+  if (o.bias) {
+    if (o.nobias) ctx.report("bad-value", o.spans.bias!, "`bias` and `nobias` contradict each other");
+    else if (o.bias.values.length === 1) out.biasValues = new Array(units).fill(o.bias.values[0]);
+    else if (o.bias.values.length === units) out.biasValues = o.bias.values;
+    else ctx.report("bad-value", o.spans.bias!, `\`bias\` has ${o.bias.values.length} values for ${units} filters`);
+  }
+  return out;
+}
+
+// ---- the catalog ----
+
+const K: ArgSpec = { name: "K", type: "count", what: "the number of filters K" };
+const F: ArgSpec = { name: "F", type: "kernel", what: "the filter size F" };
+const windowOptions: OptionName[] = ["stride", "pad", "dilation", "nobias", "floor", "ceil"];
+
+const conv: LayerKind = {
+  name: "conv",
+  aliases: ["conv2d"],
+  summary: "convolution: K filters of F×F×D₁, sliding with stride S over the input padded by P",
+  usage: "conv K F [stride S] [pad P|same] [dilation d] [groups G] [nobias]",
+  args: [K, F],
+  options: [...windowOptions, "groups", "weights", "bias"],
+  spatial: true,
+  infer(ctx) {
+    const input = ctx.input as Volume;
+    const k = ctx.args.F as Kernel;
+    const units = ctx.args.K as number;
+    const groups = ctx.options.groups ?? 1;
+    if (input.d % groups !== 0 || units % groups !== 0) {
+      const which = input.d % groups !== 0 ? `the input depth D₁ = ${input.d}` : `K = ${units}`;
+      ctx.report("groups-indivisible", ctx.options.spans.groups ?? ctx.span, `groups ${groups}: ${which} is not divisible by ${groups}`);
+      return null;
+    }
+    const depth = input.d / groups;
+    if (k.d !== null && k.d !== depth) {
+      const fixed = `${k.w}x${k.h}x${depth}`;
+      ctx.report(
+        "depth-mismatch",
+        k.span,
+        `the filter is ${k.d} deep, the input ${groups > 1 ? `${input.d}/${groups} = ${depth}` : depth} (${shapeText(input)}): filters always extend the full depth of the input volume`,
+        { kind: "depth", expected: depth, replace: k.span, text: fixed },
+      );
+    }
+    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth });
+    if (!plan) return null;
+    const bias = !ctx.options.nobias;
+    const perFilter = big(k.w * k.h) * big(depth);
+    const weights = perFilter * big(units);
+    const biases = bias ? big(units) : 0n;
+    const per = perFilter + (bias ? 1n : 0n);
+    const neurons = big(plan.w2) * big(plan.h2) * big(units);
+    const perText = `(${k.w}·${k.h}·${depth}${bias ? " + 1" : ""})`;
+    return {
+      output: volume(plan.w2, plan.h2, units),
+      weights,
+      biases,
+      macs: weights * big(plan.w2) * big(plan.h2),
+      attrs: convFamilyAttrs(plan, k, { units, groups, bias, ...literalWeights(ctx, k, depth, units) }),
+      field: windowField(plan, k),
+      explain: [
+        ...plan.formulas.map((text) => ({ title: "output", text })),
+        ...sharingExplanations(units, perText, per, neurons, units === 1 ? "filter" : "filters"),
+        macsExplanation(weights, plan.w2, plan.h2, "output positions"),
+      ],
+    };
+  },
+};
+
+const dwconv: LayerKind = {
+  name: "dwconv",
+  aliases: ["depthwise"],
+  summary: "depthwise convolution: one F×F filter per input channel (groups = D₁); `multiplier M` gives D₁·M outputs",
+  usage: "dwconv F [multiplier M] [stride S] [pad P|same] [dilation d] [nobias]",
+  args: [F],
+  options: [...windowOptions, "multiplier"],
+  spatial: true,
+  infer(ctx) {
+    const input = ctx.input as Volume;
+    const k = ctx.args.F as Kernel;
+    const m = ctx.options.multiplier ?? 1;
+    if (k.d !== null && k.d !== 1) {
+      ctx.report("depth-mismatch", k.span, `a depthwise filter is 1 deep (one per channel), not ${k.d}`, {
+        kind: "depth",
+        expected: 1,
+        replace: k.span,
+        text: `${k.w}x${k.h}`,
+      });
+    }
+    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth: 1 });
+    if (!plan) return null;
+    const units = input.d * m;
+    const bias = !ctx.options.nobias;
+    const weights = big(k.w * k.h) * big(units);
+    const biases = bias ? big(units) : 0n;
+    const per = big(k.w * k.h) + (bias ? 1n : 0n);
+    const neurons = big(plan.w2) * big(plan.h2) * big(units);
+    return {
+      output: volume(plan.w2, plan.h2, units),
+      weights,
+      biases,
+      macs: weights * big(plan.w2) * big(plan.h2),
+      attrs: convFamilyAttrs(plan, k, { units, groups: input.d, multiplier: m, bias }),
+      field: windowField(plan, k),
+      explain: [
+        ...plan.formulas.map((text) => ({ title: "output", text })),
+        { title: "depthwise", text: `${input.d} channels × ${m} = ${units} filters of ${k.w}×${k.h}×1 (groups = D₁ = ${input.d})` },
+        ...sharingExplanations(units, `(${k.w}·${k.h}${bias ? " + 1" : ""})`, per, neurons, "filters"),
+        macsExplanation(weights, plan.w2, plan.h2, "output positions"),
+      ],
+    };
+  },
+};
+
+const local: LayerKind = {
+  name: "local",
+  aliases: ["locallyconnected"],
+  summary: "locally connected: like conv, but every output position has its own filters (no parameter sharing)",
+  usage: "local K F [stride S] [pad P] [nobias]",
+  args: [K, F],
+  options: ["stride", "pad", "nobias", "floor", "ceil"],
+  spatial: true,
+  infer(ctx) {
+    const input = ctx.input as Volume;
+    const k = ctx.args.F as Kernel;
+    const units = ctx.args.K as number;
+    if (k.d !== null && k.d !== input.d) {
+      ctx.report("depth-mismatch", k.span, `the filter is ${k.d} deep, the input ${input.d} (${shapeText(input)}): filters always extend the full depth of the input volume`, {
+        kind: "depth",
+        expected: input.d,
+        replace: k.span,
+        text: `${k.w}x${k.h}x${input.d}`,
+      });
+    }
+    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth: input.d });
+    if (!plan) return null;
+    const bias = !ctx.options.nobias;
+    const positions = big(plan.w2) * big(plan.h2);
+    const perFilter = big(k.w * k.h) * big(input.d);
+    const weights = positions * big(units) * perFilter;
+    const biases = bias ? positions * big(units) : 0n;
+    return {
+      output: volume(plan.w2, plan.h2, units),
+      weights,
+      biases,
+      // each output neuron uses its own weights once
+      macs: weights,
+      attrs: convFamilyAttrs(plan, k, { units, bias }),
+      field: windowField(plan, k),
+      explain: [
+        ...plan.formulas.map((text) => ({ title: "output", text })),
+        {
+          title: "params",
+          text: `${plan.w2}·${plan.h2}·${units} = ${grouped(positions * big(units))} neurons × (${k.w}·${k.h}·${input.d}${bias ? " + 1" : ""}) = ${grouped(weights + biases)} (no sharing)`,
+        },
+        { title: "sharing", text: `with sharing (a conv) it would be ${grouped(units)} × ${grouped(perFilter + (bias ? 1n : 0n))} = ${grouped(big(units) * (perFilter + (bias ? 1n : 0n)))}` },
+      ],
+    };
+  },
+};
+
+const deconv: LayerKind = {
+  name: "deconv",
+  aliases: ["convT", "convtranspose", "transposedconv"],
+  summary: "transposed convolution (\"deconvolution\"): upsamples, W₂ = S·(W₁ − 1) + F − 2P + A",
+  usage: "deconv K F [stride S] [pad P] [outpad A] [dilation d] [groups G] [nobias]",
+  args: [K, F],
+  options: ["stride", "pad", "dilation", "groups", "outpad", "nobias"],
+  spatial: true,
+  infer(ctx) {
+    const input = ctx.input as Volume;
+    const k = ctx.args.F as Kernel;
+    const units = ctx.args.K as number;
+    const o = ctx.options;
+    const groups = o.groups ?? 1;
+    if (input.d % groups !== 0 || units % groups !== 0) {
+      const which = input.d % groups !== 0 ? `the input depth D₁ = ${input.d}` : `K = ${units}`;
+      ctx.report("groups-indivisible", o.spans.groups ?? ctx.span, `groups ${groups}: ${which} is not divisible by ${groups}`);
+      return null;
+    }
+    if (k.d !== null && k.d !== input.d / groups) {
+      ctx.report("depth-mismatch", k.span, `the filter is ${k.d} deep, the input ${input.d / groups}`, {
+        kind: "depth",
+        expected: input.d / groups,
+        replace: k.span,
+        text: `${k.w}x${k.h}x${input.d / groups}`,
+      });
+    }
+    if (o.pad && o.pad.mode === "same") {
+      ctx.report("bad-value", o.spans.pad!, "`pad same` is not defined for a transposed conv (nor in PyTorch): use `pad P` and `outpad A`");
+      return null;
+    }
+    const stride = o.stride ?? [1, 1];
+    const dilation = o.dilation ?? [1, 1];
+    const pad = o.pad?.mode === "explicit" ? [o.pad.w, o.pad.h] : [0, 0];
+    const outpad = o.outpad ?? [0, 0];
+    for (let i = 0; i < 2; i++) {
+      if (outpad[i] >= stride[i] && outpad[i] >= dilation[i]) {
+        ctx.report("bad-value", o.spans.outpad!, `outpad ${outpad[i]} must be smaller than the stride ${stride[i]} (or the dilation)`);
+        return null;
+      }
+    }
+    const rw = deconvAxis({ size: input.w, kernel: k.w, stride: stride[0], dilation: dilation[0], pad: pad[0], outputPadding: outpad[0] });
+    const rh = deconvAxis({ size: input.h, kernel: k.h, stride: stride[1], dilation: dilation[1], pad: pad[1], outputPadding: outpad[1] });
+    if (rw.out <= 0 || rh.out <= 0) {
+      ctx.report("empty-output", ctx.span, `the output would be empty: ${rw.out <= 0 ? rw.formula : rh.formula}`);
+      return null;
+    }
+    const bias = !o.nobias;
+    const weights = (big(k.w * k.h) * big(input.d) * big(units)) / big(groups);
+    const biases = bias ? big(units) : 0n;
+    const formulas = rw.formula === rh.formula ? [`W₂ = H₂ = ${rw.formula}`] : [`W₂ = ${rw.formula}`, `H₂ = ${rh.formula}`];
+    return {
+      output: volume(rw.out, rh.out, units),
+      weights,
+      biases,
+      macs: weights * big(input.w) * big(input.h),
+      attrs: {
+        units,
+        kernel: [k.w, k.h],
+        stride,
+        dilation,
+        padding: { left: pad[0], right: pad[0], top: pad[1], bottom: pad[1] },
+        outputPadding: outpad,
+        groups,
+        bias,
+      },
+      field: { kind: "upscale", factor: stride, kernel: [effectiveKernel(k.w, dilation[0]), effectiveKernel(k.h, dilation[1])] },
+      explain: [
+        ...formulas.map((text) => ({ title: "output", text })),
+        {
+          title: "params",
+          text: `${k.w}·${k.h}·${input.d}·${units}${groups > 1 ? `/${groups}` : ""}${bias ? ` + ${units}` : ""} = ${grouped(weights + biases)}`,
+        },
+        macsExplanation(weights, input.w, input.h, "input positions"),
+      ],
+    };
+  },
+};
+
+function pool(name: "maxpool" | "avgpool", summary: string, aliases: string[]): LayerKind {
+  return {
+    name,
+    aliases,
+    summary,
+    usage: `${name} F [stride S] [pad P] [ceil]`,
+    args: [{ name: "F", type: "kernel", what: "the window size F" }],
+    options: name === "maxpool" ? ["stride", "pad", "dilation", "floor", "ceil"] : ["stride", "pad", "floor", "ceil"],
+    spatial: true,
+    infer(ctx) {
+      const input = ctx.input as Volume;
+      const k = ctx.args.F as Kernel;
+      if (k.d !== null) {
+        ctx.report("bad-value", k.span, `a pool works on each depth slice alone: write \`${k.w}x${k.h}\`, without a depth`);
+      }
+      const plan = slide(ctx, { kernel: k, pool: true, defaultStride: [k.w, k.h], depth: input.d });
+      if (!plan) return null;
+      return {
+        output: volume(plan.w2, plan.h2, input.d),
+        weights: 0n,
+        biases: 0n,
+        macs: 0n,
+        attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, ceil: ctx.options.ceil },
+        field: windowField(plan, k),
+        explain: plan.formulas.map((text) => ({ title: "output", text })),
+      };
+    },
+  };
+}
+
+function globalPool(name: string, aliases: string[], summary: string): LayerKind {
+  return {
+    name,
+    aliases,
+    summary,
+    usage: name,
+    args: [],
+    options: [],
+    spatial: true,
+    infer(ctx) {
+      const input = ctx.input as Volume;
+      return {
+        output: volume(1, 1, input.d),
+        weights: 0n,
+        biases: 0n,
+        macs: 0n,
+        attrs: { kernel: [input.w, input.h] },
+        field: { kind: "window", kernel: [input.w, input.h], stride: [1, 1] },
+        explain: [{ title: "output", text: `${input.w}×${input.h}×${input.d} → 1×1×${input.d}: one number per depth slice` }],
+      };
+    },
+  };
+}
+
+const adaptivePool: LayerKind = {
+  name: "adaptiveavgpool",
+  aliases: ["adaptivepool"],
+  summary: "adaptive average pooling to a fixed W×H (PyTorch AdaptiveAvgPool2d)",
+  usage: "adaptiveavgpool WxH",
+  args: [{ name: "F", type: "kernel", what: "the output size" }],
+  options: [],
+  spatial: true,
+  infer(ctx) {
+    const input = ctx.input as Volume;
+    const k = ctx.args.F as Kernel;
+    return {
+      output: volume(k.w, k.h, input.d),
+      weights: 0n,
+      biases: 0n,
+      macs: 0n,
+      attrs: { kernel: [k.w, k.h] },
+      field: { kind: "window", kernel: [Math.ceil(input.w / k.w), Math.ceil(input.h / k.h)], stride: [Math.floor(input.w / k.w) || 1, Math.floor(input.h / k.h) || 1] },
+      explain: [{ title: "output", text: `${input.w}×${input.h} → ${k.w}×${k.h}, ${input.d} deep` }],
+    };
+  },
+};
+
+const fc: LayerKind = {
+  name: "fc",
+  aliases: ["dense", "linear"],
+  summary: "fully connected: every output neuron sees every input number (a volume is flattened first)",
+  usage: "fc N [nobias]",
+  args: [{ name: "N", type: "count", what: "the number of outputs N" }],
+  options: ["nobias"],
+  spatial: false,
+  infer(ctx) {
+    const n = ctx.args.N as number;
+    const input = ctx.input;
+    const nIn = input.kind === "volume" ? big(input.w) * big(input.h) * big(input.d) : big(input.n);
+    const bias = !ctx.options.nobias;
+    const weights = nIn * big(n);
+    const biases = bias ? big(n) : 0n;
+    const flat = input.kind === "volume" ? `${input.w}·${input.h}·${input.d} = ${grouped(nIn)}` : grouped(nIn);
+    return {
+      output: { kind: "vector", n },
+      weights,
+      biases,
+      macs: weights,
+      attrs: { units: n, bias },
+      field: input.kind === "volume" ? { kind: "window", kernel: [input.w, input.h], stride: [1, 1] } : undefined,
+      explain: [
+        { title: "output", text: `${n} numbers${input.kind === "volume" ? ` (the ${shapeText(input)} volume is flattened to ${grouped(nIn)} first)` : ""}` },
+        { title: "params", text: `${flat} inputs × ${grouped(n)}${bias ? ` + ${grouped(n)} biases` : ""} = ${grouped(weights + biases)}` },
+        { title: "MACs", text: `${grouped(nIn)} × ${grouped(n)} = ${grouped(weights)}` },
+      ],
+    };
+  },
+};
+
+const flatten: LayerKind = {
+  name: "flatten",
+  aliases: [],
+  summary: "flatten a W×H×D volume to a vector of W·H·D numbers (in PyTorch's C×H×W order)",
+  usage: "flatten",
+  args: [],
+  options: [],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const n = input.kind === "volume" ? input.w * input.h * input.d : input.n;
+    return {
+      output: { kind: "vector", n },
+      weights: 0n,
+      biases: 0n,
+      macs: 0n,
+      attrs: {},
+      explain: input.kind === "volume" ? [{ title: "output", text: `${input.w}·${input.h}·${input.d} = ${grouped(n)}` }] : [],
+    };
+  },
+};
+
+const bn: LayerKind = {
+  name: "bn",
+  aliases: ["batchnorm"],
+  summary: "batch normalization: per channel, (x − mean)/√(var + eps)·γ + β; 2 params (γ, β) per channel",
+  usage: "bn [eps E]",
+  args: [],
+  options: ["eps"],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const d = input.kind === "volume" ? input.d : input.n;
+    return {
+      output: sameShape(input),
+      weights: big(d),
+      biases: big(d),
+      macs: 0n,
+      attrs: { eps: ctx.options.eps ?? 1e-5 },
+      explain: [{ title: "params", text: `2 × ${d} channels = ${grouped(2 * d)} (γ and β; the running mean and variance are not trained)` }],
+    };
+  },
+};
+
+const lrn: LayerKind = {
+  name: "lrn",
+  aliases: ["localresponsenorm"],
+  summary: "local response normalization across N neighbouring channels (AlexNet)",
+  usage: "lrn N",
+  args: [{ name: "N", type: "count", what: "the number of channels N" }],
+  options: [],
+  spatial: true,
+  infer(ctx) {
+    return {
+      output: sameShape(ctx.input),
+      weights: 0n,
+      biases: 0n,
+      macs: 0n,
+      attrs: { units: ctx.args.N as number },
+      explain: [],
+    };
+  },
+};
+
+const upsample: LayerKind = {
+  name: "upsample",
+  aliases: [],
+  summary: "nearest-neighbour upsampling by a factor S",
+  usage: "upsample S",
+  args: [{ name: "S", type: "count", what: "the upsampling factor S" }],
+  options: [],
+  spatial: true,
+  infer(ctx) {
+    const input = ctx.input as Volume;
+    const s = ctx.args.S as number;
+    return {
+      output: volume(input.w * s, input.h * s, input.d),
+      weights: 0n,
+      biases: 0n,
+      macs: 0n,
+      attrs: { units: s },
+      field: { kind: "upscale", factor: [s, s], kernel: [1, 1] },
+      explain: [{ title: "output", text: `${s}·${input.w} × ${s}·${input.h} = ${input.w * s}×${input.h * s}` }],
+    };
+  },
+};
+
+const padLayer: LayerKind = {
+  name: "pad",
+  aliases: ["zeropad"],
+  summary: "zero padding: P zeros around each side",
+  usage: "pad P",
+  args: [{ name: "P", type: "size", what: "the padding P" }],
+  options: [],
+  spatial: true,
+  infer(ctx) {
+    const input = ctx.input as Volume;
+    const p = ctx.args.P as number;
+    return {
+      output: volume(input.w + 2 * p, input.h + 2 * p, input.d),
+      weights: 0n,
+      biases: 0n,
+      macs: 0n,
+      attrs: { padding: { left: p, right: p, top: p, bottom: p } },
+      explain: [{ title: "output", text: `(${input.w} + 2·${p}) × (${input.h} + 2·${p}) = ${input.w + 2 * p}×${input.h + 2 * p}` }],
+    };
+  },
+};
+
+const dropout: LayerKind = {
+  ...identityLayer("dropout", "dropout: zeroes a fraction p of the activations while training; identity when running", [], [
+    { name: "p", type: "probability", what: "the dropout probability p", optional: true, defaultValue: 0.5 },
+  ]),
+};
+
+export const catalog: LayerKind[] = [
+  conv,
+  dwconv,
+  local,
+  deconv,
+  pool("maxpool", "max pooling: the largest value of each F×F window, per depth slice", ["maxpool2d"]),
+  pool("avgpool", "average pooling: the mean of each F×F window, per depth slice (padding counts, as in PyTorch)", ["avgpool2d"]),
+  globalPool("gap", ["globalavgpool"], "global average pooling: the mean of each depth slice, W×H×D → 1×1×D"),
+  globalPool("gmp", ["globalmaxpool"], "global max pooling: the largest value of each depth slice, W×H×D → 1×1×D"),
+  adaptivePool,
+  fc,
+  flatten,
+  bn,
+  lrn,
+  dropout,
+  identityLayer("relu", "ReLU: max(0, x)"),
+  identityLayer("relu6", "ReLU6: min(max(0, x), 6) (MobileNet)"),
+  identityLayer("leakyrelu", "leaky ReLU: x if x > 0, else a·x (default a = 0.01)", [], [
+    { name: "a", type: "number", what: "the negative slope a", optional: true, defaultValue: 0.01 },
+  ]),
+  identityLayer("elu", "ELU: x if x > 0, else a·(eˣ − 1) (default a = 1)", [], [
+    { name: "a", type: "number", what: "alpha", optional: true, defaultValue: 1 },
+  ]),
+  identityLayer("gelu", "GELU: x·Φ(x)"),
+  identityLayer("silu", "SiLU (swish): x·σ(x)", ["swish"]),
+  identityLayer("sigmoid", "sigmoid: 1/(1 + e⁻ˣ)"),
+  identityLayer("tanh", "tanh"),
+  identityLayer("hardswish", "hard swish: x·ReLU6(x + 3)/6 (MobileNetV3)"),
+  identityLayer("hardsigmoid", "hard sigmoid: ReLU6(x + 3)/6"),
+  identityLayer("softmax", "softmax over the depth (channels): probabilities that sum to 1"),
+  upsample,
+  padLayer,
+];
+
+const byName = new Map<string, LayerKind>();
+for (const kind of catalog) {
+  byName.set(kind.name, kind);
+  for (const alias of kind.aliases) byName.set(alias, kind);
+}
+
+export function layerKind(name: string): LayerKind | undefined {
+  return byName.get(name);
+}
+
+/** every name a layer may be written with */
+export const layerNames: string[] = [...byName.keys()];
+
+/** `input W x H [x D]` is not a layer of the catalog but is documented like one. */
+export const inputDoc = {
+  name: "input",
+  summary: "the network's input volume W×H×D (`input W x H` means D = 1)",
+  usage: "input W x H x D [sample NAME | sample \"file.png\"] [data [[…]]]",
+  options: ["sample", "data"] as OptionName[],
+};

@@ -1,0 +1,175 @@
+// Option values (`stride 2`, `pad same`, `weights [[…]]`, …) resolved to numbers.
+// Which layer accepts which option is the catalog's business (layers.ts); how each
+// option's value is written and checked is here, once for every layer.
+
+import type { OptionNode, Span } from "../grammar";
+import { evaluate, evaluateDims, evaluateInt, flattenList, singleExpr, type NestedList, type Report, type Scope } from "./values";
+
+export type PadSetting = { mode: "explicit"; w: number; h: number } | { mode: "same" } | { mode: "valid" };
+
+export interface ResolvedOptions {
+  stride?: [number, number];
+  pad?: PadSetting;
+  dilation?: [number, number];
+  groups?: number;
+  outpad?: [number, number];
+  multiplier?: number;
+  eps?: number;
+  nobias: boolean;
+  floor: boolean;
+  ceil: boolean;
+  weights?: NestedList;
+  bias?: NestedList;
+  data?: NestedList;
+  sample?: { name: string } | { path: string };
+  /** the span of each option as written */
+  spans: Partial<Record<OptionName, Span>>;
+  /** an option whose value is not known here (a block parameter checked on its own) */
+  unknown: boolean;
+}
+
+export type OptionName =
+  | "stride"
+  | "pad"
+  | "dilation"
+  | "groups"
+  | "outpad"
+  | "multiplier"
+  | "eps"
+  | "nobias"
+  | "floor"
+  | "ceil"
+  | "weights"
+  | "bias"
+  | "data"
+  | "sample";
+
+/** One line of documentation per option, for hover and completion. */
+export const optionDocs: Record<OptionName, { usage: string; doc: string }> = {
+  stride: { usage: "stride S | stride Sw x Sh", doc: "step of the filter; default 1 (pools: F)" },
+  pad: { usage: "pad P | pad Pw x Ph | pad same | pad valid", doc: "zero padding; `same` keeps W₂ = ⌈W₁/S⌉ (TensorFlow), `valid` is 0" },
+  dilation: { usage: "dilation d", doc: "spacing between filter taps: F' = d·(F−1)+1" },
+  groups: { usage: "groups G", doc: "split depth into G groups; D₁ and K must be divisible by G" },
+  outpad: { usage: "outpad A", doc: "extra rows/columns on one side of a transposed conv's output; A < S" },
+  multiplier: { usage: "multiplier M", doc: "depthwise: M filters per input channel, K = D₁·M" },
+  eps: { usage: "eps E", doc: "batch norm epsilon; default 1e-5" },
+  nobias: { usage: "nobias", doc: "no bias terms (as `bias=False` in PyTorch)" },
+  floor: { usage: "floor", doc: "accept a stride that doesn't fit: round the output size down (PyTorch's default)" },
+  ceil: { usage: "ceil", doc: "pools: round the output size up (PyTorch `ceil_mode=True`)" },
+  weights: { usage: "weights [[…]]", doc: "literal filter values [F_h][F_w] or [D][F_h][F_w], for K = 1" },
+  bias: { usage: "bias v", doc: "literal bias value(s)" },
+  data: { usage: "data [[…]]", doc: "literal input values [H][W] or [D][H][W], top row first" },
+  sample: { usage: "sample NAME | sample \"file.png\"", doc: "which sample input the run view uses" },
+};
+
+const pair = (v: (number | null)[] | null): [number, number] | null | undefined =>
+  v === null ? null : v.some((x) => x === null) ? null : v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
+
+export function resolveOptions(options: OptionNode[], scope: Scope, report: Report): ResolvedOptions {
+  const out: ResolvedOptions = { nobias: false, floor: false, ceil: false, spans: {}, unknown: false };
+  for (const option of options) {
+    const name = option.name.text as OptionName;
+    if (out.spans[name]) {
+      report("bad-value", option, `\`${name}\` is given twice`);
+      continue;
+    }
+    out.spans[name] = option;
+    const value = option.value;
+    const missing = () => {
+      if (!value) report("bad-value", option, `\`${name}\` needs a value: ${optionDocs[name].usage}`);
+      return !value;
+    };
+    switch (name) {
+      case "nobias":
+      case "floor":
+      case "ceil":
+        out[name] = true;
+        break;
+      case "stride":
+      case "dilation": {
+        if (missing()) break;
+        const what = name === "stride" ? "the stride S" : "the dilation d";
+        const v = pair(evaluateDims(value, scope, report, { what, min: 1, minParts: 1, maxParts: 2, example: `\`${name} 2\` or \`${name} 2x1\`` }));
+        if (v) out[name] = v;
+        else out.unknown = true;
+        break;
+      }
+      case "outpad": {
+        if (missing()) break;
+        const v = pair(evaluateDims(value, scope, report, { what: "the output padding A", min: 0, minParts: 1, maxParts: 2, example: "`outpad 1`" }));
+        if (v) out.outpad = v;
+        else out.unknown = true;
+        break;
+      }
+      case "pad": {
+        if (missing()) break;
+        const only = singleExpr(value);
+        if (only && only.type === "ref" && (only.name === "same" || only.name === "valid") && !scope.values.has(only.name)) {
+          out.pad = { mode: only.name };
+          break;
+        }
+        const v = pair(evaluateDims(value, scope, report, { what: "the padding P", min: 0, minParts: 1, maxParts: 2, example: "`pad 1`, `pad 1x2`, `pad same` or `pad valid`" }));
+        if (v) out.pad = { mode: "explicit", w: v[0], h: v[1] };
+        else out.unknown = true;
+        break;
+      }
+      case "groups":
+      case "multiplier": {
+        if (missing()) break;
+        const what = name === "groups" ? "the number of groups G" : "the depth multiplier M";
+        const v = evaluateInt(singleExpr(value) ?? null, scope, report, { what, min: 1 });
+        if (!singleExpr(value)) report("bad-value", value!, `${what} must be one whole number`);
+        if (v !== null) out[name] = v;
+        else out.unknown = true;
+        break;
+      }
+      case "eps": {
+        if (missing()) break;
+        const expr = singleExpr(value);
+        const v = expr ? evaluate(expr, scope, report) : null;
+        if (!expr) report("bad-value", value!, "eps must be a number, e.g. `eps 1e-5`");
+        else if (v !== null && !(v > 0)) report("bad-value", value!, `eps must be positive, not ${v}`);
+        else if (v !== null) out.eps = v;
+        if (v === null) out.unknown = true;
+        break;
+      }
+      case "weights":
+      case "data": {
+        if (missing()) break;
+        if (value!.type !== "list") {
+          report("bad-value", value!, `\`${name}\` takes a nested list, e.g. \`${name} [[1,0,-1],[1,0,-1],[1,0,-1]]\``);
+          break;
+        }
+        const list = flattenList(value as Extract<typeof value, { type: "list" }>, report, `\`${name}\``);
+        if (list) out[name] = list;
+        break;
+      }
+      case "bias": {
+        if (missing()) break;
+        if (value!.type === "list") {
+          const list = flattenList(value!, report, "`bias`");
+          if (list && list.dims.length !== 1) report("bad-value", value!, "`bias` takes a number or a flat list, one value per filter");
+          else if (list) out.bias = list;
+          break;
+        }
+        const expr = singleExpr(value);
+        const v = expr ? evaluate(expr, scope, report) : null;
+        if (!expr) report("bad-value", value!, "`bias` takes a number, e.g. `bias 0`");
+        else if (v !== null) out.bias = { dims: [1], values: [v] };
+        else out.unknown = true;
+        break;
+      }
+      case "sample": {
+        if (missing()) break;
+        if (value!.type === "string") out.sample = { path: value!.value };
+        else {
+          const expr = singleExpr(value);
+          if (expr && expr.type === "ref") out.sample = { name: expr.name };
+          else report("bad-value", value!, "`sample` takes a sample name (`sample digits`) or a file (`sample \"cat.png\"`)");
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,199 @@
+// The analysis of a .cnn file: plain data, offset-based (UTF-16 code units), never
+// mutated once returned. Every view — CLI, language server, run view — reads this.
+
+import type { Span, ParseResult } from "../grammar";
+
+/** A volume W×H×D (the course's notation) or a vector of N numbers. */
+export type Shape = Volume | Vector;
+export interface Volume {
+  kind: "volume";
+  w: number;
+  h: number;
+  d: number;
+}
+export interface Vector {
+  kind: "vector";
+  n: number;
+}
+
+export type DiagnosticCode =
+  | "syntax"
+  | "stride-misfit"
+  | "depth-mismatch"
+  | "spatial-mismatch"
+  | "groups-indivisible"
+  | "empty-output"
+  | "needs-volume"
+  | "no-input"
+  | "bad-value"
+  | "unknown-name"
+  | "duplicate-name"
+  | "recursive-block"
+  | "even-filter";
+
+export type Severity = "error" | "warning" | "info" | "hint";
+
+/** Data a quick fix can act on, per code. */
+export type FixData =
+  | { kind: "stride-misfit"; axis: "both" | "width" | "height"; paddings: number[]; strides: number[]; rounding: ("floor" | "ceil")[]; insertAt: number; stride?: Span; pad?: Span }
+  | { kind: "depth"; expected: number; replace: Span; text: string }
+  | { kind: "projection"; depth: number; stride: number; residual: Span; shortcut: Span | null; indent?: string }
+  | { kind: "rename"; replace: Span; candidates: string[] }
+  | { kind: "preserve-size"; insertAt: number; pad: number; padSpan?: Span };
+
+export interface Related extends Span {
+  message: string;
+}
+
+export interface Diagnostic extends Span {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  data?: FixData;
+  related?: Related[];
+}
+
+/** Receptive field size and jump (effective stride), per axis. */
+export interface ReceptiveField {
+  w: number;
+  h: number;
+  jumpW: number;
+  jumpH: number;
+}
+
+/** Padding in pixels on each side. */
+export interface Padding {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/** What the engine needs to run a layer: every option resolved to numbers. */
+export interface LayerAttrs {
+  /** K, N (fc), factor (upsample) … : the layer's main count */
+  units?: number;
+  kernel?: [number, number];
+  stride?: [number, number];
+  dilation?: [number, number];
+  padding?: Padding;
+  outputPadding?: [number, number];
+  groups?: number;
+  multiplier?: number;
+  bias?: boolean;
+  ceil?: boolean;
+  /** dropout probability, leaky slope, bn eps, … */
+  alpha?: number;
+  eps?: number;
+  /** literal filter values, [K][D/G][F_h][F_w] flattened */
+  weights?: number[];
+  /** literal biases, one per output channel */
+  biasValues?: number[];
+  /** input: literal data [D][H][W] flattened, or a sample name/path */
+  data?: number[];
+  sample?: { name: string } | { path: string };
+}
+
+/** One line of explanation, with the numbers put in. */
+export interface Explanation {
+  title: string;
+  text: string;
+}
+
+/** A node of the runnable graph: a layer, the input, or a merge (add/concat). */
+export interface GraphNode {
+  id: number;
+  /** canonical layer kind ("conv", "maxpool", …), "input", "add" or "concat" */
+  op: string;
+  inputs: number[];
+  input: Shape | null;
+  output: Shape;
+  attrs: LayerAttrs;
+  params: bigint;
+  macs: bigint;
+  label: string | null;
+  /** the statement this node comes from */
+  span: Span;
+}
+
+export type StatementKind = "input" | "layer" | "call" | "repeat" | "residual" | "concat" | "add";
+
+/** The result of one statement, once per time it is elaborated (a block body runs once per use). */
+export interface Occurrence {
+  span: Span;
+  kind: StatementKind;
+  /** canonical layer kind for a layer, block name for a call */
+  name: string;
+  label: string | null;
+  input: Shape | null;
+  output: Shape | null;
+  params: bigint;
+  weights: bigint;
+  biases: bigint;
+  macs: bigint;
+  receptiveField: ReceptiveField | null;
+  /** the graph node of a single layer, for hover and the run view */
+  node: GraphNode | null;
+  explain: Explanation[];
+  /** the call sites that led here, outermost first */
+  callSites: Span[];
+  network: string;
+}
+
+export interface NetworkResult {
+  name: string;
+  /** the whole definition (for an implicit network: its first to last statement) */
+  span: Span;
+  nameSpan: Span;
+  implicit: boolean;
+  input: Shape | null;
+  output: Shape | null;
+  params: bigint;
+  macs: bigint;
+  receptiveField: ReceptiveField | null;
+  /** Σ of every layer's output, float32 */
+  activationBytes: bigint;
+  /** the largest sum of activations alive at once when running */
+  peakActivationBytes: bigint;
+  /** top-level statements in order, except `input` */
+  statements: Occurrence[];
+  /** runnable graph in topological order; graph[0] is the input */
+  graph: GraphNode[];
+  /** true when the network has no error and every shape is known */
+  complete: boolean;
+}
+
+export interface BlockResult {
+  name: string;
+  span: Span;
+  nameSpan: Span;
+  params: { name: string; span: Span; defaultText: string | null }[];
+}
+
+export interface Analysis {
+  fileName: string;
+  text: string;
+  parse: ParseResult;
+  networks: NetworkResult[];
+  blocks: BlockResult[];
+  diagnostics: Diagnostic[];
+  /** statement start offset → its occurrences, in elaboration order */
+  occurrences: Map<number, Occurrence[]>;
+  /** every use of a block name or parameter: for references and rename */
+  references: NameReference[];
+}
+
+export interface NameReference extends Span {
+  kind: "block" | "parameter";
+  /** the definition's name span (start offset identifies it) */
+  definition: Span;
+  name: string;
+  isDefinition: boolean;
+}
+
+export interface AnalysisSettings {
+  /** severity per code; "off" silences it */
+  severity?: Partial<Record<DiagnosticCode, Severity | "off">>;
+  /** elaborated layers at most, per network (default 100,000) */
+  maxLayers?: number;
+}

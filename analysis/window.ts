@@ -1,0 +1,102 @@
+// Spatial arithmetic of a sliding window along one axis (spec §3): the one place
+// where output sizes of conv, dwconv, local, deconv and pools are computed.
+
+import { decimal } from "./format";
+
+export interface AxisWindow {
+  size: number;
+  kernel: number;
+  stride: number;
+  dilation: number;
+  padBefore: number;
+  padAfter: number;
+  /** pools may round up (PyTorch ceil_mode) */
+  rounding: "floor" | "ceil";
+}
+
+export interface AxisResult {
+  out: number;
+  /** the window tiles the padded input exactly */
+  fits: boolean;
+  /** (W − F' + 2P)/S + 1 before rounding */
+  exact: number;
+  /** the effective kernel F' = d·(F−1)+1 */
+  effectiveKernel: number;
+  /** `(32 − 5 + 2·0)/1 + 1 = 28` */
+  formula: string;
+}
+
+export function effectiveKernel(kernel: number, dilation: number): number {
+  return dilation * (kernel - 1) + 1;
+}
+
+function padTerm(before: number, after: number): string {
+  return before === after ? `2·${before}` : `${before} + ${after}`;
+}
+
+export function slideAxis(a: AxisWindow): AxisResult {
+  const eff = effectiveKernel(a.kernel, a.dilation);
+  const span = a.size + a.padBefore + a.padAfter - eff;
+  const exact = span / a.stride + 1;
+  let out: number;
+  if (span < 0) out = Math.floor(exact);
+  else if (a.rounding === "ceil") {
+    out = Math.ceil(span / a.stride) + 1;
+    // PyTorch: the last window must start inside the input or its left padding
+    if ((out - 1) * a.stride >= a.size + a.padBefore) out--;
+  } else out = Math.floor(span / a.stride) + 1;
+  const fits = span >= 0 && span % a.stride === 0;
+  const kernelText = a.dilation === 1 ? `${a.kernel}` : `${eff}`;
+  const formula = `(${a.size} − ${kernelText} + ${padTerm(a.padBefore, a.padAfter)})/${a.stride} + 1 = ${decimal(exact)}`;
+  return { out, fits, exact, effectiveKernel: eff, formula };
+}
+
+/** TensorFlow's `same`: W₂ = ⌈W₁/S⌉, the smaller half of the padding before. */
+export function samePadding(size: number, kernel: number, stride: number, dilation: number): [number, number] {
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + effectiveKernel(kernel, dilation) - size, 0);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+/**
+ * Paddings (one P for every misfit axis, smallest first) and strides (nearest first)
+ * that would make the window tile every given axis.
+ */
+export function fittingChoices(axes: AxisWindow[], maxPad: number): { paddings: number[]; strides: number[] } {
+  const current = axes[0];
+  const paddings: number[] = [];
+  for (let p = 0; p <= maxPad && paddings.length < 2; p++) {
+    if (axes.every((a) => p === a.padBefore && p === a.padAfter)) continue;
+    const ok = axes.every((a) => {
+      const span = a.size + 2 * p - effectiveKernel(a.kernel, a.dilation);
+      return span >= 0 && span % a.stride === 0;
+    });
+    if (ok) paddings.push(p);
+  }
+  const spans = axes.map((a) => a.size + a.padBefore + a.padAfter - effectiveKernel(a.kernel, a.dilation));
+  const strides: number[] = [];
+  const limit = Math.min(...spans, Math.max(2 * current.stride, 8));
+  const candidates: number[] = [];
+  for (let s = 1; s <= limit; s++) if (s !== current.stride && spans.every((span) => span % s === 0)) candidates.push(s);
+  candidates.sort((x, y) => Math.abs(x - current.stride) - Math.abs(y - current.stride) || x - y);
+  strides.push(...candidates.slice(0, 3).sort((x, y) => x - y));
+  return { paddings, strides };
+}
+
+export interface DeconvAxis {
+  size: number;
+  kernel: number;
+  stride: number;
+  dilation: number;
+  pad: number;
+  outputPadding: number;
+}
+
+/** W₂ = S·(W₁ − 1) + d·(F − 1) + A − 2P + 1 (spec §3) */
+export function deconvAxis(a: DeconvAxis): { out: number; formula: string } {
+  const out = a.stride * (a.size - 1) + a.dilation * (a.kernel - 1) + a.outputPadding - 2 * a.pad + 1;
+  const kernelText = a.dilation === 1 ? `${a.kernel}` : `${effectiveKernel(a.kernel, a.dilation)}`;
+  const formula = `${a.stride}·(${a.size} − 1) + ${kernelText} − 2·${a.pad} + ${a.outputPadding} = ${out}`;
+  return { out, formula };
+}

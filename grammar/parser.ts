@@ -1,0 +1,489 @@
+// The .cnn grammar (chevrotain, embedded actions, error recovery on). It builds the
+// typed AST of ./ast.ts directly; one parser instance is reused for every parse.
+
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserErrorMessageProvider } from "chevrotain";
+import * as T from "./tokens";
+import { endOf } from "./tokens";
+import type * as A from "./ast";
+
+
+function describeToken(tok: IToken | undefined): string {
+  if (!tok || tok.tokenType === EOF) return "the end of the file";
+  if (tok.tokenType === T.Newline) return "the end of the line";
+  return `\`${tok.image}\``;
+}
+
+function label(type: TokenType): string {
+  return type.LABEL ?? type.name;
+}
+
+const statementStart =
+  "a layer (`conv 6 5x5`), a block use (`Name(…)`), `repeat`, `residual`, `concat` or `add`";
+
+const ruleWords: Record<string, string> = {
+  statement: statementStart,
+  topLevel: "`network`, `block` or " + statementStart,
+  argumentValue: "a number, a name, `WxH`, a list `[…]` or a string",
+  primary: "a number or a name",
+  listItem: "a number or a list `[…]`",
+  mergeBody: "`branch { … }`",
+  optionClause: "an option",
+};
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual, previous }) {
+    const after = previous && previous.image ? ` after \`${previous.image}\`` : "";
+    return `expected ${label(expected)}${after}, found ${describeToken(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `unexpected ${describeToken(firstRedundant)}`;
+  },
+  buildNoViableAltMessage({ actual, ruleName }) {
+    const want = ruleWords[ruleName] ?? "something else";
+    return `expected ${want}, found ${describeToken(actual[0])}`;
+  },
+  buildEarlyExitMessage({ actual, ruleName }) {
+    const want = ruleWords[ruleName] ?? "something else";
+    return `expected ${want}, found ${describeToken(actual[0])}`;
+  },
+};
+
+const isReal = (tok: IToken | undefined): tok is IToken =>
+  tok !== undefined && tok.tokenType !== EOF && !tok.isInsertedInRecovery && Number.isFinite(tok.startOffset);
+
+function nameOf(tok: IToken): A.Name {
+  return { text: tok.image, start: tok.startOffset, end: endOf(tok) };
+}
+
+function spanOf(tok: IToken): A.Span {
+  return { start: tok.startOffset, end: endOf(tok) };
+}
+
+export class CnnParser extends EmbeddedActionsParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  /** Start offset of the next token, or of the end of the last one when none is left. */
+  private here(): number {
+    const next = this.LA(1);
+    if (isReal(next)) return next.startOffset;
+    return this.lastEnd();
+  }
+
+  /** End offset of the last real token consumed. */
+  private lastEnd(): number {
+    for (let k = 0; k > -1000; k--) {
+      const tok = this.LA(k);
+      if (tok.tokenType === EOF) return 0;
+      if (isReal(tok)) return (tok as IToken & { virtual?: boolean }).virtual ? tok.startOffset : endOf(tok);
+    }
+    return 0;
+  }
+
+  public file = this.RULE("file", (): A.CnnFile => {
+    const items: A.TopLevelItem[] = [];
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Newline) },
+        { ALT: () => this.CONSUME(T.Semicolon) },
+        { ALT: () => items.push(this.SUBRULE(this.networkDefinition)) },
+        { ALT: () => items.push(this.SUBRULE(this.blockDefinition)) },
+        { ALT: () => items.push(this.SUBRULE(this.statement)) },
+      ]);
+    });
+    return { items: items.filter(Boolean) };
+  });
+
+  private networkDefinition = this.RULE("networkDefinition", (): A.NetworkDefinition => {
+    const start = this.here();
+    const keyword = this.CONSUME(T.Network);
+    let name: A.Name | null = null;
+    this.OPTION(() => {
+      const tok = this.CONSUME(T.Identifier);
+      name = isReal(tok) ? nameOf(tok) : null;
+    });
+    const body = this.SUBRULE(this.braceBody);
+    return { type: "network", keyword: spanOf(keyword), name, body, start, end: this.lastEnd() };
+  });
+
+  private blockDefinition = this.RULE("blockDefinition", (): A.BlockDefinition => {
+    const start = this.here();
+    const keyword = this.CONSUME(T.Block);
+    let name: A.Name | null = null;
+    const params: A.BlockParameter[] = [];
+    this.OPTION(() => {
+      const tok = this.CONSUME(T.Identifier);
+      name = isReal(tok) ? nameOf(tok) : null;
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.LParen);
+      this.MANY_SEP({
+        SEP: T.Comma,
+        DEF: () => {
+          const param = this.SUBRULE(this.blockParameter);
+          if (param) params.push(param);
+        },
+      });
+      this.CONSUME(T.RParen);
+    });
+    const body = this.SUBRULE(this.braceBody);
+    return { type: "block", keyword: spanOf(keyword), name, params, body, start, end: this.lastEnd() };
+  });
+
+  private blockParameter = this.RULE("blockParameter", (): A.BlockParameter => {
+    const tok = this.CONSUME(T.Identifier);
+    let defaultValue: A.Expr | null = null;
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      defaultValue = this.SUBRULE(this.expression) ?? null;
+    });
+    return { name: nameOf(tok), defaultValue, start: tok.startOffset, end: this.lastEnd() };
+  });
+
+  /** `{ statements }` */
+  private braceBody = this.RULE("braceBody", (): A.Statement[] => {
+    const body: A.Statement[] = [];
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Newline) },
+        { ALT: () => this.CONSUME(T.Semicolon) },
+        {
+          ALT: () => {
+            const stmt = this.SUBRULE(this.statement);
+            if (stmt) body.push(stmt);
+          },
+        },
+      ]);
+    });
+    this.CONSUME(T.RBrace);
+    return body;
+  }, { recoveryValueFunc: () => [] });
+
+  public statement = this.RULE("statement", (): A.Statement => {
+    const start = this.here();
+    let label: A.Name | null = null;
+    this.OPTION(() => {
+      const tok = this.CONSUME(T.Identifier);
+      this.CONSUME(T.Colon);
+      label = nameOf(tok);
+    });
+    const stmt: A.Statement = this.OR([
+      { ALT: () => this.SUBRULE(this.repeatStatement) },
+      { ALT: () => this.SUBRULE(this.residualStatement) },
+      { ALT: () => this.SUBRULE(this.mergeStatement) },
+      { ALT: () => this.SUBRULE(this.layerOrCall) },
+    ]);
+    this.ACTION(() => {
+      if (stmt) {
+        stmt.label = label;
+        stmt.start = start;
+      }
+    });
+    return stmt;
+  });
+
+  private repeatStatement = this.RULE("repeatStatement", (): A.RepeatStatement => {
+    const keyword = this.CONSUME(T.Repeat);
+    let count: A.Expr | null = null;
+    this.OPTION(() => {
+      count = this.SUBRULE(this.expression) ?? null;
+    });
+    const body = this.SUBRULE(this.braceBody);
+    return { type: "repeat", label: null, keyword: spanOf(keyword), count, body, start: keyword.startOffset, end: this.lastEnd() };
+  });
+
+  private residualStatement = this.RULE("residualStatement", (): A.ResidualStatement => {
+    const keyword = this.CONSUME(T.Residual);
+    const body = this.SUBRULE(this.braceBody);
+    let shortcut: A.Statement[] | null = null;
+    let shortcutKeyword: A.Span | null = null;
+    this.OPTION(() => {
+      const tok = this.CONSUME(T.Shortcut);
+      shortcutKeyword = spanOf(tok);
+      shortcut = this.SUBRULE2(this.braceBody);
+    });
+    return {
+      type: "residual",
+      label: null,
+      keyword: spanOf(keyword),
+      body,
+      shortcut,
+      shortcutKeyword,
+      start: keyword.startOffset,
+      end: this.lastEnd(),
+    };
+  });
+
+  private mergeStatement = this.RULE("mergeStatement", (): A.MergeStatement => {
+    const keyword = this.OR([{ ALT: () => this.CONSUME(T.Concat) }, { ALT: () => this.CONSUME(T.Add) }]);
+    const branches: A.Branch[] = [];
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR2([
+        { ALT: () => this.CONSUME(T.Newline) },
+        { ALT: () => this.CONSUME(T.Semicolon) },
+        {
+          ALT: () => {
+            const branch = this.SUBRULE(this.mergeBody);
+            if (branch) branches.push(branch);
+          },
+        },
+      ]);
+    });
+    this.CONSUME(T.RBrace);
+    return {
+      type: keyword.image === "add" ? "add" : "concat",
+      label: null,
+      keyword: spanOf(keyword),
+      branches,
+      start: keyword.startOffset,
+      end: this.lastEnd(),
+    };
+  });
+
+  private mergeBody = this.RULE("mergeBody", (): A.Branch => {
+    const keyword = this.CONSUME(T.Branch);
+    const body = this.SUBRULE(this.braceBody);
+    return { keyword: spanOf(keyword), body, start: keyword.startOffset, end: this.lastEnd() };
+  });
+
+  private layerOrCall = this.RULE("layerOrCall", (): A.LayerStatement | A.CallStatement => {
+    const opTok = this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]);
+    const op = nameOf(opTok);
+    return this.OR2([
+      {
+        // `Name(` with no space: a block use
+        GATE: () => {
+          const next = this.LA(1);
+          return next.tokenType === T.LParen && next.startOffset === endOf(opTok);
+        },
+        IGNORE_AMBIGUITIES: true,
+        ALT: (): A.CallStatement => {
+          const args: A.CallArgument[] = [];
+          this.CONSUME(T.LParen);
+          this.MANY_SEP({
+            SEP: T.Comma,
+            DEF: () => {
+              const arg = this.SUBRULE(this.callArgument);
+              if (arg) args.push(arg);
+            },
+          });
+          this.CONSUME(T.RParen);
+          return { type: "call", label: null, callee: op, args, start: op.start, end: this.lastEnd() };
+        },
+      },
+      {
+        ALT: (): A.LayerStatement => {
+          const args: A.Value[] = [];
+          const options: A.OptionNode[] = [];
+          this.MANY(() => {
+            this.OR3([
+              {
+                ALT: () => {
+                  const value = this.SUBRULE(this.argumentValue);
+                  if (value) args.push(value);
+                },
+              },
+              {
+                ALT: () => {
+                  const option = this.SUBRULE(this.optionClause);
+                  if (option) options.push(option);
+                },
+              },
+            ]);
+          });
+          return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
+        },
+      },
+    ]);
+  });
+
+  private callArgument = this.RULE("callArgument", (): A.CallArgument => {
+    const start = this.here();
+    let name: A.Name | null = null;
+    this.OPTION(() => {
+      const tok = this.CONSUME(T.Identifier);
+      this.CONSUME(T.Equals);
+      name = nameOf(tok);
+    });
+    const value = this.SUBRULE(this.expression) ?? null;
+    return { name, value, start, end: this.lastEnd() };
+  });
+
+  private optionClause = this.RULE("optionClause", (): A.OptionNode => {
+    return this.OR([
+      {
+        ALT: (): A.OptionNode => {
+          const tok = this.CONSUME(T.FlagOption);
+          return { name: nameOf(tok), value: null, start: tok.startOffset, end: endOf(tok) };
+        },
+      },
+      {
+        ALT: (): A.OptionNode => {
+          const tok = this.CONSUME(T.ValueOption);
+          const value = this.SUBRULE(this.argumentValue) ?? null;
+          return { name: nameOf(tok), value, start: tok.startOffset, end: this.lastEnd() };
+        },
+      },
+    ]);
+  });
+
+  /** an argument or option value */
+  private argumentValue = this.RULE("argumentValue", (): A.Value => {
+    return this.OR([
+      { ALT: () => this.SUBRULE(this.list) },
+      {
+        ALT: (): A.StringValue => {
+          const tok = this.CONSUME(T.StringLiteral);
+          const closed = tok.image.length >= 2 && tok.image.endsWith('"');
+          return {
+            type: "string",
+            value: tok.image.slice(1, closed ? -1 : undefined),
+            start: tok.startOffset,
+            end: endOf(tok),
+          };
+        },
+      },
+      { ALT: () => this.SUBRULE(this.dims) },
+    ]);
+  });
+
+  /** `a x b x c` */
+  private dims = this.RULE("dims", (): A.DimsValue => {
+    const start = this.here();
+    const parts: A.Expr[] = [];
+    const first = this.SUBRULE(this.expression);
+    if (first) parts.push(first);
+    this.MANY(() => {
+      this.CONSUME(T.Cross);
+      const next = this.SUBRULE2(this.expression);
+      if (next) parts.push(next);
+    });
+    return { type: "dims", parts, start, end: this.lastEnd() };
+  });
+
+  private list = this.RULE("list", (): A.ListValue => {
+    const open = this.CONSUME(T.LBracket);
+    const items: A.ListItem[] = [];
+    this.OPTION(() => {
+      const first = this.SUBRULE(this.listItem);
+      if (first) items.push(first);
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        this.OPTION2(() => {
+          const item = this.SUBRULE2(this.listItem);
+          if (item) items.push(item);
+        });
+      });
+    });
+    this.CONSUME(T.RBracket);
+    return { type: "list", items, start: open.startOffset, end: this.lastEnd() };
+  });
+
+  private listItem = this.RULE("listItem", (): A.ListItem => {
+    return this.OR([
+      { ALT: () => this.SUBRULE(this.list) },
+      {
+        ALT: (): A.ListNumber => {
+          const start = this.here();
+          let sign = 1;
+          this.OPTION(() => {
+            this.OR2([
+              { ALT: () => { this.CONSUME(T.Minus); sign = -1; } },
+              { ALT: () => this.CONSUME(T.Plus) },
+            ]);
+          });
+          const tok = this.OR3([{ ALT: () => this.CONSUME(T.NumberLiteral) }, { ALT: () => this.CONSUME(T.BadNumber) }]);
+          const value = tok.tokenType === T.NumberLiteral ? sign * Number(tok.image) : NaN;
+          return { type: "number", value, start, end: this.lastEnd() };
+        },
+      },
+    ]);
+  });
+
+  public expression = this.RULE("expression", (): A.Expr => {
+    let left = this.SUBRULE(this.term);
+    this.MANY(() => {
+      const op = this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      const right = this.SUBRULE2(this.term);
+      left = this.ACTION(() => binary(op.tokenType === T.Plus ? "+" : "-", left, right));
+    });
+    return left;
+  });
+
+  private term = this.RULE("term", (): A.Expr => {
+    let left = this.SUBRULE(this.unary);
+    this.MANY(() => {
+      const op = this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]);
+      const right = this.SUBRULE2(this.unary);
+      left = this.ACTION(() => binary(op.tokenType === T.Star ? "*" : "/", left, right));
+    });
+    return left;
+  });
+
+  private unary = this.RULE("unary", (): A.Expr => {
+    return this.OR([
+      {
+        ALT: (): A.Expr => {
+          const minus = this.CONSUME(T.Minus);
+          const operand = this.SUBRULE(this.unary);
+          return this.ACTION(() => ({
+            type: "negate" as const,
+            operand,
+            start: minus.startOffset,
+            end: operand ? operand.end : endOf(minus),
+          }));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]);
+  });
+
+  private primary = this.RULE("primary", (): A.Expr => {
+    return this.OR([
+      {
+        ALT: (): A.Expr => {
+          const tok = this.CONSUME(T.NumberLiteral);
+          const value = Number(tok.image);
+          return {
+            type: "number",
+            value,
+            text: tok.image,
+            isInteger: /^\d+$/.test(tok.image),
+            start: tok.startOffset,
+            end: endOf(tok),
+          };
+        },
+      },
+      {
+        ALT: (): A.Expr => {
+          const tok = this.CONSUME(T.BadNumber);
+          return { type: "number", value: NaN, text: tok.image, isInteger: false, start: tok.startOffset, end: endOf(tok) };
+        },
+      },
+      {
+        ALT: (): A.Expr => {
+          const tok = this.CONSUME(T.Identifier);
+          return { type: "ref", name: tok.image, start: tok.startOffset, end: endOf(tok) };
+        },
+      },
+      {
+        ALT: (): A.Expr => {
+          const open = this.CONSUME(T.LParen);
+          const inner = this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+          return this.ACTION(() => (inner ? { ...inner, start: open.startOffset, end: this.lastEnd() } : inner));
+        },
+      },
+    ]);
+  });
+}
+
+function binary(op: A.BinaryExpr["op"], left: A.Expr, right: A.Expr): A.Expr {
+  if (!left) return right;
+  if (!right) return left;
+  return { type: "binary", op, left, right, start: left.start, end: right.end };
+}

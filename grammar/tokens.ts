@@ -1,0 +1,216 @@
+// Tokens of the .cnn language (chevrotain lexer).
+//
+// Layer kinds are plain identifiers, resolved by the analysis against the layer
+// catalog, so that an unknown kind gets a "did you mean …" rather than a parse error.
+// Option names are keywords: their value syntax is known here (`optionArity`), which
+// lets the parser tell `conv k 3x3 stride s` apart without knowing block parameters.
+
+import { createToken, Lexer, type TokenType, type CustomPatternMatcherFunc } from "chevrotain";
+
+const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
+const isIdentChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\f\v\u00a0\u2000-\u200b\u2028\u2029\u3000\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
+
+export const Newline = createToken({
+  name: "Newline",
+  pattern: /\r\n|\r|\n/,
+  line_breaks: true,
+  label: "end of line",
+});
+
+export const Comment = createToken({
+  name: "Comment",
+  pattern: /(?:#|\/\/)[^\r\n]*/,
+  group: "comments",
+});
+
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  // an unterminated string stops at the end of the line; the parser reports it
+  pattern: /"[^"\r\n]*"?/,
+  label: "string",
+});
+
+const numberPrefix = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
+const wordRun = /[A-Za-z0-9_.]*/y;
+
+function matchNumberPrefix(text: string, offset: number): string | null {
+  numberPrefix.lastIndex = offset;
+  const m = numberPrefix.exec(text);
+  return m ? m[0] : null;
+}
+
+/** A number glued to letters or a second dot (`12abc`, `3.5.2`, `1e`): reported once, as a whole. */
+const matchBadNumber: CustomPatternMatcherFunc = (text, offset) => {
+  const prefix = matchNumberPrefix(text, offset);
+  if (prefix === null) return null;
+  const after = offset + prefix.length;
+  const next = text[after];
+  // `5x5`: the x is a dimension separator, not part of the number
+  if (next === undefined || next === "x" || !(isIdentChar(next) || next === ".")) return null;
+  wordRun.lastIndex = after;
+  const rest = wordRun.exec(text)![0];
+  return [prefix + rest] as unknown as RegExpExecArray;
+};
+
+export const BadNumber = createToken({
+  name: "BadNumber",
+  pattern: { exec: matchBadNumber },
+  start_chars_hint: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "."],
+  line_breaks: false,
+  label: "number",
+});
+
+export const NumberLiteral = createToken({
+  name: "NumberLiteral",
+  pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/,
+  label: "number",
+});
+
+/**
+ * `x` or `×` between dimensions. A lower-case `x` is a separator right after a
+ * number or `)` (`32x32`, `(k)x3`) or when it stands alone (`32 x 32`); elsewhere
+ * it starts an identifier.
+ */
+const matchCross: CustomPatternMatcherFunc = (text, offset) => {
+  const c = text[offset];
+  if (c === "×") return ["×"] as unknown as RegExpExecArray;
+  if (c !== "x") return null;
+  const prev = offset > 0 ? text[offset - 1] : undefined;
+  const next = text[offset + 1];
+  if (isDigit(prev) || prev === ")") return ["x"] as unknown as RegExpExecArray;
+  if (!isIdentChar(prev) && !isIdentChar(next)) return ["x"] as unknown as RegExpExecArray;
+  return null;
+};
+
+export const Cross = createToken({
+  name: "Cross",
+  pattern: { exec: matchCross },
+  start_chars_hint: ["x", "×"],
+  line_breaks: false,
+  label: "x",
+});
+
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  label: "name",
+});
+
+function keyword(word: string, categories?: TokenType[]): TokenType {
+  return createToken({
+    name: word[0].toUpperCase() + word.slice(1),
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    label: `\`${word}\``,
+    ...(categories ? { categories } : {}),
+  });
+}
+
+export const Network = keyword("network");
+export const Block = keyword("block");
+export const Repeat = keyword("repeat");
+export const Residual = keyword("residual");
+export const Shortcut = keyword("shortcut");
+export const Concat = keyword("concat");
+export const Add = keyword("add");
+export const Branch = keyword("branch");
+
+/** Category of every option keyword. */
+export const OptionKeyword = createToken({ name: "OptionKeyword", pattern: Lexer.NA, label: "option" });
+
+/**
+ * Option keywords and how many values each takes. Which layer accepts which option
+ * is the layer catalog's business (analysis/layers.ts); this is only their syntax.
+ */
+export const optionArity: Record<string, 0 | 1> = {
+  stride: 1,
+  pad: 1,
+  dilation: 1,
+  groups: 1,
+  outpad: 1,
+  multiplier: 1,
+  eps: 1,
+  weights: 1,
+  bias: 1,
+  data: 1,
+  sample: 1,
+  nobias: 0,
+  floor: 0,
+  ceil: 0,
+};
+
+/** Options that take a value (`stride 2`) and flags (`nobias`). */
+export const ValueOption = createToken({ name: "ValueOption", pattern: Lexer.NA, categories: [OptionKeyword], label: "option" });
+export const FlagOption = createToken({ name: "FlagOption", pattern: Lexer.NA, categories: [OptionKeyword], label: "option" });
+
+export const optionKeywords: TokenType[] = Object.entries(optionArity).map(([w, arity]) =>
+  keyword(w, [OptionKeyword, arity === 1 ? ValueOption : FlagOption]),
+);
+/** `pad` is also a layer kind (a zero-padding layer). */
+export const PadKeyword = optionKeywords.find((t) => t.name === "Pad")!;
+
+export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "`{`" });
+export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "`}`" });
+export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "`(`" });
+export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "`)`" });
+export const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "`[`" });
+export const RBracket = createToken({ name: "RBracket", pattern: /\]/, label: "`]`" });
+export const Comma = createToken({ name: "Comma", pattern: /,/, label: "`,`" });
+export const Equals = createToken({ name: "Equals", pattern: /=/, label: "`=`" });
+export const Colon = createToken({ name: "Colon", pattern: /:/, label: "`:`" });
+export const Semicolon = createToken({ name: "Semicolon", pattern: /;/, label: "`;`" });
+export const Plus = createToken({ name: "Plus", pattern: /\+/, label: "`+`" });
+export const Minus = createToken({ name: "Minus", pattern: /[-−]/, label: "`-`" });
+export const Star = createToken({ name: "Star", pattern: /[*·]/, label: "`*`" });
+export const Slash = createToken({ name: "Slash", pattern: /\//, label: "`/`" });
+
+export const structuralKeywords = [Network, Block, Repeat, Residual, Shortcut, Concat, Add, Branch];
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  Newline,
+  Comment,
+  StringLiteral,
+  BadNumber,
+  NumberLiteral,
+  Cross,
+  ...structuralKeywords,
+  OptionKeyword,
+  ValueOption,
+  FlagOption,
+  ...optionKeywords,
+  Identifier,
+  LBrace,
+  RBrace,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  Comma,
+  Equals,
+  Colon,
+  Semicolon,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+];
+
+/** The keywords a TextMate grammar or a completion list should know (kept in step by a test). */
+export const keywordWords = {
+  structural: structuralKeywords.map((t) => (t.PATTERN as RegExp).source),
+  options: Object.keys(optionArity),
+};
+
+export const cnnLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "full" });
+
+/** The offset just past a token (its end, exclusive). */
+export function endOf(tok: { startOffset: number; image: string }): number {
+  return tok.startOffset + (tok.image ?? "").length;
+}
