@@ -1,0 +1,110 @@
+// The `cnn` command: check, summary (and run/export, from the engine).
+
+import { readFileSync } from "node:fs";
+import { analyze, toJson, type Analysis, type ShapeFormat } from "../analysis";
+import { countBySeverity, diagnosticLines, plural } from "./report";
+import { summaryJson, summaryText } from "./summary";
+import { extraCommands } from "./commands";
+
+const usage = `usage: cnn <command> [options]
+
+  cnn check FILE…                     diagnostics as file:line:col: severity[code]: message
+  cnn summary FILE [--json] [--chw] [--network NAME]
+                                      a torchinfo-like table per network (or JSON)
+${extraCommands.map((c) => `  ${c.usage}`).join("\n")}
+
+exit status: 0 ok, 1 when a file has an error, 2 on bad usage or an unreadable file`;
+
+export class UsageError extends Error {}
+
+function read(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    throw new UsageError(`cnn: cannot read ${file}: ${why}`);
+  }
+}
+
+export function load(file: string): Analysis {
+  return analyze(read(file), file);
+}
+
+function check(files: string[]): number {
+  if (files.length === 0) throw new UsageError("cnn check: name at least one .cnn file");
+  let errors = 0;
+  let warnings = 0;
+  for (const file of files) {
+    const analysis = load(file);
+    for (const line of diagnosticLines(file, analysis)) process.stdout.write(line + "\n");
+    const c = countBySeverity(analysis);
+    errors += c.errors;
+    warnings += c.warnings;
+  }
+  process.stderr.write(`checked ${plural(files.length, "file")}: ${plural(errors, "error")}, ${plural(warnings, "warning")}\n`);
+  return errors > 0 ? 1 : 0;
+}
+
+function summary(args: string[]): number {
+  const json = args.includes("--json");
+  const format: ShapeFormat = args.includes("--chw") ? "CxHxW" : "WxHxD";
+  const networkAt = args.indexOf("--network");
+  const only = networkAt >= 0 ? args[networkAt + 1] : undefined;
+  const files = args.filter((a, i) => !a.startsWith("--") && (networkAt < 0 || i !== networkAt + 1));
+  if (files.length !== 1) throw new UsageError("cnn summary: name one .cnn file");
+  const file = files[0];
+  const analysis = load(file);
+  const networks = only ? analysis.networks.filter((n) => n.name === only) : analysis.networks;
+  if (only && networks.length === 0) {
+    throw new UsageError(`cnn summary: no network \`${only}\` in ${file} (it has: ${analysis.networks.map((n) => n.name).join(", ") || "none"})`);
+  }
+  const { errors } = countBySeverity(analysis);
+  if (json) {
+    process.stdout.write(toJson(summaryJson(file, analysis, networks), 2) + "\n");
+  } else {
+    process.stdout.write(summaryText(file, analysis, networks, format));
+    for (const line of diagnosticLines(file, analysis)) process.stderr.write(line + "\n");
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "check":
+        return check(rest);
+      case "summary":
+        return summary(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(usage + "\n");
+        return command === undefined ? 2 : 0;
+      default: {
+        const extra = extraCommands.find((c) => c.name === command);
+        if (extra) return await extra.run(rest, load);
+        throw new UsageError(`cnn: unknown command \`${command}\`\n\n${usage}`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(e.message + "\n");
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`cnn: internal error: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

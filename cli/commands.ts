@@ -1,0 +1,11 @@
+// Commands beyond check and summary (the engine's `run` and `export`) register here.
+
+import type { Analysis } from "../analysis";
+
+export interface ExtraCommand {
+  name: string;
+  usage: string;
+  run(args: string[], load: (file: string) => Analysis): Promise<number>;
+}
+
+export const extraCommands: ExtraCommand[] = [];
