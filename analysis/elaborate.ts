@@ -262,7 +262,8 @@ export class Elaborator {
     if (first && first.type === "layer" && first.op.text === "input") {
       flow = this.input(first);
       rest = body.slice(1);
-    } else {
+    } else if (!body.some((s) => s.type === "layer" && s.op.text === "input")) {
+      // (a misplaced `input` is reported where it stands)
       const where = implicit ? (first ? { start: first.start, end: first.end } : nameSpan) : nameSpan;
       const what = implicit ? "these statements have" : `network \`${name}\` has`;
       this.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
@@ -412,7 +413,7 @@ export class Elaborator {
   private layer(stmt: A.LayerStatement, flow: Flow, scope: Scope): Flow {
     const name = stmt.op.text;
     if (name === "input") {
-      this.report("no-input", stmt, "`input` must be the first statement of a network (and only there)");
+      this.report("no-input", stmt, `\`input\` must be the first statement of ${this.callStack.length ? "a network, not inside a block" : `network \`${this.networkName}\``} (and appear only once)`);
       return flow;
     }
     const kind = layerKind(name);
@@ -507,7 +508,8 @@ export class Elaborator {
       this.report("bad-value", stmt, `\`${kind.name}\` needs ${names}: ${kind.usage}`);
       return null;
     }
-    for (const extra of stmt.args.slice(kind.args.length)) {
+    // one report for the extra arguments: after `strid 2`, the `2` is the misspelt option's value
+    for (const extra of stmt.args.slice(kind.args.length, kind.args.length + 1)) {
       const expr = singleExpr(extra);
       if (expr && expr.type === "ref" && !scope.values.has(expr.name)) {
         const close = suggest(expr.name, kind.options);
@@ -618,7 +620,7 @@ export class Elaborator {
       bound.set(param.name.text, v);
     }
     const missing = params.filter((p) => !bound.has(p.name.text) && !p.defaultValue);
-    if (missing.length) {
+    if (missing.length && ok) {
       this.report("bad-value", stmt, `block \`${callee.text}\` needs ${missing.map((p) => `\`${p.name.text}\``).join(" and ")}: ${callee.text}(${params.map((p) => p.name.text).join(", ")})`);
       ok = false;
     }
