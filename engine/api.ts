@@ -1,0 +1,42 @@
+// The contract between the analysis graph and any executor (the reference kernels in
+// TypeScript, the WebAssembly SIMD kernels). Tensors are float32 in PyTorch's order:
+// a volume is C×H×W flattened (depth-major, then rows top to bottom), a vector is N.
+
+import type { GraphNode } from "../analysis/types";
+
+/** Learned values of one layer, in PyTorch's layouts. */
+export interface LayerParams {
+  /**
+   * conv, dwconv: [K][C/G][F_h][F_w]; deconv: [C][K/G][F_h][F_w] (ConvTranspose2d);
+   * fc: [N][n_in]; local: [H₂·W₂][K][C·F_h·F_w] (one filter bank per output position);
+   * bn: γ [C].
+   */
+  weight?: Float32Array;
+  /** conv/dwconv/deconv/fc: [K]; local: [H₂·W₂][K]; bn: β [C] */
+  bias?: Float32Array;
+  /** bn only: running statistics [C] */
+  runningMean?: Float32Array;
+  runningVar?: Float32Array;
+}
+
+/** node id → its params (nodes without params are absent) */
+export type NetworkWeights = Map<number, LayerParams>;
+
+export interface LayerTrace {
+  node: GraphNode;
+  output: Float32Array;
+  ms: number;
+}
+
+export interface RunOptions {
+  /** called after each node with its output (the run view draws it) */
+  onLayer?: (trace: LayerTrace) => void;
+  /** checked between nodes: a cancelled run stops with an AbortError */
+  signal?: AbortSignal;
+}
+
+export interface Executor {
+  readonly name: string;
+  /** runs graph[0] = input … graph[last]; returns the last node's output */
+  run(graph: GraphNode[], weights: NetworkWeights, input: Float32Array, options?: RunOptions): Promise<Float32Array>;
+}
