@@ -1,0 +1,41 @@
+// `npm run bench`: the side-by-side benchmarks. Each suite is bench/<name>.bench.ts,
+// bundled and run in its own process (so one suite's memory never skews another's).
+//   npm run bench                     every suite
+//   npm run bench -- --only analysis  one suite (arguments after it go to the suite)
+import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
+import { readdirSync, existsSync } from "node:fs";
+
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf("--only");
+const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
+const passThrough = onlyAt >= 0 ? args.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : args;
+// engine-bench options (--json, --nets, --engines) select the engine suite alone
+const engineOnly = !only && passThrough.some((a) => ["--json", "--nets", "--engines"].includes(a));
+
+const suites = readdirSync("bench")
+  .filter((f) => f.endsWith(".bench.ts"))
+  .map((f) => f.replace(/\.bench\.ts$/, ""))
+  .filter((name) => (only ? name === only : engineOnly ? name === "engine" : true))
+  .sort((a, b) => (a === "engine") - (b === "engine") || a.localeCompare(b));
+if (suites.length === 0) {
+  console.error(`no bench suite${only ? ` named ${only}` : ""} in bench/`);
+  process.exit(2);
+}
+if (!existsSync("dist/server/server.js")) spawnSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+await build({
+  entryPoints: suites.map((s) => `bench/${s}.bench.ts`),
+  outdir: "out/bench",
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  external: ["onnxruntime-node", "onnxruntime-web", "@tensorflow/*"],
+  logLevel: "warning",
+});
+let failed = 0;
+for (const suite of suites) {
+  const r = spawnSync("node", ["--expose-gc", `out/bench/${suite}.bench.js`, ...passThrough], { stdio: "inherit" });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
