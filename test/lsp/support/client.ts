@@ -34,6 +34,8 @@ export interface StartOptions {
   /** the `cnn` settings section, sent as initializationOptions */
   settings?: unknown;
   capabilities?: ClientCapabilities;
+  /** start it as the spec says any editor may: `npm run --silent lsp` in the repository */
+  viaNpm?: boolean;
 }
 
 export class TestServer {
@@ -49,7 +51,9 @@ export class TestServer {
   ) {}
 
   static async start(options: StartOptions = {}): Promise<TestServer> {
-    const child = spawn(process.execPath, [serverPath, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = options.viaNpm
+      ? spawn("npm", ["run", "--silent", "lsp"], { cwd: root, stdio: ["pipe", "pipe", "pipe"] })
+      : spawn(process.execPath, [serverPath, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(child, connection);
     child.on("exit", (code) => (server.exited = code ?? -1));
