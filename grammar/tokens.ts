@@ -208,7 +208,7 @@ export const keywordWords = {
   options: Object.keys(optionArity),
 };
 
-export const cnnLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "full" });
+export const cnnLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "onlyOffset" });
 
 /** The offset just past a token (its end, exclusive). */
 export function endOf(tok: { startOffset: number; image: string }): number {
