@@ -13,6 +13,7 @@ import type {
   BlockResult,
   Diagnostic,
   DiagnosticCode,
+  Explanation,
   FixData,
   GraphNode,
   NameReference,
@@ -30,6 +31,8 @@ interface Flow {
   field: ReceptiveField | null;
 }
 
+const noExplanation = (): Explanation[] => [];
+const noCallSites: Span[] = [];
 const unknownFlow: Flow = { shape: null, node: null, field: null };
 
 export const MAX_REPEAT = 10_000;
@@ -787,7 +790,8 @@ export class Elaborator {
   private addNode(node: Omit<GraphNode, "id">): number {
     const id = this.graph.length;
     if (node.op !== "input" && node.op !== "add" && node.op !== "concat" && id > this.maxLayers) this.abort(node.span);
-    this.graph.push({ id, ...node });
+    (node as GraphNode).id = id;
+    this.graph.push(node as GraphNode);
     return id;
   }
 
@@ -802,7 +806,7 @@ export class Elaborator {
   ): Occurrence | null {
     if (!this.recording) return null;
     const occ: Occurrence = {
-      span: { start: stmt.start, end: stmt.end },
+      span: stmt,
       kind,
       name,
       label: stmt.label?.text ?? null,
@@ -814,8 +818,8 @@ export class Elaborator {
       macs: node?.macs ?? 0n,
       receptiveField: field,
       node,
-      explain: [],
-      callSites: this.callStack.map((f) => f.site),
+      explain: noExplanation,
+      callSites: this.callStack.length ? this.callStack.map((f) => f.site) : noCallSites,
       network: this.networkName,
     };
     let list = this.occurrences.get(stmt.start);
@@ -845,7 +849,7 @@ export class Elaborator {
       macs: 0n,
       receptiveField: out.field,
       node: null,
-      explain: [],
+      explain: noExplanation,
       callSites: [],
       network: this.networkName,
     };
@@ -874,19 +878,34 @@ function stepField(field: ReceptiveField | null, step: FieldStep | undefined): R
 
 /** The most float32 activation bytes alive at once when the graph runs in order. */
 function peakLive(graph: GraphNode[]): bigint {
-  const lastUse = new Array<number>(graph.length).fill(-1);
-  for (const node of graph) for (const i of node.inputs) lastUse[i] = Math.max(lastUse[i], node.id);
+  const lastUse = new Int32Array(graph.length).fill(-1);
+  for (const node of graph) for (const i of node.inputs) if (node.id > lastUse[i]) lastUse[i] = node.id;
+  // bytes to free after each node; plain numbers while exact, bigint past 2^53
+  const freeAfter = new Float64Array(graph.length);
+  let live = 0;
+  let peak = 0;
+  for (const node of graph) {
+    const out = node.output;
+    const bytes = (out.kind === "volume" ? out.w * out.h * out.d : out.n) * 4;
+    live += bytes;
+    if (live > peak) peak = live;
+    if (!Number.isSafeInteger(live)) return peakLiveExact(graph, lastUse);
+    freeAfter[lastUse[node.id] >= 0 ? lastUse[node.id] : node.id] += bytes;
+    live -= freeAfter[node.id];
+  }
+  return BigInt(peak);
+}
+
+function peakLiveExact(graph: GraphNode[], lastUse: Int32Array): bigint {
+  const freeAfter = new Array<bigint>(graph.length).fill(0n);
   let live = 0n;
   let peak = 0n;
-  const freeAt = new Map<number, bigint>();
   for (const node of graph) {
-    const size = elementCount(node.output) * 4n;
-    live += size;
+    const bytes = elementCount(node.output) * 4n;
+    live += bytes;
     if (live > peak) peak = live;
-    const end = lastUse[node.id] >= 0 ? lastUse[node.id] : node.id;
-    freeAt.set(end, (freeAt.get(end) ?? 0n) + size);
-    live -= freeAt.get(node.id) ?? 0n;
-    freeAt.delete(node.id);
+    freeAfter[lastUse[node.id] >= 0 ? lastUse[node.id] : node.id] += bytes;
+    live -= freeAfter[node.id];
   }
   return peak;
 }

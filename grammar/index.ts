@@ -32,7 +32,7 @@ function describeChar(c: string): string {
 
 export function parse(text: string): ParseResult {
   parser ??= new CnnParser();
-  const lexed = T.cnnLexer.tokenize(text);
+  const lexed = T.tokenize(text);
   const errors: SyntaxError[] = [];
 
   for (const e of lexed.errors) {
