@@ -419,7 +419,7 @@ export class Elaborator {
       this.report("no-input", stmt, `\`input\` must be the first statement of ${this.callStack.length ? "a network, not inside a block" : `network \`${this.networkName}\``} (and appear only once)`);
       return flow;
     }
-    const kind = layerKind(name);
+    let kind = layerKind(name);
     if (!kind) {
       if (this.blocks.has(name)) {
         // a block used without parentheses: `Basic 64`
@@ -430,8 +430,12 @@ export class Elaborator {
       const close = suggest(name, candidates);
       const hint = close ? `; did you mean \`${close}\`?` : "";
       this.report("unknown-name", stmt.op, `unknown layer \`${name}\`${hint}`, close ? { kind: "rename", replace: stmt.op, candidates: [close] } : undefined);
-      this.record(stmt, "layer", name, flow.shape, null, null, null);
-      return unknownFlow;
+      // go on as the likely intended kind, so the lines after a typo are still checked
+      kind = close ? layerKind(close) : undefined;
+      if (!kind) {
+        this.record(stmt, "layer", name, flow.shape, null, null, null);
+        return unknownFlow;
+      }
     }
 
     const options = resolveOptions(
@@ -720,7 +724,7 @@ export class Elaborator {
             span,
             `concat stacks along depth, so every branch must have the same W×H: ${names[0]} gives ${shapeText(first)}, ${names[bad]} ${shapeText(shapes[bad])}`,
           );
-          return unknownFlow;
+          return this.afterMismatch(first.kind === "volume" ? { ...first, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) } : first);
         }
         output = { kind: "volume", w: (first as { w: number }).w, h: (first as { h: number }).h, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) };
       }
@@ -729,12 +733,12 @@ export class Elaborator {
         const s = shapes[i];
         if (s.kind !== first.kind) {
           this.report("spatial-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${shapeText(first)} (${names[0]}) and ${shapeText(s)} (${names[i]}): a volume and a vector cannot be added`);
-          return unknownFlow;
+          return this.afterMismatch(first);
         }
         if (s.kind === "vector" && first.kind === "vector") {
           if (s.n !== first.n) {
             this.report("depth-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${s.n} numbers (${names[i]}) to ${first.n} (${names[0]})`);
-            return unknownFlow;
+            return this.afterMismatch(first);
           }
           continue;
         }
@@ -757,11 +761,11 @@ export class Elaborator {
                 shortcut: (stmt as A.ResidualStatement).shortcut ? { start: (stmt as A.ResidualStatement).shortcutKeyword!.start, end: stmt.end } : null,
               }
             : undefined);
-          return unknownFlow;
+          return this.afterMismatch(first);
         }
         if (a.w !== b.w || a.h !== b.h) {
           this.report("spatial-mismatch", span, `${verb} ${both}: W×H must agree`);
-          return unknownFlow;
+          return this.afterMismatch(first);
         }
       }
       output = first.kind === "volume" ? { ...first } : { ...first };
@@ -783,6 +787,15 @@ export class Elaborator {
       return { w: Math.max(acc.w, o.field.w), h: Math.max(acc.h, o.field.h), jumpW: Math.max(acc.jumpW, o.field.jumpW), jumpH: Math.max(acc.jumpH, o.field.jumpH) };
     }, null);
     return { shape: output, node, field };
+  }
+
+  /**
+   * After a merge that cannot run, later lines are still checked against the shape the
+   * user most likely meant (the body's, or the stacked depth); the network stays
+   * incomplete, so it is never run.
+   */
+  private afterMismatch(shape: Shape): Flow {
+    return { shape, node: null, field: null };
   }
 
   // ---- records ----

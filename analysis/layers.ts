@@ -303,11 +303,11 @@ const conv: LayerKind = {
     const input = ctx.input as Volume;
     const k = ctx.args.F as Kernel;
     const units = ctx.args.K as number;
-    const groups = ctx.options.groups ?? 1;
+    let groups = ctx.options.groups ?? 1;
     if (input.d % groups !== 0 || units % groups !== 0) {
       const which = input.d % groups !== 0 ? `the input depth D₁ = ${input.d}` : `K = ${units}`;
       ctx.report("groups-indivisible", ctx.options.spans.groups ?? ctx.span, `groups ${groups}: ${which} is not divisible by ${groups}`);
-      return null;
+      groups = 1; // the output shape does not depend on G: go on without groups
     }
     const depth = input.d / groups;
     if (k.d !== null && k.d !== depth) {
