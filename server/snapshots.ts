@@ -19,7 +19,7 @@ export interface SourceDocument {
 
 /** `file:///notes/lenet5.cnn` → `lenet5.cnn` (the implicit network is named after it). */
 export function fileNameOf(uri: string): string {
-  const path = uri.replace(/[?#].*$/, "");
+  const path = uri.replace(/[?#].*$/, "").replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, "");
   const last = path.slice(path.lastIndexOf("/") + 1);
   try {
     return decodeURIComponent(last) || "main.cnn";
@@ -38,6 +38,7 @@ export class SnapshotCache {
     private settings: AnalysisSettings,
     /** told when analyze() throws, for the server's log */
     private readonly onFailure?: (message: string) => void,
+    private readonly analyzer: typeof analyze = analyze,
   ) {}
 
   /** New settings: every snapshot is stale. */
@@ -66,7 +67,7 @@ export class SnapshotCache {
    */
   private analyzeOrExplain(text: string, fileName: string): Analysis {
     try {
-      return analyze(text, fileName, this.settings);
+      return this.analyzer(text, fileName, this.settings);
     } catch (error) {
       const tooDeep = error instanceof RangeError && /call stack/i.test(error.message);
       const message = tooDeep
