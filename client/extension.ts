@@ -18,7 +18,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: "cnn" }],
     outputChannelName: "CNN Language Server",
-    initializationOptions: { settings: vscode.workspace.getConfiguration("cnn") },
+    // the settings at start (plain JSON); later changes are pulled by the server
+    initializationOptions: { settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration("cnn"))) as unknown },
   };
   client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
   registerSummary(context, client);
