@@ -53,12 +53,15 @@ function usesNote(list: Occurrence[]): { note: string; alike: boolean } {
 }
 
 function usesTooltip(snapshot: Snapshot, list: Occurrence[], settings: ServerSettings): string {
+  const networks = new Set(list.map((o) => o.network));
   const rows = list.map((o, i) => {
     const site = o.callSites[o.callSites.length - 1];
     const where = site ? ` — \`${snapshot.analysis.text.slice(site.start, site.end)}\` on line ${snapshot.positions.lineOf(site.start) + 1}` : "";
-    return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}`;
+    const network = networks.size > 1 ? ` (network \`${o.network}\`)` : "";
+    return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}${network}`;
   });
-  return [`In network \`${list[0].network}\`, this statement runs ${list.length} times:`, "", ...rows].join("\n");
+  const where = networks.size === 1 ? `In network \`${list[0].network}\`, this` : "This";
+  return [`${where} statement runs ${list.length} times:`, "", ...rows].join("\n");
 }
 
 export function inlayHints(snapshot: Snapshot, range: Range | null, settings: ServerSettings): InlayHint[] {

@@ -122,6 +122,17 @@ describe("inlay hints", () => {
     assert.equal(list.find((h) => h.position.line === network)!.label, "224×224×3 → 1000 · 11,689,512 params · 1.81 GMAC");
   });
 
+  it("a block used by two networks: the tooltip says which network each use is in", async () => {
+    const text = "block Twice(k) {\n  conv k 3x3 pad 1\n}\nnetwork A {\n  input 8x8x1\n  Twice(2)\n}\nnetwork B {\n  input 8x8x3\n  Twice(4)\n}\n";
+    const list = await hints(server, "file:///t/two-networks.cnn", text);
+    const hint = list.find((h) => h.position.line === 1)!;
+    assert.equal(hint.label, "→ 8×8×2 · 20 params (1st of 2 uses)");
+    assert.equal(
+      (hint.tooltip as { value: string }).value,
+      "This statement runs 2 times:\n\n1. 8×8×1 → 8×8×2 · 20 params — `Twice` on line 6 (network `A`)\n2. 8×8×3 → 8×8×4 · 112 params — `Twice` on line 10 (network `B`)",
+    );
+  });
+
   it("only the hints inside the requested range", async () => {
     const text = specExample("s8_lenet5.cnn");
     const uri = "file:///t/range.cnn";
