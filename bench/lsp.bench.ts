@@ -6,9 +6,11 @@
 // apart (typing pace); each run alternates between introducing a stride misfit and
 // removing it, so every edit changes the shapes of the layers below it.
 // Targets on this machine: ≤ 50 ms and ≤ 30 ms (median).
+// LSP_BENCH_NODE_FLAGS="" compares with node's default flags; LSP_BENCH_LAYERS, _RUNS.
 
 import type { InlayHint } from "vscode-languageserver-protocol";
 import { analyze } from "../analysis";
+import { serverNodeFlags } from "../server/protocol";
 import { TestServer } from "../test/lsp/support/client";
 import { generatedNetwork } from "./generate";
 
@@ -34,7 +36,7 @@ async function main() {
   const editLine = lines.findIndex((l) => l.startsWith("  c100: conv"));
   const editAt = { line: editLine, character: lines[editLine].indexOf("pad 1") + "pad 1".length };
 
-  const server = await TestServer.start();
+  const server = await TestServer.start(process.env.LSP_BENCH_NODE_FLAGS !== undefined ? { nodeFlags: process.env.LSP_BENCH_NODE_FLAGS.split(" ").filter(Boolean) } : {});
   const first = await server.open(uri, text, 1);
   if (first.diagnostics.length !== 0) throw new Error(`the generated document has diagnostics: ${first.diagnostics[0].message}`);
 
@@ -78,7 +80,8 @@ async function main() {
   const e = stats(edits);
   const h = stats(hints);
   const a = stats(alone.slice(5));
-  console.log(`LSP over stdio, ${layers.toLocaleString("en-US")}-layer document (${lineCount.toLocaleString("en-US")} lines), ${runs} runs`);
+  const flags = process.env.LSP_BENCH_NODE_FLAGS ?? serverNodeFlags.join(" ");
+  console.log(`LSP over stdio, ${layers.toLocaleString("en-US")}-layer document (${lineCount.toLocaleString("en-US")} lines), ${runs} runs, server flags: ${flags || "none"}`);
   console.log(`  edit → diagnostics published   median ${fmt(e.median)}  p95 ${fmt(e.p95)}  (min ${fmt(e.min)}, max ${fmt(e.max)})   target ≤ 50 ms`);
   console.log(`  inlay hints, whole document    median ${fmt(h.median)}  p95 ${fmt(h.p95)}  (min ${fmt(h.min)}, max ${fmt(h.max)})   target ≤ 30 ms   [${hintCount.toLocaleString("en-US")} hints]`);
   console.log(`  (analyze() alone, in-process   median ${fmt(a.median)}  p95 ${fmt(a.p95)})`);
