@@ -3,12 +3,12 @@
 // and/or as a .safetensors file of PyTorch-named tensors.
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { LineIndex } from "../grammar";
-import { bytesText, type Analysis, type GraphNode } from "../analysis";
+import { bytesText, type Analysis } from "../analysis";
 import { parseArgs, integerOption } from "./args";
 import { UsageError } from "./cnn";
 import type { ExtraCommand } from "./commands";
 import { pickNetwork, reportErrors } from "./run";
+import { nodeDescriber } from "./describe";
 import { initWeights } from "../engine/init";
 import { exportOnnx } from "../engine/onnx/export";
 import { loadSafetensorsWeights, weightsToSafetensors } from "../engine/weights-file";
@@ -19,16 +19,6 @@ export const exportCommand: ExtraCommand = {
                                       the network and its weights as ONNX (opens in Netron, runs in onnxruntime)`,
   run: (args, load) => exportFile(args, load),
 };
-
-/** `line 4: conv 1 3x3 weights …` for a node: Netron shows it in the node's properties */
-export function nodeDescriber(file: string, analysis: Analysis): (node: GraphNode) => string {
-  const lines = new LineIndex(analysis.text);
-  return (node) => {
-    const line = lines.lineOf(node.span.start);
-    const text = analysis.text.slice(node.span.start, node.span.end).split(/\r\n|\r|\n/)[0].trim();
-    return `${file}:${line + 1}: ${text.length > 120 ? text.slice(0, 119) + "…" : text}`;
-  };
-}
 
 async function exportFile(argv: string[], load: (file: string) => Analysis): Promise<number> {
   const args = parseArgs("export", argv, ["--onnx", "--safetensors", "--network", "--seed", "--weights"], []);
