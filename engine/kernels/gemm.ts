@@ -1,7 +1,8 @@
 // C += A·B for row-major float32 matrices given as (array, offset, row stride):
 // A is M×K, B is K×N, C is M×N. Convolutions reduce to this (im2col), so it carries
-// almost all of a network's time: four rows of C and two of B are kept in flight so each
-// load of B feeds eight multiply-adds, and K is taken in blocks that stay in cache.
+// almost all of a network's time: four rows of C and four of B are kept in flight, so
+// each pass over C does sixteen multiply-adds per element loaded and stored, and K is
+// taken in blocks that stay in cache.
 
 export interface Matrix {
   data: Float32Array;
@@ -33,6 +34,26 @@ function rows4(i: number, n: number, k0: number, k1: number, a: Matrix, b: Matri
   const c2 = c1 + c.stride;
   const c3 = c2 + c.stride;
   let p = k0;
+  for (; p + 4 <= k1; p += 4) {
+    const x0 = A[a0 + p], y0 = A[a0 + p + 1], z0 = A[a0 + p + 2], w0 = A[a0 + p + 3];
+    const x1 = A[a1 + p], y1 = A[a1 + p + 1], z1 = A[a1 + p + 2], w1 = A[a1 + p + 3];
+    const x2 = A[a2 + p], y2 = A[a2 + p + 1], z2 = A[a2 + p + 2], w2 = A[a2 + p + 3];
+    const x3 = A[a3 + p], y3 = A[a3 + p + 1], z3 = A[a3 + p + 2], w3 = A[a3 + p + 3];
+    const b0 = b.offset + p * b.stride;
+    const b1 = b0 + b.stride;
+    const b2 = b1 + b.stride;
+    const b3 = b2 + b.stride;
+    for (let j = 0; j < n; j++) {
+      const u = B[b0 + j];
+      const v = B[b1 + j];
+      const s = B[b2 + j];
+      const t = B[b3 + j];
+      C[c0 + j] += x0 * u + y0 * v + z0 * s + w0 * t;
+      C[c1 + j] += x1 * u + y1 * v + z1 * s + w1 * t;
+      C[c2 + j] += x2 * u + y2 * v + z2 * s + w2 * t;
+      C[c3 + j] += x3 * u + y3 * v + z3 * s + w3 * t;
+    }
+  }
   for (; p + 2 <= k1; p += 2) {
     const x0 = A[a0 + p], y0 = A[a0 + p + 1];
     const x1 = A[a1 + p], y1 = A[a1 + p + 1];

@@ -1,24 +1,7 @@
 // `cnn run` end to end: the built command line, its JSON contract and its errors.
 
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
-const root = join(__dirname, "..", "..", "..");
-
-function cnn(...args: string[]) {
-  const r = spawnSync("node", [join(root, "dist/cli/cnn.js"), ...args], { cwd: root, encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tempCnn(text: string, name = "net.cnn"): string {
-  const dir = mkdtempSync(join(tmpdir(), "cnn-run-"));
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
+import { cnn, tempCnn } from "./cli";
 
 describe("cnn run", () => {
   it("--json on the spec's edge example: every output row is 0 30 30 0", () => {

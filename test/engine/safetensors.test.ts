@@ -1,9 +1,7 @@
 // Weights in and out: the .safetensors format, matching tensors to layers, clear mismatches.
 
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readSafetensors, writeSafetensors, type NamedTensor } from "../../engine/safetensors";
 import { loadSafetensorsWeights, naturalCompare, weightsToSafetensors } from "../../engine/weights-file";
@@ -11,8 +9,7 @@ import { initWeights } from "../../engine/init";
 import { networkInput } from "../../engine/input";
 import { ReferenceExecutor } from "../../engine/reference";
 import { network } from "./nets";
-
-const root = join(__dirname, "..", "..", "..");
+import { cnn, tempDir } from "./cli";
 const t = (name: string, shape: number[], values?: number[]): NamedTensor => ({
   name,
   shape,
@@ -129,9 +126,7 @@ describe("safetensors weights for a network", () => {
   });
 
   it("cnn export --safetensors, then cnn run --weights gives the seeded run's output", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cnn-weights-"));
-    const file = join(dir, "w.safetensors");
-    const cnn = (...args: string[]) => spawnSync("node", [join(root, "dist/cli/cnn.js"), ...args], { cwd: root, encoding: "utf8" });
+    const file = join(tempDir(), "w.safetensors");
     const exported = cnn("export", "examples/lenet5.cnn", "--safetensors", file, "--seed", "4");
     assert.equal(exported.status, 0, exported.stderr);
     const seeded = JSON.parse(cnn("run", "examples/lenet5.cnn", "--seed", "4", "--json").stdout);

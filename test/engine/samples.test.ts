@@ -1,9 +1,6 @@
 // Sample inputs: the shipped MNIST digits, drawn patterns, pictures from files, fitting.
 
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import * as jpeg from "jpeg-js";
@@ -13,8 +10,7 @@ import { convertChannels, rasterFromRgba, resize } from "../../engine/samples/ra
 import { decodeImage } from "../../engine/samples/decode-node";
 import { networkInput } from "../../engine/input";
 import { network } from "./nets";
-
-const root = join(__dirname, "..", "..", "..");
+import { cnn, tempDir } from "./cli";
 
 describe("samples: MNIST digits", () => {
   it("the shipped digits are the mnist package's first samples of each digit, to the byte", () => {
@@ -128,17 +124,17 @@ describe("samples: pictures", () => {
   });
 
   it("cnn run reads `sample \"picture.png\"` relative to the .cnn file, and --sample picture.png", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cnn-picture-"));
     // left half white, right half black: gap over 4×4 gray = 0.5
-    writeFileSync(join(dir, "half.png"), pngBytes(8, 8, (x) => (x < 4 ? [255, 255, 255] : [0, 0, 0])));
-    writeFileSync(join(dir, "net.cnn"), 'input 4x4 sample "half.png"\ngap\n');
-    const cnn = (...args: string[]) => spawnSync("node", [join(root, "dist/cli/cnn.js"), ...args], { cwd: root, encoding: "utf8" });
+    const dir = tempDir({
+      "half.png": pngBytes(8, 8, (x) => (x < 4 ? [255, 255, 255] : [0, 0, 0])),
+      "net.cnn": 'input 4x4 sample "half.png"\ngap\n',
+      "missing.cnn": 'input 4x4 sample "nope.png"\ngap\n',
+    });
     const fromFile = cnn("run", join(dir, "net.cnn"), "--json");
     assert.equal(fromFile.status, 0, fromFile.stderr);
     assert.deepEqual(JSON.parse(fromFile.stdout).output.data, [0.5]);
     const text = cnn("run", join(dir, "net.cnn"));
     assert.match(text.stdout, /from half\.png/);
-    writeFileSync(join(dir, "missing.cnn"), 'input 4x4 sample "nope.png"\ngap\n');
     const missing = cnn("run", join(dir, "missing.cnn"));
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /cannot read the picture nope\.png: no such file/);

@@ -9,16 +9,20 @@ import { Browser } from "./webview/browser";
 import { runMessageFor, startHarness, type Harness } from "./webview/harness";
 
 const root = join(__dirname, "..", "..", "..");
-const artifacts = join(root, "out", "artifacts");
+// screenshots a person looks at, beside the e2e suite's (git-ignored)
+const artifacts = process.env.CNN_E2E_ARTIFACTS ?? join(root, "test-artifacts");
 
 async function withView(text: string, fileName: string, body: (b: Browser) => Promise<void>, extra = {}, state?: unknown): Promise<void> {
   const harness: Harness = await startHarness(root, runMessageFor(text, fileName, extra), state);
-  const browser = await Browser.launch();
   try {
-    await browser.open(harness.url);
-    await body(browser);
+    const browser = await Browser.launch();
+    try {
+      await browser.open(harness.url);
+      await body(browser);
+    } finally {
+      await browser.close();
+    }
   } finally {
-    await browser.close();
     await harness.close();
   }
 }

@@ -40,6 +40,8 @@ export class Browser {
     const profile = mkdtempSync(join(tmpdir(), "cnn-chromium-"));
     const child = spawn(path, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage", `--user-data-dir=${profile}`, "--remote-debugging-port=0", `--window-size=${width},${height}`, "about:blank"], {
       stdio: ["ignore", "ignore", "pipe"],
+      // its own process group, so closing ends Chromium's helper processes too
+      detached: true,
     });
     const url = await new Promise<string>((resolve, reject) => {
       let text = "";
@@ -137,8 +139,18 @@ export class Browser {
     } catch {
       // already closed
     }
-    this.process.kill();
-    await new Promise((r) => (this.process.exitCode !== null ? r(null) : this.process.once("exit", r)));
-    rmSync(this.profile, { recursive: true, force: true });
+    const exited = new Promise((r) => (this.process.exitCode !== null || this.process.signalCode !== null ? r(null) : this.process.once("exit", r)));
+    try {
+      process.kill(-this.process.pid!, "SIGTERM");
+    } catch {
+      this.process.kill();
+    }
+    await exited;
+    // helpers may still be writing to the profile for a moment; a leftover temp dir is no failure
+    try {
+      rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      // left in the temp directory
+    }
   }
 }

@@ -73,7 +73,14 @@ export function startHarness(root: string, message: RunMessage, state?: unknown)
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : 0;
       origin = `http://127.0.0.1:${port}`;
-      resolve({ url: `${origin}/`, close: () => new Promise((done) => server.close(() => done())) });
+      resolve({
+        url: `${origin}/`,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
     });
   });
 }
