@@ -89,6 +89,8 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   if (!executors[executorName]) throw new UsageError(`cnn run: unknown --executor ${executorName} (there are: ${Object.keys(executors).join(", ")})`);
   const analysis = load(file);
   if (reportErrors(file, analysis)) return 1;
+  // warnings (a stride misfit …) still run, but people should see them
+  if (!json) for (const line of diagnosticLines(file, analysis)) process.stderr.write(line + "\n");
   const network = pickNetwork("run", file, analysis, args);
   if (!network.complete || network.graph[0]?.op !== "input") {
     process.stderr.write(`${file}: ${network.name} cannot run: its shapes are not all known\n`);

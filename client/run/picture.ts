@@ -4,20 +4,14 @@
 
 import * as vscode from "vscode";
 import { MAX_PICTURE_BYTES, type Picture } from "../../webview/protocol";
+import { pictureLocation } from "./location";
 
 export async function readInputPicture(document: vscode.Uri, path: string): Promise<Picture> {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith("/") || path.startsWith("\\")) {
-    throw new Error(`sample "${path}": give a path relative to the .cnn file`);
-  }
   const folder = vscode.workspace.getWorkspaceFolder(document);
   if (!folder) throw new Error(`sample "${path}": pictures are read only for files inside an open workspace folder`);
-  const target = vscode.Uri.joinPath(document, "..", path);
-  const inside = vscode.workspace.getWorkspaceFolder(target);
-  const root = folder.uri.path.endsWith("/") ? folder.uri.path : `${folder.uri.path}/`;
-  if (!inside || inside.uri.toString() !== folder.uri.toString() || !target.path.startsWith(root)) {
-    throw new Error(`sample "${path}" is outside the workspace folder ${folder.name}: it is not read`);
-  }
-  return readPicture(target);
+  const where = pictureLocation(document.path, folder.uri.path, path);
+  if ("refused" in where) throw new Error(where.refused);
+  return readPicture(document.with({ path: where.path }));
 }
 
 export async function readPicture(uri: vscode.Uri): Promise<Picture> {
