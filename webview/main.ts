@@ -107,7 +107,10 @@ function fillInputChoices(): void {
     h("option", { value: "drawing" }, "my drawing"),
     h("option", { value: "picture" }, picked ? `picture ${picked.picture.name}` : "a picture…"),
   );
-  inputSelect.value = state.input === "picture" && !picked ? "file" : state.input;
+  // a choice this version does not offer (an older saved state) falls back to the file's
+  const offered = Array.from(inputSelect.options).some((o) => o.value === state.input);
+  if (!offered || (state.input === "picture" && !picked)) state.input = "file";
+  inputSelect.value = state.input;
 }
 fillInputChoices();
 
