@@ -9,7 +9,7 @@ import { initWeights } from "../../engine/init";
 import { networkInput } from "../../engine/input";
 import { ReferenceExecutor } from "../../engine/reference";
 import { network } from "./nets";
-import { cnn, tempDir } from "./cli";
+import { cnn, root, tempDir } from "./cli";
 const t = (name: string, shape: number[], values?: number[]): NamedTensor => ({
   name,
   shape,
@@ -105,6 +105,31 @@ describe("safetensors weights for a network", () => {
     assert.equal(w.get(2)!.weight!.length, 6);
     assert.equal(w.get(3)!.weight!.length, 24);
     assert.deepEqual(Array.from(w.get(1)!.bias!), Array.from(Float32Array.from([0, 0.1])));
+  });
+
+  it("torchvision's resnet18 state_dict (names sorted, as safetensors writes them) loads into examples/resnet18.cnn", () => {
+    const net = network(readFileSync(join(root, "examples/resnet18.cnn"), "utf8"));
+    // torchvision's module order, which is the graph's order of learning layers
+    type Module = { name: string; shapes: Record<string, number[]> };
+    const conv = (name: string, k: number, c: number, f: number): Module => ({ name, shapes: { weight: [k, c, f, f] } });
+    const bn = (name: string, c: number): Module => ({ name, shapes: { weight: [c], bias: [c], running_mean: [c], running_var: [c], num_batches_tracked: [] } });
+    const modules: Module[] = [conv("conv1", 64, 3, 7), bn("bn1", 64)];
+    let channels = 64;
+    [64, 128, 256, 512].forEach((k, layer) => {
+      for (let b = 0; b < 2; b++) {
+        const p = `layer${layer + 1}.${b}`;
+        modules.push(conv(`${p}.conv1`, k, b === 0 ? channels : k, 3), bn(`${p}.bn1`, k), conv(`${p}.conv2`, k, k, 3), bn(`${p}.bn2`, k));
+        if (layer > 0 && b === 0) modules.push(conv(`${p}.downsample.0`, k, channels, 1), bn(`${p}.downsample.1`, k));
+      }
+      channels = k;
+    });
+    modules.push({ name: "fc", shapes: { weight: [1000, 512], bias: [1000] } });
+    // every tensor filled with its module's index, so we can see where it landed
+    const tensors = modules.flatMap((m, i) => Object.entries(m.shapes).map(([suffix, shape]) => t(`${m.name}.${suffix}`, shape, Array(shape.reduce((a, b) => a * b, 1)).fill(i))));
+    tensors.sort((a, b) => (a.name < b.name ? -1 : 1));
+    const w = loadSafetensorsWeights(writeSafetensors(tensors), net, initWeights(net.graph, 0));
+    const landed = net.graph.filter((n) => w.has(n.id)).map((n) => modules[w.get(n.id)!.weight![0]].name);
+    assert.deepEqual(landed, modules.map((m) => m.name));
   });
 
   it("a wrong shape names the layer and both shapes", () => {
