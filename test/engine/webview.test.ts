@@ -5,6 +5,7 @@
 import * as assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PNG } from "pngjs";
 import { Browser } from "./webview/browser";
 import { runMessageFor, startHarness, type Harness } from "./webview/harness";
 
@@ -102,6 +103,18 @@ describe("run view page (headless Chromium)", function () {
       const tile = await b.evaluate<string>(`document.querySelector('.legend span').textContent`);
       assert.ok(Math.abs(Number(tile) - expected) < 1e-6, `${tile} vs ${expected}`);
     }, {}, { target: null, seed: null, input: "drawing", drawing });
+  });
+
+  it("the file's sample picture, decoded by the browser, is fitted to the input", async () => {
+    // 8×8, left half white: on a 4×4 gray input, gap gives 0.5
+    const png = new PNG({ width: 8, height: 8 });
+    for (let i = 0; i < 64; i++) png.data.set(i % 8 < 4 ? [255, 255, 255, 255] : [0, 0, 0, 255], i * 4);
+    const picture = { name: "half.png", base64: PNG.sync.write(png).toString("base64") };
+    await withView('input 4x4 sample "half.png"\ngap', "pic.cnn", async (b) => {
+      await b.until(finished, "the run on the picture");
+      assert.match(await b.evaluate<string>("document.body.innerText"), /4×4×1 from half\.png/);
+      assert.equal(await b.evaluate<string>(`document.querySelector('.legend span').textContent`), "0.5");
+    }, { picture });
   });
 
   it("a malformed message from the host is refused with a message, not obeyed", async () => {
