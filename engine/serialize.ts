@@ -149,11 +149,14 @@ function occurrence(v: unknown, p: string, graph: GraphNode[]): Occurrence {
     macs: decimalBigint(r.macs, `${p}.macs`),
     receptiveField: nullable(field)(r.receptiveField, `${p}.receptiveField`),
     node,
+    // explanations are for people; a sender may leave them out
     explain: constant(
-      list((e, ep) => {
-        const er = record(e, ep);
-        return { title: string(er.title, `${ep}.title`), text: string(er.text, `${ep}.text`) };
-      })(r.explain, `${p}.explain`),
+      r.explain === undefined
+        ? []
+        : list((e, ep) => {
+            const er = record(e, ep);
+            return { title: string(er.title, `${ep}.title`), text: string(er.text, `${ep}.text`) };
+          })(r.explain, `${p}.explain`),
     ),
     callSites: list(span)(r.callSites, `${p}.callSites`),
     network: string(r.network, `${p}.network`),

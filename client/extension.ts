@@ -1,0 +1,33 @@
+// The VS Code extension: starts the language server (over IPC, from the bundle in
+// dist/server) for .cnn documents of any scheme — files, untitled, virtual workspaces —
+// and adds the summary command and the run view.
+
+import * as vscode from "vscode";
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { serverNodeFlags } from "../server/protocol";
+import { registerRunView } from "./run";
+import { registerSummary } from "./summary";
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const module = context.asAbsolutePath("dist/server/server.js");
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: "cnn" }],
+    outputChannelName: "CNN Language Server",
+    // the settings at start (plain JSON); later changes are pulled by the server
+    initializationOptions: { settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration("cnn"))) as unknown },
+  };
+  client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
+  registerSummary(context, client);
+  registerRunView(context, client);
+  await client.start();
+}
+
+export function deactivate(): Thenable<void> | undefined {
+  return client?.stop();
+}

@@ -1,0 +1,28 @@
+// The server's own requests, shared by the server and the VS Code client (and the
+// run view). Plain method names and types: both ends already speak JSON-RPC.
+
+import type { SerializedNetwork } from "../engine/serialize";
+
+export interface NetworkParams {
+  uri: string;
+  /** the network's name; the first network of the file when absent */
+  network?: string;
+}
+
+/** `cnn/network`: the runnable graph of one network, for the run view. */
+export const networkMethod = "cnn/network";
+export type NetworkResponse = { network: SerializedNetwork } | { error: string };
+
+/** `cnn/summary`: the torchinfo-like table of `cnn summary`, as text. */
+export const summaryMethod = "cnn/summary";
+export type SummaryResponse = { text: string } | { error: string };
+
+export type { SerializedNetwork };
+
+/**
+ * Node flags the server runs with (the VS Code client, `npm run lsp` and the tests use
+ * them alike): a 64 MB young generation, because an analysis allocates many short-lived
+ * objects and the default one makes the collector run several times per analysis —
+ * measured on a 5,000-layer file, the analysis is about a third faster.
+ */
+export const serverNodeFlags = ["--max-semi-space-size=64"];
