@@ -25,6 +25,7 @@ const MAX_JSON_VALUES = 10_000;
 export const runCommand: ExtraCommand = {
   name: "run",
   usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--seed N] [--json] [--weights F.safetensors]
+          [--memory-budget MB] [--executor NAME]
                                       runs the network on the CPU: its output and the time per layer`,
   run: (args, load) => run(args, load),
 };
@@ -85,8 +86,9 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   const json = args.flags.has("--json");
   const seed = integerOption("run", args, "--seed", 0);
   const budgetMB = integerOption("run", args, "--memory-budget", DEFAULT_BUDGET_MB, 1_000_000);
-  const executorName = args.values.get("--executor") ?? "reference";
-  if (!executors[executorName]) throw new UsageError(`cnn run: unknown --executor ${executorName} (there are: ${Object.keys(executors).join(", ")})`);
+  // without --executor, the engine's default (createExecutor() decides)
+  const executorName = args.values.get("--executor");
+  if (executorName !== undefined && !executors[executorName]) throw new UsageError(`cnn run: unknown --executor ${executorName} (there are: ${Object.keys(executors).join(", ")})`);
   const analysis = load(file);
   if (reportErrors(file, analysis)) return 1;
   // warnings (a stride misfit …) still run, but people should see them
@@ -115,7 +117,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   let result;
   try {
-    result = await runNetwork({ network, input: input.data, seed, weights, executor: createExecutor(executorName), budgetMB });
+    result = await runNetwork({ network, input: input.data, seed, weights, executor: executorName === undefined ? createExecutor() : createExecutor(executorName), budgetMB });
   } catch (e) {
     if (e instanceof RefusedError) {
       process.stderr.write(`${file}: ${e.message}\n`);
