@@ -3,6 +3,8 @@
 // option's value is written and checked is here, once for every layer.
 
 import type { OptionNode, Span } from "../grammar";
+import { isSampleName, patternSamples, pictureExtensions, sampleCatalog } from "./samples";
+import { suggest } from "./suggest";
 import { evaluate, evaluateDims, evaluateInt, flattenList, singleExpr, type NestedList, type Report, type Scope } from "./values";
 
 export type PadSetting = { mode: "explicit"; w: number; h: number } | { mode: "same" } | { mode: "valid" };
@@ -165,11 +167,23 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
       }
       case "sample": {
         if (missing()) break;
-        if (value!.type === "string") out.sample = { path: value!.value };
-        else {
+        if (value!.type === "string") {
+          const path = value!.value;
+          if (pictureExtensions.some((ext) => path.toLowerCase().endsWith(ext))) out.sample = { path };
+          else report("bad-value", value!, `a sample picture is a ${pictureExtensions.join(", ")} file, not \`${path}\``);
+        } else {
           const expr = singleExpr(value);
-          if (expr && expr.type === "ref") out.sample = { name: expr.name };
-          else report("bad-value", value!, "`sample` takes a sample name (`sample digits`) or a file (`sample \"cat.png\"`)");
+          if (expr && expr.type === "ref" && isSampleName(expr.name)) out.sample = { name: expr.name };
+          else if (expr && expr.type === "ref") {
+            const names = sampleCatalog().map((x) => x.name);
+            const close = suggest(expr.name, names);
+            report(
+              "unknown-name",
+              expr,
+              `unknown sample \`${expr.name}\`${close ? `; did you mean \`${close}\`?` : ""} (samples: digits, digit0 … digit9, ${patternSamples.map((x) => x.name).join(", ")}, or a picture file in quotes)`,
+              close ? { kind: "rename", replace: expr, candidates: [close] } : undefined,
+            );
+          } else report("bad-value", value!, "`sample` takes a sample name (`sample digits`) or a file (`sample \"cat.png\"`)");
         }
         break;
       }

@@ -140,3 +140,12 @@ describe("samples: pictures", () => {
     assert.match(missing.stderr, /cannot read the picture nope\.png: no such file/);
   });
 });
+
+describe("sample names shared with the analysis", () => {
+  it("every pattern the analysis names has a painter, and the digit count agrees", async () => {
+    const { patternSamples, DIGIT_VARIANTS } = await import("../../analysis/samples");
+    const { digitVariants } = await import("../../engine/samples/digits");
+    assert.equal(digitVariants, DIGIT_VARIANTS);
+    for (const s of patternSamples) assert.equal(sampleInput(s.name, 8, 8, 1, 0).length, 64, s.name);
+  });
+});
