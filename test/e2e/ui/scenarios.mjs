@@ -1,0 +1,85 @@
+// What a person does with the extension, checked on what the workbench draws. Each scenario
+// gets the shared workbench and leaves it with no dirty editor.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { oneLine, plainText, until } from "../lib/wait.mjs";
+
+/** @typedef {{ wb: import("../lib/workbench.mjs").Workbench, steps: import("../lib/steps.mjs").Steps, workspace: string, shot: (name: string, ...around: any[]) => Promise<string> }} Ctx */
+
+const occurrences = (text, part) => text.split(part).length - 1;
+
+/** @type {{ name: string, run: (ctx: Ctx) => Promise<void> }[]} */
+export const scenarios = [
+  {
+    name: "inlay hint",
+    async run({ wb, steps, shot, workspace }) {
+      await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
+      await steps.step("the hint → 28×28×6 is drawn on the c1 conv line", async () => {
+        // the example's comment says "→ 28×28×6" too: the hint is the occurrence the file lacks
+        const source = readFileSync(join(workspace, "lenet5.cnn"), "utf8").split("\n").find((l) => l.includes("c1: conv 6 5x5"));
+        const line = wb.editorLine("c1: conv 6 5x5");
+        await until("the inlay hint → 28×28×6 on the c1 line", async () => occurrences(plainText(await line.innerText()), "→ 28×28×6") > occurrences(source, "→ 28×28×6"), {
+          lastSeen: async () => `line: ${oneLine(await line.innerText())}\n  file: ${source}`,
+        });
+        await shot("hint", wb.editor);
+      });
+    },
+  },
+  {
+    name: "hover",
+    async run({ wb, steps, shot }) {
+      await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
+      await steps.step("hovering conv on the c1 line shows the formula (32 − 5 + 2·0)/1 + 1 = 28", async () => {
+        await wb.hoverWord("c1: conv 6 5x5", "conv");
+        const { locator } = await wb.waitForHover("(32 − 5 + 2·0)/1 + 1 = 28");
+        await shot("hover", locator, wb.editorLine("c1: conv 6 5x5"));
+      });
+      await wb.page.keyboard.press("Escape");
+    },
+  },
+  {
+    name: "run view",
+    async run({ wb, steps, shot }) {
+      await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
+      await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
+      const view = await steps.step("the run view appears", () => wb.webviewFrame('[data-testid="run-progress"], [data-testid="top5"]'));
+      await steps.step("it shows every layer's heatmaps, the top-5 and the total time", async () => {
+        await until("the run to finish (top-5 rows and a total time)", async () => {
+          const error = view.locator('[data-testid="run-error"]');
+          if ((await error.count()) > 0 && (await error.isVisible())) throw new Error(`run-error: ${await error.innerText()}`);
+          return (await view.locator('[data-testid="top5"] [data-testid="top5-row"]').count()) === 5 &&
+            (await view.locator('[data-testid="run-total-ms"]').count()) > 0;
+        }, { timeout: 60_000, lastSeen: async () => oneLine(await view.locator("body").innerText()) });
+        const heatmaps = await view.locator('[data-testid="layer-heatmap"]').count();
+        if (heatmaps < 1) throw new Error("no layer heatmap in the run view");
+        await shot("run-view");
+      });
+    },
+  },
+  {
+    name: "problems and quick fix",
+    async run({ wb, steps, shot }) {
+      await steps.step("open stride_fit.cnn", () => wb.openFile("stride_fit.cnn"));
+      await steps.step("the Problems panel lists the stride-misfit", async () => {
+        await wb.showProblems();
+        await until("a stride-misfit row in the Problems panel", async () => (await wb.problemRows()).some((r) => r.includes("stride-misfit") && r.includes("2.33")), {
+          lastSeen: async () => (await wb.problemRows()).join(" | ") || "(no rows)",
+        });
+        await shot("problems");
+      });
+      const fix = await steps.step("the light bulb on the misfit line offers the fixes", async () => {
+        await wb.goToLine(14, 3);
+        const { menu, titles } = await wb.openLightBulb();
+        await shot("quick-fix", menu, wb.editorLine("conv 1 3x3 stride 3"));
+        return { menu, titles };
+      });
+      await steps.step(`applying "${fix.titles[0]}" removes the diagnostic`, async () => {
+        await wb.chooseAction(fix.menu, fix.titles[0]);
+        await until("the stride-misfit row to leave the Problems panel", async () => !(await wb.problemRows()).some((r) => r.includes("stride-misfit")), {
+          lastSeen: async () => (await wb.problemRows()).join(" | "),
+        });
+        await wb.page.keyboard.press(process.platform === "darwin" ? "Meta+S" : "Control+S");
+      });
+    },
+  },
+];
