@@ -103,3 +103,9 @@ export function deconvAxis(a: DeconvAxis): { out: number; formula: string } {
   const formula = `${a.stride}·(${a.size} − 1) + ${kernelText} − 2·${a.pad} + ${a.outputPadding} = ${out}`;
   return { out, formula };
 }
+
+/** The padding that keeps W₂ = W₁ at stride 1: P = (F' − 1)/2, when F' is odd (spec §3). */
+export function preservingPadding(kernel: number, dilation: number): number | null {
+  const span = effectiveKernel(kernel, dilation) - 1;
+  return span % 2 === 0 ? span / 2 : null;
+}

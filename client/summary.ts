@@ -1,0 +1,71 @@
+// "CNN: Show Summary": the torchinfo-like table of `cnn summary` in a read-only editor
+// beside the source (plain text: select and copy it), kept up to date while you type.
+
+import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+import { summaryMethod, type NetworkParams, type SummaryResponse } from "../server/protocol";
+
+const scheme = "cnn-summary";
+
+function summaryUri(source: vscode.Uri, network: string | undefined): vscode.Uri {
+  const base = source.path.split("/").pop() || "untitled.cnn";
+  const params: NetworkParams = { uri: source.toString(), ...(network ? { network } : {}) };
+  return vscode.Uri.from({ scheme, path: `/${network ? `${network} — ` : ""}${base} summary.txt`, query: JSON.stringify(params) });
+}
+
+class SummaryProvider implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly client: LanguageClient) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    let params: NetworkParams;
+    try {
+      params = JSON.parse(uri.query) as NetworkParams;
+    } catch {
+      return "This summary's address is not valid.";
+    }
+    const response = await this.client.sendRequest<SummaryResponse>(summaryMethod, params);
+    return "text" in response ? response.text : response.error;
+  }
+
+  /** The summaries of this source, to refresh after an edit. */
+  refresh(source: vscode.Uri): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== scheme) continue;
+      try {
+        if ((JSON.parse(doc.uri.query) as NetworkParams).uri === source.toString()) this.changed.fire(doc.uri);
+      } catch {
+        // not one of ours
+      }
+    }
+  }
+}
+
+export function registerSummary(context: vscode.ExtensionContext, client: LanguageClient): void {
+  const provider = new SummaryProvider(client);
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(scheme, provider),
+    vscode.commands.registerCommand("cnn.showSummary", async (target?: unknown, network?: unknown) => {
+      const source =
+        typeof target === "string" ? vscode.Uri.parse(target) : target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+      if (!source) {
+        void vscode.window.showInformationMessage("Open a .cnn file to see its summary.");
+        return;
+      }
+      // the server answers for open documents: open it (without showing it) if needed
+      await vscode.workspace.openTextDocument(source);
+      const doc = await vscode.workspace.openTextDocument(summaryUri(source, typeof network === "string" ? network : undefined));
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+    }),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.languageId !== "cnn") return;
+      const key = e.document.uri.toString();
+      clearTimeout(pending.get(key));
+      pending.set(key, setTimeout(() => provider.refresh(e.document.uri), 300));
+    }),
+    { dispose: () => pending.forEach((t) => clearTimeout(t)) },
+  );
+}

@@ -1,0 +1,35 @@
+// Analysis diagnostics → LSP diagnostics: the spec's code, a tight range, the notes
+// (`in this use of Basic`) as related information, and the fix data for code actions.
+
+import { DiagnosticSeverity, type Diagnostic } from "vscode-languageserver";
+import type { Diagnostic as CnnDiagnostic, Severity } from "../../analysis";
+import type { Snapshot } from "../snapshots";
+
+const severities: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toLspDiagnostic(snapshot: Snapshot, d: CnnDiagnostic): Diagnostic {
+  const out: Diagnostic = {
+    range: snapshot.positions.range(d),
+    severity: severities[d.severity],
+    code: d.code,
+    source: "cnn",
+    message: d.message,
+  };
+  if (d.related?.length) {
+    out.relatedInformation = d.related.map((r) => ({
+      location: { uri: snapshot.uri, range: snapshot.positions.range(r) },
+      message: r.message,
+    }));
+  }
+  if (d.data) out.data = d.data;
+  return out;
+}
+
+export function diagnostics(snapshot: Snapshot): Diagnostic[] {
+  return snapshot.analysis.diagnostics.map((d) => toLspDiagnostic(snapshot, d));
+}

@@ -1,0 +1,167 @@
+// Formatting: indentation by braces, one space between tokens, and in each run of
+// one-statement lines (up to a blank line) the columns aligned — layer kinds and
+// trailing comments:
+//
+//   input   32x32x1
+//   conv    6 5x5        # → 28×28×6
+//   avgpool 2x2          # → 14×14×6
+//
+// It only ever changes whitespace inside a line: every token stays, in order, on its
+// line; comments are kept. A text with syntax errors is left alone.
+
+import type { IToken } from "chevrotain";
+import type { FormattingOptions, TextEdit } from "vscode-languageserver";
+import * as T from "../../grammar/tokens";
+import { endOf } from "../../grammar/tokens";
+import type { Span } from "../../grammar";
+import type { Snapshot } from "../snapshots";
+
+interface Line {
+  index: number;
+  tokens: IToken[];
+  comment: Span | null;
+  /** braces open at the start of the line */
+  depth: number;
+  /** the line continues a list or call from the line above: left as written */
+  continuation: boolean;
+  /** one layer or block-use statement, whole on this line: it takes part in alignment */
+  simple: { label: string; head: string; rest: string; headSeparated: boolean } | null;
+  code: string;
+}
+
+const noSpaceBefore = new Set([T.Comma, T.Semicolon, T.RParen, T.RBracket, T.Colon]);
+const noSpaceAfter = new Set([T.LParen, T.LBracket]);
+const spaceAfter = new Set([T.Comma, T.Semicolon, T.Colon, T.LBrace]);
+const spaceBefore = new Set([T.LBrace, T.RBrace]);
+
+function joinTokens(text: string, tokens: IToken[]): string {
+  let out = "";
+  // inside `[…]` (literal weights, data) the spacing is the user's: matrices are laid out by hand
+  let inList = 0;
+  tokens.forEach((tok, i) => {
+    if (i > 0) {
+      const prev = tokens[i - 1];
+      const hadSpace = tok.startOffset > endOf(prev);
+      let space: boolean;
+      if (inList > 0) space = hadSpace && !noSpaceBefore.has(tok.tokenType) && !noSpaceAfter.has(prev.tokenType);
+      else if (noSpaceBefore.has(tok.tokenType)) space = false;
+      else if (noSpaceAfter.has(prev.tokenType)) space = false;
+      else if (spaceAfter.has(prev.tokenType) || spaceBefore.has(tok.tokenType)) space = true;
+      else space = hadSpace;
+      if (space) out += " ";
+    }
+    if (tok.tokenType === T.LBracket) inList++;
+    else if (tok.tokenType === T.RBracket) inList = Math.max(0, inList - 1);
+    out += text.slice(tok.startOffset, endOf(tok));
+  });
+  return out;
+}
+
+function describeLines(snapshot: Snapshot): Line[] {
+  const { analysis, positions } = snapshot;
+  const text = analysis.text;
+  const lines: Line[] = [];
+  for (let i = 0; i < positions.lineCount; i++) lines.push({ index: i, tokens: [], comment: null, depth: 0, continuation: false, simple: null, code: "" });
+  for (const tok of analysis.parse.tokens) if (tok.tokenType !== T.Newline) lines[positions.lineOf(tok.startOffset)].tokens.push(tok);
+  for (const c of analysis.parse.comments) lines[positions.lineOf(c.start)].comment = c;
+
+  let braces = 0;
+  let brackets = 0;
+  for (const line of lines) {
+    line.depth = braces;
+    line.continuation = brackets > 0;
+    for (const tok of line.tokens) {
+      if (tok.tokenType === T.LBrace) braces++;
+      else if (tok.tokenType === T.RBrace) braces = Math.max(0, braces - 1);
+      else if (tok.tokenType === T.LBracket || tok.tokenType === T.LParen) brackets++;
+      else if (tok.tokenType === T.RBracket || tok.tokenType === T.RParen) brackets = Math.max(0, brackets - 1);
+    }
+    if (line.tokens[0]?.tokenType === T.RBrace) line.depth = Math.max(0, line.depth - 1);
+    line.code = joinTokens(text, line.tokens);
+    const structural = line.tokens.some((t) => t.tokenType === T.LBrace || t.tokenType === T.RBrace || t.tokenType === T.Semicolon);
+    if (!line.continuation && brackets === 0 && !structural && line.tokens.length > 0) {
+      let at = 0;
+      let label = "";
+      if (line.tokens[1]?.tokenType === T.Colon && line.tokens[0].tokenType === T.Identifier) {
+        label = `${line.tokens[0].image}:`;
+        at = 2;
+      }
+      const head = line.tokens[at];
+      if (head && (head.tokenType === T.Identifier || head.tokenType === T.PadKeyword)) {
+        const rest = line.tokens.slice(at + 1);
+        line.simple = {
+          label,
+          head: head.image,
+          rest: joinTokens(text, rest),
+          headSeparated: rest.length > 0 && rest[0].startOffset > endOf(head),
+        };
+      }
+    }
+  }
+  return lines;
+}
+
+export function formatEdits(snapshot: Snapshot, options: FormattingOptions, within: Span | null): TextEdit[] {
+  const { analysis, positions } = snapshot;
+  if (analysis.parse.errors.length > 0) return [];
+  const text = analysis.text;
+  const unit = options.insertSpaces === false ? "\t" : " ".repeat(Math.max(1, Math.min(16, Math.trunc(options.tabSize) || 2)));
+  const lines = describeLines(snapshot);
+  const result = new Map<number, string>();
+  const indentOf = (l: Line) => unit.repeat(l.depth);
+  const commentText = (l: Line) => (l.comment ? text.slice(l.comment.start, l.comment.end).trimEnd() : "");
+  const commentColumn = (l: Line) => (l.comment ? l.comment.start - positions.lineStart(l.index) : -1);
+
+  // runs of simple lines at one depth, not broken by blank or structural lines
+  const groups: Line[][] = [];
+  let current: Line[] = [];
+  for (const l of lines) {
+    if (l.continuation) continue;
+    const commentOnly = l.tokens.length === 0 && l.comment !== null;
+    if (l.simple && (current.length === 0 || current[0].depth === l.depth)) current.push(l);
+    else if (commentOnly && current.length > 0) continue;
+    else {
+      if (current.length) groups.push(current);
+      current = l.simple ? [l] : [];
+    }
+  }
+  if (current.length) groups.push(current);
+
+  for (const group of groups) {
+    // the kinds of unlabelled layers form a column; a label stays in front of its own statement
+    const headWidth = Math.max(...group.map((l) => (l.simple!.headSeparated && !l.simple!.label ? l.simple!.head.length : 0)));
+    const codes = group.map((l) => {
+      const s = l.simple!;
+      const head = s.headSeparated ? (s.label ? s.head : s.head.padEnd(headWidth)) + " " : s.head;
+      return indentOf(l) + (s.label ? `${s.label} ` : "") + head + s.rest;
+    });
+    const widest = Math.max(...codes.map((c) => c.length));
+    const commented = group.filter((l) => l.comment);
+    const columns = new Set(commented.map(commentColumn));
+    const shared = columns.size === 1 ? [...columns][0] : -1;
+    const column = shared >= widest + 1 ? shared : widest + 2;
+    group.forEach((l, i) => {
+      result.set(l.index, l.comment ? codes[i].padEnd(column) + commentText(l) : codes[i]);
+    });
+  }
+
+  for (const l of lines) {
+    if (l.continuation || result.has(l.index)) continue;
+    if (l.tokens.length === 0) {
+      result.set(l.index, l.comment ? indentOf(l) + commentText(l) : "");
+      continue;
+    }
+    const code = indentOf(l) + l.code;
+    const keep = commentColumn(l);
+    result.set(l.index, l.comment ? code.padEnd(Math.max(keep, code.length + 1)) + commentText(l) : code);
+  }
+
+  const edits: TextEdit[] = [];
+  for (const [index, wanted] of result) {
+    const start = positions.lineStart(index);
+    const end = positions.lineEnd(index);
+    if (within && (end < within.start || start > within.end)) continue;
+    if (text.slice(start, end) !== wanted) edits.push({ range: positions.range({ start, end }), newText: wanted });
+  }
+  return edits.sort((a, b) => a.range.start.line - b.range.start.line);
+}

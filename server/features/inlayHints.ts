@@ -1,0 +1,125 @@
+// Inlay hints (spec §6): `→ 28×28×6 · 456 params` at the end of each statement's line,
+// `32×32×1 → 10 · 61,706 params` on a `network` line. A statement in a block body (or a
+// repeat) runs more than once: its hint shows the first time, marked `(1st of 4 uses)`
+// unless every time is alike, and the tooltip lists them all.
+
+import { InlayHint, MarkupKind, type Range } from "vscode-languageserver";
+import { shapeText, type Occurrence, type Shape } from "../../analysis";
+import type { ServerSettings } from "../settings";
+import type { Snapshot } from "../snapshots";
+import { macsText, ordinal, paramsText } from "../wording";
+
+interface Placed {
+  offset: number;
+  /** placed at the end of the line (rather than right after the statement) */
+  atLineEnd: boolean;
+  /** the statement's extent: the outermost one keeps the line end */
+  size: number;
+  /** where the statement's text ends, if the line end is taken */
+  end: number;
+  hint: InlayHint;
+}
+
+/** True when only closing braces, `;` and a comment follow `offset` on its line. */
+function lastOnLine(text: string, offset: number, lineEnd: number): boolean {
+  for (let i = offset; i < lineEnd; i++) {
+    const c = text[i];
+    if (c === " " || c === "\t" || c === "}" || c === ";") continue;
+    return c === "#" || (c === "/" && text[i + 1] === "/");
+  }
+  return true;
+}
+
+function sameShape(a: Shape | null, b: Shape | null): boolean {
+  if (!a || !b) return a === b;
+  if (a.kind === "vector" || b.kind === "vector") return a.kind === b.kind && (a as { n: number }).n === (b as { n: number }).n;
+  return a.w === b.w && a.h === b.h && a.d === b.d;
+}
+
+export function hintText(shape: Shape | null, params: bigint, macs: bigint, settings: ServerSettings): string {
+  const parts: string[] = [];
+  if (settings.hints.shape) parts.push(`→ ${shapeText(shape, settings.shapeFormat)}`);
+  if (settings.hints.params && params > 0n) parts.push(paramsText(params));
+  if (settings.hints.macs && macs > 0n) parts.push(macsText(macs));
+  return parts.join(" · ");
+}
+
+function usesNote(list: Occurrence[]): { note: string; alike: boolean } {
+  const first = list[0];
+  const alike = list.every((o) => sameShape(o.output, first.output) && o.params === first.params && o.macs === first.macs);
+  const key = (o: Occurrence) => o.callSites.map((s) => s.start).join(",");
+  const word = list.every((o) => key(o) === key(first)) ? "passes" : "uses";
+  return { note: alike ? `(all ${list.length} ${word})` : `(${ordinal(1)} of ${list.length} ${word})`, alike };
+}
+
+function usesTooltip(snapshot: Snapshot, list: Occurrence[], settings: ServerSettings): string {
+  const rows = list.map((o, i) => {
+    const site = o.callSites[o.callSites.length - 1];
+    const where = site ? ` — \`${snapshot.analysis.text.slice(site.start, site.end)}\` on line ${snapshot.positions.lineOf(site.start) + 1}` : "";
+    return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}`;
+  });
+  return [`In network \`${list[0].network}\`, this statement runs ${list.length} times:`, "", ...rows].join("\n");
+}
+
+export function inlayHints(snapshot: Snapshot, range: Range | null, settings: ServerSettings): InlayHint[] {
+  const { analysis, positions } = snapshot;
+  const text = analysis.text;
+  const window = range ? positions.span(range) : { start: 0, end: text.length };
+  if (!settings.hints.shape && !settings.hints.params && !settings.hints.macs) return [];
+  const placed: Placed[] = [];
+
+  const place = (start: number, end: number, label: string, tooltip?: string) => {
+    const line = positions.lineOf(Math.max(start, end - 1));
+    const lineEnd = positions.lineEnd(line);
+    const atLineEnd = lastOnLine(text, end, lineEnd);
+    const offset = atLineEnd ? lineEnd : end;
+    const hint = InlayHint.create(positions.position(offset), label);
+    hint.paddingLeft = true;
+    if (tooltip) hint.tooltip = { kind: MarkupKind.Markdown, value: tooltip };
+    placed.push({ offset, atLineEnd, size: end - start, end, hint });
+  };
+
+  for (const list of analysis.occurrences.values()) {
+    const first = list[0];
+    if (first.kind === "input" || !first.output) continue;
+    let label = hintText(first.output, first.params, first.macs, settings);
+    if (!label) continue;
+    let tooltip: string | undefined;
+    if (list.length > 1) {
+      label += ` ${usesNote(list).note}`;
+      tooltip = usesTooltip(snapshot, list, settings);
+    }
+    place(first.span.start, first.span.end, label, tooltip);
+  }
+
+  for (const network of analysis.networks) {
+    if (network.implicit || !network.output) continue;
+    const line = positions.lineOf(network.nameSpan.start);
+    const offset = positions.lineEnd(line);
+    const parts: string[] = [];
+    if (settings.hints.shape) parts.push(`${shapeText(network.input, settings.shapeFormat)} → ${shapeText(network.output, settings.shapeFormat)}`);
+    if (settings.hints.params) parts.push(paramsText(network.params));
+    if (settings.hints.macs && network.macs > 0n) parts.push(macsText(network.macs));
+    const hint = InlayHint.create(positions.position(offset), parts.join(" · "));
+    hint.paddingLeft = true;
+    placed.push({ offset, atLineEnd: true, size: Number.MAX_SAFE_INTEGER, end: offset, hint });
+  }
+
+  // one hint per line end: the outermost statement keeps it, inner ones move next to their text
+  const byLineEnd = new Map<number, Placed>();
+  for (const p of placed) {
+    if (!p.atLineEnd) continue;
+    const other = byLineEnd.get(p.offset);
+    if (!other || p.size > other.size) byLineEnd.set(p.offset, p);
+  }
+  const hints: { offset: number; hint: InlayHint }[] = [];
+  for (const p of placed) {
+    if (p.atLineEnd && byLineEnd.get(p.offset) !== p) {
+      p.offset = p.end;
+      p.hint.position = positions.position(p.end);
+    }
+    if (p.offset >= window.start && p.offset <= window.end) hints.push(p);
+  }
+  hints.sort((a, b) => a.offset - b.offset);
+  return hints.map((h) => h.hint);
+}

@@ -1,0 +1,41 @@
+// `cnn/network` and `cnn/summary`: one network of an open document, for the run view
+// and the "CNN: Show Summary" command.
+
+import { summaryText } from "../../cli/summary";
+import type { NetworkResult as CnnNetwork, ShapeFormat } from "../../analysis";
+import type { NetworkResponse, SummaryResponse } from "../protocol";
+import { serializeNetwork } from "../serializeNetwork";
+import type { Snapshot } from "../snapshots";
+import { fileNameOf } from "../snapshots";
+
+function pick(snapshot: Snapshot, name: string | undefined): CnnNetwork | string {
+  const networks = snapshot.analysis.networks;
+  if (networks.length === 0) return `${fileNameOf(snapshot.uri)} defines no network`;
+  if (name === undefined || name === null) return networks[0];
+  const found = networks.find((n) => n.name === name);
+  return found ?? `no network \`${name}\` in ${fileNameOf(snapshot.uri)} (networks: ${networks.map((n) => n.name).join(", ")})`;
+}
+
+export function networkFor(snapshot: Snapshot, name: string | undefined): NetworkResponse {
+  const network = pick(snapshot, name);
+  if (typeof network === "string") return { error: network };
+  if (!network.complete) {
+    const { positions } = snapshot;
+    const inside = snapshot.analysis.diagnostics.find((d) => d.severity === "error" && d.start >= network.span.start && d.start <= network.span.end);
+    const first = inside ?? snapshot.analysis.diagnostics.find((d) => d.severity === "error");
+    const where = first ? `: line ${positions.lineOf(first.start) + 1}: ${first.message}` : "";
+    return { error: `network \`${network.name}\` cannot run until its errors are fixed${where}` };
+  }
+  return { network: serializeNetwork(network, snapshot.positions) };
+}
+
+export function summaryFor(snapshot: Snapshot, name: string | undefined, format: ShapeFormat): SummaryResponse {
+  let networks = snapshot.analysis.networks;
+  if (name !== undefined && name !== null) {
+    const network = pick(snapshot, name);
+    if (typeof network === "string") return { error: network };
+    networks = [network];
+  }
+  if (networks.length === 0) return { error: `${fileNameOf(snapshot.uri)} defines no network` };
+  return { text: summaryText(fileNameOf(snapshot.uri), snapshot.analysis, networks, format) };
+}
