@@ -37,7 +37,11 @@ export function installExtension({ runDir, source = extensionSource(), how = pro
     const cli = vsceCli();
     if (!cli) throw new Error("CNN_E2E_PACKAGE=vsix but @vscode/vsce is not installed");
     vsix = join(runDir, `${m.name}-${m.version}.vsix`);
-    const r = spawnSync(process.execPath, [cli, "package", "--out", vsix], { cwd: source, encoding: "utf8" });
+    // the project's own `package` script when it has one (its flags are the shipped ones);
+    // a later --out wins over the script's
+    const r = m.scripts?.package
+      ? spawnSync("npm", ["run", "--silent", "package", "--", "--out", vsix], { cwd: source, encoding: "utf8" })
+      : spawnSync(process.execPath, [cli, "package", "--no-dependencies", "--out", vsix], { cwd: source, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
     installVsix({ runDir: join(runDir, "vsix-install"), vsix, extensionsDir });
   } else {

@@ -32,7 +32,7 @@ export async function runUi({ runDir, extensionsDir, artifacts, only }) {
       if (only && !only.some((o) => scenario.name.includes(o))) continue;
       console.log(` ${scenario.name}`);
       try {
-        await scenario.run({ wb, steps, workspace, shot: (name, ...around) => screenshot(wb.page, join(artifacts, `${name}.png`), around) });
+        await scenario.run({ wb, steps, workspace, shot: (name, ...around) => screenshot(wb, join(artifacts, `${name}.png`), around) });
         passed.push(scenario.name);
       } catch {
         failed.push(scenario.name); // reported by the failing step; the next scenario still runs
@@ -48,19 +48,25 @@ export async function runUi({ runDir, extensionsDir, artifacts, only }) {
   return { passed, failed, ms: Date.now() - started };
 }
 
-/** A screenshot of the area around some elements (for the README), or the whole page. */
-async function screenshot(page, path, around) {
+/**
+ * A screenshot for the README: the editor from its left edge (line numbers included) down
+ * past the elements in `around` (a hover, a menu, a line), or the whole page without them.
+ */
+async function screenshot(wb, path, around) {
+  const page = wb.page;
   const boxes = (await Promise.all(around.map((l) => l.boundingBox().catch(() => null)))).filter(Boolean);
   if (boxes.length === 0) {
     await page.screenshot({ path });
     return path;
   }
-  const pad = 16;
+  const editor = await wb.editor.boundingBox().catch(() => null);
   const view = page.viewportSize();
-  const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - pad);
-  const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad);
-  const right = Math.min(view.width, Math.max(...boxes.map((b) => b.x + b.width)) + pad);
+  const pad = 40;
+  const left = Math.min(editor?.x ?? Infinity, ...boxes.map((b) => b.x));
+  const right = Math.max(left + 760, ...boxes.map((b) => b.x + b.width + pad));
+  const top = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad);
   const bottom = Math.min(view.height, Math.max(...boxes.map((b) => b.y + b.height)) + pad);
-  await page.screenshot({ path, clip: { x, y, width: right - x, height: bottom - y } });
+  const x = Math.max(0, left);
+  await page.screenshot({ path, clip: { x, y: top, width: Math.min(view.width, right) - x, height: bottom - top } });
   return path;
 }

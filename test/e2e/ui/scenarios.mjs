@@ -21,7 +21,7 @@ export const scenarios = [
         await until("the inlay hint → 28×28×6 on the c1 line", async () => occurrences(plainText(await line.innerText()), "→ 28×28×6") > occurrences(source, "→ 28×28×6"), {
           lastSeen: async () => `line: ${oneLine(await line.innerText())}\n  file: ${source}`,
         });
-        await shot("hint", wb.editor);
+        await shot("hint", wb.editorLine("network LeNet5"), wb.editorLine("softmax"));
       });
     },
   },
