@@ -61,6 +61,13 @@ try {
     for (const log of extensionHostLogs(server.userDataDir)) console.error(`[${log}]\n${tail(log, 30)}`);
   } else {
     code = Number(result);
+    if (code !== 0) {
+      // a provider that throws shows nothing in the test; its log says why
+      for (const log of extensionHostLogs(server.userDataDir).filter((f) => /CNN/.test(f))) {
+        const errors = tail(log, 400).split("\n").filter((l) => /\[error\]/.test(l)).slice(-10);
+        if (errors.length) console.error(`errors in ${log}:\n${errors.join("\n")}`);
+      }
+    }
   }
 } catch (e) {
   console.error(`✗ code-shim: ${e.stack ?? e.message}`);

@@ -124,7 +124,7 @@ export class Workbench {
     const hover = this.page.locator(".monaco-hover:not(.hidden)").filter({ hasText: expected }).first();
     await until(`a hover containing "${expected}"`, async () => (await hover.count()) > 0 && (await hover.isVisible()), {
       timeout,
-      lastSeen: async () => oneLine(await this.page.locator(".monaco-hover").allInnerTexts().then((t) => t.join(" | ")).catch(() => "")),
+      lastSeen: async () => oneLine((await this.page.locator(".monaco-hover:not(.hidden)").allInnerTexts().catch(() => [])).join(" | ")) || "(no hover shown)",
     });
     return { locator: hover, text: plainText(await hover.innerText()) };
   }

@@ -58,7 +58,10 @@ export const scenarios = [
   },
   {
     name: "problems and quick fix",
-    async run({ wb, steps, shot }) {
+    async run({ wb, steps, shot, workspace }) {
+      const file = join(workspace, "stride_fit.cnn");
+      const before = readFileSync(file, "utf8").split("\n");
+      const misfitLine = before.findIndex((l) => l.includes("conv 1 3x3 stride 3")) + 1;
       await steps.step("open stride_fit.cnn", () => wb.openFile("stride_fit.cnn"));
       await steps.step("the Problems panel lists the stride-misfit", async () => {
         await wb.showProblems();
@@ -68,7 +71,7 @@ export const scenarios = [
         await shot("problems");
       });
       const fix = await steps.step("the light bulb on the misfit line offers the fixes", async () => {
-        await wb.goToLine(14, 3);
+        await wb.goToLine(misfitLine, 3);
         const { menu, titles } = await wb.openLightBulb();
         await shot("quick-fix", menu, wb.editorLine("conv 1 3x3 stride 3"));
         return { menu, titles };
@@ -79,6 +82,9 @@ export const scenarios = [
           lastSeen: async () => (await wb.problemRows()).join(" | "),
         });
         await wb.page.keyboard.press(process.platform === "darwin" ? "Meta+S" : "Control+S");
+        await until("the fixed file saved", () => readFileSync(file, "utf8") !== before.join("\n"));
+        const after = readFileSync(file, "utf8").split("\n");
+        if (after[misfitLine - 1] === before[misfitLine - 1]) throw new Error(`the fix left line ${misfitLine} as it was: ${after[misfitLine - 1]}`);
       });
     },
   },
