@@ -71,7 +71,7 @@ function strideMisfit(snapshot: Snapshot, data: Fix<"stride-misfit">, at: number
     }
   }
   for (const r of data.rounding) {
-    const what = r === "floor" ? "round down, as PyTorch does" : "round up (PyTorch ceil_mode)";
+    const what = r === "floor" ? "round down, as PyTorch does" : "round up, like PyTorch's ceil_mode";
     out.push({ title: `Accept the misfit: add ${r} (${what})`, edits: [{ span: { start: data.insertAt, end: data.insertAt }, text: ` ${r}` }] });
   }
   if (out[0]) out[0].preferred = true;

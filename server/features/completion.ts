@@ -169,8 +169,8 @@ export function completion(snapshot: Snapshot, request: CompletionRequest): Comp
     const block = findBlock(analysis.parse.file, call.callee);
     const items: CompletionItem[] = [];
     if (block && call.expectsName) {
-      for (const p of block.params) {
-        if (call.named.has(p.name.text)) continue;
+      for (const [i, p] of block.params.entries()) {
+        if (call.named.has(p.name.text) || i < call.positionalBefore) continue;
         items.push({ label: `${p.name.text} =`, kind: CompletionItemKind.Variable, insertText: `${p.name.text} = `, detail: `parameter of ${call.callee}`, sortText: `0${p.name.text}` });
       }
     }

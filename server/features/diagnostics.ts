@@ -1,5 +1,6 @@
 // Analysis diagnostics → LSP diagnostics: the spec's code, a tight range, the notes
-// (`in this use of Basic`) as related information, and the fix data for code actions.
+// (`in this use of Basic`) as related information. The fix data stays on the server:
+// code actions read it from the analysis of the same version.
 
 import { DiagnosticSeverity, type Diagnostic } from "vscode-languageserver";
 import type { Diagnostic as CnnDiagnostic, Severity } from "../../analysis";
@@ -26,7 +27,6 @@ export function toLspDiagnostic(snapshot: Snapshot, d: CnnDiagnostic): Diagnosti
       message: r.message,
     }));
   }
-  if (d.data) out.data = d.data;
   return out;
 }
 

@@ -1,6 +1,6 @@
-// Formatting: indentation by braces, one space between tokens, and in each run of
-// one-statement lines (up to a blank line) the columns aligned — layer kinds and
-// trailing comments:
+// Formatting: indentation by braces, one space between tokens, and columns aligned:
+// the kinds of consecutive layer lines, and the trailing comments of each run of
+// one-statement lines (up to a blank line):
 //
 //   input   32x32x1
 //   conv    6 5x5        # → 28×28×6
@@ -31,7 +31,7 @@ interface Line {
 
 const noSpaceBefore = new Set([T.Comma, T.Semicolon, T.RParen, T.RBracket, T.Colon]);
 const noSpaceAfter = new Set([T.LParen, T.LBracket]);
-const spaceAfter = new Set([T.Comma, T.Semicolon, T.Colon, T.LBrace]);
+const spaceAfter = new Set([T.Comma, T.Semicolon, T.Colon, T.LBrace, T.RBrace]);
 const spaceBefore = new Set([T.LBrace, T.RBrace]);
 
 function joinTokens(text: string, tokens: IToken[]): string {
@@ -128,14 +128,29 @@ export function formatEdits(snapshot: Snapshot, options: FormattingOptions, with
   if (current.length) groups.push(current);
 
   for (const group of groups) {
-    // the kinds of unlabelled layers form a column; a label stays in front of its own statement
-    const headWidth = Math.max(...group.map((l) => (l.simple!.headSeparated && !l.simple!.label ? l.simple!.head.length : 0)));
+    // The kinds of consecutive unlabelled layers with arguments form a column (as gofmt's
+    // tabwriter: a line without that cell ends the column); a label stays in front of
+    // its own statement.
+    const inColumn = (l: Line) => l.simple!.headSeparated && !l.simple!.label;
+    const headWidth = new Map<Line, number>();
+    for (let i = 0; i < group.length; ) {
+      if (!inColumn(group[i])) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < group.length && inColumn(group[j]) && group[j].index === group[i].index + (j - i)) j++;
+      const width = Math.max(...group.slice(i, j).map((l) => l.simple!.head.length));
+      for (const l of group.slice(i, j)) headWidth.set(l, width);
+      i = j;
+    }
     const codes = group.map((l) => {
       const s = l.simple!;
-      const head = s.headSeparated ? (s.label ? s.head : s.head.padEnd(headWidth)) + " " : s.head;
+      const head = s.headSeparated ? s.head.padEnd(headWidth.get(l) ?? 0) + " " : s.head;
       return indentOf(l) + (s.label ? `${s.label} ` : "") + head + s.rest;
     });
-    const widest = Math.max(...codes.map((c) => c.length));
+    // only commented lines decide the comment column: a long bare line does not push it
+    const widest = Math.max(0, ...codes.filter((_, i) => group[i].comment).map((c) => c.length));
     const commented = group.filter((l) => l.comment);
     const columns = new Set(commented.map(commentColumn));
     const shared = columns.size === 1 ? [...columns][0] : -1;

@@ -1,0 +1,92 @@
+// The TextMate grammar (syntaxes/cnn.tmLanguage.json) knows the same words as the
+// parser and the layer catalog, and colours a real line as intended.
+
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as oniguruma from "vscode-oniguruma";
+import { INITIAL, Registry, parseRawGrammar, type IGrammar } from "vscode-textmate";
+import { keywordWords } from "../../grammar";
+import { layerNames } from "../../analysis";
+
+const root = join(__dirname, "..", "..", "..");
+const grammarPath = join(root, "syntaxes", "cnn.tmLanguage.json");
+const raw = JSON.parse(readFileSync(grammarPath, "utf8"));
+
+/** The words of `\b(?:a|b|c)\b` in a pattern. */
+function words(pattern: string, group = /\\b\(\?:([^()]*)\)\\b/): string[] {
+  const m = group.exec(pattern);
+  assert.ok(m, `no word list in ${pattern}`);
+  return m[1].split("|");
+}
+
+const sorted = (a: string[]) => [...a].sort();
+
+describe("TextMate grammar: keywords in step with the grammar and the catalog", () => {
+  it("structural keywords = grammar/tokens.ts keywordWords.structural", () => {
+    assert.deepEqual(sorted(words(raw.repository.structural.match)), sorted(keywordWords.structural));
+  });
+  it("options = keywordWords.options", () => {
+    assert.deepEqual(sorted(words(raw.repository.options.match)), sorted(keywordWords.options));
+  });
+  it("layer kinds = analysis/layers.ts layerNames, anywhere and at a statement's start", () => {
+    assert.deepEqual(sorted(words(raw.repository.layers.match)), sorted(layerNames));
+    const start = raw.repository["statement-start"].match as string;
+    const alternatives = /\(\?:\(input\)\|\(([^()]*)\)\)/.exec(start);
+    assert.ok(alternatives, "statement-start lists the layer kinds");
+    assert.deepEqual(sorted(alternatives[1].split("|")), sorted(layerNames));
+  });
+});
+
+describe("TextMate grammar: scopes of a real line", () => {
+  let grammar: IGrammar;
+  before(async () => {
+    const wasm = readFileSync(join(root, "node_modules", "vscode-oniguruma", "release", "onig.wasm"));
+    await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
+    const registry = new Registry({
+      onigLib: Promise.resolve({ createOnigScanner: (p) => new oniguruma.OnigScanner(p), createOnigString: (s) => new oniguruma.OnigString(s) }),
+      loadGrammar: async () => parseRawGrammar(readFileSync(grammarPath, "utf8"), grammarPath),
+    });
+    grammar = (await registry.loadGrammar("source.cnn"))!;
+  });
+
+  /** The innermost scope of each token of the line, keyed by its text. */
+  function scopes(line: string): [string, string][] {
+    const { tokens } = grammar.tokenizeLine(line, INITIAL);
+    return tokens
+      .map((t): [string, string] => [line.slice(t.startIndex, t.endIndex), t.scopes[t.scopes.length - 1]])
+      .filter(([text]) => text.trim() !== "");
+  }
+  const scopeOf = (line: string, text: string) => scopes(line).find(([t]) => t.trim() === text)?.[1];
+  /** Every scope over the token holding `text`. */
+  const stackOf = (line: string, text: string) => {
+    const { tokens } = grammar.tokenizeLine(line, INITIAL);
+    return tokens.find((t) => line.slice(t.startIndex, t.endIndex).includes(text))?.scopes ?? [];
+  };
+
+  it("label: layer kind, numbers, dimensions, option, comment with CJK", () => {
+    const line = "  conv1: conv 6 5x5 pad 1 nobias   # 卷积 😀";
+    assert.equal(scopeOf(line, "conv1"), "entity.name.label.cnn");
+    assert.equal(scopeOf(line, "conv"), "support.function.layer.cnn");
+    assert.equal(scopeOf(line, "6"), "constant.numeric.cnn");
+    assert.equal(scopeOf(line, "x"), "keyword.operator.dimension.cnn");
+    assert.equal(scopeOf(line, "pad"), "keyword.other.option.cnn");
+    assert.equal(scopeOf(line, "nobias"), "keyword.other.option.cnn");
+    assert.ok(stackOf(line, "卷积 😀").includes("comment.line.number-sign.cnn"));
+    assert.equal(scopeOf(line, "#"), "punctuation.definition.comment.cnn");
+  });
+  it("`pad` starting a statement is the padding layer; after a layer it is the option", () => {
+    assert.equal(scopeOf("  pad 2", "pad"), "support.function.layer.cnn");
+    assert.equal(scopeOf("  maxpool 3x3 stride 1 pad 1", "pad"), "keyword.other.option.cnn");
+    assert.equal(scopeOf("  conv 6 5x5 pad same", "same"), "constant.language.padding.cnn");
+  });
+  it("definitions, structures, block calls, strings, // comments", () => {
+    assert.equal(scopeOf("network LeNet5 {", "LeNet5"), "entity.name.type.network.cnn");
+    assert.equal(scopeOf("block Basic(k, s = 1) {", "Basic"), "entity.name.function.block.cnn");
+    assert.equal(scopeOf("  residual {", "residual"), "keyword.control.cnn");
+    assert.equal(scopeOf("  Basic(128, s = 2)", "Basic"), "entity.name.function.call.cnn");
+    assert.equal(scopeOf('  input 32x32x3 sample "cat#1.png"', '"cat#1.png"'), "string.quoted.double.cnn");
+    assert.ok(stackOf("  relu // 激活", "激活").includes("comment.line.double-slash.cnn"));
+    assert.ok(!stackOf('  input 32x32x3 sample "cat#1.png"', "1.png").some((s) => s.startsWith("comment")));
+  });
+});
