@@ -39,7 +39,13 @@ for (const old of readdirSync(artifacts)) if (old.startsWith("FAIL-")) rmSync(jo
 console.log("\ne2e: build and install the extension");
 const built = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: repoRoot, stdio: "inherit" });
 if (built.status !== 0) process.exit(1);
-const installed = installExtension({ runDir });
+let installed;
+try {
+  installed = installExtension({ runDir });
+} catch (e) {
+  console.error(`✗ e2e: the extension could not be packaged or installed:\n${e.message}`);
+  process.exit(1);
+}
 console.log(`  ${installed.id} installed from ${installed.how === "vsix" ? installed.vsix : "the built files"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
 const summary = [];
