@@ -1,6 +1,9 @@
 // Waiting on state, never on time: poll a probe until it yields something truthy, and say
 // what was last seen when it never does.
 
+/** Thrown by a probe when waiting longer cannot help (the view shows an error). */
+export class GiveUp extends Error {}
+
 /**
  * @template T
  * @param {string} what  what we wait for, in words ("the hint → 28×28×6 in the editor")
@@ -17,6 +20,7 @@ export async function until(what, probe, { timeout = 30_000, interval = 100, las
       if (value) return value;
       lastError = undefined;
     } catch (e) {
+      if (e instanceof GiveUp) throw e;
       lastError = e;
     }
     if (Date.now() > deadline) break;

@@ -2,7 +2,7 @@
 // gets the shared workbench and leaves it with no dirty editor.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { oneLine, plainText, until } from "../lib/wait.mjs";
+import { GiveUp, oneLine, plainText, until } from "../lib/wait.mjs";
 
 /** @typedef {{ wb: import("../lib/workbench.mjs").Workbench, steps: import("../lib/steps.mjs").Steps, workspace: string, shot: (name: string, ...around: any[]) => Promise<string> }} Ctx */
 
@@ -43,15 +43,18 @@ export const scenarios = [
       await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
       await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
       const view = await steps.step("the run view appears", () => wb.webviewFrame('[data-testid="run-progress"], [data-testid="top5"]'));
-      await steps.step("it shows every layer's heatmaps, the top-5 and the total time", async () => {
+      await steps.step("it shows a heatmap for each of LeNet-5's 11 layers, the top-5 and the total time", async () => {
         await until("the run to finish (top-5 rows and a total time)", async () => {
           const error = view.locator('[data-testid="run-error"]');
-          if ((await error.count()) > 0 && (await error.isVisible())) throw new Error(`run-error: ${await error.innerText()}`);
+          if ((await error.count()) > 0 && (await error.isVisible())) throw new GiveUp(`the run view shows an error: ${oneLine(await error.innerText())}`);
           return (await view.locator('[data-testid="top5"] [data-testid="top5-row"]').count()) === 5 &&
             (await view.locator('[data-testid="run-total-ms"]').count()) > 0;
         }, { timeout: 60_000, lastSeen: async () => oneLine(await view.locator("body").innerText()) });
-        const heatmaps = await view.locator('[data-testid="layer-heatmap"]').count();
-        if (heatmaps < 1) throw new Error("no layer heatmap in the run view");
+        const sizes = await view.locator('[data-testid="layer-heatmap"]').evaluateAll((canvases) => canvases.map((c) => [c.width, c.height]));
+        if (sizes.length !== 11) throw new Error(`${sizes.length} layer heatmaps, expected one per layer (11)`);
+        if (sizes.some(([w, h]) => !(w > 0 && h > 0))) throw new Error(`an empty heatmap: ${JSON.stringify(sizes)}`);
+        const total = plainText(await view.locator('[data-testid="run-total-ms"]').innerText());
+        if (!/\d+(\.\d+)? ms/.test(total)) throw new Error(`the total time reads "${total}"`);
         await shot("run-view");
       });
     },
