@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { repoRoot } from "./paths.mjs";
 
 /** The files the tests open, as users have them in the repository. */
-export const workspaceFiles = ["examples/lenet5.cnn", "examples/course/stride_fit.cnn"];
+export const workspaceFiles = ["examples/lenet5.cnn", "examples/course/stride_fit.cnn", "examples/vgg16.cnn"];
 
 export function freshWorkspace(runDir) {
   const dir = join(runDir, "workspace");

@@ -60,6 +60,32 @@ export const scenarios = [
     },
   },
   {
+    name: "cancel a run",
+    async run({ wb, steps }) {
+      // VGG-16 (15.5 GMAC) takes far longer on the CPU than the click needs to land
+      await steps.step("open vgg16.cnn", () => wb.openFile("vgg16.cnn"));
+      await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
+      const view = await steps.step("the run view shows VGG16 running", async () => {
+        const frame = await wb.webviewFrame('[data-testid="run-cancel"]');
+        await until("the view to show VGG16 with Cancel enabled", async () =>
+          (await frame.locator("h1").innerText()).includes("VGG16") && (await frame.locator('[data-testid="run-cancel"]').isEnabled()), {
+          lastSeen: async () => `${await frame.locator("h1").innerText()}: ${oneLine(await frame.locator('[data-testid="run-progress"]').innerText())}`,
+        });
+        return frame;
+      });
+      await steps.step("Cancel stops it: no output, the progress says cancelled", async () => {
+        await view.locator('[data-testid="run-cancel"]').click();
+        const progress = view.locator('[data-testid="run-progress"]');
+        await until("the progress to say cancelled", async () => /cancelled after \d+ of \d+ layers/.test(await progress.innerText()), {
+          lastSeen: async () => oneLine(await progress.innerText()),
+        });
+        if (await view.locator('[data-testid="run-cancel"]').isEnabled()) throw new Error("Cancel is still enabled after cancelling");
+        if ((await view.locator('[data-testid="top5-row"]').count()) > 0) throw new Error("a cancelled run shows a top-5");
+        if ((await view.locator('[data-testid="run-total-ms"]').count()) > 0) throw new Error("a cancelled run shows a total time");
+      });
+    },
+  },
+  {
     name: "problems and quick fix",
     async run({ wb, steps, shot, workspace }) {
       const file = join(workspace, "stride_fit.cnn");
