@@ -27,6 +27,10 @@ const timeoutMs = Number(process.env.CNN_E2E_API_TIMEOUT_MS || 180_000);
 const runDir = process.env.CNN_E2E_RUN_DIR || join(runsDir(), `api-${Date.now()}-${process.pid}`);
 mkdirSync(runDir, { recursive: true });
 
+// runTests' parent may be killed without passing the signal on: don't outlive it
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(1), 1000).unref();
+
 const server = await startCodeServer({ runDir, workspace: folder, label: "code-server-api" });
 let code = 1;
 let browser;
