@@ -27,6 +27,19 @@ export class Workbench {
     await this.page.locator(".explorer-folders-view .monaco-list-row").first().click();
   }
 
+  /** No editors, no panel: each scenario starts from the same layout (and its screenshots too). */
+  async resetLayout() {
+    if ((await this.page.locator(".tab").count()) > 0) {
+      await this.runCommand("Close All Editor Groups");
+      await until("every editor closed", async () => (await this.page.locator(".tab").count()) === 0, { lastSeen: () => this.visibleTabs() });
+    }
+    const panel = this.page.locator(".part.panel");
+    if ((await panel.count()) > 0 && (await panel.isVisible())) {
+      await this.page.keyboard.press(`${mod}+J`);
+      await panel.waitFor({ state: "hidden" });
+    }
+  }
+
   /** Quick Open (Ctrl+P) a file of the workspace by name; resolves when its editor is active. */
   async openFile(name) {
     await this.quickInput(`${mod}+P`, name, name);

@@ -32,6 +32,7 @@ export async function runUi({ runDir, extensionsDir, artifacts, only }) {
       if (only && !only.some((o) => scenario.name.includes(o))) continue;
       console.log(` ${scenario.name}`);
       try {
+        await steps.step("start from an empty layout", () => wb.resetLayout());
         await scenario.run({ wb, steps, workspace, shot: (name, ...around) => screenshot(wb, join(artifacts, `${name}.png`), around) });
         passed.push(scenario.name);
       } catch {
