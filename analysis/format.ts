@@ -4,12 +4,17 @@ import type { Shape } from "./types";
 
 /** 1234567 → "1,234,567" (exact for bigint) */
 export function grouped(n: bigint | number): string {
-  const s = typeof n === "bigint" ? n.toString() : Number.isInteger(n) ? String(n) : String(n);
-  const neg = s.startsWith("-");
-  const digits = neg ? s.slice(1) : s;
-  const [int, frac] = digits.split(".");
-  const withCommas = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return (neg ? "-" : "") + withCommas + (frac !== undefined ? "." + frac : "");
+  const s = typeof n === "bigint" ? n.toString() : String(n);
+  const neg = s.charCodeAt(0) === 45;
+  const dot = s.indexOf(".");
+  const intEnd = dot < 0 ? s.length : dot;
+  const start = neg ? 1 : 0;
+  if (intEnd - start <= 3) return s;
+  let out = "";
+  const first = (intEnd - start) % 3 || 3;
+  out = s.slice(start, start + first);
+  for (let i = start + first; i < intEnd; i += 3) out += "," + s.slice(i, i + 3);
+  return (neg ? "-" : "") + out + s.slice(intEnd);
 }
 
 /** A real number with at most `digits` decimals, trailing zeros dropped: 2.333 → "2.33", 2.5 → "2.5". */

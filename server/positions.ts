@@ -22,9 +22,9 @@ export class Positions {
   }
 
   /** A position from the client, clamped into the text (never throws on garbage). */
-  offset(position: Position): number {
-    const line = Number.isFinite(position?.line) ? Math.trunc(position.line) : 0;
-    const character = Number.isFinite(position?.character) ? Math.trunc(position.character) : 0;
+  offset(position: Position | null | undefined): number {
+    const line = Number.isFinite(position?.line) ? Math.trunc(position!.line) : 0;
+    const character = Number.isFinite(position?.character) ? Math.trunc(position!.character) : 0;
     return this.lines.offset({ line, character });
   }
 
@@ -32,10 +32,10 @@ export class Positions {
     return { start: this.position(span.start), end: this.position(Math.max(span.start, span.end)) };
   }
 
-  /** The offsets a client range covers, ordered and clamped. */
-  span(range: Range): Span {
-    const a = this.offset(range.start);
-    const b = this.offset(range.end);
+  /** The offsets a client range covers, ordered and clamped (nothing given: the start). */
+  span(range: Range | null | undefined): Span {
+    const a = this.offset(range?.start);
+    const b = this.offset(range?.end);
     return a <= b ? { start: a, end: b } : { start: b, end: a };
   }
 

@@ -19,7 +19,7 @@ export interface SourceDocument {
 
 /** `file:///notes/lenet5.cnn` → `lenet5.cnn` (the implicit network is named after it). */
 export function fileNameOf(uri: string): string {
-  const path = uri.replace(/[?#].*$/, "");
+  const path = uri.replace(/[?#].*$/, "").replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, "");
   const last = path.slice(path.lastIndexOf("/") + 1);
   try {
     return decodeURIComponent(last) || "main.cnn";
@@ -34,7 +34,12 @@ export class SnapshotCache {
   /** how long the last analysis took, per document (for the debounce) */
   readonly lastMilliseconds = new Map<string, number>();
 
-  constructor(private settings: AnalysisSettings) {}
+  constructor(
+    private settings: AnalysisSettings,
+    /** told when analyze() throws, for the server's log */
+    private readonly onFailure?: (message: string) => void,
+    private readonly analyzer: typeof analyze = analyze,
+  ) {}
 
   /** New settings: every snapshot is stale. */
   setSettings(settings: AnalysisSettings): void {
@@ -48,11 +53,39 @@ export class SnapshotCache {
     if (cached && cached.snapshot.version === document.version && cached.generation === this.generation) return cached.snapshot;
     const text = document.getText();
     const started = performance.now();
-    const analysis = analyze(text, fileNameOf(document.uri), this.settings);
+    const analysis = this.analyzeOrExplain(text, fileNameOf(document.uri));
     this.lastMilliseconds.set(document.uri, performance.now() - started);
     const snapshot: Snapshot = { uri: document.uri, version: document.version, analysis, positions: new Positions(text) };
     this.entries.set(document.uri, { snapshot, generation: this.generation });
     return snapshot;
+  }
+
+  /**
+   * analyze() is built never to throw; should it, the document still gets a snapshot:
+   * no networks, and one diagnostic that says what happened (the features then answer
+   * with empty results instead of failing on every request).
+   */
+  private analyzeOrExplain(text: string, fileName: string): Analysis {
+    try {
+      return this.analyzer(text, fileName, this.settings);
+    } catch (error) {
+      const tooDeep = error instanceof RangeError && /call stack/i.test(error.message);
+      const message = tooDeep
+        ? "this file nests too deeply to analyze: flatten some of its `{ … }`"
+        : `the analysis failed on this file (${error instanceof Error ? error.message : String(error)}); please report it`;
+      this.onFailure?.(`analyze(${fileName}) threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      const firstLineEnd = text.search(/\r|\n|$/);
+      return {
+        fileName,
+        text,
+        parse: { file: { items: [] }, errors: [], comments: [], tokens: [] },
+        networks: [],
+        blocks: [],
+        diagnostics: [{ code: "syntax", severity: "error", message, start: 0, end: Math.max(0, firstLineEnd) }],
+        occurrences: new Map(),
+        references: [],
+      };
+    }
   }
 
   /** The snapshot of exactly this version, if it was already computed. */

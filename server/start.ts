@@ -11,6 +11,7 @@ import {
   TextDocuments,
   type CancellationToken,
   type ClientCapabilities,
+  type FormattingOptions,
   type RenameParams,
   type WorkspaceEdit,
   type Connection,
@@ -35,12 +36,18 @@ import { formatEdits } from "./features/formatting";
 import { codeLenses } from "./features/codeLens";
 import { networkFor, summaryFor } from "./features/network";
 
+/** The editor's indentation, or two spaces when it sends none. */
+function formattingOptions(options: Partial<FormattingOptions> | null | undefined): FormattingOptions {
+  const tabSize = typeof options?.tabSize === "number" && options.tabSize >= 1 ? options.tabSize : 2;
+  return { tabSize, insertSpaces: options?.insertSpaces !== false };
+}
+
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   let settings: ServerSettings = defaultSettings;
-  const cache = new SnapshotCache(analysisSettings(settings));
   let capabilities: ClientCapabilities = {};
   const log: Log = (message) => connection.console.error(message);
+  const cache = new SnapshotCache(analysisSettings(settings), log);
 
   /** The snapshot of the document's current version, or null when it is not open. */
   const snapshotOf = (uri: unknown): Snapshot | null => {
@@ -167,7 +174,8 @@ export function startServer(connection: Connection): void {
   }));
   connection.onCodeAction(guard(log, "code actions", [], (p) => {
     const s = snapshotOf(docUri(p));
-    return s ? codeActions(s, p.range, p.context?.only, analysisSettings(settings)) : [];
+    const only = Array.isArray(p.context?.only) ? p.context.only.filter((k): k is string => typeof k === "string") : undefined;
+    return s ? codeActions(s, p.range, only, analysisSettings(settings)) : [];
   }));
   connection.onCompletion(guard(log, "completion", null, (p) => {
     const s = snapshotOf(docUri(p));
@@ -220,11 +228,11 @@ export function startServer(connection: Connection): void {
   }));
   connection.onDocumentFormatting(guard(log, "formatting", [], (p) => {
     const s = snapshotOf(docUri(p));
-    return s ? formatEdits(s, p.options, null) : [];
+    return s ? formatEdits(s, formattingOptions(p.options), null) : [];
   }));
   connection.onDocumentRangeFormatting(guard(log, "formatting", [], (p) => {
     const s = snapshotOf(docUri(p));
-    return s ? formatEdits(s, p.options, s.positions.span(p.range)) : [];
+    return s ? formatEdits(s, formattingOptions(p.options), s.positions.span(p.range)) : [];
   }));
   connection.onCodeLens(guard(log, "code lens", [], (p) => {
     const s = snapshotOf(docUri(p));

@@ -71,7 +71,8 @@ function countLines(o: Occurrence, settings: ServerSettings): string[] {
         ? `- **weights + biases** ${grouped(o.weights)} + ${grouped(o.biases)} = ${paramsText(o.params)}`
         : `- **weights** ${grouped(o.weights)}, no biases`;
   let splitShown = split === null;
-  for (const e of o.explain) {
+  const explained = o.explain();
+  for (const e of explained) {
     lines.push(`- **${md(e.title)}** ${md(e.text)}${e.title === "MACs" ? scaledMacs : ""}`);
     if (e.title === "params" && !splitShown) {
       lines.push(split!);
@@ -80,7 +81,7 @@ function countLines(o: Occurrence, settings: ServerSettings): string[] {
   }
   if (!splitShown) lines.push(split!);
   if (o.kind !== "layer" && o.params > 0n) lines.push(`- **params** ${grouped(o.params)}`);
-  if (o.macs > 0n && !o.explain.some((e) => e.title === "MACs")) lines.push(`- **MACs** ${grouped(o.macs)}${scaledMacs}`);
+  if (o.macs > 0n && !explained.some((e) => e.title === "MACs")) lines.push(`- **MACs** ${grouped(o.macs)}${scaledMacs}`);
   if (o.receptiveField) lines.push(`- **receptive field** ${fieldText(o.receptiveField)}`);
   const act = activationText(o, settings);
   if (act) lines.push(`- **activation** ${act}`);

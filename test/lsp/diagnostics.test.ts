@@ -23,7 +23,7 @@ describe("diagnostics", () => {
     assert.equal(d.source, "cnn");
     assert.equal(d.severity, 2);
     assert.equal(slice(text, d.range), "conv 1 3x3 stride 3");
-    assert.match(d.message, /^stride 3 doesn't fit: \(7 − 3 \+ 2·0\)\/3 \+ 1 = 2\.33/);
+    assert.match(d.message as string, /^stride 3 doesn't fit: \(7 − 3 \+ 2·0\)\/3 \+ 1 = 2\.33/);
   });
 
   it("depth-mismatch on the filter size only (spec §8), after CJK text on the same line", async () => {

@@ -2,7 +2,8 @@
 // stdio, as any editor would, and speaks the protocol through vscode-languageserver-protocol.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import {
   createProtocolConnection,
   StreamMessageReader,
@@ -14,7 +15,16 @@ import {
   type TextDocumentContentChangeEvent,
 } from "vscode-languageserver-protocol/node";
 
-export const root = join(__dirname, "..", "..", "..");
+/** The repository: the nearest folder above this bundle whose package.json is ours (tests and benchmarks are bundled to different depths). */
+function findRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "cnn-designer") return dir;
+  }
+  throw new Error(`no cnn-designer package.json above ${from}`);
+}
+
+export const root = findRoot(__dirname);
 export const serverPath = join(root, "dist", "server", "server.js");
 
 export const capabilities: ClientCapabilities = {
@@ -34,6 +44,8 @@ export interface StartOptions {
   /** the `cnn` settings section, sent as initializationOptions */
   settings?: unknown;
   capabilities?: ClientCapabilities;
+  /** start it as the spec says any editor may: `npm run --silent lsp` in the repository */
+  viaNpm?: boolean;
 }
 
 export class TestServer {
@@ -49,7 +61,9 @@ export class TestServer {
   ) {}
 
   static async start(options: StartOptions = {}): Promise<TestServer> {
-    const child = spawn(process.execPath, [serverPath, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = options.viaNpm
+      ? spawn("npm", ["run", "--silent", "lsp"], { cwd: root, stdio: ["pipe", "pipe", "pipe"] })
+      : spawn(process.execPath, [serverPath, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(child, connection);
     child.on("exit", (code) => (server.exited = code ?? -1));

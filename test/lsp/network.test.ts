@@ -1,0 +1,83 @@
+// The run view's request `cnn/network`, the summary request and the code lens.
+
+import * as assert from "node:assert/strict";
+import type { CodeLens } from "vscode-languageserver-protocol";
+import { TestServer } from "./support/client";
+import { example, specExample } from "./support/fixtures";
+
+interface SerializedNode {
+  id: number;
+  op: string;
+  inputs: number[];
+  output: unknown;
+  params: string;
+  macs: string;
+  line: number;
+  attrs: Record<string, unknown>;
+}
+type NetworkResponse = { network: { name: string; params: string; macs: string; input: unknown; output: unknown; graph: SerializedNode[] } } | { error: string };
+
+describe("cnn/network, cnn/summary, code lens", () => {
+  let server: TestServer;
+  before(async () => (server = await TestServer.start()));
+  after(() => server.stop());
+
+  it("code lens on each network: `▶ Run · 61,706 params · 0.42 MMAC` → cnn.run [uri, name], and Summary", async () => {
+    const uri = "file:///n/lenet.cnn";
+    await server.open(uri, specExample("s8_lenet5.cnn"));
+    const lenses = await server.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri } });
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command!.title, l.command!.command, l.command!.arguments]),
+      [
+        [0, "▶ Run · 61,706 params · 0.42 MMAC", "cnn.run", [uri, "LeNet5"]],
+        [0, "Summary", "cnn.showSummary", [uri, "LeNet5"]],
+      ],
+    );
+    const many = "file:///n/many.cnn";
+    await server.open(many, example("course/stride_fit.cnn"));
+    const titles = (await server.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri: many } })).filter((l) => l.command!.command === "cnn.run");
+    assert.deepEqual(titles.map((l) => l.command!.arguments![1]), ["Stride1", "Stride2", "Stride3", "Padded"]);
+    assert.equal(titles[0].command!.title, "▶ Run · 10 params · 225 MACs");
+  });
+
+  it("cnn/network: the graph of a named network, counts as exact strings", async () => {
+    const uri = "file:///n/resnet18.cnn";
+    await server.open(uri, example("resnet18.cnn"));
+    const response = await server.request<NetworkResponse>("cnn/network", { uri, network: "ResNet18" });
+    assert.ok("network" in response, JSON.stringify(response));
+    const net = response.network;
+    assert.equal(net.name, "ResNet18");
+    assert.equal(net.params, "11689512");
+    assert.deepEqual(net.input, { kind: "volume", w: 224, h: 224, d: 3 });
+    assert.deepEqual(net.output, { kind: "vector", n: 1000 });
+    assert.equal(net.graph[0].op, "input");
+    assert.equal(net.graph.reduce((sum, n) => sum + BigInt(n.params), 0n), 11_689_512n);
+    const conv1 = net.graph[1];
+    assert.equal(conv1.op, "conv");
+    assert.deepEqual(conv1.attrs.kernel, [7, 7]);
+    assert.equal(conv1.line, 31);
+    assert.ok(net.graph.some((n) => n.op === "add" && n.inputs.length === 2));
+  });
+
+  it("cnn/network: the first network by default; clear errors for a broken network, an unknown name, a closed file", async () => {
+    const uri = "file:///n/two.cnn";
+    await server.open(uri, "network A {\n  input 8x8x1\n  conv 2 3x3\n}\nnetwork B {\n  input 8x8x1\n  conv 2 9x9\n}\n");
+    const first = await server.request<NetworkResponse>("cnn/network", { uri });
+    assert.ok("network" in first && first.network.name === "A");
+    const broken = await server.request<NetworkResponse>("cnn/network", { uri, network: "B" });
+    assert.ok("error" in broken);
+    assert.match(broken.error, /^network `B` cannot run until its errors are fixed: line 7: the 9×9 filter is larger than the padded 8×8 input/);
+    const unknown = await server.request<NetworkResponse>("cnn/network", { uri, network: "C" });
+    assert.deepEqual(unknown, { error: "no network `C` in two.cnn (networks: A, B)" });
+    assert.deepEqual(await server.request("cnn/network", { uri: "file:///n/closed.cnn" }), { error: "file:///n/closed.cnn is not open" });
+  });
+
+  it("cnn/summary: the table of `cnn summary`", async () => {
+    const uri = "file:///n/summary.cnn";
+    await server.open(uri, specExample("s8_lenet5.cnn"));
+    const response = await server.request<{ text: string }>("cnn/summary", { uri });
+    assert.match(response.text, /^LeNet5 {2}\(summary\.cnn:1\)$/m);
+    assert.match(response.text, /^Total params: 61,706$/m);
+    assert.match(response.text, /^conv +3 {2}28×28×6 +156 +117,600$/m);
+  });
+});
