@@ -17,6 +17,12 @@ if (existsSync(installedStamp()) && !process.argv.includes("--force")) {
   }
 }
 
+// native modules compile against the installed Node's headers; node-gyp would download them
+const nodedir = process.env.npm_config_nodedir || "/usr";
+if (!existsSync(join(nodedir, "include", "node", "node.h"))) {
+  fail(`no Node headers in ${nodedir}/include/node (set npm_config_nodedir to the Node install that has them)`);
+}
+
 const started = Date.now();
 rmSync(dir, { recursive: true, force: true });
 const tmp = join(dir, ".tmp");
@@ -43,7 +49,7 @@ const env = {
   ...process.env,
   TMPDIR: tmp,
   npm_config_yes: "true", // node-pty's install runs `npx node-gyp`
-  npm_config_nodedir: process.env.npm_config_nodedir || "/usr", // Debian's node headers: no header download
+  npm_config_nodedir: nodedir, // the installed Node's headers: no header download
   npm_config_unsafe_perm: "true", // code-server's postinstall refuses root without it
   npm_config_build_from_source: "true", // node-pre-gyp (argon2) would try GitHub first
   npm_config_update_notifier: "false",
