@@ -2,41 +2,21 @@
 // built dist/server/server.js), on a generated 5,000-layer document:
 //   edit → diagnostics   a one-line edit until the diagnostics of that version arrive
 //   inlay hints          the hints of the whole document, request to response
-// Edits come 100 ms apart (typing pace); each run alternates between introducing a
-// stride misfit and removing it, so every edit changes the shapes of the layers below.
+// The document is bench/generate.ts's (as the analysis benchmark's). Edits come 100 ms
+// apart (typing pace); each run alternates between introducing a stride misfit and
+// removing it, so every edit changes the shapes of the layers below it.
 // Targets on this machine: ≤ 50 ms and ≤ 30 ms (median).
+// LSP_BENCH_NODE_FLAGS="" compares with node's default flags; LSP_BENCH_LAYERS, _RUNS.
 
 import type { InlayHint } from "vscode-languageserver-protocol";
 import { analyze } from "../analysis";
+import { serverNodeFlags } from "../server/protocol";
 import { TestServer } from "../test/lsp/support/client";
+import { generatedNetwork } from "./generate";
 
 const layers = Number(process.env.LSP_BENCH_LAYERS ?? 5000);
 const runs = Number(process.env.LSP_BENCH_RUNS ?? 40);
 const warmup = 5;
-
-function generate(count: number): string {
-  const lines = ["# generated: a deep plain network, comments in Chinese and emoji", "network Big {", "  input 64x64x3"];
-  for (let i = 0; i < count; i++) {
-    switch (i % 5) {
-      case 0:
-        lines.push(`  conv 32 3x3 pad 1          # 卷积 ${i} 🧠`);
-        break;
-      case 1:
-        lines.push("  bn");
-        break;
-      case 2:
-        lines.push("  relu");
-        break;
-      case 3:
-        lines.push(`  l${i}: conv 32 3x3 pad 1 nobias`);
-        break;
-      default:
-        lines.push("  dropout 0.1");
-    }
-  }
-  lines.push("}", "");
-  return lines.join("\n");
-}
 
 function stats(samples: number[]): { median: number; p95: number; min: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -48,14 +28,15 @@ const fmt = (x: number) => `${x.toFixed(1)} ms`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const text = generate(layers);
-  const lineCount = text.split("\n").length;
+  const text = generatedNetwork(layers);
+  const lines = text.split("\n");
+  const lineCount = lines.length;
   const uri = "file:///bench/big.cnn";
-  // the line of the 100th layer: `conv 32 3x3 pad 1` ↔ `conv 32 3x3 pad 1 stride 2`
-  const editLine = 3 + 100;
-  const editAt = { line: editLine, character: "  conv 32 3x3 pad 1".length };
+  // the 101st layer: `c100: conv 16 3x3 pad 1` ↔ `c100: conv 16 3x3 pad 1 stride 2`
+  const editLine = lines.findIndex((l) => l.startsWith("  c100: conv"));
+  const editAt = { line: editLine, character: lines[editLine].indexOf("pad 1") + "pad 1".length };
 
-  const server = await TestServer.start();
+  const server = await TestServer.start(process.env.LSP_BENCH_NODE_FLAGS !== undefined ? { nodeFlags: process.env.LSP_BENCH_NODE_FLAGS.split(" ").filter(Boolean) } : {});
   const first = await server.open(uri, text, 1);
   if (first.diagnostics.length !== 0) throw new Error(`the generated document has diagnostics: ${first.diagnostics[0].message}`);
 
@@ -72,7 +53,7 @@ async function main() {
     const t0 = performance.now();
     const published = await server.change(uri, version, [change]);
     const t1 = performance.now();
-    // stride 2 on 64×64 with a 3×3 filter and pad 1: (64 − 3 + 2)/2 + 1 = 32.5, a misfit
+    // stride 2 on 224×224 with a 3×3 filter and pad 1: (224 − 3 + 2)/2 + 1 = 112.5, a misfit
     const misfits = published.diagnostics.filter((d) => d.code === "stride-misfit").length;
     if (misfits !== (introduce ? 1 : 0)) throw new Error(`run ${run}: expected ${introduce ? 1 : 0} stride-misfit, got ${misfits}`);
     const t2 = performance.now();
@@ -99,7 +80,8 @@ async function main() {
   const e = stats(edits);
   const h = stats(hints);
   const a = stats(alone.slice(5));
-  console.log(`LSP over stdio, ${layers.toLocaleString("en-US")}-layer document (${lineCount.toLocaleString("en-US")} lines), ${runs} runs`);
+  const flags = process.env.LSP_BENCH_NODE_FLAGS ?? serverNodeFlags.join(" ");
+  console.log(`LSP over stdio, ${layers.toLocaleString("en-US")}-layer document (${lineCount.toLocaleString("en-US")} lines), ${runs} runs, server flags: ${flags || "none"}`);
   console.log(`  edit → diagnostics published   median ${fmt(e.median)}  p95 ${fmt(e.p95)}  (min ${fmt(e.min)}, max ${fmt(e.max)})   target ≤ 50 ms`);
   console.log(`  inlay hints, whole document    median ${fmt(h.median)}  p95 ${fmt(h.p95)}  (min ${fmt(h.min)}, max ${fmt(h.max)})   target ≤ 30 ms   [${hintCount.toLocaleString("en-US")} hints]`);
   console.log(`  (analyze() alone, in-process   median ${fmt(a.median)}  p95 ${fmt(a.p95)})`);

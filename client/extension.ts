@@ -4,6 +4,7 @@
 
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { serverNodeFlags } from "../server/protocol";
 import { registerRunView } from "./run";
 import { registerSummary } from "./summary";
 
@@ -12,13 +13,14 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath("dist/server/server.js");
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: "cnn" }],
     outputChannelName: "CNN Language Server",
-    initializationOptions: { settings: vscode.workspace.getConfiguration("cnn") },
+    // the settings at start (plain JSON); later changes are pulled by the server
+    initializationOptions: { settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration("cnn"))) as unknown },
   };
   client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
   registerSummary(context, client);

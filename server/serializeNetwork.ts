@@ -1,33 +1,39 @@
-// A network as plain JSON for the run view (bigint counts as decimal strings, spans as
-// 0-based lines). Stand-in until the engine's engine/serialize.ts lands on main; the
-// `cnn/network` request then returns that one.
+// A network as plain JSON for the run view: every bigint as its decimal digits, every
+// span as its offsets, Maps and functions left out — the same shape as the engine's
+// engine/serialize.ts (Serialized<NetworkResult>), which replaces this stand-in once
+// it is on main; the `cnn/network` response then comes from there.
 
-import type { GraphNode, NetworkResult, Shape } from "../analysis";
-import type { Positions } from "./positions";
+import type { NetworkResult } from "../analysis";
 
-export interface SerializedNode extends Omit<GraphNode, "params" | "macs"> {
-  params: string;
-  macs: string;
-  /** the statement's first line, 0-based */
-  line: number;
+type Plain<T> = T extends bigint
+  ? string
+  : T extends Map<unknown, unknown> | ((...args: never[]) => unknown)
+    ? never
+    : T extends (infer U)[]
+      ? Plain<U>[]
+      : T extends object
+        ? { [K in keyof T as T[K] extends Map<unknown, unknown> | ((...args: never[]) => unknown) ? never : K]: Plain<T[K]> }
+        : T;
+
+export type SerializedNetwork = Plain<NetworkResult>;
+
+const spanKeys = new Set(["span", "nameSpan"]);
+
+function plain(value: unknown, key = ""): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return value.map((v) => plain(v, key === "callSites" ? "span" : ""));
+  if (value === null || typeof value !== "object" || value instanceof Map) return value instanceof Map ? undefined : value;
+  const record = value as Record<string, unknown>;
+  // a span is often a whole syntax node: its offsets are all the run view needs
+  if (spanKeys.has(key)) return { start: record.start, end: record.end };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (typeof v === "function" || v instanceof Map) continue;
+    out[k] = plain(v, k);
+  }
+  return out;
 }
 
-export interface SerializedNetwork {
-  name: string;
-  input: Shape | null;
-  output: Shape | null;
-  params: string;
-  macs: string;
-  graph: SerializedNode[];
-}
-
-export function serializeNetwork(network: NetworkResult, positions: Positions): SerializedNetwork {
-  return {
-    name: network.name,
-    input: network.input,
-    output: network.output,
-    params: network.params.toString(),
-    macs: network.macs.toString(),
-    graph: network.graph.map((node) => ({ ...node, params: node.params.toString(), macs: node.macs.toString(), line: positions.lineOf(node.span.start) })),
-  };
+export function serializeNetwork(network: NetworkResult): SerializedNetwork {
+  return plain(network) as SerializedNetwork;
 }

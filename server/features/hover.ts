@@ -90,9 +90,11 @@ function countLines(o: Occurrence, settings: ServerSettings): string[] {
 
 function usesLines(snapshot: Snapshot, list: Occurrence[], settings: ServerSettings): string[] {
   if (list.length < 2) return [];
+  const networks = new Set(list.map((o) => o.network));
   const rows = list.slice(0, 12).map((o, i) => {
     const site = o.callSites[o.callSites.length - 1];
-    const where = site ? ` (\`${md(snapshot.analysis.text.slice(site.start, site.end))}\`, line ${snapshot.positions.lineOf(site.start) + 1})` : "";
+    const network = networks.size > 1 ? `, network \`${md(o.network)}\`` : "";
+    const where = site ? ` (\`${md(snapshot.analysis.text.slice(site.start, site.end))}\`, line ${snapshot.positions.lineOf(site.start) + 1}${network})` : "";
     return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}`;
   });
   if (list.length > 12) rows.push(`… and ${list.length - 12} more`);

@@ -1,5 +1,5 @@
 // Inlay hints (spec §6): `→ 28×28×6 · 456 params` at the end of each statement's line,
-// `32×32×1 → 10 · 61,706 params` on a `network` line. A statement in a block body (or a
+// `32×32×1 → 10 · 61,706 params · 0.42 MMAC` on a `network` line. A statement in a block body (or a
 // repeat) runs more than once: its hint shows the first time, marked `(1st of 4 uses)`
 // unless every time is alike, and the tooltip lists them all.
 
@@ -53,12 +53,15 @@ function usesNote(list: Occurrence[]): { note: string; alike: boolean } {
 }
 
 function usesTooltip(snapshot: Snapshot, list: Occurrence[], settings: ServerSettings): string {
+  const networks = new Set(list.map((o) => o.network));
   const rows = list.map((o, i) => {
     const site = o.callSites[o.callSites.length - 1];
     const where = site ? ` — \`${snapshot.analysis.text.slice(site.start, site.end)}\` on line ${snapshot.positions.lineOf(site.start) + 1}` : "";
-    return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}`;
+    const network = networks.size > 1 ? ` (network \`${o.network}\`)` : "";
+    return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}${network}`;
   });
-  return [`In network \`${list[0].network}\`, this statement runs ${list.length} times:`, "", ...rows].join("\n");
+  const where = networks.size === 1 ? `In network \`${list[0].network}\`, this` : "This";
+  return [`${where} statement runs ${list.length} times:`, "", ...rows].join("\n");
 }
 
 export function inlayHints(snapshot: Snapshot, range: Range | null, settings: ServerSettings): InlayHint[] {
@@ -99,7 +102,8 @@ export function inlayHints(snapshot: Snapshot, range: Range | null, settings: Se
     const parts: string[] = [];
     if (settings.hints.shape) parts.push(`${shapeText(network.input, settings.shapeFormat)} → ${shapeText(network.output, settings.shapeFormat)}`);
     if (settings.hints.params) parts.push(paramsText(network.params));
-    if (settings.hints.macs && network.macs > 0n) parts.push(macsText(network.macs));
+    // the totals line shows the MACs whenever counts are shown at all (spec §6)
+    if ((settings.hints.params || settings.hints.macs) && network.macs > 0n) parts.push(macsText(network.macs));
     const hint = InlayHint.create(positions.position(offset), parts.join(" · "));
     hint.paddingLeft = true;
     placed.push({ offset, atLineEnd: true, size: Number.MAX_SAFE_INTEGER, end: offset, hint });

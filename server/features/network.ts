@@ -26,7 +26,7 @@ export function networkFor(snapshot: Snapshot, name: string | undefined): Networ
     const where = first ? `: line ${positions.lineOf(first.start) + 1}: ${first.message}` : "";
     return { error: `network \`${network.name}\` cannot run until its errors are fixed${where}` };
   }
-  return { network: serializeNetwork(network, snapshot.positions) };
+  return { network: serializeNetwork(network) };
 }
 
 export function summaryFor(snapshot: Snapshot, name: string | undefined, format: ShapeFormat): SummaryResponse {

@@ -3,7 +3,7 @@
 // fixture analyzes to the same summary and diagnostics, token for token).
 
 import * as assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { TextEdit } from "vscode-languageserver-protocol";
 import { analyze } from "../../analysis";
@@ -22,13 +22,7 @@ async function format(server: TestServer, text: string, options = { tabSize: 2, 
 }
 
 function cnnFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...cnnFiles(p));
-    else if (name.endsWith(".cnn")) out.push(p);
-  }
-  return out;
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".cnn")).sort().map((f) => join(dir, f));
 }
 
 /** What a text means: every network's table, every diagnostic by line, every token. */

@@ -26,7 +26,7 @@ describe("inlay hints", () => {
     const lines = text.split("\n");
     const networkLine = lines.findIndex((l) => l.startsWith("network LeNet5"));
     const expected: [string, string][] = [
-      ["network LeNet5", "32×32×1 → 10 · 61,706 params"],
+      ["network LeNet5", "32×32×1 → 10 · 61,706 params · 0.42 MMAC"],
       ["  conv 6 5x5", "→ 28×28×6 · 156 params"],
       ["  avgpool 2x2", "→ 14×14×6"],
       ["  conv 16 5x5", "→ 10×10×16 · 2,416 params"],
@@ -91,7 +91,7 @@ describe("inlay hints", () => {
     const list = byLine(await hints(server, "file:///t/inc.cnn", text));
     const line4 = lineOf(text, 4);
     assert.deepEqual(list, [
-      [0, 21, "28×28×192 → 28×28×224 · 980,704 params"],
+      [0, 21, "28×28×192 → 28×28×224 · 980,704 params · 768.29 MMAC"],
       [3, lineOf(text, 3).length, "→ 28×28×64 · 12,352 params"],
       [4, line4.indexOf(";"), "→ 28×28×96 · 18,528 params"],
       [4, line4.lastIndexOf(";"), "→ 28×28×96"],
@@ -119,7 +119,18 @@ describe("inlay hints", () => {
       ["→ 56×56×64 · 73,984 params (all 2 passes)", "→ 56×56×64 · 147,968 params"],
     );
     const network = lines.findIndex((l) => l.startsWith("network ResNet18"));
-    assert.equal(list.find((h) => h.position.line === network)!.label, "224×224×3 → 1000 · 11,689,512 params");
+    assert.equal(list.find((h) => h.position.line === network)!.label, "224×224×3 → 1000 · 11,689,512 params · 1.81 GMAC");
+  });
+
+  it("a block used by two networks: the tooltip says which network each use is in", async () => {
+    const text = "block Twice(k) {\n  conv k 3x3 pad 1\n}\nnetwork A {\n  input 8x8x1\n  Twice(2)\n}\nnetwork B {\n  input 8x8x3\n  Twice(4)\n}\n";
+    const list = await hints(server, "file:///t/two-networks.cnn", text);
+    const hint = list.find((h) => h.position.line === 1)!;
+    assert.equal(hint.label, "→ 8×8×2 · 20 params (1st of 2 uses)");
+    assert.equal(
+      (hint.tooltip as { value: string }).value,
+      "This statement runs 2 times:\n\n1. 8×8×1 → 8×8×2 · 20 params — `Twice` on line 6 (network `A`)\n2. 8×8×3 → 8×8×4 · 112 params — `Twice` on line 10 (network `B`)",
+    );
   });
 
   it("only the hints inside the requested range", async () => {

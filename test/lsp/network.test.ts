@@ -12,10 +12,19 @@ interface SerializedNode {
   output: unknown;
   params: string;
   macs: string;
-  line: number;
+  span: { start: number; end: number };
   attrs: Record<string, unknown>;
 }
-type NetworkResponse = { network: { name: string; params: string; macs: string; input: unknown; output: unknown; graph: SerializedNode[] } } | { error: string };
+interface SerializedStatement {
+  kind: string;
+  name: string;
+  params: string;
+  span: { start: number; end: number };
+  callSites: { start: number; end: number }[];
+}
+type NetworkResponse =
+  | { network: { name: string; params: string; macs: string; input: unknown; output: unknown; graph: SerializedNode[]; statements: SerializedStatement[]; activationBytes: string } }
+  | { error: string };
 
 describe("cnn/network, cnn/summary, code lens", () => {
   let server: TestServer;
@@ -42,7 +51,8 @@ describe("cnn/network, cnn/summary, code lens", () => {
 
   it("cnn/network: the graph of a named network, counts as exact strings", async () => {
     const uri = "file:///n/resnet18.cnn";
-    await server.open(uri, example("resnet18.cnn"));
+    const text = example("resnet18.cnn");
+    await server.open(uri, text);
     const response = await server.request<NetworkResponse>("cnn/network", { uri, network: "ResNet18" });
     assert.ok("network" in response, JSON.stringify(response));
     const net = response.network;
@@ -55,8 +65,15 @@ describe("cnn/network, cnn/summary, code lens", () => {
     const conv1 = net.graph[1];
     assert.equal(conv1.op, "conv");
     assert.deepEqual(conv1.attrs.kernel, [7, 7]);
-    assert.equal(conv1.line, 31);
+    // spans are offsets into the text, nothing more
+    assert.deepEqual(Object.keys(conv1.span), ["start", "end"]);
+    assert.match(text.slice(conv1.span.start, conv1.span.end), /^conv1: conv 64 7x7 stride 2 pad 3 nobias floor/);
     assert.ok(net.graph.some((n) => n.op === "add" && n.inputs.length === 2));
+    const layer2 = net.statements.find((s) => s.name === "Down")!;
+    assert.equal(layer2.params, "230144");
+    assert.equal(typeof net.activationBytes, "string");
+    // JSON-safe all the way down: it survives a round trip unchanged
+    assert.deepEqual(JSON.parse(JSON.stringify(net)), net);
   });
 
   it("cnn/network: the first network by default; clear errors for a broken network, an unknown name, a closed file", async () => {

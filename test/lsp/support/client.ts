@@ -14,6 +14,7 @@ import {
   type ClientCapabilities,
   type TextDocumentContentChangeEvent,
 } from "vscode-languageserver-protocol/node";
+import { serverNodeFlags } from "../../../server/protocol";
 
 /** The repository: the nearest folder above this bundle whose package.json is ours (tests and benchmarks are bundled to different depths). */
 function findRoot(from: string): string {
@@ -46,6 +47,8 @@ export interface StartOptions {
   capabilities?: ClientCapabilities;
   /** start it as the spec says any editor may: `npm run --silent lsp` in the repository */
   viaNpm?: boolean;
+  /** node flags for the direct launch (default: the ones every launch uses) */
+  nodeFlags?: string[];
 }
 
 export class TestServer {
@@ -63,7 +66,7 @@ export class TestServer {
   static async start(options: StartOptions = {}): Promise<TestServer> {
     const child = options.viaNpm
       ? spawn("npm", ["run", "--silent", "lsp"], { cwd: root, stdio: ["pipe", "pipe", "pipe"] })
-      : spawn(process.execPath, [serverPath, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+      : spawn(process.execPath, [...(options.nodeFlags ?? serverNodeFlags), serverPath, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(child, connection);
     child.on("exit", (code) => (server.exited = code ?? -1));
