@@ -132,14 +132,23 @@ export class Workbench {
     await this.page.mouse.move(box.x, box.y, { steps: 4 });
   }
 
-  /** The visible hover widget's text once it contains `expected`. */
-  async waitForHover(expected, timeout = 20_000) {
+  /**
+   * Hovers `word` on the line containing `lineText` until the hover shows `expected`. A hover
+   * asked for while the line is still being redrawn (hints and semantic colours arriving) can be
+   * dropped by the editor; a person would move the mouse again, and so does this.
+   */
+  async hoverUntil(lineText, word, expected, timeout = 20_000) {
     const hover = this.page.locator(".monaco-hover:not(.hidden)").filter({ hasText: expected }).first();
-    await until(`a hover containing "${expected}"`, async () => (await hover.count()) > 0 && (await hover.isVisible()), {
-      timeout,
-      lastSeen: async () => oneLine((await this.page.locator(".monaco-hover:not(.hidden)").allInnerTexts().catch(() => [])).join(" | ")) || "(no hover shown)",
-    });
-    return { locator: hover, text: plainText(await hover.innerText()) };
+    const deadline = Date.now() + timeout;
+    let gestures = 0;
+    while (Date.now() < deadline) {
+      await this.hoverWord(lineText, word);
+      gestures++;
+      const shown = await hover.waitFor({ state: "visible", timeout: Math.min(4000, Math.max(1, deadline - Date.now())) }).then(() => true, () => false);
+      if (shown) return { locator: hover, text: plainText(await hover.innerText()), gestures };
+    }
+    const seen = oneLine((await this.page.locator(".monaco-hover:not(.hidden)").allInnerTexts().catch(() => [])).join(" | ")) || "(no hover shown)";
+    throw new Error(`no hover containing "${expected}" after ${gestures} moves of the mouse over "${word}" in ${timeout / 1000} s\n  on screen: ${seen}`);
   }
 
   async showProblems() {
