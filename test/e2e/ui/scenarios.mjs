@@ -18,6 +18,12 @@ async function c1HintShown(wb, workspace) {
   });
 }
 
+/** Waiting longer cannot help once the run view shows an error. */
+async function noRunError(view) {
+  const error = view.locator('[data-testid="run-error"]');
+  if ((await error.count()) > 0 && (await error.isVisible())) throw new GiveUp(`the run view shows an error: ${oneLine(await error.innerText())}`);
+}
+
 /** @type {{ name: string, run: (ctx: Ctx) => Promise<void> }[]} */
 export const scenarios = [
   {
@@ -53,8 +59,7 @@ export const scenarios = [
       const view = await steps.step("the run view appears", () => wb.webviewFrame('[data-testid="run-progress"], [data-testid="top5"]'));
       await steps.step("it shows a heatmap for each of LeNet-5's 11 layers, the top-5 and the total time", async () => {
         await until("the run to finish (top-5 rows and a total time)", async () => {
-          const error = view.locator('[data-testid="run-error"]');
-          if ((await error.count()) > 0 && (await error.isVisible())) throw new GiveUp(`the run view shows an error: ${oneLine(await error.innerText())}`);
+          await noRunError(view);
           return (await view.locator('[data-testid="top5"] [data-testid="top5-row"]').count()) === 5 &&
             (await view.locator('[data-testid="run-total-ms"]').count()) > 0;
         }, { timeout: 60_000, lastSeen: async () => oneLine(await view.locator("body").innerText()) });
@@ -75,8 +80,10 @@ export const scenarios = [
       await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
       const view = await steps.step("the run view shows VGG16 running", async () => {
         const frame = await wb.webviewFrame('[data-testid="run-cancel"]');
-        await until("the view to show VGG16 with Cancel enabled", async () =>
-          (await frame.locator("h1").innerText()).includes("VGG16") && (await frame.locator('[data-testid="run-cancel"]').isEnabled()), {
+        await until("the view to show VGG16 with Cancel enabled", async () => {
+          await noRunError(frame);
+          return (await frame.locator("h1").innerText()).includes("VGG16") && (await frame.locator('[data-testid="run-cancel"]').isEnabled());
+        }, {
           lastSeen: async () => `${await frame.locator("h1").innerText()}: ${oneLine(await frame.locator('[data-testid="run-progress"]').innerText())}`,
         });
         return frame;
