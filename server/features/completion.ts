@@ -132,12 +132,15 @@ function argumentsWritten(afterOp: IToken[]): { count: number; inOptions: boolea
   return { count, inOptions: false };
 }
 
-function statementStartItems(snapshot: Snapshot, scope: Scope, definition: Definition | null, snippets: boolean, previous: IToken | null): CompletionItem[] {
+function statementStartItems(snapshot: Snapshot, scope: Scope, definition: Definition | null, snippets: boolean, previous: IToken | null, offset: number): CompletionItem[] {
   if (scope.kind === "merge") return [structureItem(structures.branch, snippets)];
   const items: CompletionItem[] = [];
   if (previous?.tokenType === T.RBrace) items.push(structureItem(structures.shortcut, snippets));
   if (scope.kind === "top") items.push(structureItem(structures.network, snippets), structureItem(structures.block, snippets));
-  if (scope.kind === "top" || scope.kind === "network") {
+  // `input` once per network, first
+  const body = scope.kind === "network" ? scope.node.body : scope.kind === "top" ? snapshot.analysis.parse.file.items : null;
+  const hasInput = body?.some((s) => s.type === "layer" && s.op.text === "input" && !(s.start <= offset && offset <= s.end));
+  if (body && !hasInput) {
     items.push({ label: "input", kind: CompletionItemKind.Function, detail: inputDoc.usage, documentation: inputDoc.summary, sortText: "0input" });
   }
   items.push(...layerItems(snippets));
@@ -179,7 +182,7 @@ export function completion(snapshot: Snapshot, request: CompletionRequest): Comp
 
   if (prior.length === 0) {
     if (byTrigger && request.trigger === " ") return none;
-    return list(statementStartItems(snapshot, where.scope, definition, request.snippets, previous));
+    return list(statementStartItems(snapshot, where.scope, definition, request.snippets, previous, wordStart));
   }
 
   const op = prior[0];

@@ -80,6 +80,33 @@ describe("diagnostics", () => {
   });
 });
 
+describe("diagnostics while typing", () => {
+  let server: TestServer;
+  before(async () => (server = await TestServer.start()));
+  after(() => server.stop());
+
+  it("a burst of edits: publishes never go back to an older version, and the last one is for the final text", async () => {
+    const uri = "file:///d/burst.cnn";
+    await server.open(uri, "network B {\n  input 64x64x3\n  conv 8 3x3\n}\n", 1);
+    // type " stride 2" after `conv 8 3x3`, one character per change, without waiting
+    const typed = " stride 2";
+    const sent: Promise<void>[] = [];
+    for (let i = 0; i < typed.length; i++) {
+      sent.push(server.connection.sendNotification("textDocument/didChange", {
+        textDocument: { uri, version: i + 2 },
+        contentChanges: [{ range: { start: { line: 2, character: 12 + i }, end: { line: 2, character: 12 + i } }, text: typed[i] }],
+      }));
+    }
+    await Promise.all(sent);
+    const last = await server.diagnosticsFor(uri, typed.length + 1);
+    // (64 − 3)/2 + 1 = 31.5: the final text has a stride misfit
+    assert.deepEqual(last.diagnostics.map((d) => d.code), ["stride-misfit"]);
+    const seen = server.published(uri).map((p) => p.version ?? -1);
+    assert.deepEqual(seen, [...seen].sort((a, b) => a - b), `versions published: ${seen.join(", ")}`);
+    assert.equal(seen[seen.length - 1], typed.length + 1);
+  });
+});
+
 describe("diagnostic severities from the settings", () => {
   let server: TestServer;
   before(async () => (server = await TestServer.start({ settings: { diagnostics: { severity: { "stride-misfit": "error", "even-filter": "off", "depth-mismatch": "information" } } } })));

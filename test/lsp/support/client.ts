@@ -101,6 +101,11 @@ export class TestServer {
     }
   }
 
+  /** Every publish for this uri so far, oldest first. */
+  published(uri: string): PublishDiagnosticsParams[] {
+    return [...(this.diagnostics.get(uri) ?? [])];
+  }
+
   /** The next diagnostics published for this uri (and this version, if given). */
   diagnosticsFor(uri: string, version?: number): Promise<PublishDiagnosticsParams> {
     const seen = this.diagnostics.get(uri)?.find((p) => version === undefined || p.version === version);
