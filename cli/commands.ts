@@ -1,6 +1,8 @@
 // Commands beyond check and summary (the engine's `run` and `export`) register here.
 
 import type { Analysis } from "../analysis";
+import { runCommand } from "./run";
+import { exportCommand } from "./export";
 
 export interface ExtraCommand {
   name: string;
@@ -8,4 +10,4 @@ export interface ExtraCommand {
   run(args: string[], load: (file: string) => Analysis): Promise<number>;
 }
 
-export const extraCommands: ExtraCommand[] = [];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand];

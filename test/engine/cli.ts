@@ -1,0 +1,24 @@
+// The built `cnn` command, run as a user would, for the engine's command-line tests.
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const root = join(__dirname, "..", "..", "..");
+
+export function cnn(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, "dist/cli/cnn.js"), ...args], { cwd: root, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** a fresh directory with `files` written in it; returns its path */
+export function tempDir(files: Record<string, string | Uint8Array> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "cnn-engine-"));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+export function tempCnn(text: string, name = "net.cnn"): string {
+  return join(tempDir({ [name]: text }), name);
+}
