@@ -94,6 +94,11 @@ export class Workbench {
     return until(what, async () => predicate(await this.editorText()), { timeout, lastSeen: async () => oneLine(await this.editorText(), 600) });
   }
 
+  /** The code lenses drawn in the active editor, each as one line of text. */
+  async codeLenses() {
+    return (await this.editor.locator(".codelens-decoration").allInnerTexts()).map((t) => oneLine(t));
+  }
+
   /** One rendered editor line (`.view-line`) whose text contains `text`. */
   editorLine(text) {
     return this.editor.locator(".view-line", { hasText: text }).first();

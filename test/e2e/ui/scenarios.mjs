@@ -24,6 +24,14 @@ async function noRunError(view) {
   if ((await error.count()) > 0 && (await error.isVisible())) throw new GiveUp(`the run view shows an error: ${oneLine(await error.innerText())}`);
 }
 
+/** Waits for the code lens above LeNet5. It arrives after the hints and pushes every line
+ * down by one: a hover asked for before that can land on the wrong line. */
+async function lenetCodeLensShown(wb) {
+  return until("the code lens ▶ Run · 61,706 params above LeNet5", async () => (await wb.codeLenses()).find((t) => t.includes("Run") && t.includes("61,706 params")), {
+    lastSeen: async () => (await wb.codeLenses()).join(" | ") || "(no code lens)",
+  });
+}
+
 /** @type {{ name: string, needsRunView?: boolean, run: (ctx: Ctx) => Promise<void> }[]} */
 export const scenarios = [
   {
@@ -32,6 +40,10 @@ export const scenarios = [
       await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
       await steps.step("the hint → 28×28×6 is drawn on the c1 conv line", async () => {
         await c1HintShown(wb, workspace);
+      });
+      await steps.step("the code lens above LeNet5 reads ▶ Run · 61,706 params · 0.42 MMAC", async () => {
+        const lens = await lenetCodeLensShown(wb);
+        if (!/Run · 61,706 params · 0\.42 MMAC/.test(lens)) throw new Error(`the code lens reads "${lens}"`);
         await shot("hint", wb.editorLine("network LeNet5"), wb.editorLine("softmax"));
       });
     },
@@ -42,7 +54,10 @@ export const scenarios = [
       await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
       // the hint shows the language server has answered for this file: hovering earlier can
       // find no hover provider yet (the extension still starting), as a person would see too
-      await steps.step("the language server has answered (the c1 hint is drawn)", () => c1HintShown(wb, workspace));
+      await steps.step("the language server has answered (the c1 hint and the code lens are drawn)", async () => {
+        await c1HintShown(wb, workspace);
+        await lenetCodeLensShown(wb);
+      });
       await steps.step("hovering conv on the c1 line shows the formula (32 − 5 + 2·0)/1 + 1 = 28", async () => {
         const { locator, gestures } = await wb.hoverUntil("c1: conv 6 5x5", "conv", "(32 − 5 + 2·0)/1 + 1 = 28");
         if (gestures > 1) console.log(`    (the hover came on mouse move ${gestures})`);
