@@ -44,7 +44,7 @@ export const scenarios = [
       await steps.step("the code lens above LeNet5 reads ▶ Run · 61,706 params · 0.42 MMAC", async () => {
         const lens = await lenetCodeLensShown(wb);
         if (!/Run · 61,706 params · 0\.42 MMAC/.test(lens)) throw new Error(`the code lens reads "${lens}"`);
-        await shot("hint", wb.editorLine("network LeNet5"), wb.editorLine("softmax"));
+        await shot("hint", wb.editorLine("LeNet-5 (LeCun"), wb.editorLine("softmax"));
       });
     },
   },
