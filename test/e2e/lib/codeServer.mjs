@@ -6,7 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { codeServerEntry } from "./paths.mjs";
-import { spawnGroup } from "./processGroup.mjs";
+import { atExit, spawnGroup } from "./processGroup.mjs";
 
 /** What a first-time user would not want in the way of the tests. */
 const quietSettings = {
@@ -40,6 +40,7 @@ export async function startCodeServer({ runDir, workspace, extensionsDir, settin
   for (const d of [join(userDataDir, "User"), extDir, join(runDir, "xdg")]) mkdirSync(d, { recursive: true });
   // sockets live in TMPDIR and their paths must stay under 108 bytes: a short private one
   const tmp = mkdtempSync(join(tmpdir(), "cnn-e2e-"));
+  const forgetTmp = atExit(() => rmSync(tmp, { recursive: true, force: true }));
   writeFileSync(join(userDataDir, "User", "settings.json"), JSON.stringify({ ...quietSettings, ...settings }, null, 2));
   const config = join(runDir, "config.yaml");
   writeFileSync(config, "bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n");
@@ -89,6 +90,7 @@ export async function startCodeServer({ runDir, workspace, extensionsDir, settin
   const port = await listening.catch(async (e) => {
     await stopGroup();
     rmSync(tmp, { recursive: true, force: true });
+    forgetTmp();
     throw e;
   });
   // keep logging after start; ignore late writes once the stream is closed
@@ -105,6 +107,7 @@ export async function startCodeServer({ runDir, workspace, extensionsDir, settin
     stop: async () => {
       await stopGroup();
       rmSync(tmp, { recursive: true, force: true });
+      forgetTmp();
     },
   };
 }

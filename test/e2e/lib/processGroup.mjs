@@ -2,8 +2,16 @@
 // stops everything it started: code-server's extension host, the language server, watchers.
 // Whatever is still alive when this process exits — normally or not — is killed.
 import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 const live = new Set();
+const exitChores = new Set();
+
+/** A synchronous chore for when this process exits without having done it (removing a temp dir). */
+export function atExit(chore) {
+  exitChores.add(chore);
+  return () => exitChores.delete(chore);
+}
 
 function killGroup(pid, signal) {
   try {
@@ -23,8 +31,38 @@ function groupAlive(pid) {
   }
 }
 
+/** Members of the group that still run (zombies excluded: nobody reaps them while we exit). */
+function runningMembers(pgid) {
+  if (!existsSync("/proc")) return groupAlive(pgid) ? 1 : 0;
+  let count = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: pid (comm) state ppid pgrp … — comm may hold spaces and parentheses
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) === pgid && state !== "Z") count++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return count;
+}
+
 process.on("exit", () => {
   for (const pid of live) killGroup(pid, "SIGKILL");
+  // only synchronous waiting is possible here; the chores (removing their dirs) come after
+  // the killed processes are gone, or they would write into them again
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 2000;
+  while ([...live].some((pid) => runningMembers(pid) > 0) && Date.now() < deadline) Atomics.wait(nap, 0, 0, 20);
+  for (const chore of exitChores) {
+    try {
+      chore();
+    } catch {
+      // best effort: the process is going away
+    }
+  }
 });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
