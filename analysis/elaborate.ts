@@ -439,7 +439,7 @@ export class Elaborator {
     }
 
     const options = resolveOptions(
-      stmt.options.filter((o) => {
+      stmt.options.length === 0 ? stmt.options : stmt.options.filter((o) => {
         if (kind.options.includes(o.name.text as OptionName)) return true;
         const list = kind.options.length ? `its options: ${kind.options.join(", ")}` : "it takes no options";
         this.report("unknown-name", o.name, `\`${kind.name}\` has no option \`${o.name.text}\` (${list})`);
@@ -509,14 +509,14 @@ export class Elaborator {
     const values: Record<string, ArgValue> = {};
     const spans: Record<string, Span> = {};
     let ok = true;
-    const required = kind.args.filter((a) => !a.optional);
-    if (stmt.args.length < required.length) {
-      const names = required.map((a) => a.name).join(" and ");
+    if (stmt.args.length < kind.args.length && stmt.args.length < kind.args.filter((a) => !a.optional).length) {
+      const names = kind.args.filter((a) => !a.optional).map((a) => a.name).join(" and ");
       this.report("bad-value", stmt, `\`${kind.name}\` needs ${names}: ${kind.usage}`);
       return null;
     }
     // one report for the extra arguments: after `strid 2`, the `2` is the misspelt option's value
-    for (const extra of stmt.args.slice(kind.args.length, kind.args.length + 1)) {
+    if (stmt.args.length > kind.args.length) {
+      const extra = stmt.args[kind.args.length];
       const expr = singleExpr(extra);
       if (expr && expr.type === "ref" && !scope.values.has(expr.name)) {
         const close = suggest(expr.name, kind.options);
@@ -528,17 +528,18 @@ export class Elaborator {
       }
       ok = false;
     }
-    kind.args.forEach((spec, i) => {
+    for (let i = 0; i < kind.args.length; i++) {
+      const spec = kind.args[i];
       const value = stmt.args[i];
       if (!value) {
         if (spec.defaultValue !== undefined) values[spec.name] = spec.defaultValue;
-        return;
+        continue;
       }
       spans[spec.name] = value;
       const v = this.argument(spec, value, scope);
       if (v === null) ok = false;
       else values[spec.name] = v;
-    });
+    }
     return ok ? { values, spans } : null;
   }
 

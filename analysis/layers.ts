@@ -76,8 +76,9 @@ function volume(w: number, h: number, d: number): Volume {
   return { kind: "volume", w, h, d };
 }
 
+/** Shapes are never mutated, so a layer that keeps the shape hands on the same object. */
 function sameShape(input: Shape): Shape {
-  return input.kind === "volume" ? volume(input.w, input.h, input.d) : { kind: "vector", n: input.n };
+  return input;
 }
 
 function kernelText(k: { w: number; h: number }): string {

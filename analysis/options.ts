@@ -65,7 +65,11 @@ export const optionDocs: Record<OptionName, { usage: string; doc: string }> = {
 const pair = (v: (number | null)[] | null): [number, number] | null | undefined =>
   v === null ? null : v.some((x) => x === null) ? null : v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
 
+/** What a layer written without options has: shared, never written to. */
+const noOptions: ResolvedOptions = Object.freeze({ nobias: false, floor: false, ceil: false, spans: Object.freeze({}), unknown: false });
+
 export function resolveOptions(options: OptionNode[], scope: Scope, report: Report): ResolvedOptions {
+  if (options.length === 0) return noOptions;
   const out: ResolvedOptions = { nobias: false, floor: false, ceil: false, spans: {}, unknown: false };
   for (const option of options) {
     const name = option.name.text as OptionName;

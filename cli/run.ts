@@ -177,15 +177,18 @@ function outputText(network: NetworkResult, output: Float32Array): string[] {
     if (shape.n > 20) out.push(...digest(output));
     return out;
   }
-  out.push(`output ${shapeText(shape)} (W×H×D), each depth slice row by row${shape.w * shape.h * shape.d > 400 ? " (the first rows)" : ""}:`);
+  out.push(`output ${shapeText(shape)} (W×H×D), each depth slice row by row${shape.w * shape.h * shape.d > 400 ? " (the first rows, 4 digits)" : ""}:`);
   const plane = shape.w * shape.h;
-  const shownChannels = Math.min(shape.d, shape.w * shape.h * shape.d > 400 ? 2 : shape.d);
+  // small (hand-worked) outputs exactly; a glimpse of a big one to 4 digits (--json has them all)
+  const big = shape.w * shape.h * shape.d > 400;
+  const cell = (v: number) => (big ? String(Number(v.toPrecision(4))) : float32Text(v));
+  const shownChannels = Math.min(shape.d, big ? 2 : shape.d);
   for (let c = 0; c < shownChannels; c++) {
     if (shape.d > 1) out.push(`  depth slice ${c}:`);
     const rows: string[][] = [];
     for (let y = 0; y < Math.min(shape.h, 8); y++) {
       const cells: string[] = [];
-      for (let x = 0; x < Math.min(shape.w, 12); x++) cells.push(float32Text(output[c * plane + y * shape.w + x]));
+      for (let x = 0; x < Math.min(shape.w, 12); x++) cells.push(cell(output[c * plane + y * shape.w + x]));
       if (shape.w > 12) cells.push("…");
       rows.push(cells);
     }
@@ -194,7 +197,7 @@ function outputText(network: NetworkResult, output: Float32Array): string[] {
     if (shape.h > 8) out.push("    …");
   }
   if (shape.d > shownChannels) out.push(`  … ${shape.d - shownChannels} more depth slices`);
-  if (shape.w * shape.h * shape.d > 400) out.push(...digest(output));
+  if (big) out.push(...digest(output));
   return out;
 }
 

@@ -95,6 +95,7 @@ export class CnnParser extends EmbeddedActionsParser {
   private primaryKinds?: IOrAlt<A.Expr>[];
   private optionKinds?: IOrAlt<A.OptionNode>[];
   private opKinds?: IOrAlt<IToken>[];
+  private partKinds?: IOrAlt<A.Expr>[];
 
   public file = this.RULE("file", (): A.CnnFile => {
     const items: A.TopLevelItem[] = [];
@@ -365,14 +366,30 @@ export class CnnParser extends EmbeddedActionsParser {
   private dims = this.RULE("dims", (): A.DimsValue => {
     const start = this.here();
     const parts: A.Expr[] = [];
-    const first = this.SUBRULE(this.expression);
+    const first = this.SUBRULE(this.dimensionPart);
     if (first) parts.push(first);
     this.MANY(() => {
       this.CONSUME(T.Cross);
-      const next = this.SUBRULE2(this.expression);
+      const next = this.SUBRULE2(this.dimensionPart);
       if (next) parts.push(next);
     });
     return { type: "dims", parts, start, end: this.lastEnd() };
+  });
+
+  /**
+   * One part of `a x b x c`. A lone number or name (nearly every part ever written)
+   * is taken directly; only a real expression goes through the expression rules, which
+   * cost four rule calls per number.
+   */
+  private dimensionPart = this.RULE("dimensionPart", (): A.Expr => {
+    const alone = () => !arithmetic.has(this.LA(2).tokenType);
+    return this.OR(
+      (this.partKinds ??= [
+        { GATE: alone, IGNORE_AMBIGUITIES: true, ALT: () => numberExpr(this.CONSUME(T.NumberLiteral)) },
+        { GATE: alone, IGNORE_AMBIGUITIES: true, ALT: () => refExpr(this.CONSUME(T.Identifier)) },
+        { ALT: () => this.SUBRULE(this.expression) },
+      ]),
+    );
   });
 
   private list = this.RULE("list", (): A.ListValue => {
@@ -455,18 +472,7 @@ export class CnnParser extends EmbeddedActionsParser {
   private primary = this.RULE("primary", (): A.Expr => {
     return this.OR((this.primaryKinds ??= [
       {
-        ALT: (): A.Expr => {
-          const tok = this.CONSUME(T.NumberLiteral);
-          const value = Number(tok.image);
-          return {
-            type: "number",
-            value,
-            text: tok.image,
-            isInteger: /^\d+$/.test(tok.image),
-            start: tok.startOffset,
-            end: endOf(tok),
-          };
-        },
+        ALT: (): A.Expr => numberExpr(this.CONSUME(T.NumberLiteral)),
       },
       {
         ALT: (): A.Expr => {
@@ -475,10 +481,7 @@ export class CnnParser extends EmbeddedActionsParser {
         },
       },
       {
-        ALT: (): A.Expr => {
-          const tok = this.CONSUME(T.Identifier);
-          return { type: "ref", name: tok.image, start: tok.startOffset, end: endOf(tok) };
-        },
+        ALT: (): A.Expr => refExpr(this.CONSUME(T.Identifier)),
       },
       {
         ALT: (): A.Expr => {
@@ -490,6 +493,17 @@ export class CnnParser extends EmbeddedActionsParser {
       },
     ]));
   });
+}
+
+const arithmetic = new Set<TokenType>([T.Plus, T.Minus, T.Star, T.Slash]);
+
+function numberExpr(tok: IToken): A.NumberExpr {
+  const image = tok.image ?? "";
+  return { type: "number", value: Number(image), text: image, isInteger: /^\d+$/.test(image), start: tok.startOffset, end: endOf(tok) };
+}
+
+function refExpr(tok: IToken): A.RefExpr {
+  return { type: "ref", name: tok.image, start: tok.startOffset, end: endOf(tok) };
 }
 
 function binary(op: A.BinaryExpr["op"], left: A.Expr, right: A.Expr): A.Expr {

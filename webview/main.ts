@@ -2,19 +2,19 @@
 // network (checked here), the engine runs in a Worker, and each layer's activation maps
 // appear as heatmaps while it runs; the output shows the top-5 after a softmax.
 
-import type { NetworkResult, Shape } from "../analysis/types";
+import type { NetworkResult } from "../analysis/types";
 import { grouped, shapeText } from "../analysis/format";
 import { deserializeNetwork } from "../engine/serialize";
 import { sampleCatalog } from "../engine/samples";
 import { float32Text } from "../engine/numbers";
-import { probabilities, topClasses } from "../engine/top";
 import type { Preview } from "../engine/preview";
 import type { WorkerReply, WorkerRun } from "../engine/worker-protocol";
 import type { Raster } from "../engine/samples/raster";
 import { readHostMessage, readViewState, type HostMessage, type Picture, type RunMessage, type ViewMessage, type ViewState } from "./protocol";
 import { h } from "./dom";
-import { colourScale } from "./colormap";
-import { describeHit, drawGrid, gridSize, hitTest, layoutGrid, type Grid } from "./heatmap";
+import { drawGrid, layoutGrid } from "./heatmap";
+import { LayerList } from "./layers";
+import { showOutput } from "./output";
 import { decodePicture, DrawingPad } from "./picture";
 
 interface VsCodeApi {
@@ -68,10 +68,6 @@ const top5 = h("div", { class: "top5", "data-testid": "top5", hidden: true });
 const outputNote = h("div", { class: "caption" });
 const totalMs = h("div", { class: "total" });
 const layersBox = h("section", { class: "layers", "aria-label": "layers" });
-const zoomCanvas = h("canvas", { class: "zoom-canvas" });
-const zoomCaption = h("div", { class: "caption" });
-const zoom = h("div", { class: "zoom", hidden: true, role: "dialog", "aria-label": "one activation map" }, h("div", { class: "zoom-box" }, zoomCaption, zoomCanvas, h("div", { class: "caption" }, "Esc or click outside to close")));
-const tooltip = h("div", { class: "tooltip", hidden: true });
 
 document.body.append(
   h(
@@ -89,9 +85,8 @@ document.body.append(
     h("div", { class: "card" }, h("h2", {}, "Output"), top5, outputNote, totalMs),
   ),
   layersBox,
-  zoom,
-  tooltip,
 );
+const layers = new LayerList(layersBox, format, (line) => send({ type: "reveal", line }));
 
 const pad = new DrawingPad(padCanvas, () => {
   state.drawing = pad.levels();
@@ -138,12 +133,6 @@ seedInput.addEventListener("change", () => {
 });
 runButton.addEventListener("click", () => send({ type: "rerun" }));
 cancelButton.addEventListener("click", () => cancel());
-zoom.addEventListener("click", (e) => {
-  if (e.target === zoom) zoom.hidden = true;
-});
-document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape") zoom.hidden = true;
-});
 padBox.hidden = state.input !== "drawing";
 
 function clearDrawing(): void {
@@ -170,7 +159,7 @@ async function receive(message: HostMessage): Promise<void> {
     case "error":
       cancel(false);
       current = null;
-      layersBox.replaceChildren();
+      layers.clear();
       top5.hidden = true;
       showError(message.message);
       setProgress(0, "not running");
@@ -264,8 +253,7 @@ async function start(): Promise<void> {
   totalMs.replaceChildren();
   title.textContent = network.name;
   meta.textContent = `${message.fileName} · input ${shapeText(network.input)} → output ${shapeText(network.output)} · ${grouped(network.params)} params · ${grouped(network.macs)} MACs`;
-  layersBox.replaceChildren();
-  cards.clear();
+  layers.clear();
   setProgress(0, `running 0 / ${totalLayers()} layers…`);
   const run: WorkerRun = {
     type: "run",
@@ -340,7 +328,7 @@ function onReply(reply: WorkerReply): void {
       return;
     case "layer":
       layersDone++;
-      addLayer(reply.nodeId, reply.ms, reply.preview);
+      layers.add(current!.network.graph[reply.nodeId], current!.message.lines[reply.nodeId], reply.ms, reply.preview);
       setProgress(progressFraction(), `running ${layersDone} / ${totalLayers()} layers…`);
       return;
     case "done":
@@ -348,9 +336,9 @@ function onReply(reply: WorkerReply): void {
       worker = null;
       cancelButton.disabled = true;
       setProgress(1, `done: ${totalLayers()} layers in ${reply.ms.toFixed(1)} ms (${reply.executor} executor, ${(performance.now() - started).toFixed(0)} ms with drawing)`);
-      showOutput(reply.output, reply.outputLength);
+      showOutput(top5, outputNote, current!.network, reply.output, reply.outputLength);
       totalMs.replaceChildren(h("span", { "data-testid": "run-total-ms" }, `total ${reply.ms.toFixed(1)} ms`), ` · ${reply.executor} executor · seed ${state.seed ?? current!.message.seed}`);
-      scaleTimeBars();
+      layers.scaleTimeBars();
       send({ type: "status", state: "done", ms: reply.ms });
       return;
     case "failed":
@@ -379,117 +367,6 @@ function drawInput(p: Preview): void {
   }
   const g = layoutGrid({ ...p, shown: Math.min(p.shown, 4) }, 280, 140);
   drawGrid(inputCanvas, g);
-}
-
-interface LayerCard {
-  grid: Grid;
-  canvas: HTMLCanvasElement;
-  timeBar: HTMLElement;
-  ms: number;
-}
-const cards = new Map<number, LayerCard>();
-
-function layerName(nodeId: number): string {
-  const node = current!.network.graph[nodeId];
-  return node.label ? `${node.label} (${node.op})` : node.op;
-}
-
-function addLayer(nodeId: number, ms: number, preview: Preview): void {
-  const node = current!.network.graph[nodeId];
-  const line = current!.message.lines[nodeId];
-  const width = Math.max(200, layersBox.clientWidth - 24);
-  const grid = layoutGrid(preview, width);
-  const canvas = h("canvas", { class: "heatmap", "data-testid": "layer-heatmap", "data-node": nodeId, "aria-label": `activation maps of ${layerName(nodeId)}` });
-  drawGrid(canvas, grid);
-  const size = gridSize(grid);
-  canvas.style.width = `${size.width}px`;
-  const scale = colourScale(preview.min, preview.max);
-  const timeBar = h("div", { class: "time-bar" });
-  const shownNote = preview.shown < preview.channels ? ` · the first ${preview.shown} of ${preview.channels} depth slices` : "";
-  const factorNote = preview.factor > 1 ? ` · averaged ${preview.factor}×${preview.factor}` : "";
-  const head = h(
-    "div",
-    { class: "layer-head" },
-    h("button", { type: "button", class: "link line", title: "show this line", onclick: () => line && send({ type: "reveal", line }) }, line ? `line ${line}` : ""),
-    h("span", { class: "layer-name" }, layerName(nodeId)),
-    h("span", { class: "shape" }, `→ ${shapeText(node.output)}`),
-    h("span", { class: "ms" }, `${ms.toFixed(2)} ms`),
-  );
-  // styles go through the CSSOM: the CSP forbids style attributes
-  const ramp = h("span", { class: "ramp" });
-  ramp.style.background = scale.gradient;
-  const legend = h("div", { class: "legend" }, h("span", {}, format(preview.min)), ramp, h("span", {}, format(preview.max)), h("span", { class: "note" }, `${shownNote}${factorNote}`));
-  canvas.addEventListener("mousemove", (e) => hover(grid, canvas, e));
-  canvas.addEventListener("mouseleave", () => (tooltip.hidden = true));
-  canvas.addEventListener("click", (e) => {
-    const hit = hitTest(grid, canvas, e.clientX, e.clientY);
-    if (hit && !preview.wrapped) enlarge(nodeId, preview, hit.channel);
-  });
-  layersBox.append(h("article", { class: "layer" }, head, timeBar, canvas, legend));
-  cards.set(nodeId, { grid, canvas, timeBar, ms });
-}
-
-function scaleTimeBars(): void {
-  const slowest = Math.max(...[...cards.values()].map((c) => c.ms), 1e-9);
-  for (const c of cards.values()) c.timeBar.style.width = `${Math.max(0.5, (c.ms / slowest) * 100)}%`;
-}
-
-function hover(grid: Grid, canvas: HTMLCanvasElement, e: MouseEvent): void {
-  const hit = hitTest(grid, canvas, e.clientX, e.clientY);
-  if (!hit) {
-    tooltip.hidden = true;
-    return;
-  }
-  tooltip.textContent = describeHit(grid.preview, hit, format);
-  tooltip.hidden = false;
-  tooltip.style.left = `${e.clientX + 12}px`;
-  tooltip.style.top = `${e.clientY + 12}px`;
-}
-
-function enlarge(nodeId: number, preview: Preview, channel: number): void {
-  const plane = preview.tileWidth * preview.tileHeight;
-  const one: Preview = { ...preview, shown: 1, data: preview.data.slice(channel * plane, (channel + 1) * plane) };
-  const side = Math.max(one.tileWidth, one.tileHeight);
-  const grid = layoutGrid(one, 480, Math.min(480, Math.max(side, 320)));
-  // the same colours as in the layer's grid
-  drawGrid(zoomCanvas, grid, preview.min, preview.max);
-  zoomCanvas.style.width = `${gridSize(grid).width}px`;
-  zoomCaption.textContent = `${layerName(nodeId)} · depth slice ${channel} of ${preview.channels} · ${preview.width}×${preview.height}`;
-  zoomCanvas.onmousemove = (e) => {
-    const hit = hitTest(grid, zoomCanvas, e.clientX, e.clientY);
-    if (hit) hover(grid, zoomCanvas, e);
-  };
-  zoomCanvas.onmouseleave = () => (tooltip.hidden = true);
-  zoom.hidden = false;
-}
-
-function showOutput(values: Float32Array, length: number): void {
-  const network = current!.network;
-  const shape: Shape = network.output!;
-  const last = network.graph[network.graph.length - 1];
-  if (shape.kind !== "vector") {
-    outputNote.textContent = `a ${shapeText(shape)} volume: see the last layer's maps below`;
-    return;
-  }
-  const alreadyProbabilities = last.op === "softmax";
-  const p = alreadyProbabilities ? Array.from(values) : Array.from(probabilities(values));
-  const best = topClasses(p, Math.min(5, length));
-  top5.replaceChildren(
-    ...best.map((c, rank) => {
-      const fill = h("span", { class: "fill" });
-      fill.style.width = `${Math.max(0.5, c.value * 100).toFixed(1)}%`;
-      return h(
-        "div",
-        { class: "top5-row", "data-testid": "top5-row" },
-        h("span", { class: "rank" }, `${rank + 1}.`),
-        h("span", { class: "class" }, `class ${c.index}`),
-        h("span", { class: "track" }, fill),
-        h("span", { class: "pct" }, `${(c.value * 100).toFixed(2)} %`),
-      );
-    }),
-  );
-  top5.hidden = false;
-  outputNote.textContent = alreadyProbabilities ? `top ${best.length} of ${length} (the network ends in a softmax)` : `top ${best.length} of ${length} after a softmax of the raw outputs`;
 }
 
 send({ type: "ready" });

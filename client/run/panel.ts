@@ -17,8 +17,6 @@ export class RunPanel {
 
   private readonly disposables: vscode.Disposable[] = [];
   private runId = 0;
-  /** what the page said last (for tests and the status bar of a run) */
-  lastStatus: ViewMessage | null = null;
 
   static createOrShow(extensionUri: vscode.Uri, source: NetworkSource, target: RunTarget): RunPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -94,7 +92,8 @@ export class RunPanel {
         void this.reveal(message.line);
         return;
       case "status":
-        this.lastStatus = message;
+        // the page shows its own state; a failure also goes to the extension host's log
+        if (message.state === "failed" && message.message) console.warn(`CNN run view: ${message.message}`);
     }
   }
 
