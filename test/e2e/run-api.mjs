@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runTests } from "@vscode/test-electron";
 import { installExtension } from "./lib/extensionPackage.mjs";
-import { e2eDir, repoRoot, runsDir, runViewBuilt } from "./lib/paths.mjs";
+import { e2eDir, repoRoot, runsDir } from "./lib/paths.mjs";
 import { freshWorkspace } from "./lib/workspace.mjs";
 
 const suiteOut = join(repoRoot, "out", "e2e", "api");
@@ -46,7 +46,7 @@ export async function runApi({ runDir, extensionPath, desktop = false }) {
       extensionDevelopmentPath: extensionPath,
       extensionTestsPath,
       launchArgs: [workspace, "--disable-extensions"],
-      extensionTestsEnv: { CNN_E2E_RUN_DIR: join(runDir, "vscode"), CNN_E2E_RUN_VIEW: runViewBuilt() ? "1" : "0" },
+      extensionTestsEnv: { CNN_E2E_RUN_DIR: join(runDir, "vscode") },
     });
     return { ok: true, ms: Date.now() - started };
   } catch (e) {

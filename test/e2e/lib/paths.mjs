@@ -1,5 +1,5 @@
 // Where the end-to-end harness keeps things. One place, so install and run agree.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,3 @@ export const runsDir = () => resolve(process.env.CNN_E2E_RUNS || join(repoRoot, 
 export function chromiumPath() {
   return process.env.CNN_E2E_CHROMIUM || "/usr/bin/chromium";
 }
-
-/** The run view is the engine's (webview/); until a tree has it, its tests cannot run there. */
-export const runViewBuilt = () => existsSync(join(repoRoot, "webview", "main.ts"));

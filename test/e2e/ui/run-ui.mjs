@@ -4,7 +4,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchBrowser } from "../lib/browser.mjs";
 import { startCodeServer } from "../lib/codeServer.mjs";
-import { runViewBuilt } from "../lib/paths.mjs";
 import { extensionHostLogs, Steps } from "../lib/steps.mjs";
 import { Workbench } from "../lib/workbench.mjs";
 import { freshWorkspace } from "../lib/workspace.mjs";
@@ -12,7 +11,7 @@ import { scenarios } from "./scenarios.mjs";
 
 /**
  * @param {{ runDir: string, extensionsDir: string, artifacts: string, only?: string[] }} o
- * @returns {Promise<{ passed: string[], failed: string[], pending: string[], ms: number }>}
+ * @returns {Promise<{ passed: string[], failed: string[], ms: number }>}
  */
 export async function runUi({ runDir, extensionsDir, artifacts, only }) {
   const started = Date.now();
@@ -27,16 +26,10 @@ export async function runUi({ runDir, extensionsDir, artifacts, only }) {
   const steps = new Steps({ layer: "ui", artifacts, workbench: wb, logs: () => [server.logFile, ...extensionHostLogs(server.userDataDir)] });
   const passed = [];
   const failed = [];
-  const pending = [];
   try {
     await steps.step("the workbench opens the workspace", () => wb.open(server.url));
     for (const scenario of scenarios) {
       if (only && !only.some((o) => scenario.name.includes(o))) continue;
-      if (scenario.needsRunView && !runViewBuilt()) {
-        console.log(` ${scenario.name}: PENDING (the run view is not in this tree)`);
-        pending.push(scenario.name);
-        continue;
-      }
       console.log(` ${scenario.name}`);
       try {
         await steps.step("start from an empty layout", () => wb.resetLayout());
@@ -53,7 +46,7 @@ export async function runUi({ runDir, extensionsDir, artifacts, only }) {
     await browser.close();
     await server.stop();
   }
-  return { passed, failed, pending, ms: Date.now() - started };
+  return { passed, failed, ms: Date.now() - started };
 }
 
 /**

@@ -32,7 +32,7 @@ async function lenetCodeLensShown(wb) {
   });
 }
 
-/** @type {{ name: string, needsRunView?: boolean, run: (ctx: Ctx) => Promise<void> }[]} */
+/** @type {{ name: string, run: (ctx: Ctx) => Promise<void> }[]} */
 export const scenarios = [
   {
     name: "inlay hint",
@@ -68,7 +68,6 @@ export const scenarios = [
   },
   {
     name: "run view",
-    needsRunView: true,
     async run({ wb, steps, shot }) {
       await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
       await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
@@ -90,7 +89,6 @@ export const scenarios = [
   },
   {
     name: "cancel a run",
-    needsRunView: true,
     async run({ wb, steps }) {
       // VGG-16 (15.5 GMAC) takes far longer on the CPU than the click needs to land
       await steps.step("open vgg16.cnn", () => wb.openFile("vgg16.cnn"));
