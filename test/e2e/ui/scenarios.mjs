@@ -1,0 +1,150 @@
+// What a person does with the extension, checked on what the workbench draws. Each scenario
+// gets the shared workbench and leaves it with no dirty editor.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GiveUp, oneLine, plainText, until } from "../lib/wait.mjs";
+
+/** @typedef {{ wb: import("../lib/workbench.mjs").Workbench, steps: import("../lib/steps.mjs").Steps, workspace: string, shot: (name: string, ...around: any[]) => Promise<string> }} Ctx */
+
+const occurrences = (text, part) => text.split(part).length - 1;
+
+/** Waits for LeNet-5's c1 line to show the hint → 28×28×6. The example's comment says
+ * "→ 28×28×6" too: the hint is the occurrence the file lacks. */
+async function c1HintShown(wb, workspace) {
+  const source = readFileSync(join(workspace, "lenet5.cnn"), "utf8").split("\n").find((l) => l.includes("c1: conv 6 5x5"));
+  const line = wb.editorLine("c1: conv 6 5x5");
+  await until("the inlay hint → 28×28×6 on the c1 line", async () => occurrences(plainText(await line.innerText()), "→ 28×28×6") > occurrences(source, "→ 28×28×6"), {
+    lastSeen: async () => `line: ${oneLine(await line.innerText())}\n  file: ${source}`,
+  });
+}
+
+/** Waiting longer cannot help once the run view shows an error. */
+async function noRunError(view) {
+  const error = view.locator('[data-testid="run-error"]');
+  if ((await error.count()) > 0 && (await error.isVisible())) throw new GiveUp(`the run view shows an error: ${oneLine(await error.innerText())}`);
+}
+
+/** Waits for the code lens above LeNet5. It arrives after the hints and pushes every line
+ * down by one: a hover asked for before that can land on the wrong line. */
+async function lenetCodeLensShown(wb) {
+  return until("the code lens ▶ Run · 61,706 params above LeNet5", async () => (await wb.codeLenses()).find((t) => t.includes("Run") && t.includes("61,706 params")), {
+    lastSeen: async () => (await wb.codeLenses()).join(" | ") || "(no code lens)",
+  });
+}
+
+/** @type {{ name: string, run: (ctx: Ctx) => Promise<void> }[]} */
+export const scenarios = [
+  {
+    name: "inlay hint",
+    async run({ wb, steps, shot, workspace }) {
+      await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
+      await steps.step("the hint → 28×28×6 is drawn on the c1 conv line", async () => {
+        await c1HintShown(wb, workspace);
+      });
+      await steps.step("the code lens above LeNet5 reads ▶ Run · 61,706 params · 0.42 MMAC", async () => {
+        const lens = await lenetCodeLensShown(wb);
+        if (!/Run · 61,706 params · 0\.42 MMAC/.test(lens)) throw new Error(`the code lens reads "${lens}"`);
+        await shot("hint", wb.editorLine("LeNet-5 (LeCun"), wb.editorLine("softmax"));
+      });
+    },
+  },
+  {
+    name: "hover",
+    async run({ wb, steps, shot, workspace }) {
+      await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
+      // the hint shows the language server has answered for this file: hovering earlier can
+      // find no hover provider yet (the extension still starting), as a person would see too
+      await steps.step("the language server has answered (the c1 hint and the code lens are drawn)", async () => {
+        await c1HintShown(wb, workspace);
+        await lenetCodeLensShown(wb);
+      });
+      await steps.step("hovering conv on the c1 line shows the formula (32 − 5 + 2·0)/1 + 1 = 28", async () => {
+        const { locator, gestures } = await wb.hoverUntil("c1: conv 6 5x5", "conv", "(32 − 5 + 2·0)/1 + 1 = 28");
+        if (gestures > 1) console.log(`    (the hover came on mouse move ${gestures})`);
+        await shot("hover", locator, wb.editorLine("c1: conv 6 5x5"));
+      });
+      await wb.page.keyboard.press("Escape");
+    },
+  },
+  {
+    name: "run view",
+    async run({ wb, steps, shot }) {
+      await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
+      await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
+      const view = await steps.step("the run view appears", () => wb.webviewFrame('[data-testid="run-progress"], [data-testid="top5"]'));
+      await steps.step("it shows a heatmap for each of LeNet-5's 11 layers, the top-5 and the total time", async () => {
+        await until("the run to finish (top-5 rows and a total time)", async () => {
+          await noRunError(view);
+          return (await view.locator('[data-testid="top5"] [data-testid="top5-row"]').count()) === 5 &&
+            (await view.locator('[data-testid="run-total-ms"]').count()) > 0;
+        }, { timeout: 60_000, lastSeen: async () => oneLine(await view.locator("body").innerText()) });
+        const sizes = await view.locator('[data-testid="layer-heatmap"]').evaluateAll((canvases) => canvases.map((c) => [c.width, c.height]));
+        if (sizes.length !== 11) throw new Error(`${sizes.length} layer heatmaps, expected one per layer (11)`);
+        if (sizes.some(([w, h]) => !(w > 0 && h > 0))) throw new Error(`an empty heatmap: ${JSON.stringify(sizes)}`);
+        const total = plainText(await view.locator('[data-testid="run-total-ms"]').innerText());
+        if (!/\d+(\.\d+)? ms/.test(total)) throw new Error(`the total time reads "${total}"`);
+        await shot("run-view");
+      });
+    },
+  },
+  {
+    name: "cancel a run",
+    async run({ wb, steps }) {
+      // VGG-16 (15.5 GMAC) takes far longer on the CPU than the click needs to land
+      await steps.step("open vgg16.cnn", () => wb.openFile("vgg16.cnn"));
+      await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
+      const view = await steps.step("the run view shows VGG16 running", async () => {
+        const frame = await wb.webviewFrame('[data-testid="run-cancel"]');
+        await until("the view to show VGG16 with Cancel enabled", async () => {
+          await noRunError(frame);
+          return (await frame.locator("h1").innerText()).includes("VGG16") && (await frame.locator('[data-testid="run-cancel"]').isEnabled());
+        }, {
+          lastSeen: async () => `${await frame.locator("h1").innerText()}: ${oneLine(await frame.locator('[data-testid="run-progress"]').innerText())}`,
+        });
+        return frame;
+      });
+      await steps.step("Cancel stops it: no output, the progress says cancelled", async () => {
+        await view.locator('[data-testid="run-cancel"]').click();
+        const progress = view.locator('[data-testid="run-progress"]');
+        await until("the progress to say cancelled", async () => /cancelled after \d+ of \d+ layers/.test(await progress.innerText()), {
+          lastSeen: async () => oneLine(await progress.innerText()),
+        });
+        if (await view.locator('[data-testid="run-cancel"]').isEnabled()) throw new Error("Cancel is still enabled after cancelling");
+        if ((await view.locator('[data-testid="top5-row"]').count()) > 0) throw new Error("a cancelled run shows a top-5");
+        if ((await view.locator('[data-testid="run-total-ms"]').count()) > 0) throw new Error("a cancelled run shows a total time");
+      });
+    },
+  },
+  {
+    name: "problems and quick fix",
+    async run({ wb, steps, shot, workspace }) {
+      const file = join(workspace, "stride_fit.cnn");
+      const before = readFileSync(file, "utf8").split("\n");
+      const misfitLine = before.findIndex((l) => l.includes("conv 1 3x3 stride 3")) + 1;
+      await steps.step("open stride_fit.cnn", () => wb.openFile("stride_fit.cnn"));
+      await steps.step("the Problems panel lists the stride-misfit", async () => {
+        await wb.showProblems();
+        await until("a stride-misfit row in the Problems panel", async () => (await wb.problemRows()).some((r) => r.includes("stride-misfit") && r.includes("2.33")), {
+          lastSeen: async () => (await wb.problemRows()).join(" | ") || "(no rows)",
+        });
+        await shot("problems");
+      });
+      const fix = await steps.step("the light bulb on the misfit line offers the fixes", async () => {
+        await wb.goToLine(misfitLine, 3);
+        const { menu, titles } = await wb.openLightBulb();
+        await shot("quick-fix", menu, wb.editorLine("conv 1 3x3 stride 3"));
+        return { menu, titles };
+      });
+      await steps.step(`applying "${fix.titles[0]}" removes the diagnostic`, async () => {
+        await wb.chooseAction(fix.menu, fix.titles[0]);
+        await until("the stride-misfit row to leave the Problems panel", async () => !(await wb.problemRows()).some((r) => r.includes("stride-misfit")), {
+          lastSeen: async () => (await wb.problemRows()).join(" | "),
+        });
+        await wb.page.keyboard.press(process.platform === "darwin" ? "Meta+S" : "Control+S");
+        await until("the fixed file saved", () => readFileSync(file, "utf8") !== before.join("\n"));
+        const after = readFileSync(file, "utf8").split("\n");
+        if (after[misfitLine - 1] === before[misfitLine - 1]) throw new Error(`the fix left line ${misfitLine} as it was: ${after[misfitLine - 1]}`);
+      });
+    },
+  },
+];
