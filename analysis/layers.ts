@@ -71,6 +71,8 @@ export interface LayerKind {
 
 const big = BigInt;
 const noExplanation = (): Explanation[] => [];
+/** what every layer without weights (pools, activations, reshapes) costs */
+const noParams = { weights: 0n, biases: 0n, macs: 0n } as const;
 
 function volume(w: number, h: number, d: number): Volume {
   return { kind: "volume", w, h, d };
@@ -97,9 +99,7 @@ const identityLayer = (name: string, summary: string, aliases: string[] = [], ar
     const a = args[0] ? (ctx.args[args[0].name] as number | undefined) : undefined;
     return {
       output: sameShape(ctx.input),
-      weights: 0n,
-      biases: 0n,
-      macs: 0n,
+      ...noParams,
       attrs: a !== undefined ? { alpha: a } : {},
       explain: noExplanation,
     };
@@ -535,9 +535,7 @@ function pool(name: "maxpool" | "avgpool", summary: string, aliases: string[]): 
       if (!plan) return null;
       return {
         output: volume(plan.w2, plan.h2, input.d),
-        weights: 0n,
-        biases: 0n,
-        macs: 0n,
+        ...noParams,
         attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, ceil: ctx.options.ceil },
         field: windowField(plan, k),
         explain: () => plan.formulas().map((text) => ({ title: "output", text })),
@@ -559,9 +557,7 @@ function globalPool(name: string, aliases: string[], summary: string): LayerKind
       const input = ctx.input as Volume;
       return {
         output: volume(1, 1, input.d),
-        weights: 0n,
-        biases: 0n,
-        macs: 0n,
+        ...noParams,
         attrs: { kernel: [input.w, input.h] },
         field: { kind: "window", kernel: [input.w, input.h], stride: [1, 1] },
         explain: () => [{ title: "output", text: `${input.w}×${input.h}×${input.d} → 1×1×${input.d}: one number per depth slice` }],
@@ -583,9 +579,7 @@ const adaptivePool: LayerKind = {
     const k = ctx.args.F as Kernel;
     return {
       output: volume(k.w, k.h, input.d),
-      weights: 0n,
-      biases: 0n,
-      macs: 0n,
+      ...noParams,
       attrs: { kernel: [k.w, k.h] },
       field: { kind: "window", kernel: [Math.ceil(input.w / k.w), Math.ceil(input.h / k.h)], stride: [Math.floor(input.w / k.w) || 1, Math.floor(input.h / k.h) || 1] },
       explain: () => [{ title: "output", text: `${input.w}×${input.h} → ${k.w}×${k.h}, ${input.d} deep` }],
@@ -638,9 +632,7 @@ const flatten: LayerKind = {
     const n = input.kind === "volume" ? input.w * input.h * input.d : input.n;
     return {
       output: { kind: "vector", n },
-      weights: 0n,
-      biases: 0n,
-      macs: 0n,
+      ...noParams,
       attrs: {},
       explain: () => input.kind === "volume" ? [{ title: "output", text: `${input.w}·${input.h}·${input.d} = ${grouped(n)}` }] : [],
     };
@@ -680,9 +672,7 @@ const lrn: LayerKind = {
   infer(ctx) {
     return {
       output: sameShape(ctx.input),
-      weights: 0n,
-      biases: 0n,
-      macs: 0n,
+      ...noParams,
       attrs: { units: ctx.args.N as number },
       explain: noExplanation,
     };
@@ -702,9 +692,7 @@ const upsample: LayerKind = {
     const s = ctx.args.S as number;
     return {
       output: volume(input.w * s, input.h * s, input.d),
-      weights: 0n,
-      biases: 0n,
-      macs: 0n,
+      ...noParams,
       attrs: { units: s },
       field: { kind: "upscale", factor: [s, s], kernel: [1, 1] },
       explain: () => [{ title: "output", text: `${s}·${input.w} × ${s}·${input.h} = ${input.w * s}×${input.h * s}` }],
@@ -725,9 +713,7 @@ const padLayer: LayerKind = {
     const p = ctx.args.P as number;
     return {
       output: volume(input.w + 2 * p, input.h + 2 * p, input.d),
-      weights: 0n,
-      biases: 0n,
-      macs: 0n,
+      ...noParams,
       attrs: { padding: { left: p, right: p, top: p, bottom: p } },
       explain: () => [{ title: "output", text: `(${input.w} + 2·${p}) × (${input.h} + 2·${p}) = ${input.w + 2 * p}×${input.h + 2 * p}` }],
     };
