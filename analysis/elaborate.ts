@@ -282,14 +282,8 @@ export class Elaborator {
       else statements.push(this.compositeOccurrence(stmt, "layer", "?", null, flow, before));
     }
     const known = this.graph.length > 0 && flow.shape !== null;
-    let params = 0n;
-    let macs = 0n;
-    let activationBytes = 0n;
-    for (const node of this.graph) {
-      params += node.params;
-      macs += node.macs;
-      activationBytes += elementCount(node.output) * 4n;
-    }
+    const { params, macs } = totals(this.graph, 0);
+    const activationBytes = activationTotal(this.graph);
     const input = this.graph[0]?.op === "input" ? this.graph[0].output : null;
     return {
       name,
@@ -844,12 +838,7 @@ export class Elaborator {
 
   /** A statement made of many layers: its totals are those of the nodes it added. */
   private compositeOccurrence(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: number): Occurrence {
-    let params = 0n;
-    let macs = 0n;
-    for (let i = from; i < this.graph.length; i++) {
-      params += this.graph[i].params;
-      macs += this.graph[i].macs;
-    }
+    const { params, macs } = totals(this.graph, from);
     const occ = this.record(stmt, kind, name, input?.shape ?? null, out.shape, null, out.field) ?? {
       span: { start: stmt.start, end: stmt.end },
       kind,
@@ -871,6 +860,45 @@ export class Elaborator {
     occ.macs = macs;
     return occ;
   }
+}
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Σ params and MACs of graph[from…]: summed as doubles while that is exact, else as bigints. */
+function totals(graph: GraphNode[], from: number): { params: bigint; macs: bigint } {
+  let params = 0;
+  let macs = 0;
+  for (let i = from; i < graph.length; i++) {
+    const node = graph[i];
+    if (node.params > SAFE || node.macs > SAFE) return exactTotals(graph, from);
+    params += Number(node.params);
+    macs += Number(node.macs);
+  }
+  if (!Number.isSafeInteger(params) || !Number.isSafeInteger(macs)) return exactTotals(graph, from);
+  return { params: BigInt(params), macs: BigInt(macs) };
+}
+
+function exactTotals(graph: GraphNode[], from: number): { params: bigint; macs: bigint } {
+  let params = 0n;
+  let macs = 0n;
+  for (let i = from; i < graph.length; i++) {
+    params += graph[i].params;
+    macs += graph[i].macs;
+  }
+  return { params, macs };
+}
+
+/** Σ of every node's output in float32 bytes. */
+function activationTotal(graph: GraphNode[]): bigint {
+  let bytes = 0;
+  for (const node of graph) {
+    const out = node.output;
+    bytes += (out.kind === "volume" ? out.w * out.h * out.d : out.n) * 4;
+  }
+  if (Number.isSafeInteger(bytes)) return BigInt(bytes);
+  let exact = 0n;
+  for (const node of graph) exact += elementCount(node.output) * 4n;
+  return exact;
 }
 
 /** r₂ = r₁ + (F'−1)·j₁, j₂ = j₁·S (spec §6); upsampling divides the jump. */

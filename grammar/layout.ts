@@ -83,6 +83,7 @@ const closes = new Set<TokenType>([T.RBrace, T.RParen, T.RBracket]);
  * deep), so that no text can exhaust the parser's stack.
  */
 function limitNesting(input: IToken[], errors: SyntaxError[]): IToken[] {
+  if (!nestsTooDeep(input)) return input;
   let depth = 0;
   let signRun = 0;
   let reported = false;
@@ -109,6 +110,21 @@ function limitNesting(input: IToken[], errors: SyntaxError[]): IToken[] {
     out.push(tok);
   }
   return out;
+}
+
+/** A quick look first: nearly every file nests shallowly and has no run of signs. */
+function nestsTooDeep(input: IToken[]): boolean {
+  let depth = 0;
+  let signRun = 0;
+  for (const tok of input) {
+    const type = tok.tokenType;
+    if (opens.has(type)) {
+      if (++depth > MAX_NESTING) return true;
+    } else if (closes.has(type) && depth > 0) depth--;
+    signRun = type === T.Minus || type === T.Plus ? signRun + 1 : 0;
+    if (signRun > MAX_SIGN_RUN) return true;
+  }
+  return false;
 }
 
 export function layout(text: string, raw: IToken[]): LayoutResult {

@@ -499,7 +499,16 @@ const arithmetic = new Set<TokenType>([T.Plus, T.Minus, T.Star, T.Slash]);
 
 function numberExpr(tok: IToken): A.NumberExpr {
   const image = tok.image ?? "";
-  return { type: "number", value: Number(image), text: image, isInteger: /^\d+$/.test(image), start: tok.startOffset, end: endOf(tok) };
+  return { type: "number", value: Number(image), text: image, isInteger: isDigits(image), start: tok.startOffset, end: endOf(tok) };
+}
+
+function isDigits(image: string): boolean {
+  if (image.length === 0) return false;
+  for (let i = 0; i < image.length; i++) {
+    const c = image.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function refExpr(tok: IToken): A.RefExpr {

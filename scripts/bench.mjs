@@ -4,7 +4,7 @@
 //   npm run bench -- --only analysis  one suite (arguments after it go to the suite)
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { readdirSync, existsSync } from "node:fs";
+import { readdirSync, existsSync, readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf("--only");
@@ -33,9 +33,16 @@ await build({
   external: ["onnxruntime-node", "onnxruntime-web", "@tensorflow/*"],
   logLevel: "warning",
 });
+/** `// node-flags: …` on a suite's first line: how the code it measures runs for real */
+function nodeFlags(suite) {
+  const first = readFileSync(`bench/${suite}.bench.ts`, "utf8").split("\n", 1)[0];
+  const m = /^\/\/ node-flags:(.*)$/.exec(first);
+  return m ? m[1].trim().split(/\s+/) : [];
+}
+
 let failed = 0;
 for (const suite of suites) {
-  const r = spawnSync("node", ["--expose-gc", `out/bench/${suite}.bench.js`, ...passThrough], { stdio: "inherit" });
+  const r = spawnSync("node", ["--expose-gc", ...nodeFlags(suite), `out/bench/${suite}.bench.js`, ...passThrough], { stdio: "inherit" });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);
