@@ -19,7 +19,7 @@ export interface KernelLibrary {
   k: Record<string, (...args: number[]) => void>;
 }
 
-export function libraryBytes(relaxed: boolean): { bytes: Uint8Array; MR: number } {
+export function libraryBytes(relaxed: boolean): { bytes: Uint8Array<ArrayBuffer>; MR: number } {
   const MR = relaxed ? 6 : 4;
   const m = new Module();
   const im2col = emitIm2col(m);
