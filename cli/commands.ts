@@ -1,6 +1,7 @@
 // Commands beyond check and summary (the engine's `run` and `export`) register here.
 
 import type { Analysis } from "../analysis";
+import { runCommand } from "./run";
 
 export interface ExtraCommand {
   name: string;
@@ -8,4 +9,4 @@ export interface ExtraCommand {
   run(args: string[], load: (file: string) => Analysis): Promise<number>;
 }
 
-export const extraCommands: ExtraCommand[] = [];
+export const extraCommands: ExtraCommand[] = [runCommand];

@@ -1,0 +1,205 @@
+// `cnn run FILE [--network NAME] [--sample NAME] [--seed N] [--json] [--weights F.safetensors]`
+// (spec §7): runs a network on the CPU and prints its output and the time per layer.
+
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { LineIndex } from "../grammar";
+import { shapeArray, shapeText, type Analysis, type GraphNode, type NetworkResult } from "../analysis";
+import { countBySeverity, diagnosticLines } from "./report";
+import { parseArgs, integerOption, type ParsedArgs } from "./args";
+import { UsageError } from "./cnn";
+import type { ExtraCommand } from "./commands";
+import { networkInput, requestedImagePath, type InputRequest } from "../engine/input";
+import { decodeImage } from "../engine/samples/decode-node";
+import { isSampleName } from "../engine/samples";
+import { createExecutor, executors, runNetwork, RefusedError } from "../engine/run";
+import { DEFAULT_BUDGET_MB } from "../engine/budget";
+import { float32Number, float32Text } from "../engine/numbers";
+import { initWeights } from "../engine/init";
+import { loadSafetensorsWeights } from "../engine/weights-file";
+import { topClasses } from "../engine/top";
+
+const MAX_JSON_VALUES = 10_000;
+
+export const runCommand: ExtraCommand = {
+  name: "run",
+  usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--seed N] [--json] [--weights F.safetensors]
+                                      runs the network on the CPU: its output and the time per layer`,
+  run: (args, load) => run(args, load),
+};
+
+/** The network a command works on: --network NAME, else the file's first. */
+export function pickNetwork(command: string, file: string, analysis: Analysis, args: ParsedArgs): NetworkResult {
+  const name = args.values.get("--network");
+  const names = analysis.networks.map((n) => n.name);
+  if (name !== undefined) {
+    const found = analysis.networks.find((n) => n.name === name);
+    if (!found) throw new UsageError(`cnn ${command}: no network \`${name}\` in ${file} (it has: ${names.join(", ") || "none"})`);
+    return found;
+  }
+  if (analysis.networks.length === 0) throw new UsageError(`cnn ${command}: ${file} defines no network`);
+  if (analysis.networks.length > 1) process.stderr.write(`${file} has ${names.length} networks (${names.join(", ")}): running ${names[0]}; --network NAME picks another\n`);
+  return analysis.networks[0];
+}
+
+/** Prints the file's diagnostics and says whether any is an error (then nothing runs). */
+export function reportErrors(file: string, analysis: Analysis): boolean {
+  const { errors } = countBySeverity(analysis);
+  if (errors === 0) return false;
+  for (const line of diagnosticLines(file, analysis)) process.stderr.write(line + "\n");
+  return true;
+}
+
+function readPicture(path: string, shown: string): InputRequest["image"] {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cnn run: cannot read the picture ${shown}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  try {
+    return { raster: decodeImage(bytes, shown), name: shown };
+  } catch (e) {
+    throw new UsageError(`cnn run: ${(e as Error).message}`);
+  }
+}
+
+function inputRequest(file: string, input: GraphNode, args: ParsedArgs): InputRequest {
+  const sample = args.values.get("--sample");
+  if (sample !== undefined) {
+    if (isSampleName(sample)) return { sample };
+    if (/\.(png|jpe?g)$/i.test(sample)) return { image: readPicture(sample, sample) };
+    throw new UsageError(`cnn run: --sample takes a sample name or a .png/.jpg picture, not \`${sample}\` (see \`cnn samples\`)`);
+  }
+  const path = requestedImagePath(input);
+  if (path) return { image: readPicture(resolve(dirname(file), path), path) };
+  return {};
+}
+
+async function run(argv: string[], load: (file: string) => Analysis): Promise<number> {
+  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor"], ["--json"]);
+  if (args.files.length !== 1) throw new UsageError("cnn run: name one .cnn file");
+  const file = args.files[0];
+  const json = args.flags.has("--json");
+  const seed = integerOption("run", args, "--seed", 0);
+  const budgetMB = integerOption("run", args, "--memory-budget", DEFAULT_BUDGET_MB, 1_000_000);
+  const executorName = args.values.get("--executor") ?? "reference";
+  if (!executors[executorName]) throw new UsageError(`cnn run: unknown --executor ${executorName} (there are: ${Object.keys(executors).join(", ")})`);
+  const analysis = load(file);
+  if (reportErrors(file, analysis)) return 1;
+  const network = pickNetwork("run", file, analysis, args);
+  if (!network.complete || network.graph[0]?.op !== "input") {
+    process.stderr.write(`${file}: ${network.name} cannot run: its shapes are not all known\n`);
+    return 1;
+  }
+  const input = networkInput(network.graph[0], inputRequest(file, network.graph[0], args), seed);
+  const weightsFile = args.values.get("--weights");
+  let weights = initWeights(network.graph, seed);
+  if (weightsFile !== undefined) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(weightsFile);
+    } catch (e) {
+      throw new UsageError(`cnn run: cannot read ${weightsFile}: ${(e as Error).message}`);
+    }
+    try {
+      weights = loadSafetensorsWeights(bytes, network, weights);
+    } catch (e) {
+      process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  let result;
+  try {
+    result = await runNetwork({ network, input: input.data, seed, weights, executor: createExecutor(executorName), budgetMB });
+  } catch (e) {
+    if (e instanceof RefusedError) {
+      process.stderr.write(`${file}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const lines = new LineIndex(analysis.text);
+  const layers = result.layers.map((l) => ({ node: network.graph[l.nodeId], ms: l.ms }));
+  if (json) {
+    const data: (number | null)[] = [];
+    for (let i = 0; i < Math.min(result.output.length, MAX_JSON_VALUES); i++) data.push(float32Number(result.output[i]));
+    const out = {
+      network: network.name,
+      output: { shape: shapeArray(network.output), data },
+      layers: layers.map((l) => ({ line: lines.lineOf(l.node.span.start) + 1, kind: l.node.op, ms: roundMs(l.ms) })),
+      ms: roundMs(result.ms),
+    };
+    process.stdout.write(JSON.stringify(out) + "\n");
+    return 0;
+  }
+  const out: string[] = [];
+  const source = weightsFile !== undefined ? `weights from ${weightsFile}` : `seed ${seed}`;
+  out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor`);
+  out.push("");
+  out.push(...outputText(network, result.output));
+  out.push("");
+  out.push("time per layer:");
+  const rows = layers.map((l) => [String(lines.lineOf(l.node.span.start) + 1), l.node.label ? `${l.node.label} (${l.node.op})` : l.node.op, shapeText(l.node.output), l.ms.toFixed(2)]);
+  const header = ["line", "layer", "output", "ms"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]].length)));
+  const row = (r: string[]) => "  " + r.map((c, i) => (i === 1 || i === 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  out.push(row(header));
+  for (const r of rows) out.push(row(r));
+  out.push(`total ${result.ms.toFixed(1)} ms`);
+  process.stdout.write(out.join("\n") + "\n");
+  return 0;
+}
+
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** The output for people: top-5 after a softmax, small volumes row by row, else a digest. */
+function outputText(network: NetworkResult, output: Float32Array): string[] {
+  const shape = network.output!;
+  const last = network.graph[network.graph.length - 1];
+  const out: string[] = [];
+  if (shape.kind === "vector") {
+    if (last.op === "softmax") {
+      out.push(`output: ${shape.n} probabilities (softmax), top ${Math.min(5, shape.n)}:`);
+      for (const c of topClasses(output, 5)) out.push(`  class ${String(c.index).padStart(String(shape.n - 1).length)}  ${(c.value * 100).toFixed(2).padStart(6)} %`);
+      return out;
+    }
+    out.push(`output: ${shape.n} values${shape.n > 20 ? " (the first 20)" : ""}:`);
+    out.push("  " + Array.from(output.subarray(0, 20), float32Text).join("  "));
+    if (shape.n > 20) out.push(...digest(output));
+    return out;
+  }
+  out.push(`output ${shapeText(shape)} (W×H×D), each depth slice row by row${shape.w * shape.h * shape.d > 400 ? " (the first rows)" : ""}:`);
+  const plane = shape.w * shape.h;
+  const shownChannels = Math.min(shape.d, shape.w * shape.h * shape.d > 400 ? 2 : shape.d);
+  for (let c = 0; c < shownChannels; c++) {
+    if (shape.d > 1) out.push(`  depth slice ${c}:`);
+    const rows: string[][] = [];
+    for (let y = 0; y < Math.min(shape.h, 8); y++) {
+      const cells: string[] = [];
+      for (let x = 0; x < Math.min(shape.w, 12); x++) cells.push(float32Text(output[c * plane + y * shape.w + x]));
+      if (shape.w > 12) cells.push("…");
+      rows.push(cells);
+    }
+    const width = Math.max(...rows.flat().map((s) => s.length));
+    for (const r of rows) out.push("    " + r.map((s) => s.padStart(width)).join("  "));
+    if (shape.h > 8) out.push("    …");
+  }
+  if (shape.d > shownChannels) out.push(`  … ${shape.d - shownChannels} more depth slices`);
+  if (shape.w * shape.h * shape.d > 400) out.push(...digest(output));
+  return out;
+}
+
+function digest(values: Float32Array): string[] {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return [`  min ${float32Text(min)} · max ${float32Text(max)} · mean ${float32Text(Math.fround(sum / values.length))}`];
+}

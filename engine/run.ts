@@ -1,0 +1,63 @@
+// One run of a network, whatever executes it: choose an executor, make the weights
+// (seeded, literal, or loaded), check the memory budget, run, and time every layer.
+
+import type { NetworkResult } from "../analysis/types";
+import type { Executor, LayerTrace, NetworkWeights } from "./api";
+import { ReferenceExecutor } from "./reference";
+import { initWeights } from "./init";
+import { budgetRefusal } from "./budget";
+
+/** Executors by name; the first is the default. Faster ones register here. */
+export const executors: Record<string, () => Executor> = {
+  reference: () => new ReferenceExecutor(),
+};
+
+export function createExecutor(name = "reference"): Executor {
+  const make = executors[name];
+  if (!make) throw new Error(`unknown executor \`${name}\` (there are: ${Object.keys(executors).join(", ")})`);
+  return make();
+}
+
+export class RefusedError extends Error {
+  override name = "RefusedError";
+}
+
+export interface RunRequest {
+  network: NetworkResult;
+  input: Float32Array;
+  seed: number;
+  /** replaces the seeded weights (e.g. loaded from a .safetensors file) */
+  weights?: NetworkWeights;
+  executor?: Executor;
+  budgetMB?: number;
+  onLayer?: (trace: LayerTrace) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  output: Float32Array;
+  layers: { nodeId: number; ms: number }[];
+  ms: number;
+  executor: string;
+}
+
+export async function runNetwork(request: RunRequest): Promise<RunResult> {
+  const { network } = request;
+  if (!network.complete) throw new RefusedError(`${network.name} has errors or unknown shapes: fix them before running it`);
+  if (request.budgetMB !== undefined) {
+    const refusal = budgetRefusal(network, request.budgetMB);
+    if (refusal) throw new RefusedError(refusal);
+  }
+  const executor = request.executor ?? createExecutor();
+  const weights = request.weights ?? initWeights(network.graph, request.seed);
+  const layers: RunResult["layers"] = [];
+  const started = performance.now();
+  const output = await executor.run(network.graph, weights, request.input, {
+    signal: request.signal,
+    onLayer: (trace) => {
+      if (trace.node.op !== "input") layers.push({ nodeId: trace.node.id, ms: trace.ms });
+      request.onLayer?.(trace);
+    },
+  });
+  return { output, layers, ms: performance.now() - started, executor: executor.name };
+}
