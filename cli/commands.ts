@@ -2,6 +2,7 @@
 
 import type { Analysis } from "../analysis";
 import { runCommand } from "./run";
+import { exportCommand } from "./export";
 
 export interface ExtraCommand {
   name: string;
@@ -9,4 +10,4 @@ export interface ExtraCommand {
   run(args: string[], load: (file: string) => Analysis): Promise<number>;
 }
 
-export const extraCommands: ExtraCommand[] = [runCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand];

@@ -1,0 +1,69 @@
+// `cnn export FILE --onnx OUT [--safetensors OUT] [--network NAME] [--seed N] [--weights F.safetensors]`:
+// the network and its weights (seeded, literal or loaded) as ONNX (Netron, onnxruntime)
+// and/or as a .safetensors file of PyTorch-named tensors.
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { bytesText, type Analysis } from "../analysis";
+import { parseArgs, integerOption } from "./args";
+import { UsageError } from "./cnn";
+import type { ExtraCommand } from "./commands";
+import { pickNetwork, reportErrors } from "./run";
+import { nodeDescriber } from "./describe";
+import { initWeights } from "../engine/init";
+import { exportOnnx } from "../engine/onnx/export";
+import { loadSafetensorsWeights, weightsToSafetensors } from "../engine/weights-file";
+
+export const exportCommand: ExtraCommand = {
+  name: "export",
+  usage: `cnn export FILE --onnx OUT.onnx [--safetensors OUT] [--network NAME] [--seed N] [--weights F.safetensors]
+                                      the network and its weights as ONNX (opens in Netron, runs in onnxruntime)`,
+  run: (args, load) => exportFile(args, load),
+};
+
+async function exportFile(argv: string[], load: (file: string) => Analysis): Promise<number> {
+  const args = parseArgs("export", argv, ["--onnx", "--safetensors", "--network", "--seed", "--weights"], []);
+  if (args.files.length !== 1) throw new UsageError("cnn export: name one .cnn file");
+  const onnxOut = args.values.get("--onnx");
+  const safetensorsOut = args.values.get("--safetensors");
+  if (!onnxOut && !safetensorsOut) throw new UsageError("cnn export: say where to write: --onnx OUT.onnx and/or --safetensors OUT.safetensors");
+  const file = args.files[0];
+  const seed = integerOption("export", args, "--seed", 0);
+  const analysis = load(file);
+  if (reportErrors(file, analysis)) return 1;
+  const network = pickNetwork("export", file, analysis, args);
+  if (!network.complete) {
+    process.stderr.write(`${file}: ${network.name} cannot be exported: its shapes are not all known\n`);
+    return 1;
+  }
+  const describe = nodeDescriber(file, analysis);
+  let weights = initWeights(network.graph, seed);
+  const weightsFile = args.values.get("--weights");
+  if (weightsFile !== undefined) {
+    try {
+      weights = loadSafetensorsWeights(readFileSync(weightsFile), network, weights, describe);
+    } catch (e) {
+      process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  const source = weightsFile !== undefined ? `weights from ${weightsFile}` : `seed ${seed}`;
+  if (onnxOut) {
+    const bytes = exportOnnx(network, weights, { describe });
+    write(onnxOut, bytes);
+    process.stderr.write(`${network.name} → ${onnxOut} (ONNX opset 17, ${bytesText(BigInt(bytes.length))}, ${source})\n`);
+  }
+  if (safetensorsOut) {
+    const bytes = weightsToSafetensors(network, weights, { seed: String(seed) });
+    write(safetensorsOut, bytes);
+    process.stderr.write(`${network.name} → ${safetensorsOut} (safetensors, ${bytesText(BigInt(bytes.length))}, ${source})\n`);
+  }
+  return 0;
+}
+
+function write(path: string, bytes: Uint8Array): void {
+  try {
+    writeFileSync(path, bytes);
+  } catch (e) {
+    throw new UsageError(`cnn export: cannot write ${path}: ${(e as Error).message}`);
+  }
+}
