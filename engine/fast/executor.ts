@@ -7,6 +7,7 @@ import type { GraphNode } from "../../analysis/types";
 import type { Executor, NetworkWeights, RunOptions } from "../api";
 import { wasmFeatures } from "../wasm/features";
 import { FastNetwork, type PrepareOptions } from "./network";
+import { fromMap } from "./sources";
 
 export class FastExecutor implements Executor {
   readonly name = "wasm-simd";
@@ -31,7 +32,7 @@ export class FastExecutor implements Executor {
     if (!byFuse) byGraph.set(graph, (byFuse = new Map()));
     let network = byFuse.get(fuse);
     if (!network) {
-      network = FastNetwork.prepare(graph, (node) => weights.get(node.id), { ...this.options, fuse });
+      network = FastNetwork.prepare(graph, fromMap(weights), { ...this.options, fuse });
       byFuse.set(fuse, network);
       network.catch(() => byFuse!.delete(fuse));
     }
