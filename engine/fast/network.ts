@@ -14,6 +14,7 @@ import { isAlias, isDepthwise, planSteps, type Step } from "./plan";
 import type { Addresses, BuildContext, CompiledStep, WeightSource } from "./steps/context";
 import { compileGemmConv } from "./steps/conv";
 import { compileDepthwise } from "./steps/depthwise";
+import { compileWinograd, winogradFits } from "./steps/winograd";
 import { compileFc } from "./steps/fc";
 import { compileAdaptivePool, compileGlobalPool, compileWindowPool } from "./steps/pool";
 import { compileActivation, compileAdd, compileNorm, compileSoftmax } from "./steps/elementwise";
@@ -145,7 +146,8 @@ function compileStep(step: Step, ctx: BuildContext, byId: Map<number, GraphNode>
   switch (node.op) {
     case "conv":
     case "dwconv":
-      return isDepthwise(node) ? ["depthwise", compileDepthwise(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
+      if (isDepthwise(node)) return ["depthwise", compileDepthwise(step, ctx)];
+      return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
     case "fc":
       return ["fc", compileFc(step, ctx)];
     case "maxpool":

@@ -9,6 +9,7 @@ import { emitFc } from "./kernels/fc";
 import { emitElementwise } from "./kernels/elementwise";
 import { emitWindow } from "./kernels/window";
 import { emitReduce } from "./kernels/reduce";
+import { emitWinograd } from "./kernels/winograd";
 import { wasmFeatures } from "./features";
 
 export interface KernelLibrary {
@@ -23,7 +24,8 @@ export function libraryBytes(relaxed: boolean): { bytes: Uint8Array<ArrayBuffer>
   const MR = relaxed ? 6 : 4;
   const m = new Module();
   const im2col = emitIm2col(m);
-  emitGemm(m, MR, relaxed, im2col);
+  const gemm = emitGemm(m, MR, relaxed, im2col);
+  emitWinograd(m, MR, gemm);
   emitLayout(m);
   emitFc(m, relaxed);
   emitElementwise(m);
