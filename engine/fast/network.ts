@@ -126,8 +126,9 @@ export class FastNetwork {
       s.compiled.run(s.at);
       if (trace) {
         // a fused step shows its last node only (the executor does not fuse when tracing)
+        const ms = performance.now() - started;
         const node = s.step.covers[s.step.covers.length - 1];
-        trace({ node, output: this.heap.read(s.at.output, sizeOf(node.output)), ms: performance.now() - started });
+        trace({ node, output: this.heap.read(s.at.output, sizeOf(node.output)), ms });
       }
       if (options.signal) await new Promise((resolve) => setTimeout(resolve, 0));
     }

@@ -36,7 +36,7 @@ export const Mode = {
 export const Activation = { none: 0, relu: 1, relu6: 2 } as const;
 
 export interface GemmKernels {
-  tile: Func;
+  strip: Func;
   gemm: Func;
 }
 
@@ -53,59 +53,70 @@ export function applyActivation(x: Local | ReturnType<typeof v.add>, act: Local)
 
 /** `pack(panel, src, koff, noff, nc, kc)` is the im2col packer of kernels/im2col.ts */
 export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): GemmKernels {
-  const tile = m.func("gemm_tile", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [a, b, ldb, c, ldc, r, ldr, kc, bias, mode] = f.params;
+  // strip(a, b, bStep, ldb, c, ldc, r, ldr, kc, bias, mode, groups): one MR-row panel of
+  // A times `groups` NR-column groups of B (each bStep bytes after the last), written to C
+  const strip = m.func("gemm_strip", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [a, b, bStep, ldb, c, ldc, r, ldr, kc, bias, mode, groups] = f.params;
     const acc: Local[][] = [];
     for (let row = 0; row < MR; row++) acc.push([f.v128(), f.v128()]);
     const b0 = f.v128();
     const b1 = f.v128();
     const s = f.v128();
     const k = f.i32();
-    const act = f.i32();
+    const ak = f.i32();
+    const bk = f.i32();
+    const g = f.i32();
+    const act = f.i32(i32.and(i32.shrU(mode, Mode.actShift), 3));
+    const finish = f.i32(i32.and(mode, Mode.finish));
     const rowC = (row: number) => i32.add(c, i32.mul(ldc, row));
-    f.if(
-      i32.and(mode, Mode.accumulate),
-      () => acc.forEach(([x0, x1], row) => (f.set(x0, v.load(rowC(row))), f.set(x1, v.load(rowC(row), 16)))),
-      () =>
-        f.if(
-          i32.and(mode, Mode.bias),
-          () => acc.forEach(([x0, x1], row) => (f.set(x0, v.splatLoad(bias, 4 * row)), f.set(x1, x0))),
-          () => acc.forEach(([x0, x1]) => (f.set(x0, v.const(0)), f.set(x1, v.const(0)))),
-        ),
-    );
-    f.set(k, kc);
-    f.loop((again) => {
-      f.set(b0, v.load(b));
-      f.set(b1, v.load(b, 16));
-      acc.forEach(([x0, x1], row) => {
-        f.set(s, v.splatLoad(a, 4 * row));
-        f.set(x0, v.madd(s, b0, x0, relaxed));
-        f.set(x1, v.madd(s, b1, x1, relaxed));
-      });
-      f.inc(a, 4 * MR);
-      f.set(b, i32.add(b, ldb));
-      f.set(k, i32.sub(k, 1));
-      f.brIf(again, k);
-    });
-    f.if(i32.and(mode, Mode.finish), () => {
-      f.if(i32.and(mode, Mode.residual), () =>
+    const each = (fn: (x: Local) => ReturnType<typeof v.add>) => acc.forEach((pair) => pair.forEach((x) => f.set(x, fn(x))));
+    f.for(g, 0, groups, 1, () => {
+      f.if(
+        i32.and(mode, Mode.accumulate),
+        () => acc.forEach(([x0, x1], row) => (f.set(x0, v.load(rowC(row))), f.set(x1, v.load(rowC(row), 16)))),
+        () =>
+          f.if(
+            i32.and(mode, Mode.bias),
+            () => acc.forEach(([x0, x1], row) => (f.set(x0, v.splatLoad(bias, 4 * row)), f.set(x1, x0))),
+            () => acc.forEach(([x0, x1]) => (f.set(x0, v.const(0)), f.set(x1, v.const(0)))),
+          ),
+      );
+      f.set(ak, a);
+      f.set(bk, b);
+      f.set(k, kc);
+      f.loop((again) => {
+        f.set(b0, v.load(bk));
+        f.set(b1, v.load(bk, 16));
         acc.forEach(([x0, x1], row) => {
-          const rr = i32.add(r, i32.mul(ldr, row));
-          f.set(x0, v.add(x0, v.load(rr)));
-          f.set(x1, v.add(x1, v.load(rr, 16)));
-        }),
-      );
-      f.set(act, i32.and(i32.shrU(mode, Mode.actShift), 3));
-      f.if(act, () =>
-        acc.forEach(([x0, x1]) => {
-          f.set(x0, applyActivation(x0, act));
-          f.set(x1, applyActivation(x1, act));
-        }),
-      );
-    });
-    acc.forEach(([x0, x1], row) => {
-      f.storeV(rowC(row), x0);
-      f.storeV(rowC(row), x1, 16);
+          f.set(s, v.splatLoad(ak, 4 * row));
+          f.set(x0, v.madd(s, b0, x0, relaxed));
+          f.set(x1, v.madd(s, b1, x1, relaxed));
+        });
+        f.inc(ak, 4 * MR);
+        f.set(bk, i32.add(bk, ldb));
+        f.set(k, i32.sub(k, 1));
+        f.brIf(again, k);
+      });
+      f.if(finish, () => {
+        f.if(i32.and(mode, Mode.residual), () =>
+          acc.forEach(([x0, x1], row) => {
+            const rr = i32.add(r, i32.mul(ldr, row));
+            f.set(x0, v.add(x0, v.load(rr)));
+            f.set(x1, v.add(x1, v.load(rr, 16)));
+          }),
+        );
+        f.if(act, () => {
+          each((x) => v.pmax(v.const(0), x));
+          f.if(i32.eq(act, 2), () => each((x) => v.pmin(v.const(6), x)));
+        });
+      });
+      acc.forEach(([x0, x1], row) => {
+        f.storeV(rowC(row), x0);
+        f.storeV(rowC(row), x1, 16);
+      });
+      f.inc(b, bStep);
+      f.inc(c, NR * 4);
+      f.inc(r, NR * 4);
     });
   });
 
@@ -119,6 +130,17 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
       f.inc(dst, ldd);
       f.inc(src, lds);
     });
+  });
+
+  // edge(a, b, ldb, c, ldc, r, kc, bias, mode, rows, cols, scratch): a tile with fewer
+  // than MR rows or NR columns, computed in a scratch tile and copied out
+  const edge = m.func("gemm_edge", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [a, b, ldb, c, ldc, r, kc, bias, mode, rows, cols, scratch] = f.params;
+    const tmpR = f.i32(i32.add(scratch, MR * NR * 4));
+    f.if(i32.and(mode, Mode.accumulate), () => f.call(copyBlock, scratch, NR * 4, c, ldc, rows, cols));
+    f.if(i32.and(mode, Mode.residual), () => f.call(copyBlock, tmpR, NR * 4, r, ldc, rows, cols));
+    f.call(strip, a, b, 0, ldb, scratch, NR * 4, tmpR, NR * 4, kc, bias, mode, 1);
+    f.call(copyBlock, c, ldc, scratch, NR * 4, rows, cols);
   });
 
   const gemm = m.func(
@@ -135,17 +157,18 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
       const j = f.i32();
       const m0 = f.i32();
       const mode = f.i32();
-      const bptr = f.i32();
+      const bBase = f.i32();
+      const bStep = f.i32();
       const ldb = f.i32();
-      const cols = f.i32();
+      const full = f.i32();
       const rows = f.i32();
       const off = f.i32();
+      const a = f.i32();
       const ldc = f.i32(i32.shl(N, 2));
-      const tmpC = f.i32(scratch);
-      const tmpR = f.i32(i32.add(scratch, MR * NR * 4));
       const direct = f.i32(i32.eqz(koff));
       f.for(n0, 0, N, NC, () => {
         f.set(nc, i32.minS(NC, i32.sub(N, n0)));
+        f.set(full, i32.divU(nc, NR));
         f.for(k0, 0, Kd, KC, () => {
           f.set(kc, i32.minS(KC, i32.sub(Kd, k0)));
           // mode: first chunk starts from the bias, later ones accumulate
@@ -159,36 +182,44 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
               ),
             ),
           );
-          f.if(direct, () => f.set(ldb, ldc), () => {
-            f.set(ldb, NR * 4);
-            f.call(pack, panel, B, i32.add(koff, i32.shl(k0, 2)), i32.add(noff, i32.shl(n0, 2)), nc, kc);
-          });
-          f.for(j, 0, nc, NR, () => {
-            f.set(cols, i32.minS(NR, i32.sub(nc, j)));
+          f.if(
+            direct,
+            () => {
+              f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(k0, N), n0), 2)));
+              f.set(bStep, NR * 4);
+              f.set(ldb, ldc);
+            },
+            () => {
+              f.call(pack, panel, B, i32.add(koff, i32.shl(k0, 2)), i32.add(noff, i32.shl(n0, 2)), nc, kc);
+              f.set(bBase, panel);
+              f.set(bStep, i32.mul(kc, NR * 4));
+              f.set(ldb, NR * 4);
+            },
+          );
+          f.for(m0, 0, M, MR, () => {
+            f.set(rows, i32.minS(MR, i32.sub(M, m0)));
+            f.set(off, i32.shl(i32.add(i32.mul(m0, N), n0), 2));
+            f.set(a, i32.add(apack, i32.shl(i32.add(i32.mul(m0, Kd), i32.mul(k0, MR)), 2)));
+            const biasAt = i32.add(bias, i32.shl(m0, 2));
             f.if(
-              direct,
-              () => f.set(bptr, i32.add(B, i32.shl(i32.add(i32.mul(k0, N), i32.add(n0, j)), 2))),
-              () => f.set(bptr, i32.add(panel, i32.mul(i32.shl(j, 2), kc))),
+              i32.eq(rows, MR),
+              () => {
+                f.if(full, () => f.call(strip, a, bBase, bStep, ldb, i32.add(C, off), ldc, i32.add(res, off), ldc, kc, biasAt, mode, full));
+                f.if(i32.ne(i32.mul(full, NR), nc), () => {
+                  const at = i32.add(off, i32.mul(full, NR * 4));
+                  f.call(edge, a, i32.add(bBase, i32.mul(full, bStep)), ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, MR, i32.sub(nc, i32.mul(full, NR)), scratch);
+                });
+              },
+              () =>
+                f.for(j, 0, nc, NR, () => {
+                  const at = i32.add(off, i32.shl(j, 2));
+                  f.call(edge, a, i32.add(bBase, i32.mul(i32.divU(j, NR), bStep)), ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, rows, i32.minS(NR, i32.sub(nc, j)), scratch);
+                }),
             );
-            f.for(m0, 0, M, MR, () => {
-              f.set(rows, i32.minS(MR, i32.sub(M, m0)));
-              f.set(off, i32.shl(i32.add(i32.mul(m0, N), i32.add(n0, j)), 2));
-              const a = i32.add(apack, i32.shl(i32.add(i32.mul(m0, Kd), i32.mul(k0, MR)), 2));
-              f.if(
-                i32.and(i32.eq(cols, NR), i32.eq(rows, MR)),
-                () => f.call(tile, a, bptr, ldb, i32.add(C, off), ldc, i32.add(res, off), ldc, kc, i32.add(bias, i32.shl(m0, 2)), mode),
-                () => {
-                  f.if(i32.and(mode, Mode.accumulate), () => f.call(copyBlock, tmpC, NR * 4, i32.add(C, off), ldc, rows, cols));
-                  f.if(i32.and(mode, Mode.residual), () => f.call(copyBlock, tmpR, NR * 4, i32.add(res, off), ldc, rows, cols));
-                  f.call(tile, a, bptr, ldb, tmpC, NR * 4, tmpR, NR * 4, kc, i32.add(bias, i32.shl(m0, 2)), mode);
-                  f.call(copyBlock, i32.add(C, off), ldc, tmpC, NR * 4, rows, cols);
-                },
-              );
-            });
           });
         });
       });
     },
   );
-  return { tile, gemm };
+  return { strip, gemm };
 }

@@ -53,6 +53,38 @@ export function emitWindow(m: Module, relaxed: boolean) {
       const wt = f.i32();
       const t = f.i32();
       const out = f.i32(dst);
+      // 3×3, dilation 1, stride 1 or 2 (MobileNet's): taps unrolled, the nine weights in
+      // registers, one copy of the loops per stride and fused activation
+      const wr = Array.from({ length: 9 }, () => f.v128());
+      const rowPtr = [f.i32(), f.i32(), f.i32()];
+      const at = f.i32();
+      const unrolled = (s: 1 | 2, a: number) =>
+        f.for(k, 0, i32.mul(C, M), 1, () => {
+          f.set(chan, i32.add(src, i32.mul(i32.divU(k, M), plane)));
+          f.set(wk, i32.add(w, i32.mul(k, 36)));
+          wr.forEach((x, i) => f.set(x, v.splatLoad(wk, 4 * i)));
+          f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+          f.for(oy, 0, Ho, 1, () => {
+            f.set(rowPtr[0], i32.add(chan, i32.mul(i32.mul(oy, sh), rowIn)));
+            f.set(rowPtr[1], i32.add(rowPtr[0], rowIn));
+            f.set(rowPtr[2], i32.add(rowPtr[1], rowIn));
+            f.for(ox, 0, Wo, 4, () => {
+              f.set(acc, b);
+              f.set(at, i32.shl(i32.mul(ox, s), 2));
+              for (let fy = 0; fy < 3; fy++)
+                for (let fx = 0; fx < 3; fx++)
+                  f.set(acc, v.madd(wr[3 * fy + fx], gather(f, i32.add(i32.add(rowPtr[fy], at), 4 * fx), s, t), acc, relaxed));
+              const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+              f.storeV(out, result);
+              f.inc(out, i32.shl(i32.minS(4, i32.sub(Wo, ox)), 2));
+            });
+          });
+        });
+      const special = i32.and(i32.and(i32.eq(kh, 3), i32.eq(kw, 3)), i32.and(i32.eq(dh, 1), i32.and(i32.eq(dw, 1), i32.or(i32.eq(sw, 1), i32.eq(sw, 2)))));
+      f.if(special, () => {
+        for (const st of [1, 2] as const) for (const a of [0, 1, 2]) f.if(i32.and(i32.eq(sw, st), i32.eq(act, a)), () => unrolled(st, a));
+        f.ret();
+      });
       byStride(f, sw, (s) => {
         f.for(k, 0, i32.mul(C, M), 1, () => {
           f.set(chan, i32.add(src, i32.mul(i32.divU(k, M), plane)));

@@ -112,7 +112,6 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
     const [U, V, M, C, Mp, nb] = f.params;
     const p = f.i32();
     const m0 = f.i32();
-    const g = f.i32();
     const up = f.i32();
     const vp = f.i32();
     const mp = f.i32();
@@ -121,21 +120,7 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
       f.set(vp, i32.add(V, i32.shl(i32.mul(i32.mul(p, nb), C), 2)));
       f.set(mp, i32.add(M, i32.shl(i32.mul(i32.mul(p, Mp), nb), 2)));
       f.for(m0, 0, Mp, MR, () =>
-        f.for(g, 0, nb, NR, () =>
-          f.call(
-            gemm.tile,
-            i32.add(up, i32.shl(i32.mul(m0, C), 2)),
-            i32.add(vp, i32.shl(i32.mul(g, C), 2)),
-            NR * 4,
-            i32.add(mp, i32.shl(i32.add(i32.mul(m0, nb), g), 2)),
-            i32.shl(nb, 2),
-            0,
-            0,
-            C,
-            0,
-            0,
-          ),
-        ),
+        f.call(gemm.strip, i32.add(up, i32.shl(i32.mul(m0, C), 2)), vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, i32.divU(nb, NR)),
       );
     });
   });
