@@ -12,7 +12,7 @@ import type { ExtraCommand } from "./commands";
 import { networkInput, requestedImagePath, type InputRequest } from "../engine/input";
 import { decodeImage } from "../engine/samples/decode-node";
 import { isSampleName } from "../engine/samples";
-import { createExecutor, executors, runNetwork, RefusedError } from "../engine/run";
+import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "../engine/run";
 import { DEFAULT_BUDGET_MB } from "../engine/budget";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
@@ -84,7 +84,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   const json = args.flags.has("--json");
   const seed = integerOption("run", args, "--seed", 0);
   const budgetMB = integerOption("run", args, "--memory-budget", DEFAULT_BUDGET_MB, 1_000_000);
-  const executorName = args.values.get("--executor") ?? "reference";
+  const executorName = args.values.get("--executor") ?? defaultExecutorName();
   if (!executors[executorName]) throw new UsageError(`cnn run: unknown --executor ${executorName} (there are: ${Object.keys(executors).join(", ")})`);
   const analysis = load(file);
   if (reportErrors(file, analysis)) return 1;
