@@ -21,6 +21,7 @@ import { compileActivation, compileAdd, compileNorm, compileSoftmax } from "./st
 import { compileConcat, compilePad, compileUpsample } from "./steps/layout";
 import { compileFallback } from "./steps/fallback";
 import { ActivationCode } from "../wasm/kernels/elementwise";
+import { windowGeometry } from "../geometry";
 
 export interface PrepareOptions {
   /** false: one step per node, so every layer's output can be shown */
@@ -141,6 +142,19 @@ export class FastNetwork {
   }
 }
 
+/**
+ * A convolution whose one window is the whole input (LeNet's C5: 5×5 over 5×5, one
+ * output position) is a fully connected layer: PyTorch's [K][C][F_h][F_w] filters are
+ * the [K][C·H·W] matrix, and the matrix–vector kernel runs it without im2col.
+ */
+function coversWholeInput(step: Step): boolean {
+  const g = windowGeometry(step.head);
+  return (
+    g.groups === 1 && g.outHeight === 1 && g.outWidth === 1 && g.kernelHeight === g.inHeight && g.kernelWidth === g.inWidth &&
+    g.padTop + g.padBottom + g.padLeft + g.padRight === 0 && step.residual === null
+  );
+}
+
 function compileStep(step: Step, ctx: BuildContext, byId: Map<number, GraphNode>): [string, CompiledStep] {
   const node = step.head;
   const inputSizes = node.inputs.map((i) => sizeOf(byId.get(i)!.output));
@@ -148,6 +162,7 @@ function compileStep(step: Step, ctx: BuildContext, byId: Map<number, GraphNode>
     case "conv":
     case "dwconv":
       if (isDepthwise(node)) return ["depthwise", compileDepthwise(step, ctx)];
+      if (coversWholeInput(step)) return ["fc", compileFc(step, ctx)];
       return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
     case "fc":
       return ["fc", compileFc(step, ctx)];

@@ -52,6 +52,7 @@ async function compare(text: string, kernel: string | null): Promise<void> {
 }
 
 const cases: [string, string, string | null][] = [
+  ["conv 5×5 over a 5×5×16 input (one window: the fc kernel)", "input 5x5x16\nconv 120 5x5\nbn\nrelu", "fc"],
   ["conv x=9×7×3 f=5×3 K=4 s=2×1 p=2×1", "input 9x7x3\nconv 4 5x3 stride 2x1 pad 2x1 floor", "gemm"],
   ["conv x=11×10×5 f=3×2 K=7 s=3×2 d=2×1 (dilation, non-square stride)", "input 11x10x5\nconv 7 3x2 stride 3x2 dilation 2x1 floor", "gemm"],
   ["conv x=12×10×4 f=4×4 K=6 groups=2 pad same (even filter)", "input 12x10x4\nconv 6 4x4 groups 2 pad same", "gemm"],
