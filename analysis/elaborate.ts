@@ -13,6 +13,7 @@ import type {
   BlockResult,
   Diagnostic,
   DiagnosticCode,
+  Explanation,
   FixData,
   GraphNode,
   NameReference,
@@ -30,6 +31,8 @@ interface Flow {
   field: ReceptiveField | null;
 }
 
+const noExplanation = (): Explanation[] => [];
+const noCallSites: Span[] = [];
 const unknownFlow: Flow = { shape: null, node: null, field: null };
 
 export const MAX_REPEAT = 10_000;
@@ -416,7 +419,7 @@ export class Elaborator {
       this.report("no-input", stmt, `\`input\` must be the first statement of ${this.callStack.length ? "a network, not inside a block" : `network \`${this.networkName}\``} (and appear only once)`);
       return flow;
     }
-    const kind = layerKind(name);
+    let kind = layerKind(name);
     if (!kind) {
       if (this.blocks.has(name)) {
         // a block used without parentheses: `Basic 64`
@@ -427,8 +430,12 @@ export class Elaborator {
       const close = suggest(name, candidates);
       const hint = close ? `; did you mean \`${close}\`?` : "";
       this.report("unknown-name", stmt.op, `unknown layer \`${name}\`${hint}`, close ? { kind: "rename", replace: stmt.op, candidates: [close] } : undefined);
-      this.record(stmt, "layer", name, flow.shape, null, null, null);
-      return unknownFlow;
+      // go on as the likely intended kind, so the lines after a typo are still checked
+      kind = close ? layerKind(close) : undefined;
+      if (!kind) {
+        this.record(stmt, "layer", name, flow.shape, null, null, null);
+        return unknownFlow;
+      }
     }
 
     const options = resolveOptions(
@@ -717,7 +724,7 @@ export class Elaborator {
             span,
             `concat stacks along depth, so every branch must have the same W×H: ${names[0]} gives ${shapeText(first)}, ${names[bad]} ${shapeText(shapes[bad])}`,
           );
-          return unknownFlow;
+          return this.afterMismatch(first.kind === "volume" ? { ...first, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) } : first);
         }
         output = { kind: "volume", w: (first as { w: number }).w, h: (first as { h: number }).h, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) };
       }
@@ -726,12 +733,12 @@ export class Elaborator {
         const s = shapes[i];
         if (s.kind !== first.kind) {
           this.report("spatial-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${shapeText(first)} (${names[0]}) and ${shapeText(s)} (${names[i]}): a volume and a vector cannot be added`);
-          return unknownFlow;
+          return this.afterMismatch(first);
         }
         if (s.kind === "vector" && first.kind === "vector") {
           if (s.n !== first.n) {
             this.report("depth-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${s.n} numbers (${names[i]}) to ${first.n} (${names[0]})`);
-            return unknownFlow;
+            return this.afterMismatch(first);
           }
           continue;
         }
@@ -754,11 +761,11 @@ export class Elaborator {
                 shortcut: (stmt as A.ResidualStatement).shortcut ? { start: (stmt as A.ResidualStatement).shortcutKeyword!.start, end: stmt.end } : null,
               }
             : undefined);
-          return unknownFlow;
+          return this.afterMismatch(first);
         }
         if (a.w !== b.w || a.h !== b.h) {
           this.report("spatial-mismatch", span, `${verb} ${both}: W×H must agree`);
-          return unknownFlow;
+          return this.afterMismatch(first);
         }
       }
       output = first.kind === "volume" ? { ...first } : { ...first };
@@ -782,12 +789,22 @@ export class Elaborator {
     return { shape: output, node, field };
   }
 
+  /**
+   * After a merge that cannot run, later lines are still checked against the shape the
+   * user most likely meant (the body's, or the stacked depth); the network stays
+   * incomplete, so it is never run.
+   */
+  private afterMismatch(shape: Shape): Flow {
+    return { shape, node: null, field: null };
+  }
+
   // ---- records ----
 
   private addNode(node: Omit<GraphNode, "id">): number {
     const id = this.graph.length;
     if (node.op !== "input" && node.op !== "add" && node.op !== "concat" && id > this.maxLayers) this.abort(node.span);
-    this.graph.push({ id, ...node });
+    (node as GraphNode).id = id;
+    this.graph.push(node as GraphNode);
     return id;
   }
 
@@ -802,7 +819,7 @@ export class Elaborator {
   ): Occurrence | null {
     if (!this.recording) return null;
     const occ: Occurrence = {
-      span: { start: stmt.start, end: stmt.end },
+      span: stmt,
       kind,
       name,
       label: stmt.label?.text ?? null,
@@ -814,8 +831,8 @@ export class Elaborator {
       macs: node?.macs ?? 0n,
       receptiveField: field,
       node,
-      explain: [],
-      callSites: this.callStack.map((f) => f.site),
+      explain: noExplanation,
+      callSites: this.callStack.length ? this.callStack.map((f) => f.site) : noCallSites,
       network: this.networkName,
     };
     let list = this.occurrences.get(stmt.start);
@@ -845,7 +862,7 @@ export class Elaborator {
       macs: 0n,
       receptiveField: out.field,
       node: null,
-      explain: [],
+      explain: noExplanation,
       callSites: [],
       network: this.networkName,
     };
@@ -874,19 +891,34 @@ function stepField(field: ReceptiveField | null, step: FieldStep | undefined): R
 
 /** The most float32 activation bytes alive at once when the graph runs in order. */
 function peakLive(graph: GraphNode[]): bigint {
-  const lastUse = new Array<number>(graph.length).fill(-1);
-  for (const node of graph) for (const i of node.inputs) lastUse[i] = Math.max(lastUse[i], node.id);
+  const lastUse = new Int32Array(graph.length).fill(-1);
+  for (const node of graph) for (const i of node.inputs) if (node.id > lastUse[i]) lastUse[i] = node.id;
+  // bytes to free after each node; plain numbers while exact, bigint past 2^53
+  const freeAfter = new Float64Array(graph.length);
+  let live = 0;
+  let peak = 0;
+  for (const node of graph) {
+    const out = node.output;
+    const bytes = (out.kind === "volume" ? out.w * out.h * out.d : out.n) * 4;
+    live += bytes;
+    if (live > peak) peak = live;
+    if (!Number.isSafeInteger(live)) return peakLiveExact(graph, lastUse);
+    freeAfter[lastUse[node.id] >= 0 ? lastUse[node.id] : node.id] += bytes;
+    live -= freeAfter[node.id];
+  }
+  return BigInt(peak);
+}
+
+function peakLiveExact(graph: GraphNode[], lastUse: Int32Array): bigint {
+  const freeAfter = new Array<bigint>(graph.length).fill(0n);
   let live = 0n;
   let peak = 0n;
-  const freeAt = new Map<number, bigint>();
   for (const node of graph) {
-    const size = elementCount(node.output) * 4n;
-    live += size;
+    const bytes = elementCount(node.output) * 4n;
+    live += bytes;
     if (live > peak) peak = live;
-    const end = lastUse[node.id] >= 0 ? lastUse[node.id] : node.id;
-    freeAt.set(end, (freeAt.get(end) ?? 0n) + size);
-    live -= freeAt.get(node.id) ?? 0n;
-    freeAt.delete(node.id);
+    freeAfter[lastUse[node.id] >= 0 ? lastUse[node.id] : node.id] += bytes;
+    live -= freeAfter[node.id];
   }
   return peak;
 }

@@ -7,7 +7,7 @@ import { grouped, shapeText } from "./format";
 import type { OptionName, ResolvedOptions } from "./options";
 import type { Report } from "./values";
 import type { Explanation, FixData, LayerAttrs, Padding, Shape, Volume } from "./types";
-import { deconvAxis, effectiveKernel, fittingChoices, samePadding, slideAxis, type AxisWindow } from "./window";
+import { deconvAxis, effectiveKernel, fittingChoices, samePadding, slideAxis, slideFormula, type AxisWindow } from "./window";
 
 export type ArgType = "count" | "size" | "kernel" | "probability" | "number";
 
@@ -52,7 +52,8 @@ export interface LayerOutcome {
   macs: bigint;
   attrs: LayerAttrs;
   field?: FieldStep;
-  explain: Explanation[];
+  /** the formulas with the numbers put in: computed only when someone asks (hover) */
+  explain: () => Explanation[];
 }
 
 export interface LayerKind {
@@ -69,6 +70,7 @@ export interface LayerKind {
 }
 
 const big = BigInt;
+const noExplanation = (): Explanation[] => [];
 
 function volume(w: number, h: number, d: number): Volume {
   return { kind: "volume", w, h, d };
@@ -98,7 +100,7 @@ const identityLayer = (name: string, summary: string, aliases: string[] = [], ar
       biases: 0n,
       macs: 0n,
       attrs: a !== undefined ? { alpha: a } : {},
-      explain: [],
+      explain: noExplanation,
     };
   },
 });
@@ -111,7 +113,8 @@ interface WindowPlan {
   stride: [number, number];
   dilation: [number, number];
   padding: Padding;
-  formulas: string[];
+  /** `W₂ = H₂ = (32 − 5 + 2·0)/1 + 1 = 28` (one line per axis when they differ) */
+  formulas: () => string[];
 }
 
 interface WindowSpec {
@@ -163,15 +166,16 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
     { size: input.h, kernel: spec.kernel.h, stride: stride[1], dilation: dilation[1], padBefore: padding.top, padAfter: padding.bottom, rounding },
   ];
   const [rw, rh] = axes.map(slideAxis);
-  const square = rw.formula === rh.formula;
-  const formulas = square ? [`W₂ = H₂ = ${rw.formula}`] : [`W₂ = ${rw.formula}`, `H₂ = ${rh.formula}`];
+  const formulaW = () => slideFormula(axes[0]);
+  const formulaH = () => slideFormula(axes[1]);
+  const isSquare = () => formulaW() === formulaH();
+  const formulas = () => (isSquare() ? [`W₂ = H₂ = ${formulaW()}`] : [`W₂ = ${formulaW()}`, `H₂ = ${formulaH()}`]);
 
   if (rw.out <= 0 || rh.out <= 0) {
-    const bad = rw.out <= 0 ? rw : rh;
     ctx.report(
       "empty-output",
       ctx.span,
-      `the ${kernelText(spec.kernel)} ${spec.pool ? "window" : "filter"} is larger than the padded ${input.w}×${input.h} input: ${bad.formula}`,
+      `the ${kernelText(spec.kernel)} ${spec.pool ? "window" : "filter"} is larger than the padded ${input.w}×${input.h} input: ${rw.out <= 0 ? formulaW() : formulaH()}`,
     );
     return null;
   }
@@ -181,8 +185,9 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
     if (!rw.fits) misfit.push("width");
     if (!rh.fits) misfit.push("height");
     const strideText = stride[0] === stride[1] ? `${stride[0]}` : `${stride[0]}x${stride[1]}`;
+    const square = isSquare();
     const which = misfit.length === 2 || square ? "" : ` the ${misfit[0]}`;
-    const shown = misfit.length === 2 && !square ? `${rw.formula} (width), ${rh.formula} (height)` : misfit[0] === "width" ? rw.formula : rh.formula;
+    const shown = misfit.length === 2 && !square ? `${formulaW()} (width), ${formulaH()} (height)` : misfit[0] === "width" ? formulaW() : formulaH();
     const misfitAxes = axes.filter((_, i) => (i === 0 ? !rw.fits : !rh.fits));
     const maxPad = spec.pool ? Math.floor(spec.kernel.w / 2) : Math.max(spec.kernel.w, spec.kernel.h) - 1;
     const choices = fittingChoices(misfitAxes, maxPad);
@@ -298,11 +303,11 @@ const conv: LayerKind = {
     const input = ctx.input as Volume;
     const k = ctx.args.F as Kernel;
     const units = ctx.args.K as number;
-    const groups = ctx.options.groups ?? 1;
+    let groups = ctx.options.groups ?? 1;
     if (input.d % groups !== 0 || units % groups !== 0) {
       const which = input.d % groups !== 0 ? `the input depth D₁ = ${input.d}` : `K = ${units}`;
       ctx.report("groups-indivisible", ctx.options.spans.groups ?? ctx.span, `groups ${groups}: ${which} is not divisible by ${groups}`);
-      return null;
+      groups = 1; // the output shape does not depend on G: go on without groups
     }
     const depth = input.d / groups;
     if (k.d !== null && k.d !== depth) {
@@ -330,8 +335,8 @@ const conv: LayerKind = {
       macs: weights * big(plan.w2) * big(plan.h2),
       attrs: convFamilyAttrs(plan, k, { units, groups, bias, ...literalWeights(ctx, k, depth, units) }),
       field: windowField(plan, k),
-      explain: [
-        ...plan.formulas.map((text) => ({ title: "output", text })),
+      explain: () => [
+        ...plan.formulas().map((text) => ({ title: "output", text })),
         ...sharingExplanations(units, perText, per, neurons, units === 1 ? "filter" : "filters"),
         macsExplanation(weights, plan.w2, plan.h2, "output positions"),
       ],
@@ -374,8 +379,8 @@ const dwconv: LayerKind = {
       macs: weights * big(plan.w2) * big(plan.h2),
       attrs: convFamilyAttrs(plan, k, { units, groups: input.d, multiplier: m, bias }),
       field: windowField(plan, k),
-      explain: [
-        ...plan.formulas.map((text) => ({ title: "output", text })),
+      explain: () => [
+        ...plan.formulas().map((text) => ({ title: "output", text })),
         { title: "depthwise", text: `${input.d} channels × ${m} = ${units} filters of ${k.w}×${k.h}×1 (groups = D₁ = ${input.d})` },
         ...sharingExplanations(units, `(${k.w}·${k.h}${bias ? " + 1" : ""})`, per, neurons, "filters"),
         macsExplanation(weights, plan.w2, plan.h2, "output positions"),
@@ -419,8 +424,8 @@ const local: LayerKind = {
       macs: weights,
       attrs: convFamilyAttrs(plan, k, { units, bias }),
       field: windowField(plan, k),
-      explain: [
-        ...plan.formulas.map((text) => ({ title: "output", text })),
+      explain: () => [
+        ...plan.formulas().map((text) => ({ title: "output", text })),
         {
           title: "params",
           text: `${plan.w2}·${plan.h2}·${units} = ${grouped(positions * big(units))} neurons × (${k.w}·${k.h}·${input.d}${bias ? " + 1" : ""}) = ${grouped(weights + biases)} (no sharing)`,
@@ -498,7 +503,7 @@ const deconv: LayerKind = {
         bias,
       },
       field: { kind: "upscale", factor: stride, kernel: [effectiveKernel(k.w, dilation[0]), effectiveKernel(k.h, dilation[1])] },
-      explain: [
+      explain: () => [
         ...formulas.map((text) => ({ title: "output", text })),
         {
           title: "params",
@@ -534,7 +539,7 @@ function pool(name: "maxpool" | "avgpool", summary: string, aliases: string[]): 
         macs: 0n,
         attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, ceil: ctx.options.ceil },
         field: windowField(plan, k),
-        explain: plan.formulas.map((text) => ({ title: "output", text })),
+        explain: () => plan.formulas().map((text) => ({ title: "output", text })),
       };
     },
   };
@@ -558,7 +563,7 @@ function globalPool(name: string, aliases: string[], summary: string): LayerKind
         macs: 0n,
         attrs: { kernel: [input.w, input.h] },
         field: { kind: "window", kernel: [input.w, input.h], stride: [1, 1] },
-        explain: [{ title: "output", text: `${input.w}×${input.h}×${input.d} → 1×1×${input.d}: one number per depth slice` }],
+        explain: () => [{ title: "output", text: `${input.w}×${input.h}×${input.d} → 1×1×${input.d}: one number per depth slice` }],
       };
     },
   };
@@ -582,7 +587,7 @@ const adaptivePool: LayerKind = {
       macs: 0n,
       attrs: { kernel: [k.w, k.h] },
       field: { kind: "window", kernel: [Math.ceil(input.w / k.w), Math.ceil(input.h / k.h)], stride: [Math.floor(input.w / k.w) || 1, Math.floor(input.h / k.h) || 1] },
-      explain: [{ title: "output", text: `${input.w}×${input.h} → ${k.w}×${k.h}, ${input.d} deep` }],
+      explain: () => [{ title: "output", text: `${input.w}×${input.h} → ${k.w}×${k.h}, ${input.d} deep` }],
     };
   },
 };
@@ -610,7 +615,7 @@ const fc: LayerKind = {
       macs: weights,
       attrs: { units: n, bias },
       field: input.kind === "volume" ? { kind: "window", kernel: [input.w, input.h], stride: [1, 1] } : undefined,
-      explain: [
+      explain: () => [
         { title: "output", text: `${n} numbers${input.kind === "volume" ? ` (the ${shapeText(input)} volume is flattened to ${grouped(nIn)} first)` : ""}` },
         { title: "params", text: `${flat} inputs × ${grouped(n)}${bias ? ` + ${grouped(n)} biases` : ""} = ${grouped(weights + biases)}` },
         { title: "MACs", text: `${grouped(nIn)} × ${grouped(n)} = ${grouped(weights)}` },
@@ -636,7 +641,7 @@ const flatten: LayerKind = {
       biases: 0n,
       macs: 0n,
       attrs: {},
-      explain: input.kind === "volume" ? [{ title: "output", text: `${input.w}·${input.h}·${input.d} = ${grouped(n)}` }] : [],
+      explain: () => input.kind === "volume" ? [{ title: "output", text: `${input.w}·${input.h}·${input.d} = ${grouped(n)}` }] : [],
     };
   },
 };
@@ -658,7 +663,7 @@ const bn: LayerKind = {
       biases: big(d),
       macs: 0n,
       attrs: { eps: ctx.options.eps ?? 1e-5 },
-      explain: [{ title: "params", text: `2 × ${d} channels = ${grouped(2 * d)} (γ and β; the running mean and variance are not trained)` }],
+      explain: () => [{ title: "params", text: `2 × ${d} channels = ${grouped(2 * d)} (γ and β; the running mean and variance are not trained)` }],
     };
   },
 };
@@ -678,7 +683,7 @@ const lrn: LayerKind = {
       biases: 0n,
       macs: 0n,
       attrs: { units: ctx.args.N as number },
-      explain: [],
+      explain: noExplanation,
     };
   },
 };
@@ -701,7 +706,7 @@ const upsample: LayerKind = {
       macs: 0n,
       attrs: { units: s },
       field: { kind: "upscale", factor: [s, s], kernel: [1, 1] },
-      explain: [{ title: "output", text: `${s}·${input.w} × ${s}·${input.h} = ${input.w * s}×${input.h * s}` }],
+      explain: () => [{ title: "output", text: `${s}·${input.w} × ${s}·${input.h} = ${input.w * s}×${input.h * s}` }],
     };
   },
 };
@@ -723,7 +728,7 @@ const padLayer: LayerKind = {
       biases: 0n,
       macs: 0n,
       attrs: { padding: { left: p, right: p, top: p, bottom: p } },
-      explain: [{ title: "output", text: `(${input.w} + 2·${p}) × (${input.h} + 2·${p}) = ${input.w + 2 * p}×${input.h + 2 * p}` }],
+      explain: () => [{ title: "output", text: `(${input.w} + 2·${p}) × (${input.h} + 2·${p}) = ${input.w + 2 * p}×${input.h + 2 * p}` }],
     };
   },
 };

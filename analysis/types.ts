@@ -134,7 +134,8 @@ export interface Occurrence {
   receptiveField: ReceptiveField | null;
   /** the graph node of a single layer, for hover and the run view */
   node: GraphNode | null;
-  explain: Explanation[];
+  /** the formulas with the numbers put in (computed on demand) */
+  explain: () => Explanation[];
   /** the call sites that led here, outermost first */
   callSites: Span[];
   network: string;

@@ -21,8 +21,15 @@ export const emptyScope: Scope = { values: new Map(), definitions: new Map() };
 /** Larger values than this are refused: shapes and counts stay far from float trouble. */
 export const MAX_VALUE = 2 ** 31 - 1;
 
-export function evaluate(expr: Expr | null, scope: Scope, report: Report): number | null {
+/** Expressions nest at most this deep (`1+1+…` builds a deep tree): evaluation recurses. */
+const MAX_EXPRESSION_DEPTH = 500;
+
+export function evaluate(expr: Expr | null, scope: Scope, report: Report, depth = 0): number | null {
   if (!expr) return null;
+  if (depth > MAX_EXPRESSION_DEPTH) {
+    report("bad-value", expr, `this expression is too long (more than ${MAX_EXPRESSION_DEPTH} operations)`);
+    return null;
+  }
   switch (expr.type) {
     case "number":
       if (!Number.isFinite(expr.value)) {
@@ -42,12 +49,12 @@ export function evaluate(expr: Expr | null, scope: Scope, report: Report): numbe
       return null;
     }
     case "negate": {
-      const v = evaluate(expr.operand, scope, report);
+      const v = evaluate(expr.operand, scope, report, depth + 1);
       return v === null ? null : -v;
     }
     case "binary": {
-      const a = evaluate(expr.left, scope, report);
-      const b = evaluate(expr.right, scope, report);
+      const a = evaluate(expr.left, scope, report, depth + 1);
+      const b = evaluate(expr.right, scope, report, depth + 1);
       if (a === null || b === null) return null;
       let r: number;
       switch (expr.op) {

@@ -22,8 +22,6 @@ export interface AxisResult {
   exact: number;
   /** the effective kernel F' = d·(F−1)+1 */
   effectiveKernel: number;
-  /** `(32 − 5 + 2·0)/1 + 1 = 28` */
-  formula: string;
 }
 
 export function effectiveKernel(kernel: number, dilation: number): number {
@@ -46,9 +44,14 @@ export function slideAxis(a: AxisWindow): AxisResult {
     if ((out - 1) * a.stride >= a.size + a.padBefore) out--;
   } else out = Math.floor(span / a.stride) + 1;
   const fits = span >= 0 && span % a.stride === 0;
-  const kernelText = a.dilation === 1 ? `${a.kernel}` : `${eff}`;
-  const formula = `(${a.size} − ${kernelText} + ${padTerm(a.padBefore, a.padAfter)})/${a.stride} + 1 = ${decimal(exact)}`;
-  return { out, fits, exact, effectiveKernel: eff, formula };
+  return { out, fits, exact, effectiveKernel: eff };
+}
+
+/** `(32 − 5 + 2·0)/1 + 1 = 28`, with F' in place of F when dilated */
+export function slideFormula(a: AxisWindow): string {
+  const eff = effectiveKernel(a.kernel, a.dilation);
+  const exact = (a.size + a.padBefore + a.padAfter - eff) / a.stride + 1;
+  return `(${a.size} − ${eff} + ${padTerm(a.padBefore, a.padAfter)})/${a.stride} + 1 = ${decimal(exact)}`;
 }
 
 /** TensorFlow's `same`: W₂ = ⌈W₁/S⌉, the smaller half of the padding before. */

@@ -11,8 +11,13 @@ import { UsageError } from "./cnn";
 import type { ExtraCommand } from "./commands";
 import { networkInput, requestedImagePath, type InputRequest } from "../engine/input";
 import { decodeImage } from "../engine/samples/decode-node";
+<<<<<<< HEAD
 import { isSampleName } from "../engine/samples";
 import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "../engine/run";
+=======
+import { isSampleName, sampleCatalog } from "../engine/samples";
+import { createExecutor, executors, runNetwork, RefusedError } from "../engine/run";
+>>>>>>> engine
 import { DEFAULT_BUDGET_MB } from "../engine/budget";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
@@ -70,7 +75,8 @@ function inputRequest(file: string, input: GraphNode, args: ParsedArgs): InputRe
   if (sample !== undefined) {
     if (isSampleName(sample)) return { sample };
     if (/\.(png|jpe?g)$/i.test(sample)) return { image: readPicture(sample, sample) };
-    throw new UsageError(`cnn run: --sample takes a sample name or a .png/.jpg picture, not \`${sample}\` (see \`cnn samples\`)`);
+    const names = sampleCatalog().map((s) => s.name).filter((n) => !/^digit[1-9]$/.test(n));
+    throw new UsageError(`cnn run: --sample takes a sample name or a .png/.jpg picture, not \`${sample}\`; the samples: ${names.join(", ").replace("digit0", "digit0 … digit9")}`);
   }
   const path = requestedImagePath(input);
   if (path) return { image: readPicture(resolve(dirname(file), path), path) };

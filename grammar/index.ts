@@ -32,7 +32,7 @@ function describeChar(c: string): string {
 
 export function parse(text: string): ParseResult {
   parser ??= new CnnParser();
-  const lexed = T.cnnLexer.tokenize(text);
+  const lexed = T.tokenize(text);
   const errors: SyntaxError[] = [];
 
   for (const e of lexed.errors) {
@@ -51,7 +51,15 @@ export function parse(text: string): ParseResult {
   errors.push(...arranged.errors);
 
   parser.input = arranged.tokens;
-  const file = parser.file() ?? { items: [] };
+  let file: CnnFile;
+  try {
+    file = parser.file() ?? { items: [] };
+  } catch (e) {
+    // a last line of defence: the layout pass bounds nesting, so this is not expected
+    if (!(e instanceof RangeError)) throw e;
+    file = { items: [] };
+    errors.push({ start: 0, end: Math.min(text.length, 1), message: "this file is nested too deeply to analyze" });
+  }
   for (const e of parser.errors) {
     errors.push(spanOfError(text, e.token, (e as { previousToken?: IToken }).previousToken, e.message));
   }

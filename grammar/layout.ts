@@ -70,8 +70,50 @@ function describeOpener(tokens: IToken[], braceIndex: number): string {
   return "this `{`";
 }
 
-export function layout(text: string, input: IToken[]): LayoutResult {
+/** Deeper nesting of `{ ( [` than this is refused: the parser recurses once per level. */
+export const MAX_NESTING = 100;
+/** Longer runs of unary signs (`- - - 1`) than this are refused, for the same reason. */
+const MAX_SIGN_RUN = 100;
+
+const opens = new Set<TokenType>([T.LBrace, T.LParen, T.LBracket]);
+const closes = new Set<TokenType>([T.RBrace, T.RParen, T.RBracket]);
+
+/**
+ * Drops whatever nests deeper than MAX_NESTING (reported once, at the first level too
+ * deep), so that no text can exhaust the parser's stack.
+ */
+function limitNesting(input: IToken[], errors: SyntaxError[]): IToken[] {
+  let depth = 0;
+  let signRun = 0;
+  let reported = false;
+  const out: IToken[] = [];
+  const refuse = (tok: IToken, message: string) => {
+    if (reported) return;
+    reported = true;
+    errors.push({ start: tok.startOffset, end: endOf(tok), message });
+  };
+  for (const tok of input) {
+    const type = tok.tokenType;
+    let level = depth;
+    if (opens.has(type)) level = ++depth;
+    else if (closes.has(type) && depth > 0) depth--;
+    if (level > MAX_NESTING) {
+      refuse(tok, `nesting deeper than ${MAX_NESTING} levels is not supported`);
+      continue;
+    }
+    signRun = type === T.Minus || type === T.Plus ? signRun + 1 : 0;
+    if (signRun > MAX_SIGN_RUN) {
+      refuse(tok, `more than ${MAX_SIGN_RUN} signs in a row`);
+      continue;
+    }
+    out.push(tok);
+  }
+  return out;
+}
+
+export function layout(text: string, raw: IToken[]): LayoutResult {
   const errors: SyntaxError[] = [];
+  const input = limitNesting(raw, errors);
   const out: IToken[] = [];
   // open `[` and `(`: newlines inside them continue the line when what follows fits
   const brackets: TokenType[] = [];

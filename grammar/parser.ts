@@ -1,7 +1,7 @@
 // The .cnn grammar (chevrotain, embedded actions, error recovery on). It builds the
 // typed AST of ./ast.ts directly; one parser instance is reused for every parse.
 
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType, type IParserErrorMessageProvider } from "chevrotain";
+import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType, type IParserErrorMessageProvider } from "chevrotain";
 import * as T from "./tokens";
 import { endOf } from "./tokens";
 import type * as A from "./ast";
@@ -82,18 +82,35 @@ export class CnnParser extends EmbeddedActionsParser {
     return 0;
   }
 
+  // Alternatives are built once and reused (chevrotain's advice for speed): they
+  // return values instead of writing to the enclosing rule's locals.
+  private fileItems?: IOrAlt<A.TopLevelItem | null>[];
+  private bodyItems?: IOrAlt<A.Statement | null>[];
+  private statementKinds?: IOrAlt<A.Statement>[];
+  private layerItems?: IOrAlt<A.Value | A.OptionNode>[];
+  private valueKinds?: IOrAlt<A.Value>[];
+  private additive?: IOrAlt<IToken>[];
+  private multiplicative?: IOrAlt<IToken>[];
+  private unaryKinds?: IOrAlt<A.Expr>[];
+  private primaryKinds?: IOrAlt<A.Expr>[];
+  private optionKinds?: IOrAlt<A.OptionNode>[];
+  private opKinds?: IOrAlt<IToken>[];
+
   public file = this.RULE("file", (): A.CnnFile => {
     const items: A.TopLevelItem[] = [];
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Newline) },
-        { ALT: () => this.CONSUME(T.Semicolon) },
-        { ALT: () => items.push(this.SUBRULE(this.networkDefinition)) },
-        { ALT: () => items.push(this.SUBRULE(this.blockDefinition)) },
-        { ALT: () => items.push(this.SUBRULE(this.statement)) },
-      ]);
+      const item = this.OR(
+        (this.fileItems ??= [
+          { ALT: () => (this.CONSUME(T.Newline), null) },
+          { ALT: () => (this.CONSUME(T.Semicolon), null) },
+          { ALT: () => this.SUBRULE(this.networkDefinition) },
+          { ALT: () => this.SUBRULE(this.blockDefinition) },
+          { ALT: () => this.SUBRULE(this.statement) },
+        ]),
+      );
+      if (item) items.push(item);
     });
-    return { items: items.filter(Boolean) };
+    return { items };
   });
 
   private networkDefinition = this.RULE("networkDefinition", (): A.NetworkDefinition => {
@@ -147,16 +164,14 @@ export class CnnParser extends EmbeddedActionsParser {
     const body: A.Statement[] = [];
     this.CONSUME(T.LBrace);
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Newline) },
-        { ALT: () => this.CONSUME(T.Semicolon) },
-        {
-          ALT: () => {
-            const stmt = this.SUBRULE(this.statement);
-            if (stmt) body.push(stmt);
-          },
-        },
-      ]);
+      const stmt = this.OR(
+        (this.bodyItems ??= [
+          { ALT: () => (this.CONSUME(T.Newline), null) },
+          { ALT: () => (this.CONSUME(T.Semicolon), null) },
+          { ALT: () => this.SUBRULE(this.statement) },
+        ]),
+      );
+      if (stmt) body.push(stmt);
     });
     this.CONSUME(T.RBrace);
     return body;
@@ -170,12 +185,14 @@ export class CnnParser extends EmbeddedActionsParser {
       this.CONSUME(T.Colon);
       label = nameOf(tok);
     });
-    const stmt: A.Statement = this.OR([
-      { ALT: () => this.SUBRULE(this.repeatStatement) },
-      { ALT: () => this.SUBRULE(this.residualStatement) },
-      { ALT: () => this.SUBRULE(this.mergeStatement) },
-      { ALT: () => this.SUBRULE(this.layerOrCall) },
-    ]);
+    const stmt: A.Statement = this.OR(
+      (this.statementKinds ??= [
+        { ALT: () => this.SUBRULE(this.repeatStatement) },
+        { ALT: () => this.SUBRULE(this.residualStatement) },
+        { ALT: () => this.SUBRULE(this.mergeStatement) },
+        { ALT: () => this.SUBRULE(this.layerOrCall) },
+      ]),
+    );
     this.ACTION(() => {
       if (stmt) {
         stmt.label = label;
@@ -251,7 +268,7 @@ export class CnnParser extends EmbeddedActionsParser {
   });
 
   private layerOrCall = this.RULE("layerOrCall", (): A.LayerStatement | A.CallStatement => {
-    const opTok = this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]);
+    const opTok = this.OR((this.opKinds ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]));
     const op = nameOf(opTok);
     return this.OR2([
       {
@@ -280,20 +297,13 @@ export class CnnParser extends EmbeddedActionsParser {
           const args: A.Value[] = [];
           const options: A.OptionNode[] = [];
           this.MANY(() => {
-            this.OR3([
-              {
-                ALT: () => {
-                  const value = this.SUBRULE(this.argumentValue);
-                  if (value) args.push(value);
-                },
-              },
-              {
-                ALT: () => {
-                  const option = this.SUBRULE(this.optionClause);
-                  if (option) options.push(option);
-                },
-              },
-            ]);
+            const item = this.OR3(
+              (this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]),
+            );
+            if (item) {
+              if ("type" in item) args.push(item);
+              else options.push(item);
+            }
           });
           return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
         },
@@ -314,7 +324,7 @@ export class CnnParser extends EmbeddedActionsParser {
   });
 
   private optionClause = this.RULE("optionClause", (): A.OptionNode => {
-    return this.OR([
+    return this.OR((this.optionKinds ??= [
       {
         ALT: (): A.OptionNode => {
           const tok = this.CONSUME(T.FlagOption);
@@ -328,12 +338,12 @@ export class CnnParser extends EmbeddedActionsParser {
           return { name: nameOf(tok), value, start: tok.startOffset, end: this.lastEnd() };
         },
       },
-    ]);
+    ]));
   });
 
   /** an argument or option value */
   private argumentValue = this.RULE("argumentValue", (): A.Value => {
-    return this.OR([
+    return this.OR((this.valueKinds ??= [
       { ALT: () => this.SUBRULE(this.list) },
       {
         ALT: (): A.StringValue => {
@@ -348,7 +358,7 @@ export class CnnParser extends EmbeddedActionsParser {
         },
       },
       { ALT: () => this.SUBRULE(this.dims) },
-    ]);
+    ]));
   });
 
   /** `a x b x c` */
@@ -407,7 +417,7 @@ export class CnnParser extends EmbeddedActionsParser {
   public expression = this.RULE("expression", (): A.Expr => {
     let left = this.SUBRULE(this.term);
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      const op = this.OR((this.additive ??= [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]));
       const right = this.SUBRULE2(this.term);
       left = this.ACTION(() => binary(op.tokenType === T.Plus ? "+" : "-", left, right));
     });
@@ -417,7 +427,7 @@ export class CnnParser extends EmbeddedActionsParser {
   private term = this.RULE("term", (): A.Expr => {
     let left = this.SUBRULE(this.unary);
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]);
+      const op = this.OR((this.multiplicative ??= [{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]));
       const right = this.SUBRULE2(this.unary);
       left = this.ACTION(() => binary(op.tokenType === T.Star ? "*" : "/", left, right));
     });
@@ -425,7 +435,7 @@ export class CnnParser extends EmbeddedActionsParser {
   });
 
   private unary = this.RULE("unary", (): A.Expr => {
-    return this.OR([
+    return this.OR((this.unaryKinds ??= [
       {
         ALT: (): A.Expr => {
           const minus = this.CONSUME(T.Minus);
@@ -439,11 +449,11 @@ export class CnnParser extends EmbeddedActionsParser {
         },
       },
       { ALT: () => this.SUBRULE(this.primary) },
-    ]);
+    ]));
   });
 
   private primary = this.RULE("primary", (): A.Expr => {
-    return this.OR([
+    return this.OR((this.primaryKinds ??= [
       {
         ALT: (): A.Expr => {
           const tok = this.CONSUME(T.NumberLiteral);
@@ -478,7 +488,7 @@ export class CnnParser extends EmbeddedActionsParser {
           return this.ACTION(() => (inner ? { ...inner, start: open.startOffset, end: this.lastEnd() } : inner));
         },
       },
-    ]);
+    ]));
   });
 }
 

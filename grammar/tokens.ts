@@ -5,7 +5,7 @@
 // Option names are keywords: their value syntax is known here (`optionArity`), which
 // lets the parser tell `conv k 3x3 stride s` apart without knowing block parameters.
 
-import { createToken, Lexer, type TokenType, type CustomPatternMatcherFunc } from "chevrotain";
+import { createToken, Lexer, type TokenType, type CustomPatternMatcherFunc, type IToken, type ILexingResult } from "chevrotain";
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
 const isIdentChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
@@ -36,35 +36,11 @@ export const StringLiteral = createToken({
   label: "string",
 });
 
-const numberPrefix = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
-const wordRun = /[A-Za-z0-9_.]*/y;
-
-function matchNumberPrefix(text: string, offset: number): string | null {
-  numberPrefix.lastIndex = offset;
-  const m = numberPrefix.exec(text);
-  return m ? m[0] : null;
-}
-
-/** A number glued to letters or a second dot (`12abc`, `3.5.2`, `1e`): reported once, as a whole. */
-const matchBadNumber: CustomPatternMatcherFunc = (text, offset) => {
-  const prefix = matchNumberPrefix(text, offset);
-  if (prefix === null) return null;
-  const after = offset + prefix.length;
-  const next = text[after];
-  // `5x5`: the x is a dimension separator, not part of the number
-  if (next === undefined || next === "x" || !(isIdentChar(next) || next === ".")) return null;
-  wordRun.lastIndex = after;
-  const rest = wordRun.exec(text)![0];
-  return [prefix + rest] as unknown as RegExpExecArray;
-};
-
-export const BadNumber = createToken({
-  name: "BadNumber",
-  pattern: { exec: matchBadNumber },
-  start_chars_hint: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "."],
-  line_breaks: false,
-  label: "number",
-});
+/**
+ * A number glued to letters or a second dot (`12abc`, `3.5.2`, `1e`): not lexed
+ * directly but made by `tokenize` from adjacent pieces, so it is reported once, whole.
+ */
+export const BadNumber = createToken({ name: "BadNumber", pattern: Lexer.NA, label: "number" });
 
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
@@ -102,14 +78,18 @@ export const Identifier = createToken({
   label: "name",
 });
 
+/** word → keyword token: keywords are lexed as identifiers and looked up here (see tokenize). */
+const keywordByWord = new Map<string, TokenType>();
+
 function keyword(word: string, categories?: TokenType[]): TokenType {
-  return createToken({
+  const type = createToken({
     name: word[0].toUpperCase() + word.slice(1),
-    pattern: new RegExp(word),
-    longer_alt: Identifier,
+    pattern: Lexer.NA,
     label: `\`${word}\``,
     ...(categories ? { categories } : {}),
   });
+  keywordByWord.set(word, type);
+  return type;
 }
 
 export const Network = keyword("network");
@@ -204,11 +184,50 @@ export const allTokens: TokenType[] = [
 
 /** The keywords a TextMate grammar or a completion list should know (kept in step by a test). */
 export const keywordWords = {
-  structural: structuralKeywords.map((t) => (t.PATTERN as RegExp).source),
+  structural: [...keywordByWord.keys()].filter((w) => !(w in optionArity)),
   options: Object.keys(optionArity),
 };
 
-export const cnnLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "full" });
+const cnnLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "onlyOffset" });
+
+function retype(tok: IToken, type: TokenType): void {
+  tok.tokenType = type;
+  tok.tokenTypeIdx = type.tokenTypeIdx!;
+}
+
+/**
+ * Lexes the text, then turns identifiers that are keywords into keyword tokens (one
+ * map lookup instead of a regex per keyword) and glues a number to the letters or
+ * digits right after it into one BadNumber token.
+ */
+export function tokenize(text: string): ILexingResult {
+  const result = cnnLexer.tokenize(text);
+  const tokens = result.tokens;
+  let out = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (tok.tokenType === Identifier) {
+      const kw = keywordByWord.get(tok.image);
+      if (kw) retype(tok, kw);
+    } else if (tok.tokenType === NumberLiteral) {
+      let end = endOf(tok);
+      let j = i + 1;
+      while (j < tokens.length && tokens[j].startOffset === end && (tokens[j].tokenType === Identifier || tokens[j].tokenType === NumberLiteral)) {
+        end = endOf(tokens[j]);
+        j++;
+      }
+      if (j > i + 1) {
+        retype(tok, BadNumber);
+        tok.image = text.slice(tok.startOffset, end);
+        tok.endOffset = end - 1;
+        i = j - 1;
+      }
+    }
+    tokens[out++] = tok;
+  }
+  tokens.length = out;
+  return result;
+}
 
 /** The offset just past a token (its end, exclusive). */
 export function endOf(tok: { startOffset: number; image: string }): number {

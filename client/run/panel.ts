@@ -1,0 +1,176 @@
+// The run view's panel: one at a time, shown beside the editor. It asks the language
+// server for the network (`cnn/network`), hands it to the page, and answers the page's
+// requests (run again, pick a picture, show a line). Every message is checked.
+
+import * as vscode from "vscode";
+import { deserializeNetwork } from "../../engine/serialize";
+import { requestedImagePath } from "../../engine/input";
+import { DEFAULT_BUDGET_MB } from "../../engine/budget";
+import { readViewMessage, readViewState, type HostMessage, type RunTarget, type ViewMessage } from "../../webview/protocol";
+import { runViewHtml } from "./html";
+import { readInputPicture, readPicture } from "./picture";
+import type { NetworkSource } from "./source";
+
+export class RunPanel {
+  static readonly viewType = "cnn.run";
+  private static current: RunPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private runId = 0;
+  /** what the page said last (for tests and the status bar of a run) */
+  lastStatus: ViewMessage | null = null;
+
+  static createOrShow(extensionUri: vscode.Uri, source: NetworkSource, target: RunTarget): RunPanel {
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    if (RunPanel.current) {
+      RunPanel.current.target = target;
+      RunPanel.current.panel.reveal(column, true);
+      void RunPanel.current.refresh();
+      return RunPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(RunPanel.viewType, "CNN Run", { viewColumn: column, preserveFocus: true }, RunPanel.options(extensionUri));
+    RunPanel.current = new RunPanel(panel, extensionUri, source, target);
+    return RunPanel.current;
+  }
+
+  /** a panel VS Code restores after a reload, with the state the page saved */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, source: NetworkSource, state: unknown): void {
+    const target = readViewState(state).target;
+    panel.webview.options = RunPanel.options(extensionUri);
+    RunPanel.current?.dispose();
+    RunPanel.current = new RunPanel(panel, extensionUri, source, target);
+  }
+
+  static get active(): RunPanel | undefined {
+    return RunPanel.current;
+  }
+
+  private static options(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, "dist")] };
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly source: NetworkSource,
+    private target: RunTarget | null,
+  ) {
+    const webview = panel.webview;
+    webview.html = runViewHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", "main.js")).toString(),
+      workerUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview", "worker.js")).toString(),
+    });
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      webview.onDidReceiveMessage((raw) => this.receive(raw)),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (this.target && doc.uri.toString() === this.target.uri && vscode.workspace.getConfiguration("cnn.run").get<boolean>("rerunOnSave", true)) void this.refresh();
+      }),
+    );
+  }
+
+  private post(message: HostMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private receive(raw: unknown): void {
+    let message: ViewMessage;
+    try {
+      message = readViewMessage(raw);
+    } catch (e) {
+      console.warn(`CNN run view: ignored a malformed message: ${(e as Error).message}`);
+      return;
+    }
+    switch (message.type) {
+      case "ready":
+      case "rerun":
+        void this.refresh();
+        return;
+      case "pickPicture":
+        void this.pickPicture();
+        return;
+      case "reveal":
+        void this.reveal(message.line);
+        return;
+      case "status":
+        this.lastStatus = message;
+    }
+  }
+
+  /** Asks the server for the network again and sends it to the page to run. */
+  async refresh(): Promise<void> {
+    const target = this.target;
+    if (!target) {
+      this.post({ type: "error", message: "Open a .cnn file and run “CNN: Run Network”." });
+      return;
+    }
+    const id = ++this.runId;
+    const uri = vscode.Uri.parse(target.uri);
+    const fileName = uri.path.split("/").pop() ?? target.uri;
+    try {
+      const response = await this.source(target.uri, target.network);
+      if (id !== this.runId) return;
+      if ("error" in response) {
+        this.post({ type: "error", message: response.error });
+        return;
+      }
+      const network = deserializeNetwork(response.network);
+      this.panel.title = `Run: ${network.name}`;
+      const document = await vscode.workspace.openTextDocument(uri);
+      const lines = network.graph.map((node) => document.positionAt(node.span.start).line + 1);
+      const path = network.graph[0] ? requestedImagePath(network.graph[0]) : null;
+      const picture = path ? await readInputPicture(uri, path) : undefined;
+      const settings = vscode.workspace.getConfiguration("cnn.run");
+      if (id !== this.runId) return;
+      this.post({
+        type: "run",
+        runId: id,
+        target,
+        fileName,
+        network: response.network,
+        lines,
+        seed: clampSeed(settings.get<number>("seed", 0)),
+        budgetMB: Math.max(1, Math.floor(settings.get<number>("memoryBudgetMB", DEFAULT_BUDGET_MB))),
+        executor: settings.get<string>("executor", "auto"),
+        ...(picture ? { picture } : {}),
+      });
+    } catch (e) {
+      if (id === this.runId) this.post({ type: "error", message: `${fileName}: ${(e as Error).message}` });
+    }
+  }
+
+  private async pickPicture(): Promise<void> {
+    const folder = this.target ? vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(this.target.uri)) : undefined;
+    const chosen = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: "Use as input",
+      filters: { Pictures: ["png", "jpg", "jpeg"] },
+      ...(folder ? { defaultUri: folder.uri } : {}),
+    });
+    if (!chosen?.[0]) return;
+    try {
+      this.post({ type: "picture", picture: await readPicture(chosen[0]) });
+    } catch (e) {
+      void vscode.window.showErrorMessage((e as Error).message);
+    }
+  }
+
+  private async reveal(line: number): Promise<void> {
+    if (!this.target) return;
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(this.target.uri));
+    const at = new vscode.Position(Math.min(line - 1, document.lineCount - 1), 0);
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.target!.uri);
+    await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: new vscode.Range(at, at) });
+  }
+
+  dispose(): void {
+    if (RunPanel.current === this) RunPanel.current = undefined;
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}
+
+function clampSeed(n: number): number {
+  return Number.isInteger(n) && n >= 0 && n <= 4294967295 ? n : 0;
+}

@@ -1,0 +1,175 @@
+// A NetworkResult as plain JSON for the language server's `cnn/network` response and
+// the run view's messages: every bigint becomes its decimal digits, Maps are left out.
+// deserializeNetwork checks every field on the way back (the data crossed a process or
+// a webview boundary) and restores the bigints.
+
+import type { GraphNode, LayerAttrs, NetworkResult, Occurrence, Padding, ReceptiveField, Shape } from "../analysis/types";
+import type { Span } from "../grammar";
+import { boolean, count, decimalBigint, InvalidDataError, list, nullable, number, oneOf, optional, pair, positive, record, string, isRecord, type Reader } from "./check";
+
+/** T with every bigint as a decimal string and every Map left out */
+export type Serialized<T> = T extends bigint
+  ? string
+  : T extends Map<unknown, unknown>
+    ? never
+    : T extends (infer U)[]
+      ? Serialized<U>[]
+      : T extends object
+        ? { [K in keyof T as T[K] extends Map<unknown, unknown> ? never : K]: Serialized<T[K]> }
+        : T;
+
+export type SerializedNetwork = Serialized<NetworkResult>;
+
+/** a span as its offsets alone (a graph node's span is the whole parsed statement) */
+function offsets(value: unknown): unknown {
+  return isRecord(value) ? { start: value.start, end: value.end } : value;
+}
+
+function plain(value: unknown, key = ""): unknown {
+  if (key === "span" || key === "nameSpan") return offsets(value);
+  if (key === "callSites" && Array.isArray(value)) return value.map(offsets);
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Map) return undefined;
+  if (Array.isArray(value)) return value.map((v) => plain(v));
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v instanceof Map) continue;
+      out[k] = plain(v, k);
+    }
+    return out;
+  }
+  return value;
+}
+
+export function serializeNetwork(network: NetworkResult): SerializedNetwork {
+  return plain(network) as SerializedNetwork;
+}
+
+const span: Reader<Span> = (v, p) => {
+  const r = record(v, p);
+  const start = count(r.start, `${p}.start`);
+  const end = count(r.end, `${p}.end`);
+  if (end < start) throw new InvalidDataError(`${p}: ends before it starts`);
+  return { start, end };
+};
+
+const MAX_SIZE = 1 << 24;
+const size: Reader<number> = (v, p) => {
+  const n = positive(v, p);
+  if (n > MAX_SIZE) throw new InvalidDataError(`${p}: ${n} is too large`);
+  return n;
+};
+
+export const shapeReader: Reader<Shape> = (v, p) => {
+  const r = record(v, p);
+  const kind = oneOf("volume", "vector")(r.kind, `${p}.kind`);
+  return kind === "volume" ? { kind, w: size(r.w, `${p}.w`), h: size(r.h, `${p}.h`), d: size(r.d, `${p}.d`) } : { kind, n: size(r.n, `${p}.n`) };
+};
+
+const padding: Reader<Padding> = (v, p) => {
+  const r = record(v, p);
+  return { left: count(r.left, `${p}.left`), right: count(r.right, `${p}.right`), top: count(r.top, `${p}.top`), bottom: count(r.bottom, `${p}.bottom`) };
+};
+
+const field: Reader<ReceptiveField> = (v, p) => {
+  const r = record(v, p);
+  return { w: number(r.w, `${p}.w`), h: number(r.h, `${p}.h`), jumpW: number(r.jumpW, `${p}.jumpW`), jumpH: number(r.jumpH, `${p}.jumpH`) };
+};
+
+const attrs: Reader<LayerAttrs> = (v, p) => {
+  const r = record(v, p);
+  const out: LayerAttrs = {};
+  const set = <K extends keyof LayerAttrs>(key: K, read: Reader<NonNullable<LayerAttrs[K]>>) => {
+    const value = optional(read)(r[key], `${p}.${key}`);
+    if (value !== undefined) out[key] = value;
+  };
+  set("units", positive);
+  set("kernel", pair(positive));
+  set("stride", pair(positive));
+  set("dilation", pair(positive));
+  set("padding", padding);
+  set("outputPadding", pair(count));
+  set("groups", positive);
+  set("multiplier", positive);
+  set("bias", boolean);
+  set("ceil", boolean);
+  set("alpha", number);
+  set("eps", number);
+  set("weights", list(number));
+  set("biasValues", list(number));
+  set("data", list(number));
+  set("sample", (s, sp) => {
+    const sr = record(s, sp);
+    return sr.path !== undefined ? { path: string(sr.path, `${sp}.path`) } : { name: string(sr.name, `${sp}.name`) };
+  });
+  return out;
+};
+
+function graphNode(v: unknown, p: string, id: number): GraphNode {
+  const r = record(v, p);
+  if (r.id !== id) throw new InvalidDataError(`${p}.id: expected ${id} (nodes are in order)`);
+  const inputs = list(count, 1000)(r.inputs, `${p}.inputs`);
+  if (inputs.some((i) => i >= id)) throw new InvalidDataError(`${p}.inputs: a node may only read earlier nodes`);
+  return {
+    id,
+    op: string(r.op, `${p}.op`),
+    inputs,
+    input: nullable(shapeReader)(r.input, `${p}.input`),
+    output: shapeReader(r.output, `${p}.output`),
+    attrs: attrs(r.attrs, `${p}.attrs`),
+    params: decimalBigint(r.params, `${p}.params`),
+    macs: decimalBigint(r.macs, `${p}.macs`),
+    label: nullable(string)(r.label, `${p}.label`),
+    span: span(r.span, `${p}.span`),
+  };
+}
+
+function occurrence(v: unknown, p: string, graph: GraphNode[]): Occurrence {
+  const r = record(v, p);
+  const node = r.node === null || r.node === undefined ? null : graph[count(record(r.node, `${p}.node`).id, `${p}.node.id`)] ?? null;
+  return {
+    span: span(r.span, `${p}.span`),
+    kind: oneOf("input", "layer", "call", "repeat", "residual", "concat", "add")(r.kind, `${p}.kind`),
+    name: string(r.name, `${p}.name`),
+    label: nullable(string)(r.label, `${p}.label`),
+    input: nullable(shapeReader)(r.input, `${p}.input`),
+    output: nullable(shapeReader)(r.output, `${p}.output`),
+    params: decimalBigint(r.params, `${p}.params`),
+    weights: decimalBigint(r.weights, `${p}.weights`),
+    biases: decimalBigint(r.biases, `${p}.biases`),
+    macs: decimalBigint(r.macs, `${p}.macs`),
+    receptiveField: nullable(field)(r.receptiveField, `${p}.receptiveField`),
+    node,
+    explain: list((e, ep) => {
+      const er = record(e, ep);
+      return { title: string(er.title, `${ep}.title`), text: string(er.text, `${ep}.text`) };
+    })(r.explain, `${p}.explain`),
+    callSites: list(span)(r.callSites, `${p}.callSites`),
+    network: string(r.network, `${p}.network`),
+  };
+}
+
+export function deserializeNetwork(value: unknown, path = "network"): NetworkResult {
+  const r = record(value, path);
+  const rawGraph = r.graph;
+  if (!Array.isArray(rawGraph)) throw new InvalidDataError(`${path}.graph: expected a list`);
+  if (rawGraph.length > 1_000_000) throw new InvalidDataError(`${path}.graph: too many nodes`);
+  const graph = rawGraph.map((n, i) => graphNode(n, `${path}.graph[${i}]`, i));
+  return {
+    name: string(r.name, `${path}.name`),
+    span: span(r.span, `${path}.span`),
+    nameSpan: span(r.nameSpan, `${path}.nameSpan`),
+    implicit: boolean(r.implicit, `${path}.implicit`),
+    input: nullable(shapeReader)(r.input, `${path}.input`),
+    output: nullable(shapeReader)(r.output, `${path}.output`),
+    params: decimalBigint(r.params, `${path}.params`),
+    macs: decimalBigint(r.macs, `${path}.macs`),
+    receptiveField: nullable(field)(r.receptiveField, `${path}.receptiveField`),
+    activationBytes: decimalBigint(r.activationBytes, `${path}.activationBytes`),
+    peakActivationBytes: decimalBigint(r.peakActivationBytes, `${path}.peakActivationBytes`),
+    statements: list((s, sp) => occurrence(s, sp, graph))(r.statements, `${path}.statements`),
+    graph,
+    complete: boolean(r.complete, `${path}.complete`),
+  };
+}

@@ -1,0 +1,60 @@
+// The run view's engine, in a Web Worker so the editor never waits for it: makes the
+// input and the weights, runs the network, and posts a small preview of every layer.
+
+import type { WorkerReply, WorkerRun } from "./worker-protocol";
+import { MAX_OUTPUT_VALUES } from "./worker-protocol";
+import { networkInput } from "./input";
+import { makePreview } from "./preview";
+import { createExecutor, executors, runNetwork, RefusedError } from "./run";
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent) => void) | null;
+  postMessage(message: WorkerReply, transfer?: Transferable[]): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+
+function post(reply: WorkerReply): void {
+  const buffers: Transferable[] = [];
+  if (reply.type === "layer" || reply.type === "input") buffers.push(reply.preview.data.buffer as ArrayBuffer);
+  if (reply.type === "done") buffers.push(reply.output.buffer as ArrayBuffer);
+  scope.postMessage(reply, buffers);
+}
+
+/** "auto" picks the first executor other than the reference one, if any registered */
+function executorName(wanted: string): string {
+  if (wanted !== "auto") return executors[wanted] ? wanted : "reference";
+  return Object.keys(executors).find((n) => n !== "reference") ?? "reference";
+}
+
+async function run(message: WorkerRun): Promise<void> {
+  const { runId, network } = message;
+  try {
+    const inputNode = network.graph[0];
+    const input = networkInput(
+      inputNode,
+      message.raster ? { image: { raster: message.raster, name: message.rasterName ?? "picture" } } : message.sample ? { sample: message.sample } : {},
+      message.seed,
+    );
+    post({ type: "input", runId, source: input.source, preview: makePreview(input.data, inputNode.output) });
+    const result = await runNetwork({
+      network,
+      input: input.data,
+      seed: message.seed,
+      budgetMB: message.budgetMB,
+      executor: createExecutor(executorName(message.executor)),
+      onLayer: (trace) => {
+        if (trace.node.op === "input") return;
+        post({ type: "layer", runId, nodeId: trace.node.id, ms: trace.ms, preview: makePreview(trace.output, trace.node.output) });
+      },
+    });
+    post({ type: "done", runId, ms: result.ms, executor: result.executor, output: result.output.slice(0, MAX_OUTPUT_VALUES), outputLength: result.output.length });
+  } catch (e) {
+    post({ type: "failed", runId, message: e instanceof Error ? e.message : String(e), refused: e instanceof RefusedError });
+  }
+}
+
+scope.onmessage = (event: MessageEvent) => {
+  const message = event.data as WorkerRun;
+  if (message && message.type === "run") void run(message);
+};

@@ -1,0 +1,79 @@
+// The run view outside VS Code: serves the real page (same HTML, same CSP) from
+// 127.0.0.1 with a stand-in for the VS Code API that answers `ready` with a run of the
+// given .cnn network. Headless Chromium loads it (test/engine/webview.test.ts).
+
+import { createServer, type Server } from "node:http";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyze } from "../../../analysis";
+import { serializeNetwork } from "../../../engine/serialize";
+import { LineIndex } from "../../../grammar";
+import { runViewHtml } from "../../../client/run/html";
+import type { RunMessage } from "../../../webview/protocol";
+
+export interface Harness {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function runMessageFor(text: string, fileName: string, extra: Partial<RunMessage> = {}): RunMessage {
+  const analysis = analyze(text, fileName);
+  const network = analysis.networks[0];
+  const lines = new LineIndex(text);
+  return {
+    type: "run",
+    runId: 1,
+    target: { uri: `file:///work/${fileName}` },
+    fileName,
+    network: serializeNetwork(network),
+    lines: network.graph.map((n) => lines.lineOf(n.span.start) + 1),
+    seed: 0,
+    budgetMB: 1536,
+    executor: "auto",
+    ...extra,
+  };
+}
+
+/** the page, with a VS Code API stand-in that records what the view posts in window.posted */
+function page(origin: string, message: RunMessage, state: unknown): string {
+  const nonce = "harnessnonce0123456789";
+  const html = runViewHtml({ cspSource: origin, scriptUri: `${origin}/dist/webview/main.js`, workerUri: `${origin}/dist/webview/worker.js` }, nonce);
+  const shim = `<script nonce="${nonce}">
+window.posted = [];
+let saved = ${JSON.stringify(state ?? null)};
+const run = ${JSON.stringify(message)};
+window.acquireVsCodeApi = () => ({
+  postMessage(m) { window.posted.push(m); if (m.type === "ready" || m.type === "rerun") setTimeout(() => window.postMessage(run, "*"), 0); },
+  getState() { return saved; },
+  setState(s) { saved = s; },
+});
+</script>`;
+  return html.replace("<body", `${shim}\n<body`);
+}
+
+export function startHarness(root: string, message: RunMessage, state?: unknown): Promise<Harness> {
+  return new Promise((resolve) => {
+    let origin = "";
+    const server: Server = createServer((req, res) => {
+      const url = req.url ?? "/";
+      if (url === "/" || url.startsWith("/?")) {
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        res.end(page(origin, message, state));
+        return;
+      }
+      if (/^\/dist\/webview\/[a-z]+\.js$/.test(url)) {
+        res.writeHead(200, { "content-type": "text/javascript", "access-control-allow-origin": "*" });
+        res.end(readFileSync(join(root, url)));
+        return;
+      }
+      res.writeHead(url === "/favicon.ico" ? 204 : 404);
+      res.end();
+    });
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      origin = `http://127.0.0.1:${port}`;
+      resolve({ url: `${origin}/`, close: () => new Promise((done) => server.close(() => done())) });
+    });
+  });
+}
