@@ -11,13 +11,8 @@ import { UsageError } from "./cnn";
 import type { ExtraCommand } from "./commands";
 import { networkInput, requestedImagePath, type InputRequest } from "../engine/input";
 import { decodeImage } from "../engine/samples/decode-node";
-<<<<<<< HEAD
-import { isSampleName } from "../engine/samples";
-import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "../engine/run";
-=======
 import { isSampleName, sampleCatalog } from "../engine/samples";
-import { createExecutor, executors, runNetwork, RefusedError } from "../engine/run";
->>>>>>> engine
+import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "../engine/run";
 import { DEFAULT_BUDGET_MB } from "../engine/budget";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
