@@ -29,7 +29,7 @@ const option = (name: string): string | null => {
 function runsFor(net: string, engine: string): [number, number] {
   const slow = engine === "tfjs-cpu";
   if (net === "lenet5") return slow ? [20, 50] : [100, 300];
-  if (net === "vgg16") return slow ? [1, 2] : [2, 5];
+  if (net === "vgg16") return slow ? [1, 1] : [2, 5];
   return slow ? [1, 3] : [3, 10];
 }
 

@@ -3,6 +3,7 @@
 // addresses the arena planned (inputs, output, scratch).
 
 import type { GraphNode } from "../../../analysis/types";
+import { windowGeometry, type WindowGeometry } from "../../geometry";
 import type { LayerParams } from "../../api";
 import type { KernelLibrary } from "../../wasm/library";
 import type { Heap } from "../heap";
@@ -53,4 +54,14 @@ export function foldedNorm(bn: GraphNode | null, channels: number, ctx: BuildCon
     offset[c] = b[c] - mean[c] * gain[c];
   }
   return { gain, offset };
+}
+
+/** A convolution's window, filters and bias (null for `nobias`), with its folded batch norm. */
+export function convolution(step: Step, ctx: BuildContext) {
+  const node = step.head;
+  const g: WindowGeometry = windowGeometry(node);
+  const params = ctx.weights(node);
+  const w = need(node, params, "weight");
+  const b = node.attrs.bias === false ? null : need(node, params, "bias");
+  return { g, w, b, ...foldedNorm(step.bn, g.outChannels, ctx) };
 }

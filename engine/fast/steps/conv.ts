@@ -3,19 +3,14 @@
 // at run time a padded copy of the input (when there is padding) and one GEMM per group.
 // A 1×1, stride-1, unpadded convolution reads its input in place as the B matrix.
 
-import { windowGeometry } from "../../geometry";
 import { KC, NC, NR } from "../../wasm/kernels/gemm";
 import type { Step } from "../plan";
-import { foldedNorm, need, type BuildContext, type CompiledStep } from "./context";
+import { convolution, type BuildContext, type CompiledStep } from "./context";
 
 export function compileGemmConv(step: Step, ctx: BuildContext): CompiledStep {
-  const node = step.head;
-  const g = windowGeometry(node);
   const { lib, heap } = ctx;
+  const { g, w, b, gain, offset } = convolution(step, ctx);
   const MR = lib.MR;
-  const params = ctx.weights(node);
-  const w = need(node, params, "weight");
-  const b = node.attrs.bias === false ? null : need(node, params, "bias");
   const K = g.outChannels;
   const G = g.groups;
   const Kg = K / G;
@@ -24,7 +19,6 @@ export function compileGemmConv(step: Step, ctx: BuildContext): CompiledStep {
   const Kd = Cg * taps;
   const Mp = Math.ceil(Kg / MR) * MR;
   const N = g.outHeight * g.outWidth;
-  const { gain, offset } = foldedNorm(step.bn, K, ctx);
 
   // A: [group][panel][Kd][MR], zero rows past Kg; bias: [group][Mp]
   const A = heap.reserve(4 * G * Mp * Kd);

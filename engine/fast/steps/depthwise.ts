@@ -1,20 +1,14 @@
 // Depthwise convolution (groups = D₁, multiplier M): filters copied once with the batch
 // norm folded in, then kernels/window.ts over a padded copy of the input.
 
-import { windowGeometry } from "../../geometry";
 import type { Step } from "../plan";
-import { foldedNorm, need, type BuildContext, type CompiledStep } from "./context";
+import { convolution, type BuildContext, type CompiledStep } from "./context";
 
 export function compileDepthwise(step: Step, ctx: BuildContext): CompiledStep {
-  const node = step.head;
-  const g = windowGeometry(node);
   const { lib, heap } = ctx;
-  const params = ctx.weights(node);
-  const w = need(node, params, "weight");
-  const b = node.attrs.bias === false ? null : need(node, params, "bias");
+  const { g, w, b, gain, offset } = convolution(step, ctx);
   const K = g.outChannels;
   const taps = g.kernelHeight * g.kernelWidth;
-  const { gain, offset } = foldedNorm(step.bn, K, ctx);
   const filters = new Float32Array(K * taps);
   const biases = new Float32Array(K);
   for (let k = 0; k < K; k++) {

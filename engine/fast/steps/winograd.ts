@@ -4,11 +4,11 @@
 // of tiles, input transform → 36 products → output transform with bias, residual and
 // activation.
 
-import { windowGeometry } from "../../geometry";
 import { NR } from "../../wasm/kernels/gemm";
 import { G, TILE_ENTRY } from "../../wasm/kernels/winograd";
 import type { Step } from "../plan";
-import { foldedNorm, need, type BuildContext, type CompiledStep } from "./context";
+import { windowGeometry } from "../../geometry";
+import { convolution, type BuildContext, type CompiledStep } from "./context";
 
 /** most tiles per block: V and M of a block stay within a few MB */
 const MAX_BLOCK = 64;
@@ -24,17 +24,12 @@ export function winogradFits(step: Step): boolean {
 }
 
 export function compileWinograd(step: Step, ctx: BuildContext): CompiledStep {
-  const node = step.head;
-  const g = windowGeometry(node);
   const { lib, heap } = ctx;
+  const { g, w, b, gain, offset } = convolution(step, ctx);
   const MR = lib.MR;
-  const params = ctx.weights(node);
-  const w = need(node, params, "weight");
-  const b = node.attrs.bias === false ? null : need(node, params, "bias");
   const K = g.outChannels;
   const C = g.inChannels;
   const Mp = Math.ceil(K / MR) * MR;
-  const { gain, offset } = foldedNorm(step.bn, K, ctx);
 
   // U[p][panel][C][MR], p = 6i + j of G·g·Gᵀ
   const U = heap.reserve(4 * 36 * Mp * C);
