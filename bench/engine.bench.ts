@@ -3,11 +3,11 @@
 // project's example networks with the same seeded weights and input, one thread each.
 //
 // Every (engine, net) runs in a fresh process (peak RSS is its own), warmed up, then
-// timed; rounds alternate the engines so that a busy spell on this shared machine hits
-// them alike. Prints median ms, GFLOP/s (2·MACs/time), speed relative to tfjs-wasm, peak
+// timed; rounds alternate the engines, each measurement waits (up to --quiet-wait s) for
+// the shared machine to be quiet, and the quietest round of each (engine, net) counts. Prints median ms, GFLOP/s (2·MACs/time), speed relative to tfjs-wasm, peak
 // RSS, and whether the outputs agree (max |diff| ≤ 1e-4·max(1, max |out|)).
 //
-//   --nets lenet5,resnet18   --engines ours,tfjs-wasm   --rounds 2   --json
+//   --nets lenet5,resnet18   --engines ours,tfjs-wasm   --rounds 2   --quiet-wait 60   --json
 //   --measure ENGINE NET WARMUP RUNS OUTFILE   (internal: one measurement)
 
 import { spawnSync } from "node:child_process";
@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchNetwork, defaultNets } from "./engine/nets";
-import { engineNames, measure, type Measurement } from "./engine/measure";
+import { engineNames, machineBusyMs, measure, type Measurement } from "./engine/measure";
 import { formatTable, type Row } from "./engine/table";
 
 const root = process.cwd();
@@ -40,6 +40,16 @@ async function child(): Promise<void> {
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
+/** waits (at most `seconds`) until other processes use less than 10% of a core */
+async function quietMachine(seconds: number, log: (s: string) => void): Promise<void> {
+  for (let waited = 0; waited < seconds; waited += 2) {
+    const before = machineBusyMs();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    if ((machineBusyMs() - before) / 2000 < 0.1) return;
+  }
+  if (seconds > 0) log(`the machine stayed busy for ${seconds} s: measuring anyway (see the busy column)`);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -50,6 +60,7 @@ async function main(): Promise<void> {
   const nets = (option("--nets") ?? defaultNets.join(",")).split(",");
   const engines = (option("--engines") ?? engineNames.join(",")).split(",");
   const rounds = Number(option("--rounds") ?? 2);
+  const quietWait = Number(option("--quiet-wait") ?? 60);
   for (const e of engines) if (!engineNames.includes(e)) throw new Error(`unknown engine ${e} (there are: ${engineNames.join(", ")})`);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const dir = mkdtempSync(join(tmpdir(), "cnn-bench-"));
@@ -57,12 +68,13 @@ async function main(): Promise<void> {
   try {
     for (const net of nets) {
       const gmacs = Number(benchNetwork(net, root).macs) / 1e9;
-      const found = new Map<string, { times: number[]; peak: number; foreign: number[]; output: Float32Array }>();
+      const found = new Map<string, { times: number[]; peak: number; foreign: number; output: Float32Array }>();
       for (let round = 0; round < rounds; round++) {
         // alternate: each round starts with a different engine
         const order = engines.map((_, i) => engines[(i + round) % engines.length]);
         for (const engine of order) {
           const [warmup, runs] = runsFor(net, engine);
+          await quietMachine(quietWait, log);
           const outFile = join(dir, `${net}-${engine}.f32`);
           const r = spawnSync(process.execPath, ["--max-old-space-size=8192", process.argv[1], "--measure", engine, net, String(warmup), String(runs), outFile], {
             encoding: "utf8",
@@ -73,8 +85,11 @@ async function main(): Promise<void> {
           const m = JSON.parse(r.stdout.trim().split("\n").pop()!) as Measurement;
           const bytes = readFileSync(outFile);
           const output = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-          const prev = found.get(engine) ?? { times: [], peak: 0, foreign: [], output };
-          found.set(engine, { times: [...prev.times, ...m.times], peak: Math.max(prev.peak, m.peakRssMB), foreign: [...prev.foreign, m.foreign], output });
+          // the quietest round counts (this machine is shared): its times, its busy share
+          const prev = found.get(engine);
+          const peak = Math.max(prev?.peak ?? 0, m.peakRssMB);
+          if (!prev || m.foreign < prev.foreign) found.set(engine, { times: m.times, peak, foreign: m.foreign, output });
+          else prev.peak = peak;
           log(`${net} ${engine} round ${round + 1}: median ${median(m.times).toFixed(2)} ms, peak RSS ${m.peakRssMB.toFixed(0)} MB, machine busy elsewhere ${(100 * m.foreign).toFixed(0)}% — ${m.info}`);
         }
       }
@@ -101,7 +116,7 @@ async function main(): Promise<void> {
           peakRssMB: f.peak,
           diff: engine === engines[0] ? null : comparable ? diff : Infinity,
           agrees: engine === engines[0] ? null : comparable && diff <= 1e-4 * Math.max(1, top),
-          foreign: Math.max(...f.foreign),
+          foreign: f.foreign,
         });
       }
     }
@@ -113,7 +128,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ results })}\n`);
   } else {
     console.log(formatTable(rows, engines[0]));
-    console.log(`busy: the largest share of this machine's CPU other processes used during a timed run (2 cores); load average now ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+    console.log(`busy: the share of this machine's CPU other processes used during the timed runs counted (2 cores); load average now ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
   }
   const disagreeing = rows.filter((r) => r.agrees === false);
   if (disagreeing.length) {

@@ -40,7 +40,7 @@ function makeEngine(name: string, net: ReturnType<typeof benchNetwork>): Promise
 }
 
 /** CPU time of the whole machine so far, ms (user + nice + system + irq + softirq + steal) */
-function machineBusyMs(): number {
+export function machineBusyMs(): number {
   try {
     const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
     return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * 10;
