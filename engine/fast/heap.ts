@@ -22,7 +22,12 @@ export class Heap {
     if (this.top > have) {
       const pages = Math.ceil((this.top - have) / 65536);
       // grow in steps of at least 1/8 of the memory, so many small reservations stay cheap
-      this.memory.grow(Math.max(pages, Math.ceil(have / 65536 / 8)));
+      const step = Math.min(65536 - have / 65536, Math.max(pages, Math.ceil(have / 65536 / 8)));
+      try {
+        this.memory.grow(step);
+      } catch {
+        throw new RangeError(`the network needs ${(this.top / 1e6).toFixed(0)} MB of WebAssembly memory: more than this engine gives (at most 4 GB)`);
+      }
     }
     return offset;
   }
