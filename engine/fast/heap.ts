@@ -55,4 +55,11 @@ export class Heap {
     const offset = this.reserve(4 * Math.max(minLength, values.length));
     return this.write(offset, values);
   }
+
+  /** gives back everything reserved from `offset` on (temporaries made while packing), zeroed as fresh memory is */
+  release(offset: number): void {
+    if (offset >= this.top) return;
+    new Uint8Array(this.memory.buffer, offset, this.top - offset).fill(0);
+    this.top = offset;
+  }
 }

@@ -5,7 +5,7 @@
 // activation.
 
 import { NR } from "../../wasm/kernels/gemm";
-import { G, TILE_ENTRY } from "../../wasm/kernels/winograd";
+import { TILE_ENTRY } from "../../wasm/kernels/winograd";
 import type { Step } from "../plan";
 import { windowGeometry } from "../../geometry";
 import { convolution, type BuildContext, type CompiledStep } from "./context";
@@ -31,21 +31,13 @@ export function compileWinograd(step: Step, ctx: BuildContext): CompiledStep {
   const C = g.inChannels;
   const Mp = Math.ceil(K / MR) * MR;
 
-  // U[p][panel][C][MR], p = 6i + j of G·g·Gᵀ
+  // U = G·g·Gᵀ of every filter, batch norm folded, packed [p][panel][C][MR] by the
+  // kernel (the filters and gains pass through the scratch end of the heap)
   const U = heap.reserve(4 * 36 * Mp * C);
-  const u = heap.f32(U, 36 * Mp * C);
-  const Gg = new Float64Array(18);
-  for (let k = 0; k < K; k++)
-    for (let c = 0; c < C; c++) {
-      const f = (k * C + c) * 9;
-      for (let i = 0; i < 6; i++)
-        for (let x = 0; x < 3; x++) Gg[i * 3 + x] = G[i][0] * w[f + x] + G[i][1] * w[f + 3 + x] + G[i][2] * w[f + 6 + x];
-      for (let i = 0; i < 6; i++)
-        for (let j = 0; j < 6; j++) {
-          const value = (Gg[i * 3] * G[j][0] + Gg[i * 3 + 1] * G[j][1] + Gg[i * 3 + 2] * G[j][2]) * gain[k];
-          u[(6 * i + j) * Mp * C + Math.floor(k / MR) * MR * C + c * MR + (k % MR)] = value;
-        }
-    }
+  const filters = heap.store(w);
+  const gains = heap.store(Float32Array.from(gain));
+  lib.k.wino_filters(U, filters, gains, K, C, Mp);
+  heap.release(filters);
   const biases = new Float32Array(Mp);
   for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
   const bias = heap.store(biases);

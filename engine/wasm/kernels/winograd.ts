@@ -13,7 +13,7 @@
 import type { Local, Value } from "../emit/expr";
 import type { Func } from "../emit/func";
 import type { Module } from "../emit/module";
-import { i32, v } from "../emit/ops";
+import { f32, i32, v } from "../emit/ops";
 import { applyActivation, NR, type GemmKernels } from "./gemm";
 
 /** Bᵀ (6×6), G (6×3), Aᵀ (4×6) for the points 0, ±1, ±2, ∞ */
@@ -179,5 +179,41 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
       });
     });
   });
-  return { input, products, output };
+  // filters(U, w, gain, K, C, Mp): U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3
+  // filter g = w[k][c] (made once per network; rows past K stay zero)
+  const filters = m.func("wino_filters", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [U, w, gain, K, C, Mp] = f.params;
+    const k = f.i32();
+    const c = f.i32();
+    const src = f.i32();
+    const dst = f.i32();
+    const pStride = f.i32(i32.shl(i32.mul(Mp, C), 2));
+    const scale = f.f32();
+    const g = Array.from({ length: 9 }, () => f.f32());
+    const gg = Array.from({ length: 18 }, () => f.f32());
+    // the rows of G applied to (a, b, d)
+    const applyG = (a: Local, b: Local, d: Local) => [
+      f32.mul(a, f32.const(1 / 4)),
+      f32.mul(f32.add(f32.add(a, d), b), f32.const(-1 / 6)),
+      f32.mul(f32.sub(f32.add(a, d), b), f32.const(-1 / 6)),
+      f32.add(f32.add(f32.mul(a, f32.const(1 / 24)), f32.mul(b, f32.const(1 / 12))), f32.mul(d, f32.const(1 / 6))),
+      f32.add(f32.sub(f32.mul(a, f32.const(1 / 24)), f32.mul(b, f32.const(1 / 12))), f32.mul(d, f32.const(1 / 6))),
+      d,
+    ];
+    f.set(src, w);
+    f.for(k, 0, K, 1, () => {
+      f.set(scale, f32.load(i32.add(gain, i32.shl(k, 2))));
+      // U's address for (p = 0, k's panel, c = 0, k's row)
+      f.set(dst, i32.add(U, i32.shl(i32.add(i32.mul(i32.sub(k, i32.remU(k, MR)), C), i32.remU(k, MR)), 2)));
+      f.for(c, 0, C, 1, () => {
+        g.forEach((x, e) => f.set(x, f32.load(src, 4 * e)));
+        for (let x = 0; x < 3; x++) applyG(g[x], g[3 + x], g[6 + x]).forEach((e, i) => f.set(gg[3 * i + x], e));
+        for (let i = 0; i < 6; i++)
+          applyG(gg[3 * i], gg[3 * i + 1], gg[3 * i + 2]).forEach((e, j) => f.storeF32(i32.add(dst, i32.mul(pStride, 6 * i + j)), f32.mul(e, scale)));
+        f.inc(src, 36);
+        f.inc(dst, 4 * MR);
+      });
+    });
+  });
+  return { input, products, output, filters };
 }
