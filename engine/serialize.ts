@@ -7,10 +7,12 @@ import type { GraphNode, LayerAttrs, NetworkResult, Occurrence, Padding, Recepti
 import type { Span } from "../grammar";
 import { boolean, count, decimalBigint, InvalidDataError, list, nullable, number, oneOf, optional, pair, positive, record, string, isRecord, type Reader } from "./check";
 
-/** T with every bigint as a decimal string and every Map left out */
+/** T with every bigint as a decimal string, every Map left out, lazy values computed */
 export type Serialized<T> = T extends bigint
   ? string
-  : T extends Map<unknown, unknown>
+  : T extends () => infer R
+    ? Serialized<R>
+    : T extends Map<unknown, unknown>
     ? never
     : T extends (infer U)[]
       ? Serialized<U>[]
@@ -29,6 +31,8 @@ function plain(value: unknown, key = ""): unknown {
   if (key === "span" || key === "nameSpan") return offsets(value);
   if (key === "callSites" && Array.isArray(value)) return value.map(offsets);
   if (typeof value === "bigint") return value.toString();
+  // computed on demand (an occurrence's explanations): sent as their result
+  if (typeof value === "function") return plain((value as () => unknown)());
   if (value instanceof Map) return undefined;
   if (Array.isArray(value)) return value.map((v) => plain(v));
   if (isRecord(value)) {
@@ -125,6 +129,10 @@ function graphNode(v: unknown, p: string, id: number): GraphNode {
   };
 }
 
+function constant<T>(value: T): () => T {
+  return () => value;
+}
+
 function occurrence(v: unknown, p: string, graph: GraphNode[]): Occurrence {
   const r = record(v, p);
   const node = r.node === null || r.node === undefined ? null : graph[count(record(r.node, `${p}.node`).id, `${p}.node.id`)] ?? null;
@@ -141,10 +149,12 @@ function occurrence(v: unknown, p: string, graph: GraphNode[]): Occurrence {
     macs: decimalBigint(r.macs, `${p}.macs`),
     receptiveField: nullable(field)(r.receptiveField, `${p}.receptiveField`),
     node,
-    explain: list((e, ep) => {
-      const er = record(e, ep);
-      return { title: string(er.title, `${ep}.title`), text: string(er.text, `${ep}.text`) };
-    })(r.explain, `${p}.explain`),
+    explain: constant(
+      list((e, ep) => {
+        const er = record(e, ep);
+        return { title: string(er.title, `${ep}.title`), text: string(er.text, `${ep}.text`) };
+      })(r.explain, `${p}.explain`),
+    ),
     callSites: list(span)(r.callSites, `${p}.callSites`),
     network: string(r.network, `${p}.network`),
   };

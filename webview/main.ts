@@ -267,7 +267,8 @@ async function start(): Promise<void> {
   const run: WorkerRun = {
     type: "run",
     runId: id,
-    network,
+    // the engine needs the graph; the statements (with their explanations) stay here
+    network: { ...network, statements: [] },
     seed: state.seed ?? message.seed,
     budgetMB: message.budgetMB,
     executor: message.executor,
@@ -298,7 +299,11 @@ async function start(): Promise<void> {
   cancelButton.disabled = false;
   started = performance.now();
   send({ type: "status", state: "running" });
-  mine.postMessage(run);
+  try {
+    mine.postMessage(run);
+  } catch (e) {
+    failed(`the engine could not be started: ${(e as Error).message}`);
+  }
 }
 
 async function inputFor(message: RunMessage): Promise<Partial<WorkerRun>> {
