@@ -139,6 +139,7 @@ export class Browser {
     }
     this.process.kill();
     await new Promise((r) => (this.process.exitCode !== null ? r(null) : this.process.once("exit", r)));
-    rmSync(this.profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile as the main one exits
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
