@@ -28,24 +28,33 @@ function byStride(f: Func, stride: Local, body: (s: 1 | 2 | Local) => void) {
   f.if(i32.eq(stride, 1), () => body(1), () => f.if(i32.eq(stride, 2), () => body(2), () => body(stride)));
 }
 
+const i32s = (n: number): "i32"[] => new Array(n).fill("i32");
+
+/** output and filter positions, bytes per padded plane and row, the accumulator */
+function windowLocals(f: Func, Hp: Local, Wp: Local) {
+  return {
+    oy: f.i32(),
+    ox: f.i32(),
+    fy: f.i32(),
+    fx: f.i32(),
+    plane: f.i32(i32.shl(i32.mul(Hp, Wp), 2)),
+    rowIn: f.i32(i32.shl(Wp, 2)),
+    acc: f.v128(),
+  };
+}
+
 export function emitWindow(m: Module, relaxed: boolean) {
   // depthwise(dst, src, w, bias, C, M, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, act):
   // output channel k reads input channel k / M (multiplier M); w is [C·M][kh][kw]
   const depthwise = m.func(
     "depthwise",
-    ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"],
+    i32s(17),
     [],
     (f) => {
       const [dst, src, w, bias, C, M, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, act] = f.params;
       const k = f.i32();
-      const oy = f.i32();
-      const ox = f.i32();
-      const fy = f.i32();
-      const fx = f.i32();
-      const plane = f.i32(i32.shl(i32.mul(Hp, Wp), 2));
-      const rowIn = f.i32(i32.shl(Wp, 2));
+      const { oy, ox, fy, fx, plane, rowIn, acc } = windowLocals(f, Hp, Wp);
       const taps = f.i32(i32.mul(kh, kw));
-      const acc = f.v128();
       const b = f.v128();
       const chan = f.i32();
       const row = f.i32();
@@ -115,18 +124,12 @@ export function emitWindow(m: Module, relaxed: boolean) {
   // avg divides by the window clipped to the padded input, as PyTorch's count_include_pad
   const pool = m.func(
     "pool",
-    ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"],
+    i32s(18),
     [],
     (f) => {
       const [dst, src, C, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, avg, hEnd, wEnd, top, left] = f.params;
       const c = f.i32();
-      const oy = f.i32();
-      const ox = f.i32();
-      const fy = f.i32();
-      const fx = f.i32();
-      const plane = f.i32(i32.shl(i32.mul(Hp, Wp), 2));
-      const rowIn = f.i32(i32.shl(Wp, 2));
-      const acc = f.v128();
+      const { oy, ox, fy, fx, plane, rowIn, acc } = windowLocals(f, Hp, Wp);
       const row = f.i32();
       const t = f.i32();
       const hs = f.i32();
