@@ -12,7 +12,7 @@ import type { ExtraCommand } from "./commands";
 import { networkInput, requestedImagePath, type InputRequest } from "../engine/input";
 import { decodeImage } from "../engine/samples/decode-node";
 import { isSampleName, sampleCatalog } from "../engine/samples";
-import { createExecutor, executors, runNetwork, RefusedError } from "../engine/run";
+import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "../engine/run";
 import { DEFAULT_BUDGET_MB } from "../engine/budget";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
@@ -86,9 +86,8 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   const json = args.flags.has("--json");
   const seed = integerOption("run", args, "--seed", 0);
   const budgetMB = integerOption("run", args, "--memory-budget", DEFAULT_BUDGET_MB, 1_000_000);
-  // without --executor, the engine's default (createExecutor() decides)
-  const executorName = args.values.get("--executor");
-  if (executorName !== undefined && !executors[executorName]) throw new UsageError(`cnn run: unknown --executor ${executorName} (there are: ${Object.keys(executors).join(", ")})`);
+  const executorName = args.values.get("--executor") ?? defaultExecutorName();
+  if (!executors[executorName]) throw new UsageError(`cnn run: unknown --executor ${executorName} (there are: ${Object.keys(executors).join(", ")})`);
   const analysis = load(file);
   if (reportErrors(file, analysis)) return 1;
   // warnings (a stride misfit …) still run, but people should see them
@@ -117,7 +116,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   let result;
   try {
-    result = await runNetwork({ network, input: input.data, seed, weights, executor: executorName === undefined ? createExecutor() : createExecutor(executorName), budgetMB });
+    result = await runNetwork({ network, input: input.data, seed, weights, executor: createExecutor(executorName), budgetMB });
   } catch (e) {
     if (e instanceof RefusedError) {
       process.stderr.write(`${file}: ${e.message}\n`);

@@ -73,8 +73,12 @@ function fanIn(node: GraphNode, weightDims: number[]): number {
   return elements(weightDims.slice(1));
 }
 
-/** Seeded random weights for every node that learns, literal values from the file first. */
-export function initWeights(graph: GraphNode[], seed: number): NetworkWeights {
+/**
+ * Seeded random weights for every node that learns, literal values from the file first.
+ * `allocate` lets an executor have a tensor written where it will keep it (the fast
+ * executor's memory), so a large fc matrix never exists twice.
+ */
+export function initWeights(graph: GraphNode[], seed: number, allocate: (length: number) => Float32Array = (n) => new Float32Array(n)): NetworkWeights {
   const weights: NetworkWeights = new Map();
   for (const node of graph) {
     const shapes = paramShapes(node);
@@ -83,7 +87,7 @@ export function initWeights(graph: GraphNode[], seed: number): NetworkWeights {
     const weightShape = shapes.find((s) => s.name === "weight")!;
     const fan = Math.max(1, fanIn(node, weightShape.dims));
     for (const shape of shapes) {
-      const out = new Float32Array(elements(shape.dims));
+      const out = allocate(elements(shape.dims));
       if (node.op === "bn") {
         if (shape.name === "weight" || shape.name === "runningVar") out.fill(1);
       } else if (shape.name === "weight") {

@@ -4,15 +4,23 @@
 import type { NetworkResult } from "../analysis/types";
 import type { Executor, LayerTrace, NetworkWeights } from "./api";
 import { ReferenceExecutor } from "./reference";
+import { FastExecutor } from "./fast/executor";
 import { initWeights } from "./init";
 import { budgetRefusal } from "./budget";
 
-/** Executors by name; the first is the default. Faster ones register here. */
+/** Executors by name. Faster ones register here. */
 export const executors: Record<string, () => Executor> = {
+  // WebAssembly SIMD kernels (engine/fast), where the engine has SIMD
+  fast: () => new FastExecutor(),
   reference: () => new ReferenceExecutor(),
 };
 
-export function createExecutor(name = "reference"): Executor {
+/** the fast executor where WebAssembly SIMD is available, else the reference */
+export function defaultExecutorName(): string {
+  return FastExecutor.available() ? "fast" : "reference";
+}
+
+export function createExecutor(name = defaultExecutorName()): Executor {
   const make = executors[name];
   if (!make) throw new Error(`unknown executor \`${name}\` (there are: ${Object.keys(executors).join(", ")})`);
   return make();

@@ -5,7 +5,7 @@ import type { WorkerReply, WorkerRun } from "./worker-protocol";
 import { MAX_OUTPUT_VALUES } from "./worker-protocol";
 import { networkInput } from "./input";
 import { makePreview } from "./preview";
-import { createExecutor, executors, runNetwork, RefusedError } from "./run";
+import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "./run";
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -21,10 +21,10 @@ function post(reply: WorkerReply): void {
   scope.postMessage(reply, buffers);
 }
 
-/** "auto" picks the first executor other than the reference one, if any registered */
+/** "auto" picks the fast executor where WebAssembly SIMD is available, else the reference */
 function executorName(wanted: string): string {
   if (wanted !== "auto") return executors[wanted] ? wanted : "reference";
-  return Object.keys(executors).find((n) => n !== "reference") ?? "reference";
+  return defaultExecutorName();
 }
 
 async function run(message: WorkerRun): Promise<void> {

@@ -10,6 +10,8 @@ import { analyze, type NetworkResult } from "../../analysis";
 import { initWeights } from "../../engine/init";
 import { networkInput } from "../../engine/input";
 import { ReferenceExecutor } from "../../engine/reference";
+import { FastExecutor } from "../../engine/fast/executor";
+import type { Executor } from "../../engine/api";
 import { exportOnnx, onnxDims, INPUT_NAME, OUTPUT_NAME } from "../../engine/onnx/export";
 import { network } from "./nets";
 
@@ -27,10 +29,10 @@ export interface Difference {
   maxRef: number;
 }
 
-export async function compareWithOnnxRuntime(net: NetworkResult, seed: number, sample?: string): Promise<Difference> {
+export async function compareWithOnnxRuntime(net: NetworkResult, seed: number, sample?: string, executor: Executor = new ReferenceExecutor()): Promise<Difference> {
   const weights = initWeights(net.graph, seed);
   const input = networkInput(net.graph[0], sample ? { sample } : {}, seed).data;
-  const ours = await new ReferenceExecutor().run(net.graph, weights, input);
+  const ours = await executor.run(net.graph, weights, input);
   const session = await ort.InferenceSession.create(exportOnnx(net, weights), { graphOptimizationLevel: "disabled", intraOpNumThreads: 1 });
   try {
     const result = await session.run({ [INPUT_NAME]: new ort.Tensor("float32", input, onnxDims(net.graph[0].output)) });
@@ -58,6 +60,9 @@ function within(d: Difference, label: string): void {
   assert.ok(d.maxRef > 0, "the output is not all zeros");
 }
 
+// every executor meets the same bound: the reference kernels and the WebAssembly ones
+const executorsUnderTest: Executor[] = [new ReferenceExecutor(), new FastExecutor()];
+
 describe("engine vs onnxruntime-node: whole networks", function () {
   this.timeout(180_000);
   const nets: [string, string, string | undefined][] = [
@@ -68,9 +73,10 @@ describe("engine vs onnxruntime-node: whole networks", function () {
     ["U-Net (deconv)", "unet_small.cnn", undefined],
     ["Inception module (3a)", "inception.cnn", undefined],
   ];
-  for (const [label, file, name] of nets) {
-    it(`${label} (${file})`, async () => within(await compareWithOnnxRuntime(example(file, name), 1), label));
-  }
+  for (const executor of executorsUnderTest)
+    for (const [label, file, name] of nets) {
+      it(`${label} (${file}), ${executor.name}`, async () => within(await compareWithOnnxRuntime(example(file, name), 1, undefined, executor), label));
+    }
 });
 
 describe("engine vs onnxruntime-node: every layer kind", function () {
@@ -96,7 +102,8 @@ describe("engine vs onnxruntime-node: every layer kind", function () {
     ["upsample 3, pad 2", "input 4x3x2\nupsample 3\npad 2"],
     ["residual with projection, add of three, concat of vectors", "input 8x8x3\nresidual {\n  conv 6 3x3 stride 2 pad 1 floor\n  relu\n} shortcut {\n  conv 6 1x1 stride 2 floor\n}\nadd {\n  branch { relu }\n  branch { }\n  branch { conv 6 1x1 }\n}\nflatten\nconcat {\n  branch { fc 5 }\n  branch { fc 3\n    softmax }\n}"],
   ];
-  for (const [label, text] of cases) {
-    it(label, async () => within(await compareWithOnnxRuntime(network(text), 3, "noise"), label));
-  }
+  for (const executor of executorsUnderTest)
+    for (const [label, text] of cases) {
+      it(`${label}, ${executor.name}`, async () => within(await compareWithOnnxRuntime(network(text), 3, "noise", executor), label));
+    }
 });

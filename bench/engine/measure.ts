@@ -1,0 +1,80 @@
+// One (engine, net) measurement, in a process of its own so that its peak RSS is its own:
+// prepare (not timed), warm up, time each run, and report the times, the peak resident
+// memory, and how busy the rest of the machine was meanwhile (it is shared).
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { fillUniform } from "../../engine/random";
+import { sizeOf } from "../../engine/tensor";
+import type { BenchEngine } from "./adapter";
+import { benchNetwork, SEED } from "./nets";
+import { ours } from "./ours";
+import { ortWeb } from "./ort";
+import { tfjs } from "./tfjs";
+
+export interface Measurement {
+  engine: string;
+  net: string;
+  info: string;
+  times: number[];
+  peakRssMB: number;
+  /** share of the machine's CPU time other processes used during the timed runs */
+  foreign: number;
+  prepareMs: number;
+}
+
+export const engineNames = ["ours", "tfjs-wasm", "ort-web", "tfjs-cpu"];
+
+function makeEngine(name: string, net: ReturnType<typeof benchNetwork>): Promise<BenchEngine> {
+  switch (name) {
+    case "ours":
+      return ours(net, SEED);
+    case "tfjs-wasm":
+      return tfjs(net, SEED, "wasm");
+    case "tfjs-cpu":
+      return tfjs(net, SEED, "cpu");
+    case "ort-web":
+      return ortWeb(net, SEED);
+    default:
+      throw new Error(`unknown engine ${name} (there are: ${engineNames.join(", ")})`);
+  }
+}
+
+/** CPU time of the whole machine so far, ms (user + nice + system + irq + softirq + steal) */
+export function machineBusyMs(): number {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+export function benchInput(length: number): Float32Array<ArrayBuffer> {
+  const input = new Float32Array(length);
+  fillUniform(input, SEED, 999_999, 1);
+  return input;
+}
+
+export async function measure(engine: string, netName: string, root: string, warmup: number, runs: number, outputFile: string): Promise<Measurement> {
+  const net = benchNetwork(netName, root);
+  const input = benchInput(sizeOf(net.graph[0].output));
+  const t0 = performance.now();
+  const e = await makeEngine(engine, net);
+  const prepareMs = performance.now() - t0;
+  let output: Float32Array = new Float32Array(0);
+  for (let i = 0; i < warmup; i++) output = await e.run(input);
+  const busy0 = machineBusyMs();
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    output = await e.run(input);
+    times.push(performance.now() - t);
+  }
+  const wall = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
+  const foreign = Math.max(0, machineBusyMs() - busy0 - (cpu.user + cpu.system) / 1000) / (wall * 2);
+  writeFileSync(outputFile, new Uint8Array(output.buffer, output.byteOffset, output.byteLength));
+  return { engine, net: netName, info: e.info, times, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6, foreign, prepareMs };
+}

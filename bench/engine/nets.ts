@@ -1,0 +1,30 @@
+// The benchmarked networks: the project's own examples, analyzed as the editor does, so
+// every engine runs exactly the graph a user's file describes.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyze, type NetworkResult } from "../../analysis";
+
+export const benchNets: Record<string, string> = {
+  lenet5: "lenet5.cnn",
+  alexnet: "alexnet.cnn",
+  vgg16: "vgg16.cnn",
+  resnet18: "resnet18.cnn",
+  mobilenetv2: "mobilenetv2.cnn",
+  inception: "inception.cnn",
+  unet: "unet_small.cnn",
+};
+
+export const defaultNets = ["lenet5", "alexnet", "vgg16", "resnet18", "mobilenetv2"];
+
+/** the same seed for every engine's weights and input */
+export const SEED = 2024;
+
+export function benchNetwork(name: string, root: string): NetworkResult {
+  const file = benchNets[name];
+  if (!file) throw new Error(`unknown net ${name} (there are: ${Object.keys(benchNets).join(", ")})`);
+  const analysis = analyze(readFileSync(join(root, "examples", file), "utf8"), file);
+  const net = analysis.networks[0];
+  if (!net?.complete) throw new Error(`${file} does not analyze completely`);
+  return net;
+}

@@ -1,0 +1,41 @@
+// The fast executor: the Executor contract (engine/api.ts) over FastNetwork. A network is
+// prepared once per (graph, weights) pair and kept while both are alive, so repeated
+// runs only execute kernels. Traced runs (onLayer) use an unfused preparation, so every
+// node's own output is there to show.
+
+import type { GraphNode } from "../../analysis/types";
+import type { Executor, NetworkWeights, RunOptions } from "../api";
+import { wasmFeatures } from "../wasm/features";
+import { FastNetwork, type PrepareOptions } from "./network";
+import { fromMap } from "./sources";
+
+export class FastExecutor implements Executor {
+  readonly name = "wasm-simd";
+  private readonly prepared = new WeakMap<NetworkWeights, WeakMap<GraphNode[], Map<boolean, Promise<FastNetwork>>>>();
+
+  constructor(private readonly options: Pick<PrepareOptions, "relaxed"> = {}) {}
+
+  /** WebAssembly with SIMD: what this executor needs */
+  static available(): boolean {
+    return wasmFeatures().simd;
+  }
+
+  async run(graph: GraphNode[], weights: NetworkWeights, input: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
+    const network = await this.network(graph, weights, !options.onLayer);
+    return network.run(input, options);
+  }
+
+  network(graph: GraphNode[], weights: NetworkWeights, fuse = true): Promise<FastNetwork> {
+    let byGraph = this.prepared.get(weights);
+    if (!byGraph) this.prepared.set(weights, (byGraph = new WeakMap()));
+    let byFuse = byGraph.get(graph);
+    if (!byFuse) byGraph.set(graph, (byFuse = new Map()));
+    let network = byFuse.get(fuse);
+    if (!network) {
+      network = FastNetwork.prepare(graph, fromMap(weights), { ...this.options, fuse });
+      byFuse.set(fuse, network);
+      network.catch(() => byFuse!.delete(fuse));
+    }
+    return network;
+  }
+}

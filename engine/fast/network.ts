@@ -1,0 +1,193 @@
+// A network made ready for the WebAssembly kernels: steps planned (plan.ts), weights
+// packed into the heap once, the activation arena planned from liveness (arena.ts), the
+// scratch space sized for the hungriest step. run() then only copies the input in, calls
+// each step with addresses fixed in advance, and copies the output out.
+
+import type { GraphNode } from "../../analysis/types";
+import type { RunOptions } from "../api";
+import { abortError } from "../schedule";
+import { sizeOf } from "../tensor";
+import { instantiateLibrary } from "../wasm/library";
+import { planArena, type Lifetime } from "./arena";
+import { Heap } from "./heap";
+import { isAlias, isDepthwise, planSteps, type Step } from "./plan";
+import type { Addresses, BuildContext, CompiledStep, WeightSource } from "./steps/context";
+import { compileGemmConv } from "./steps/conv";
+import { compileDepthwise } from "./steps/depthwise";
+import { compileWinograd, winogradFits } from "./steps/winograd";
+import { compileFc } from "./steps/fc";
+import { compileAdaptivePool, compileGlobalPool, compileWindowPool } from "./steps/pool";
+import { compileActivation, compileAdd, compileNorm, compileSoftmax } from "./steps/elementwise";
+import { compileConcat, compilePad, compileUpsample } from "./steps/layout";
+import { compileFallback } from "./steps/fallback";
+import { ActivationCode } from "../wasm/kernels/elementwise";
+import { windowGeometry } from "../geometry";
+
+export interface PrepareOptions {
+  /** false: one step per node, so every layer's output can be shown */
+  fuse?: boolean;
+  /** use relaxed SIMD's fused multiply-add when the engine has it (default: when present) */
+  relaxed?: boolean;
+}
+
+interface Scheduled {
+  step: Step;
+  compiled: CompiledStep;
+  at: Addresses;
+  /** kernel name for profiles */
+  kind: string;
+}
+
+export class FastNetwork {
+  private constructor(
+    readonly graph: GraphNode[],
+    private readonly heap: Heap,
+    private readonly schedule: Scheduled[],
+    private readonly inputAt: number,
+    private readonly outputAt: number,
+    /** bytes: packed weights and tables, activations arena, scratch */
+    readonly memory: { weights: number; arena: number; scratch: number },
+  ) {}
+
+  static async prepare(graph: GraphNode[], weights: WeightSource, options: PrepareOptions = {}): Promise<FastNetwork> {
+    if (graph.length === 0 || graph[0].op !== "input") throw new Error("the graph does not start with its input");
+    const heap = new Heap();
+    const lib = await instantiateLibrary(heap.memory, { relaxed: options.relaxed });
+    const ctx: BuildContext = { lib, heap, weights };
+    const steps = planSteps(graph, options.fuse ?? true);
+    const byId = new Map(graph.map((n) => [n.id, n]));
+
+    // values: flatten/dropout read and write the same buffer as their input
+    const root = new Map<number, number>();
+    const rootOf = (id: number): number => root.get(id) ?? id;
+    const compiled: { step: Step; compiled: CompiledStep; kind: string }[] = [];
+    for (const step of steps) {
+      if (step.head.op === "input") continue;
+      if (isAlias(step.head)) {
+        root.set(step.output, rootOf(step.head.inputs[0]));
+        compiled.push({ step, compiled: { scratchBytes: 0, run: () => {} }, kind: "alias" });
+        continue;
+      }
+      const [kind, c] = compileStep(step, ctx, byId);
+      compiled.push({ step, compiled: c, kind });
+    }
+    const weightsBytes = heap.size;
+
+    // lifetimes in step order (step 0 writes the input)
+    const first = new Map<number, number>();
+    const last = new Map<number, number>();
+    first.set(rootOf(graph[0].id), 0);
+    compiled.forEach(({ step }, i) => {
+      for (const v of step.inputs) last.set(rootOf(v), i + 1);
+      const out = rootOf(step.output);
+      if (!first.has(out)) first.set(out, i + 1);
+    });
+    const output = graph[graph.length - 1].id;
+    last.set(rootOf(output), compiled.length + 1);
+    const lifetimes: Lifetime[] = [...first.entries()].map(([id, f]) => ({
+      id,
+      bytes: 4 * sizeOf(byId.get(id)!.output),
+      first: f,
+      last: last.get(id) ?? f,
+    }));
+    const arena = planArena(lifetimes);
+    const arenaBase = heap.reserve(arena.size);
+    const scratchBytes = Math.max(0, ...compiled.map((c) => c.compiled.scratchBytes));
+    const scratch = heap.reserve(scratchBytes);
+    const addressOf = (id: number) => arenaBase + arena.offsets.get(rootOf(id))!;
+    const schedule: Scheduled[] = compiled.map(({ step, compiled, kind }) => ({
+      step,
+      compiled,
+      kind,
+      at: { inputs: step.inputs.map(addressOf), output: addressOf(step.output), scratch },
+    }));
+    return new FastNetwork(graph, heap, schedule, addressOf(graph[0].id), addressOf(output), {
+      weights: weightsBytes,
+      arena: arena.size,
+      scratch: scratchBytes,
+    });
+  }
+
+  /** total bytes of WebAssembly memory this network holds */
+  get memoryBytes(): number {
+    return this.heap.memory.buffer.byteLength;
+  }
+
+  async run(input: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
+    const inputNode = this.graph[0];
+    if (input.length !== sizeOf(inputNode.output)) {
+      throw new Error(`the input has ${input.length} values, the network expects ${sizeOf(inputNode.output)}`);
+    }
+    this.heap.write(this.inputAt, input);
+    const trace = options.onLayer;
+    if (trace) trace({ node: inputNode, output: input.slice(), ms: 0 });
+    for (const s of this.schedule) {
+      if (options.signal?.aborted) throw abortError();
+      const started = trace ? performance.now() : 0;
+      s.compiled.run(s.at);
+      if (trace) {
+        // a fused step shows its last node only (the executor does not fuse when tracing)
+        const ms = performance.now() - started;
+        const node = s.step.covers[s.step.covers.length - 1];
+        trace({ node, output: this.heap.read(s.at.output, sizeOf(node.output)), ms });
+      }
+      if (options.signal) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return this.heap.read(this.outputAt, sizeOf(this.graph[this.graph.length - 1].output));
+  }
+
+  /** step kinds in order, for tests and profiles */
+  get kernels(): string[] {
+    return this.schedule.map((s) => s.kind);
+  }
+}
+
+/**
+ * A convolution whose one window is the whole input (LeNet's C5: 5×5 over 5×5, one
+ * output position) is a fully connected layer: PyTorch's [K][C][F_h][F_w] filters are
+ * the [K][C·H·W] matrix, and the matrix–vector kernel runs it without im2col.
+ */
+function coversWholeInput(step: Step): boolean {
+  const g = windowGeometry(step.head);
+  return (
+    g.groups === 1 && g.outHeight === 1 && g.outWidth === 1 && g.kernelHeight === g.inHeight && g.kernelWidth === g.inWidth &&
+    g.padTop + g.padBottom + g.padLeft + g.padRight === 0 && step.residual === null
+  );
+}
+
+function compileStep(step: Step, ctx: BuildContext, byId: Map<number, GraphNode>): [string, CompiledStep] {
+  const node = step.head;
+  const inputSizes = node.inputs.map((i) => sizeOf(byId.get(i)!.output));
+  switch (node.op) {
+    case "conv":
+    case "dwconv":
+      if (isDepthwise(node)) return ["depthwise", compileDepthwise(step, ctx)];
+      if (coversWholeInput(step)) return ["fc", compileFc(step, ctx)];
+      return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
+    case "fc":
+      return ["fc", compileFc(step, ctx)];
+    case "maxpool":
+    case "avgpool":
+      return ["pool", compileWindowPool(step, ctx)];
+    case "gap":
+    case "gmp":
+      return ["global-pool", compileGlobalPool(step, ctx)];
+    case "adaptiveavgpool":
+      return ["adaptive-pool", compileAdaptivePool(step, ctx)];
+    case "bn":
+      return ["affine", compileNorm(step, ctx)];
+    case "add":
+      return ["add", compileAdd(step, ctx)];
+    case "concat":
+      return ["concat", compileConcat(ctx, inputSizes)];
+    case "softmax":
+      return ["softmax", compileSoftmax(step, ctx)];
+    case "pad":
+      return ["pad", compilePad(step, ctx)];
+    case "upsample":
+      return ["upsample", compileUpsample(step, ctx)];
+    default:
+      if (node.op in ActivationCode) return ["activation", compileActivation(step, ctx)];
+      return ["reference", compileFallback(step, ctx, inputSizes)];
+  }
+}

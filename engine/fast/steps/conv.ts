@@ -1,0 +1,90 @@
+// Convolutions as matrix products (kernels/gemm.ts): the filters of each group packed
+// once in MR-row panels with the batch norm folded in, the window tables made once, and
+// at run time a padded copy of the input (when there is padding) and one GEMM per group.
+// A 1×1, stride-1, unpadded convolution reads its input in place as the B matrix.
+
+import { KC, NC, NR } from "../../wasm/kernels/gemm";
+import type { Step } from "../plan";
+import { convolution, type BuildContext, type CompiledStep } from "./context";
+
+export function compileGemmConv(step: Step, ctx: BuildContext): CompiledStep {
+  const { lib, heap } = ctx;
+  const { g, w, b, gain, offset } = convolution(step, ctx);
+  const MR = lib.MR;
+  const K = g.outChannels;
+  const G = g.groups;
+  const Kg = K / G;
+  const Cg = g.inChannels / G;
+  const taps = g.kernelHeight * g.kernelWidth;
+  const Kd = Cg * taps;
+  const Mp = Math.ceil(Kg / MR) * MR;
+  const N = g.outHeight * g.outWidth;
+
+  // A: [group][panel][Kd][MR], zero rows past Kg; bias: [group][Mp]
+  const A = heap.reserve(4 * G * Mp * Kd);
+  const packed = heap.f32(A, G * Mp * Kd);
+  for (let k = 0; k < K; k++) {
+    const grp = Math.floor(k / Kg);
+    const m = k % Kg;
+    const base = grp * Mp * Kd + Math.floor(m / MR) * MR * Kd + (m % MR);
+    const row = k * Kd;
+    for (let i = 0; i < Kd; i++) packed[base + i * MR] = w[row + i] * gain[k];
+  }
+  const biasValues = new Float32Array(G * Mp);
+  for (let k = 0; k < K; k++) biasValues[Math.floor(k / Kg) * Mp + (k % Kg)] = (b ? b[k] : 0) * gain[k] + offset[k];
+  const bias = heap.store(biasValues);
+
+  const padded = g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
+  const direct = taps === 1 && g.strideHeight === 1 && g.strideWidth === 1 && !padded;
+  const Hp = g.inHeight + g.padTop + g.padBottom;
+  const Wp = g.inWidth + g.padLeft + g.padRight;
+  let koff = 0;
+  let noff = 0;
+  if (!direct) {
+    // byte offsets of filter element (c, fy, fx) and of output position (oy, ox)'s window
+    koff = heap.reserve(4 * Kd);
+    const kt = heap.i32(koff, Kd);
+    for (let c = 0; c < Cg; c++)
+      for (let fy = 0; fy < g.kernelHeight; fy++)
+        for (let fx = 0; fx < g.kernelWidth; fx++)
+          kt[(c * g.kernelHeight + fy) * g.kernelWidth + fx] = 4 * (c * Hp * Wp + fy * g.dilationHeight * Wp + fx * g.dilationWidth);
+    noff = heap.reserve(4 * N);
+    const nt = heap.i32(noff, N);
+    for (let oy = 0; oy < g.outHeight; oy++)
+      for (let ox = 0; ox < g.outWidth; ox++) nt[oy * g.outWidth + ox] = 4 * (oy * g.strideHeight * Wp + ox * g.strideWidth);
+  }
+  const padBytes = padded ? Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256 : 0;
+  const panelBytes = 4 * KC * NC;
+  const inPlane = 4 * (direct ? g.inHeight * g.inWidth : Hp * Wp);
+  return {
+    scratchBytes: padBytes + panelBytes + 4 * 2 * MR * NR + 256,
+    run({ inputs, output, scratch }) {
+      let src = inputs[0];
+      const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
+      if (padded) {
+        lib.k.pad(scratch, src, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+        src = scratch;
+      }
+      const panel = scratch + padBytes;
+      const tiles = panel + panelBytes;
+      for (let grp = 0; grp < G; grp++) {
+        const out = output + 4 * grp * Kg * N;
+        lib.k.gemm(
+          A + 4 * grp * Mp * Kd,
+          Kg,
+          Kd,
+          src + grp * Cg * inPlane,
+          N,
+          out,
+          bias + 4 * grp * Mp,
+          residual ? residual + 4 * grp * Kg * N : 0,
+          step.act,
+          koff,
+          noff,
+          panel,
+          tiles,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// Fully connected: the [N][n_in] matrix kept as PyTorch lays it out (a matrix–vector
+// product reads it row by row), written straight into the heap when the weight source
+// can (seeded weights), so a 400 MB matrix never exists twice. A batch norm after it is
+// folded into its rows.
+
+import { sizeOf } from "../../tensor";
+import type { Step } from "../plan";
+import { foldedNorm, need, type BuildContext, type CompiledStep } from "./context";
+
+export function compileFc(step: Step, ctx: BuildContext): CompiledStep {
+  const node = step.head;
+  const { lib, heap } = ctx;
+  const N = sizeOf(node.output);
+  const nIn = sizeOf(node.input!);
+  const W = heap.reserve(4 * N * nIn);
+  let placed = false;
+  const params = ctx.weights(node, (length) => {
+    if (length !== N * nIn || placed) return new Float32Array(length);
+    placed = true;
+    return heap.f32(W, length);
+  });
+  const w = need(node, params, "weight");
+  const matrix = heap.f32(W, N * nIn);
+  if (!(w.buffer === matrix.buffer && w.byteOffset === W)) matrix.set(w);
+  const b = node.attrs.bias === false ? null : need(node, params, "bias");
+  const { gain, offset } = foldedNorm(step.bn, N, ctx);
+  if (step.bn) for (let n = 0; n < N; n++) for (let i = n * nIn, end = i + nIn; i < end; i++) matrix[i] *= gain[n];
+  const biases = new Float32Array(Math.ceil(N / 4) * 4);
+  for (let n = 0; n < N; n++) biases[n] = (b ? b[n] : 0) * gain[n] + offset[n];
+  const bias = heap.store(biases);
+  return {
+    scratchBytes: 0,
+    run({ inputs, output }) {
+      lib.k.fc(output, W, inputs[0], bias, N, nIn, step.act);
+    },
+  };
+}

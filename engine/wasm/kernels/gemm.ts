@@ -1,0 +1,225 @@
+// C[M×N] = A[M×Kd] · B[Kd×N] + bias, then residual and activation: the matrix product
+// behind every convolution. Rows are output channels, columns output positions, so C
+// is already the C×H×W output. A (the weights) is packed once per network in MR-row
+// panels [Kd][MR]; B is either packed on the fly by im2col into NR-column panels
+// [kc][NR] (kernels/im2col.ts) or, for a 1×1 convolution, read in place (rows of N).
+//
+// The register tile is MR×NR = MR×8: MR splatted weights times two 4-lane vectors of
+// positions, accumulated in MR·2 v128 locals (with MR = 4 plus 2 B vectors and a
+// splat, 11 of the 16 XMM registers V8 allocates from; MR = 6 when relaxed SIMD's
+// fused multiply-add frees the temporaries). Blocking as in GotoBLAS: Kd in chunks of
+// KC rows, N in chunks of NC columns, so a B panel stays in L1 and A's block in L2.
+
+import type { Func } from "../emit/func";
+import type { Module } from "../emit/module";
+import { f32, i32, v } from "../emit/ops";
+import type { Local } from "../emit/expr";
+
+export const NR = 8;
+export const KC = 256;
+export const NC = 128;
+
+/** epilogue bits of a tile call */
+export const Mode = {
+  /** start from C's current values (a later Kd chunk) */
+  accumulate: 1,
+  /** start from the bias (first Kd chunk) */
+  bias: 2,
+  /** last Kd chunk: add the residual, apply the activation */
+  finish: 4,
+  residual: 8,
+  /** activation code in bits 4–5 */
+  actShift: 4,
+} as const;
+
+/** fused activations (others run as separate element-wise passes) */
+export const Activation = { none: 0, relu: 1, relu6: 2 } as const;
+
+export interface GemmKernels {
+  strip: Func;
+  gemm: Func;
+}
+
+/** the epilogue shared by every kernel that finishes an output: residual, then activation */
+export function applyActivation(x: Local | ReturnType<typeof v.add>, act: Local): ReturnType<typeof v.add> {
+  // select by code without branching in the caller: relu = max(x, 0); relu6 = min(relu, 6)
+  const relu = v.pmax(v.const(0), x);
+  return v.bitselect(
+    v.bitselect(v.pmin(v.const(6), relu), relu, v.i32splat(i32.sub(0, i32.eq(act, 2)))),
+    x,
+    v.i32splat(i32.sub(0, i32.ne(act, 0))),
+  );
+}
+
+/** `pack(panel, src, koff, noff, nc, kc)` is the im2col packer of kernels/im2col.ts */
+export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): GemmKernels {
+  // strip(a, b, bStep, ldb, c, ldc, r, ldr, kc, bias, mode, groups): one MR-row panel of
+  // A times `groups` NR-column groups of B (each bStep bytes after the last), written to C
+  const strip = m.func("gemm_strip", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [a, b, bStep, ldb, c, ldc, r, ldr, kc, bias, mode, groups] = f.params;
+    const acc: Local[][] = [];
+    for (let row = 0; row < MR; row++) acc.push([f.v128(), f.v128()]);
+    const b0 = f.v128();
+    const b1 = f.v128();
+    const s = f.v128();
+    const k = f.i32();
+    const ak = f.i32();
+    const bk = f.i32();
+    const g = f.i32();
+    const act = f.i32(i32.and(i32.shrU(mode, Mode.actShift), 3));
+    const finish = f.i32(i32.and(mode, Mode.finish));
+    const rowC = (row: number) => i32.add(c, i32.mul(ldc, row));
+    const each = (fn: (x: Local) => ReturnType<typeof v.add>) => acc.forEach((pair) => pair.forEach((x) => f.set(x, fn(x))));
+    f.for(g, 0, groups, 1, () => {
+      f.if(
+        i32.and(mode, Mode.accumulate),
+        () => acc.forEach(([x0, x1], row) => (f.set(x0, v.load(rowC(row))), f.set(x1, v.load(rowC(row), 16)))),
+        () =>
+          f.if(
+            i32.and(mode, Mode.bias),
+            () => acc.forEach(([x0, x1], row) => (f.set(x0, v.splatLoad(bias, 4 * row)), f.set(x1, x0))),
+            () => acc.forEach(([x0, x1]) => (f.set(x0, v.const(0)), f.set(x1, v.const(0)))),
+          ),
+      );
+      f.set(ak, a);
+      f.set(bk, b);
+      f.set(k, kc);
+      f.loop((again) => {
+        f.set(b0, v.load(bk));
+        f.set(b1, v.load(bk, 16));
+        acc.forEach(([x0, x1], row) => {
+          f.set(s, v.splatLoad(ak, 4 * row));
+          f.set(x0, v.madd(s, b0, x0, relaxed));
+          f.set(x1, v.madd(s, b1, x1, relaxed));
+        });
+        f.inc(ak, 4 * MR);
+        f.set(bk, i32.add(bk, ldb));
+        f.set(k, i32.sub(k, 1));
+        f.brIf(again, k);
+      });
+      f.if(finish, () => {
+        f.if(i32.and(mode, Mode.residual), () =>
+          acc.forEach(([x0, x1], row) => {
+            const rr = i32.add(r, i32.mul(ldr, row));
+            f.set(x0, v.add(x0, v.load(rr)));
+            f.set(x1, v.add(x1, v.load(rr, 16)));
+          }),
+        );
+        f.if(act, () => {
+          each((x) => v.pmax(v.const(0), x));
+          f.if(i32.eq(act, 2), () => each((x) => v.pmin(v.const(6), x)));
+        });
+      });
+      acc.forEach(([x0, x1], row) => {
+        f.storeV(rowC(row), x0);
+        f.storeV(rowC(row), x1, 16);
+      });
+      f.inc(b, bStep);
+      f.inc(c, NR * 4);
+      f.inc(r, NR * 4);
+    });
+  });
+
+  // copies rows×cols floats between two row-strided regions (edge tiles)
+  const copyBlock = m.func("copy_block", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [dst, ldd, src, lds, rows, cols] = f.params;
+    const i = f.i32();
+    const j = f.i32();
+    f.for(i, 0, rows, 1, () => {
+      f.for(j, 0, cols, 1, () => f.storeF32(i32.add(dst, i32.shl(j, 2)), f32.load(i32.add(src, i32.shl(j, 2)))));
+      f.inc(dst, ldd);
+      f.inc(src, lds);
+    });
+  });
+
+  // edge(a, b, ldb, c, ldc, r, kc, bias, mode, rows, cols, scratch): a tile with fewer
+  // than MR rows or NR columns, computed in a scratch tile and copied out
+  const edge = m.func("gemm_edge", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [a, b, ldb, c, ldc, r, kc, bias, mode, rows, cols, scratch] = f.params;
+    const tmpR = f.i32(i32.add(scratch, MR * NR * 4));
+    f.if(i32.and(mode, Mode.accumulate), () => f.call(copyBlock, scratch, NR * 4, c, ldc, rows, cols));
+    f.if(i32.and(mode, Mode.residual), () => f.call(copyBlock, tmpR, NR * 4, r, ldc, rows, cols));
+    f.call(strip, a, b, 0, ldb, scratch, NR * 4, tmpR, NR * 4, kc, bias, mode, 1);
+    f.call(copyBlock, c, ldc, scratch, NR * 4, rows, cols);
+  });
+
+  const gemm = m.func(
+    "gemm",
+    // apack, M, Kd, B, N, C, bias, residual, act, koff (0: B is read in place), noff, panel, scratch
+    ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"],
+    [],
+    (f) => {
+      const [apack, M, Kd, B, N, C, bias, res, act, koff, noff, panel, scratch] = f.params;
+      const n0 = f.i32();
+      const nc = f.i32();
+      const k0 = f.i32();
+      const kc = f.i32();
+      const j = f.i32();
+      const m0 = f.i32();
+      const mode = f.i32();
+      const bBase = f.i32();
+      const bStep = f.i32();
+      const ldb = f.i32();
+      const full = f.i32();
+      const rows = f.i32();
+      const off = f.i32();
+      const a = f.i32();
+      const ldc = f.i32(i32.shl(N, 2));
+      const direct = f.i32(i32.eqz(koff));
+      f.for(n0, 0, N, NC, () => {
+        f.set(nc, i32.minS(NC, i32.sub(N, n0)));
+        f.set(full, i32.divU(nc, NR));
+        f.for(k0, 0, Kd, KC, () => {
+          f.set(kc, i32.minS(KC, i32.sub(Kd, k0)));
+          // mode: first chunk starts from the bias, later ones accumulate
+          f.set(mode, i32.add(i32.mul(i32.eqz(k0), Mode.bias), i32.mul(i32.ne(k0, 0), Mode.accumulate)));
+          f.if(i32.geS(i32.add(k0, kc), Kd), () =>
+            f.set(
+              mode,
+              i32.or(
+                mode,
+                i32.or(i32.or(Mode.finish, i32.mul(i32.ne(res, 0), Mode.residual)), i32.shl(act, Mode.actShift)),
+              ),
+            ),
+          );
+          f.if(
+            direct,
+            () => {
+              f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(k0, N), n0), 2)));
+              f.set(bStep, NR * 4);
+              f.set(ldb, ldc);
+            },
+            () => {
+              f.call(pack, panel, B, i32.add(koff, i32.shl(k0, 2)), i32.add(noff, i32.shl(n0, 2)), nc, kc);
+              f.set(bBase, panel);
+              f.set(bStep, i32.mul(kc, NR * 4));
+              f.set(ldb, NR * 4);
+            },
+          );
+          f.for(m0, 0, M, MR, () => {
+            f.set(rows, i32.minS(MR, i32.sub(M, m0)));
+            f.set(off, i32.shl(i32.add(i32.mul(m0, N), n0), 2));
+            f.set(a, i32.add(apack, i32.shl(i32.add(i32.mul(m0, Kd), i32.mul(k0, MR)), 2)));
+            const biasAt = i32.add(bias, i32.shl(m0, 2));
+            f.if(
+              i32.eq(rows, MR),
+              () => {
+                f.if(full, () => f.call(strip, a, bBase, bStep, ldb, i32.add(C, off), ldc, i32.add(res, off), ldc, kc, biasAt, mode, full));
+                f.if(i32.ne(i32.mul(full, NR), nc), () => {
+                  const at = i32.add(off, i32.mul(full, NR * 4));
+                  f.call(edge, a, i32.add(bBase, i32.mul(full, bStep)), ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, MR, i32.sub(nc, i32.mul(full, NR)), scratch);
+                });
+              },
+              () =>
+                f.for(j, 0, nc, NR, () => {
+                  const at = i32.add(off, i32.shl(j, 2));
+                  f.call(edge, a, i32.add(bBase, i32.mul(i32.divU(j, NR), bStep)), ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, rows, i32.minS(NR, i32.sub(nc, j)), scratch);
+                }),
+            );
+          });
+        });
+      });
+    },
+  );
+  return { strip, gemm };
+}

@@ -1,0 +1,52 @@
+// im2col straight into the GEMM's B panels: for nc output positions and kc rows of
+// the unrolled filter (c, fy, fx), writes panel[group][k][NR]. Two tables made once per
+// layer do the window arithmetic's job at run time: koff[k] is the byte offset of
+// filter element k in the (padded) input, noff[n] the offset of output position n's
+// window corner. The input was padded beforehand (kernels/layout.ts), so no bounds
+// checks are needed; eight positions on one input row at stride 1 are two vector loads.
+
+import type { Module } from "../emit/module";
+import { f32, i32, v } from "../emit/ops";
+import { NR } from "./gemm";
+
+export function emitIm2col(m: Module) {
+  return m.func("im2col", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [panel, src, koff, noff, nc, kc] = f.params;
+    const j = f.i32();
+    const k = f.i32();
+    const dst = f.i32();
+    const base = f.i32();
+    const o = f.i32();
+    const last = f.i32();
+    const lanes = Array.from({ length: NR }, () => f.i32());
+    f.for(j, 0, nc, NR, () => {
+      f.set(dst, i32.add(panel, i32.mul(i32.shl(j, 2), kc)));
+      f.set(last, i32.minS(NR - 1, i32.sub(i32.sub(nc, j), 1)));
+      lanes.forEach((lane, l) => f.set(lane, i32.load(i32.add(noff, i32.shl(i32.add(j, i32.minS(l, last)), 2)))));
+      f.set(k, 0);
+      f.if(
+        i32.and(i32.eq(last, NR - 1), i32.eq(i32.sub(lanes[NR - 1], lanes[0]), (NR - 1) * 4)),
+        () => {
+          // contiguous: one row of the input, stride 1
+          f.set(base, i32.add(src, lanes[0]));
+          f.loop((again) => {
+            f.set(o, i32.add(base, i32.load(i32.add(koff, i32.shl(k, 2)))));
+            f.storeV(dst, v.load(o));
+            f.storeV(dst, v.load(o, 16), 16);
+            f.inc(dst, NR * 4);
+            f.inc(k);
+            f.brIf(again, i32.ltS(k, kc));
+          });
+        },
+        () =>
+          f.loop((again) => {
+            f.set(o, i32.add(src, i32.load(i32.add(koff, i32.shl(k, 2)))));
+            lanes.forEach((lane, l) => f.storeF32(dst, f32.load(i32.add(o, lane)), 4 * l));
+            f.inc(dst, NR * 4);
+            f.inc(k);
+            f.brIf(again, i32.ltS(k, kc));
+          }),
+      );
+    });
+  });
+}

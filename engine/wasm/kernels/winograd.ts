@@ -1,0 +1,219 @@
+// Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (Lavin & Gray 2016): each 4×4 block
+// of outputs ("tile") costs 36 multiplications per (filter, channel) pair instead of 144.
+//   V = Bᵀ d B   (the 6×6 input patch d of each tile and channel)
+//   M = Σ_c U ⊙ V (U = G g Gᵀ, the filters transformed once at load time)
+//   Y = Aᵀ M A   (+ bias, residual, activation)
+// The sum over channels is 36 independent matrix products M[p] = U[p]·V[p], one per
+// position p of the 6×6 transform, run on the GEMM register tile (kernels/gemm.ts): V is
+// written straight in its B-panel layout [p][tile group][C][NR], M as [p][K][nb].
+// Transforms work on four tiles at once (one per lane); the rows of four patches are
+// turned into lanes with a 4×4 transpose of shuffles. A table made once per layer gives
+// every tile's input and output offsets and how many of its rows and columns are real.
+
+import type { Local, Value } from "../emit/expr";
+import type { Func } from "../emit/func";
+import type { Module } from "../emit/module";
+import { f32, i32, v } from "../emit/ops";
+import { applyActivation, NR, type GemmKernels } from "./gemm";
+
+/** Bᵀ (6×6), G (6×3), Aᵀ (4×6) for the points 0, ±1, ±2, ∞ */
+export const BT = [
+  [4, 0, -5, 0, 1, 0],
+  [0, -4, -4, 1, 1, 0],
+  [0, 4, -4, -1, 1, 0],
+  [0, -2, -1, 2, 1, 0],
+  [0, 2, -1, -2, 1, 0],
+  [0, 4, 0, -5, 0, 1],
+];
+export const G = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+export const AT = [
+  [1, 1, 1, 1, 1, 0],
+  [0, 1, -1, 2, -2, 0],
+  [0, 1, 1, 4, 4, 0],
+  [0, 1, -1, 8, -8, 1],
+];
+
+/** bytes of one tile's table entry: input offset, output offset, real rows, real columns */
+export const TILE_ENTRY = 16;
+
+/** Σ coeffs[i]·xs[i], skipping zeros, adding or subtracting for ±1 */
+function combine(xs: Value[], coeffs: number[]) {
+  let sum: ReturnType<typeof v.add> | null = null;
+  coeffs.forEach((c, i) => {
+    if (c === 0) return;
+    const term = Math.abs(c) === 1 ? xs[i] : v.mul(xs[i], v.const(Math.abs(c)));
+    if (sum === null) sum = c > 0 ? (term as ReturnType<typeof v.add>) : v.neg(term);
+    else sum = c > 0 ? v.add(sum, term) : v.sub(sum, term);
+  });
+  return sum ?? v.const(0);
+}
+
+/** the columns of four row vectors: out[j] lane l = rows[l] lane j */
+function transpose(f: Func, rows: Local[], out: Local[], t: Local[], count = 4): void {
+  f.set(t[0], v.shuffle(rows[0], rows[1], [0, 4, 1, 5]));
+  f.set(t[1], v.shuffle(rows[0], rows[1], [2, 6, 3, 7]));
+  f.set(t[2], v.shuffle(rows[2], rows[3], [0, 4, 1, 5]));
+  f.set(t[3], v.shuffle(rows[2], rows[3], [2, 6, 3, 7]));
+  const parts: [number, number, number[]][] = [
+    [0, 2, [0, 1, 4, 5]],
+    [0, 2, [2, 3, 6, 7]],
+    [1, 3, [0, 1, 4, 5]],
+    [1, 3, [2, 3, 6, 7]],
+  ];
+  for (let j = 0; j < count; j++) f.set(out[j], v.shuffle(t[parts[j][0]], t[parts[j][1]], parts[j][2]));
+}
+
+export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
+  // input(V, src, table, C, plane, rowBytes, nb, tmp): V[p][nb/NR][C][NR] for nb tiles
+  const input = m.func("wino_input", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [V, src, table, C, plane, rowBytes, nb, tmp] = f.params;
+    const t4 = f.i32();
+    const c = f.i32();
+    const dst = f.i32();
+    const pStride = f.i32(i32.mul(i32.shl(nb, 2), C)); // bytes between positions p
+    const base = [f.i32(), f.i32(), f.i32(), f.i32()];
+    const rows = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const d = Array.from({ length: 6 }, () => f.v128());
+    const t = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const r = Array.from({ length: 6 }, () => f.v128());
+    f.for(t4, 0, nb, 4, () => {
+      base.forEach((b, l) => f.set(b, i32.add(src, i32.load(i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY))))));
+      // V's address for (p = 0, this group, channel 0, lane t4 mod NR)
+      f.set(dst, i32.add(V, i32.shl(i32.add(i32.mul(i32.divU(t4, NR), i32.mul(C, NR)), i32.remU(t4, NR)), 2)));
+      f.for(c, 0, C, 1, () => {
+        for (let k = 0; k < 6; k++) {
+          const rowOf = (b: Local) => (k === 0 ? b : i32.add(b, i32.mul(rowBytes, k)));
+          base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b))));
+          transpose(f, rows, d.slice(0, 4), t);
+          base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b), 16)));
+          transpose(f, rows, [d[4], d[5]], t, 2);
+          // row transform: r[j] = Σ_m d[m]·Bᵀ[j][m]
+          for (let j = 0; j < 6; j++) f.storeV(tmp, combine(d, BT[j]), 16 * (6 * k + j));
+        }
+        for (let j = 0; j < 6; j++) {
+          for (let k = 0; k < 6; k++) f.set(r[k], v.load(tmp, 16 * (6 * k + j)));
+          for (let i = 0; i < 6; i++) f.storeV(i32.add(dst, i32.mul(pStride, 6 * i + j)), combine(r, BT[i]));
+        }
+        base.forEach((b) => f.inc(b, plane));
+        f.inc(dst, NR * 4);
+      });
+    });
+  });
+
+  // products(U, V, M, C, Mp, nb): M[p] = U[p]·V[p] for the 36 positions
+  const products = m.func("wino_products", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [U, V, M, C, Mp, nb] = f.params;
+    const p = f.i32();
+    const m0 = f.i32();
+    const up = f.i32();
+    const vp = f.i32();
+    const mp = f.i32();
+    f.for(p, 0, 36, 1, () => {
+      f.set(up, i32.add(U, i32.shl(i32.mul(i32.mul(p, Mp), C), 2)));
+      f.set(vp, i32.add(V, i32.shl(i32.mul(i32.mul(p, nb), C), 2)));
+      f.set(mp, i32.add(M, i32.shl(i32.mul(i32.mul(p, Mp), nb), 2)));
+      f.for(m0, 0, Mp, MR, () =>
+        f.call(gemm.strip, i32.add(up, i32.shl(i32.mul(m0, C), 2)), vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, i32.divU(nb, NR)),
+      );
+    });
+  });
+
+  // output(out, M, table, K, Mp, nb, bias, residual, act, outPlane, outRow, tmp)
+  const output = m.func("wino_output", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [out, M, table, K, Mp, nb, bias, res, act, outPlane, outRow, tmp] = f.params;
+    const k = f.i32();
+    const t4 = f.i32();
+    const b = f.v128();
+    const src = f.i32();
+    const pStride = f.i32(i32.shl(i32.mul(Mp, nb), 2));
+    const row = Array.from({ length: 6 }, () => f.v128());
+    const y = Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => f.v128()));
+    const s = Array.from({ length: 6 }, () => f.v128());
+    const t = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const lanes = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const entry = f.i32();
+    const addr = f.i32();
+    const value = f.v128();
+    const cols = f.i32();
+    const plane = f.i32();
+    f.for(k, 0, K, 1, () => {
+      f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+      f.set(plane, i32.mul(k, outPlane));
+      f.for(t4, 0, nb, 4, () => {
+        f.set(src, i32.add(M, i32.shl(i32.add(i32.mul(k, nb), t4), 2)));
+        for (let i = 0; i < 6; i++) {
+          for (let j = 0; j < 6; j++) f.set(row[j], v.load(i32.add(src, i32.mul(pStride, 6 * i + j))));
+          for (let j = 0; j < 4; j++) f.storeV(tmp, combine(row, AT[j]), 16 * (4 * i + j));
+        }
+        for (let j = 0; j < 4; j++) {
+          for (let i = 0; i < 6; i++) f.set(s[i], v.load(tmp, 16 * (4 * i + j)));
+          for (let i = 0; i < 4; i++) f.set(y[i][j], combine(s, AT[i]));
+        }
+        for (let i = 0; i < 4; i++) {
+          transpose(f, y[i], lanes, t);
+          lanes.forEach((lane, l) => {
+            f.set(entry, i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY)));
+            f.if(i32.ltS(i, i32.load(entry, 8)), () => {
+              f.set(addr, i32.add(i32.add(i32.add(out, plane), i32.load(entry, 4)), i32.mul(outRow, i)));
+              f.set(value, v.add(lane, b));
+              f.if(res, () => f.set(value, v.add(value, v.load(i32.add(res, i32.sub(addr, out))))));
+              f.set(value, applyActivation(value, act));
+              f.set(cols, i32.load(entry, 12));
+              f.if(
+                i32.eq(cols, 4),
+                () => f.storeV(addr, value),
+                () => {
+                  for (let j = 0; j < 3; j++) f.if(i32.gtS(cols, j), () => f.storeF32(addr, v.lane(value, j), 4 * j));
+                },
+              );
+            });
+          });
+        }
+      });
+    });
+  });
+  // filters(U, w, gain, K, C, Mp): U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3
+  // filter g = w[k][c] (made once per network; rows past K stay zero)
+  const filters = m.func("wino_filters", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [U, w, gain, K, C, Mp] = f.params;
+    const k = f.i32();
+    const c = f.i32();
+    const src = f.i32();
+    const dst = f.i32();
+    const pStride = f.i32(i32.shl(i32.mul(Mp, C), 2));
+    const scale = f.f32();
+    const g = Array.from({ length: 9 }, () => f.f32());
+    const gg = Array.from({ length: 18 }, () => f.f32());
+    // the rows of G applied to (a, b, d)
+    const applyG = (a: Local, b: Local, d: Local) => [
+      f32.mul(a, f32.const(1 / 4)),
+      f32.mul(f32.add(f32.add(a, d), b), f32.const(-1 / 6)),
+      f32.mul(f32.sub(f32.add(a, d), b), f32.const(-1 / 6)),
+      f32.add(f32.add(f32.mul(a, f32.const(1 / 24)), f32.mul(b, f32.const(1 / 12))), f32.mul(d, f32.const(1 / 6))),
+      f32.add(f32.sub(f32.mul(a, f32.const(1 / 24)), f32.mul(b, f32.const(1 / 12))), f32.mul(d, f32.const(1 / 6))),
+      d,
+    ];
+    f.set(src, w);
+    f.for(k, 0, K, 1, () => {
+      f.set(scale, f32.load(i32.add(gain, i32.shl(k, 2))));
+      // U's address for (p = 0, k's panel, c = 0, k's row)
+      f.set(dst, i32.add(U, i32.shl(i32.add(i32.mul(i32.sub(k, i32.remU(k, MR)), C), i32.remU(k, MR)), 2)));
+      f.for(c, 0, C, 1, () => {
+        g.forEach((x, e) => f.set(x, f32.load(src, 4 * e)));
+        for (let x = 0; x < 3; x++) applyG(g[x], g[3 + x], g[6 + x]).forEach((e, i) => f.set(gg[3 * i + x], e));
+        for (let i = 0; i < 6; i++)
+          applyG(gg[3 * i], gg[3 * i + 1], gg[3 * i + 2]).forEach((e, j) => f.storeF32(i32.add(dst, i32.mul(pStride, 6 * i + j)), f32.mul(e, scale)));
+        f.inc(src, 36);
+        f.inc(dst, 4 * MR);
+      });
+    });
+  });
+  return { input, products, output, filters };
+}
