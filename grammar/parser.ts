@@ -95,6 +95,7 @@ export class CnnParser extends EmbeddedActionsParser {
   private primaryKinds?: IOrAlt<A.Expr>[];
   private optionKinds?: IOrAlt<A.OptionNode>[];
   private opKinds?: IOrAlt<IToken>[];
+  private afterOp?: IOrAlt<A.LayerStatement | A.CallStatement>[];
   private partKinds?: IOrAlt<A.Expr>[];
 
   public file = this.RULE("file", (): A.CnnFile => {
@@ -269,47 +270,52 @@ export class CnnParser extends EmbeddedActionsParser {
   });
 
   private layerOrCall = this.RULE("layerOrCall", (): A.LayerStatement | A.CallStatement => {
-    const opTok = this.OR((this.opKinds ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]));
-    const op = nameOf(opTok);
-    return this.OR2([
-      {
-        // `Name(` with no space: a block use
-        GATE: () => {
-          const next = this.LA(1);
-          return next.tokenType === T.LParen && next.startOffset === endOf(opTok);
+    this.OR((this.opKinds ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]));
+    return this.OR2(
+      (this.afterOp ??= [
+        {
+          // `Name(` with no space: a block use (LA(0) is the name just read)
+          GATE: () => {
+            const next = this.LA(1);
+            return next.tokenType === T.LParen && next.startOffset === endOf(this.LA(0));
+          },
+          IGNORE_AMBIGUITIES: true,
+          ALT: () => this.SUBRULE(this.callRest),
         },
-        IGNORE_AMBIGUITIES: true,
-        ALT: (): A.CallStatement => {
-          const args: A.CallArgument[] = [];
-          this.CONSUME(T.LParen);
-          this.MANY_SEP({
-            SEP: T.Comma,
-            DEF: () => {
-              const arg = this.SUBRULE(this.callArgument);
-              if (arg) args.push(arg);
-            },
-          });
-          this.CONSUME(T.RParen);
-          return { type: "call", label: null, callee: op, args, start: op.start, end: this.lastEnd() };
-        },
+        { ALT: () => this.SUBRULE(this.layerRest) },
+      ]),
+    );
+  });
+
+  /** `(args)` after a block name */
+  private callRest = this.RULE("callRest", (): A.CallStatement => {
+    const op = nameOf(this.LA(0));
+    const args: A.CallArgument[] = [];
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const arg = this.SUBRULE(this.callArgument);
+        if (arg) args.push(arg);
       },
-      {
-        ALT: (): A.LayerStatement => {
-          const args: A.Value[] = [];
-          const options: A.OptionNode[] = [];
-          this.MANY(() => {
-            const item = this.OR3(
-              (this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]),
-            );
-            if (item) {
-              if ("type" in item) args.push(item);
-              else options.push(item);
-            }
-          });
-          return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
-        },
-      },
-    ]);
+    });
+    this.CONSUME(T.RParen);
+    return { type: "call", label: null, callee: op, args, start: op.start, end: this.lastEnd() };
+  });
+
+  /** the arguments and options after a layer kind */
+  private layerRest = this.RULE("layerRest", (): A.LayerStatement => {
+    const op = nameOf(this.LA(0));
+    const args: A.Value[] = [];
+    const options: A.OptionNode[] = [];
+    this.MANY(() => {
+      const item = this.OR3((this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]));
+      if (item) {
+        if ("type" in item) args.push(item);
+        else options.push(item);
+      }
+    });
+    return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
   });
 
   private callArgument = this.RULE("callArgument", (): A.CallArgument => {
