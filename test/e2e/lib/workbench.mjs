@@ -81,6 +81,21 @@ export class Workbench {
     });
   }
 
+  /** The status bar entry VS Code shows while the window is in Restricted Mode. */
+  restrictedModeEntry() {
+    return this.page.locator('.statusbar-item[id="status.workspaceTrust"]');
+  }
+
+  /** Waits for the Restricted Mode entry, and checks it names this folder as not trusted. */
+  async restrictedModeShown() {
+    const entry = this.restrictedModeEntry();
+    await until("the Restricted Mode entry in the status bar", async () => (await entry.count()) > 0 && /Restricted Mode/.test(await entry.innerText()), {
+      lastSeen: () => this.statusBarText(),
+    });
+    const label = (await entry.getAttribute("aria-label")) ?? "";
+    if (!/folder is not trusted/.test(label)) throw new Error(`the Restricted Mode entry reads "${label}"`);
+  }
+
   async statusBarText() {
     return plainText(await this.page.locator(".statusbar").innerText());
   }
