@@ -171,6 +171,16 @@ export class Workbench {
     throw new Error(`no hover containing "${expected}" after ${gestures} moves of the mouse over "${word}" in ${timeout / 1000} s\n  on screen: ${seen}`);
   }
 
+  /** A button of the active editor's title bar, by its label ("Run Network"). */
+  editorTitleAction(label) {
+    return this.page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label="${label}"]`);
+  }
+
+  /** The notification toasts on screen, each as one line of text. */
+  async notifications() {
+    return (await this.page.locator(".notification-toast").allInnerTexts().catch(() => [])).map((t) => oneLine(t));
+  }
+
   async showProblems() {
     await this.page.keyboard.press(`${mod}+Shift+M`);
     await this.page.locator(".markers-panel").waitFor({ state: "visible" });

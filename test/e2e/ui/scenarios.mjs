@@ -1,6 +1,6 @@
 // What a person does with the extension, checked on what the workbench draws. Each scenario
 // gets the shared workbench and leaves it with no dirty editor.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiveUp, oneLine, plainText, until } from "../lib/wait.mjs";
 
@@ -178,6 +178,33 @@ export const scenarios = [
         await until("the fixed file saved", () => readFileSync(file, "utf8") !== before.join("\n"));
         const after = readFileSync(file, "utf8").split("\n");
         if (after[misfitLine - 1] === before[misfitLine - 1]) throw new Error(`the fix left line ${misfitLine} as it was: ${after[misfitLine - 1]}`);
+      });
+    },
+  },
+  {
+    name: "export ONNX",
+    restricted: true,
+    async run({ wb, steps, workspace }) {
+      const file = join(workspace, "LeNet5.onnx");
+      await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
+      const input = wb.page.locator(".quick-input-widget input");
+      await steps.step("the Export ONNX… button of the editor title asks where to save, proposing LeNet5.onnx beside the file", async () => {
+        await wb.editorTitleAction("Export ONNX…").click();
+        await input.waitFor({ state: "visible" });
+        await until("the save dialog to propose LeNet5.onnx in the workspace folder", async () => (await input.inputValue()) === file, {
+          lastSeen: async () => `proposed: ${await input.inputValue()}`,
+        });
+      });
+      await steps.step("saving writes the model and says so", async () => {
+        await wb.page.keyboard.press("Enter");
+        await until("the notification LeNet5 → LeNet5.onnx", async () => (await wb.notifications()).some((n) => /LeNet5 → LeNet5\.onnx \(ONNX opset 17, [\d.]+ kB, seed 0\)/.test(n)), {
+          lastSeen: async () => (await wb.notifications()).join(" | ") || "(no notification)",
+        });
+        if (!existsSync(file)) throw new Error(`no ${file} after the notification`);
+        const bytes = readFileSync(file);
+        // 61,706 float32 weights, and the protobuf tag of ir_version first
+        if (bytes.length < 61_706 * 4 || bytes[0] !== 0x08) throw new Error(`${file}: ${bytes.length} bytes starting with 0x${bytes[0]?.toString(16)}`);
+        await wb.runCommand("Notifications: Clear All Notifications");
       });
     },
   },
