@@ -8,9 +8,9 @@ import { parseArgs, integerOption } from "./args";
 import { UsageError } from "./cnn";
 import type { ExtraCommand } from "./commands";
 import { pickNetwork, reportErrors } from "./run";
-import { nodeDescriber } from "./describe";
+import { nodeDescriber } from "../engine/describe";
 import { initWeights } from "../engine/init";
-import { exportOnnx } from "../engine/onnx/export";
+import { exportedText, onnxModel } from "../engine/onnx/model";
 import { loadSafetensorsWeights, weightsToSafetensors } from "../engine/weights-file";
 
 export const exportCommand: ExtraCommand = {
@@ -35,7 +35,7 @@ async function exportFile(argv: string[], load: (file: string) => Analysis): Pro
     process.stderr.write(`${file}: ${network.name} cannot be exported: its shapes are not all known\n`);
     return 1;
   }
-  const describe = nodeDescriber(file, analysis);
+  const describe = nodeDescriber(file, analysis.text);
   let weights = initWeights(network.graph, seed);
   const weightsFile = args.values.get("--weights");
   if (weightsFile !== undefined) {
@@ -48,9 +48,9 @@ async function exportFile(argv: string[], load: (file: string) => Analysis): Pro
   }
   const source = weightsFile !== undefined ? `weights from ${weightsFile}` : `seed ${seed}`;
   if (onnxOut) {
-    const bytes = exportOnnx(network, weights, { describe });
+    const bytes = onnxModel(network, { seed, weights, describe });
     write(onnxOut, bytes);
-    process.stderr.write(`${network.name} → ${onnxOut} (ONNX opset 17, ${bytesText(BigInt(bytes.length))}, ${source})\n`);
+    process.stderr.write(`${exportedText(network.name, onnxOut, bytes.length, source)}\n`);
   }
   if (safetensorsOut) {
     const bytes = weightsToSafetensors(network, weights, { seed: String(seed) });

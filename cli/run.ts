@@ -18,7 +18,7 @@ import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
 import { loadSafetensorsWeights } from "../engine/weights-file";
 import { topClasses } from "../engine/top";
-import { nodeDescriber } from "./describe";
+import { nodeDescriber } from "../engine/describe";
 
 const MAX_JSON_VALUES = 10_000;
 
@@ -108,7 +108,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       throw new UsageError(`cnn run: cannot read ${weightsFile}: ${(e as Error).message}`);
     }
     try {
-      weights = loadSafetensorsWeights(bytes, network, weights, nodeDescriber(file, analysis));
+      weights = loadSafetensorsWeights(bytes, network, weights, nodeDescriber(file, analysis.text));
     } catch (e) {
       process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
       return 1;

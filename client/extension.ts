@@ -1,11 +1,13 @@
 // The VS Code extension: starts the language server (over IPC, from the bundle in
 // dist/server) for .cnn documents of any scheme — files, untitled, virtual workspaces —
-// and adds the summary command and the run view.
+// and adds the summary command, the run view and Export ONNX.
 
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { serverNodeFlags } from "../server/protocol";
+import { registerExportOnnx } from "./export";
 import { registerRunView } from "./run";
+import { serverSource } from "./run/source";
 import { registerSummary } from "./summary";
 
 let client: LanguageClient | undefined;
@@ -25,6 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
   registerSummary(context, client);
   registerRunView(context, client);
+  registerExportOnnx(context, serverSource(client));
   await client.start();
 }
 

@@ -1,11 +1,16 @@
 // The memory a run needs: every weight (float32) plus the activations alive at once
-// (the analysis' peakActivationBytes). A net past the budget is refused with the numbers
-// before anything is allocated.
+// (the analysis' peakActivationBytes); an export needs the weights twice. A net past the
+// budget is refused with the numbers before anything is allocated.
 
 import type { NetworkResult } from "../analysis/types";
 import { bytesText } from "../analysis/format";
 
 export const DEFAULT_BUDGET_MB = 1536;
+
+/** The engine will not run (or export) a network: the message says why, with the numbers. */
+export class RefusedError extends Error {
+  override name = "RefusedError";
+}
 
 export interface MemoryNeed {
   weightBytes: bigint;
@@ -25,11 +30,26 @@ export function memoryNeed(network: NetworkResult): MemoryNeed {
 /** null when the run fits, else why not, with the numbers */
 export function budgetRefusal(network: NetworkResult, budgetMB: number): string | null {
   const need = memoryNeed(network);
-  const budget = BigInt(Math.floor(budgetMB * 1e6));
-  if (need.totalBytes <= budget) return null;
-  return (
+  return refusal(
+    need.totalBytes,
+    budgetMB,
     `${network.name} needs ${bytesText(need.totalBytes)} to run (weights ${bytesText(need.weightBytes)} + ` +
-    `activations alive at once ${bytesText(need.activationBytes)}), more than the memory budget of ${bytesText(budget)} ` +
-    `(${budgetMB} MB, the setting cnn.run.memoryBudgetMB)`
+      `activations alive at once ${bytesText(need.activationBytes)})`,
   );
+}
+
+/**
+ * null when exporting the network fits, else why not. An export needs no activations, but
+ * its weights twice: made as float32 arrays, then copied into the model's bytes.
+ */
+export function exportBudgetRefusal(network: NetworkResult, budgetMB: number): string | null {
+  const { weightBytes } = memoryNeed(network);
+  const total = weightBytes * 2n;
+  return refusal(total, budgetMB, `${network.name} needs ${bytesText(total)} to export (weights ${bytesText(weightBytes)}, and as much again for the model file)`);
+}
+
+function refusal(needBytes: bigint, budgetMB: number, need: string): string | null {
+  const budget = BigInt(Math.floor(budgetMB * 1e6));
+  if (needBytes <= budget) return null;
+  return `${need}, more than the memory budget of ${bytesText(budget)} (${budgetMB} MB, the setting cnn.run.memoryBudgetMB)`;
 }

@@ -6,7 +6,7 @@ import type { Executor, LayerTrace, NetworkWeights } from "./api";
 import { ReferenceExecutor } from "./reference";
 import { FastExecutor } from "./fast/executor";
 import { initWeights } from "./init";
-import { budgetRefusal } from "./budget";
+import { budgetRefusal, RefusedError } from "./budget";
 
 /** Executors by name. Faster ones register here. */
 export const executors: Record<string, () => Executor> = {
@@ -26,9 +26,7 @@ export function createExecutor(name = defaultExecutorName()): Executor {
   return make();
 }
 
-export class RefusedError extends Error {
-  override name = "RefusedError";
-}
+export { RefusedError };
 
 export interface RunRequest {
   network: NetworkResult;

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import { deserializeNetwork } from "../../engine/serialize";
 import { requestedImagePath } from "../../engine/input";
-import { DEFAULT_BUDGET_MB } from "../../engine/budget";
+import { budgetSetting, seedSetting } from "../settings";
 import { readViewMessage, readViewState, type HostMessage, type RunTarget, type ViewMessage } from "../../webview/protocol";
 import { runViewHtml } from "./html";
 import { readInputPicture, readPicture } from "./picture";
@@ -129,8 +129,8 @@ export class RunPanel {
         fileName,
         network: response.network,
         lines,
-        seed: clampSeed(settings.get<number>("seed", 0)),
-        budgetMB: Math.max(1, Math.floor(settings.get<number>("memoryBudgetMB", DEFAULT_BUDGET_MB))),
+        seed: seedSetting(),
+        budgetMB: budgetSetting(),
         executor: settings.get<string>("executor", "auto"),
         ...(picture ? { picture } : {}),
       });
@@ -168,8 +168,4 @@ export class RunPanel {
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
-}
-
-function clampSeed(n: number): number {
-  return Number.isInteger(n) && n >= 0 && n <= 4294967295 ? n : 0;
 }

@@ -5,11 +5,13 @@
 // headless Chromium with the extension development and test paths in the URL's payload, and
 // exits with the test run's exit code. Arguments it does not need (--no-sandbox,
 // --user-data-dir, --extensions-dir …) are ignored: every run gets its own directories.
+// runTests always passes --disable-workspace-trust; the trust mode here is CNN_E2E_TRUST
+// (lib/codeServer.mjs: "off", or "restricted" for an untrusted folder in Restricted Mode).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { format } from "node:util";
 import { launchBrowser } from "./lib/browser.mjs";
-import { startCodeServer } from "./lib/codeServer.mjs";
+import { startCodeServer, trustMode } from "./lib/codeServer.mjs";
 import { artifactsDir, runsDir } from "./lib/paths.mjs";
 import { extensionHostLogs, tail } from "./lib/steps.mjs";
 import { Workbench } from "./lib/workbench.mjs";
@@ -31,7 +33,7 @@ mkdirSync(runDir, { recursive: true });
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && process.exit(1), 1000).unref();
 
-const server = await startCodeServer({ runDir, workspace: folder, label: "code-server-api" });
+const server = await startCodeServer({ runDir, workspace: folder, label: "code-server-api", trust: trustMode() });
 let code = 1;
 let browser;
 try {

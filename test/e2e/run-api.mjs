@@ -2,6 +2,7 @@
 // @vscode/test-electron's runTests — one entry point for both kinds of VS Code:
 //   node test/e2e/run-api.mjs             code-server through code-shim.mjs (works offline)
 //   node test/e2e/run-api.mjs --desktop   desktop VS Code, downloaded by test-electron
+//   node test/e2e/run-api.mjs --restricted   code-server, the workspace folder not trusted
 // run.mjs calls runApi() with an extension it has already built and installed.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
@@ -33,10 +34,14 @@ export async function bundleApiSuite() {
 }
 
 /**
- * @param {{ runDir: string, extensionPath: string, desktop?: boolean }} o
+ * trust: "off", or "restricted" (the folder untrusted; code-server only: runTests always
+ * passes --disable-workspace-trust to desktop VS Code). The suite reads CNN_E2E_TRUST to
+ * know which mode it must find itself in (api/trust.test.ts).
+ * @param {{ runDir: string, extensionPath: string, desktop?: boolean, trust?: "off" | "restricted" }} o
  * @returns {Promise<{ ok: boolean, ms: number }>}
  */
-export async function runApi({ runDir, extensionPath, desktop = false }) {
+export async function runApi({ runDir, extensionPath, desktop = false, trust = "off" }) {
+  if (desktop && trust !== "off") throw new Error("a restricted-mode run needs code-server: runTests disables workspace trust in desktop VS Code");
   const started = Date.now();
   const extensionTestsPath = await bundleApiSuite();
   const workspace = freshWorkspace(runDir);
@@ -46,7 +51,7 @@ export async function runApi({ runDir, extensionPath, desktop = false }) {
       extensionDevelopmentPath: extensionPath,
       extensionTestsPath,
       launchArgs: [workspace, "--disable-extensions"],
-      extensionTestsEnv: { CNN_E2E_RUN_DIR: join(runDir, "vscode") },
+      extensionTestsEnv: { CNN_E2E_RUN_DIR: join(runDir, "vscode"), CNN_E2E_TRUST: trust },
     });
     return { ok: true, ms: Date.now() - started };
   } catch (e) {
@@ -57,11 +62,12 @@ export async function runApi({ runDir, extensionPath, desktop = false }) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const desktop = process.argv.includes("--desktop");
+  const trust = process.argv.includes("--restricted") ? "restricted" : "off";
   const built = spawnSync(process.execPath, [join(repoRoot, "scripts", "build.mjs")], { stdio: "inherit", cwd: repoRoot });
   if (built.status !== 0) process.exit(1);
   const runDir = join(runsDir(), `api-${Date.now()}`);
   mkdirSync(runDir, { recursive: true });
   const { extensionPath } = installExtension({ runDir });
-  const { ok } = await runApi({ runDir, extensionPath, desktop });
+  const { ok } = await runApi({ runDir, extensionPath, desktop, trust });
   process.exit(ok ? 0 : 1);
 }

@@ -3,7 +3,10 @@
 //   2. the workbench driven in headless Chromium (test/e2e/ui).
 // Both use the extension as it is installed (the .vsix when vsce is available), fresh
 // directories per run, and stop every process they start, also on failure.
-//   node test/e2e/run.mjs [--api] [--ui] [--only=<scenario>]   (default: both layers)
+// Each layer runs twice: with workspace trust off, and in Restricted Mode (the workspace
+// folder not trusted; the UI layer then plays only the scenarios marked `restricted`).
+//   node test/e2e/run.mjs [--api] [--ui] [--only=<scenario>] [--trust=off|restricted]
+//   (default: both layers, both trust modes)
 // Needs test/e2e/install.sh to have run once (Debian packages, code-server, playwright-core).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -17,6 +20,15 @@ const argv = process.argv.slice(2);
 const wantApi = argv.includes("--api") || !argv.includes("--ui");
 const wantUi = argv.includes("--ui") || !argv.includes("--api");
 const only = argv.filter((a) => a.startsWith("--only=")).map((a) => a.slice(7));
+const trustModes = argv.filter((a) => a.startsWith("--trust=")).map((a) => a.slice(8));
+for (const mode of trustModes) {
+  if (mode !== "off" && mode !== "restricted") {
+    console.error(`✗ e2e: --trust=${mode}: expected off or restricted`);
+    process.exit(2);
+  }
+}
+const modes = trustModes.length ? trustModes : ["off", "restricted"];
+const inMode = (mode) => (mode === "restricted" ? " in Restricted Mode" : "");
 
 const missing = [
   [codeServerEntry(), `code-server (in ${toolsDir()})`],
@@ -50,20 +62,23 @@ console.log(`  ${installed.id} installed from ${installed.how === "vsix" ? insta
 
 const summary = [];
 let ok = true;
-if (wantApi) {
-  console.log("\ne2e layer 1: extension-host tests (mocha, @vscode/test-electron runTests → code-server)");
-  const api = await runApi({ runDir: join(runDir, "api"), extensionPath: installed.extensionPath });
-  ok &&= api.ok;
-  summary.push(`extension-host suite ${api.ok ? "passed" : "FAILED"} in ${(api.ms / 1000).toFixed(1)} s`);
-}
-if (wantUi) {
-  console.log("\ne2e layer 2: the workbench in headless Chromium");
-  const ui = await runUi({ runDir: join(runDir, "ui"), extensionsDir: installed.extensionsDir, artifacts, only: only.length ? only : undefined });
-  ok &&= ui.failed.length === 0;
-  summary.push(`UI scenarios: ${ui.passed.length} passed${ui.failed.length ? `, FAILED: ${ui.failed.join(", ")}` : ""} in ${(ui.ms / 1000).toFixed(1)} s`);
+for (const trust of modes) {
+  const dir = trust === "off" ? "" : `-${trust}`;
+  if (wantApi) {
+    console.log(`\ne2e layer 1${inMode(trust)}: extension-host tests (mocha, @vscode/test-electron runTests → code-server)`);
+    const api = await runApi({ runDir: join(runDir, `api${dir}`), extensionPath: installed.extensionPath, trust });
+    ok &&= api.ok;
+    summary.push(`extension-host suite${inMode(trust)} ${api.ok ? "passed" : "FAILED"} in ${(api.ms / 1000).toFixed(1)} s`);
+  }
+  if (wantUi) {
+    console.log(`\ne2e layer 2${inMode(trust)}: the workbench in headless Chromium`);
+    const ui = await runUi({ runDir: join(runDir, `ui${dir}`), extensionsDir: installed.extensionsDir, artifacts, only: only.length ? only : undefined, trust });
+    ok &&= ui.failed.length === 0;
+    summary.push(`UI scenarios${inMode(trust)}: ${ui.passed.length} passed${ui.failed.length ? `, FAILED: ${ui.failed.join(", ")}` : ""} in ${(ui.ms / 1000).toFixed(1)} s`);
+  }
 }
 
-console.log(`\ne2e: ${summary.join("; ")}; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`\ne2e: ${summary.join(";\n     ")};\n     total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`  screenshots: ${artifacts}`);
 if (ok) rmSync(runDir, { recursive: true, force: true });
 else console.log(`  run directory kept for inspection: ${runDir}`);

@@ -10,7 +10,6 @@ import { atExit, spawnGroup } from "./processGroup.mjs";
 
 /** What a first-time user would not want in the way of the tests. */
 const quietSettings = {
-  "security.workspace.trust.enabled": false,
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,
@@ -28,10 +27,36 @@ const quietSettings = {
 };
 
 /**
- * @param {{ runDir: string, workspace: string, extensionsDir?: string, settings?: object, env?: object, label?: string }} o
+ * How the window treats the workspace folder:
+ * - "off": workspace trust disabled (`--disable-workspace-trust`), so everything is trusted;
+ * - "restricted": trust enabled and the folder never trusted, i.e. Restricted Mode, as for
+ *   a folder someone downloaded. VS Code keeps the folders a user trusted in the browser's
+ *   storage (IndexedDB); each run's Chromium profile is new, so nothing is trusted yet, and
+ *   `startupPrompt: never` opens the folder in Restricted Mode without the modal dialog that
+ *   would ask (and that a test could click away by accident).
+ */
+export const trustSettings = {
+  off: { "security.workspace.trust.enabled": false },
+  restricted: {
+    "security.workspace.trust.enabled": true,
+    "security.workspace.trust.startupPrompt": "never",
+    "security.workspace.trust.banner": "always",
+    "security.workspace.trust.emptyWindow": false,
+  },
+};
+
+/** The trust mode a process was asked for (CNN_E2E_TRUST), "off" when none. */
+export function trustMode(value = process.env.CNN_E2E_TRUST) {
+  const mode = value || "off";
+  if (!(mode in trustSettings)) throw new Error(`CNN_E2E_TRUST=${mode}: expected one of ${Object.keys(trustSettings).join(", ")}`);
+  return mode;
+}
+
+/**
+ * @param {{ runDir: string, workspace: string, extensionsDir?: string, settings?: object, env?: object, label?: string, trust?: "off" | "restricted" }} o
  * @returns {Promise<{ url: string, port: number, origin: string, userDataDir: string, extensionsDir: string, logFile: string, stop: () => Promise<void> }>}
  */
-export async function startCodeServer({ runDir, workspace, extensionsDir, settings = {}, env = {}, label = "code-server" }) {
+export async function startCodeServer({ runDir, workspace, extensionsDir, settings = {}, env = {}, label = "code-server", trust = "off" }) {
   if (!existsSync(codeServerEntry())) {
     throw new Error(`code-server is not installed (${codeServerEntry()}): run test/e2e/install.sh`);
   }
@@ -41,7 +66,7 @@ export async function startCodeServer({ runDir, workspace, extensionsDir, settin
   // sockets live in TMPDIR and their paths must stay under 108 bytes: a short private one
   const tmp = mkdtempSync(join(tmpdir(), "cnn-e2e-"));
   const forgetTmp = atExit(() => rmSync(tmp, { recursive: true, force: true }));
-  writeFileSync(join(userDataDir, "User", "settings.json"), JSON.stringify({ ...quietSettings, ...settings }, null, 2));
+  writeFileSync(join(userDataDir, "User", "settings.json"), JSON.stringify({ ...quietSettings, ...trustSettings[trustMode(trust)], ...settings }, null, 2));
   const config = join(runDir, "config.yaml");
   writeFileSync(config, "bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n");
 
@@ -56,7 +81,7 @@ export async function startCodeServer({ runDir, workspace, extensionsDir, settin
       "--auth", "none",
       "--disable-telemetry",
       "--disable-update-check",
-      "--disable-workspace-trust",
+      ...(trust === "off" ? ["--disable-workspace-trust"] : []),
       "--disable-getting-started-override",
       "--user-data-dir", userDataDir,
       "--extensions-dir", extDir,

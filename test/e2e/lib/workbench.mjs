@@ -81,6 +81,21 @@ export class Workbench {
     });
   }
 
+  /** The status bar entry VS Code shows while the window is in Restricted Mode. */
+  restrictedModeEntry() {
+    return this.page.locator('.statusbar-item[id="status.workspaceTrust"]');
+  }
+
+  /** Waits for the Restricted Mode entry, and checks it names this folder as not trusted. */
+  async restrictedModeShown() {
+    const entry = this.restrictedModeEntry();
+    await until("the Restricted Mode entry in the status bar", async () => (await entry.count()) > 0 && /Restricted Mode/.test(await entry.innerText()), {
+      lastSeen: () => this.statusBarText(),
+    });
+    const label = (await entry.getAttribute("aria-label")) ?? "";
+    if (!/folder is not trusted/.test(label)) throw new Error(`the Restricted Mode entry reads "${label}"`);
+  }
+
   async statusBarText() {
     return plainText(await this.page.locator(".statusbar").innerText());
   }
@@ -154,6 +169,16 @@ export class Workbench {
     }
     const seen = oneLine((await this.page.locator(".monaco-hover:not(.hidden)").allInnerTexts().catch(() => [])).join(" | ")) || "(no hover shown)";
     throw new Error(`no hover containing "${expected}" after ${gestures} moves of the mouse over "${word}" in ${timeout / 1000} s\n  on screen: ${seen}`);
+  }
+
+  /** A button of the active editor's title bar, by its label ("Run Network"). */
+  editorTitleAction(label) {
+    return this.page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label="${label}"]`);
+  }
+
+  /** The notification toasts on screen, each as one line of text. */
+  async notifications() {
+    return (await this.page.locator(".notification-toast").allInnerTexts().catch(() => [])).map((t) => oneLine(t));
   }
 
   async showProblems() {

@@ -10,30 +10,38 @@ import { freshWorkspace } from "../lib/workspace.mjs";
 import { scenarios } from "./scenarios.mjs";
 
 /**
- * @param {{ runDir: string, extensionsDir: string, artifacts: string, only?: string[] }} o
+ * trust "restricted": the workspace folder is not trusted (lib/codeServer.mjs); the run first
+ * checks that the workbench says Restricted Mode, then plays the scenarios marked
+ * `restricted` — what a user of a downloaded folder does first.
+ * @param {{ runDir: string, extensionsDir: string, artifacts: string, only?: string[], trust?: "off" | "restricted" }} o
  * @returns {Promise<{ passed: string[], failed: string[], ms: number }>}
  */
-export async function runUi({ runDir, extensionsDir, artifacts, only }) {
+export async function runUi({ runDir, extensionsDir, artifacts, only, trust = "off" }) {
   const started = Date.now();
   mkdirSync(runDir, { recursive: true });
   const workspace = freshWorkspace(runDir);
-  const server = await startCodeServer({ runDir, workspace, extensionsDir, label: "code-server-ui" });
+  const restricted = trust === "restricted";
+  const server = await startCodeServer({ runDir, workspace, extensionsDir, label: restricted ? "code-server-ui-restricted" : "code-server-ui", trust });
   const browser = await launchBrowser({ runDir }).catch(async (e) => {
     await server.stop();
     throw e;
   });
   const wb = new Workbench(browser.page);
-  const steps = new Steps({ layer: "ui", artifacts, workbench: wb, logs: () => [server.logFile, ...extensionHostLogs(server.userDataDir)] });
+  const steps = new Steps({ layer: restricted ? "ui-restricted" : "ui", artifacts, workbench: wb, logs: () => [server.logFile, ...extensionHostLogs(server.userDataDir)] });
   const passed = [];
   const failed = [];
   try {
     await steps.step("the workbench opens the workspace", () => wb.open(server.url));
+    if (restricted) await steps.step("the window is in Restricted Mode (the status bar says so)", () => wb.restrictedModeShown());
     for (const scenario of scenarios) {
       if (only && !only.some((o) => scenario.name.includes(o))) continue;
+      if (restricted && !scenario.restricted) continue;
       console.log(` ${scenario.name}`);
       try {
         await steps.step("start from an empty layout", () => wb.resetLayout());
-        await scenario.run({ wb, steps, workspace, shot: (name, ...around) => screenshot(wb, join(artifacts, `${name}.png`), around) });
+        // a Restricted Mode run keeps its screenshots apart from the README's
+        const shotName = (name) => (restricted ? `restricted-${name}` : name);
+        await scenario.run({ wb, steps, workspace, shot: (name, ...around) => screenshot(wb, join(artifacts, `${shotName(name)}.png`), around) });
         passed.push(scenario.name);
       } catch {
         failed.push(scenario.name); // reported by the failing step; the next scenario still runs

@@ -1,6 +1,6 @@
 // What a person does with the extension, checked on what the workbench draws. Each scenario
 // gets the shared workbench and leaves it with no dirty editor.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiveUp, oneLine, plainText, until } from "../lib/wait.mjs";
 
@@ -32,10 +32,12 @@ async function lenetCodeLensShown(wb) {
   });
 }
 
-/** @type {{ name: string, run: (ctx: Ctx) => Promise<void> }[]} */
+/** `restricted`: also played in Restricted Mode (the folder not trusted, ui/run-ui.mjs).
+ * @type {{ name: string, restricted?: boolean, run: (ctx: Ctx) => Promise<void> }[]} */
 export const scenarios = [
   {
     name: "inlay hint",
+    restricted: true,
     async run({ wb, steps, shot, workspace }) {
       await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
       await steps.step("the hint → 28×28×6 is drawn on the c1 conv line", async () => {
@@ -68,6 +70,7 @@ export const scenarios = [
   },
   {
     name: "run view",
+    restricted: true,
     async run({ wb, steps, shot }) {
       await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
       await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
@@ -116,7 +119,38 @@ export const scenarios = [
     },
   },
   {
+    // VS Code boxes characters that look like others (× like x) and, in Restricted Mode, every
+    // non-ASCII character, comments included. The course's notation is the language's own
+    // (`32×32×3` is valid, the examples' comments say `→ 28×28×6 · 156`): package.json allows
+    // exactly × → · − in .cnn files. An invisible character must still be flagged: a zero-width
+    // space (which the lexer skips as white space) is the control that shows the check ran.
+    name: "course notation",
+    restricted: true,
+    async run({ wb, steps, workspace }) {
+      const text = "network Notation {\n  input 32×32×3\n  conv 6 5×5   # (32 − 5)/1 + 1 = 28 → 28×28×6 · 456 params\n  relu\u200b\n}\n";
+      writeFileSync(join(workspace, "notation.cnn"), text);
+      await steps.step("open notation.cnn (× → · − in code and comments, one zero-width space)", () => wb.openFile("notation.cnn"));
+      await steps.step("only the zero-width space is flagged, not the notation", async () => {
+        const flagged = wb.editor.locator(".unicode-highlight");
+        await until("the zero-width space flagged", async () => (await flagged.count()) > 0, { lastSeen: async () => oneLine(await wb.editorText()) });
+        // the boxes are drawn in an overlay layer: find the text line at each box's height
+        const lines = await wb.editor.evaluate((editor) =>
+          [...editor.querySelectorAll(".unicode-highlight")].map((box) => {
+            const middle = box.getBoundingClientRect().top + box.getBoundingClientRect().height / 2;
+            const line = [...editor.querySelectorAll(".view-line")].find((l) => {
+              const r = l.getBoundingClientRect();
+              return r.top <= middle && middle < r.bottom;
+            });
+            return line?.textContent ?? "(no text line at its height)";
+          }),
+        );
+        if (lines.length !== 1 || !lines[0].includes("relu")) throw new Error(`flagged characters on: ${lines.map((l) => JSON.stringify(plainText(l))).join(", ")}`);
+      });
+    },
+  },
+  {
     name: "problems and quick fix",
+    restricted: true,
     async run({ wb, steps, shot, workspace }) {
       const file = join(workspace, "stride_fit.cnn");
       const before = readFileSync(file, "utf8").split("\n");
@@ -144,6 +178,33 @@ export const scenarios = [
         await until("the fixed file saved", () => readFileSync(file, "utf8") !== before.join("\n"));
         const after = readFileSync(file, "utf8").split("\n");
         if (after[misfitLine - 1] === before[misfitLine - 1]) throw new Error(`the fix left line ${misfitLine} as it was: ${after[misfitLine - 1]}`);
+      });
+    },
+  },
+  {
+    name: "export ONNX",
+    restricted: true,
+    async run({ wb, steps, workspace }) {
+      const file = join(workspace, "LeNet5.onnx");
+      await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
+      const input = wb.page.locator(".quick-input-widget input");
+      await steps.step("the Export ONNX… button of the editor title asks where to save, proposing LeNet5.onnx beside the file", async () => {
+        await wb.editorTitleAction("Export ONNX…").click();
+        await input.waitFor({ state: "visible" });
+        await until("the save dialog to propose LeNet5.onnx in the workspace folder", async () => (await input.inputValue()) === file, {
+          lastSeen: async () => `proposed: ${await input.inputValue()}`,
+        });
+      });
+      await steps.step("saving writes the model and says so", async () => {
+        await wb.page.keyboard.press("Enter");
+        await until("the notification LeNet5 → LeNet5.onnx", async () => (await wb.notifications()).some((n) => /LeNet5 → LeNet5\.onnx \(ONNX opset 17, [\d.]+ kB, seed 0\)/.test(n)), {
+          lastSeen: async () => (await wb.notifications()).join(" | ") || "(no notification)",
+        });
+        if (!existsSync(file)) throw new Error(`no ${file} after the notification`);
+        const bytes = readFileSync(file);
+        // 61,706 float32 weights, and the protobuf tag of ir_version first
+        if (bytes.length < 61_706 * 4 || bytes[0] !== 0x08) throw new Error(`${file}: ${bytes.length} bytes starting with 0x${bytes[0]?.toString(16)}`);
+        await wb.runCommand("Notifications: Clear All Notifications");
       });
     },
   },
