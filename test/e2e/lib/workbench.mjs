@@ -42,7 +42,17 @@ export class Workbench {
 
   /** Quick Open (Ctrl+P) a file of the workspace by name; resolves when its editor is active. */
   async openFile(name) {
-    await this.quickInput(`${mod}+P`, name, name);
+    // Quick Open searches an index of the folder; a file it has not indexed yet shows as "No
+    // matching results" until the list is asked again: close it and type once more
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.quickInput(`${mod}+P`, name, name, attempt < 3 ? 10_000 : 30_000);
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await this.page.keyboard.press("Escape");
+      }
+    }
     await until(`the editor tab of ${name}`, async () => (await this.page.locator(`.tab.active[aria-label^="${name}"]`).count()) > 0, {
       lastSeen: () => this.visibleTabs(),
     });
@@ -54,13 +64,14 @@ export class Workbench {
     await this.quickInput("F1", title, title);
   }
 
-  async quickInput(shortcut, text, rowText) {
+  async quickInput(shortcut, text, rowText, timeout = 30_000) {
     await this.page.keyboard.press(shortcut);
     const input = this.page.locator(".quick-input-widget input");
     await input.waitFor({ state: "visible" });
     await input.fill(shortcut === "F1" ? `>${text}` : text);
     const row = this.page.locator(".quick-input-list .monaco-list-row", { hasText: rowText }).first();
     await until(`"${rowText}" in the quick input list`, async () => (await row.count()) > 0, {
+      timeout,
       lastSeen: async () => oneLine(await this.page.locator(".quick-input-list").innerText().catch(() => "")),
     });
     await row.click();

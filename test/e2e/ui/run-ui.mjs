@@ -1,6 +1,6 @@
 // Layer 2: the workbench in headless Chromium, driven like a person drives it.
 // run.mjs calls runUi() after building and installing the extension (`run.mjs --ui`).
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchBrowser } from "../lib/browser.mjs";
 import { startCodeServer } from "../lib/codeServer.mjs";
@@ -20,6 +20,7 @@ export async function runUi({ runDir, extensionsDir, artifacts, only, trust = "o
   const started = Date.now();
   mkdirSync(runDir, { recursive: true });
   const workspace = freshWorkspace(runDir);
+  for (const scenario of scenarios) for (const [name, text] of Object.entries(scenario.files ?? {})) writeFileSync(join(workspace, name), text);
   const restricted = trust === "restricted";
   const server = await startCodeServer({ runDir, workspace, extensionsDir, label: restricted ? "code-server-ui-restricted" : "code-server-ui", trust });
   const browser = await launchBrowser({ runDir }).catch(async (e) => {
