@@ -7,6 +7,16 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, existsSync, readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(`npm run bench [-- options]
+  (no options)                   every suite: analysis, lsp, then engine (the engine suite takes ~25 min)
+  --only <suite>                 one suite of bench/ (analysis, lsp, engine); later options go to it
+  --nets a,b                     engine suite: these nets (lenet5, alexnet, vgg16, resnet18, mobilenetv2, …)
+  --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu)
+  --rounds N, --quiet-wait S     engine suite: rounds per (engine, net); seconds to wait for a quiet machine
+  --json                         engine suite: {"results": [{net, engine, threads, ms, gflops, peakRssMB}]}`);
+  process.exit(0);
+}
 const onlyAt = args.indexOf("--only");
 const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
 const passThrough = onlyAt >= 0 ? args.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : args;
