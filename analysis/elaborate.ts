@@ -424,16 +424,7 @@ export class Elaborator {
       }
     }
 
-    const options = resolveOptions(
-      stmt.options.length === 0 ? stmt.options : stmt.options.filter((o) => {
-        if (kind.options.includes(o.name.text as OptionName)) return true;
-        const list = kind.options.length ? `its options: ${kind.options.join(", ")}` : "it takes no options";
-        this.report("unknown-name", o.name, `\`${kind.name}\` has no option \`${o.name.text}\` (${list})`);
-        return false;
-      }),
-      scope,
-      this.reporter,
-    );
+    const options = resolveOptions(this.acceptedOptions(stmt, kind), scope, this.reporter);
     const args = this.arguments(stmt, kind, scope);
 
     if (!args || options.unknown || !flow.shape) {
@@ -474,6 +465,19 @@ export class Elaborator {
     const field = stepField(flow.field, outcome.field);
     this.record(stmt, "layer", kind.name, flow.shape, out, this.graph[node], field, outcome.weights, outcome.biases, outcome.explain);
     return { shape: out, node, field };
+  }
+
+  /** The options of a layer its kind takes; the others are reported. */
+  private acceptedOptions(stmt: A.LayerStatement, kind: LayerKind): A.OptionNode[] {
+    let allAccepted = true;
+    for (const o of stmt.options) if (!kind.options.includes(o.name.text as OptionName)) allAccepted = false;
+    if (allAccepted) return stmt.options;
+    return stmt.options.filter((o) => {
+      if (kind.options.includes(o.name.text as OptionName)) return true;
+      const list = kind.options.length ? `its options: ${kind.options.join(", ")}` : "it takes no options";
+      this.report("unknown-name", o.name, `\`${kind.name}\` has no option \`${o.name.text}\` (${list})`);
+      return false;
+    });
   }
 
   /** Positional arguments of a layer, evaluated per the catalog. */
@@ -518,7 +522,7 @@ export class Elaborator {
   private argument(spec: ArgSpec, value: A.Value, scope: Scope): ArgValue | null {
     if (spec.type === "kernel") {
       const dims = evaluateDims(value, scope, this.reporter, { what: spec.what, min: 1, max: MAX_VALUE, minParts: 1, maxParts: 3, example: "`5`, `5x5`, `5x3` or `5x5x3`" });
-      if (!dims || dims.some((d) => d === null)) return null;
+      if (!dims || dims.includes(null)) return null;
       const [w, h = w, d = null] = dims as number[];
       const kernel: Kernel = { w, h, d, span: value };
       return kernel;

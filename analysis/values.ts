@@ -131,7 +131,9 @@ export function evaluateDims(
     report("bad-value", value, `${rule.what} must be written like ${rule.example}; this has ${value.parts.length} part${value.parts.length === 1 ? "" : "s"}`);
     return null;
   }
-  return value.parts.map((p) => evaluateInt(p, scope, report, rule));
+  const parts: (number | null)[] = [];
+  for (const p of value.parts) parts.push(evaluateInt(p, scope, report, rule));
+  return parts;
 }
 
 /** The single expression of a value, if it is one (`k`, `2*k`, `0.5`). */
