@@ -270,15 +270,15 @@ export class CnnParser extends EmbeddedActionsParser {
   });
 
   private layerOrCall = this.RULE("layerOrCall", (): A.LayerStatement | A.CallStatement => {
-    this.OR((this.opKinds ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]));
+    if (this.decided() && this.LA(1).tokenType === T.Identifier) this.CONSUME(T.Identifier);
+    else this.OR((this.opKinds ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]));
+    // no `(` right after the name: a layer, as the gated choice below would decide
+    if (this.decided() && !this.callFollows()) return this.SUBRULE(this.layerRest);
     return this.OR2(
       (this.afterOp ??= [
         {
           // `Name(` with no space: a block use (LA(0) is the name just read)
-          GATE: () => {
-            const next = this.LA(1);
-            return next.tokenType === T.LParen && next.startOffset === endOf(this.LA(0));
-          },
+          GATE: () => this.callFollows(),
           IGNORE_AMBIGUITIES: true,
           ALT: () => this.SUBRULE(this.callRest),
         },
@@ -382,13 +382,38 @@ export class CnnParser extends EmbeddedActionsParser {
     return { type: "dims", parts, start, end: this.lastEnd() };
   });
 
+  /** The number or name ahead is a whole dimension part, not the start of `2*k`. */
+  private partAlone = (): boolean => !arithmetic.has(this.LA(2).tokenType);
+
+  /** `Name(` with no space: a block use (LA(0) is the name just read) */
+  private callFollows(): boolean {
+    const next = this.LA(1);
+    return next.tokenType === T.LParen && next.startOffset === endOf(this.LA(0));
+  }
+
+  /**
+   * True when the parser runs (not while chevrotain records the grammar): then a rule
+   * may take the alternative that the token ahead makes certain, as chevrotain's own
+   * choice would, without its machinery. A choice among gated alternatives costs an
+   * array and a closure per call in chevrotain, which for the two below came to a
+   * sixth of the parse. Every other case (and the recording) still goes through OR.
+   */
+  private decided(): boolean {
+    return !this.RECORDING_PHASE;
+  }
+
   /**
    * One part of `a x b x c`. A lone number or name (nearly every part ever written)
    * is taken directly; only a real expression goes through the expression rules, which
    * cost four rule calls per number.
    */
   private dimensionPart = this.RULE("dimensionPart", (): A.Expr => {
-    const alone = () => !arithmetic.has(this.LA(2).tokenType);
+    const alone = this.partAlone;
+    if (this.decided() && alone()) {
+      const next = this.LA(1).tokenType;
+      if (next === T.NumberLiteral) return numberExpr(this.CONSUME(T.NumberLiteral));
+      if (next === T.Identifier) return refExpr(this.CONSUME(T.Identifier));
+    }
     return this.OR(
       (this.partKinds ??= [
         { GATE: alone, IGNORE_AMBIGUITIES: true, ALT: () => numberExpr(this.CONSUME(T.NumberLiteral)) },
