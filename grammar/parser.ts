@@ -161,32 +161,51 @@ export class CnnParser extends EmbeddedActionsParser {
     return { name: nameOf(tok), defaultValue, start: tok.startOffset, end: this.lastEnd() };
   });
 
+  // The bodies of the hot repetitions and options are made once, as fields, and
+  // collect into the lists below: as closures over a rule's locals they were new
+  // functions on every rule call (5,000 layers: ~20,000 of them), and chevrotain's
+  // optimized code for them died with them at each full GC.
+  private bodyStatements: A.Statement[] = [];
+  private layerArgs: A.Value[] = [];
+  private layerOptions: A.OptionNode[] = [];
+  private dimsParts: A.Expr[] = [];
+
   /** `{ statements }` */
   private braceBody = this.RULE("braceBody", (): A.Statement[] => {
     const body: A.Statement[] = [];
     this.CONSUME(T.LBrace);
-    this.MANY(() => {
-      const stmt = this.OR(
-        (this.bodyItems ??= [
-          { ALT: () => (this.CONSUME(T.Newline), null) },
-          { ALT: () => (this.CONSUME(T.Semicolon), null) },
-          { ALT: () => this.SUBRULE(this.statement) },
-        ]),
-      );
-      if (stmt) body.push(stmt);
-    });
+    const outer = this.bodyStatements; // bodies nest: `repeat 2 { … }`
+    this.bodyStatements = body;
+    try {
+      this.MANY(this.bodyItem);
+    } finally {
+      this.bodyStatements = outer;
+    }
     this.CONSUME(T.RBrace);
     return body;
   }, { recoveryValueFunc: () => [] });
 
+  private bodyItem = () => {
+    const stmt = this.OR(
+      (this.bodyItems ??= [
+        { ALT: () => (this.CONSUME(T.Newline), null) },
+        { ALT: () => (this.CONSUME(T.Semicolon), null) },
+        { ALT: () => this.SUBRULE(this.statement) },
+      ]),
+    );
+    if (stmt) this.bodyStatements.push(stmt);
+  };
+
+  /** `name:` before a statement */
+  private labelPrefix = (): A.Name => {
+    const tok = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    return nameOf(tok);
+  };
+
   public statement = this.RULE("statement", (): A.Statement => {
     const start = this.here();
-    let label: A.Name | null = null;
-    this.OPTION(() => {
-      const tok = this.CONSUME(T.Identifier);
-      this.CONSUME(T.Colon);
-      label = nameOf(tok);
-    });
+    const label: A.Name | null = this.OPTION(this.labelPrefix) ?? null;
     const stmt: A.Statement = this.OR(
       (this.statementKinds ??= [
         { ALT: () => this.SUBRULE(this.repeatStatement) },
@@ -195,12 +214,11 @@ export class CnnParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.layerOrCall) },
       ]),
     );
-    this.ACTION(() => {
-      if (stmt) {
-        stmt.label = label;
-        stmt.start = start;
-      }
-    });
+    if (!this.RECORDING_PHASE && stmt) {
+      // (what ACTION does, without a closure per statement)
+      stmt.label = label;
+      stmt.start = start;
+    }
     return stmt;
   });
 
@@ -306,17 +324,19 @@ export class CnnParser extends EmbeddedActionsParser {
   /** the arguments and options after a layer kind */
   private layerRest = this.RULE("layerRest", (): A.LayerStatement => {
     const op = nameOf(this.LA(0));
-    const args: A.Value[] = [];
-    const options: A.OptionNode[] = [];
-    this.MANY(() => {
-      const item = this.OR3((this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]));
-      if (item) {
-        if ("type" in item) args.push(item);
-        else options.push(item);
-      }
-    });
+    const args: A.Value[] = (this.layerArgs = []);
+    const options: A.OptionNode[] = (this.layerOptions = []);
+    this.MANY(this.layerItem);
     return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
   });
+
+  private layerItem = () => {
+    const item = this.OR3((this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]));
+    if (item) {
+      if ("type" in item) this.layerArgs.push(item);
+      else this.layerOptions.push(item);
+    }
+  };
 
   private callArgument = this.RULE("callArgument", (): A.CallArgument => {
     const start = this.here();
@@ -374,13 +394,16 @@ export class CnnParser extends EmbeddedActionsParser {
     const parts: A.Expr[] = [];
     const first = this.SUBRULE(this.dimensionPart);
     if (first) parts.push(first);
-    this.MANY(() => {
-      this.CONSUME(T.Cross);
-      const next = this.SUBRULE2(this.dimensionPart);
-      if (next) parts.push(next);
-    });
+    this.dimsParts = parts;
+    this.MANY(this.nextDimension);
     return { type: "dims", parts, start, end: this.lastEnd() };
   });
+
+  private nextDimension = () => {
+    this.CONSUME(T.Cross);
+    const next = this.SUBRULE2(this.dimensionPart);
+    if (next) this.dimsParts.push(next);
+  };
 
   /** The number or name ahead is a whole dimension part, not the start of `2*k`. */
   private partAlone = (): boolean => !arithmetic.has(this.LA(2).tokenType);
