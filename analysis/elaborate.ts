@@ -851,17 +851,19 @@ export class Elaborator {
  */
 export const keepsElaboratorShape = new Elaborator({ items: [] }, "");
 
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** Σ params and MACs of graph[from…]: summed as doubles while that is exact, else as bigints. */
 function totals(graph: GraphNode[], from: number): { params: bigint; macs: bigint } {
   let params = 0;
   let macs = 0;
   for (let i = from; i < graph.length; i++) {
     const node = graph[i];
-    if (node.params > SAFE || node.macs > SAFE) return exactTotals(graph, from);
-    params += Number(node.params);
-    macs += Number(node.macs);
+    // a count past 2^53 converts to a double past it too (rounding is monotonic), so
+    // one conversion both tests and sums: no bigint comparison per node
+    const p = Number(node.params);
+    const m = Number(node.macs);
+    if (p > Number.MAX_SAFE_INTEGER || m > Number.MAX_SAFE_INTEGER) return exactTotals(graph, from);
+    params += p;
+    macs += m;
   }
   if (!Number.isSafeInteger(params) || !Number.isSafeInteger(macs)) return exactTotals(graph, from);
   return { params: BigInt(params), macs: BigInt(macs) };
