@@ -131,8 +131,8 @@ export function evaluateDims(
     report("bad-value", value, `${rule.what} must be written like ${rule.example}; this has ${value.parts.length} part${value.parts.length === 1 ? "" : "s"}`);
     return null;
   }
-  const parts: (number | null)[] = [];
-  for (const p of value.parts) parts.push(evaluateInt(p, scope, report, rule));
+  const parts = new Array<number | null>(value.parts.length);
+  for (let i = 0; i < parts.length; i++) parts[i] = evaluateInt(value.parts[i], scope, report, rule);
   return parts;
 }
 

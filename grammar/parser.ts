@@ -164,11 +164,16 @@ export class CnnParser extends EmbeddedActionsParser {
   // The bodies of the hot repetitions and options are made once, as fields, and
   // collect into the lists below: as closures over a rule's locals they were new
   // functions on every rule call (5,000 layers: ~20,000 of them), and chevrotain's
-  // optimized code for them died with them at each full GC.
+  // optimized code for them died with them at each full GC. A layer's arguments and
+  // options and a value's parts (which do not nest) are gathered in reused lists and
+  // copied out at their size: an array grown by push from empty reserves 17 slots.
   private bodyStatements: A.Statement[] = [];
-  private layerArgs: A.Value[] = [];
-  private layerOptions: A.OptionNode[] = [];
-  private dimsParts: A.Expr[] = [];
+  private readonly layerArgs: A.Value[] = [];
+  private layerArgCount = 0;
+  private readonly layerOptions: A.OptionNode[] = [];
+  private layerOptionCount = 0;
+  private readonly dimsParts: A.Expr[] = [];
+  private dimsPartCount = 0;
 
   /** `{ statements }` */
   private braceBody = this.RULE("braceBody", (): A.Statement[] => {
@@ -324,17 +329,19 @@ export class CnnParser extends EmbeddedActionsParser {
   /** the arguments and options after a layer kind */
   private layerRest = this.RULE("layerRest", (): A.LayerStatement => {
     const op = nameOf(this.LA(0));
-    const args: A.Value[] = (this.layerArgs = []);
-    const options: A.OptionNode[] = (this.layerOptions = []);
+    this.layerArgCount = 0;
+    this.layerOptionCount = 0;
     this.MANY(this.layerItem);
+    const args = copyOut(this.layerArgs, this.layerArgCount);
+    const options = copyOut(this.layerOptions, this.layerOptionCount);
     return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
   });
 
   private layerItem = () => {
     const item = this.OR3((this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]));
     if (item) {
-      if ("type" in item) this.layerArgs.push(item);
-      else this.layerOptions.push(item);
+      if ("type" in item) this.layerArgs[this.layerArgCount++] = item;
+      else this.layerOptions[this.layerOptionCount++] = item;
     }
   };
 
@@ -391,18 +398,22 @@ export class CnnParser extends EmbeddedActionsParser {
   /** `a x b x c` */
   private dims = this.RULE("dims", (): A.DimsValue => {
     const start = this.here();
-    const parts: A.Expr[] = [];
     const first = this.SUBRULE(this.dimensionPart);
-    if (first) parts.push(first);
-    this.dimsParts = parts;
+    if (this.decided() && this.LA(1).tokenType !== T.Cross) {
+      // one part (most values): the repetition below would take no turn, and as it
+      // ends the rule, it would not try to recover either
+      return { type: "dims", parts: first ? [first] : [], start, end: this.lastEnd() };
+    }
+    this.dimsPartCount = 0;
+    if (first) this.dimsParts[this.dimsPartCount++] = first;
     this.MANY(this.nextDimension);
-    return { type: "dims", parts, start, end: this.lastEnd() };
+    return { type: "dims", parts: copyOut(this.dimsParts, this.dimsPartCount), start, end: this.lastEnd() };
   });
 
   private nextDimension = () => {
     this.CONSUME(T.Cross);
     const next = this.SUBRULE2(this.dimensionPart);
-    if (next) this.dimsParts.push(next);
+    if (next) this.dimsParts[this.dimsPartCount++] = next;
   };
 
   /** The number or name ahead is a whole dimension part, not the start of `2*k`. */
@@ -550,6 +561,14 @@ export class CnnParser extends EmbeddedActionsParser {
 }
 
 const arithmetic = new Set<TokenType>([T.Plus, T.Minus, T.Star, T.Slash]);
+
+/** The first `count` items of a reused list, in an array of their size. */
+function copyOut<T>(list: T[], count: number): T[] {
+  if (count === 0) return [];
+  if (count === 1) return [list[0]];
+  if (count === 2) return [list[0], list[1]];
+  return list.slice(0, count);
+}
 
 function numberExpr(tok: IToken): A.NumberExpr {
   const image = tok.image ?? "";
