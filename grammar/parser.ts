@@ -428,9 +428,10 @@ export class CnnParser extends EmbeddedActionsParser {
   /**
    * True when the parser runs (not while chevrotain records the grammar): then a rule
    * may take the alternative that the token ahead makes certain, as chevrotain's own
-   * choice would, without its machinery. A choice among gated alternatives costs an
-   * array and a closure per call in chevrotain, which for the two below came to a
-   * sixth of the parse. Every other case (and the recording) still goes through OR.
+   * choice would, without its machinery, or skip a repetition that would take no turn.
+   * A choice among gated alternatives costs an array and a closure per call in
+   * chevrotain: in dimensionPart and layerOrCall it came to a sixth of the parse.
+   * Every other case (and the recording) still goes through OR and MANY.
    */
   private decided(): boolean {
     return !this.RECORDING_PHASE;
