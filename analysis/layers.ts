@@ -70,6 +70,16 @@ export interface LayerKind {
 }
 
 const big = BigInt;
+
+/**
+ * The exact product of non-negative integers, as a bigint: multiplied as doubles when
+ * the result is below 2^53 (then every partial product is exact too), else as bigints.
+ * One BigInt made instead of one per factor and per product.
+ */
+function exactProduct(a: number, b: number, c = 1, d = 1, e = 1, f = 1): bigint {
+  const p = a * b * c * d * e * f;
+  return Number.isSafeInteger(p) ? big(p) : big(a) * big(b) * big(c) * big(d) * big(e) * big(f);
+}
 const noExplanation = (): Explanation[] => [];
 /** what every layer without weights (pools, activations, reshapes) costs */
 const noParams = { weights: 0n, biases: 0n, macs: 0n } as const;
@@ -114,8 +124,16 @@ interface WindowPlan {
   stride: [number, number];
   dilation: [number, number];
   padding: Padding;
-  /** `W₂ = H₂ = (32 − 5 + 2·0)/1 + 1 = 28` (one line per axis when they differ) */
-  formulas: () => string[];
+  /** the width and height axes, kept to write the formulas when someone asks */
+  axisW: AxisWindow;
+  axisH: AxisWindow;
+}
+
+/** `W₂ = H₂ = (32 − 5 + 2·0)/1 + 1 = 28` (one line per axis when they differ) */
+function windowFormulas(plan: WindowPlan): string[] {
+  const formulaW = slideFormula(plan.axisW);
+  const formulaH = slideFormula(plan.axisH);
+  return formulaW === formulaH ? [`W₂ = H₂ = ${formulaW}`] : [`W₂ = ${formulaW}`, `H₂ = ${formulaH}`];
 }
 
 interface WindowSpec {
@@ -137,14 +155,14 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
   if (o.ceil && o.floor) ctx.report("bad-value", o.spans.ceil!, "write either `floor` or `ceil`, not both");
   const rounding = o.ceil && spec.pool ? "ceil" : "floor";
 
-  let padding: Padding = { left: 0, right: 0, top: 0, bottom: 0 };
+  let padding: Padding;
   const pad = o.pad;
   if (pad?.mode === "explicit") padding = { left: pad.w, right: pad.w, top: pad.h, bottom: pad.h };
   else if (pad?.mode === "same") {
     const [l, r] = samePadding(input.w, spec.kernel.w, stride[0], dilation[0]);
     const [t, b] = samePadding(input.h, spec.kernel.h, stride[1], dilation[1]);
     padding = { left: l, right: r, top: t, bottom: b };
-    const even = [spec.kernel.w, spec.kernel.h].some((f) => f % 2 === 0);
+    const even = spec.kernel.w % 2 === 0 || spec.kernel.h % 2 === 0;
     if (even && (l !== r || t !== b)) {
       ctx.report(
         "even-filter",
@@ -152,7 +170,7 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
         `pad same with an even ${kernelText(spec.kernel)} filter pads unevenly: ${l}/${r} (left/right), ${t}/${b} (top/bottom); an odd F pads (F−1)/2 on each side`,
       );
     }
-  }
+  } else padding = { left: 0, right: 0, top: 0, bottom: 0 };
   if (spec.pool && pad?.mode === "explicit") {
     const limitW = Math.floor(effectiveKernel(spec.kernel.w, dilation[0]) / 2);
     const limitH = Math.floor(effectiveKernel(spec.kernel.h, dilation[1]) / 2);
@@ -162,34 +180,31 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
     }
   }
 
-  const axes: AxisWindow[] = [
-    { size: input.w, kernel: spec.kernel.w, stride: stride[0], dilation: dilation[0], padBefore: padding.left, padAfter: padding.right, rounding },
-    { size: input.h, kernel: spec.kernel.h, stride: stride[1], dilation: dilation[1], padBefore: padding.top, padAfter: padding.bottom, rounding },
-  ];
-  const [rw, rh] = axes.map(slideAxis);
-  const formulaW = () => slideFormula(axes[0]);
-  const formulaH = () => slideFormula(axes[1]);
-  const isSquare = () => formulaW() === formulaH();
-  const formulas = () => (isSquare() ? [`W₂ = H₂ = ${formulaW()}`] : [`W₂ = ${formulaW()}`, `H₂ = ${formulaH()}`]);
+  const axisW: AxisWindow = { size: input.w, kernel: spec.kernel.w, stride: stride[0], dilation: dilation[0], padBefore: padding.left, padAfter: padding.right, rounding };
+  const axisH: AxisWindow = { size: input.h, kernel: spec.kernel.h, stride: stride[1], dilation: dilation[1], padBefore: padding.top, padAfter: padding.bottom, rounding };
+  const rw = slideAxis(axisW);
+  const rh = slideAxis(axisH);
 
   if (rw.out <= 0 || rh.out <= 0) {
     ctx.report(
       "empty-output",
       ctx.span,
-      `the ${kernelText(spec.kernel)} ${spec.pool ? "window" : "filter"} is larger than the padded ${input.w}×${input.h} input: ${rw.out <= 0 ? formulaW() : formulaH()}`,
+      `the ${kernelText(spec.kernel)} ${spec.pool ? "window" : "filter"} is larger than the padded ${input.w}×${input.h} input: ${slideFormula(rw.out <= 0 ? axisW : axisH)}`,
     );
     return null;
   }
 
   if ((!rw.fits || !rh.fits) && !o.floor && !o.ceil && pad?.mode !== "same") {
+    const formulaW = slideFormula(axisW);
+    const formulaH = slideFormula(axisH);
     const misfit: ("width" | "height")[] = [];
     if (!rw.fits) misfit.push("width");
     if (!rh.fits) misfit.push("height");
     const strideText = stride[0] === stride[1] ? `${stride[0]}` : `${stride[0]}x${stride[1]}`;
-    const square = isSquare();
+    const square = formulaW === formulaH;
     const which = misfit.length === 2 || square ? "" : ` the ${misfit[0]}`;
-    const shown = misfit.length === 2 && !square ? `${formulaW()} (width), ${formulaH()} (height)` : misfit[0] === "width" ? formulaW() : formulaH();
-    const misfitAxes = axes.filter((_, i) => (i === 0 ? !rw.fits : !rh.fits));
+    const shown = misfit.length === 2 && !square ? `${formulaW} (width), ${formulaH} (height)` : misfit[0] === "width" ? formulaW : formulaH;
+    const misfitAxes = [axisW, axisH].filter((_, i) => (i === 0 ? !rw.fits : !rh.fits));
     const maxPad = spec.pool ? Math.floor(spec.kernel.w / 2) : Math.max(spec.kernel.w, spec.kernel.h) - 1;
     const choices = fittingChoices(misfitAxes, maxPad);
     const rounded = `${rw.out}×${rh.out}`;
@@ -215,7 +230,7 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
       data,
     );
   }
-  return { w2: rw.out, h2: rh.out, stride, dilation, padding, formulas };
+  return { w2: rw.out, h2: rh.out, stride, dilation, padding, axisW, axisH };
 }
 
 function convFamilyAttrs(plan: WindowPlan, kernel: { w: number; h: number }, extra: LayerAttrs): LayerAttrs {
@@ -323,22 +338,26 @@ const conv: LayerKind = {
     const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth });
     if (!plan) return null;
     const bias = !ctx.options.nobias;
-    const perFilter = big(k.w * k.h) * big(depth);
-    const weights = perFilter * big(units);
-    const biases = bias ? big(units) : 0n;
-    const per = perFilter + (bias ? 1n : 0n);
-    const neurons = big(plan.w2) * big(plan.h2) * big(units);
-    const perText = `(${k.w}·${k.h}·${depth}${bias ? " + 1" : ""})`;
+    const weights = exactProduct(k.w, k.h, depth, units);
+    const literal = ctx.options.weights || ctx.options.bias;
     return {
       output: volume(plan.w2, plan.h2, units),
       weights,
-      biases,
-      macs: weights * big(plan.w2) * big(plan.h2),
-      attrs: convFamilyAttrs(plan, k, { units, groups, bias, ...literalWeights(ctx, k, depth, units) }),
+      biases: bias ? big(units) : 0n,
+      macs: exactProduct(k.w, k.h, depth, units, plan.w2, plan.h2),
+      attrs: literal
+        ? convFamilyAttrs(plan, k, { units, groups, bias, ...literalWeights(ctx, k, depth, units) })
+        : { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, units, groups, bias },
       field: windowField(plan, k),
       explain: () => [
-        ...plan.formulas().map((text) => ({ title: "output", text })),
-        ...sharingExplanations(units, perText, per, neurons, units === 1 ? "filter" : "filters"),
+        ...windowFormulas(plan).map((text) => ({ title: "output", text })),
+        ...sharingExplanations(
+          units,
+          `(${k.w}·${k.h}·${depth}${bias ? " + 1" : ""})`,
+          exactProduct(k.w, k.h, depth) + (bias ? 1n : 0n),
+          exactProduct(plan.w2, plan.h2, units),
+          units === 1 ? "filter" : "filters",
+        ),
         macsExplanation(weights, plan.w2, plan.h2, "output positions"),
       ],
     };
@@ -369,21 +388,18 @@ const dwconv: LayerKind = {
     if (!plan) return null;
     const units = input.d * m;
     const bias = !ctx.options.nobias;
-    const weights = big(k.w * k.h) * big(units);
-    const biases = bias ? big(units) : 0n;
-    const per = big(k.w * k.h) + (bias ? 1n : 0n);
-    const neurons = big(plan.w2) * big(plan.h2) * big(units);
+    const weights = exactProduct(k.w, k.h, units);
     return {
       output: volume(plan.w2, plan.h2, units),
       weights,
-      biases,
-      macs: weights * big(plan.w2) * big(plan.h2),
-      attrs: convFamilyAttrs(plan, k, { units, groups: input.d, multiplier: m, bias }),
+      biases: bias ? big(units) : 0n,
+      macs: exactProduct(k.w, k.h, units, plan.w2, plan.h2),
+      attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, units, groups: input.d, multiplier: m, bias },
       field: windowField(plan, k),
       explain: () => [
-        ...plan.formulas().map((text) => ({ title: "output", text })),
+        ...windowFormulas(plan).map((text) => ({ title: "output", text })),
         { title: "depthwise", text: `${input.d} channels × ${m} = ${units} filters of ${k.w}×${k.h}×1 (groups = D₁ = ${input.d})` },
-        ...sharingExplanations(units, `(${k.w}·${k.h}${bias ? " + 1" : ""})`, per, neurons, "filters"),
+        ...sharingExplanations(units, `(${k.w}·${k.h}${bias ? " + 1" : ""})`, exactProduct(k.w, k.h) + (bias ? 1n : 0n), exactProduct(plan.w2, plan.h2, units), "filters"),
         macsExplanation(weights, plan.w2, plan.h2, "output positions"),
       ],
     };
@@ -426,7 +442,7 @@ const local: LayerKind = {
       attrs: convFamilyAttrs(plan, k, { units, bias }),
       field: windowField(plan, k),
       explain: () => [
-        ...plan.formulas().map((text) => ({ title: "output", text })),
+        ...windowFormulas(plan).map((text) => ({ title: "output", text })),
         {
           title: "params",
           text: `${plan.w2}·${plan.h2}·${units} = ${grouped(positions * big(units))} neurons × (${k.w}·${k.h}·${input.d}${bias ? " + 1" : ""}) = ${grouped(weights + biases)} (no sharing)`,
@@ -538,7 +554,7 @@ function pool(name: "maxpool" | "avgpool", summary: string, aliases: string[]): 
         ...noParams,
         attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, ceil: ctx.options.ceil },
         field: windowField(plan, k),
-        explain: () => plan.formulas().map((text) => ({ title: "output", text })),
+        explain: () => windowFormulas(plan).map((text) => ({ title: "output", text })),
       };
     },
   };
@@ -598,11 +614,9 @@ const fc: LayerKind = {
   infer(ctx) {
     const n = ctx.args.N as number;
     const input = ctx.input;
-    const nIn = input.kind === "volume" ? big(input.w) * big(input.h) * big(input.d) : big(input.n);
     const bias = !ctx.options.nobias;
-    const weights = nIn * big(n);
+    const weights = input.kind === "volume" ? exactProduct(input.w, input.h, input.d, n) : exactProduct(input.n, n);
     const biases = bias ? big(n) : 0n;
-    const flat = input.kind === "volume" ? `${input.w}·${input.h}·${input.d} = ${grouped(nIn)}` : grouped(nIn);
     return {
       output: { kind: "vector", n },
       weights,
@@ -610,11 +624,15 @@ const fc: LayerKind = {
       macs: weights,
       attrs: { units: n, bias },
       field: input.kind === "volume" ? { kind: "window", kernel: [input.w, input.h], stride: [1, 1] } : undefined,
-      explain: () => [
-        { title: "output", text: `${n} numbers${input.kind === "volume" ? ` (the ${shapeText(input)} volume is flattened to ${grouped(nIn)} first)` : ""}` },
-        { title: "params", text: `${flat} inputs × ${grouped(n)}${bias ? ` + ${grouped(n)} biases` : ""} = ${grouped(weights + biases)}` },
-        { title: "MACs", text: `${grouped(nIn)} × ${grouped(n)} = ${grouped(weights)}` },
-      ],
+      explain: () => {
+        const nIn = input.kind === "volume" ? exactProduct(input.w, input.h, input.d) : big(input.n);
+        const flat = input.kind === "volume" ? `${input.w}·${input.h}·${input.d} = ${grouped(nIn)}` : grouped(nIn);
+        return [
+          { title: "output", text: `${n} numbers${input.kind === "volume" ? ` (the ${shapeText(input)} volume is flattened to ${grouped(nIn)} first)` : ""}` },
+          { title: "params", text: `${flat} inputs × ${grouped(n)}${bias ? ` + ${grouped(n)} biases` : ""} = ${grouped(weights + biases)}` },
+          { title: "MACs", text: `${grouped(nIn)} × ${grouped(n)} = ${grouped(weights)}` },
+        ];
+      },
     };
   },
 };
@@ -650,10 +668,11 @@ const bn: LayerKind = {
   infer(ctx) {
     const input = ctx.input;
     const d = input.kind === "volume" ? input.d : input.n;
+    const perChannel = big(d); // γ and β: one each per channel
     return {
       output: sameShape(input),
-      weights: big(d),
-      biases: big(d),
+      weights: perChannel,
+      biases: perChannel,
       macs: 0n,
       attrs: { eps: ctx.options.eps ?? 1e-5 },
       explain: () => [{ title: "params", text: `2 × ${d} channels = ${grouped(2 * d)} (γ and β; the running mean and variance are not trained)` }],

@@ -65,7 +65,13 @@ export const optionDocs: Record<OptionName, { usage: string; doc: string }> = {
 };
 
 const pair = (v: (number | null)[] | null): [number, number] | null | undefined =>
-  v === null ? null : v.some((x) => x === null) ? null : v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
+  v === null ? null : v.includes(null) ? null : v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
+
+/** An option written without its value is reported; true when so. */
+function missing(option: OptionNode, name: OptionName, report: Report): boolean {
+  if (!option.value) report("bad-value", option, `\`${name}\` needs a value: ${optionDocs[name].usage}`);
+  return !option.value;
+}
 
 /** What a layer written without options has: shared, never written to. */
 const noOptions: ResolvedOptions = Object.freeze({ nobias: false, floor: false, ceil: false, spans: Object.freeze({}), unknown: false });
@@ -81,10 +87,6 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
     }
     out.spans[name] = option;
     const value = option.value;
-    const missing = () => {
-      if (!value) report("bad-value", option, `\`${name}\` needs a value: ${optionDocs[name].usage}`);
-      return !value;
-    };
     switch (name) {
       case "nobias":
       case "floor":
@@ -93,7 +95,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         break;
       case "stride":
       case "dilation": {
-        if (missing()) break;
+        if (missing(option, name, report)) break;
         const what = name === "stride" ? "the stride S" : "the dilation d";
         const v = pair(evaluateDims(value, scope, report, { what, min: 1, minParts: 1, maxParts: 2, example: `\`${name} 2\` or \`${name} 2x1\`` }));
         if (v) out[name] = v;
@@ -101,14 +103,14 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         break;
       }
       case "outpad": {
-        if (missing()) break;
+        if (missing(option, name, report)) break;
         const v = pair(evaluateDims(value, scope, report, { what: "the output padding A", min: 0, minParts: 1, maxParts: 2, example: "`outpad 1`" }));
         if (v) out.outpad = v;
         else out.unknown = true;
         break;
       }
       case "pad": {
-        if (missing()) break;
+        if (missing(option, name, report)) break;
         const only = singleExpr(value);
         if (only && only.type === "ref" && (only.name === "same" || only.name === "valid") && !scope.values.has(only.name)) {
           out.pad = { mode: only.name };
@@ -121,7 +123,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
       }
       case "groups":
       case "multiplier": {
-        if (missing()) break;
+        if (missing(option, name, report)) break;
         const what = name === "groups" ? "the number of groups G" : "the depth multiplier M";
         const v = evaluateInt(singleExpr(value) ?? null, scope, report, { what, min: 1 });
         if (!singleExpr(value)) report("bad-value", value!, `${what} must be one whole number`);
@@ -130,7 +132,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         break;
       }
       case "eps": {
-        if (missing()) break;
+        if (missing(option, name, report)) break;
         const expr = singleExpr(value);
         const v = expr ? evaluate(expr, scope, report) : null;
         if (!expr) report("bad-value", value!, "eps must be a number, e.g. `eps 1e-5`");
@@ -141,7 +143,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
       }
       case "weights":
       case "data": {
-        if (missing()) break;
+        if (missing(option, name, report)) break;
         if (value!.type !== "list") {
           report("bad-value", value!, `\`${name}\` takes a nested list, e.g. \`${name} [[1,0,-1],[1,0,-1],[1,0,-1]]\``);
           break;
@@ -151,7 +153,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         break;
       }
       case "bias": {
-        if (missing()) break;
+        if (missing(option, name, report)) break;
         if (value!.type === "list") {
           const list = flattenList(value!, report, "`bias`");
           if (list && list.dims.length !== 1) report("bad-value", value!, "`bias` takes a number or a flat list, one value per filter");
@@ -166,7 +168,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         break;
       }
       case "sample": {
-        if (missing()) break;
+        if (missing(option, name, report)) break;
         if (value!.type === "string") {
           const path = value!.value;
           if (pictureExtensions.some((ext) => path.toLowerCase().endsWith(ext))) out.sample = { path };

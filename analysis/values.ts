@@ -131,7 +131,9 @@ export function evaluateDims(
     report("bad-value", value, `${rule.what} must be written like ${rule.example}; this has ${value.parts.length} part${value.parts.length === 1 ? "" : "s"}`);
     return null;
   }
-  return value.parts.map((p) => evaluateInt(p, scope, report, rule));
+  const parts = new Array<number | null>(value.parts.length);
+  for (let i = 0; i < parts.length; i++) parts[i] = evaluateInt(value.parts[i], scope, report, rule);
+  return parts;
 }
 
 /** The single expression of a value, if it is one (`k`, `2*k`, `0.5`). */

@@ -75,8 +75,9 @@ export const MAX_NESTING = 100;
 /** Longer runs of unary signs (`- - - 1`) than this are refused, for the same reason. */
 const MAX_SIGN_RUN = 100;
 
-const opens = new Set<TokenType>([T.LBrace, T.LParen, T.LBracket]);
-const closes = new Set<TokenType>([T.RBrace, T.RParen, T.RBracket]);
+// (compared directly, not looked up in a Set: these run once per token)
+const opens = (type: TokenType) => type === T.LBrace || type === T.LParen || type === T.LBracket;
+const closes = (type: TokenType) => type === T.RBrace || type === T.RParen || type === T.RBracket;
 
 /**
  * Drops whatever nests deeper than MAX_NESTING (reported once, at the first level too
@@ -96,8 +97,8 @@ function limitNesting(input: IToken[], errors: SyntaxError[]): IToken[] {
   for (const tok of input) {
     const type = tok.tokenType;
     let level = depth;
-    if (opens.has(type)) level = ++depth;
-    else if (closes.has(type) && depth > 0) depth--;
+    if (opens(type)) level = ++depth;
+    else if (closes(type) && depth > 0) depth--;
     if (level > MAX_NESTING) {
       refuse(tok, `nesting deeper than ${MAX_NESTING} levels is not supported`);
       continue;
@@ -118,9 +119,9 @@ function nestsTooDeep(input: IToken[]): boolean {
   let signRun = 0;
   for (const tok of input) {
     const type = tok.tokenType;
-    if (opens.has(type)) {
+    if (opens(type)) {
       if (++depth > MAX_NESTING) return true;
-    } else if (closes.has(type) && depth > 0) depth--;
+    } else if (closes(type) && depth > 0) depth--;
     signRun = type === T.Minus || type === T.Plus ? signRun + 1 : 0;
     if (signRun > MAX_SIGN_RUN) return true;
   }
@@ -196,7 +197,7 @@ export function layout(text: string, raw: IToken[]): LayoutResult {
         index: out.length,
         indent: lineIndent(text, tok.startOffset),
         token: tok,
-        opener: describeOpener(out.concat(tok), out.length),
+        opener: describeOpener(out, out.length),
       });
     } else if (type === T.RBrace) {
       brackets.length = 0;

@@ -161,32 +161,56 @@ export class CnnParser extends EmbeddedActionsParser {
     return { name: nameOf(tok), defaultValue, start: tok.startOffset, end: this.lastEnd() };
   });
 
+  // The bodies of the hot repetitions and options are made once, as fields, and
+  // collect into the lists below: as closures over a rule's locals they were new
+  // functions on every rule call (5,000 layers: ~20,000 of them), and chevrotain's
+  // optimized code for them died with them at each full GC. A layer's arguments and
+  // options and a value's parts (which do not nest) are gathered in reused lists and
+  // copied out at their size: an array grown by push from empty reserves 17 slots.
+  private bodyStatements: A.Statement[] = [];
+  private readonly layerArgs: A.Value[] = [];
+  private layerArgCount = 0;
+  private readonly layerOptions: A.OptionNode[] = [];
+  private layerOptionCount = 0;
+  private readonly dimsParts: A.Expr[] = [];
+  private dimsPartCount = 0;
+
   /** `{ statements }` */
   private braceBody = this.RULE("braceBody", (): A.Statement[] => {
     const body: A.Statement[] = [];
     this.CONSUME(T.LBrace);
-    this.MANY(() => {
-      const stmt = this.OR(
-        (this.bodyItems ??= [
-          { ALT: () => (this.CONSUME(T.Newline), null) },
-          { ALT: () => (this.CONSUME(T.Semicolon), null) },
-          { ALT: () => this.SUBRULE(this.statement) },
-        ]),
-      );
-      if (stmt) body.push(stmt);
-    });
+    const outer = this.bodyStatements; // bodies nest: `repeat 2 { … }`
+    this.bodyStatements = body;
+    try {
+      this.MANY(this.bodyItem);
+    } finally {
+      this.bodyStatements = outer;
+    }
     this.CONSUME(T.RBrace);
     return body;
   }, { recoveryValueFunc: () => [] });
 
+  private bodyItem = () => {
+    const stmt = this.OR(
+      (this.bodyItems ??= [
+        { ALT: () => (this.CONSUME(T.Newline), null) },
+        { ALT: () => (this.CONSUME(T.Semicolon), null) },
+        { ALT: () => this.SUBRULE(this.statement) },
+      ]),
+    );
+    if (stmt) this.bodyStatements.push(stmt);
+  };
+
+  /** `name:` before a statement */
+  private labelPrefix = (): A.Name => {
+    const tok = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    return nameOf(tok);
+  };
+
   public statement = this.RULE("statement", (): A.Statement => {
     const start = this.here();
-    let label: A.Name | null = null;
-    this.OPTION(() => {
-      const tok = this.CONSUME(T.Identifier);
-      this.CONSUME(T.Colon);
-      label = nameOf(tok);
-    });
+    const label: A.Name | null = this.OPTION(this.labelPrefix) ?? null;
     const stmt: A.Statement = this.OR(
       (this.statementKinds ??= [
         { ALT: () => this.SUBRULE(this.repeatStatement) },
@@ -195,12 +219,11 @@ export class CnnParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.layerOrCall) },
       ]),
     );
-    this.ACTION(() => {
-      if (stmt) {
-        stmt.label = label;
-        stmt.start = start;
-      }
-    });
+    if (!this.RECORDING_PHASE && stmt) {
+      // (what ACTION does, without a closure per statement)
+      stmt.label = label;
+      stmt.start = start;
+    }
     return stmt;
   });
 
@@ -270,15 +293,15 @@ export class CnnParser extends EmbeddedActionsParser {
   });
 
   private layerOrCall = this.RULE("layerOrCall", (): A.LayerStatement | A.CallStatement => {
-    this.OR((this.opKinds ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]));
+    if (this.decided() && this.LA(1).tokenType === T.Identifier) this.CONSUME(T.Identifier);
+    else this.OR((this.opKinds ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PadKeyword) }]));
+    // no `(` right after the name: a layer, as the gated choice below would decide
+    if (this.decided() && !this.callFollows()) return this.SUBRULE(this.layerRest);
     return this.OR2(
       (this.afterOp ??= [
         {
           // `Name(` with no space: a block use (LA(0) is the name just read)
-          GATE: () => {
-            const next = this.LA(1);
-            return next.tokenType === T.LParen && next.startOffset === endOf(this.LA(0));
-          },
+          GATE: () => this.callFollows(),
           IGNORE_AMBIGUITIES: true,
           ALT: () => this.SUBRULE(this.callRest),
         },
@@ -306,17 +329,21 @@ export class CnnParser extends EmbeddedActionsParser {
   /** the arguments and options after a layer kind */
   private layerRest = this.RULE("layerRest", (): A.LayerStatement => {
     const op = nameOf(this.LA(0));
-    const args: A.Value[] = [];
-    const options: A.OptionNode[] = [];
-    this.MANY(() => {
-      const item = this.OR3((this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]));
-      if (item) {
-        if ("type" in item) args.push(item);
-        else options.push(item);
-      }
-    });
+    this.layerArgCount = 0;
+    this.layerOptionCount = 0;
+    this.MANY(this.layerItem);
+    const args = copyOut(this.layerArgs, this.layerArgCount);
+    const options = copyOut(this.layerOptions, this.layerOptionCount);
     return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
   });
+
+  private layerItem = () => {
+    const item = this.OR3((this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]));
+    if (item) {
+      if ("type" in item) this.layerArgs[this.layerArgCount++] = item;
+      else this.layerOptions[this.layerOptionCount++] = item;
+    }
+  };
 
   private callArgument = this.RULE("callArgument", (): A.CallArgument => {
     const start = this.here();
@@ -371,16 +398,44 @@ export class CnnParser extends EmbeddedActionsParser {
   /** `a x b x c` */
   private dims = this.RULE("dims", (): A.DimsValue => {
     const start = this.here();
-    const parts: A.Expr[] = [];
     const first = this.SUBRULE(this.dimensionPart);
-    if (first) parts.push(first);
-    this.MANY(() => {
-      this.CONSUME(T.Cross);
-      const next = this.SUBRULE2(this.dimensionPart);
-      if (next) parts.push(next);
-    });
-    return { type: "dims", parts, start, end: this.lastEnd() };
+    if (this.decided() && this.LA(1).tokenType !== T.Cross) {
+      // one part (most values): the repetition below would take no turn, and as it
+      // ends the rule, it would not try to recover either
+      return { type: "dims", parts: first ? [first] : [], start, end: this.lastEnd() };
+    }
+    this.dimsPartCount = 0;
+    if (first) this.dimsParts[this.dimsPartCount++] = first;
+    this.MANY(this.nextDimension);
+    return { type: "dims", parts: copyOut(this.dimsParts, this.dimsPartCount), start, end: this.lastEnd() };
   });
+
+  private nextDimension = () => {
+    this.CONSUME(T.Cross);
+    const next = this.SUBRULE2(this.dimensionPart);
+    if (next) this.dimsParts[this.dimsPartCount++] = next;
+  };
+
+  /** The number or name ahead is a whole dimension part, not the start of `2*k`. */
+  private partAlone = (): boolean => !arithmetic.has(this.LA(2).tokenType);
+
+  /** `Name(` with no space: a block use (LA(0) is the name just read) */
+  private callFollows(): boolean {
+    const next = this.LA(1);
+    return next.tokenType === T.LParen && next.startOffset === endOf(this.LA(0));
+  }
+
+  /**
+   * True when the parser runs (not while chevrotain records the grammar): then a rule
+   * may take the alternative that the token ahead makes certain, as chevrotain's own
+   * choice would, without its machinery, or skip a repetition that would take no turn.
+   * A choice among gated alternatives costs an array and a closure per call in
+   * chevrotain: in dimensionPart and layerOrCall it came to a sixth of the parse.
+   * Every other case (and the recording) still goes through OR and MANY.
+   */
+  private decided(): boolean {
+    return !this.RECORDING_PHASE;
+  }
 
   /**
    * One part of `a x b x c`. A lone number or name (nearly every part ever written)
@@ -388,7 +443,12 @@ export class CnnParser extends EmbeddedActionsParser {
    * cost four rule calls per number.
    */
   private dimensionPart = this.RULE("dimensionPart", (): A.Expr => {
-    const alone = () => !arithmetic.has(this.LA(2).tokenType);
+    const alone = this.partAlone;
+    if (this.decided() && alone()) {
+      const next = this.LA(1).tokenType;
+      if (next === T.NumberLiteral) return numberExpr(this.CONSUME(T.NumberLiteral));
+      if (next === T.Identifier) return refExpr(this.CONSUME(T.Identifier));
+    }
     return this.OR(
       (this.partKinds ??= [
         { GATE: alone, IGNORE_AMBIGUITIES: true, ALT: () => numberExpr(this.CONSUME(T.NumberLiteral)) },
@@ -502,6 +562,14 @@ export class CnnParser extends EmbeddedActionsParser {
 }
 
 const arithmetic = new Set<TokenType>([T.Plus, T.Minus, T.Star, T.Slash]);
+
+/** The first `count` items of a reused list, in an array of their size. */
+function copyOut<T>(list: T[], count: number): T[] {
+  if (count === 0) return [];
+  if (count === 1) return [list[0]];
+  if (count === 2) return [list[0], list[1]];
+  return list.slice(0, count);
+}
 
 function numberExpr(tok: IToken): A.NumberExpr {
   const image = tok.image ?? "";
