@@ -29,7 +29,41 @@ interface Flow {
   shape: Shape | null;
   node: number | null;
   field: ReceptiveField | null;
+  /**
+   * After a line that could not be analyzed, the lines below are still checked, against a
+   * stand-in shape: what it cannot know (W×H, D) is marked here, and the reports that
+   * depend on it are left out. The statements below show no shape and count no params.
+   */
+  doubt?: Doubt;
 }
+
+interface Doubt {
+  spatial: boolean;
+  depth: boolean;
+}
+
+const allDoubt: Doubt = { spatial: true, depth: true };
+/** the reports that compare a shape in doubt with something else */
+const spatialCodes = new Set<DiagnosticCode>(["stride-misfit", "empty-output", "spatial-mismatch"]);
+const depthCodes = new Set<DiagnosticCode>(["depth-mismatch", "groups-indivisible"]);
+/** options that move W×H, or D, when their value is wrong */
+const spatialOptions = new Set<OptionName>(["stride", "pad", "dilation", "outpad"]);
+const depthOptions = new Set<OptionName>(["multiplier"]);
+
+function moreDoubt(a: Doubt | undefined, b: Partial<Doubt>): Doubt | undefined {
+  const spatial = !!(a?.spatial || b.spatial);
+  const depth = !!(a?.depth || b.depth);
+  return spatial || depth ? { spatial, depth } : undefined;
+}
+
+/** A stand-in argument for one that is wrong: only its shape effects are used, in doubt. */
+function fallbackArgument(spec: ArgSpec, span: Span): ArgValue {
+  if (spec.type === "kernel") return { w: 1, h: 1, d: null, span };
+  if (spec.defaultValue !== undefined) return spec.defaultValue;
+  return spec.type === "count" ? 1 : 0;
+}
+
+const silent: Report = () => {};
 
 const noExplanation = (): Explanation[] => [];
 const noCallSites: Span[] = [];
@@ -281,7 +315,7 @@ export class Elaborator {
       if (occ) statements.push(occ);
       else statements.push(this.compositeOccurrence(stmt, "layer", "?", null, flow, before));
     }
-    const known = this.graph.length > 0 && flow.shape !== null;
+    const known = this.graph.length > 0 && flow.shape !== null && !flow.doubt;
     const { params, macs } = totals(this.graph, 0);
     const activationBytes = activationTotal(this.graph);
     const input = this.graph[0]?.op === "input" ? this.graph[0].output : null;
@@ -291,7 +325,7 @@ export class Elaborator {
       nameSpan: { start: nameSpan.start, end: nameSpan.end },
       implicit,
       input,
-      output: flow.shape,
+      output: flow.doubt ? null : flow.shape,
       params,
       macs,
       receptiveField: flow.field,
@@ -428,7 +462,8 @@ export class Elaborator {
       kind = close ? layerKind(close) : undefined;
       if (!kind) {
         this.record(stmt, "layer", name, flow.shape, null, null, null);
-        return unknownFlow;
+        // what it would have done is unknown: the lines below are checked in doubt
+        return this.inDoubt(flow, flow.shape, allDoubt);
       }
     }
 
@@ -444,7 +479,7 @@ export class Elaborator {
     );
     const args = this.arguments(stmt, kind, scope);
 
-    if (!args || options.unknown || !flow.shape) {
+    if (!flow.shape) {
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
       return unknownFlow;
     }
@@ -455,8 +490,20 @@ export class Elaborator {
         `\`${kind.name}\` needs a W×H×D volume, but the data is already a vector of ${flow.shape.n.toLocaleString("en-US")} numbers; put spatial layers before \`fc\`/\`flatten\``,
       );
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
-      return unknownFlow;
+      // the data stays a vector: every later spatial layer is reported too
+      return flow;
     }
+
+    // a wrong argument or option value: the layer is still checked with a stand-in for it,
+    // and what that value would have moved (W×H, D) is in doubt below
+    const failedOptions = options.failed;
+    // (an extra argument may be a misspelt option's value: `strid 2`)
+    const extra = (names: Set<OptionName>) => args.extra && kind.options.some((o) => names.has(o));
+    const doubt = moreDoubt(flow.doubt, {
+      spatial: extra(spatialOptions) || args.failed.some((a) => a.type === "kernel" || (a.type !== "probability" && a.type !== "number" && a.name !== "K" && a.name !== "N")) || failedOptions.some((o) => spatialOptions.has(o)),
+      depth: extra(depthOptions) || args.failed.some((a) => a.name === "K" || a.name === "N") || failedOptions.some((o) => depthOptions.has(o)),
+    });
+    const failed = args.extra || args.failed.length > 0 || failedOptions.length > 0;
 
     const outcome = kind.infer({
       input: flow.shape,
@@ -464,18 +511,22 @@ export class Elaborator {
       argSpans: args.spans,
       options,
       span: stmt,
-      report: this.reporter,
+      report: failed ? silent : this.doubtful(flow.doubt),
     });
     if (!outcome) {
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
     }
     const out = outcome.output;
     const tooLarge = out.kind === "volume" ? out.w > MAX_VALUE || out.h > MAX_VALUE || out.d > MAX_VALUE : out.n > MAX_VALUE;
     if (tooLarge) {
-      this.report("bad-value", stmt, `the output ${shapeText(out)} is too large`);
+      if (!doubt) this.report("bad-value", stmt, `the output ${shapeText(out)} is too large`);
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
+    }
+    if (failed || doubt) {
+      this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return this.inDoubt(flow, out, doubt ?? {});
     }
     const node = this.addNode({
       op: kind.name,
@@ -498,43 +549,64 @@ export class Elaborator {
     return { shape: out, node, field };
   }
 
-  /** Positional arguments of a layer, evaluated per the catalog. */
-  private arguments(stmt: A.LayerStatement, kind: LayerKind, scope: Scope): { values: Record<string, ArgValue>; spans: Record<string, Span> } | null {
+  /** The flow below a statement that could not be analyzed: a stand-in shape, in doubt. */
+  private inDoubt(flow: Flow, shape: Shape | null, more: Partial<Doubt>): Flow {
+    if (!shape) return unknownFlow;
+    return { shape, node: null, field: null, doubt: moreDoubt(flow.doubt, more) };
+  }
+
+  /** The reporter for a layer whose input is in doubt: what depends on the doubt is left out. */
+  private doubtful(doubt: Doubt | undefined): Report {
+    if (!doubt) return this.reporter;
+    return (code, span, message, data) => {
+      if ((doubt.spatial && spatialCodes.has(code)) || (doubt.depth && depthCodes.has(code))) return;
+      this.report(code, span, message, data);
+    };
+  }
+
+  /** Positional arguments of a layer, evaluated per the catalog; a wrong one is stood in for and listed in `failed`. */
+  private arguments(stmt: A.LayerStatement, kind: LayerKind, scope: Scope): { values: Record<string, ArgValue>; spans: Record<string, Span>; failed: ArgSpec[]; extra: boolean } {
     const values: Record<string, ArgValue> = {};
     const spans: Record<string, Span> = {};
-    let ok = true;
+    const failed: ArgSpec[] = [];
+    let extra = false;
     if (stmt.args.length < kind.args.length && stmt.args.length < kind.args.filter((a) => !a.optional).length) {
       const names = kind.args.filter((a) => !a.optional).map((a) => a.name).join(" and ");
       this.report("bad-value", stmt, `\`${kind.name}\` needs ${names}: ${kind.usage}`);
-      return null;
     }
     // one report for the extra arguments: after `strid 2`, the `2` is the misspelt option's value
     if (stmt.args.length > kind.args.length) {
-      const extra = stmt.args[kind.args.length];
-      const expr = singleExpr(extra);
+      const extraArg = stmt.args[kind.args.length];
+      const expr = singleExpr(extraArg);
       if (expr && expr.type === "ref" && !scope.values.has(expr.name)) {
         const close = suggest(expr.name, kind.options);
         const hint = close ? `; did you mean \`${close}\`?` : kind.options.length ? ` (its options: ${kind.options.join(", ")})` : "";
-        this.report("unknown-name", extra, `\`${kind.name}\` has no option \`${expr.name}\`${hint}`, close ? { kind: "rename", replace: extra, candidates: [close] } : undefined);
+        this.report("unknown-name", extraArg, `\`${kind.name}\` has no option \`${expr.name}\`${hint}`, close ? { kind: "rename", replace: extraArg, candidates: [close] } : undefined);
       } else {
         const takes = kind.args.length === 0 ? "takes no arguments" : `takes ${kind.args.map((a) => a.name).join(" and ")}`;
-        this.report("bad-value", extra, `\`${kind.name}\` ${takes}; this one is too many (one statement per line, or separate them with \`;\`)`);
+        this.report("bad-value", extraArg, `\`${kind.name}\` ${takes}; this one is too many (one statement per line, or separate them with \`;\`)`);
       }
-      ok = false;
+      extra = true;
     }
     for (let i = 0; i < kind.args.length; i++) {
       const spec = kind.args[i];
       const value = stmt.args[i];
       if (!value) {
         if (spec.defaultValue !== undefined) values[spec.name] = spec.defaultValue;
+        else if (!spec.optional) {
+          failed.push(spec);
+          values[spec.name] = fallbackArgument(spec, stmt);
+        }
         continue;
       }
       spans[spec.name] = value;
       const v = this.argument(spec, value, scope);
-      if (v === null) ok = false;
-      else values[spec.name] = v;
+      if (v === null) {
+        failed.push(spec);
+        values[spec.name] = fallbackArgument(spec, value);
+      } else values[spec.name] = v;
     }
-    return ok ? { values, spans } : null;
+    return { values, spans, failed, extra };
   }
 
   private argument(spec: ArgSpec, value: A.Value, scope: Scope): ArgValue | null {
@@ -577,12 +649,12 @@ export class Elaborator {
       const hint = close ? `; did you mean \`${close}\`?` : candidates.length ? ` (blocks here: ${candidates.join(", ")})` : "";
       this.report("unknown-name", callee, `unknown block \`${callee.text}\`${hint}`, close ? { kind: "rename", replace: callee, candidates: [close] } : undefined);
       this.record(stmt, "call", callee.text, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
     }
     this.addReference("block", callee, block.name!, callee.text, false);
     if (this.recursiveCalls.has(callee.start) || this.callStack.some((f) => f.block === callee.text)) {
       this.record(stmt, "call", callee.text, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
     }
 
     // bind arguments: by position, then by name
@@ -628,7 +700,7 @@ export class Elaborator {
     }
     if (!ok) {
       this.record(stmt, "call", callee.text, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
     }
     const inner = this.blockScope(block, bound);
     this.callStack.push({ block: callee.text, site: callee });
@@ -665,10 +737,10 @@ export class Elaborator {
     if (!stmt.count) this.report("bad-value", stmt.keyword, "`repeat` needs a count: `repeat N { … }`");
     const n = stmt.count ? evaluateInt(stmt.count, scope, this.reporter, { what: "the repeat count N", min: 1, max: MAX_REPEAT }) : null;
     if (n === null) {
-      // still check the body once, for names
-      this.statements(stmt.body, unknownFlow, scope);
+      // still check the body once: any count runs it at least once
+      const once = this.statements(stmt.body, flow, scope);
       this.record(stmt, "repeat", "repeat", flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, once.shape, allDoubt);
     }
     let out = flow;
     for (let i = 0; i < n && !this.aborted; i++) {
@@ -695,14 +767,16 @@ export class Elaborator {
     const before = this.graph.length;
     if (stmt.branches.length === 0) this.report("bad-value", stmt.keyword, `\`${stmt.type}\` needs at least one \`branch { … }\``);
     const outs = stmt.branches.map((b) => this.statements(b.body, flow, scope));
-    const merged = stmt.branches.length ? this.join(stmt.type, stmt, outs, flow) : unknownFlow;
+    const merged = stmt.branches.length ? this.join(stmt.type, stmt, outs, flow) : this.inDoubt(flow, flow.shape, allDoubt);
     this.compositeOccurrence(stmt, stmt.type, stmt.type, flow, merged, before);
     return merged;
   }
 
   /** Add (residual, add) or stack (concat) the results of parallel paths. */
   private join(how: "residual" | "add" | "concat", stmt: A.ResidualStatement | A.MergeStatement, outs: Flow[], input: Flow): Flow {
-    if (outs.some((o) => !o.shape || o.node === null)) return unknownFlow;
+    if (outs.some((o) => !o.shape)) return unknownFlow;
+    const doubt = outs.reduce<Doubt | undefined>((acc, o) => moreDoubt(acc, o.doubt ?? {}), input.doubt);
+    const report = this.doubtful(doubt);
     const shapes = outs.map((o) => o.shape!);
     const first = shapes[0];
     const span: Span = { start: stmt.start, end: stmt.keyword.end };
@@ -714,12 +788,12 @@ export class Elaborator {
       } else {
         const bad = shapes.findIndex((s) => s.kind !== "volume" || first.kind !== "volume" || s.w !== first.w || s.h !== first.h);
         if (bad >= 0) {
-          this.report(
+          report(
             "spatial-mismatch",
             span,
             `concat stacks along depth, so every branch must have the same W×H: ${names[0]} gives ${shapeText(first)}, ${names[bad]} ${shapeText(shapes[bad])}`,
           );
-          return this.afterMismatch(first.kind === "volume" ? { ...first, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) } : first);
+          return this.afterMismatch(doubt, first.kind === "volume" ? { ...first, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) } : first);
         }
         output = { kind: "volume", w: (first as { w: number }).w, h: (first as { h: number }).h, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) };
       }
@@ -727,13 +801,13 @@ export class Elaborator {
       for (let i = 1; i < shapes.length; i++) {
         const s = shapes[i];
         if (s.kind !== first.kind) {
-          this.report("spatial-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${shapeText(first)} (${names[0]}) and ${shapeText(s)} (${names[i]}): a volume and a vector cannot be added`);
-          return this.afterMismatch(first);
+          report("spatial-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${shapeText(first)} (${names[0]}) and ${shapeText(s)} (${names[i]}): a volume and a vector cannot be added`);
+          return this.afterMismatch(doubt, first);
         }
         if (s.kind === "vector" && first.kind === "vector") {
           if (s.n !== first.n) {
-            this.report("depth-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${s.n} numbers (${names[i]}) to ${first.n} (${names[0]})`);
-            return this.afterMismatch(first);
+            report("depth-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${s.n} numbers (${names[i]}) to ${first.n} (${names[0]})`);
+            return this.afterMismatch(doubt, first);
           }
           continue;
         }
@@ -747,7 +821,7 @@ export class Elaborator {
           const stride = inputShape && inputShape.kind === "volume" && a.w > 0 && inputShape.w % a.w === 0 ? inputShape.w / a.w : 1;
           const strideText = stride > 1 ? ` stride ${stride}` : "";
           const fix = how === "residual" ? `; add a 1×1 projection shortcut: \`shortcut { conv ${a.d} 1x1${strideText} }\`` : "";
-          this.report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, how === "residual"
+          report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, how === "residual"
             ? {
                 kind: "projection",
                 depth: a.d,
@@ -756,15 +830,16 @@ export class Elaborator {
                 shortcut: (stmt as A.ResidualStatement).shortcut ? { start: (stmt as A.ResidualStatement).shortcutKeyword!.start, end: stmt.end } : null,
               }
             : undefined);
-          return this.afterMismatch(first);
+          return this.afterMismatch(doubt, first);
         }
         if (a.w !== b.w || a.h !== b.h) {
-          this.report("spatial-mismatch", span, `${verb} ${both}: W×H must agree`);
-          return this.afterMismatch(first);
+          report("spatial-mismatch", span, `${verb} ${both}: W×H must agree`);
+          return this.afterMismatch(doubt, first);
         }
       }
       output = first.kind === "volume" ? { ...first } : { ...first };
     }
+    if (doubt || outs.some((o) => o.node === null)) return { shape: output, node: null, field: null, doubt };
     const node = this.addNode({
       op: how === "concat" ? "concat" : "add",
       inputs: outs.map((o) => o.node!),
@@ -789,8 +864,8 @@ export class Elaborator {
    * user most likely meant (the body's, or the stacked depth); the network stays
    * incomplete, so it is never run.
    */
-  private afterMismatch(shape: Shape): Flow {
-    return { shape, node: null, field: null };
+  private afterMismatch(doubt: Doubt | undefined, shape: Shape): Flow {
+    return { shape, node: null, field: null, doubt };
   }
 
   // ---- records ----
@@ -839,13 +914,14 @@ export class Elaborator {
   /** A statement made of many layers: its totals are those of the nodes it added. */
   private compositeOccurrence(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: number): Occurrence {
     const { params, macs } = totals(this.graph, from);
-    const occ = this.record(stmt, kind, name, input?.shape ?? null, out.shape, null, out.field) ?? {
+    const output = out.doubt ? null : out.shape;
+    const occ = this.record(stmt, kind, name, input?.shape ?? null, output, null, out.field) ?? {
       span: { start: stmt.start, end: stmt.end },
       kind,
       name,
       label: stmt.label?.text ?? null,
       input: input?.shape ?? null,
-      output: out.shape,
+      output,
       params: 0n,
       weights: 0n,
       biases: 0n,

@@ -265,6 +265,8 @@ function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: numb
     } else {
       const d = dims.length === 3 ? dims[0] : 1;
       const [fh, fw] = dims.slice(-2);
+      const fits = fh === k.h && fw === k.w;
+      if (!fits) ctx.report("bad-value", span, `the weights are ${fw}×${fh} (width×height), the filter ${k.w}×${k.h}`);
       if (d !== depth) {
         ctx.report("depth-mismatch", span, `the weights are ${d} deep, the input ${depth}: a filter always extends the full depth of its input`, {
           kind: "depth",
@@ -272,9 +274,7 @@ function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: numb
           replace: span,
           text: "",
         });
-      } else if (fh !== k.h || fw !== k.w) {
-        ctx.report("bad-value", span, `the weights are ${fw}×${fh} (width×height), the filter ${k.w}×${k.h}`);
-      } else out.weights = o.weights.values;
+      } else if (fits) out.weights = o.weights.values;
     }
   }
   if (o.bias) {
@@ -320,6 +320,8 @@ const conv: LayerKind = {
         { kind: "depth", expected: depth, replace: k.span, text: fixed },
       );
     }
+    // the literal values are checked even when the output is empty
+    const literal = literalWeights(ctx, k, depth, units);
     const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth });
     if (!plan) return null;
     const bias = !ctx.options.nobias;
@@ -334,7 +336,7 @@ const conv: LayerKind = {
       weights,
       biases,
       macs: weights * big(plan.w2) * big(plan.h2),
-      attrs: convFamilyAttrs(plan, k, { units, groups, bias, ...literalWeights(ctx, k, depth, units) }),
+      attrs: convFamilyAttrs(plan, k, { units, groups, bias, ...literal }),
       field: windowField(plan, k),
       explain: () => [
         ...plan.formulas().map((text) => ({ title: "output", text })),
