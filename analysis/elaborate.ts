@@ -43,6 +43,8 @@ interface Doubt {
 }
 
 const allDoubt: Doubt = { spatial: true, depth: true };
+/** the size of the stand-in volume of a network without a valid input: large, so no window empties it */
+const STAND_IN = 4096;
 /** the reports that compare a shape in doubt with something else */
 const spatialCodes = new Set<DiagnosticCode>(["stride-misfit", "empty-output", "spatial-mismatch"]);
 const depthCodes = new Set<DiagnosticCode>(["depth-mismatch", "groups-indivisible"]);
@@ -305,6 +307,8 @@ export class Elaborator {
       const what = implicit ? "these statements have" : `network \`${name}\` has`;
       this.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
     }
+    // without a (valid) input the statements are still checked, in doubt of every size
+    if (!flow.shape) flow = { shape: { kind: "volume", w: STAND_IN, h: STAND_IN, d: 1 }, node: null, field: null, doubt: allDoubt };
     const statements: Occurrence[] = [];
     for (const stmt of rest) {
       if (this.aborted) break;
