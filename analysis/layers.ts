@@ -7,7 +7,7 @@ import { grouped, shapeText } from "./format";
 import type { OptionName, ResolvedOptions } from "./options";
 import type { Report } from "./values";
 import type { Explanation, FixData, LayerAttrs, Padding, Shape, Volume } from "./types";
-import { deconvAxis, effectiveKernel, fittingChoices, samePadding, slideAxis, slideFormula, type AxisWindow } from "./window";
+import { deconvAxis, deconvSamePadding, effectiveKernel, fittingChoices, samePadding, slideAxis, slideFormula, type AxisWindow } from "./window";
 
 export type ArgType = "count" | "size" | "kernel" | "probability" | "number";
 
@@ -443,7 +443,7 @@ const deconv: LayerKind = {
   name: "deconv",
   aliases: ["convT", "convtranspose", "transposedconv"],
   summary: "transposed convolution (\"deconvolution\"): upsamples, W₂ = S·(W₁ − 1) + F − 2P + A",
-  usage: "deconv K F [stride S] [pad P] [outpad A] [dilation d] [groups G] [nobias]",
+  usage: "deconv K F [stride S] [pad P|same] [outpad A] [dilation d] [groups G] [nobias]",
   args: [K, F],
   options: ["stride", "pad", "dilation", "groups", "outpad", "nobias"],
   spatial: true,
@@ -466,22 +466,34 @@ const deconv: LayerKind = {
         text: `${k.w}x${k.h}x${input.d / groups}`,
       });
     }
-    if (o.pad && o.pad.mode === "same") {
-      ctx.report("bad-value", o.spans.pad!, "`pad same` is not defined for a transposed conv (nor in PyTorch): use `pad P` and `outpad A`");
-      return null;
-    }
     const stride = o.stride ?? [1, 1];
     const dilation = o.dilation ?? [1, 1];
-    const pad = o.pad?.mode === "explicit" ? [o.pad.w, o.pad.h] : [0, 0];
-    const outpad = o.outpad ?? [0, 0];
+    const written = o.outpad ?? [0, 0];
     for (let i = 0; i < 2; i++) {
-      if (outpad[i] >= stride[i] && outpad[i] >= dilation[i]) {
-        ctx.report("bad-value", o.spans.outpad!, `outpad ${outpad[i]} must be smaller than the stride ${stride[i]} (or the dilation)`);
+      if (written[i] >= stride[i] && written[i] >= dilation[i]) {
+        ctx.report("bad-value", o.spans.outpad!, `outpad ${written[i]} must be smaller than the stride ${stride[i]} (or the dilation)`);
         return null;
       }
     }
-    const rw = deconvAxis({ size: input.w, kernel: k.w, stride: stride[0], dilation: dilation[0], pad: pad[0], outputPadding: outpad[0] });
-    const rh = deconvAxis({ size: input.h, kernel: k.h, stride: stride[1], dilation: dilation[1], pad: pad[1], outputPadding: outpad[1] });
+    // padding: P cropped from each side, or TensorFlow's `same` (W₂ = S·W₁)
+    let padding: Padding = o.pad?.mode === "explicit" ? { left: o.pad.w, right: o.pad.w, top: o.pad.h, bottom: o.pad.h } : { left: 0, right: 0, top: 0, bottom: 0 };
+    let outpad: [number, number] = [written[0], written[1]];
+    if (o.pad?.mode === "same") {
+      const sw = deconvSamePadding(k.w, stride[0], dilation[0]);
+      const sh = deconvSamePadding(k.h, stride[1], dilation[1]);
+      padding = { left: sw.before, right: sw.after, top: sh.before, bottom: sh.after };
+      outpad = [written[0] + sw.outputPadding, written[1] + sh.outputPadding];
+      if ((k.w % 2 === 0 || k.h % 2 === 0) && (sw.before !== sw.after || sh.before !== sh.after)) {
+        ctx.report(
+          "even-filter",
+          o.spans.pad!,
+          `pad same with an even ${kernelText(k)} filter crops unevenly: ${sw.before}/${sw.after} (left/right), ${sh.before}/${sh.after} (top/bottom)`,
+        );
+      }
+    }
+    const asymmetric = padding.left !== padding.right || padding.top !== padding.bottom;
+    const rw = deconvAxis({ size: input.w, kernel: k.w, stride: stride[0], dilation: dilation[0], pad: padding.left, ...(asymmetric ? { padAfter: padding.right } : {}), outputPadding: outpad[0] });
+    const rh = deconvAxis({ size: input.h, kernel: k.h, stride: stride[1], dilation: dilation[1], pad: padding.top, ...(asymmetric ? { padAfter: padding.bottom } : {}), outputPadding: outpad[1] });
     if (rw.out <= 0 || rh.out <= 0) {
       ctx.report("empty-output", ctx.span, `the output would be empty: ${rw.out <= 0 ? rw.formula : rh.formula}`);
       return null;
@@ -500,7 +512,7 @@ const deconv: LayerKind = {
         kernel: [k.w, k.h],
         stride,
         dilation,
-        padding: { left: pad[0], right: pad[0], top: pad[1], bottom: pad[1] },
+        padding,
         outputPadding: outpad,
         groups,
         bias,
