@@ -137,6 +137,11 @@ export class Elaborator {
         }
         defined.set(name, item.name);
         if (item.type === "block") {
+          const seenParams = new Set<string>();
+          for (const p of item.params) {
+            if (seenParams.has(p.name.text)) this.report("duplicate-name", p.name, `block \`${name}\` has two parameters named \`${p.name.text}\``);
+            seenParams.add(p.name.text);
+          }
           this.blocks.set(name, item);
           this.addReference("block", item.name, item.name, name, true);
           blocks.push({
