@@ -145,11 +145,16 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
     const [t, b] = samePadding(input.h, spec.kernel.h, stride[1], dilation[1]);
     padding = { left: l, right: r, top: t, bottom: b };
     const even = [spec.kernel.w, spec.kernel.h].some((f) => f % 2 === 0);
-    if (even && (l !== r || t !== b)) {
+    // spec §5: an even F with `pad same` (the padding is uneven at stride 1, and wherever
+    // the stride leaves an odd total)
+    if (even) {
+      const split = `${l}/${r} (left/right), ${t}/${b} (top/bottom)`;
       ctx.report(
         "even-filter",
         o.spans.pad!,
-        `pad same with an even ${kernelText(spec.kernel)} filter pads unevenly: ${l}/${r} (left/right), ${t}/${b} (top/bottom); an odd F pads (F−1)/2 on each side`,
+        l !== r || t !== b
+          ? `pad same with an even ${kernelText(spec.kernel)} filter pads unevenly: ${split}; an odd F pads (F−1)/2 on each side`
+          : `pad same with an even ${kernelText(spec.kernel)} filter: the padding splits evenly here (${l} left, ${r} right, ${t} top, ${b} bottom) only thanks to the stride; at stride 1 an even F always pads unevenly, an odd F pads (F−1)/2 on each side`,
       );
     }
   }
@@ -483,11 +488,13 @@ const deconv: LayerKind = {
       const sh = deconvSamePadding(k.h, stride[1], dilation[1]);
       padding = { left: sw.before, right: sw.after, top: sh.before, bottom: sh.after };
       outpad = [written[0] + sw.outputPadding, written[1] + sh.outputPadding];
-      if ((k.w % 2 === 0 || k.h % 2 === 0) && (sw.before !== sw.after || sh.before !== sh.after)) {
+      if (k.w % 2 === 0 || k.h % 2 === 0) {
         ctx.report(
           "even-filter",
           o.spans.pad!,
-          `pad same with an even ${kernelText(k)} filter crops unevenly: ${sw.before}/${sw.after} (left/right), ${sh.before}/${sh.after} (top/bottom)`,
+          sw.before !== sw.after || sh.before !== sh.after
+            ? `pad same with an even ${kernelText(k)} filter crops unevenly: ${sw.before}/${sw.after} (left/right), ${sh.before}/${sh.after} (top/bottom)`
+            : `pad same with an even ${kernelText(k)} filter: the crop splits evenly here (${sw.before} left, ${sw.after} right, ${sh.before} top, ${sh.after} bottom) only thanks to the stride; at stride 1 an even F always crops unevenly`,
         );
       }
     }

@@ -96,6 +96,12 @@ describe("cnn summary", () => {
     );
   });
 
+  it("a byte order mark does not shift the columns of line 1", () => {
+    const file = tempFile("bom.cnn", "\uFEFFinput 0x7x1\r\n");
+    const r = cnn(["check", file]);
+    assert.match(r.stdout, /bom\.cnn:1:7: error\[bad-value\]/);
+  });
+
   it("--json lists diagnostics with 1-based lines and columns", () => {
     const r = cnn(["summary", "examples/course/stride_fit.cnn", "--json"]);
     const j = JSON.parse(r.stdout);
