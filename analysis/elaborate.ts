@@ -4,6 +4,7 @@
 
 import type * as A from "../grammar";
 import type { Span } from "../grammar";
+import { optionArity } from "../grammar";
 import { layerKind, layerNames, inputDoc, type ArgSpec, type ArgValue, type FieldStep, type Kernel, type LayerKind } from "./layers";
 import { resolveOptions, type OptionName } from "./options";
 import { elementCount, shapeText } from "./format";
@@ -476,17 +477,17 @@ export class Elaborator {
       }
     }
 
-    const options = resolveOptions(
-      stmt.options.length === 0 ? stmt.options : stmt.options.filter((o) => {
-        if (kind.options.includes(o.name.text as OptionName)) return true;
-        const list = kind.options.length ? `its options: ${kind.options.join(", ")}` : "it takes no options";
-        this.report("unknown-name", o.name, `\`${kind.name}\` has no option \`${o.name.text}\` (${list})`);
-        return false;
-      }),
-      scope,
-      this.reporter,
-    );
+    const written = stmt.options.length === 0 ? stmt.options : stmt.options.filter((o) => {
+      if (kind.options.includes(o.name.text as OptionName)) return true;
+      const list = kind.options.length ? `its options: ${kind.options.join(", ")}` : "it takes no options";
+      this.report("unknown-name", o.name, `\`${kind.name}\` has no option \`${o.name.text}\` (${list})`);
+      return false;
+    });
+    // `strid 2` is reported (in arguments) and checked as the option it most likely is
+    const misspelt = this.misspeltOption(stmt, kind, scope);
+    const options = resolveOptions(misspelt ? [...written, misspelt] : written, scope, this.reporter);
     const args = this.arguments(stmt, kind, scope);
+    if (misspelt) args.extra = false;
 
     if (!flow.shape) {
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
@@ -520,7 +521,8 @@ export class Elaborator {
       argSpans: args.spans,
       options,
       span: stmt,
-      report: failed ? silent : this.doubtful(flow.doubt),
+      // on the line of a guessed option, only what does not depend on the guess is reported
+      report: failed ? silent : this.doubtful(misspelt ? moreDoubt(flow.doubt, { spatial: true }) : flow.doubt),
     });
     if (!outcome) {
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
@@ -556,6 +558,18 @@ export class Elaborator {
       occ.explain = outcome.explain;
     }
     return { shape: out, node, field };
+  }
+
+  /** The option a misspelt word and its value after the arguments most likely are: `strid 2` → `stride 2`. */
+  private misspeltOption(stmt: A.LayerStatement, kind: LayerKind, scope: Scope): A.OptionNode | null {
+    const extra = stmt.args.slice(kind.args.length);
+    if (extra.length === 0) return null;
+    const word = singleExpr(extra[0]);
+    if (!word || word.type !== "ref" || scope.values.has(word.name)) return null;
+    const close = suggest(word.name, kind.options);
+    if (!close || stmt.options.some((o) => o.name.text === close) || extra.length !== 1 + optionArity[close]) return null;
+    const value = extra[1] ?? null;
+    return { start: extra[0].start, end: (value ?? extra[0]).end, name: { text: close, start: extra[0].start, end: extra[0].end }, value };
   }
 
   /** The flow below a statement that could not be analyzed: a stand-in shape, in doubt. */
