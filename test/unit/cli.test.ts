@@ -96,6 +96,15 @@ describe("cnn summary", () => {
     );
   });
 
+  it("prints one line per diagnostic, the related places on it", () => {
+    const file = tempFile("dup.cnn", "network A {\n  input 8x8x1\n}\nnetwork A {\n  input 8x8x1\n}\n");
+    const r = cnn(["check", file]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /dup\.cnn:4:9: error\[duplicate-name\]: `A` is already defined .*\(first definition of `A` at 1:9\)$/);
+  });
+
   it("a byte order mark does not shift the columns of line 1", () => {
     const file = tempFile("bom.cnn", "\uFEFFinput 0x7x1\r\n");
     const r = cnn(["check", file]);
