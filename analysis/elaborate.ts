@@ -59,6 +59,12 @@ function moreDoubt(a: Doubt | undefined, b: Partial<Doubt>): Doubt | undefined {
   return spatial || depth ? { spatial, depth } : undefined;
 }
 
+/** What a layer argument sets in the output: D (K, N), W×H (F, a factor, a padding), or neither (p, a). */
+function argumentMoves(spec: ArgSpec): "spatial" | "depth" | null {
+  if (spec.type === "probability" || spec.type === "number") return null;
+  return spec.name === "K" || spec.name === "N" ? "depth" : "spatial";
+}
+
 /** A stand-in argument for one that is wrong: only its shape effects are used, in doubt. */
 function fallbackArgument(spec: ArgSpec, span: Span): ArgValue {
   if (spec.type === "kernel") return { w: 1, h: 1, d: null, span };
@@ -510,8 +516,8 @@ export class Elaborator {
     // (an extra argument may be a misspelt option's value: `strid 2`)
     const extra = (names: Set<OptionName>) => args.extra && kind.options.some((o) => names.has(o));
     const doubt = moreDoubt(flow.doubt, {
-      spatial: extra(spatialOptions) || args.failed.some((a) => a.type === "kernel" || (a.type !== "probability" && a.type !== "number" && a.name !== "K" && a.name !== "N")) || failedOptions.some((o) => spatialOptions.has(o)),
-      depth: extra(depthOptions) || args.failed.some((a) => a.name === "K" || a.name === "N") || failedOptions.some((o) => depthOptions.has(o)),
+      spatial: extra(spatialOptions) || args.failed.some((a) => argumentMoves(a) === "spatial") || failedOptions.some((o) => spatialOptions.has(o)),
+      depth: extra(depthOptions) || args.failed.some((a) => argumentMoves(a) === "depth") || failedOptions.some((o) => depthOptions.has(o)),
     });
     const failed = args.extra || args.failed.length > 0 || failedOptions.length > 0;
 
