@@ -4,6 +4,7 @@
 
 import type * as A from "../grammar";
 import type { Span } from "../grammar";
+import { optionArity } from "../grammar";
 import { layerKind, layerNames, inputDoc, type ArgSpec, type ArgValue, type FieldStep, type Kernel, type LayerKind } from "./layers";
 import { resolveOptions, type OptionName } from "./options";
 import { elementCount, shapeText } from "./format";
@@ -30,7 +31,49 @@ interface Flow {
   shape: Shape | null;
   node: number | null;
   field: ReceptiveField | null;
+  /**
+   * After a line that could not be analyzed, the lines below are still checked, against a
+   * stand-in shape: what it cannot know (W×H, D) is marked here, and the reports that
+   * depend on it are left out. The statements below show no shape and count no params.
+   */
+  doubt?: Doubt;
 }
+
+interface Doubt {
+  spatial: boolean;
+  depth: boolean;
+}
+
+const allDoubt: Doubt = { spatial: true, depth: true };
+/** the size of the stand-in volume of a network without a valid input: large, so no window empties it */
+const STAND_IN = 4096;
+/** the reports that compare a shape in doubt with something else */
+const spatialCodes = new Set<DiagnosticCode>(["stride-misfit", "empty-output", "spatial-mismatch"]);
+const depthCodes = new Set<DiagnosticCode>(["depth-mismatch", "groups-indivisible"]);
+/** options that move W×H, or D, when their value is wrong */
+const spatialOptions = new Set<OptionName>(["stride", "pad", "dilation", "outpad"]);
+const depthOptions = new Set<OptionName>(["multiplier"]);
+
+function moreDoubt(a: Doubt | undefined, b: Partial<Doubt>): Doubt | undefined {
+  const spatial = !!(a?.spatial || b.spatial);
+  const depth = !!(a?.depth || b.depth);
+  return spatial || depth ? { spatial, depth } : undefined;
+}
+
+/** What a layer argument sets in the output: D (K, N), W×H (F, a factor, a padding), or neither (p, a). */
+function argumentMoves(spec: ArgSpec): "spatial" | "depth" | null {
+  if (spec.type === "probability" || spec.type === "number") return null;
+  return spec.name === "K" || spec.name === "N" ? "depth" : "spatial";
+}
+
+/** A stand-in argument for one that is wrong: only its shape effects are used, in doubt. */
+function fallbackArgument(spec: ArgSpec, span: Span): ArgValue {
+  if (spec.type === "kernel") return { w: 1, h: 1, d: null, span };
+  if (spec.defaultValue !== undefined) return spec.defaultValue;
+  return spec.type === "count" ? 1 : 0;
+}
+
+const silent: Report = () => {};
 
 const noExplanation = (): Explanation[] => [];
 const noCallSites: Span[] = [];
@@ -102,6 +145,11 @@ export class Elaborator {
         }
         defined.set(name, item.name);
         if (item.type === "block") {
+          const seenParams = new Set<string>();
+          for (const p of item.params) {
+            if (seenParams.has(p.name.text)) this.report("duplicate-name", p.name, `block \`${name}\` has two parameters named \`${p.name.text}\``);
+            seenParams.add(p.name.text);
+          }
           this.blocks.set(name, item);
           this.addReference("block", item.name, item.name, name, true);
           blocks.push({
@@ -272,6 +320,8 @@ export class Elaborator {
       const what = implicit ? "these statements have" : `network \`${name}\` has`;
       this.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
     }
+    // without a (valid) input the statements are still checked, in doubt of every size
+    if (!flow.shape) flow = { shape: { kind: "volume", w: STAND_IN, h: STAND_IN, d: 1 }, node: null, field: null, doubt: allDoubt };
     const statements: Occurrence[] = [];
     for (const stmt of rest) {
       if (this.aborted) break;
@@ -282,7 +332,7 @@ export class Elaborator {
       if (occ) statements.push(occ);
       else statements.push(this.compositeOccurrence(stmt, "layer", "?", null, flow, before));
     }
-    const known = this.graph.length > 0 && flow.shape !== null;
+    const known = this.graph.length > 0 && flow.shape !== null && !flow.doubt;
     const { params, macs } = totals(this.graph, 0);
     const activationBytes = activationTotal(this.graph);
     const input = this.graph[0]?.op === "input" ? this.graph[0].output : null;
@@ -292,7 +342,7 @@ export class Elaborator {
       nameSpan: { start: nameSpan.start, end: nameSpan.end },
       implicit,
       input,
-      output: flow.shape,
+      output: flow.doubt ? null : flow.shape,
       params,
       macs,
       receptiveField: flow.field,
@@ -420,14 +470,19 @@ export class Elaborator {
       kind = close ? layerKind(close) : undefined;
       if (!kind) {
         this.record(stmt, "layer", name, flow.shape, null, null, null);
-        return unknownFlow;
+        // what it would have done is unknown: the lines below are checked in doubt
+        return this.inDoubt(flow, flow.shape, allDoubt);
       }
     }
 
-    const options = resolveOptions(this.acceptedOptions(stmt, kind), scope, this.reporter);
+    const written = this.acceptedOptions(stmt, kind);
+    // `strid 2` is reported (in arguments) and checked as the option it most likely is
+    const misspelt = this.misspeltOption(stmt, kind, scope);
+    const options = resolveOptions(misspelt ? [...written, misspelt] : written, scope, this.reporter);
     const args = this.arguments(stmt, kind, scope);
+    if (misspelt) args.extra = false;
 
-    if (!args || options.unknown || !flow.shape) {
+    if (!flow.shape) {
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
       return unknownFlow;
     }
@@ -438,8 +493,20 @@ export class Elaborator {
         `\`${kind.name}\` needs a W×H×D volume, but the data is already a vector of ${flow.shape.n.toLocaleString("en-US")} numbers; put spatial layers before \`fc\`/\`flatten\``,
       );
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
-      return unknownFlow;
+      // the data stays a vector: every later spatial layer is reported too
+      return flow;
     }
+
+    // a wrong argument or option value: the layer is still checked with a stand-in for it,
+    // and what that value would have moved (W×H, D) is in doubt below
+    const failedOptions = options.failed;
+    // (an extra argument may be a misspelt option's value: `strid 2`)
+    const extra = (names: Set<OptionName>) => args.extra && kind.options.some((o) => names.has(o));
+    const doubt = moreDoubt(flow.doubt, {
+      spatial: extra(spatialOptions) || args.failed.some((a) => argumentMoves(a) === "spatial") || failedOptions.some((o) => spatialOptions.has(o)),
+      depth: extra(depthOptions) || args.failed.some((a) => argumentMoves(a) === "depth") || failedOptions.some((o) => depthOptions.has(o)),
+    });
+    const failed = args.extra || args.failed.length > 0 || failedOptions.length > 0;
 
     const outcome = kind.infer({
       input: flow.shape,
@@ -447,18 +514,23 @@ export class Elaborator {
       argSpans: args.spans,
       options,
       span: stmt,
-      report: this.reporter,
+      // on the line of a guessed option, only what does not depend on the guess is reported
+      report: failed ? silent : this.doubtful(misspelt ? moreDoubt(flow.doubt, { spatial: true }) : flow.doubt),
     });
     if (!outcome) {
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
     }
     const out = outcome.output;
     const tooLarge = out.kind === "volume" ? out.w > MAX_VALUE || out.h > MAX_VALUE || out.d > MAX_VALUE : out.n > MAX_VALUE;
     if (tooLarge) {
-      this.report("bad-value", stmt, `the output ${shapeText(out)} is too large`);
+      if (!doubt) this.report("bad-value", stmt, `the output ${shapeText(out)} is too large`);
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
+    }
+    if (failed || doubt) {
+      this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return this.inDoubt(flow, out, doubt ?? {});
     }
     const inputs = flow.node === null ? [] : [flow.node];
     const node = this.addNode(kind.name, inputs, flow.shape, out, outcome.attrs, outcome.weights + outcome.biases, outcome.macs, stmt);
@@ -480,43 +552,76 @@ export class Elaborator {
     });
   }
 
-  /** Positional arguments of a layer, evaluated per the catalog. */
-  private arguments(stmt: A.LayerStatement, kind: LayerKind, scope: Scope): { values: Record<string, ArgValue>; spans: Record<string, Span> } | null {
+  /** The option a misspelt word and its value after the arguments most likely are: `strid 2` → `stride 2`. */
+  private misspeltOption(stmt: A.LayerStatement, kind: LayerKind, scope: Scope): A.OptionNode | null {
+    const extra = stmt.args.slice(kind.args.length);
+    if (extra.length === 0) return null;
+    const word = singleExpr(extra[0]);
+    if (!word || word.type !== "ref" || scope.values.has(word.name)) return null;
+    const close = suggest(word.name, kind.options);
+    if (!close || stmt.options.some((o) => o.name.text === close) || extra.length !== 1 + optionArity[close]) return null;
+    const value = extra[1] ?? null;
+    return { start: extra[0].start, end: (value ?? extra[0]).end, name: { text: close, start: extra[0].start, end: extra[0].end }, value };
+  }
+
+  /** The flow below a statement that could not be analyzed: a stand-in shape, in doubt. */
+  private inDoubt(flow: Flow, shape: Shape | null, more: Partial<Doubt>): Flow {
+    if (!shape) return unknownFlow;
+    return { shape, node: null, field: null, doubt: moreDoubt(flow.doubt, more) };
+  }
+
+  /** The reporter for a layer whose input is in doubt: what depends on the doubt is left out. */
+  private doubtful(doubt: Doubt | undefined): Report {
+    if (!doubt) return this.reporter;
+    return (code, span, message, data) => {
+      if ((doubt.spatial && spatialCodes.has(code)) || (doubt.depth && depthCodes.has(code))) return;
+      this.report(code, span, message, data);
+    };
+  }
+
+  /** Positional arguments of a layer, evaluated per the catalog; a wrong one is stood in for and listed in `failed`. */
+  private arguments(stmt: A.LayerStatement, kind: LayerKind, scope: Scope): { values: Record<string, ArgValue>; spans: Record<string, Span>; failed: ArgSpec[]; extra: boolean } {
     const values: Record<string, ArgValue> = {};
     const spans: Record<string, Span> = {};
-    let ok = true;
+    const failed: ArgSpec[] = [];
+    let extra = false;
     if (stmt.args.length < kind.args.length && stmt.args.length < kind.args.filter((a) => !a.optional).length) {
       const names = kind.args.filter((a) => !a.optional).map((a) => a.name).join(" and ");
       this.report("bad-value", stmt, `\`${kind.name}\` needs ${names}: ${kind.usage}`);
-      return null;
     }
     // one report for the extra arguments: after `strid 2`, the `2` is the misspelt option's value
     if (stmt.args.length > kind.args.length) {
-      const extra = stmt.args[kind.args.length];
-      const expr = singleExpr(extra);
+      const extraArg = stmt.args[kind.args.length];
+      const expr = singleExpr(extraArg);
       if (expr && expr.type === "ref" && !scope.values.has(expr.name)) {
         const close = suggest(expr.name, kind.options);
         const hint = close ? `; did you mean \`${close}\`?` : kind.options.length ? ` (its options: ${kind.options.join(", ")})` : "";
-        this.report("unknown-name", extra, `\`${kind.name}\` has no option \`${expr.name}\`${hint}`, close ? { kind: "rename", replace: extra, candidates: [close] } : undefined);
+        this.report("unknown-name", extraArg, `\`${kind.name}\` has no option \`${expr.name}\`${hint}`, close ? { kind: "rename", replace: extraArg, candidates: [close] } : undefined);
       } else {
         const takes = kind.args.length === 0 ? "takes no arguments" : `takes ${kind.args.map((a) => a.name).join(" and ")}`;
-        this.report("bad-value", extra, `\`${kind.name}\` ${takes}; this one is too many (one statement per line, or separate them with \`;\`)`);
+        this.report("bad-value", extraArg, `\`${kind.name}\` ${takes}; this one is too many (one statement per line, or separate them with \`;\`)`);
       }
-      ok = false;
+      extra = true;
     }
     for (let i = 0; i < kind.args.length; i++) {
       const spec = kind.args[i];
       const value = stmt.args[i];
       if (!value) {
         if (spec.defaultValue !== undefined) values[spec.name] = spec.defaultValue;
+        else if (!spec.optional) {
+          failed.push(spec);
+          values[spec.name] = fallbackArgument(spec, stmt);
+        }
         continue;
       }
       spans[spec.name] = value;
       const v = this.argument(spec, value, scope);
-      if (v === null) ok = false;
-      else values[spec.name] = v;
+      if (v === null) {
+        failed.push(spec);
+        values[spec.name] = fallbackArgument(spec, value);
+      } else values[spec.name] = v;
     }
-    return ok ? { values, spans } : null;
+    return { values, spans, failed, extra };
   }
 
   private argument(spec: ArgSpec, value: A.Value, scope: Scope): ArgValue | null {
@@ -559,12 +664,12 @@ export class Elaborator {
       const hint = close ? `; did you mean \`${close}\`?` : candidates.length ? ` (blocks here: ${candidates.join(", ")})` : "";
       this.report("unknown-name", callee, `unknown block \`${callee.text}\`${hint}`, close ? { kind: "rename", replace: callee, candidates: [close] } : undefined);
       this.record(stmt, "call", callee.text, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
     }
     this.addReference("block", callee, block.name!, callee.text, false);
     if (this.recursiveCalls.has(callee.start) || this.callStack.some((f) => f.block === callee.text)) {
       this.record(stmt, "call", callee.text, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
     }
 
     // bind arguments: by position, then by name
@@ -610,7 +715,7 @@ export class Elaborator {
     }
     if (!ok) {
       this.record(stmt, "call", callee.text, flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, flow.shape, allDoubt);
     }
     const inner = this.blockScope(block, bound);
     this.callStack.push({ block: callee.text, site: callee });
@@ -647,10 +752,10 @@ export class Elaborator {
     if (!stmt.count) this.report("bad-value", stmt.keyword, "`repeat` needs a count: `repeat N { … }`");
     const n = stmt.count ? evaluateInt(stmt.count, scope, this.reporter, { what: "the repeat count N", min: 1, max: MAX_REPEAT }) : null;
     if (n === null) {
-      // still check the body once, for names
-      this.statements(stmt.body, unknownFlow, scope);
+      // still check the body once: any count runs it at least once
+      const once = this.statements(stmt.body, flow, scope);
       this.record(stmt, "repeat", "repeat", flow.shape, null, null, null);
-      return unknownFlow;
+      return this.inDoubt(flow, once.shape, allDoubt);
     }
     let out = flow;
     for (let i = 0; i < n && !this.aborted; i++) {
@@ -677,14 +782,16 @@ export class Elaborator {
     const before = this.graph.length;
     if (stmt.branches.length === 0) this.report("bad-value", stmt.keyword, `\`${stmt.type}\` needs at least one \`branch { … }\``);
     const outs = stmt.branches.map((b) => this.statements(b.body, flow, scope));
-    const merged = stmt.branches.length ? this.join(stmt.type, stmt, outs, flow) : unknownFlow;
+    const merged = stmt.branches.length ? this.join(stmt.type, stmt, outs, flow) : this.inDoubt(flow, flow.shape, allDoubt);
     this.compositeOccurrence(stmt, stmt.type, stmt.type, flow, merged, before);
     return merged;
   }
 
   /** Add (residual, add) or stack (concat) the results of parallel paths. */
   private join(how: "residual" | "add" | "concat", stmt: A.ResidualStatement | A.MergeStatement, outs: Flow[], input: Flow): Flow {
-    if (outs.some((o) => !o.shape || o.node === null)) return unknownFlow;
+    if (outs.some((o) => !o.shape)) return unknownFlow;
+    const doubt = outs.reduce<Doubt | undefined>((acc, o) => moreDoubt(acc, o.doubt ?? {}), input.doubt);
+    const report = this.doubtful(doubt);
     const shapes = outs.map((o) => o.shape!);
     const first = shapes[0];
     const span: Span = { start: stmt.start, end: stmt.keyword.end };
@@ -696,12 +803,12 @@ export class Elaborator {
       } else {
         const bad = shapes.findIndex((s) => s.kind !== "volume" || first.kind !== "volume" || s.w !== first.w || s.h !== first.h);
         if (bad >= 0) {
-          this.report(
+          report(
             "spatial-mismatch",
             span,
             `concat stacks along depth, so every branch must have the same W×H: ${names[0]} gives ${shapeText(first)}, ${names[bad]} ${shapeText(shapes[bad])}`,
           );
-          return this.afterMismatch(first.kind === "volume" ? { ...first, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) } : first);
+          return this.afterMismatch(doubt, first.kind === "volume" ? { ...first, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) } : first);
         }
         output = { kind: "volume", w: (first as { w: number }).w, h: (first as { h: number }).h, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) };
       }
@@ -709,13 +816,13 @@ export class Elaborator {
       for (let i = 1; i < shapes.length; i++) {
         const s = shapes[i];
         if (s.kind !== first.kind) {
-          this.report("spatial-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${shapeText(first)} (${names[0]}) and ${shapeText(s)} (${names[i]}): a volume and a vector cannot be added`);
-          return this.afterMismatch(first);
+          report("spatial-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${shapeText(first)} (${names[0]}) and ${shapeText(s)} (${names[i]}): a volume and a vector cannot be added`);
+          return this.afterMismatch(doubt, first);
         }
         if (s.kind === "vector" && first.kind === "vector") {
           if (s.n !== first.n) {
-            this.report("depth-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${s.n} numbers (${names[i]}) to ${first.n} (${names[0]})`);
-            return this.afterMismatch(first);
+            report("depth-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${s.n} numbers (${names[i]}) to ${first.n} (${names[0]})`);
+            return this.afterMismatch(doubt, first);
           }
           continue;
         }
@@ -729,7 +836,7 @@ export class Elaborator {
           const stride = inputShape && inputShape.kind === "volume" && a.w > 0 && inputShape.w % a.w === 0 ? inputShape.w / a.w : 1;
           const strideText = stride > 1 ? ` stride ${stride}` : "";
           const fix = how === "residual" ? `; add a 1×1 projection shortcut: \`shortcut { conv ${a.d} 1x1${strideText} }\`` : "";
-          this.report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, how === "residual"
+          report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, how === "residual"
             ? {
                 kind: "projection",
                 depth: a.d,
@@ -738,15 +845,16 @@ export class Elaborator {
                 shortcut: (stmt as A.ResidualStatement).shortcut ? { start: (stmt as A.ResidualStatement).shortcutKeyword!.start, end: stmt.end } : null,
               }
             : undefined);
-          return this.afterMismatch(first);
+          return this.afterMismatch(doubt, first);
         }
         if (a.w !== b.w || a.h !== b.h) {
-          this.report("spatial-mismatch", span, `${verb} ${both}: W×H must agree`);
-          return this.afterMismatch(first);
+          report("spatial-mismatch", span, `${verb} ${both}: W×H must agree`);
+          return this.afterMismatch(doubt, first);
         }
       }
       output = first.kind === "volume" ? { ...first } : { ...first };
     }
+    if (doubt || outs.some((o) => o.node === null)) return { shape: output, node: null, field: null, doubt };
     const node = this.addNode(how === "concat" ? "concat" : "add", outs.map((o) => o.node!), input.shape, output, {}, 0n, 0n, stmt);
     const field = outs.reduce<ReceptiveField | null>((acc, o) => {
       if (!o.field) return acc;
@@ -761,8 +869,8 @@ export class Elaborator {
    * user most likely meant (the body's, or the stacked depth); the network stays
    * incomplete, so it is never run.
    */
-  private afterMismatch(shape: Shape): Flow {
-    return { shape, node: null, field: null };
+  private afterMismatch(doubt: Doubt | undefined, shape: Shape): Flow {
+    return { shape, node: null, field: null, doubt };
   }
 
   // ---- records ----
@@ -818,13 +926,14 @@ export class Elaborator {
   /** A statement made of many layers: its totals are those of the nodes it added. */
   private compositeOccurrence(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: number): Occurrence {
     const { params, macs } = totals(this.graph, from);
-    const occ = this.record(stmt, kind, name, input?.shape ?? null, out.shape, null, out.field) ?? {
+    const output = out.doubt ? null : out.shape;
+    const occ = this.record(stmt, kind, name, input?.shape ?? null, output, null, out.field) ?? {
       span: { start: stmt.start, end: stmt.end },
       kind,
       name,
       label: stmt.label?.text ?? null,
       input: input?.shape ?? null,
-      output: out.shape,
+      output,
       params: 0n,
       weights: 0n,
       biases: 0n,

@@ -7,7 +7,7 @@ import { grouped, shapeText } from "./format";
 import type { OptionName, ResolvedOptions } from "./options";
 import type { Report } from "./values";
 import type { Explanation, FixData, LayerAttrs, Padding, Shape, Volume } from "./types";
-import { deconvAxis, effectiveKernel, fittingChoices, samePadding, slideAxis, slideFormula, type AxisWindow } from "./window";
+import { deconvAxis, deconvSamePadding, effectiveKernel, fittingChoices, samePadding, slideAxis, slideFormula, type AxisWindow } from "./window";
 
 export type ArgType = "count" | "size" | "kernel" | "probability" | "number";
 
@@ -162,12 +162,17 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
     const [l, r] = samePadding(input.w, spec.kernel.w, stride[0], dilation[0]);
     const [t, b] = samePadding(input.h, spec.kernel.h, stride[1], dilation[1]);
     padding = { left: l, right: r, top: t, bottom: b };
-    const even = spec.kernel.w % 2 === 0 || spec.kernel.h % 2 === 0;
-    if (even && (l !== r || t !== b)) {
+    const even = [spec.kernel.w, spec.kernel.h].some((f) => f % 2 === 0);
+    // spec §5: an even F with `pad same` (the padding is uneven at stride 1, and wherever
+    // the stride leaves an odd total)
+    if (even) {
+      const split = `${l}/${r} (left/right), ${t}/${b} (top/bottom)`;
       ctx.report(
         "even-filter",
         o.spans.pad!,
-        `pad same with an even ${kernelText(spec.kernel)} filter pads unevenly: ${l}/${r} (left/right), ${t}/${b} (top/bottom); an odd F pads (F−1)/2 on each side`,
+        l !== r || t !== b
+          ? `pad same with an even ${kernelText(spec.kernel)} filter pads unevenly: ${split}; an odd F pads (F−1)/2 on each side`
+          : `pad same with an even ${kernelText(spec.kernel)} filter: the padding splits evenly here (${l} left, ${r} right, ${t} top, ${b} bottom) only thanks to the stride; at stride 1 an even F always pads unevenly, an odd F pads (F−1)/2 on each side`,
       );
     }
   } else padding = { left: 0, right: 0, top: 0, bottom: 0 };
@@ -280,6 +285,8 @@ function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: numb
     } else {
       const d = dims.length === 3 ? dims[0] : 1;
       const [fh, fw] = dims.slice(-2);
+      const fits = fh === k.h && fw === k.w;
+      if (!fits) ctx.report("bad-value", span, `the weights are ${fw}×${fh} (width×height), the filter ${k.w}×${k.h}`);
       if (d !== depth) {
         ctx.report("depth-mismatch", span, `the weights are ${d} deep, the input ${depth}: a filter always extends the full depth of its input`, {
           kind: "depth",
@@ -287,9 +294,7 @@ function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: numb
           replace: span,
           text: "",
         });
-      } else if (fh !== k.h || fw !== k.w) {
-        ctx.report("bad-value", span, `the weights are ${fw}×${fh} (width×height), the filter ${k.w}×${k.h}`);
-      } else out.weights = o.weights.values;
+      } else if (fits) out.weights = o.weights.values;
     }
   }
   if (o.bias) {
@@ -335,6 +340,8 @@ const conv: LayerKind = {
         { kind: "depth", expected: depth, replace: k.span, text: fixed },
       );
     }
+    // the literal values are checked even when the output is empty
+    const literalValues = literalWeights(ctx, k, depth, units);
     const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth });
     if (!plan) return null;
     const bias = !ctx.options.nobias;
@@ -346,7 +353,7 @@ const conv: LayerKind = {
       biases: bias ? big(units) : 0n,
       macs: exactProduct(k.w, k.h, depth, units, plan.w2, plan.h2),
       attrs: literal
-        ? convFamilyAttrs(plan, k, { units, groups, bias, ...literalWeights(ctx, k, depth, units) })
+        ? convFamilyAttrs(plan, k, { units, groups, bias, ...literalValues })
         : { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, units, groups, bias },
       field: windowField(plan, k),
       explain: () => [
@@ -457,7 +464,7 @@ const deconv: LayerKind = {
   name: "deconv",
   aliases: ["convT", "convtranspose", "transposedconv"],
   summary: "transposed convolution (\"deconvolution\"): upsamples, W₂ = S·(W₁ − 1) + F − 2P + A",
-  usage: "deconv K F [stride S] [pad P] [outpad A] [dilation d] [groups G] [nobias]",
+  usage: "deconv K F [stride S] [pad P|same] [outpad A] [dilation d] [groups G] [nobias]",
   args: [K, F],
   options: ["stride", "pad", "dilation", "groups", "outpad", "nobias"],
   spatial: true,
@@ -480,22 +487,36 @@ const deconv: LayerKind = {
         text: `${k.w}x${k.h}x${input.d / groups}`,
       });
     }
-    if (o.pad && o.pad.mode === "same") {
-      ctx.report("bad-value", o.spans.pad!, "`pad same` is not defined for a transposed conv (nor in PyTorch): use `pad P` and `outpad A`");
-      return null;
-    }
     const stride = o.stride ?? [1, 1];
     const dilation = o.dilation ?? [1, 1];
-    const pad = o.pad?.mode === "explicit" ? [o.pad.w, o.pad.h] : [0, 0];
-    const outpad = o.outpad ?? [0, 0];
+    const written = o.outpad ?? [0, 0];
     for (let i = 0; i < 2; i++) {
-      if (outpad[i] >= stride[i] && outpad[i] >= dilation[i]) {
-        ctx.report("bad-value", o.spans.outpad!, `outpad ${outpad[i]} must be smaller than the stride ${stride[i]} (or the dilation)`);
+      if (written[i] >= stride[i] && written[i] >= dilation[i]) {
+        ctx.report("bad-value", o.spans.outpad!, `outpad ${written[i]} must be smaller than the stride ${stride[i]} (or the dilation)`);
         return null;
       }
     }
-    const rw = deconvAxis({ size: input.w, kernel: k.w, stride: stride[0], dilation: dilation[0], pad: pad[0], outputPadding: outpad[0] });
-    const rh = deconvAxis({ size: input.h, kernel: k.h, stride: stride[1], dilation: dilation[1], pad: pad[1], outputPadding: outpad[1] });
+    // padding: P cropped from each side, or TensorFlow's `same` (W₂ = S·W₁)
+    let padding: Padding = o.pad?.mode === "explicit" ? { left: o.pad.w, right: o.pad.w, top: o.pad.h, bottom: o.pad.h } : { left: 0, right: 0, top: 0, bottom: 0 };
+    let outpad: [number, number] = [written[0], written[1]];
+    if (o.pad?.mode === "same") {
+      const sw = deconvSamePadding(k.w, stride[0], dilation[0]);
+      const sh = deconvSamePadding(k.h, stride[1], dilation[1]);
+      padding = { left: sw.before, right: sw.after, top: sh.before, bottom: sh.after };
+      outpad = [written[0] + sw.outputPadding, written[1] + sh.outputPadding];
+      if (k.w % 2 === 0 || k.h % 2 === 0) {
+        ctx.report(
+          "even-filter",
+          o.spans.pad!,
+          sw.before !== sw.after || sh.before !== sh.after
+            ? `pad same with an even ${kernelText(k)} filter crops unevenly: ${sw.before}/${sw.after} (left/right), ${sh.before}/${sh.after} (top/bottom)`
+            : `pad same with an even ${kernelText(k)} filter: the crop splits evenly here (${sw.before} left, ${sw.after} right, ${sh.before} top, ${sh.after} bottom) only thanks to the stride; at stride 1 an even F always crops unevenly`,
+        );
+      }
+    }
+    const asymmetric = padding.left !== padding.right || padding.top !== padding.bottom;
+    const rw = deconvAxis({ size: input.w, kernel: k.w, stride: stride[0], dilation: dilation[0], pad: padding.left, ...(asymmetric ? { padAfter: padding.right } : {}), outputPadding: outpad[0] });
+    const rh = deconvAxis({ size: input.h, kernel: k.h, stride: stride[1], dilation: dilation[1], pad: padding.top, ...(asymmetric ? { padAfter: padding.bottom } : {}), outputPadding: outpad[1] });
     if (rw.out <= 0 || rh.out <= 0) {
       ctx.report("empty-output", ctx.span, `the output would be empty: ${rw.out <= 0 ? rw.formula : rh.formula}`);
       return null;
@@ -514,7 +535,7 @@ const deconv: LayerKind = {
         kernel: [k.w, k.h],
         stride,
         dilation,
-        padding: { left: pad[0], right: pad[0], top: pad[1], bottom: pad[1] },
+        padding,
         outputPadding: outpad,
         groups,
         bias,

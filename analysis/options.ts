@@ -26,8 +26,8 @@ export interface ResolvedOptions {
   sample?: { name: string } | { path: string };
   /** the span of each option as written */
   spans: Partial<Record<OptionName, Span>>;
-  /** an option whose value is not known here (a block parameter checked on its own) */
-  unknown: boolean;
+  /** options whose value is not known here: an error reported, or a block parameter checked on its own */
+  failed: OptionName[];
 }
 
 export type OptionName =
@@ -74,11 +74,11 @@ function missing(option: OptionNode, name: OptionName, report: Report): boolean 
 }
 
 /** What a layer written without options has: shared, never written to. */
-const noOptions: ResolvedOptions = Object.freeze({ nobias: false, floor: false, ceil: false, spans: Object.freeze({}), unknown: false });
+const noOptions: ResolvedOptions = Object.freeze({ nobias: false, floor: false, ceil: false, spans: Object.freeze({}), failed: Object.freeze([]) as unknown as OptionName[] });
 
 export function resolveOptions(options: OptionNode[], scope: Scope, report: Report): ResolvedOptions {
   if (options.length === 0) return noOptions;
-  const out: ResolvedOptions = { nobias: false, floor: false, ceil: false, spans: {}, unknown: false };
+  const out: ResolvedOptions = { nobias: false, floor: false, ceil: false, spans: {}, failed: [] };
   for (const option of options) {
     const name = option.name.text as OptionName;
     if (out.spans[name]) {
@@ -99,14 +99,14 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         const what = name === "stride" ? "the stride S" : "the dilation d";
         const v = pair(evaluateDims(value, scope, report, { what, min: 1, minParts: 1, maxParts: 2, example: `\`${name} 2\` or \`${name} 2x1\`` }));
         if (v) out[name] = v;
-        else out.unknown = true;
+        else out.failed.push(name);
         break;
       }
       case "outpad": {
         if (missing(option, name, report)) break;
         const v = pair(evaluateDims(value, scope, report, { what: "the output padding A", min: 0, minParts: 1, maxParts: 2, example: "`outpad 1`" }));
         if (v) out.outpad = v;
-        else out.unknown = true;
+        else out.failed.push(name);
         break;
       }
       case "pad": {
@@ -118,7 +118,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         }
         const v = pair(evaluateDims(value, scope, report, { what: "the padding P", min: 0, minParts: 1, maxParts: 2, example: "`pad 1`, `pad 1x2`, `pad same` or `pad valid`" }));
         if (v) out.pad = { mode: "explicit", w: v[0], h: v[1] };
-        else out.unknown = true;
+        else out.failed.push(name);
         break;
       }
       case "groups":
@@ -128,7 +128,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         const v = evaluateInt(singleExpr(value) ?? null, scope, report, { what, min: 1 });
         if (!singleExpr(value)) report("bad-value", value!, `${what} must be one whole number`);
         if (v !== null) out[name] = v;
-        else out.unknown = true;
+        else out.failed.push(name);
         break;
       }
       case "eps": {
@@ -138,7 +138,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         if (!expr) report("bad-value", value!, "eps must be a number, e.g. `eps 1e-5`");
         else if (v !== null && !(v > 0)) report("bad-value", value!, `eps must be positive, not ${v}`);
         else if (v !== null) out.eps = v;
-        if (v === null) out.unknown = true;
+        if (v === null) out.failed.push(name);
         break;
       }
       case "weights":
@@ -164,7 +164,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         const v = expr ? evaluate(expr, scope, report) : null;
         if (!expr) report("bad-value", value!, "`bias` takes a number, e.g. `bias 0`");
         else if (v !== null) out.bias = { dims: [1], values: [v] };
-        else out.unknown = true;
+        else out.failed.push(name);
         break;
       }
       case "sample": {

@@ -93,14 +93,30 @@ export interface DeconvAxis {
   stride: number;
   dilation: number;
   pad: number;
+  /** the crop after, when it differs from `pad` (`pad same`) */
+  padAfter?: number;
   outputPadding: number;
+}
+
+/**
+ * A transposed conv with TensorFlow's `same`: W₂ = S·W₁. The full output is cropped by
+ * max(F' − S, 0), the smaller half before (as TensorFlow); when F' < S the missing
+ * S − F' rows come as output padding.
+ */
+export function deconvSamePadding(kernel: number, stride: number, dilation: number): { before: number; after: number; outputPadding: number } {
+  const span = effectiveKernel(kernel, dilation);
+  const total = Math.max(span - stride, 0);
+  const before = Math.floor(total / 2);
+  return { before, after: total - before, outputPadding: Math.max(stride - span, 0) };
 }
 
 /** W₂ = S·(W₁ − 1) + d·(F − 1) + A − 2P + 1 (spec §3) */
 export function deconvAxis(a: DeconvAxis): { out: number; formula: string } {
-  const out = a.stride * (a.size - 1) + a.dilation * (a.kernel - 1) + a.outputPadding - 2 * a.pad + 1;
+  const crop = a.padAfter === undefined ? 2 * a.pad : a.pad + a.padAfter;
+  const out = a.stride * (a.size - 1) + a.dilation * (a.kernel - 1) + a.outputPadding - crop + 1;
   const kernelText = a.dilation === 1 ? `${a.kernel}` : `${effectiveKernel(a.kernel, a.dilation)}`;
-  const formula = `${a.stride}·(${a.size} − 1) + ${kernelText} − 2·${a.pad} + ${a.outputPadding} = ${out}`;
+  const cropText = a.padAfter === undefined ? `2·${a.pad}` : `(${a.pad} + ${a.padAfter})`;
+  const formula = `${a.stride}·(${a.size} − 1) + ${kernelText} − ${cropText} + ${a.outputPadding} = ${out}`;
   return { out, formula };
 }
 

@@ -19,7 +19,8 @@ export class UsageError extends Error {}
 
 function read(file: string): string {
   try {
-    return readFileSync(file, "utf8");
+    // a byte order mark is not text: editors drop it, so columns on line 1 agree with theirs
+    return readFileSync(file, "utf8").replace(/^\uFEFF/, "");
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
     throw new UsageError(`cnn: cannot read ${file}: ${why}`);

@@ -31,9 +31,11 @@ export function jsonDiagnostic(lines: LineIndex, d: Diagnostic): JsonDiagnostic 
 export function diagnosticLines(file: string, analysis: Analysis, lines = new LineIndex(analysis.text)): string[] {
   return analysis.diagnostics.map((d) => {
     const p = lines.position(d.start);
+    // one line per diagnostic, so every line of the output has the spec's form; the
+    // related places follow the message on the same line
     const related = (d.related ?? []).map((r) => {
       const rp = lines.position(r.start);
-      return `\n    ${file}:${rp.line + 1}:${rp.character + 1}: note: ${r.message}`;
+      return ` (${r.message} at ${rp.line + 1}:${rp.character + 1})`;
     });
     return `${file}:${p.line + 1}:${p.character + 1}: ${d.severity}[${d.code}]: ${d.message}${related.join("")}`;
   });

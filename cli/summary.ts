@@ -18,7 +18,8 @@ import { jsonDiagnostic } from "./report";
 function layerJson(lines: LineIndex, s: Occurrence) {
   return {
     line: lines.lineOf(s.span.start) + 1,
-    kind: s.name,
+    // a repeat is `repeat` here (the table shows `repeat 2`), a block use its block's name
+    kind: s.kind === "repeat" ? "repeat" : s.name,
     label: s.label,
     input: shapeArray(s.input),
     output: shapeArray(s.output),

@@ -47,6 +47,7 @@ export function parse(text: string): ParseResult {
     }
   }
 
+  errors.push(...T.miscasedKeywords(lexed.tokens));
   const arranged = layout(text, lexed.tokens);
   errors.push(...arranged.errors);
 

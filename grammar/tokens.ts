@@ -229,6 +229,45 @@ export function tokenize(text: string): ILexingResult {
   return result;
 }
 
+const structuralWords = new Set(["network", "block", "repeat", "residual", "shortcut", "concat", "add", "branch"]);
+
+/**
+ * Keywords are lower case (spec §1). A structural keyword written otherwise where only
+ * the keyword fits (`Network A {`, `Residual {`) is read as the keyword, so the rest
+ * of the file parses, and reported once at the word; a user's block named `Add` and
+ * used as `Add(3)` is not touched.
+ */
+export function miscasedKeywords(tokens: IToken[]): { start: number; end: number; message: string }[] {
+  const errors: { start: number; end: number; message: string }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (tok.tokenType !== Identifier) continue;
+    const word = tok.image.toLowerCase();
+    if (word === tok.image || !structuralWords.has(word)) continue;
+    // `network Residual {` names a network
+    const before = tokens[i - 1]?.tokenType;
+    if (before === Network || before === Block) continue;
+    const next = tokens[i + 1]?.tokenType;
+    let fits: boolean;
+    if (word === "network" || word === "block") {
+      const after = tokens[i + 2]?.tokenType;
+      fits = next === Identifier && (after === LBrace || after === LParen);
+    } else if (word === "repeat") {
+      fits = false;
+      for (let j = i + 1; j < tokens.length && tokens[j].tokenType !== Newline && tokens[j].tokenType !== Semicolon; j++) {
+        if (tokens[j].tokenType === LBrace) {
+          fits = j > i + 1;
+          break;
+        }
+      }
+    } else fits = next === LBrace;
+    if (!fits) continue;
+    retype(tok, keywordByWord.get(word)!);
+    errors.push({ start: tok.startOffset, end: endOf(tok), message: `keywords are lower case: \`${word}\`, not \`${tok.image}\`` });
+  }
+  return errors;
+}
+
 /** The offset just past a token (its end, exclusive). */
 export function endOf(tok: { startOffset: number; image: string }): number {
   return tok.startOffset + (tok.image ?? "").length;

@@ -88,6 +88,7 @@ describe("engine vs onnxruntime-node: every layer kind", function () {
     ["locally connected 3×2 stride 2", "input 9x8x2\nlocal 3 3x2 stride 2 floor"],
     ["deconv stride 2 pad 1 outpad 1 groups 2 dilation 2", "input 5x4x4\ndeconv 6 3x3 stride 2 pad 1 outpad 1 groups 2 dilation 2"],
     ["deconv non-square 4×2 stride 3×2", "input 4x5x2\ndeconv 3 4x2 stride 3x2"],
+    ["deconv pad same: 4×4 stride 2, 3×3 stride 2 (uneven crop), 1×1 stride 2 (F < S)", "input 5x4x3\ndeconv 4 4x4 stride 2 pad same\ndeconv 3 3x3 stride 2 pad same\ndeconv 2 1x1 stride 2 pad same"],
     ["maxpool ceil with padding and dilation", "input 10x9x2\nmaxpool 3x3 stride 2 pad 1 dilation 2 ceil"],
     ["avgpool counting padding, floor", "input 10x9x2\navgpool 3x3 stride 2 pad 1 floor"],
     ["avgpool ceil with padding", "input 10x10x2\navgpool 3x3 stride 2 pad 1 ceil"],

@@ -83,6 +83,34 @@ describe("cnn summary", () => {
     assert.deepEqual([stage.kind, stage.output, stage.params], ["Stage", [56, 56, 256], 215808]);
   });
 
+  it("--json: a block use, a repeat and a residual are one entry each, with their totals", () => {
+    const file = tempFile("stage.cnn", "block Two(k) { conv k 3x3 pad 1; relu }\nnetwork S {\n  input 8x8x2\n  b: Two(4)\n  repeat 2 { Two(4) }\n  residual { conv 4 1x1 }\n}\n");
+    const j = JSON.parse(cnn(["summary", file, "--json"]).stdout);
+    assert.deepEqual(
+      j.networks[0].layers.map((l: Record<string, unknown>) => [l.line, l.kind, l.label, l.output, l.params, l.macs]),
+      [
+        [4, "Two", "b", [8, 8, 4], 76, 4608],
+        [5, "repeat", null, [8, 8, 4], 296, 18432],
+        [6, "residual", null, [8, 8, 4], 20, 1024],
+      ],
+    );
+  });
+
+  it("prints one line per diagnostic, the related places on it", () => {
+    const file = tempFile("dup.cnn", "network A {\n  input 8x8x1\n}\nnetwork A {\n  input 8x8x1\n}\n");
+    const r = cnn(["check", file]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /dup\.cnn:4:9: error\[duplicate-name\]: `A` is already defined .*\(first definition of `A` at 1:9\)$/);
+  });
+
+  it("a byte order mark does not shift the columns of line 1", () => {
+    const file = tempFile("bom.cnn", "\uFEFFinput 0x7x1\r\n");
+    const r = cnn(["check", file]);
+    assert.match(r.stdout, /bom\.cnn:1:7: error\[bad-value\]/);
+  });
+
   it("--json lists diagnostics with 1-based lines and columns", () => {
     const r = cnn(["summary", "examples/course/stride_fit.cnn", "--json"]);
     const j = JSON.parse(r.stdout);
