@@ -340,13 +340,13 @@ const conv: LayerKind = {
         { kind: "depth", expected: depth, replace: k.span, text: fixed },
       );
     }
-    // the literal values are checked even when the output is empty
-    const literalValues = literalWeights(ctx, k, depth, units);
+    // the literal values are checked even when the output is empty (and only looked at when written)
+    const literal = ctx.options.weights || ctx.options.bias;
+    const literalValues = literal ? literalWeights(ctx, k, depth, units) : null;
     const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth });
     if (!plan) return null;
     const bias = !ctx.options.nobias;
     const weights = exactProduct(k.w, k.h, depth, units);
-    const literal = ctx.options.weights || ctx.options.bias;
     return {
       output: volume(plan.w2, plan.h2, units),
       weights,
