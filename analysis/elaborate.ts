@@ -77,6 +77,8 @@ const silent: Report = () => {};
 
 const noExplanation = (): Explanation[] => [];
 const noCallSites: Span[] = [];
+const noScope: readonly string[] = [];
+const noNest: readonly number[] = [];
 const unknownFlow: Flow = { shape: null, node: null, field: null };
 
 export const MAX_REPEAT = 10_000;
@@ -93,6 +95,8 @@ export interface ElaborationResult {
 interface CallFrame {
   block: string;
   site: Span;
+  /** the scope's length inside this use: labels from here on are the block body's own */
+  scopeDepth: number;
 }
 
 export class Elaborator {
@@ -109,6 +113,11 @@ export class Elaborator {
   private callStack: CallFrame[] = [];
   private networkName = "";
   private labels = new Map<string, number>();
+  /** the labels of the statements around the one being elaborated (GraphNode.scope) */
+  private scope: readonly string[] = noScope;
+  /** the structures around it (GraphNode.nest) */
+  private nest: readonly number[] = noNest;
+  private nestCount = 0;
   private work = 0;
   private aborted = false;
   private errorsInNetwork = 0;
@@ -185,7 +194,7 @@ export class Elaborator {
     for (const block of this.blocks.values()) {
       this.resetNetwork(`block ${block.name?.text}`);
       const scope = this.blockScope(block, new Map(block.params.map((p) => [p.name.text, null])));
-      this.callStack = [{ block: block.name!.text, site: block.name! }];
+      this.callStack = [{ block: block.name!.text, site: block.name!, scopeDepth: 0 }];
       this.statements(block.body, unknownFlow, scope);
     }
     this.recording = true;
@@ -300,6 +309,9 @@ export class Elaborator {
     this.callStack = [];
     this.networkName = name;
     this.labels = new Map();
+    this.scope = noScope;
+    this.nest = noNest;
+    this.nestCount = 0;
     this.work = 0;
     this.aborted = false;
     this.errorsInNetwork = 0;
@@ -430,12 +442,40 @@ export class Elaborator {
     }
   }
 
+  /**
+   * Two statements of the network's own text may not give one module path (the labels
+   * around and the label: `conv1` twice, `layer1.0.conv1` twice), nor two of one block's
+   * body; a block's labels may repeat those of the network or of another block.
+   */
   private checkLabel(label: A.Name) {
     if (!this.recording) return;
-    const earlier = this.labels.get(label.text);
+    const frame = this.callStack.length ? this.callStack[this.callStack.length - 1] : null;
+    const around = frame ? this.scope.slice(frame.scopeDepth) : this.scope;
+    const path = around.length ? `${around.join(".")}.${label.text}` : label.text;
+    const key = frame ? `${frame.block}\u0000${path}` : path;
+    const earlier = this.labels.get(key);
     if (earlier !== undefined && earlier !== label.start) {
-      this.report("duplicate-name", label, `label \`${label.text}\` is used twice in network \`${this.networkName}\``);
-    } else this.labels.set(label.text, label.start);
+      const what = path === label.text ? `label \`${label.text}\`` : `label \`${label.text}\` (here \`${path}\`)`;
+      this.report("duplicate-name", label, `${what} is used twice in ${frame ? `block \`${frame.block}\`` : `network \`${this.networkName}\``}`);
+    } else this.labels.set(key, label.start);
+  }
+
+  /**
+   * Elaborates `inner` as one structure of the design (GraphNode.nest: a block use, a
+   * residual's body or shortcut, a branch, a repeat or one iteration), with `segment`
+   * added to the scope when it is labelled.
+   */
+  private within<R>(segment: string | null, inner: () => R): R {
+    const outerScope = this.scope;
+    const outerNest = this.nest;
+    if (segment !== null) this.scope = [...outerScope, segment];
+    this.nest = [...outerNest, this.nestCount++];
+    try {
+      return inner();
+    } finally {
+      this.scope = outerScope;
+      this.nest = outerNest;
+    }
   }
 
   private abort(at: Span) {
@@ -718,8 +758,8 @@ export class Elaborator {
       return this.inDoubt(flow, flow.shape, allDoubt);
     }
     const inner = this.blockScope(block, bound);
-    this.callStack.push({ block: callee.text, site: callee });
-    const out = this.statements(block.body, flow, inner);
+    this.callStack.push({ block: callee.text, site: callee, scopeDepth: this.scope.length + (stmt.label ? 1 : 0) });
+    const out = this.within(stmt.label?.text ?? null, () => this.statements(block.body, flow, inner));
     this.callStack.pop();
     this.compositeOccurrence(stmt, "call", callee.text, flow, out, before);
     return out;
@@ -758,21 +798,30 @@ export class Elaborator {
       return this.inDoubt(flow, once.shape, allDoubt);
     }
     let out = flow;
+    // a labelled repeat numbers its iterations as nn.Sequential does: `layer1: repeat 2` → layer1.0, layer1.1
+    const label = stmt.label?.text ?? null;
+    // (the whole repeat is a structure too; its iterations sit in it)
+    const outerNest = this.nest;
+    this.nest = [...outerNest, this.nestCount++];
     for (let i = 0; i < n && !this.aborted; i++) {
       if (++this.work > this.maxLayers * 4) {
         this.abort(stmt);
         return unknownFlow;
       }
-      out = this.statements(stmt.body, out, scope);
+      const from = out;
+      out = this.within(label === null ? null : `${label}.${i}`, () => this.statements(stmt.body, from, scope));
     }
+    this.nest = outerNest;
     this.compositeOccurrence(stmt, "repeat", `repeat ${n}`, flow, out, before);
     return out;
   }
 
   private residual(stmt: A.ResidualStatement, flow: Flow, scope: Scope): Flow {
     const before = this.graph.length;
-    const body = this.statements(stmt.body, flow, scope);
-    const shortcut = stmt.shortcut ? this.statements(stmt.shortcut, flow, scope) : flow;
+    const [body, shortcut] = this.within(stmt.label?.text ?? null, () => [
+      this.within(null, () => this.statements(stmt.body, flow, scope)),
+      stmt.shortcut ? this.within(null, () => this.statements(stmt.shortcut!, flow, scope)) : flow,
+    ]);
     const merged = this.join("residual", stmt, [body, shortcut], flow);
     this.compositeOccurrence(stmt, "residual", "residual", flow, merged, before);
     return merged;
@@ -781,7 +830,7 @@ export class Elaborator {
   private merge(stmt: A.MergeStatement, flow: Flow, scope: Scope): Flow {
     const before = this.graph.length;
     if (stmt.branches.length === 0) this.report("bad-value", stmt.keyword, `\`${stmt.type}\` needs at least one \`branch { … }\``);
-    const outs = stmt.branches.map((b) => this.statements(b.body, flow, scope));
+    const outs = this.within(stmt.label?.text ?? null, () => stmt.branches.map((b) => this.within(null, () => this.statements(b.body, flow, scope))));
     const merged = stmt.branches.length ? this.join(stmt.type, stmt, outs, flow) : this.inDoubt(flow, flow.shape, allDoubt);
     this.compositeOccurrence(stmt, stmt.type, stmt.type, flow, merged, before);
     return merged;
@@ -883,7 +932,7 @@ export class Elaborator {
   private addNode(op: string, inputs: number[], input: Shape | null, output: Shape, attrs: LayerAttrs, params: bigint, macs: bigint, stmt: A.Statement): number {
     const id = this.graph.length;
     if (op !== "input" && op !== "add" && op !== "concat" && id > this.maxLayers) this.abort(stmt);
-    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, id });
+    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, scope: this.scope, nest: this.nest, span: stmt, id });
     return id;
   }
 

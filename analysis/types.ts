@@ -112,6 +112,19 @@ export interface GraphNode {
   params: bigint;
   macs: bigint;
   label: string | null;
+  /**
+   * The labels of the statements this node sits in, outermost first: a labelled block
+   * use, residual, concat or add gives its label, a labelled repeat `L` gives `L.i` for
+   * iteration i. With the label, the node's module path (`layer1.0.conv1`), by which a
+   * weights file names its tensors (docs/ENGINE.md).
+   */
+  scope: readonly string[];
+  /**
+   * The structures of the design this node sits in, outermost first, each a number unique
+   * in the network: a block use, a residual, its body and its shortcut, a concat or add
+   * and each branch, a repeat and each iteration. Nodes of one structure are consecutive.
+   */
+  nest: readonly number[];
   /** the statement this node comes from */
   span: Span;
 }

@@ -11,7 +11,7 @@ import { pickNetwork, reportErrors } from "./run";
 import { nodeDescriber } from "../engine/describe";
 import { initWeights } from "../engine/init";
 import { exportedText, onnxModel } from "../engine/onnx/model";
-import { loadSafetensorsWeights, weightsToSafetensors } from "../engine/weights-file";
+import { readWeightsFile, weightsToSafetensors } from "../engine/weights-file";
 
 export const exportCommand: ExtraCommand = {
   name: "export",
@@ -40,7 +40,9 @@ async function exportFile(argv: string[], load: (file: string) => Analysis): Pro
   const weightsFile = args.values.get("--weights");
   if (weightsFile !== undefined) {
     try {
-      weights = loadSafetensorsWeights(readFileSync(weightsFile), network, weights, describe);
+      const loaded = readWeightsFile(readFileSync(weightsFile), network, weights, describe);
+      weights = loaded.weights;
+      for (const note of loaded.notes) process.stderr.write(`${weightsFile}: warning: ${note}\n`);
     } catch (e) {
       process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
       return 1;

@@ -16,7 +16,7 @@ import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedErro
 import { DEFAULT_BUDGET_MB } from "../engine/budget";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
-import { loadSafetensorsWeights } from "../engine/weights-file";
+import { readWeightsFile } from "../engine/weights-file";
 import { topClasses } from "../engine/top";
 import { nodeDescriber } from "../engine/describe";
 
@@ -108,7 +108,9 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       throw new UsageError(`cnn run: cannot read ${weightsFile}: ${(e as Error).message}`);
     }
     try {
-      weights = loadSafetensorsWeights(bytes, network, weights, nodeDescriber(file, analysis.text));
+      const loaded = readWeightsFile(bytes, network, weights, nodeDescriber(file, analysis.text));
+      weights = loaded.weights;
+      for (const note of loaded.notes) process.stderr.write(`${weightsFile}: warning: ${note}\n`);
     } catch (e) {
       process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
       return 1;

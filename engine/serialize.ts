@@ -125,6 +125,8 @@ function graphNode(v: unknown, p: string, id: number): GraphNode {
     params: decimalBigint(r.params, `${p}.params`),
     macs: decimalBigint(r.macs, `${p}.macs`),
     label: nullable(string)(r.label, `${p}.label`),
+    scope: r.scope === undefined ? [] : list(string, 1000)(r.scope, `${p}.scope`),
+    nest: r.nest === undefined ? [] : list(count, 1000)(r.nest, `${p}.nest`),
     span: span(r.span, `${p}.span`),
   };
 }

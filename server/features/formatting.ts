@@ -82,7 +82,7 @@ function describeLines(snapshot: Snapshot): Line[] {
     if (!line.continuation && brackets === 0 && !structural && line.tokens.length > 0) {
       let at = 0;
       let label = "";
-      if (line.tokens[1]?.tokenType === T.Colon && line.tokens[0].tokenType === T.Identifier) {
+      if (line.tokens[1]?.tokenType === T.Colon && (line.tokens[0].tokenType === T.Identifier || line.tokens[0].tokenType === T.PathName)) {
         label = `${line.tokens[0].image}:`;
         at = 2;
       }
