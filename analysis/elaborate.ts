@@ -385,7 +385,7 @@ export class Elaborator {
     for (const extra of stmt.args.slice(1)) this.report("bad-value", extra, "`input` takes one size, W x H x D");
     const allowed = stmt.options.filter((o) => {
       if (inputDoc.options.includes(o.name.text as OptionName)) return true;
-      this.report("unknown-name", o.name, `\`input\` has no option \`${o.name.text}\`; it takes \`sample\` and \`data\``);
+      this.report("unknown-name", o.name, `\`input\` has no option \`${o.name.text}\`; it takes ${inputDoc.options.map((x) => `\`${x}\``).join(", ")}`);
       return false;
     });
     const options = resolveOptions(allowed, emptyScope, this.reporter);
@@ -404,7 +404,25 @@ export class Elaborator {
         this.report("bad-value", options.spans.data!, `\`data\` is ${got} (W×H${dd.length === 3 ? "×D" : ""}), the input ${w}×${h}×${d}: rows are [H][W] (or [D][H][W]), top row first`);
       } else data = options.data.values;
     }
-    const attrs = { ...(data ? { data } : {}), ...(options.sample ? { sample: options.sample } : {}) };
+    // mean and std: one value per channel, or one for all
+    const perChannel = (name: "mean" | "std"): number[] | undefined => {
+      const v = options[name];
+      if (!v) return undefined;
+      if (v.length === d) return v;
+      if (v.length === 1) return Array(d).fill(v[0]);
+      this.report("bad-value", options.spans[name]!, `\`${name}\` has ${v.length} values and the input ${d} channel${d === 1 ? "" : "s"}: one value per channel, or one for all`);
+      return undefined;
+    };
+    const mean = perChannel("mean");
+    const std = perChannel("std");
+    const attrs = {
+      ...(data ? { data } : {}),
+      ...(options.sample ? { sample: options.sample } : {}),
+      ...(mean ? { mean } : {}),
+      ...(std ? { std } : {}),
+      ...(options.invert ? { invert: true } : {}),
+      ...(options.classes ? { classes: options.classes } : {}),
+    };
     const node = this.addNode("input", [], null, shape, attrs, 0n, 0n, stmt);
     const flow: Flow = { shape, node, field: { w: 1, h: 1, jumpW: 1, jumpH: 1 } };
     this.record(stmt, "input", "input", null, shape, this.graph[node], flow.field);

@@ -92,6 +92,13 @@ export interface LayerAttrs {
   /** input: literal data [D][H][W] flattened, or a sample name/path */
   data?: number[];
   sample?: { name: string } | { path: string };
+  /** input: normalization of a picture, one value per channel (docs/ENGINE.md) */
+  mean?: number[];
+  std?: number[];
+  /** input: a picture read as 1 − x */
+  invert?: boolean;
+  /** input: the names of the output's classes */
+  classes?: { name: string } | { path: string };
 }
 
 /** One line of explanation, with the numbers put in. */

@@ -24,7 +24,7 @@ const MAX_JSON_VALUES = 10_000;
 
 export const runCommand: ExtraCommand = {
   name: "run",
-  usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--seed N] [--json] [--weights F.safetensors]
+  usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--invert] [--seed N] [--json] [--weights F.safetensors]
           [--memory-budget MB] [--executor NAME]
                                       runs the network on the CPU: its output and the time per layer`,
   run: (args, load) => run(args, load),
@@ -80,7 +80,7 @@ function inputRequest(file: string, input: GraphNode, args: ParsedArgs): InputRe
 }
 
 async function run(argv: string[], load: (file: string) => Analysis): Promise<number> {
-  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor"], ["--json"]);
+  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor"], ["--json", "--invert"]);
   if (args.files.length !== 1) throw new UsageError("cnn run: name one .cnn file");
   const file = args.files[0];
   const json = args.flags.has("--json");
@@ -97,7 +97,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
     process.stderr.write(`${file}: ${network.name} cannot run: its shapes are not all known\n`);
     return 1;
   }
-  const input = networkInput(network.graph[0], inputRequest(file, network.graph[0], args), seed);
+  const input = networkInput(network.graph[0], { ...inputRequest(file, network.graph[0], args), ...(args.flags.has("--invert") ? { invert: true } : {}) }, seed);
   const weightsFile = args.values.get("--weights");
   let weights = initWeights(network.graph, seed);
   if (weightsFile !== undefined) {
@@ -143,6 +143,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   const out: string[] = [];
   const source = weightsFile !== undefined ? `weights from ${weightsFile}` : `seed ${seed}`;
   out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor`);
+  if (input.steps.length) out.push(`input: ${input.steps.join(" → ")}`);
   out.push("");
   out.push(...outputText(network, result.output));
   out.push("");

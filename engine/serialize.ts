@@ -107,6 +107,13 @@ const attrs: Reader<LayerAttrs> = (v, p) => {
     const sr = record(s, sp);
     return sr.path !== undefined ? { path: string(sr.path, `${sp}.path`) } : { name: string(sr.name, `${sp}.name`) };
   });
+  set("mean", list(number, 1 << 16));
+  set("std", list(number, 1 << 16));
+  set("invert", boolean);
+  set("classes", (s, sp) => {
+    const sr = record(s, sp);
+    return sr.path !== undefined ? { path: string(sr.path, `${sp}.path`) } : { name: string(sr.name, `${sp}.name`) };
+  });
   return out;
 };
 

@@ -131,7 +131,11 @@ export const optionArity: Record<string, 0 | 1> = {
   bias: 1,
   data: 1,
   sample: 1,
+  mean: 1,
+  std: 1,
+  classes: 1,
   nobias: 0,
+  invert: 0,
   floor: 0,
   ceil: 0,
 };

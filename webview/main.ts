@@ -57,6 +57,10 @@ const title = h("h1", {}, "CNN run");
 const meta = h("div", { class: "meta" });
 const inputCanvas = h("canvas", { class: "input-picture", "aria-label": "the input" });
 const inputSource = h("div", { class: "caption" });
+// how the picture became the tensor (docs/ENGINE.md), and the choice to invert it
+const inputSteps = h("div", { class: "caption", "data-testid": "input-steps" });
+const invertBox = h("input", { type: "checkbox", id: "invert", "data-testid": "input-invert" });
+const invertLabel = h("label", { class: "caption", title: "read the picture as 1 − x: dark digits on white paper become MNIST's white on black" }, invertBox, " invert (dark ink on light paper)");
 const padCanvas = h("canvas", { class: "pad", "aria-label": "draw a digit here" });
 const padBox = h(
   "div",
@@ -81,7 +85,7 @@ document.body.append(
   h(
     "section",
     { class: "top" },
-    h("div", { class: "card" }, h("h2", {}, "Input"), inputCanvas, inputSource, padBox),
+    h("div", { class: "card" }, h("h2", {}, "Input"), inputCanvas, inputSource, inputSteps, invertLabel, padBox),
     h("div", { class: "card" }, h("h2", {}, "Output"), top5, outputNote, totalMs),
   ),
   layersBox,
@@ -128,6 +132,11 @@ seedInput.addEventListener("change", () => {
     return;
   }
   state.seed = n;
+  saveState();
+  start();
+});
+invertBox.addEventListener("change", () => {
+  state.invert = invertBox.checked;
   saveState();
   start();
 });
@@ -187,6 +196,7 @@ async function receive(message: HostMessage): Promise<void> {
       }
       current = { message, network };
       state.target = message.target;
+      invertBox.checked = state.invert ?? !!network.graph[0]?.attrs.invert;
       saveState();
       if (state.seed === null) seedInput.value = String(message.seed);
       else seedInput.value = String(state.seed);
@@ -263,6 +273,7 @@ async function start(): Promise<void> {
     seed: state.seed ?? message.seed,
     budgetMB: message.budgetMB,
     executor: message.executor,
+    ...(typeof state.invert === "boolean" ? { invert: state.invert } : {}),
   };
   try {
     const input = await inputFor(message);
@@ -324,6 +335,7 @@ function onReply(reply: WorkerReply): void {
   switch (reply.type) {
     case "input":
       inputSource.textContent = `${shapeText(current!.network.input)} from ${reply.source}`;
+      inputSteps.textContent = reply.steps.length ? reply.steps.join(" → ") : "";
       drawInput(reply.preview);
       return;
     case "layer":

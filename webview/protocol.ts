@@ -120,6 +120,8 @@ export interface ViewState {
   input: string;
   /** the last drawing, 28×28 gray levels 0–255 */
   drawing: number[] | null;
+  /** read pictures as 1 − x (dark ink on light paper); null: as the file says */
+  invert?: boolean | null;
 }
 
 export function readViewState(value: unknown): ViewState {
@@ -129,7 +131,8 @@ export function readViewState(value: unknown): ViewState {
     const seed = r.seed === null || r.seed === undefined ? null : count(r.seed, "state.seed");
     const drawing = r.drawing === null || r.drawing === undefined ? null : list(integer, 28 * 28)(r.drawing, "state.drawing");
     const where = r.target === null || r.target === undefined ? null : target(r.target, "state.target");
-    return { target: where, seed, input: string(r.input, "state.input"), drawing: drawing && drawing.length === 28 * 28 ? drawing : null };
+    const invert = typeof r.invert === "boolean" ? r.invert : null;
+    return { target: where, seed, input: string(r.input, "state.input"), drawing: drawing && drawing.length === 28 * 28 ? drawing : null, invert };
   } catch {
     return fallback;
   }
