@@ -16,8 +16,9 @@ import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedErro
 import { DEFAULT_BUDGET_MB } from "../engine/budget";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
-import { readWeightsFile } from "../engine/weights-file";
-import { topClasses } from "../engine/top";
+import { isUntrained, readWeightsFile } from "../engine/weights-file";
+import { probabilities, topClasses } from "../engine/top";
+import { classCount, classNamesFor, classNamesFromMetadata, parseClassNames, type ClassNames, type ClassSources } from "../engine/classes";
 import { nodeDescriber } from "../engine/describe";
 
 const MAX_JSON_VALUES = 10_000;
@@ -99,6 +100,15 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   const input = networkInput(network.graph[0], { ...inputRequest(file, network.graph[0], args), ...(args.flags.has("--invert") ? { invert: true } : {}) }, seed);
   const weightsFile = args.values.get("--weights");
+  const classSources: ClassSources = {};
+  const classesSaid = network.graph[0].attrs.classes;
+  if (classesSaid && "path" in classesSaid) {
+    try {
+      classSources.file = { name: classesSaid.path, names: parseClassNames(readFileSync(resolve(dirname(file), classesSaid.path), "utf8")) };
+    } catch (e) {
+      throw new UsageError(`cnn run: cannot read the classes file ${classesSaid.path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    }
+  }
   let weights = initWeights(network.graph, seed);
   if (weightsFile !== undefined) {
     let bytes: Uint8Array;
@@ -111,6 +121,8 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       const loaded = readWeightsFile(bytes, network, weights, nodeDescriber(file, analysis.text));
       weights = loaded.weights;
       for (const note of loaded.notes) process.stderr.write(`${weightsFile}: warning: ${note}\n`);
+      const carried = classNamesFromMetadata(loaded.metadata);
+      if (carried) classSources.weights = { name: weightsFile, names: carried };
     } catch (e) {
       process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
       return 1;
@@ -128,6 +140,10 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   const lines = new LineIndex(analysis.text);
   const layers = result.layers.map((l) => ({ node: network.graph[l.nodeId], ms: l.ms }));
+  const untrained = weightsFile === undefined && isUntrained(network);
+  const classNotes: string[] = [];
+  const classes = classNamesFor(network, classSources, classNotes);
+  for (const note of classNotes) process.stderr.write(`${file}: warning: ${note}\n`);
   if (json) {
     const data: (number | null)[] = [];
     for (let i = 0; i < Math.min(result.output.length, MAX_JSON_VALUES); i++) data.push(float32Number(result.output[i]));
@@ -136,6 +152,10 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       output: { shape: shapeArray(network.output), data },
       layers: layers.map((l) => ({ line: lines.lineOf(l.node.span.start) + 1, kind: l.node.op, ms: roundMs(l.ms) })),
       ms: roundMs(result.ms),
+      // extensions: whether the weights are the seeded initialization, and the five best
+      // classes, named where the names are sure (else null)
+      untrained,
+      ...(classCount(network) !== null ? { top5: ranked(network, result.output).map((c) => ({ index: c.index, name: classes ? classes.names[c.index] : null, score: float32Number(Math.fround(c.value)) })) } : {}),
     };
     process.stdout.write(JSON.stringify(out) + "\n");
     return 0;
@@ -145,7 +165,8 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor`);
   if (input.steps.length) out.push(`input: ${input.steps.join(" → ")}`);
   out.push("");
-  out.push(...outputText(network, result.output));
+  out.push(...outputText(network, result.output, classes));
+  if (untrained) out.push(...untrainedText(file, seed));
   out.push("");
   out.push("time per layer:");
   const rows = layers.map((l) => [String(lines.lineOf(l.node.span.start) + 1), l.node.label ? `${l.node.label} (${l.node.op})` : l.node.op, shapeText(l.node.output), l.ms.toFixed(2)]);
@@ -159,19 +180,38 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   return 0;
 }
 
+function untrainedText(file: string, seed: number): string[] {
+  return [
+    `untrained: random weights, seed ${seed} — the output does not mean anything yet. Real weights:`,
+    `  train them        cnn train ${file} --data mnist   (or --data DIR, a folder per class)`,
+    `  load a file       cnn run ${file} --weights WEIGHTS.safetensors`,
+    `  import a model    cnn import MODEL.onnx            (a design and its weights from ONNX)`,
+  ];
+}
+
 function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** The output for people: top-5 after a softmax, small volumes row by row, else a digest. */
-function outputText(network: NetworkResult, output: Float32Array): string[] {
+/** The five best classes: the probabilities of a softmax output, else a softmax of the raw values. */
+function ranked(network: NetworkResult, output: Float32Array): { index: number; value: number }[] {
+  const last = network.graph[network.graph.length - 1];
+  return topClasses(last.op === "softmax" ? output : probabilities(output), 5);
+}
+
+/** The output for people: top-5 after a softmax (named where the names are sure), small volumes row by row, else a digest. */
+function outputText(network: NetworkResult, output: Float32Array, classes: ClassNames | null): string[] {
   const shape = network.output!;
   const last = network.graph[network.graph.length - 1];
   const out: string[] = [];
+  const label = (i: number) => (classes ? classes.names[i] : `class ${String(i).padStart(String(shape.kind === "vector" ? shape.n - 1 : 0).length)}`);
   if (shape.kind === "vector") {
-    if (last.op === "softmax") {
-      out.push(`output: ${shape.n} probabilities (softmax), top ${Math.min(5, shape.n)}:`);
-      for (const c of topClasses(output, 5)) out.push(`  class ${String(c.index).padStart(String(shape.n - 1).length)}  ${(c.value * 100).toFixed(2).padStart(6)} %`);
+    if (last.op === "softmax" || classes) {
+      const what = last.op === "softmax" ? `${shape.n} probabilities (softmax)` : `${shape.n} scores (a softmax of them)`;
+      out.push(`output: ${what}, top ${Math.min(5, shape.n)}${classes ? `, named by ${classes.source}` : ""}:`);
+      const rows = ranked(network, output);
+      const width = Math.max(...rows.map((c) => [...label(c.index)].length));
+      for (const c of rows) out.push(`  ${label(c.index).padEnd(width)}  ${(c.value * 100).toFixed(2).padStart(6)} %${classes && classes.names[c.index] !== String(c.index) ? `  (class ${c.index})` : ""}`);
       return out;
     }
     out.push(`output: ${shape.n} values${shape.n > 20 ? " (the first 20)" : ""}:`);

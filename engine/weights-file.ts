@@ -36,6 +36,8 @@ function describeDefault(node: GraphNode): string {
 
 export interface LoadedWeights extends Omit<WeightsMatch, "assigned"> {
   weights: NetworkWeights;
+  /** the file's __metadata__ (class names, the seed it was made with, …) */
+  metadata: Record<string, string>;
 }
 
 /**
@@ -45,7 +47,7 @@ export interface LoadedWeights extends Omit<WeightsMatch, "assigned"> {
  * unused or named nothing.
  */
 export function readWeightsFile(bytes: Uint8Array, network: NetworkResult, base: NetworkWeights, describe: (node: GraphNode) => string = describeDefault): LoadedWeights {
-  const { tensors } = readSafetensors(bytes);
+  const { tensors, metadata } = readSafetensors(bytes);
   const learners = network.graph.map((node) => ({ node, shapes: paramShapes(node) })).filter((l) => l.shapes.length > 0);
   const match = matchWeights(learners, groupTensors(tensors), describe);
   const weights: NetworkWeights = new Map(base);
@@ -54,7 +56,12 @@ export function readWeightsFile(bytes: Uint8Array, network: NetworkResult, base:
     for (const s of paramShapes(network.graph[id])) params[s.name] = group.tensors.get(SUFFIX[s.name])!.data;
     weights.set(id, params);
   }
-  return { weights, byName: match.byName, byOrder: match.byOrder, notes: match.notes };
+  return { weights, byName: match.byName, byOrder: match.byOrder, notes: match.notes, metadata };
+}
+
+/** Whether a run without a weights file is on the seeded initialization: some layer learns and has no literal weights. */
+export function isUntrained(network: NetworkResult): boolean {
+  return network.graph.some((n) => n.params > 0n && !n.attrs.weights);
 }
 
 /** readWeightsFile's weights alone */

@@ -14,7 +14,9 @@ import { readHostMessage, readViewState, type HostMessage, type Picture, type Ru
 import { h } from "./dom";
 import { drawGrid, layoutGrid } from "./heatmap";
 import { LayerList } from "./layers";
-import { showOutput } from "./output";
+import { showOutput, showUntrained } from "./output";
+import { classNamesFor } from "../engine/classes";
+import { isUntrained } from "../engine/weights-file";
 import { decodePicture, DrawingPad } from "./picture";
 
 interface VsCodeApi {
@@ -70,6 +72,7 @@ const padBox = h(
 );
 const top5 = h("div", { class: "top5", "data-testid": "top5", hidden: true });
 const outputNote = h("div", { class: "caption" });
+const untrainedBox = h("div", { class: "untrained", "data-testid": "untrained-notice", role: "note", hidden: true });
 const totalMs = h("div", { class: "total" });
 const layersBox = h("section", { class: "layers", "aria-label": "layers" });
 
@@ -86,7 +89,7 @@ document.body.append(
     "section",
     { class: "top" },
     h("div", { class: "card" }, h("h2", {}, "Input"), inputCanvas, inputSource, inputSteps, invertLabel, padBox),
-    h("div", { class: "card" }, h("h2", {}, "Output"), top5, outputNote, totalMs),
+    h("div", { class: "card" }, h("h2", {}, "Output"), untrainedBox, top5, outputNote, totalMs),
   ),
   layersBox,
 );
@@ -348,7 +351,8 @@ function onReply(reply: WorkerReply): void {
       worker = null;
       cancelButton.disabled = true;
       setProgress(1, `done: ${totalLayers()} layers in ${reply.ms.toFixed(1)} ms (${reply.executor} executor, ${(performance.now() - started).toFixed(0)} ms with drawing)`);
-      showOutput(top5, outputNote, current!.network, reply.output, reply.outputLength);
+      showOutput(top5, outputNote, current!.network, reply.output, reply.outputLength, classNamesFor(current!.network, current!.message.classes ? { file: current!.message.classes } : {}));
+      showUntrained(untrainedBox, isUntrained(current!.network), state.seed ?? current!.message.seed, current!.message.fileName);
       totalMs.replaceChildren(h("span", { "data-testid": "run-total-ms" }, `total ${reply.ms.toFixed(1)} ms`), ` · ${reply.executor} executor · seed ${state.seed ?? current!.message.seed}`);
       layers.scaleTimeBars();
       send({ type: "status", state: "done", ms: reply.ms });

@@ -31,6 +31,8 @@ export interface RunMessage {
   executor: string;
   /** the picture the file's `input … sample "x.png"` names, read by the host */
   picture?: Picture;
+  /** the class names the file's `input … classes "names.txt"` names, read by the host */
+  classes?: { name: string; names: string[] };
 }
 
 export type HostMessage =
@@ -51,6 +53,15 @@ export type ViewMessage =
 
 /** pictures above this are refused (the view decodes them in memory) */
 export const MAX_PICTURE_BYTES = 20_000_000;
+/** a classes file above this is refused */
+export const MAX_CLASSES_BYTES = 2_000_000;
+
+const classList: Reader<{ name: string; names: string[] }> = (v, p) => {
+  const r = record(v, p);
+  const names = list(string, 100_000)(r.names, `${p}.names`);
+  if (names.some((n) => n.length > 1000)) throw new InvalidDataError(`${p}.names: a class name is longer than 1000 characters`);
+  return { name: string(r.name, `${p}.name`), names };
+};
 
 const target: Reader<RunTarget> = (v, p) => {
   const r = record(v, p);
@@ -83,6 +94,7 @@ export function readHostMessage(value: unknown): HostMessage {
         budgetMB: positive(r.budgetMB, "message.budgetMB"),
         executor: string(r.executor, "message.executor"),
         picture: optional(picture)(r.picture, "message.picture"),
+        classes: optional(classList)(r.classes, "message.classes"),
       };
     case "error":
       return { type, message: string(r.message, "message.message") };

@@ -8,7 +8,7 @@ import { requestedImagePath } from "../../engine/input";
 import { budgetSetting, seedSetting } from "../settings";
 import { readViewMessage, readViewState, type HostMessage, type RunTarget, type ViewMessage } from "../../webview/protocol";
 import { runViewHtml } from "./html";
-import { readInputPicture, readPicture } from "./picture";
+import { readClassNames, readInputPicture, readPicture } from "./picture";
 import type { NetworkSource } from "./source";
 
 export class RunPanel {
@@ -120,6 +120,8 @@ export class RunPanel {
       const lines = network.graph.map((node) => document.positionAt(node.span.start).line + 1);
       const path = network.graph[0] ? requestedImagePath(network.graph[0]) : null;
       const picture = path ? await readInputPicture(uri, path) : undefined;
+      const classesSaid = network.graph[0]?.attrs.classes;
+      const classes = classesSaid && "path" in classesSaid ? await readClassNames(uri, classesSaid.path) : undefined;
       const settings = vscode.workspace.getConfiguration("cnn.run");
       if (id !== this.runId) return;
       this.post({
@@ -133,6 +135,7 @@ export class RunPanel {
         budgetMB: budgetSetting(),
         executor: settings.get<string>("executor", "auto"),
         ...(picture ? { picture } : {}),
+        ...(classes ? { classes } : {}),
       });
     } catch (e) {
       if (id === this.runId) this.post({ type: "error", message: `${fileName}: ${(e as Error).message}` });
