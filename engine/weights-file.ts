@@ -12,6 +12,7 @@ import type { LayerParams, NetworkWeights } from "./api";
 import { elements, paramShapes } from "./init";
 import { readSafetensors, writeSafetensors, type NamedTensor } from "./safetensors";
 import { dimsText, groupTensors, matchWeights, modulePath, SUFFIX, type WeightsMatch } from "./weights-match";
+import { scopeLabels } from "../analysis/paths";
 
 export { WeightsMismatchError } from "./weights-match";
 
@@ -79,7 +80,7 @@ export function loadSafetensorsWeights(bytes: Uint8Array, network: NetworkResult
 export function tensorPrefix(node: GraphNode, uniquePath: boolean): string {
   const path = modulePath(node);
   if (path && uniquePath) return path;
-  return [...node.scope, `layers_${node.id}`, ...(node.label ? [node.label] : [])].join(".");
+  return [...scopeLabels(node.scope), `layers_${node.id}`, ...(node.label ? [node.label] : [])].join(".");
 }
 
 /** How many learning layers have each module path (a prefix is used as is only when unique). */

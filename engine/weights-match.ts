@@ -2,7 +2,8 @@
 //
 // Tensors are grouped by module path, as a PyTorch state_dict names them
 // (`layer1.0.conv1` for `layer1.0.conv1.weight`). A layer's module path is made of its
-// labels (GraphNode.scope, then its own label). The rule, in two steps:
+// labels (the labelled structures of GraphNode.scope, then its own: analysis/paths.ts).
+// The rule, in two steps:
 //
 // 1. By name: a layer whose module path is exactly a group's name takes that group (its
 //    shapes must fit, else an error names both).
@@ -25,6 +26,7 @@ import type { GraphNode } from "../analysis/types";
 import type { LayerParams } from "./api";
 import type { TensorShape } from "./init";
 import type { NamedTensor } from "./safetensors";
+import { modulePathOf, scopeLabels } from "../analysis/paths";
 import { mix } from "./random";
 
 export const SUFFIX: Record<keyof LayerParams, string> = { weight: "weight", bias: "bias", runningMean: "running_mean", runningVar: "running_var" };
@@ -73,8 +75,22 @@ export function groupTensors(tensors: NamedTensor[]): Map<string, TensorGroup> {
 
 /** A node's module path: its scope and label joined (`layer1.0.conv1`), or null without a label. */
 export function modulePath(node: GraphNode): string | null {
-  if (!node.label) return null;
-  return node.scope.length ? `${node.scope.join(".")}.${node.label}` : node.label;
+  return modulePathOf(node.scope, node.label);
+}
+
+/**
+ * The design's structures around a node, as keys: each frame of its scope (one block use,
+ * one repeat iteration, one residual path, one branch) and each whole statement around it
+ * (a whole repeat, a residual with both paths, a concat with all branches).
+ */
+function structureKeys(node: GraphNode): string[] {
+  const keys: string[] = [];
+  let parent = "top";
+  for (const f of node.scope) {
+    keys.push(`f${f.id}`, `s${parent}:${f.span.start}`);
+    parent = String(f.id);
+  }
+  return keys;
 }
 
 export function dimsText(dims: number[]): string {
@@ -323,14 +339,14 @@ class OrderSearch {
 }
 
 /**
- * The design's structures (GraphNode.nest) as intervals of positions, and a test of
+ * The design's structures (structureKeys) as intervals of positions, and a test of
  * whether [start, end) cuts across one of them (starts outside and ends inside, or the
  * reverse): range maxima and minima over sparse tables, O(1) a test.
  */
-function structureTest(nests: (readonly number[])[]): (start: number, end: number) => boolean {
+function structureTest(nests: string[][]): (start: number, end: number) => boolean {
   const n = nests.length;
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
   nests.forEach((nest, pos) => {
     for (const id of nest) {
       if (!first.has(id)) first.set(id, pos);
@@ -435,7 +451,7 @@ export function matchWeights(learners: Learner[], groupMap: Map<string, TensorGr
   const notes: string[] = [];
   const where = (l: Learner) => {
     const path = modulePath(l.node);
-    const scope = l.node.scope.length ? l.node.scope.join(".") : "";
+    const scope = scopeLabels(l.node.scope).join(".");
     return `${describe(l.node)}${!path && scope ? ` (in ${scope})` : ""}`;
   };
 
@@ -476,7 +492,7 @@ export function matchWeights(learners: Learner[], groupMap: Map<string, TensorGr
   const silentLabels = new Set<string>();
   const patterns = rest.map((l): Pattern => {
     const scope: string[][] = [];
-    for (const entry of l.node.scope) {
+    for (const entry of scopeLabels(l.node.scope)) {
       const part = entry.split(".");
       if (check(part, false)) scope.push(part);
       else silentLabels.add(entry.replace(/\.\d+$/, ""));
@@ -522,7 +538,7 @@ export function matchWeights(learners: Learner[], groupMap: Map<string, TensorGr
 
   const { root, count } = buildTree(pool);
   const fits = (pos: number, gi: number) => candidates[pos].has(gi);
-  const crosses = structureTest(rest.map((l) => l.node.nest));
+  const crosses = structureTest(rest.map((l) => structureKeys(l.node)));
   let result: Map<number, Ways>;
   try {
     result = new OrderSearch(root, rest.length, fits, pool.length - rest.length, count, crosses).run();

@@ -2,14 +2,15 @@
 // a labelled block use, residual, concat or repeat as the prefix of the labels inside.
 
 import * as assert from "node:assert/strict";
-import { analyze } from "../../analysis";
+import { analyze, type GraphNode } from "../../analysis";
+import { modulePathOf } from "../../analysis/paths";
 
 function nodes(text: string) {
   const a = analyze(text, "t.cnn");
   return { a, graph: a.networks[0].graph, errors: a.diagnostics.filter((d) => d.severity === "error") };
 }
 
-const path = (n: { label: string | null; scope: readonly string[] }) => (n.label ? [...n.scope, n.label].join(".") : null);
+const path = (n: GraphNode) => modulePathOf(n.scope, n.label);
 
 describe("labels as module paths", () => {
   it("a label may be dotted, with numeric parts, or a number alone; its span is the whole path", () => {
@@ -62,21 +63,6 @@ network N {
       "mix.a", "mix.b",
       "head.fc",
     ]);
-  });
-
-  it("each node knows the structures it sits in (GraphNode.nest): one structure's nodes are consecutive", () => {
-    const { graph } = nodes("block B() { conv 2 1x1; relu }\nnetwork N { input 4x4x2; repeat 2 { B() }; residual { conv 2 1x1 } shortcut { conv 2 1x1 } }");
-    const convs = graph.filter((n) => n.op === "conv");
-    // the two uses share the repeat but not their iteration or use
-    assert.equal(convs[0].nest[0], convs[1].nest[0]);
-    assert.notEqual(convs[0].nest[1], convs[1].nest[1]);
-    // body and shortcut share the residual, not their side
-    assert.equal(convs[2].nest[0], convs[3].nest[0]);
-    assert.notEqual(convs[2].nest[1], convs[3].nest[1]);
-    for (const id of new Set(graph.flatMap((n) => n.nest))) {
-      const at = graph.map((n, i) => (n.nest.includes(id) ? i : -1)).filter((i) => i >= 0);
-      assert.equal(at[at.length - 1] - at[0] + 1, at.length);
-    }
   });
 
   it("duplicate-name compares module paths: twice in the network's text, or twice in one block body", () => {
