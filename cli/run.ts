@@ -169,7 +169,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       ms: roundMs(result.ms),
       // extensions: whether the weights are the seeded initialization, and the five best
       // classes, named where the names are sure (else null)
-      untrained,
+      ...(untrained ? { untrained } : {}),
       ...(classCount(network) !== null ? { top5: ranked(network, result.output).map((c) => ({ index: c.index, name: classes ? classes.names[c.index] : null, score: float32Number(Math.fround(c.value)) })) } : {}),
     };
     process.stdout.write(JSON.stringify(out) + "\n");
