@@ -108,7 +108,7 @@ describe("TextMate grammar: scopes of a real line", () => {
     ];
     for (const [line, size] of sizes) {
       const got = pieces(line);
-      const start = got.findIndex(([t], i) => size.every((s, j) => got[i + j]?.[0] === s));
+      const start = got.findIndex((_, i) => size.every((s, j) => got[i + j]?.[0] === s));
       assert.ok(start >= 0, `${line}: the size is not tokenized as ${size.join(" ")}: ${JSON.stringify(got)}`);
       size.forEach((text, j) => {
         const scope = got[start + j][1];
