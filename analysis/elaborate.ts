@@ -9,6 +9,7 @@ import { layerKind, layerNames, inputDoc, type ArgSpec, type ArgValue, type Fiel
 import { resolveOptions, type OptionName } from "./options";
 import { elementCount, shapeText } from "./format";
 import { suggest } from "./suggest";
+import { projectionShortcut } from "./projection";
 import { evaluate, evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "./values";
 import type {
   BlockResult,
@@ -541,8 +542,8 @@ export class Elaborator {
       argSpans: args.spans,
       options,
       span: stmt,
-      // on the line of a guessed option, only what does not depend on the guess is reported
-      report: failed ? silent : this.doubtful(misspelt ? moreDoubt(flow.doubt, { spatial: true }) : flow.doubt),
+      // the line of a guessed option is checked as the hint and the hover read it, and says so
+      report: failed ? silent : misspelt ? this.guessing(stmt, kind, misspelt, this.doubtful(flow.doubt)) : this.doubtful(flow.doubt),
     });
     if (!outcome) {
       this.record(stmt, "layer", kind.name, flow.shape, null, null, null);
@@ -589,6 +590,13 @@ export class Elaborator {
     if (!close || stmt.options.some((o) => o.name.text === close) || extra.length !== 1 + optionArity[close]) return null;
     const value = extra[1] ?? null;
     return { start: extra[0].start, end: (value ?? extra[0]).end, name: { text: close, start: extra[0].start, end: extra[0].end }, value };
+  }
+
+  /** What the layer reports while read with a guessed option: `… (reading \`strid\` as \`stride\`)`. */
+  private guessing(stmt: A.LayerStatement, kind: LayerKind, option: A.OptionNode, report: Report): Report {
+    const word = singleExpr(stmt.args[kind.args.length]);
+    const note = word?.type === "ref" ? ` (reading \`${word.name}\` as \`${option.name.text}\`)` : "";
+    return (code, span, message, data) => report(code, span, message + note, data);
   }
 
   /** The flow below a statement that could not be analyzed: a stand-in shape, in doubt. */
@@ -884,16 +892,18 @@ export class Elaborator {
         const verb = how === "residual" ? "the residual adds" : "add sums";
         const both = `${shapeText(a)} (${names[0]}) and ${shapeText(b)} (${names[i]})`;
         if (a.d !== b.d) {
-          // a 1×1 projection on the shortcut brings it to the body's shape
+          // a 1×1 projection on the shortcut brings it to the body's shape (analysis/projection.ts)
           const inputShape = input.shape;
-          const stride = inputShape && inputShape.kind === "volume" && a.w > 0 && inputShape.w % a.w === 0 ? inputShape.w / a.w : 1;
-          const strideText = stride > 1 ? ` stride ${stride}` : "";
-          const fix = how === "residual" ? `; add a 1×1 projection shortcut: \`shortcut { conv ${a.d} 1x1${strideText} }\`` : "";
-          report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, how === "residual"
+          const projection = how === "residual" && inputShape?.kind === "volume"
+            ? projectionShortcut(stmt as A.ResidualStatement, inputShape, a, this.callStack.length > 0)
+            : null;
+          const fix = projection ? `; add a 1×1 projection shortcut: \`shortcut { ${projection.layers.join("; ")} }\`` : "";
+          report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, projection
             ? {
                 kind: "projection",
                 depth: a.d,
-                stride,
+                stride: projection.stride,
+                layers: projection.layers,
                 residual: { start: stmt.start, end: stmt.end },
                 shortcut: (stmt as A.ResidualStatement).shortcut ? { start: (stmt as A.ResidualStatement).shortcutKeyword!.start, end: stmt.end } : null,
               }

@@ -13,7 +13,6 @@ import {
 } from "vscode-languageserver";
 import type { Feature } from "./context";
 import { guard } from "./guard";
-import { analysisSettings } from "./settings";
 import { networkMethod, summaryMethod, type NetworkParams, type NetworkResponse, type SummaryResponse } from "./protocol";
 import { inlayHints } from "./features/inlayHints";
 import { hover } from "./features/hover";
@@ -50,7 +49,7 @@ export const codeActionFeature: Feature = {
     ctx.connection.onCodeAction(
       ctx.onDocument("code actions", [], (s, p) => {
         const only = Array.isArray(p.context?.only) ? p.context.only.filter((k): k is string => typeof k === "string") : undefined;
-        return codeActions(s, p.range, only, analysisSettings(ctx.settings));
+        return codeActions(s, p.range, only);
       }),
     ),
 };
