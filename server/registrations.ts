@@ -7,7 +7,6 @@ import {
   ErrorCodes,
   ResponseError,
   type CancellationToken,
-  type FormattingOptions,
   type RenameParams,
   type WorkspaceEdit,
 } from "vscode-languageserver";
@@ -114,19 +113,13 @@ export const semanticTokenFeature: Feature = {
   },
 };
 
-/** The editor's indentation, or two spaces when it sends none. */
-function formattingOptions(options: Partial<FormattingOptions> | null | undefined): FormattingOptions {
-  const tabSize = typeof options?.tabSize === "number" && options.tabSize >= 1 ? options.tabSize : 2;
-  return { tabSize, insertSpaces: options?.insertSpaces !== false };
-}
-
 export const formattingFeature: Feature = {
   name: "formatting",
   capabilities: { documentFormattingProvider: true, documentRangeFormattingProvider: true },
   register(ctx) {
     const { connection } = ctx;
-    connection.onDocumentFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, formattingOptions(p.options), null)));
-    connection.onDocumentRangeFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, formattingOptions(p.options), s.positions.span(p.range))));
+    connection.onDocumentFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, p.options ?? {}, null)));
+    connection.onDocumentRangeFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, p.options ?? {}, s.positions.span(p.range))));
   },
 };
 

@@ -101,7 +101,7 @@ describe("code actions", () => {
       const actions = await actionsFor(server, doc, doc.diagnostics[0].range, doc.diagnostics);
       const strides = actions.map((a) => /^Fit with stride (\d+)$/.exec(a.title)?.[1]).filter((x) => x !== undefined).map(Number);
       assert.ok(strides.every((x) => x <= kernel), `${layer}: offered ${strides.join(", ")}`);
-      assert.doesNotMatch(doc.diagnostics[0].message, new RegExp(`stride [^;]*\\b(${Array.from({ length: 30 }, (_, i) => i + kernel + 1).join("|")})\\b[^;]*would fit`), `${layer}: ${doc.diagnostics[0].message}`);
+      assert.doesNotMatch(String(doc.diagnostics[0].message), new RegExp(`stride [^;]*\\b(${Array.from({ length: 30 }, (_, i) => i + kernel + 1).join("|")})\\b[^;]*would fit`), `${layer}: ${doc.diagnostics[0].message}`);
       for (const action of actions) assert.deepEqual((await applied(server, doc, action)).diagnostics, [], `${layer}: ${action.title}`);
     }
   });
@@ -111,7 +111,7 @@ describe("code actions", () => {
     assert.deepEqual(doc.diagnostics.map((d) => d.code).sort(), ["stride-misfit", "unknown-name"]);
     const misfit = doc.diagnostics.find((d) => d.code === "stride-misfit")!;
     // the numbers the hint and the hover use: (28 − 3)/2 + 1 = 13.5
-    assert.match(misfit.message, /^stride 2 doesn't fit: \(28 − 3 \+ 2·0\)\/2 \+ 1 = 13\.5 .* \(reading `strid` as `stride`\)$/);
+    assert.match(String(misfit.message), /^stride 2 doesn't fit: \(28 − 3 \+ 2·0\)\/2 \+ 1 = 13\.5 .* \(reading `strid` as `stride`\)$/);
     const actions = await actionsFor(server, doc, misfit.range, [misfit]);
     const stride1 = actions.find((a) => a.title === "Fit with stride 1")!;
     assert.ok(stride1, actions.map((a) => a.title).join(" | "));
@@ -170,7 +170,7 @@ describe("code actions", () => {
     ].join("\n");
     const doc = await open(server, text);
     assert.deepEqual(doc.diagnostics.map((d) => d.code), ["depth-mismatch"]);
-    assert.match(doc.diagnostics[0].message, /add a 1×1 projection shortcut: `shortcut \{ conv 32 1x1 stride 2 nobias floor; bn \}`$/);
+    assert.match(String(doc.diagnostics[0].message), /add a 1×1 projection shortcut: `shortcut \{ conv 32 1x1 stride 2 nobias floor; bn \}`$/);
     const actions = await actionsFor(server, doc, doc.diagnostics[0].range, doc.diagnostics);
     assert.deepEqual(actions.map((a) => a.title), ["Add a 1×1 projection shortcut: conv 32 1x1 stride 2 nobias floor; bn"]);
     const after = await applied(server, doc, actions[0]);
@@ -178,7 +178,7 @@ describe("code actions", () => {
     assert.deepEqual(after.diagnostics, []);
     // odd sizes: 7 → 4 takes stride 2 (⌊6/2⌋ + 1 = 4) and tiles, no floor
     const odd = await open(server, text.replace("56x56x16", "7x7x16"));
-    assert.match(odd.diagnostics[0].message, /`shortcut \{ conv 32 1x1 stride 2 nobias; bn \}`$/);
+    assert.match(String(odd.diagnostics[0].message), /`shortcut \{ conv 32 1x1 stride 2 nobias; bn \}`$/);
     assert.deepEqual((await applied(server, odd, (await actionsFor(server, odd, odd.diagnostics[0].range, odd.diagnostics))[0])).diagnostics, []);
   });
 
