@@ -17,7 +17,8 @@ import type {
   Explanation,
   FixData,
   GraphNode,
-  LayerAttrs,
+  AttrsByOp,
+  NodeOp,
   NameReference,
   NetworkResult,
   Occurrence,
@@ -880,10 +881,10 @@ export class Elaborator {
    * property later get a map of their own that dies with each analysis, and the
    * optimized code that read it is thrown away and compiled again every time.
    */
-  private addNode(op: string, inputs: number[], input: Shape | null, output: Shape, attrs: LayerAttrs, params: bigint, macs: bigint, stmt: A.Statement): number {
+  private addNode<K extends NodeOp>(op: K, inputs: number[], input: Shape | null, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
     const id = this.graph.length;
     if (op !== "input" && op !== "add" && op !== "concat" && id > this.maxLayers) this.abort(stmt);
-    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, id });
+    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, id } as unknown as GraphNode);
     return id;
   }
 
