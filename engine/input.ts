@@ -5,7 +5,7 @@
 // a tensor"): channels converted and resized as PIL does, scaled to [0, 1], inverted if
 // asked, then normalized by the input's `mean`/`std`. Literal `data` is used as written.
 
-import type { GraphNode } from "../analysis/types";
+import type { GraphNode, InputAttrs } from "../analysis/types";
 import { planesOf } from "./tensor";
 import type { Raster } from "./samples/raster";
 import { fitRaster } from "./samples/raster";
@@ -30,8 +30,15 @@ export interface NetworkInput {
 
 /** The picture file the `input` line names (`sample "cat.png"`), relative to the .cnn file. */
 export function requestedImagePath(input: GraphNode): string | null {
+  if (input.op !== "input") return null;
   const s = input.attrs.sample;
   return s && "path" in s ? s.path : null;
+}
+
+/** The input line's attributes (none when the graph does not start with an input). */
+export function inputAttrs(network: { graph: GraphNode[] }): InputAttrs {
+  const first = network.graph[0];
+  return first && first.op === "input" ? first.attrs : {};
 }
 
 export interface Preprocessing {
@@ -48,7 +55,7 @@ const list = (values: number[]) => (values.every((v) => v === values[0]) ? Strin
  * W×H as PIL does (8-bit pictures exactly), scaled to [0, 1] (ToTensor), 1 − x when
  * inverted, then (x − mean)/std per channel in float32 (Normalize).
  */
-export function pictureTensor(raster: Raster, input: GraphNode, pre: Preprocessing = input.attrs): { data: Float32Array; steps: string[] } {
+export function pictureTensor(raster: Raster, input: GraphNode, pre: Preprocessing = input.op === "input" ? input.attrs : {}): { data: Float32Array; steps: string[] } {
   const p = planesOf(input.output);
   const steps: string[] = [`${raster.width}×${raster.height} ${channelWords[raster.channels] ?? `${raster.channels} channels`}`];
   if (raster.channels !== p.channels) {
@@ -77,7 +84,9 @@ export function pictureTensor(raster: Raster, input: GraphNode, pre: Preprocessi
   return { data, steps };
 }
 
+/** `input`: the graph's first node */
 export function networkInput(input: GraphNode, request: InputRequest, seed: number): NetworkInput {
+  if (input.op !== "input") throw new Error(`the graph starts with ${input.op}, not its input`);
   const p = planesOf(input.output);
   const pre: Preprocessing = { ...input.attrs, ...(request.invert !== undefined ? { invert: request.invert } : {}) };
   const picture = (raster: Raster, source: string): NetworkInput => ({ ...pictureTensor(raster, input, pre), source });

@@ -62,7 +62,10 @@ export function readWeightsFile(bytes: Uint8Array, network: NetworkResult, base:
 
 /** Whether a run without a weights file is on the seeded initialization: some layer learns and has no literal weights. */
 export function isUntrained(network: NetworkResult): boolean {
-  return network.graph.some((n) => n.params > 0n && !n.attrs.weights);
+  return network.graph.some((n) => {
+    const specs = paramShapes(n);
+    return specs.length > 0 && !specs.some((s) => s.init.kind === "values");
+  });
 }
 
 /** readWeightsFile's weights alone */

@@ -25,6 +25,7 @@
 import type { GraphNode } from "../analysis/types";
 import type { LayerParams } from "./api";
 import type { TensorShape } from "./init";
+import type { ParamSpec } from "./ops/types";
 import type { NamedTensor } from "./safetensors";
 import { modulePathOf, scopeLabels } from "../analysis/paths";
 import { mix } from "./random";
@@ -46,7 +47,7 @@ export interface TensorGroup {
 
 export interface Learner {
   node: GraphNode;
-  shapes: TensorShape[];
+  shapes: ParamSpec[];
 }
 
 export interface WeightsMatch {
@@ -470,7 +471,7 @@ export function matchWeights(learners: Learner[], groupMap: Map<string, TensorGr
       if (why) throw new WeightsMismatchError(`${where(l)}: ${why}`);
       assigned.set(l.node.id, group);
       used.add(group);
-    } else if (!l.node.attrs.weights) rest.push(l);
+    } else if (!l.shapes.some((s) => s.init.kind === "values")) rest.push(l);
   }
   const byName = assigned.size;
   const pool = groups.filter((g) => !used.has(g));

@@ -4,7 +4,7 @@
 
 import type { NetworkResult } from "../analysis/types";
 import { grouped, shapeText } from "../analysis/format";
-import { deserializeNetwork } from "../engine/serialize";
+import { deserializeNetwork } from "../analysis/serialize";
 import { sampleCatalog } from "../engine/samples";
 import { float32Text } from "../engine/numbers";
 import type { Preview } from "../engine/preview";
@@ -16,6 +16,7 @@ import { drawGrid, layoutGrid } from "./heatmap";
 import { LayerList } from "./layers";
 import { showOutput, showUntrained } from "./output";
 import { classNamesFor } from "../engine/classes";
+import { inputAttrs } from "../engine/input";
 import { isUntrained } from "../engine/weights-file";
 import { decodePicture, DrawingPad } from "./picture";
 import { PictureError } from "../engine/samples/picture";
@@ -201,7 +202,7 @@ async function receive(message: HostMessage): Promise<void> {
       }
       current = { message, network };
       state.target = message.target;
-      invertBox.checked = state.invert ?? !!network.graph[0]?.attrs.invert;
+      invertBox.checked = state.invert ?? !!inputAttrs(network).invert;
       saveState();
       if (state.seed === null) seedInput.value = String(message.seed);
       else seedInput.value = String(state.seed);

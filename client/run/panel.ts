@@ -3,9 +3,9 @@
 // requests (run again, pick a picture, show a line). Every message is checked.
 
 import * as vscode from "vscode";
-import { deserializeNetwork } from "../../engine/serialize";
+import { deserializeNetwork } from "../../analysis/serialize";
 import { budgetRefusal } from "../../engine/budget";
-import { requestedImagePath } from "../../engine/input";
+import { inputAttrs, requestedImagePath } from "../../engine/input";
 import { budgetSetting, seedSetting } from "../settings";
 import { readViewMessage, readViewState, type HostMessage, type RunTarget, type ViewMessage } from "../../webview/protocol";
 import { runViewHtml } from "./html";
@@ -127,7 +127,7 @@ export class RunPanel {
       const lines = network.graph.map((node) => document.positionAt(node.span.start).line + 1);
       const path = network.graph[0] ? requestedImagePath(network.graph[0]) : null;
       const picture = path ? await readInputPicture(uri, path) : undefined;
-      const classesSaid = network.graph[0]?.attrs.classes;
+      const classesSaid = inputAttrs(network).classes;
       const classes = classesSaid && "path" in classesSaid ? await readClassNames(uri, classesSaid.path) : undefined;
       const settings = vscode.workspace.getConfiguration("cnn.run");
       if (id !== this.runId) return;

@@ -4,6 +4,7 @@
 
 import type { NetworkResult } from "../../analysis/types";
 import { IMAGENET_CLASSES } from "./imagenet";
+import { inputAttrs } from "../input";
 
 export { IMAGENET_CLASSES };
 
@@ -70,7 +71,7 @@ export function classNamesFor(network: NetworkResult, sources: ClassSources = {}
     notes.push(`${what} has ${names.length} class name${names.length === 1 ? "" : "s"}, the output ${n}: the classes are shown by number`);
     return false;
   };
-  const said = network.graph[0]?.attrs.classes;
+  const said = inputAttrs(network).classes;
   if (said && "name" in said) {
     const names = said.name === "digits" ? DIGIT_CLASSES : IMAGENET_CLASSES;
     return fits(names, `\`classes ${said.name}\``) ? { names, source: said.name === "digits" ? "the digits (`classes digits`)" : "ImageNet's classes (`classes imagenet`)" } : null;

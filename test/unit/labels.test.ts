@@ -25,7 +25,7 @@ describe("labels as module paths", () => {
   it("numbers and dots keep their meaning away from a label: `dropout 0.5`, `0.5:` alone is a label", () => {
     const { graph, errors } = nodes("input 4x4x1\ndropout 0.5\nconv 1 3x3 weights [[0.5, 1, 2],[1, 1, 1],[0, 0, 0.25]] bias 0.1");
     assert.deepEqual(errors, []);
-    assert.equal(graph[1].attrs.alpha, 0.5);
+    assert.equal((graph[1].attrs as { p?: number }).p, 0.5);
     assert.ok(nodes("input 4x4x1\n0.5: relu").errors.length === 0);
   });
 
