@@ -3,6 +3,8 @@
 // default sample that suits the input's depth.
 
 import type { GraphNode } from "../analysis/types";
+
+export { requestedImagePath } from "../analysis/input";
 import { planesOf } from "./tensor";
 import type { Raster } from "./samples/raster";
 import { fitRaster } from "./samples/raster";
@@ -21,13 +23,9 @@ export interface NetworkInput {
   source: string;
 }
 
-/** The picture file the `input` line names (`sample "cat.png"`), relative to the .cnn file. */
-export function requestedImagePath(input: GraphNode): string | null {
-  const s = input.attrs.sample;
-  return s && "path" in s ? s.path : null;
-}
-
+/** `input`: the graph's first node */
 export function networkInput(input: GraphNode, request: InputRequest, seed: number): NetworkInput {
+  if (input.op !== "input") throw new Error(`the graph starts with ${input.op}, not its input`);
   const p = planesOf(input.output);
   if (request.image) return { data: fitRaster(request.image.raster, p.width, p.height, p.channels), source: request.image.name };
   if (request.sample) return { data: sampleInput(request.sample, p.width, p.height, p.channels, seed), source: `sample ${request.sample}` };
