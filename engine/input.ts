@@ -6,6 +6,8 @@
 // asked, then normalized by the input's `mean`/`std`. Literal `data` is used as written.
 
 import type { GraphNode, InputAttrs } from "../analysis/types";
+
+export { requestedImagePath } from "../analysis/input";
 import { planesOf } from "./tensor";
 import type { Raster } from "./samples/raster";
 import { fitRaster } from "./samples/raster";
@@ -26,13 +28,6 @@ export interface NetworkInput {
   source: string;
   /** how a picture became the tensor, step by step, for people (empty for literal data) */
   steps: string[];
-}
-
-/** The picture file the `input` line names (`sample "cat.png"`), relative to the .cnn file. */
-export function requestedImagePath(input: GraphNode): string | null {
-  if (input.op !== "input") return null;
-  const s = input.attrs.sample;
-  return s && "path" in s ? s.path : null;
 }
 
 /** The input line's attributes (none when the graph does not start with an input). */
