@@ -13,7 +13,7 @@
 
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
-import { LineIndex } from "../../grammar";
+import { keywordWords, LineIndex } from "../../grammar";
 import type { NamedTensor } from "../safetensors";
 
 export class ImportError extends Error {
@@ -69,6 +69,8 @@ const str = (a: onnx.IAttributeProto | undefined): string | undefined => (a && a
 
 /** torch's `/layer1/layer1.0/conv1/Conv` → `layer1.0.conv1`; a plain name as a label, else null */
 export function labelFromNodeName(name: string, opType: string): string | null {
+  // this product's exporter names a node `base_OpType` (`conv1_Conv`)
+  name = name.endsWith(`_${opType}`) ? name.slice(0, -opType.length - 1) : name;
   const segs = name.split("/").filter((s) => s !== "");
   if (segs.length > 1 && segs[segs.length - 1].replace(/_\d+$/, "") === opType) segs.pop();
   else if (segs.length === 1 && /^[A-Za-z]+_\d+$/.test(segs[0])) return segs[0];
@@ -119,6 +121,11 @@ class Importer {
         this.constants.set(node.outputs[0], tensorOf(value.t));
         return;
       }
+      // torch's exporter shares equal initializers and names each use by an Identity of one
+      if (node.opType === "Identity" && this.constants.has(node.inputs[0])) {
+        this.constants.set(node.outputs[0], this.constants.get(node.inputs[0])!);
+        return;
+      }
       this.nodes.push(node);
       for (const o of node.outputs) this.producer.set(o, node);
       for (const i of node.inputs) {
@@ -141,7 +148,9 @@ class Importer {
     else throw new ImportError(`the input ${this.inputName} has the shape [${inShape.join(", ")}]; a design reads [1, C, H, W]`);
     const end = this.chain(this.inputName, null, "  ");
     if (end !== this.outputName) throw new ImportError(`the graph's output ${this.outputName} is not reached from its input in one line of layers (stopped at ${end})`);
-    const name = networkName.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(?=\d)/, "N") || "Imported";
+    let name = networkName.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(?=\d)/, "N") || "Imported";
+    // a keyword, an option word or the dimension cross cannot name a network
+    if (name === "x" || keywordWords.structural.includes(name) || keywordWords.options.includes(name)) name += "_net";
     const text = [`# imported from ONNX (${this.model.producerName || "unknown producer"}${this.model.producerVersion ? ` ${this.model.producerVersion}` : ""}); weights beside it as .safetensors`, `network ${name} {`, `  ${inputLine}`, ...this.lines, "}", ""].join("\n");
     return { text, tensors: this.tensors, network: name, layers: this.layerCount };
   }
@@ -327,7 +336,8 @@ class Importer {
         const inC = this.shapes.get(node.inputs[0])?.[1];
         const label = this.label(node);
         const bias = node.inputs[2] ? this.floats(this.constant(node, 2, "bias")) : null;
-        const depthwise = group > 1 && inC !== undefined && group === inC && cPerGroup === 1;
+        // one input channel per group: each group reads one channel, so the input has `group` channels
+        const depthwise = group > 1 && cPerGroup === 1 && (inC === undefined || inC === group);
         const kind = depthwise ? `dwconv ${dimText(fw, fh)}${k / group !== 1 ? ` multiplier ${k / group}` : ""}` : `conv ${k} ${dimText(fw, fh)}${group > 1 ? ` groups ${group}` : ""}`;
         push(`${label}: ${kind}${this.windowOptions(node, [fh, fw])}${bias ? "" : " nobias"}${ROUND_FLOOR}`);
         this.weights(label, [["weight", w.dims, this.floats(w)], ...(bias ? [["bias", [k], bias] as [string, number[], Float32Array]] : [])]);
@@ -488,14 +498,22 @@ export function importOnnx(bytes: Uint8Array, networkName: string): ImportedMode
   }
   const imported = new Importer(model).run(networkName);
   // `floor`/`ceil` only where the stride does not fit: the design is analyzed once without them
-  const plain = imported.text.replace(/\u0001(floor|ceil)/g, "");
-  const first = analyze(plain, `${imported.network}.cnn`);
-  const lines = new LineIndex(plain);
-  const misfit = new Set(first.diagnostics.filter((d) => d.code === "stride-misfit").map((d) => lines.lineOf(d.start)));
-  const text = imported.text
-    .split("\n")
-    .map((line, i) => line.replace(/\u0001(floor|ceil)/g, (_, word) => (misfit.has(i) ? ` ${word}` : "")))
-    .join("\n");
+  // (again after each change: a `ceil` moves the sizes below it)
+  const misfit = new Set<number>();
+  const written = () =>
+    imported.text
+      .split("\n")
+      .map((line, i) => line.replace(/\u0001(floor|ceil)/g, (_, word) => (misfit.has(i) ? ` ${word}` : "")))
+      .join("\n");
+  let text = written();
+  for (let round = 0; round < 1000; round++) {
+    const lines = new LineIndex(text);
+    const found = analyze(text, `${imported.network}.cnn`).diagnostics.filter((d) => d.code === "stride-misfit").map((d) => lines.lineOf(d.start)).filter((l) => !misfit.has(l));
+    if (!found.length) break;
+    // the first one only: what it rounds decides the sizes of the lines below
+    misfit.add(Math.min(...found));
+    text = written();
+  }
   const errors = analyze(text, `${imported.network}.cnn`).diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new ImportError(`the design made of this model does not check: ${errors[0].message}`);
   return { ...imported, text };
