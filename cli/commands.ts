@@ -2,8 +2,9 @@
 
 import { runCommand } from "./run";
 import { exportCommand } from "./export";
+import { importCommand } from "./import";
 import type { ExtraCommand } from "./usage";
 
 export type { ExtraCommand };
 
-export const extraCommands: ExtraCommand[] = [runCommand, exportCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, importCommand];
