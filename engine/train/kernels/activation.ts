@@ -1,0 +1,63 @@
+// Training kernels of the element-wise activations: the forward of engine/kernels/
+// activation.ts (in either precision) and each derivative as PyTorch's backward
+// computes it, including at the kinks:
+//   relu       0 where x ≤ 0 (threshold_backward on the output)
+//   relu6      0 where x ≤ 0 or x ≥ 6 (hardtanh_backward)
+//   leakyrelu  1 where x > 0, else a
+//   elu        1 where x > 0, else a·eˣ
+//   gelu       Φ(x) + x·φ(x) (exact form)
+//   silu       σ(x)·(1 + x·(1 − σ(x)))
+//   sigmoid    y·(1 − y);  tanh 1 − y²
+//   hardswish  0 below −3, x/3 + 1/2 up to 3 (inclusive), 1 above
+//   hardsigmoid 1/6 strictly between −3 and 3, else 0
+
+import type { GraphNode } from "../../../analysis/types";
+import { activations } from "../../kernels/activation";
+import { erf } from "../../kernels/erf";
+import { like } from "../float";
+import type { TrainKernel } from "../kernel";
+
+type Derivative = (x: number, y: number, alpha: number) => number;
+
+const derivatives: Record<string, Derivative> = {
+  relu: (_x, y) => (y > 0 ? 1 : 0),
+  relu6: (x) => (x > 0 && x < 6 ? 1 : 0),
+  leakyrelu: (x, _y, a) => (x > 0 ? 1 : a),
+  elu: (x, _y, a) => (x > 0 ? 1 : a * Math.exp(x)),
+  gelu: (x) => 0.5 * (1 + erf(x * Math.SQRT1_2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI),
+  silu: (x) => {
+    const s = 1 / (1 + Math.exp(-x));
+    return s * (1 + x * (1 - s));
+  },
+  sigmoid: (_x, y) => y * (1 - y),
+  tanh: (_x, y) => 1 - y * y,
+  hardswish: (x) => (x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1),
+  hardsigmoid: (x) => (x > -3 && x < 3 ? 1 / 6 : 0),
+};
+
+export function hasDerivative(op: string): boolean {
+  return op in derivatives && op in activations;
+}
+
+function alphaOf(node: GraphNode): number {
+  return node.attrs.alpha ?? activations[node.op].alpha ?? 0;
+}
+
+export const activationKernel: TrainKernel = {
+  forward(node, [x]) {
+    const fn = activations[node.op].fn;
+    const a = alphaOf(node);
+    const out = like(x, x.length);
+    for (let i = 0; i < x.length; i++) out[i] = fn(x[i], a);
+    return { output: out };
+  },
+  backward(node, dy, [x], f, _p, _ctx, need) {
+    if (!need[0]) return { inputs: [null] };
+    const d = derivatives[node.op];
+    const a = alphaOf(node);
+    const y = f.output;
+    const dx = like(x, x.length);
+    for (let i = 0; i < x.length; i++) dx[i] = dy[i] * d(x[i], y[i], a);
+    return { inputs: [dx] };
+  },
+};

@@ -1,0 +1,36 @@
+// The reference training kernel of every layer kind, by the graph's op name.
+
+import type { TrainKernel } from "../kernel";
+import { activationKernel, hasDerivative } from "./activation";
+import { bnKernel, lrnKernel } from "./norm";
+import { addKernel, concatKernel, dropoutKernel, flattenKernel, padKernel, upsampleKernel } from "./layout";
+import { adaptiveAvgpoolKernel, avgpoolKernel, gapKernel, gmpKernel, maxpoolKernel } from "./pool";
+import { softmaxKernel } from "./softmax";
+import { convKernel, deconvKernel, fcKernel, localKernel } from "./window";
+
+const kernels: Record<string, TrainKernel> = {
+  conv: convKernel,
+  dwconv: convKernel,
+  deconv: deconvKernel,
+  local: localKernel,
+  fc: fcKernel,
+  maxpool: maxpoolKernel,
+  avgpool: avgpoolKernel,
+  gap: gapKernel,
+  gmp: gmpKernel,
+  adaptiveavgpool: adaptiveAvgpoolKernel,
+  bn: bnKernel,
+  lrn: lrnKernel,
+  dropout: dropoutKernel,
+  flatten: flattenKernel,
+  upsample: upsampleKernel,
+  pad: padKernel,
+  add: addKernel,
+  concat: concatKernel,
+  softmax: softmaxKernel,
+};
+
+/** the training kernel of a graph op, or undefined when it has none */
+export function trainKernel(op: string): TrainKernel | undefined {
+  return kernels[op] ?? (hasDerivative(op) ? activationKernel : undefined);
+}

@@ -1,0 +1,205 @@
+// Training kernels of the pools, per channel of each sample.
+//   maxpool, gmp: the gradient goes to the window's first largest value in scan order
+//     (PyTorch's max_pool2d / adaptive_max_pool2d keep that index: `val > max || isnan(val)`);
+//     padding is −∞ and never chosen.
+//   avgpool: each input of a window gets dY / count, count as the forward divides
+//     (count_include_pad: the padding counts, the part of a ceil-mode window past it does not).
+//   gap: dY / (H·W) everywhere; adaptiveavgpool: dY / bin size over each bin.
+
+import { windowGeometry } from "../../geometry";
+import { planesOf } from "../../tensor";
+import { adaptiveBins } from "../../kernels/adaptive-avgpool";
+import { like } from "../float";
+import type { TrainKernel } from "../kernel";
+
+export const maxpoolKernel: TrainKernel = {
+  forward(node, [x], _p, ctx) {
+    const g = windowGeometry(node);
+    const inPlane = g.inHeight * g.inWidth;
+    const outPlane = g.outHeight * g.outWidth;
+    const planes = ctx.batch * g.inChannels;
+    const out = like(x, planes * outPlane);
+    const argmax = new Int32Array(planes * outPlane);
+    for (let c = 0; c < planes; c++) {
+      const plane = c * inPlane;
+      for (let oy = 0; oy < g.outHeight; oy++) {
+        const y0 = oy * g.strideHeight - g.padTop;
+        for (let ox = 0; ox < g.outWidth; ox++) {
+          const x0 = ox * g.strideWidth - g.padLeft;
+          let best = -Infinity;
+          let at = -1;
+          for (let fy = 0; fy < g.kernelHeight; fy++) {
+            const iy = y0 + fy * g.dilationHeight;
+            if (iy < 0 || iy >= g.inHeight) continue;
+            for (let fx = 0; fx < g.kernelWidth; fx++) {
+              const ix = x0 + fx * g.dilationWidth;
+              if (ix < 0 || ix >= g.inWidth) continue;
+              const i = plane + iy * g.inWidth + ix;
+              const v = x[i];
+              // as PyTorch: the first in the window starts, a larger value or a NaN takes over
+              if (at < 0 || v > best || Number.isNaN(v)) {
+                best = v;
+                at = i;
+              }
+            }
+          }
+          const o = c * outPlane + oy * g.outWidth + ox;
+          out[o] = best;
+          argmax[o] = at;
+        }
+      }
+    }
+    return { output: out, saved: argmax };
+  },
+  backward(_node, dy, [x], f, _p, _ctx, need) {
+    if (!need[0]) return { inputs: [null] };
+    const argmax = f.saved as Int32Array;
+    const dx = like(x, x.length);
+    for (let o = 0; o < argmax.length; o++) if (argmax[o] >= 0) dx[argmax[o]] += dy[o];
+    return { inputs: [dx] };
+  },
+};
+
+export const avgpoolKernel: TrainKernel = {
+  forward(node, [x], _p, ctx) {
+    const g = windowGeometry(node);
+    const inPlane = g.inHeight * g.inWidth;
+    const outPlane = g.outHeight * g.outWidth;
+    const planes = ctx.batch * g.inChannels;
+    const out = like(x, planes * outPlane);
+    eachWindow(g, (o, y0, y1, x0, x1, count) => {
+      for (let c = 0; c < planes; c++) {
+        let sum = 0;
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += x[c * inPlane + iy * g.inWidth + ix];
+        out[c * outPlane + o] = sum / count;
+      }
+    });
+    return { output: out };
+  },
+  backward(node, dy, [x], _f, _p, ctx, need) {
+    if (!need[0]) return { inputs: [null] };
+    const g = windowGeometry(node);
+    const inPlane = g.inHeight * g.inWidth;
+    const outPlane = g.outHeight * g.outWidth;
+    const planes = ctx.batch * g.inChannels;
+    const dx = like(x, x.length);
+    eachWindow(g, (o, y0, y1, x0, x1, count) => {
+      for (let c = 0; c < planes; c++) {
+        const d = dy[c * outPlane + o] / count;
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[c * inPlane + iy * g.inWidth + ix] += d;
+      }
+    });
+    return { inputs: [dx] };
+  },
+};
+
+/** each output position of an average pool: its window clipped to the input, and its divisor */
+function eachWindow(
+  g: ReturnType<typeof windowGeometry>,
+  visit: (o: number, y0: number, y1: number, x0: number, x1: number, count: number) => void,
+): void {
+  for (let oy = 0; oy < g.outHeight; oy++) {
+    const yStart = oy * g.strideHeight - g.padTop;
+    const yEnd = Math.min(yStart + g.kernelHeight, g.inHeight + g.padBottom);
+    for (let ox = 0; ox < g.outWidth; ox++) {
+      const xStart = ox * g.strideWidth - g.padLeft;
+      const xEnd = Math.min(xStart + g.kernelWidth, g.inWidth + g.padRight);
+      const count = (yEnd - yStart) * (xEnd - xStart);
+      visit(oy * g.outWidth + ox, Math.max(yStart, 0), Math.min(yEnd, g.inHeight), Math.max(xStart, 0), Math.min(xEnd, g.inWidth), count);
+    }
+  }
+}
+
+export const gapKernel: TrainKernel = {
+  forward(node, [x], _p, ctx) {
+    const p = planesOf(node.input!);
+    const plane = p.height * p.width;
+    const planes = ctx.batch * p.channels;
+    const out = like(x, planes);
+    for (let c = 0; c < planes; c++) {
+      let sum = 0;
+      for (let i = c * plane, end = i + plane; i < end; i++) sum += x[i];
+      out[c] = sum / plane;
+    }
+    return { output: out };
+  },
+  backward(node, dy, [x], _f, _p, _ctx, need) {
+    if (!need[0]) return { inputs: [null] };
+    const p = planesOf(node.input!);
+    const plane = p.height * p.width;
+    const dx = like(x, x.length);
+    for (let c = 0; c < dy.length; c++) dx.fill(dy[c] / plane, c * plane, (c + 1) * plane);
+    return { inputs: [dx] };
+  },
+};
+
+export const gmpKernel: TrainKernel = {
+  forward(node, [x], _p, ctx) {
+    const p = planesOf(node.input!);
+    const plane = p.height * p.width;
+    const planes = ctx.batch * p.channels;
+    const out = like(x, planes);
+    const argmax = new Int32Array(planes);
+    for (let c = 0; c < planes; c++) {
+      let best = -Infinity;
+      let at = c * plane;
+      for (let i = c * plane, end = i + plane; i < end; i++) {
+        const v = x[i];
+        if (v > best || Number.isNaN(v)) {
+          best = v;
+          at = i;
+        }
+      }
+      out[c] = x[at];
+      argmax[c] = at;
+    }
+    return { output: out, saved: argmax };
+  },
+  backward: maxpoolKernel.backward,
+};
+
+export const adaptiveAvgpoolKernel: TrainKernel = {
+  forward(node, [x], _p, ctx) {
+    const from = planesOf(node.input!);
+    const to = planesOf(node.output);
+    const rows = adaptiveBins(from.height, to.height);
+    const cols = adaptiveBins(from.width, to.width);
+    const planes = ctx.batch * from.channels;
+    const out = like(x, planes * to.height * to.width);
+    for (let c = 0; c < planes; c++) {
+      const plane = c * from.height * from.width;
+      for (let oy = 0; oy < to.height; oy++) {
+        const [y0, y1] = rows[oy];
+        for (let ox = 0; ox < to.width; ox++) {
+          const [x0, x1] = cols[ox];
+          let sum = 0;
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += x[plane + iy * from.width + ix];
+          out[(c * to.height + oy) * to.width + ox] = sum / ((y1 - y0) * (x1 - x0));
+        }
+      }
+    }
+    return { output: out };
+  },
+  backward(node, dy, [x], _f, _p, ctx, need) {
+    if (!need[0]) return { inputs: [null] };
+    const from = planesOf(node.input!);
+    const to = planesOf(node.output);
+    const rows = adaptiveBins(from.height, to.height);
+    const cols = adaptiveBins(from.width, to.width);
+    const planes = ctx.batch * from.channels;
+    const dx = like(x, x.length);
+    for (let c = 0; c < planes; c++) {
+      const plane = c * from.height * from.width;
+      for (let oy = 0; oy < to.height; oy++) {
+        const [y0, y1] = rows[oy];
+        for (let ox = 0; ox < to.width; ox++) {
+          const [x0, x1] = cols[ox];
+          const d = dy[(c * to.height + oy) * to.width + ox] / ((y1 - y0) * (x1 - x0));
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[plane + iy * from.width + ix] += d;
+        }
+      }
+    }
+    return { inputs: [dx] };
+  },
+};
+
