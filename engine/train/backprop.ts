@@ -11,8 +11,11 @@
 import type { GraphNode } from "../../analysis/types";
 import { paramShapes } from "../init";
 import { like, type Float, type TrainParams } from "./float";
-import type { ForwardResult, TrainContext } from "./kernel";
+import type { ForwardResult, TrainContext, TrainKernel } from "./kernel";
 import { trainKernel } from "./kernels";
+
+/** which kernel trains an op: the reference ones, or an engine's faster ones where it has them */
+export type KernelOf = (op: string) => TrainKernel | undefined;
 
 /** the node whose output is the scores the loss reads */
 export function scoresNode(graph: GraphNode[]): GraphNode {
@@ -37,13 +40,13 @@ export interface ForwardPass {
 
 export type ParamsOf = (node: GraphNode) => TrainParams | undefined;
 
-export function forwardPass(graph: GraphNode[], paramsOf: ParamsOf, input: Float, ctx: TrainContext, until = scoresNode(graph)): ForwardPass {
+export function forwardPass(graph: GraphNode[], paramsOf: ParamsOf, input: Float, ctx: TrainContext, until = scoresNode(graph), kernelOf: KernelOf = trainKernel): ForwardPass {
   const results: (ForwardResult | undefined)[] = new Array(graph.length);
   results[0] = { output: input };
   for (const node of graph) {
     if (node.id > until.id) break;
     if (node.op === "input") continue;
-    const kernel = trainKernel(node.op);
+    const kernel = kernelOf(node.op);
     if (!kernel) throw new Error(`\`${node.op}\` (node ${node.id}) cannot be trained yet: it has no backward pass`);
     const inputs = node.inputs.map((i) => results[i]!.output);
     results[node.id] = kernel.forward(node, inputs, paramsOf(node), ctx);
@@ -59,7 +62,7 @@ export function needsGradient(graph: GraphNode[]): boolean[] {
 }
 
 /** dScores → each learning node's parameter gradients (summed over the batch) */
-export function backwardPass(graph: GraphNode[], paramsOf: ParamsOf, pass: ForwardPass, dScores: Float, until = scoresNode(graph)): Map<number, TrainParams> {
+export function backwardPass(graph: GraphNode[], paramsOf: ParamsOf, pass: ForwardPass, dScores: Float, until = scoresNode(graph), kernelOf: KernelOf = trainKernel): Map<number, TrainParams> {
   const need = needsGradient(graph);
   const grads = new Map<number, TrainParams>();
   // gradients of outputs; `owned` marks arrays this pass may add into
@@ -70,7 +73,7 @@ export function backwardPass(graph: GraphNode[], paramsOf: ParamsOf, pass: Forwa
     const dy = dOut[id];
     if (!dy) continue;
     const node = graph[id];
-    const kernel = trainKernel(node.op)!;
+    const kernel = kernelOf(node.op)!;
     const inputs = node.inputs.map((i) => pass.results[i]!.output);
     const needInputs = node.inputs.map((i) => i !== 0 && need[i]);
     const g = kernel.backward(node, dy, inputs, pass.results[id]!, paramsOf(node), pass.ctx, needInputs);

@@ -57,7 +57,8 @@ function addBias(out: Float, bias: Float, batch: number, channels: number, plane
   }
 }
 
-function biasGradient(dy: Float, batch: number, channels: number, plane: number): Float {
+/** db[k] = Σ over the batch and positions of dY[n][k] */
+export function biasGradient(dy: Float, batch: number, channels: number, plane: number): Float {
   const db = like(dy, channels);
   for (let n = 0; n < batch; n++) {
     for (let k = 0; k < channels; k++) {
