@@ -26,9 +26,9 @@ export function suggest(name: string, candidates: Iterable<string>): string | nu
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    // the distance is at least the difference in length: a name far longer or shorter
+    // than every candidate costs nothing (a 1 MB word is not compared letter by letter)
     const other = c.toLowerCase();
-    // the distance is at least the difference in length: a candidate that far off can never be
-    // suggested, so it is not measured (a 1 MB word would otherwise cost a 1M-row table per candidate)
     if (Math.abs(other.length - lower.length) > allowed) continue;
     const dist = other === lower ? 0 : distance(lower, other);
     if (dist < bestDistance) {
