@@ -183,8 +183,8 @@ function emitTranspose(m: Module): void {
 /**
  * The window walk shared by im2col and col2im. Per unrolled row (c, fy, fx) and output row
  * oy, the columns ox whose input x = ox·sw − pl + fx·dw lies inside [0, W) form one run;
- * at stride 1 that run is contiguous in the input, so im2col copies it with memory.copy
- * (and zeroes the padding around it) and col2im adds it four lanes at a time.
+ * at stride 1 that run is contiguous in the input, so im2col copies it and col2im adds it
+ * four lanes at a time (im2col zeroes the padding around it).
  */
 function emitWindowWalk(m: Module, name: string, gather: boolean): void {
   // im2col(src, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, col, ldc)
@@ -232,7 +232,19 @@ function emitWindowWalk(m: Module, name: string, gather: boolean): void {
                   f.fill(i32.add(at, i32.shl(hi, 2)), 0, i32.shl(i32.sub(OW, hi), 2));
                   f.if(
                     i32.eq(sw, 1),
-                    () => f.copy(i32.add(at, i32.shl(lo, 2)), i32.add(src, i32.shl(lo, 2)), i32.shl(i32.sub(hi, lo), 2)),
+                    () => {
+                      // short runs (a LeNet row is 28 values): four lanes at a time, then the tail
+                      f.set(q, lo);
+                      f.set(end, i32.sub(hi, 3));
+                      f.if(i32.ltS(q, end), () =>
+                        f.loop((again) => {
+                          f.storeV(i32.add(at, i32.shl(q, 2)), v.load(i32.add(src, i32.shl(q, 2))));
+                          f.inc(q, 4);
+                          f.brIf(again, i32.ltS(q, end));
+                        }),
+                      );
+                      f.for(ox, q, hi, 1, () => f.storeF32(i32.add(at, i32.shl(ox, 2)), f32.load(i32.add(src, i32.shl(ox, 2)))));
+                    },
                     () => f.for(ox, lo, hi, 1, () => f.storeF32(i32.add(at, i32.shl(ox, 2)), f32.load(i32.add(src, i32.shl(i32.mul(ox, sw), 2))))),
                   );
                 } else {

@@ -45,19 +45,28 @@ function alphaOf(node: GraphNode): number {
 
 export const activationKernel: TrainKernel = {
   forward(node, [x]) {
-    const fn = activations[node.op].fn;
-    const a = alphaOf(node);
     const out = like(x, x.length);
-    for (let i = 0; i < x.length; i++) out[i] = fn(x[i], a);
+    // the common ones as plain loops (a call per value costs more than the value)
+    if (node.op === "relu") for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : x[i] === x[i] ? 0 : x[i];
+    else if (node.op === "sigmoid") for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
+    else {
+      const fn = activations[node.op].fn;
+      const a = alphaOf(node);
+      for (let i = 0; i < x.length; i++) out[i] = fn(x[i], a);
+    }
     return { output: out };
   },
   backward(node, dy, [x], f, _p, _ctx, need) {
     if (!need[0]) return { inputs: [null] };
-    const d = derivatives[node.op];
-    const a = alphaOf(node);
     const y = f.output;
     const dx = like(x, x.length);
-    for (let i = 0; i < x.length; i++) dx[i] = dy[i] * d(x[i], y[i], a);
+    if (node.op === "relu") for (let i = 0; i < x.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+    else if (node.op === "sigmoid") for (let i = 0; i < x.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+    else {
+      const d = derivatives[node.op];
+      const a = alphaOf(node);
+      for (let i = 0; i < x.length; i++) dx[i] = dy[i] * d(x[i], y[i], a);
+    }
     return { inputs: [dx] };
   },
 };

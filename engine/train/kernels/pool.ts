@@ -63,51 +63,67 @@ export const maxpoolKernel: TrainKernel = {
 export const avgpoolKernel: TrainKernel = {
   forward(node, [x], _p, ctx) {
     const g = windowGeometry(node);
+    const windows = averageWindows(g);
     const inPlane = g.inHeight * g.inWidth;
     const outPlane = g.outHeight * g.outWidth;
     const planes = ctx.batch * g.inChannels;
     const out = like(x, planes * outPlane);
-    eachWindow(g, (o, y0, y1, x0, x1, count) => {
-      for (let c = 0; c < planes; c++) {
+    for (let c = 0; c < planes; c++) {
+      const plane = c * inPlane;
+      for (let o = 0, w = 0; o < outPlane; o++, w += 5) {
+        const y1 = windows[w + 1];
+        const x0 = windows[w + 2];
+        const x1 = windows[w + 3];
         let sum = 0;
-        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += x[c * inPlane + iy * g.inWidth + ix];
-        out[c * outPlane + o] = sum / count;
+        for (let iy = windows[w]; iy < y1; iy++) {
+          const row = plane + iy * g.inWidth;
+          for (let ix = x0; ix < x1; ix++) sum += x[row + ix];
+        }
+        out[c * outPlane + o] = sum / windows[w + 4];
       }
-    });
+    }
     return { output: out };
   },
   backward(node, dy, [x], _f, _p, ctx, need) {
     if (!need[0]) return { inputs: [null] };
     const g = windowGeometry(node);
+    const windows = averageWindows(g);
     const inPlane = g.inHeight * g.inWidth;
     const outPlane = g.outHeight * g.outWidth;
     const planes = ctx.batch * g.inChannels;
     const dx = like(x, x.length);
-    eachWindow(g, (o, y0, y1, x0, x1, count) => {
-      for (let c = 0; c < planes; c++) {
-        const d = dy[c * outPlane + o] / count;
-        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[c * inPlane + iy * g.inWidth + ix] += d;
+    for (let c = 0; c < planes; c++) {
+      const plane = c * inPlane;
+      for (let o = 0, w = 0; o < outPlane; o++, w += 5) {
+        const d = dy[c * outPlane + o] / windows[w + 4];
+        const y1 = windows[w + 1];
+        const x0 = windows[w + 2];
+        const x1 = windows[w + 3];
+        for (let iy = windows[w]; iy < y1; iy++) {
+          const row = plane + iy * g.inWidth;
+          for (let ix = x0; ix < x1; ix++) dx[row + ix] += d;
+        }
       }
-    });
+    }
     return { inputs: [dx] };
   },
 };
 
-/** each output position of an average pool: its window clipped to the input, and its divisor */
-function eachWindow(
-  g: ReturnType<typeof windowGeometry>,
-  visit: (o: number, y0: number, y1: number, x0: number, x1: number, count: number) => void,
-): void {
+/** per output position of an average pool: its window clipped to the input (y0, y1, x0, x1) and its divisor */
+function averageWindows(g: ReturnType<typeof windowGeometry>): Int32Array {
+  const out = new Int32Array(5 * g.outHeight * g.outWidth);
+  let w = 0;
   for (let oy = 0; oy < g.outHeight; oy++) {
     const yStart = oy * g.strideHeight - g.padTop;
     const yEnd = Math.min(yStart + g.kernelHeight, g.inHeight + g.padBottom);
     for (let ox = 0; ox < g.outWidth; ox++) {
       const xStart = ox * g.strideWidth - g.padLeft;
       const xEnd = Math.min(xStart + g.kernelWidth, g.inWidth + g.padRight);
-      const count = (yEnd - yStart) * (xEnd - xStart);
-      visit(oy * g.outWidth + ox, Math.max(yStart, 0), Math.min(yEnd, g.inHeight), Math.max(xStart, 0), Math.min(xEnd, g.inWidth), count);
+      out.set([Math.max(yStart, 0), Math.min(yEnd, g.inHeight), Math.max(xStart, 0), Math.min(xEnd, g.inWidth), (yEnd - yStart) * (xEnd - xStart)], w);
+      w += 5;
     }
   }
+  return out;
 }
 
 export const gapKernel: TrainKernel = {
