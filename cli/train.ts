@@ -15,9 +15,11 @@ import { DEFAULT_BUDGET_MB, RefusedError } from "../engine/budget";
 import { initWeights } from "../engine/init";
 import { loadSafetensorsWeights, weightsToSafetensors } from "../engine/weights-file";
 import { nodeDescriber } from "../engine/describe";
-import { mnistDatasets, type Dataset } from "../engine/train/data";
+import { MNIST_DIGITS, mnistDatasets, type Dataset } from "../engine/train/data";
 import { loadMnist } from "../engine/train/mnist-node";
-import { DatasetError, readFolder } from "../engine/train/folder-node";
+import { DatasetError, folderFiles, readFolder } from "../engine/train/folder-node";
+import { trainingMemory, trainingRefusal } from "../engine/train/memory";
+import { sizeOf } from "../engine/tensor";
 import { optimizerSettings, type OptimizerKind } from "../engine/train/optim";
 import { train, TrainingRefusedError, type TrainProgress } from "../engine/train/trainer";
 import { trainEngines, defaultTrainEngine } from "../engine/train/engines";
@@ -57,6 +59,15 @@ function loadData(spec: string, network: NetworkResult, role: string): { train: 
   } catch (e) {
     if (e instanceof DatasetError) throw new UsageError(`cnn train: ${role}: ${e.message}`);
     throw e;
+  }
+}
+
+/** the pictures a folder holds, without decoding them (a folder error surfaces in loadData) */
+function countFolder(dir: string): number {
+  try {
+    return folderFiles(dir).files.length;
+  } catch {
+    return 0;
   }
 }
 
@@ -119,8 +130,16 @@ async function trainMain(argv: string[], load: (file: string) => Analysis): Prom
     process.stderr.write(`${file}: ${network.name} cannot be trained: its shapes are not all known\n`);
     return 1;
   }
-  const data = loadData(dataSpec, network, "--data");
+  // the memory budget before any picture is read or converted: the counts are known first
   const testSpec = args.values.get("--test");
+  const count = (spec: string) => (spec === "mnist" ? MNIST_DIGITS : countFolder(spec));
+  const values = (count(dataSpec) + (testSpec !== undefined ? count(testSpec) : 0)) * sizeOf(network.graph[0].output);
+  const refusal = trainingRefusal(network, trainingMemory(network, batch, optimizer, values), batch, budgetMB);
+  if (refusal) {
+    process.stderr.write(`${at(network.nameSpan.start)}: error: ${refusal}\n`);
+    return 1;
+  }
+  const data = loadData(dataSpec, network, "--data");
   const test = testSpec !== undefined ? loadData(testSpec, network, "--test").train : data.test;
 
   let weights = initWeights(network.graph, seed);

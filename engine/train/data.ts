@@ -50,6 +50,8 @@ export function prepareDataset(input: GraphNode, samples: LabelledRaster[], clas
 // ---- MNIST ----
 
 export const MNIST_SIDE = 28;
+/** how many digits the package holds (train and test together) */
+export const MNIST_DIGITS = 10_000;
 /** every MNIST_TEST_EVERY-th digit of a class is a test digit */
 export const MNIST_TEST_EVERY = 10;
 

@@ -4,7 +4,8 @@
 //   optimizer SGD's momentum buffer (when momentum ≠ 0), Adam's two moments
 //   kept      for the backward pass, every layer's output for the whole batch, and what a
 //             layer keeps besides (bn's normalized values, a max pool's indices, a
-//             dropout mask): at most twice the outputs
+//             dropout mask: at most twice the outputs; a convolution's unrolled columns,
+//             C·F_h·F_w per output position, which the fast engine keeps)
 //   backward  the gradients in flight: at most the two largest activations of the batch
 //   data      the prepared training and test samples
 // A run past the budget is refused with these numbers (engine/budget.ts' wording).
@@ -35,6 +36,13 @@ export function trainingMemory(network: NetworkResult, batch: number, optimizer:
     if (node.op === "bn") statistics += node.params;
     const size = BigInt(sizeOf(node.output));
     outputs += KEEPS_EXTRA.has(node.op) ? 2n * size : size;
+    if (node.op === "conv" || node.op === "dwconv") {
+      const [kw, kh] = node.attrs.kernel ?? [1, 1];
+      const input = node.input!;
+      const channels = input.kind === "volume" ? input.d : input.n;
+      const positions = node.output.kind === "volume" ? node.output.w * node.output.h : 1;
+      outputs += BigInt(channels * kw * kh * positions);
+    }
     if (size > largest) [largest, second] = [size, largest];
     else if (size > second) second = size;
   }

@@ -78,7 +78,12 @@ function float32(x: Float): Float32Array {
   return x;
 }
 
-export function fastConv(lib: TrainLibrary): TrainKernel {
+/**
+ * `kept`: node id → a region of WebAssembly memory reserved for that convolution's columns
+ * (every group's, for the largest batch), so the backward pass reads what the forward
+ * unrolled instead of unrolling again; without one, the columns are made again.
+ */
+export function fastConv(lib: TrainLibrary, kept = new Map<number, number>()): TrainKernel {
   const { heap, k } = lib;
   const unroll = (g: ReturnType<typeof windowGeometry>, cg: number) =>
     [cg, g.inHeight, g.inWidth, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft] as const;
@@ -103,53 +108,46 @@ export function fastConv(lib: TrainLibrary): TrainKernel {
       const mark = heap.size;
       const xAt = heap.store(float32(x));
       const wAt = heap.store(float32(w));
-      const colAt = heap.reserve(4 * s.R * s.BP);
+      const region = kept.get(node.id);
+      const colAt = region ?? heap.reserve(4 * s.R * s.BP);
       const yAt = heap.reserve(4 * s.kg * s.BP);
-      const out = new Float32Array(ctx.batch * s.outSize);
+      const biasAt = bias ? heap.store(float32(bias)) : 0;
+      const outAt = heap.reserve(4 * ctx.batch * s.outSize);
       for (let group = 0; group < s.g.groups; group++) {
-        columns(s, xAt, group, ctx.batch, colAt);
-        k.nn(s.kg, s.BP, s.R, wAt + 4 * group * s.kg * s.R, s.R, colAt, s.BP, yAt, s.BP, 0);
-        const y = heap.f32(yAt, s.kg * s.BP);
-        for (let kk = 0; kk < s.kg; kk++) {
-          const channel = group * s.kg + kk;
-          const b = bias ? bias[channel] : 0;
-          for (let n = 0; n < ctx.batch; n++) {
-            const from = kk * s.BP + n * s.P;
-            const to = n * s.outSize + channel * s.P;
-            for (let p = 0; p < s.P; p++) out[to + p] = y[from + p] + b;
-          }
-        }
+        const groupCol = region ? colAt + 4 * group * s.R * s.BP : colAt;
+        columns(s, xAt, group, ctx.batch, groupCol);
+        k.nn(s.kg, s.BP, s.R, wAt + 4 * group * s.kg * s.R, s.R, groupCol, s.BP, yAt, s.BP, 0);
+        // [K/G × B·P] → N×C×H×W, adding the bias
+        k.blocks(s.kg, ctx.batch, s.P, yAt, s.BP, s.P, outAt + 4 * group * s.kg * s.P, s.P, s.outSize, biasAt ? biasAt + 4 * group * s.kg : 0);
       }
+      const out = heap.read(outAt, ctx.batch * s.outSize);
       heap.release(mark);
-      return { output: out };
+      // the columns stay valid until the next forward of this node (training: its backward)
+      return { output: out, saved: region !== undefined && ctx.training ? ctx.batch : undefined };
     },
-    backward(node, dyIn, [x], _f, params, ctx, need) {
+    backward(node, dyIn, [x], f, params, ctx, need) {
       const s = shape(node, ctx.batch);
       const w = float32(needParam(node, params, "weight"));
       const dy = float32(dyIn);
       const mark = heap.size;
-      const xAt = heap.store(float32(x));
+      const region = f.saved === ctx.batch ? kept.get(node.id) : undefined;
+      const xAt = region === undefined ? heap.store(float32(x)) : 0;
       const wAt = heap.store(w);
-      const colAt = heap.reserve(4 * s.R * s.BP);
+      const colAt = region ?? heap.reserve(4 * s.R * s.BP);
       const dyAt = heap.reserve(4 * s.kg * s.BP);
+      const dyNchw = heap.store(dy);
       const dwAt = heap.reserve(4 * w.length);
       const wtAt = heap.reserve(4 * s.R * s.kg);
       const dcolAt = need[0] ? heap.reserve(4 * s.R * s.BP) : 0;
       const dxAt = need[0] ? heap.reserve(4 * x.length) : 0;
       if (need[0]) heap.f32(dxAt, x.length).fill(0);
       for (let group = 0; group < s.g.groups; group++) {
-        const d = heap.f32(dyAt, s.kg * s.BP);
-        for (let kk = 0; kk < s.kg; kk++) {
-          const channel = group * s.kg + kk;
-          for (let n = 0; n < ctx.batch; n++) {
-            const from = n * s.outSize + channel * s.P;
-            const to = kk * s.BP + n * s.P;
-            for (let p = 0; p < s.P; p++) d[to + p] = dy[from + p];
-          }
-        }
-        columns(s, xAt, group, ctx.batch, colAt);
+        // N×C×H×W → this group's [K/G × B·P]
+        k.blocks(s.kg, ctx.batch, s.P, dyNchw + 4 * group * s.kg * s.P, s.P, s.outSize, dyAt, s.BP, s.P, 0);
+        const groupCol = region !== undefined ? colAt + 4 * group * s.R * s.BP : colAt;
+        if (region === undefined) columns(s, xAt, group, ctx.batch, colAt);
         const wg = wAt + 4 * group * s.kg * s.R;
-        k.nt(s.kg, s.R, s.BP, dyAt, s.BP, colAt, s.BP, dwAt + 4 * group * s.kg * s.R, s.R, 0);
+        k.nt(s.kg, s.R, s.BP, dyAt, s.BP, groupCol, s.BP, dwAt + 4 * group * s.kg * s.R, s.R, 0);
         if (need[0]) {
           k.transpose(s.kg, s.R, wg, wtAt);
           k.nn(s.R, s.BP, s.kg, wtAt, s.kg, dyAt, s.BP, dcolAt, s.BP, 0);
@@ -211,6 +209,12 @@ export function fastFc(lib: TrainLibrary): TrainKernel {
   };
 }
 
+/** the unrolled columns of a convolution for a batch, every group: R·G × B·P */
+export function columnFloats(node: GraphNode, batch: number): number {
+  const g = windowGeometry(node);
+  return g.inChannels * g.kernelHeight * g.kernelWidth * batch * g.outHeight * g.outWidth;
+}
+
 /** the reference engine with the heavy layers on WebAssembly SIMD */
 export class FastEngine extends ReferenceEngine {
   override readonly name = "fast";
@@ -221,7 +225,13 @@ export class FastEngine extends ReferenceEngine {
 
   static async create(setup: EngineSetup): Promise<FastEngine> {
     const lib = await trainLibrary();
-    const conv = fastConv(lib);
+    // every convolution keeps its columns from the forward to the backward pass
+    const kept = new Map<number, number>();
+    for (const node of setup.network.graph) {
+      if (node.op !== "conv" && node.op !== "dwconv") continue;
+      kept.set(node.id, lib.heap.reserve(4 * columnFloats(node, setup.batch)));
+    }
+    const conv = fastConv(lib, kept);
     const fc = fastFc(lib);
     const kernels: Record<string, TrainKernel> = { conv, dwconv: conv, fc };
     return new FastEngine(setup, (op) => kernels[op] ?? trainKernel(op));

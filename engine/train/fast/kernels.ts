@@ -13,6 +13,8 @@ import type { Local } from "../../wasm/emit/expr";
 import { f32, i32, v } from "../../wasm/emit/ops";
 
 export interface TrainKernelsWasm {
+  /** blocks(A, B, len, src, sa, sb, dst, da, db, bias): dst[a·da + b·db + i] = src[a·sa + b·sb + i] (+ bias[a]) */
+  blocks(A: number, B: number, len: number, src: number, sa: number, sb: number, dst: number, da: number, db: number, bias: number): void;
   nn(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
   nt(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
@@ -71,9 +73,15 @@ function emitNN(m: Module, relaxed: boolean): void {
       };
     };
     const four = tile(4);
+    const three = tile(3);
+    const two = tile(2);
     const one = tile(1);
     f.for(i, 0, rows4, 4, () => four(i));
-    f.for(i, rows4, M, 1, () => one(i));
+    // the last M mod 4 rows in one tile of their height (M = 6 filters: a 4-row and a 2-row tile)
+    f.set(i, rows4);
+    f.if(i32.eq(i32.sub(M, rows4), 3), () => three(i));
+    f.if(i32.eq(i32.sub(M, rows4), 2), () => two(i));
+    f.if(i32.eq(i32.sub(M, rows4), 1), () => one(i));
     // the last N mod 8 columns, one value at a time
     f.for(i, 0, M, 1, () =>
       f.for(j, full, N, 1, () => {
@@ -284,8 +292,42 @@ function emitWindowWalk(m: Module, name: string, gather: boolean): void {
   });
 }
 
+/** a 2-D grid of equal runs copied between layouts (N×C×H×W ⇄ C×N·H·W), with an optional bias per a */
+function emitBlocks(m: Module): void {
+  m.func("blocks", [I, I, I, I, I, I, I, I, I, I], [], (f) => {
+    const [A, B, len, src, sa, sb, dst, da, db, bias] = f.params;
+    const a = f.i32();
+    const b = f.i32();
+    const i = f.i32();
+    const s0 = f.i32();
+    const d0 = f.i32();
+    const end = f.i32(i32.sub(len, 3));
+    const add = f.v128();
+    const addS = f.f32();
+    f.for(a, 0, A, 1, () => {
+      f.set(addS, f32.const(0));
+      f.if(bias, () => f.set(addS, f32.load(i32.add(bias, i32.shl(a, 2)))));
+      f.set(add, v.splat(addS));
+      f.for(b, 0, B, 1, () => {
+        f.set(s0, i32.add(src, i32.shl(i32.add(i32.mul(a, sa), i32.mul(b, sb)), 2)));
+        f.set(d0, i32.add(dst, i32.shl(i32.add(i32.mul(a, da), i32.mul(b, db)), 2)));
+        f.set(i, 0);
+        f.if(i32.ltS(i, end), () =>
+          f.loop((again) => {
+            f.storeV(i32.add(d0, i32.shl(i, 2)), v.add(v.load(i32.add(s0, i32.shl(i, 2))), add));
+            f.inc(i, 4);
+            f.brIf(again, i32.ltS(i, end));
+          }),
+        );
+        f.for(i, i, len, 1, () => f.storeF32(i32.add(d0, i32.shl(i, 2)), f32.add(f32.load(i32.add(s0, i32.shl(i, 2))), addS)));
+      });
+    });
+  });
+}
+
 export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   const m = new Module();
+  emitBlocks(m);
   emitNN(m, relaxed);
   emitNT(m, relaxed);
   emitTranspose(m);

@@ -112,6 +112,14 @@ describe("cnn train", function () {
     assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3:3: error: N gives 4 scores but the data has 3 classes \\(a, b, c\\)`));
   });
 
+  it("training past the memory budget is refused with the numbers before any work", () => {
+    const file = join(tempDir({ "net.cnn": "input 28x28x1\nconv 64 3x3 pad 1\nrelu\nfc 10\n" }), "net.cnn");
+    const r = cnn("train", file, "--data", "mnist", "--batch", "256", "--memory-budget", "100");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /net\.cnn:\d+:\d+: error: training net at batch 256 needs [\d.]+ MB \(weights .* \+ gradients .* \+ optimizer state .* \+ activations kept for the backward pass .* \+ gradients in flight .* \+ the pictures .*\), more than the memory budget of 100 MB/);
+    assert.ok(!existsSync(join(file, "..", "net.safetensors")), "nothing written");
+  });
+
   it("bad usage exits 2 with the reason", () => {
     const file = join(tempDir({ "net.cnn": "input 6x6x1\nfc 3\n" }), "net.cnn");
     assert.equal(cnn("train", file).status, 2);
