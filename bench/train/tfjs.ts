@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { GraphNode, NetworkResult } from "../../analysis";
 import { initWeights } from "../../engine/init";
-import { windowGeometry } from "../../engine/geometry";
+import { windowOf as windowGeometry } from "../../engine/train/attrs";
 import { planesOf, sizeOf } from "../../engine/tensor";
 import { scoresNode } from "../../engine/train/backprop";
 
@@ -90,7 +90,7 @@ export async function tfjsTrainer(net: NetworkResult, seed: number, backend: "wa
   }
   const until = scoresNode(net.graph);
   const pad = (node: GraphNode): "valid" | [[number, number], [number, number], [number, number], [number, number]] => {
-    const q = node.attrs.padding;
+    const q = (node.attrs as { padding?: { top: number; bottom: number; left: number; right: number } }).padding;
     return !q || q.top + q.bottom + q.left + q.right === 0 ? "valid" : [[0, 0], [q.top, q.bottom], [q.left, q.right], [0, 0]];
   };
   const forward = (x: Tensor): Tensor => {
@@ -121,7 +121,7 @@ export async function tfjsTrainer(net: NetworkResult, seed: number, backend: "wa
         }
         case "bn": {
           const m = tf.moments(a, a.rank === 4 ? [0, 1, 2] : [0]);
-          y = tf.batchNorm(a, m.mean, m.variance, v![1], v![0], node.attrs.eps ?? 1e-5);
+          y = tf.batchNorm(a, m.mean, m.variance, v![1], v![0], node.attrs.eps);
           break;
         }
         case "relu":

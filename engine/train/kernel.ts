@@ -48,6 +48,4 @@ export function needParam(node: GraphNode, params: TrainParams | undefined, fiel
   return value;
 }
 
-export function hasBias(node: GraphNode): boolean {
-  return node.attrs.bias !== false;
-}
+export { biasOf as hasBias } from "./attrs";

@@ -8,7 +8,7 @@
 // WebAssembly memory is scratch: each call copies in what it reads and releases it after.
 
 import type { GraphNode } from "../../../analysis/types";
-import { windowGeometry } from "../../geometry";
+import { windowOf as windowGeometry } from "../attrs";
 import { sizeOf } from "../../tensor";
 import { wasmFeatures } from "../../wasm/features";
 import { ReferenceEngine, type EngineSetup } from "../engine";

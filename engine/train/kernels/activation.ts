@@ -12,8 +12,9 @@
 //   hardsigmoid 1/6 strictly between −3 and 3, else 0
 
 import type { GraphNode } from "../../../analysis/types";
-import { activations } from "../../kernels/activation";
 import { erf } from "../../kernels/erf";
+import { opOf } from "../../ops";
+import { activationParameter } from "../attrs";
 import { like } from "../float";
 import type { TrainKernel } from "../kernel";
 
@@ -36,12 +37,10 @@ const derivatives: Record<string, Derivative> = {
 };
 
 export function hasDerivative(op: string): boolean {
-  return op in derivatives && op in activations;
+  return op in derivatives;
 }
 
-function alphaOf(node: GraphNode): number {
-  return node.attrs.alpha ?? activations[node.op].alpha ?? 0;
-}
+const alphaOf = (node: GraphNode): number => activationParameter(node);
 
 export const activationKernel: TrainKernel = {
   forward(node, [x]) {
@@ -49,11 +48,8 @@ export const activationKernel: TrainKernel = {
     // the common ones as plain loops (a call per value costs more than the value)
     if (node.op === "relu") for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : x[i] === x[i] ? 0 : x[i];
     else if (node.op === "sigmoid") for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
-    else {
-      const fn = activations[node.op].fn;
-      const a = alphaOf(node);
-      for (let i = 0; i < x.length; i++) out[i] = fn(x[i], a);
-    }
+    // the others element by element as the op computes them (any batch: one value at a time)
+    else return { output: opOf(node as Parameters<typeof opOf>[0]).reference.forward({ node, inputs: [x], params: {} } as never) as typeof x };
     return { output: out };
   },
   backward(node, dy, [x], f, _p, _ctx, need) {

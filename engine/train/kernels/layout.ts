@@ -20,7 +20,7 @@ export const flattenKernel: TrainKernel = {
 };
 
 export function dropoutProbability(node: GraphNode): number {
-  return node.attrs.alpha ?? 0.5;
+  return node.op === "dropout" ? node.attrs.p : 0;
 }
 
 /** the key of a dropout node's mask at one optimizer step */
@@ -112,7 +112,8 @@ export const padKernel: TrainKernel = {
 function eachRow(node: GraphNode, batch: number, visit: (out: number, input: number, width: number) => void): void {
   const from = planesOf(node.input!);
   const to = planesOf(node.output);
-  const pad = node.attrs.padding!;
+  if (node.op !== "pad") throw new Error(`${node.op} is not a pad layer`);
+  const pad = node.attrs.padding;
   const planes = batch * from.channels;
   for (let c = 0; c < planes; c++) {
     for (let y = 0; y < from.height; y++) visit((c * to.height + y + pad.top) * to.width + pad.left, (c * from.height + y) * from.width, from.width);

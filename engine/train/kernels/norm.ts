@@ -13,7 +13,7 @@
 //   ∂L/∂a_j = dy_j · s_j^(−β) − (2αβ/n) · a_j · Σ_{c : j ∈ W(c)} dy_c · a_c · s_c^(−β−1).
 
 import { planesOf } from "../../tensor";
-import { LRN_ALPHA, LRN_BETA, LRN_K } from "../../kernels/lrn";
+import { LRN_ALPHA, LRN_BETA, LRN_K } from "../../ops/lrn";
 import { like, type Float } from "../float";
 import { needParam, type TrainKernel } from "../kernel";
 
@@ -34,7 +34,7 @@ export const bnKernel: TrainKernel = {
     const beta = needParam(node, params, "bias");
     const runningMean = needParam(node, params, "runningMean");
     const runningVar = needParam(node, params, "runningVar");
-    const eps = node.attrs.eps ?? 1e-5;
+    const eps = node.op === "bn" ? node.attrs.eps : 1e-5;
     if (ctx.training && m < 2) {
       throw new Error(`${node.label ?? "bn"} (node ${node.id}) in training needs more than 1 value per channel, as PyTorch does; it got ${m} (batch ${ctx.batch} × ${p.height}×${p.width})`);
     }
@@ -119,7 +119,7 @@ interface LrnSaved {
 export const lrnKernel: TrainKernel = {
   forward(node, [x], _p, ctx) {
     const p = planesOf(node.input!);
-    const size = node.attrs.units ?? 5;
+    const size = node.op === "lrn" ? node.attrs.size : 5;
     const plane = p.height * p.width;
     const before = Math.floor(size / 2);
     const after = Math.floor((size - 1) / 2);
@@ -149,7 +149,7 @@ export const lrnKernel: TrainKernel = {
   backward(node, dy, [x], f, _p, ctx, need) {
     if (!need[0]) return { inputs: [null] };
     const p = planesOf(node.input!);
-    const size = node.attrs.units ?? 5;
+    const size = node.op === "lrn" ? node.attrs.size : 5;
     const plane = p.height * p.width;
     const before = Math.floor(size / 2);
     const after = Math.floor((size - 1) / 2);

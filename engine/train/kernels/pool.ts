@@ -6,9 +6,9 @@
 //     (count_include_pad: the padding counts, the part of a ceil-mode window past it does not).
 //   gap: dY / (H·W) everywhere; adaptiveavgpool: dY / bin size over each bin.
 
-import { windowGeometry } from "../../geometry";
+import { windowOf as windowGeometry } from "../attrs";
 import { planesOf } from "../../tensor";
-import { adaptiveBins } from "../../kernels/adaptive-avgpool";
+import { adaptiveBins } from "../../ops/adaptive-pool";
 import { like } from "../float";
 import type { TrainKernel } from "../kernel";
 

@@ -6,7 +6,8 @@
 //   fc:     Y = X · Wᵀ + b                     dW += dYᵀ · X,  dX = dY · W
 // The unrolled columns are made again in the backward pass rather than kept.
 
-import { windowGeometry, type WindowGeometry } from "../../geometry";
+import type { WindowGeometry } from "../../geometry";
+import { windowOf as windowGeometry } from "../attrs";
 import { sizeOf } from "../../tensor";
 import { like, type Float, type TrainParams } from "../float";
 import { hasBias, needParam, type TrainKernel } from "../kernel";
