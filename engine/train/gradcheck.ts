@@ -48,10 +48,11 @@ export function gradcheck(
     const columns: Float64Array[] = [];
     for (let i = 0; i < x.length; i++) {
       const keep = x[i];
+      // copies: an output may be the input itself (flatten), which the next line changes
       x[i] = keep + eps;
-      const plus = f(inputs);
+      const plus = Float64Array.from(f(inputs));
       x[i] = keep - eps;
-      const minus = f(inputs);
+      const minus = Float64Array.from(f(inputs));
       x[i] = keep;
       const col = new Float64Array(outputs);
       for (let j = 0; j < outputs; j++) col[j] = (plus[j] - minus[j]) / (2 * eps);

@@ -13,8 +13,8 @@
 
 import type { GraphNode } from "../../../analysis/types";
 import { erf } from "../../kernels/erf";
-import { opOf } from "../../ops";
 import { activationParameter } from "../attrs";
+import type { Float } from "../float";
 import { like } from "../float";
 import type { TrainKernel } from "../kernel";
 
@@ -42,27 +42,33 @@ export function hasDerivative(op: string): boolean {
 
 const alphaOf = (node: GraphNode): number => activationParameter(node);
 
-export const activationKernel: TrainKernel = {
+/** y = f(x) for the kinds without a plain loop below: the op's own forward (engine/ops) */
+export type ActivationForward = (node: GraphNode, x: Float) => Float;
+
+/** the gradient of an activation from its input, its output and dL/dy */
+export function activationGradient(node: GraphNode, x: Float, y: Float, dy: Float): Float {
+  const dx = like(x, x.length);
+  if (node.op === "relu") for (let i = 0; i < x.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+  else if (node.op === "sigmoid") for (let i = 0; i < x.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+  else {
+    const d = derivatives[node.op];
+    const a = alphaOf(node);
+    for (let i = 0; i < x.length; i++) dx[i] = dy[i] * d(x[i], y[i], a);
+  }
+  return dx;
+}
+
+export const activationKernel = (other: ActivationForward): TrainKernel => ({
   forward(node, [x]) {
     const out = like(x, x.length);
     // the common ones as plain loops (a call per value costs more than the value)
     if (node.op === "relu") for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : x[i] === x[i] ? 0 : x[i];
     else if (node.op === "sigmoid") for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
     // the others element by element as the op computes them (any batch: one value at a time)
-    else return { output: opOf(node as Parameters<typeof opOf>[0]).reference.forward({ node, inputs: [x], params: {} } as never) as typeof x };
+    else return { output: other(node, x) };
     return { output: out };
   },
   backward(node, dy, [x], f, _p, _ctx, need) {
-    if (!need[0]) return { inputs: [null] };
-    const y = f.output;
-    const dx = like(x, x.length);
-    if (node.op === "relu") for (let i = 0; i < x.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
-    else if (node.op === "sigmoid") for (let i = 0; i < x.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
-    else {
-      const d = derivatives[node.op];
-      const a = alphaOf(node);
-      for (let i = 0; i < x.length; i++) dx[i] = dy[i] * d(x[i], y[i], a);
-    }
-    return { inputs: [dx] };
+    return { inputs: [need[0] ? activationGradient(node, x, f.output, dy) : null] };
   },
-};
+});

@@ -13,7 +13,11 @@
 //   ∂L/∂a_j = dy_j · s_j^(−β) − (2αβ/n) · a_j · Σ_{c : j ∈ W(c)} dy_c · a_c · s_c^(−β−1).
 
 import { planesOf } from "../../tensor";
-import { LRN_ALPHA, LRN_BETA, LRN_K } from "../../ops/lrn";
+
+/** PyTorch's LocalResponseNorm defaults, as the run uses them (engine/ops/lrn.ts) */
+const LRN_ALPHA = 1e-4;
+const LRN_BETA = 0.75;
+const LRN_K = 1;
 import { like, type Float } from "../float";
 import { needParam, type TrainKernel } from "../kernel";
 

@@ -8,7 +8,6 @@
 
 import { windowOf as windowGeometry } from "../attrs";
 import { planesOf } from "../../tensor";
-import { adaptiveBins } from "../../ops/adaptive-pool";
 import { like } from "../float";
 import type { TrainKernel } from "../kernel";
 
@@ -209,6 +208,11 @@ export const gmpKernel: TrainKernel = {
   },
   backward: maxpoolKernel.backward,
 };
+
+/** PyTorch's AdaptiveAvgPool2d bins along an axis: [⌊i·in/out⌋, ⌈(i+1)·in/out⌉) */
+function adaptiveBins(inSize: number, outSize: number): [number, number][] {
+  return Array.from({ length: outSize }, (_, i) => [Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)] as [number, number]);
+}
 
 export const adaptiveAvgpoolKernel: TrainKernel = {
   forward(node, [x], _p, ctx) {
