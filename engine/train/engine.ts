@@ -8,7 +8,7 @@ import { paramShapes } from "../init";
 import { sizeOf } from "../tensor";
 import { backwardPass, forwardPass, scoresNode, type KernelOf } from "./backprop";
 import { trainKernel } from "./kernels";
-import { TRAINABLE, type TrainParams } from "./float";
+import { TRAINABLE, withArena, type TrainParams } from "./float";
 import { softmaxCrossEntropy } from "./kernels/softmax";
 import { ParamState, type OptimizerSettings } from "./optim";
 
@@ -79,6 +79,11 @@ export class ReferenceEngine implements TrainEngine {
   private readonly paramsOf = (node: GraphNode) => this.params.get(node.id);
 
   step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
+    // every array of the step is recycled for the next (float.ts): only numbers leave it
+    return withArena(() => this.stepIn(inputs, labels, batch, step));
+  }
+
+  private stepIn(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
     const graph = this.setup.network.graph;
     const until = scoresNode(graph);
     const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step }, until, this.kernelOf);
@@ -101,7 +106,7 @@ export class ReferenceEngine implements TrainEngine {
 
   scores(inputs: Float32Array, batch: number): Float32Array {
     const graph = this.setup.network.graph;
-    return forwardPass(graph, this.paramsOf, inputs, { batch, training: false, seed: this.setup.seed, step: 0 }, scoresNode(graph), this.kernelOf).scores as Float32Array;
+    return withArena(() => Float32Array.from(forwardPass(graph, this.paramsOf, inputs, { batch, training: false, seed: this.setup.seed, step: 0 }, scoresNode(graph), this.kernelOf).scores));
   }
 
   weights(): NetworkWeights {

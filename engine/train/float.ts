@@ -6,9 +6,39 @@
 
 export type Float = Float32Array | Float64Array;
 
+// Inside `withArena`, float32 arrays are recycled: a training step allocates the same
+// sizes every time (outputs, gradients), and a fresh large typed array costs a zeroed
+// mapping from the system each time. Every array taken inside goes back to the pool when
+// the function returns, so nothing made inside may be kept after it.
+const arenaPool = new Map<number, Float32Array[]>();
+let pooling = false;
+let taken: Float32Array[] = [];
+
+export function withArena<T>(fn: () => T): T {
+  if (pooling) return fn();
+  pooling = true;
+  try {
+    return fn();
+  } finally {
+    for (const a of taken) {
+      let free = arenaPool.get(a.length);
+      if (!free) arenaPool.set(a.length, (free = []));
+      free.push(a);
+    }
+    taken = [];
+    pooling = false;
+  }
+}
+
 /** a zeroed array of `length` numbers of the same precision as `x` */
 export function like(x: Float, length: number): Float {
-  return x instanceof Float64Array ? new Float64Array(length) : new Float32Array(length);
+  if (x instanceof Float64Array) return new Float64Array(length);
+  if (!pooling) return new Float32Array(length);
+  let a = arenaPool.get(length)?.pop();
+  if (a) a.fill(0);
+  else a = new Float32Array(length);
+  taken.push(a);
+  return a;
 }
 
 /** a copy of `x` in the precision of `as` */

@@ -5,7 +5,7 @@ import type { GraphNode } from "../../../analysis/types";
 import { opOf } from "../../ops";
 import type { Float } from "../float";
 import { activationKernel, hasDerivative } from "./activation";
-import { bnKernel, lrnKernel } from "./norm";
+import { bnKernel, layernormKernel, lrnKernel } from "./norm";
 import { addKernel, concatKernel, dropoutKernel, flattenKernel, padKernel, upsampleKernel } from "./layout";
 import { adaptiveAvgpoolKernel, avgpoolKernel, gapKernel, gmpKernel, maxpoolKernel } from "./pool";
 import { softmaxKernel } from "./softmax";
@@ -23,6 +23,7 @@ const kernels: Record<string, TrainKernel> = {
   gmp: gmpKernel,
   adaptiveavgpool: adaptiveAvgpoolKernel,
   bn: bnKernel,
+  layernorm: layernormKernel,
   lrn: lrnKernel,
   dropout: dropoutKernel,
   flatten: flattenKernel,

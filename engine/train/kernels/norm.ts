@@ -182,3 +182,74 @@ export const lrnKernel: TrainKernel = {
     return { inputs: [dx] };
   },
 };
+
+/**
+ * layernorm (torchvision's LayerNorm2d; nn.LayerNorm on a vector): per sample and position,
+ * over its D channels, x̂ = (x − μ)/σ with the biased variance, y = γ·x̂ + β. Backward, per
+ * position with g = dy·γ: dx = (g − mean(g) − x̂·mean(g·x̂))/σ; dγ = Σ dy·x̂, dβ = Σ dy.
+ * The same in training and eval (no running statistics).
+ */
+export const layernormKernel: TrainKernel = {
+  forward(node, [x], params, ctx) {
+    const p = planesOf(node.input!);
+    const plane = p.height * p.width;
+    const gamma = needParam(node, params, "weight");
+    const beta = needParam(node, params, "bias");
+    const eps = node.op === "layernorm" ? node.attrs.eps : 1e-5;
+    const out = like(x, x.length);
+    const xhat = like(x, x.length);
+    const invStd = new Float64Array(ctx.batch * plane);
+    for (let n = 0; n < ctx.batch; n++) {
+      const base = n * p.channels * plane;
+      for (let i = 0; i < plane; i++) {
+        let mean = 0;
+        for (let c = 0; c < p.channels; c++) mean += x[base + c * plane + i];
+        mean /= p.channels;
+        let variance = 0;
+        for (let c = 0; c < p.channels; c++) variance += (x[base + c * plane + i] - mean) ** 2;
+        const inv = 1 / Math.sqrt(variance / p.channels + eps);
+        invStd[n * plane + i] = inv;
+        for (let c = 0; c < p.channels; c++) {
+          const at = base + c * plane + i;
+          xhat[at] = (x[at] - mean) * inv;
+          out[at] = xhat[at] * gamma[c] + beta[c];
+        }
+      }
+    }
+    const saved: BnSaved = { xhat, invStd };
+    return { output: out, saved };
+  },
+  backward(node, dy, [x], f, params, ctx, need) {
+    const p = planesOf(node.input!);
+    const plane = p.height * p.width;
+    const gamma = needParam(node, params, "weight");
+    const { xhat, invStd } = f.saved as BnSaved;
+    const dGamma = like(x, p.channels);
+    const dBeta = like(x, p.channels);
+    const dx = need[0] ? like(x, x.length) : null;
+    for (let n = 0; n < ctx.batch; n++) {
+      const base = n * p.channels * plane;
+      for (let i = 0; i < plane; i++) {
+        let meanG = 0;
+        let meanGX = 0;
+        for (let c = 0; c < p.channels; c++) {
+          const at = base + c * plane + i;
+          const g = dy[at] * gamma[c];
+          meanG += g;
+          meanGX += g * xhat[at];
+          dGamma[c] += dy[at] * xhat[at];
+          dBeta[c] += dy[at];
+        }
+        if (!dx) continue;
+        meanG /= p.channels;
+        meanGX /= p.channels;
+        const inv = invStd[n * plane + i];
+        for (let c = 0; c < p.channels; c++) {
+          const at = base + c * plane + i;
+          dx[at] = (dy[at] * gamma[c] - meanG - xhat[at] * meanGX) * inv;
+        }
+      }
+    }
+    return { inputs: [dx], params: { weight: dGamma, bias: dBeta } };
+  },
+};

@@ -52,6 +52,8 @@ const cases: Case[] = [
   { name: "bn in training: batch statistics over N·H·W", text: "input 3x3x3\nbn" },
   { name: "bn in training on a vector, eps 1e-3", text: "input 3x2x1\nflatten\nbn eps 1e-3" },
   { name: "bn in eval mode: running statistics", text: "input 3x2x3\nbn", eval: true },
+  { name: "layernorm over the channels at each position", text: "input 3x2x4\nlayernorm", scale: 2 },
+  { name: "layernorm on a vector, eps 1e-3", text: "input 3x2x1\nfc 5\nlayernorm eps 1e-3", scale: 2 },
   { name: "lrn 3", text: "input 2x2x5\nlrn 3", scale: 3 },
   { name: "lrn 4 (even window)", text: "input 2x2x6\nlrn 4", scale: 3 },
   { name: "dropout 0.3 in training (seeded mask)", text: "input 4x4x2\ndropout 0.3" },
