@@ -19,13 +19,14 @@ import { isUntrained, readWeightsFile } from "../engine/weights-file";
 import { probabilities, topClasses } from "../engine/top";
 import { classCount, classNamesFor, classNamesFromMetadata, parseClassNames, type ClassNames, type ClassSources } from "../engine/classes";
 import { nodeDescriber } from "../engine/describe";
+import { trainedWeightsFor } from "./trained-weights";
 
 const MAX_JSON_VALUES = 10_000;
 
 export const runCommand: ExtraCommand = {
   name: "run",
   usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--invert] [--seed N] [--json] [--weights F.safetensors]
-          [--memory-budget MB] [--executor NAME]
+          [--untrained] [--memory-budget MB] [--executor NAME]
                                       runs the network on the CPU: its output and the time per layer`,
   run: (args, load) => run(args, load),
 };
@@ -79,7 +80,7 @@ function inputRequest(file: string, analysis: Analysis, input: GraphNode, args: 
 }
 
 async function run(argv: string[], load: (file: string) => Analysis): Promise<number> {
-  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor"], ["--json", "--invert"]);
+  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor"], ["--json", "--invert", "--untrained"]);
   if (args.files.length !== 1) throw new UsageError("cnn run: name one .cnn file");
   const file = args.files[0];
   const json = args.flags.has("--json");
@@ -105,6 +106,9 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   const request = { ...inputRequest(file, analysis, network.graph[0], args), ...(args.flags.has("--invert") ? { invert: true } : {}) };
   const weightsFile = args.values.get("--weights");
+  if (weightsFile !== undefined && args.flags.has("--untrained")) throw new UsageError("cnn run: --weights and --untrained exclude each other");
+  // without --weights, the trained weights beside the design (cnn train's output), if any
+  const trained = weightsFile === undefined && !args.flags.has("--untrained") ? trainedWeightsFor(file, network) : null;
   const classSources: ClassSources = {};
   const classesSaid = network.graph[0].attrs.classes;
   if (classesSaid && "path" in classesSaid) {
@@ -119,10 +123,10 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   try {
     input = networkInput(network.graph[0], request, seed);
     let weights = initWeights(network.graph, seed);
-    if (weightsFile !== undefined) {
+    if (weightsFile !== undefined || trained) {
       let bytes: Uint8Array;
       try {
-        bytes = readFileSync(weightsFile);
+        bytes = trained ? trained.bytes : readFileSync(weightsFile!);
       } catch (e) {
         if (isAllocationFailure(e)) throw e;
         throw new UsageError(`cnn run: cannot read ${weightsFile}: ${(e as Error).message}`);
@@ -130,12 +134,15 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       try {
         const loaded = readWeightsFile(bytes, network, weights, nodeDescriber(file, analysis.text));
         weights = loaded.weights;
-        for (const note of loaded.notes) process.stderr.write(`${weightsFile}: warning: ${note}\n`);
+        const shownName = trained ? trained.name : weightsFile!;
+        for (const note of loaded.notes) process.stderr.write(`${shownName}: warning: ${note}\n`);
         const carried = classNamesFromMetadata(loaded.metadata);
-        if (carried) classSources.weights = { name: weightsFile, names: carried };
+        if (carried) classSources.weights = { name: shownName, names: carried };
       } catch (e) {
         if (isAllocationFailure(e)) throw e;
-        process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
+        const shown = trained ? trained.path : weightsFile;
+        const hint = trained ? ` (${network.name} was trained into it, then changed: train it again, or run with --untrained)` : "";
+        process.stderr.write(`${shown}: ${(e as Error).message}${hint}\n`);
         return 1;
       }
     }
@@ -154,7 +161,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   const lines = new LineIndex(analysis.text);
   const layers = result.layers.map((l) => ({ node: network.graph[l.nodeId], ms: l.ms }));
-  const untrained = weightsFile === undefined && isUntrained(network);
+  const untrained = weightsFile === undefined && !trained && isUntrained(network);
   const classNotes: string[] = [];
   const classes = classNamesFor(network, classSources, classNotes);
   for (const note of classNotes) process.stderr.write(`${file}: warning: ${note}\n`);
@@ -175,7 +182,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
     return 0;
   }
   const out: string[] = [];
-  const source = weightsFile !== undefined ? `weights from ${weightsFile}` : `seed ${seed}`;
+  const source = weightsFile !== undefined ? `weights from ${weightsFile}` : trained ? `weights from ${trained.name} (trained)` : `seed ${seed}`;
   out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor`);
   if (input.steps.length) out.push(`input: ${input.steps.join(" → ")}`);
   out.push("");

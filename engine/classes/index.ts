@@ -42,15 +42,24 @@ export function classNamesText(names: readonly string[]): string {
 
 /** The class names a weights file's metadata carries, or null (not there, not a list of strings). */
 export function classNamesFromMetadata(metadata: Record<string, string> | undefined): string[] | null {
-  const text = metadata?.[CLASSES_METADATA_KEY];
-  if (typeof text !== "string") return null;
-  try {
-    const v = JSON.parse(text);
-    return Array.isArray(v) && v.every((x) => typeof x === "string") ? v : null;
-  } catch {
-    return null;
-  }
+  const list = (v: unknown): string[] | null => (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string") ? v : null);
+  const parsed = (text: string | undefined): unknown => {
+    if (typeof text !== "string") return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  };
+  // a list under `classes`, else `cnn train`'s record: `trained` = { classes: […], … }
+  const direct = list(parsed(metadata?.[CLASSES_METADATA_KEY]));
+  if (direct) return direct;
+  const trained = parsed(metadata?.[TRAINED_METADATA_KEY]);
+  return trained && typeof trained === "object" ? list((trained as { classes?: unknown }).classes) : null;
 }
+
+/** the key under which `cnn train` records how the weights were trained (JSON with `classes`) */
+export const TRAINED_METADATA_KEY = "trained";
 
 export interface ClassSources {
   /** the names in the file the input's `classes "…"` names, once read */
