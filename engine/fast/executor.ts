@@ -13,7 +13,13 @@ export class FastExecutor implements Executor {
   readonly name = "wasm-simd";
   private readonly prepared = new WeakMap<NetworkWeights, WeakMap<GraphNode[], Map<boolean, Promise<FastNetwork>>>>();
 
-  constructor(private readonly options: Pick<PrepareOptions, "relaxed"> = {}) {}
+  /** `threads` (with a `host` to start them): the threads a run may use, this one included */
+  constructor(private readonly options: Pick<PrepareOptions, "relaxed" | "threads" | "host" | "grain"> = {}) {}
+
+  /** the threads asked for (a network may use fewer: see FastNetwork.threads) */
+  get threads(): number {
+    return this.options.threads ?? 1;
+  }
 
   /** WebAssembly with SIMD: what this executor needs */
   static available(): boolean {

@@ -10,6 +10,7 @@ import { ActivationCode } from "../wasm/kernels/elementwise";
 import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
+import { byRanges } from "../fast/threads/split";
 
 export type ActivationKind = "relu" | "relu6" | "leakyrelu" | "elu" | "gelu" | "silu" | "sigmoid" | "tanh" | "hardswish" | "hardsigmoid";
 
@@ -41,7 +42,9 @@ function activation<K extends ActivationKind>(kind: K, spec: ActivationSpec<K>):
       compile(step, ctx) {
         const n = sizeOf(step.head.output);
         const a = spec.parameter(step.head);
-        return ["activation", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.activate(output, inputs[0], n, spec.code, a) }];
+        const floats = (at: { inputs: number[]; output: number }, s: number, e: number) => ctx.lib.k.activate(at.output + 4 * s, at.inputs[0] + 4 * s, e - s, spec.code, a);
+        // threads: ranges of 16 floats (a range's vector stores stay inside it)
+        return ["activation", byRanges({ scratchBytes: 0, run: (at) => floats(at, 0, n) }, ctx, n, n, floats, 16)];
       },
     },
     onnx: { export: spec.onnx },

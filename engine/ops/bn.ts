@@ -8,6 +8,7 @@ import type { Floats, LayerParams } from "../api";
 import { planesOf } from "../tensor";
 import { filled, like, need } from "./shared";
 import type { Op } from "./types";
+import { byRanges } from "../fast/threads/split";
 
 export interface NormStatistics {
   scale: Floats;
@@ -73,7 +74,10 @@ export const bn: Op<"bn"> = {
       const { gain, offset } = affine(node, ctx.weights(node) ?? {});
       const scale = ctx.heap.store(Float32Array.from(gain));
       const shift = ctx.heap.store(Float32Array.from(offset));
-      return ["affine", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.affine(output, inputs[0], scale, shift, p.channels, p.height * p.width, step.act) }];
+      const plane = p.height * p.width;
+      const channels = (at: { inputs: number[]; output: number }, c0: number, c1: number) =>
+        ctx.lib.k.affine(at.output + 4 * c0 * plane, at.inputs[0] + 4 * c0 * plane, scale + 4 * c0, shift + 4 * c0, c1 - c0, plane, step.act);
+      return ["affine", byRanges({ scratchBytes: 0, run: (at) => channels(at, 0, p.channels) }, ctx, p.channels, p.channels * plane, channels)];
     },
     absorbs: { activation: true },
   },

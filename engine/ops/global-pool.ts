@@ -5,6 +5,7 @@ import type { Floats } from "../api";
 import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { byRanges } from "../fast/threads/split";
 
 export function globalAverage<T extends Floats>(input: T, p: Planes): T {
   const plane = p.height * p.width;
@@ -35,7 +36,9 @@ function globalPool<K extends "gap" | "gmp">(kind: K, reduce: typeof globalAvera
     fast: {
       compile(step, ctx) {
         const p = planesOf(step.head.input!);
-        return ["global-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.global_pool(output, inputs[0], p.channels, p.height * p.width, max) }];
+        const plane = p.height * p.width;
+        const channels = (at: { inputs: number[]; output: number }, c0: number, c1: number) => ctx.lib.k.global_pool(at.output + 4 * c0, at.inputs[0] + 4 * c0 * plane, c1 - c0, plane, max);
+        return ["global-pool", byRanges({ scratchBytes: 0, run: (at) => channels(at, 0, p.channels) }, ctx, p.channels, p.channels * plane, channels)];
       },
     },
     onnx: { export: (e) => e.emit(onnxOp, [e.inputs[0]]) },

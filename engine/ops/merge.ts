@@ -6,6 +6,7 @@ import type { Floats } from "../api";
 import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { byRanges } from "../fast/threads/split";
 
 export function addAll<T extends Floats>(inputs: T[]): T {
   const out = like(inputs[0], inputs[0].length);
@@ -34,17 +35,13 @@ export const add: Op<"add"> = {
     compile(step, ctx) {
       const n = sizeOf(step.head.output);
       const count = step.head.inputs.length;
-      return [
-        "add",
-        {
-          scratchBytes: 0,
-          run({ inputs, output }) {
-            // a + b (+ c …): the activation only with the last operand
-            ctx.lib.k.add(output, inputs[0], inputs[1], n, count === 2 ? step.act : 0);
-            for (let i = 2; i < count; i++) ctx.lib.k.add(output, output, inputs[i], n, i === count - 1 ? step.act : 0);
-          },
-        },
-      ];
+      // a + b (+ c …): the activation only with the last operand; threads: ranges of 16 floats
+      const floats = ({ inputs, output }: { inputs: number[]; output: number }, s: number, e: number) => {
+        const o = 4 * s;
+        ctx.lib.k.add(output + o, inputs[0] + o, inputs[1] + o, e - s, count === 2 ? step.act : 0);
+        for (let i = 2; i < count; i++) ctx.lib.k.add(output + o, output + o, inputs[i] + o, e - s, i === count - 1 ? step.act : 0);
+      };
+      return ["add", byRanges({ scratchBytes: 0, run: (at) => floats(at, 0, n) }, ctx, n, n * count, floats, 16)];
     },
     absorbs: { activation: true },
   },

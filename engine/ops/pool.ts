@@ -8,7 +8,8 @@
 
 import type { Floats } from "../api";
 import { windowGeometry, type WindowGeometry } from "../geometry";
-import type { CompiledStep, BuildContext, StepOf } from "../fast/steps/context";
+import type { Addresses, CompiledStep, BuildContext, StepOf } from "../fast/steps/context";
+import { byRanges } from "../fast/threads/split";
 import { like, onnxWindow } from "./shared";
 import type { Op } from "./types";
 
@@ -75,14 +76,16 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
   const avg = step.head.op === "avgpool";
   const Hp = Math.max(g.inHeight + g.padTop + g.padBottom, (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1);
   const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
-  return {
-    scratchBytes: 4 * g.inChannels * Hp * Wp + 256,
-    run({ inputs, output, scratch }) {
-      lib.k.pad(scratch, inputs[0], g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, avg ? 0 : -Infinity);
-      lib.k.pool(output, scratch, g.inChannels, g.outHeight, g.outWidth, Hp, Wp, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
-        g.dilationHeight, g.dilationWidth, avg ? 1 : 0, g.inHeight + g.padBottom, g.inWidth + g.padRight, g.padTop, g.padLeft);
-    },
+  const plane = Hp * Wp;
+  const outPlane = g.outHeight * g.outWidth;
+  // channels [c0, c1): padded, then pooled (threads take ranges of channels)
+  const channels = ({ inputs, output, scratch }: Addresses, c0: number, c1: number) => {
+    lib.k.pad(scratch + 4 * c0 * plane, inputs[0] + 4 * c0 * g.inHeight * g.inWidth, c1 - c0, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, avg ? 0 : -Infinity);
+    lib.k.pool(output + 4 * c0 * outPlane, scratch + 4 * c0 * plane, c1 - c0, g.outHeight, g.outWidth, Hp, Wp, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
+      g.dilationHeight, g.dilationWidth, avg ? 1 : 0, g.inHeight + g.padBottom, g.inWidth + g.padRight, g.padTop, g.padLeft);
   };
+  const compiled: CompiledStep = { scratchBytes: 4 * g.inChannels * plane + 256, run: (at) => channels(at, 0, g.inChannels) };
+  return byRanges(compiled, ctx, g.inChannels, g.inChannels * (plane + outPlane * g.kernelHeight * g.kernelWidth), channels);
 }
 
 export const maxpoolOp: Op<"maxpool"> = {

@@ -48,6 +48,13 @@ export interface BuildContext {
   weights: WeightSource;
   /** the output shape of the node with this id */
   shapeOf(id: number): Shape;
+  /**
+   * Threads that will run the network (1: the main thread alone). With more, a step
+   * whose work can be split also returns `phases` (engine/fast/threads/split.ts).
+   */
+  threads: number;
+  /** the least work (multiply-adds, or bytes moved) worth a part of its own */
+  grain: number;
 }
 
 export interface Addresses {
@@ -56,16 +63,30 @@ export interface Addresses {
   scratch: number;
 }
 
+/**
+ * One stage of a step's work as independent parts (ranges of output columns or channels,
+ * Winograd blocks or positions) that threads run at once, in any order; the next phase
+ * starts when every part is done. A part only calls kernels (lib.k) with numbers that
+ * depend on nothing but `at`, `part` and `local`: its calls are written down once and
+ * replayed by the worker threads (engine/fast/threads/record.ts).
+ */
+export interface Phase {
+  count: number;
+  /** `local`: the running thread's own scratch (the step's `localBytes` of it) */
+  run(at: Addresses, part: number, local: number): void;
+}
+
 export interface CompiledStep {
-  /** bytes of scratch the step needs while it runs */
+  /** bytes of scratch the step needs while it runs (shared by the threads, if any) */
   scratchBytes: number;
   run(at: Addresses): void;
   /**
-   * The step's work as independent parts (GEMM panels, ranges of channels) that worker
-   * threads may run at once, each with scratch of its own (the threads track fills it);
-   * absent: the step runs whole, on one thread.
+   * The step's work split for threads (only when the context has more than one): run
+   * instead of `run`, phase after phase. Absent: the step runs whole, on one thread.
    */
-  parts?: { count: number; scratchBytes: number; run(at: Addresses, part: number): void };
+  phases?: Phase[];
+  /** bytes of scratch each thread needs of its own while the phases run */
+  localBytes?: number;
 }
 
 export { need } from "../../ops/shared";

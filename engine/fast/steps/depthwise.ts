@@ -1,7 +1,9 @@
 // Depthwise convolution (groups = D₁, multiplier M): filters copied once with the batch
-// norm folded in, then kernels/window.ts over a padded copy of the input.
+// norm folded in, then kernels/window.ts over a padded copy of the input. With threads:
+// both by ranges of input channels, each range padded and filtered by one thread.
 
-import { convolution, type BuildContext, type CompiledStep, type StepOf } from "./context";
+import { partCount, partRange } from "../threads/split";
+import { convolution, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
 export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
@@ -19,12 +21,21 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   // rows and columns the windows reach, at least the padded input
   const Hp = Math.max(g.inHeight + g.padTop + g.padBottom, (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1);
   const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
-  return {
-    scratchBytes: 4 * g.inChannels * Hp * Wp + 256,
-    run({ inputs, output, scratch }) {
-      lib.k.pad(scratch, inputs[0], g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
-      lib.k.depthwise(output, scratch, W, bias, g.inChannels, K / g.inChannels, g.outHeight, g.outWidth, Hp, Wp,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, step.act);
-    },
+  const M = K / g.inChannels;
+  const plane = Hp * Wp;
+  const outPlane = g.outHeight * g.outWidth;
+  /** input channels [c0, c1): padded, then filtered */
+  const channels = ({ inputs, output, scratch }: Addresses, c0: number, c1: number) => {
+    lib.k.pad(scratch + 4 * c0 * plane, inputs[0] + 4 * c0 * g.inHeight * g.inWidth, c1 - c0, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+    lib.k.depthwise(output + 4 * c0 * M * outPlane, scratch + 4 * c0 * plane, W + 4 * c0 * M * taps, bias + 4 * c0 * M, c1 - c0, M, g.outHeight, g.outWidth, Hp, Wp,
+      g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, step.act);
   };
+  const compiled: CompiledStep = {
+    scratchBytes: 4 * g.inChannels * plane + 256,
+    run: (at) => channels(at, 0, g.inChannels),
+  };
+  if (ctx.threads <= 1) return compiled;
+  const count = partCount(K * outPlane * taps + g.inChannels * plane, ctx, g.inChannels);
+  if (count === 1) return compiled;
+  return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
 }

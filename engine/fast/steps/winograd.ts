@@ -3,11 +3,17 @@
 // a table of tiles made once, and at run time a padded copy of the input and, per block
 // of tiles, input transform → 36 products → output transform with bias, residual and
 // activation.
+//
+// With threads: the padded copy by channels, then either whole blocks (each thread its
+// own V and M: when there are blocks enough to share) or, block after block, the input
+// transform by channels, the 36 products by positions, the output transform by filters.
 
 import { NR } from "../../wasm/kernels/gemm";
 import { TILE_ENTRY } from "../../wasm/kernels/winograd";
 import { windowGeometry } from "../../geometry";
-import { convolution, type BuildContext, type CompiledStep, type StepOf } from "./context";
+import { partCount, partRange } from "../threads/split";
+import { padPhase } from "./conv";
+import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /** most tiles per block: V and M of a block stay within a few MB */
 const MAX_BLOCK = 64;
@@ -62,20 +68,66 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   const padBytes = Math.ceil((4 * C * Hp * Wp) / 64) * 64 + 256;
   const vBytes = 4 * 36 * C * nb;
   const mBytes = 4 * 36 * Mp * nb;
-  return {
-    scratchBytes: padBytes + vBytes + mBytes + 36 * 16 + 256,
-    run({ inputs, output, scratch }) {
-      const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
-      const V = scratch + padBytes;
-      const M = V + vBytes;
-      const tmp = M + mBytes;
-      lib.k.pad(scratch, inputs[0], C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
-      for (let blk = 0; blk < blocks; blk++) {
-        const tiles = table + TILE_ENTRY * blk * nb;
-        lib.k.wino_input(V, scratch, tiles, C, 4 * Hp * Wp, 4 * Wp, nb, tmp);
-        lib.k.wino_products(U, V, M, C, Mp, nb);
-        lib.k.wino_output(output, M, tiles, K, Mp, nb, bias, residual, step.act, 4 * Ho * Wo, 4 * Wo, tmp);
-      }
+  const tmpBytes = 36 * 16 + 256;
+  const plane = 4 * Hp * Wp;
+  const outPlane = 4 * Ho * Wo;
+  /** one block of tiles, start to end, with V, M and tmp where given */
+  const block = (at: { inputs: number[]; output: number }, padded: number, blk: number, V: number, M: number, tmp: number) => {
+    const residual = step.residual === null ? 0 : at.inputs[at.inputs.length - 1];
+    const tiles = table + TILE_ENTRY * blk * nb;
+    lib.k.wino_input(V, padded, tiles, C, plane, 4 * Wp, nb, tmp, C);
+    lib.k.wino_products(U, V, M, C, Mp, nb, 0, 36);
+    lib.k.wino_output(at.output, M, tiles, K, Mp, nb, bias, residual, step.act, outPlane, 4 * Wo, tmp);
+  };
+  const compiled: CompiledStep = {
+    scratchBytes: padBytes + vBytes + mBytes + tmpBytes,
+    run(at) {
+      const V = at.scratch + padBytes;
+      lib.k.pad(at.scratch, at.inputs[0], C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+      for (let blk = 0; blk < blocks; blk++) block(at, at.scratch, blk, V, V + vBytes, V + vBytes + mBytes);
     },
   };
+  if (ctx.threads <= 1) return compiled;
+
+  const pad = padPhase(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+  if (blocks >= 2 * ctx.threads) {
+    // whole blocks: V, M and tmp in each thread's own scratch
+    const byBlock: Phase = { count: blocks, run: (at, blk, local) => block(at, at.scratch, blk, local, local + vBytes, local + vBytes + mBytes) };
+    return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes };
+  }
+  // few blocks: each block's three stages split, V and M shared
+  const inputs = partCount(36 * C * nb, ctx, C);
+  const positions = partCount(36 * Mp * C * nb, ctx, 36);
+  const outputs = partCount(36 * K * nb, ctx, K);
+  const phases: Phase[] = [pad];
+  for (let blk = 0; blk < blocks; blk++) {
+    const tiles = table + TILE_ENTRY * blk * nb;
+    phases.push(
+      {
+        count: inputs,
+        run({ scratch }, part, local) {
+          const [c0, c1] = partRange(C, inputs, part);
+          lib.k.wino_input(scratch + padBytes + 4 * NR * c0, scratch + c0 * plane, tiles, C, plane, 4 * Wp, nb, local, c1 - c0);
+        },
+      },
+      {
+        count: positions,
+        run({ scratch }, part) {
+          const [p0, p1] = partRange(36, positions, part);
+          const V = scratch + padBytes;
+          lib.k.wino_products(U, V, V + vBytes, C, Mp, nb, p0, p1);
+        },
+      },
+      {
+        count: outputs,
+        run({ inputs: ins, output, scratch }, part, local) {
+          const [k0, k1] = partRange(K, outputs, part);
+          const residual = step.residual === null ? 0 : ins[ins.length - 1];
+          const M = scratch + padBytes + vBytes;
+          lib.k.wino_output(output + k0 * outPlane, M + 4 * k0 * nb, tiles, k1 - k0, Mp, nb, bias + 4 * k0, residual ? residual + k0 * outPlane : 0, step.act, outPlane, 4 * Wo, local);
+        },
+      },
+    );
+  }
+  return { ...compiled, scratchBytes: padBytes + vBytes + mBytes, phases, localBytes: tmpBytes };
 }

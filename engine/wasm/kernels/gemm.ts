@@ -145,11 +145,13 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
 
   const gemm = m.func(
     "gemm",
-    // apack, M, Kd, B, N, C, bias, residual, act, koff (0: B is read in place), noff, panel, scratch
-    ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"],
+    // apack, M, Kd, B, N, ld, C, bias, residual, act, koff (0: B is read in place), noff, panel, scratch:
+    // N columns of C (and of B read in place, and of the residual) whose rows are ld floats
+    // apart, so a thread may compute a range of columns of a wider product
+    ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"],
     [],
     (f) => {
-      const [apack, M, Kd, B, N, C, bias, res, act, koff, noff, panel, scratch] = f.params;
+      const [apack, M, Kd, B, N, ld, C, bias, res, act, koff, noff, panel, scratch] = f.params;
       const n0 = f.i32();
       const nc = f.i32();
       const k0 = f.i32();
@@ -164,7 +166,7 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
       const rows = f.i32();
       const off = f.i32();
       const a = f.i32();
-      const ldc = f.i32(i32.shl(N, 2));
+      const ldc = f.i32(i32.shl(ld, 2));
       const direct = f.i32(i32.eqz(koff));
       f.for(n0, 0, N, NC, () => {
         f.set(nc, i32.minS(NC, i32.sub(N, n0)));
@@ -185,7 +187,7 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
           f.if(
             direct,
             () => {
-              f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(k0, N), n0), 2)));
+              f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(k0, ld), n0), 2)));
               f.set(bStep, NR * 4);
               f.set(ldb, ldc);
             },
@@ -198,7 +200,7 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
           );
           f.for(m0, 0, M, MR, () => {
             f.set(rows, i32.minS(MR, i32.sub(M, m0)));
-            f.set(off, i32.shl(i32.add(i32.mul(m0, N), n0), 2));
+            f.set(off, i32.shl(i32.add(i32.mul(m0, ld), n0), 2));
             f.set(a, i32.add(apack, i32.shl(i32.add(i32.mul(m0, Kd), i32.mul(k0, MR)), 2)));
             const biasAt = i32.add(bias, i32.shl(m0, 2));
             f.if(
