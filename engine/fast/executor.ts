@@ -26,8 +26,12 @@ export class FastExecutor implements Executor {
     return wasmFeatures().simd;
   }
 
+  /** how many threads the last run took */
+  lastRunThreads = 1;
+
   async run(graph: GraphNode[], weights: NetworkWeights, input: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
     const network = await this.network(graph, weights, !options.onLayer);
+    this.lastRunThreads = network.threads;
     return network.run(input, options);
   }
 

@@ -66,6 +66,11 @@ export class FastNetwork {
     if (team) teams?.register(this, team, this);
   }
 
+  /** parts of phases the worker threads have run (0 on one thread) */
+  get workerParts(): number {
+    return this.team?.workerParts ?? 0;
+  }
+
   /** the threads a run uses (1 unless the network was prepared with more and some step splits) */
   get threads(): number {
     return this.team?.threads ?? 1;

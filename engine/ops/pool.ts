@@ -8,7 +8,7 @@
 
 import type { Floats } from "../api";
 import { windowGeometry, type WindowGeometry } from "../geometry";
-import type { Addresses, CompiledStep, BuildContext, StepOf } from "../fast/steps/context";
+import { paddedWindow, type Addresses, type CompiledStep, type BuildContext, type StepOf } from "../fast/steps/context";
 import { byRanges } from "../fast/threads/split";
 import { like, onnxWindow } from "./shared";
 import type { Op } from "./types";
@@ -74,8 +74,7 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
   const g = windowGeometry(step.head);
   const { lib } = ctx;
   const avg = step.head.op === "avgpool";
-  const Hp = Math.max(g.inHeight + g.padTop + g.padBottom, (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1);
-  const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
+  const { Hp, Wp, bytes } = paddedWindow(g);
   const plane = Hp * Wp;
   const outPlane = g.outHeight * g.outWidth;
   // channels [c0, c1): padded, then pooled (threads take ranges of channels)
@@ -84,7 +83,7 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
     lib.k.pool(output + 4 * c0 * outPlane, scratch + 4 * c0 * plane, c1 - c0, g.outHeight, g.outWidth, Hp, Wp, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
       g.dilationHeight, g.dilationWidth, avg ? 1 : 0, g.inHeight + g.padBottom, g.inWidth + g.padRight, g.padTop, g.padLeft);
   };
-  const compiled: CompiledStep = { scratchBytes: 4 * g.inChannels * plane + 256, run: (at) => channels(at, 0, g.inChannels) };
+  const compiled: CompiledStep = { scratchBytes: bytes, run: (at) => channels(at, 0, g.inChannels) };
   return byRanges(compiled, ctx, g.inChannels, g.inChannels * (plane + outPlane * g.kernelHeight * g.kernelWidth), channels);
 }
 

@@ -109,3 +109,13 @@ export function convolution(step: StepOf<"conv" | "dwconv">, ctx: BuildContext) 
   const b = node.attrs.bias ? need(node, params, "bias") : null;
   return { g, w, b, ...foldedNorm(step.norm, g.outChannels, ctx) };
 }
+
+/**
+ * The padded input a sliding window (depthwise, pools) reads: the padding, or more when
+ * the last window reaches past it (ceil mode); its scratch: C such planes.
+ */
+export function paddedWindow(g: WindowGeometry): { Hp: number; Wp: number; bytes: number } {
+  const Hp = Math.max(g.inHeight + g.padTop + g.padBottom, (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1);
+  const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
+  return { Hp, Wp, bytes: 4 * g.inChannels * Hp * Wp + 256 };
+}

@@ -5,9 +5,23 @@
 // With threads: the padded copy by ranges of channels, then the product by blocks of
 // output columns (rows too when there are few columns), each thread packing its own B.
 
+import type { WindowGeometry } from "../../geometry";
 import { KC, NC, NR } from "../../wasm/kernels/gemm";
 import { partCount, partRange } from "../threads/split";
 import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
+
+/**
+ * The scratch of a convolution as a GEMM: the padded copy of its input (none without
+ * padding), one B panel block and the edge tiles (each thread its own).
+ */
+export function gemmConvScratch(g: WindowGeometry, MR: number) {
+  const padded = g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
+  const direct = g.kernelHeight * g.kernelWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 && !padded;
+  const Hp = g.inHeight + g.padTop + g.padBottom;
+  const Wp = g.inWidth + g.padLeft + g.padRight;
+  const padBytes = padded ? Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256 : 0;
+  return { padded, direct, Hp, Wp, padBytes, panelBytes: 4 * KC * NC, tileBytes: 4 * 2 * MR * NR + 256 };
+}
 
 export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
@@ -36,10 +50,7 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   for (let k = 0; k < K; k++) biasValues[Math.floor(k / Kg) * Mp + (k % Kg)] = (b ? b[k] : 0) * gain[k] + offset[k];
   const bias = heap.store(biasValues);
 
-  const padded = g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
-  const direct = taps === 1 && g.strideHeight === 1 && g.strideWidth === 1 && !padded;
-  const Hp = g.inHeight + g.padTop + g.padBottom;
-  const Wp = g.inWidth + g.padLeft + g.padRight;
+  const { padded, direct, Hp, Wp, padBytes, panelBytes, tileBytes } = gemmConvScratch(g, MR);
   let koff = 0;
   let noff = 0;
   if (!direct) {
@@ -55,9 +66,6 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     for (let oy = 0; oy < g.outHeight; oy++)
       for (let ox = 0; ox < g.outWidth; ox++) nt[oy * g.outWidth + ox] = 4 * (oy * g.strideHeight * Wp + ox * g.strideWidth);
   }
-  const padBytes = padded ? Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256 : 0;
-  const panelBytes = 4 * KC * NC;
-  const tileBytes = 4 * 2 * MR * NR + 256;
   const inPlane = 4 * (direct ? g.inHeight * g.inWidth : Hp * Wp);
   const compiled: CompiledStep = {
     scratchBytes: padBytes + panelBytes + tileBytes,

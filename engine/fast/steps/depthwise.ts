@@ -3,7 +3,7 @@
 // both by ranges of input channels, each range padded and filtered by one thread.
 
 import { partCount, partRange } from "../threads/split";
-import { convolution, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
+import { convolution, paddedWindow, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
 export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
@@ -19,8 +19,7 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   const W = heap.store(filters);
   const bias = heap.store(biases);
   // rows and columns the windows reach, at least the padded input
-  const Hp = Math.max(g.inHeight + g.padTop + g.padBottom, (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1);
-  const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
+  const { Hp, Wp, bytes } = paddedWindow(g);
   const M = K / g.inChannels;
   const plane = Hp * Wp;
   const outPlane = g.outHeight * g.outWidth;
@@ -31,7 +30,7 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
       g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, step.act);
   };
   const compiled: CompiledStep = {
-    scratchBytes: 4 * g.inChannels * plane + 256,
+    scratchBytes: bytes,
     run: (at) => channels(at, 0, g.inChannels),
   };
   if (ctx.threads <= 1) return compiled;

@@ -10,7 +10,7 @@
 
 import { NR } from "../../wasm/kernels/gemm";
 import { TILE_ENTRY } from "../../wasm/kernels/winograd";
-import { windowGeometry } from "../../geometry";
+import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { partCount, partRange } from "../threads/split";
 import { padPhase } from "./conv";
 import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
@@ -26,6 +26,36 @@ export function winogradFits(step: StepOf<"conv" | "dwconv">): boolean {
     g.kernelHeight === 3 && g.kernelWidth === 3 && g.strideHeight === 1 && g.strideWidth === 1 &&
     g.dilationHeight === 1 && g.dilationWidth === 1 && g.groups === 1 && g.inChannels >= 16 && g.outChannels >= 16
   );
+}
+
+/**
+ * Tiles, blocks and scratch of a Winograd convolution: 4×4 outputs per tile; the padded
+ * input covers every tile's 6×6 patch (+2 columns for the vector loads of a patch row);
+ * V and M of one block of at most MAX_BLOCK tiles.
+ */
+export function winogradLayout(g: WindowGeometry, MR: number) {
+  const Ho = g.outHeight;
+  const Wo = g.outWidth;
+  const th = Math.ceil(Ho / 4);
+  const tw = Math.ceil(Wo / 4);
+  const T = th * tw;
+  const Hp = 4 * th + 2;
+  const Wp = 4 * tw + 4;
+  const blocks = Math.ceil(T / MAX_BLOCK);
+  const nb = Math.ceil(T / blocks / NR) * NR;
+  const Mp = Math.ceil(g.outChannels / MR) * MR;
+  return {
+    Ho, Wo, th, tw, T, Hp, Wp, blocks, nb,
+    padBytes: Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256,
+    vBytes: 4 * 36 * g.inChannels * nb,
+    mBytes: 4 * 36 * Mp * nb,
+    tmpBytes: 36 * 16 + 256,
+  };
+}
+
+/** with threads: whole blocks to each (V and M its own) when there are blocks enough to share */
+export function byBlocks(blocks: number, threads: number): boolean {
+  return blocks >= 2 * threads;
 }
 
 export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
@@ -47,17 +77,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
   const bias = heap.store(biases);
 
-  // tiles: 4×4 outputs each; the padded input covers every tile's 6×6 patch (+2 columns
-  // for the vector loads of a patch row)
-  const Ho = g.outHeight;
-  const Wo = g.outWidth;
-  const th = Math.ceil(Ho / 4);
-  const tw = Math.ceil(Wo / 4);
-  const T = th * tw;
-  const Hp = 4 * th + 2;
-  const Wp = 4 * tw + 4;
-  const blocks = Math.ceil(T / MAX_BLOCK);
-  const nb = Math.ceil(T / blocks / NR) * NR;
+  const { Ho, Wo, tw, T, Hp, Wp, blocks, nb, padBytes, vBytes, mBytes, tmpBytes } = winogradLayout(g, MR);
   const table = heap.reserve(TILE_ENTRY * blocks * nb);
   const entries = heap.i32(table, 4 * blocks * nb);
   for (let t = 0; t < T; t++) {
@@ -65,10 +85,6 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     const tx = t % tw;
     entries.set([4 * (4 * ty * Wp + 4 * tx), 4 * (4 * ty * Wo + 4 * tx), Math.min(4, Ho - 4 * ty), Math.min(4, Wo - 4 * tx)], 4 * t);
   }
-  const padBytes = Math.ceil((4 * C * Hp * Wp) / 64) * 64 + 256;
-  const vBytes = 4 * 36 * C * nb;
-  const mBytes = 4 * 36 * Mp * nb;
-  const tmpBytes = 36 * 16 + 256;
   const plane = 4 * Hp * Wp;
   const outPlane = 4 * Ho * Wo;
   /** one block of tiles, start to end, with V, M and tmp where given */
@@ -90,7 +106,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   if (ctx.threads <= 1) return compiled;
 
   const pad = padPhase(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
-  if (blocks >= 2 * ctx.threads) {
+  if (byBlocks(blocks, ctx.threads)) {
     // whole blocks: V, M and tmp in each thread's own scratch
     const byBlock: Phase = { count: blocks, run: (at, blk, local) => block(at, at.scratch, blk, local, local + vBytes, local + vBytes + mBytes) };
     return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes };

@@ -28,6 +28,10 @@ export const Ctl = {
   ERROR: 5,
   /** the run the workers were asked to join (a late "enter" message for an older run is ignored) */
   RUN: 6,
+  /** parts the workers ran, in all (the main thread's are not counted): how much they took */
+  WORKER_PARTS: 7,
+  /** workers in the team's loop now */
+  ACTIVE: 8,
   /** words in the block (64 bytes) */
   WORDS: 16,
 } as const;

@@ -1,10 +1,12 @@
 // A team: the main thread and the pool's workers sharing one WebAssembly memory (one
 // prepared network). Each worker instantiates the kernel library over that memory once
-// (attach); a run wakes them (enter), then every phase is set up in the control block
-// and its parts are claimed by whichever thread is free (protocol.ts), the main thread
-// too, which then waits for the last part; at the end of the run the workers are parked
-// back in their event loops. The main thread blocks while a phase runs (Atomics.wait):
-// fine in Node and in a Worker, which is where the engine runs.
+// (attach); the first run asks them in (enter), then every phase is set up in the
+// control block and its parts are claimed by whichever thread is free (protocol.ts), the
+// main thread too, which then waits for the last part. Between runs the workers stay in
+// the team's loop, asleep (so the next run, a training step, finds them at once); they go
+// back to their event loops (park) when another team needs them or this one is disposed.
+// The main thread blocks while a phase runs (Atomics.wait): fine in Node and in a
+// Worker, which is where the engine runs.
 
 import type { KernelLibrary } from "../../wasm/library";
 import type { ThreadHost, ThreadWorker } from "./host";
@@ -17,6 +19,8 @@ class Pool {
   private static readonly pools = new Map<ThreadHost, Pool>();
   /** the latest error a worker reported (shown when a phase fails) */
   lastError = "";
+  /** the team whose loop the workers are in (or were last asked into) */
+  holder: Team | null = null;
 
   private constructor(private readonly host: ThreadHost) {}
 
@@ -48,6 +52,8 @@ export class Team {
   private epoch = 0;
   private run = 0;
   private inRun = false;
+  /** when the workers were last asked in */
+  private asked = 0;
   private view: Int32Array | null = null;
   private buffer: ArrayBufferLike | null = null;
   private disposed = false;
@@ -88,15 +94,33 @@ export class Team {
     return this.view;
   }
 
-  /** wakes the workers for a run (done lazily, at its first phase) */
+  /**
+   * A run's start (at its first phase): the workers are asked in, unless they are in this
+   * team's loop already (then the message waits, and is dropped as stale when they leave).
+   */
   private begin(): void {
     const ctl = this.ctl();
-    this.run = (this.run + 1) | 0;
-    Atomics.store(ctl, Ctl.RUN, this.run);
-    Atomics.store(ctl, Ctl.CLAIM, CLOSED);
-    Atomics.store(ctl, Ctl.PROGRAM, 0);
+    if (this.pool.holder !== this) {
+      this.pool.holder?.park();
+      this.pool.holder = this;
+      this.run = (this.run + 1) | 0;
+      Atomics.store(ctl, Ctl.RUN, this.run);
+      Atomics.store(ctl, Ctl.CLAIM, CLOSED);
+      Atomics.store(ctl, Ctl.PROGRAM, 0);
+      this.asked = performance.now();
+      for (const w of this.workers) w.post({ type: "enter", id: this.id, run: this.run });
+    } else if (Atomics.load(ctl, Ctl.ACTIVE) < this.workers.length && performance.now() - this.asked > 50) {
+      // a worker is out of the loop (it was still starting, or a message was lost to a park): ask again
+      this.asked = performance.now();
+      for (const w of this.workers) w.post({ type: "enter", id: this.id, run: this.run });
+    }
     this.inRun = true;
-    for (const w of this.workers) w.post({ type: "enter", id: this.id, run: this.run });
+  }
+
+  /** sends the workers back to their event loops */
+  private park(): void {
+    if (this.pool.holder === this) this.pool.holder = null;
+    if (!this.disposed) this.open(PARK, 0);
   }
 
   private open(program: number, count: number): void {
@@ -149,17 +173,21 @@ export class Team {
     }
   }
 
-  /** sends the workers back to their event loops (the end of a run) */
-  end(): void {
-    if (!this.inRun) return;
-    this.inRun = false;
-    this.open(PARK, 0);
+  /** parts the worker threads have run so far (the rest ran on the main thread) */
+  get workerParts(): number {
+    return Atomics.load(this.ctl(), Ctl.WORKER_PARTS);
   }
 
-  /** the workers forget this team (and its memory) */
+  /** the end of a run: the workers sleep in this team's loop until the next one */
+  end(): void {
+    this.inRun = false;
+  }
+
+  /** the workers leave and forget this team (and its memory) */
   dispose(): void {
     if (this.disposed) return;
-    this.end();
+    this.inRun = false;
+    this.park();
     this.disposed = true;
     for (const w of this.workers) w.post({ type: "detach", id: this.id });
   }

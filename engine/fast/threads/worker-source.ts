@@ -52,6 +52,15 @@ function workerMain(C: WorkerConstants, port: Port): void {
   function work(t: Team, run: number): void {
     const ctl = new Int32Array(t.memory.buffer, t.ctl, C.WORDS);
     if (Atomics.load(ctl, C.RUN) !== run || Atomics.load(ctl, C.PROGRAM) === C.PARK) return;
+    Atomics.add(ctl, C.ACTIVE, 1);
+    try {
+      loop(t, ctl);
+    } finally {
+      Atomics.sub(ctl, C.ACTIVE, 1);
+    }
+  }
+
+  function loop(t: Team, ctl: Int32Array): void {
     for (;;) {
       const seen = Atomics.load(ctl, C.EPOCH);
       const w = Atomics.load(ctl, C.CLAIM);
@@ -70,6 +79,7 @@ function workerMain(C: WorkerConstants, port: Port): void {
           if (Atomics.compareExchange(ctl, C.CLAIM, x, x + 1) !== x) continue;
           const failed = replay(t, program, x & 0xffff);
           if (failed >= 0) Atomics.compareExchange(ctl, C.ERROR, 0, 1 + failed);
+          Atomics.add(ctl, C.WORKER_PARTS, 1);
           if (Atomics.add(ctl, C.DONE, 1) + 1 === count) Atomics.notify(ctl, C.DONE);
         }
       }
