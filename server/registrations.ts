@@ -7,13 +7,12 @@ import {
   ErrorCodes,
   ResponseError,
   type CancellationToken,
-  type FormattingOptions,
   type RenameParams,
   type WorkspaceEdit,
 } from "vscode-languageserver";
 import type { Feature } from "./context";
+import { depthValue } from "./settings";
 import { guard } from "./guard";
-import { analysisSettings } from "./settings";
 import { networkMethod, summaryMethod, type NetworkParams, type NetworkResponse, type SummaryResponse } from "./protocol";
 import { inlayHints } from "./features/inlayHints";
 import { hover } from "./features/hover";
@@ -27,6 +26,7 @@ import { semanticTokens, semanticTokensLegend } from "./features/semanticTokens"
 import { formatEdits } from "./features/formatting";
 import { codeLenses } from "./features/codeLens";
 import { networkFor, summaryFor } from "./features/network";
+import { serverCommands, vscodeCommands } from "./commands";
 
 export const inlayHintFeature: Feature = {
   name: "inlay hints",
@@ -50,7 +50,7 @@ export const codeActionFeature: Feature = {
     ctx.connection.onCodeAction(
       ctx.onDocument("code actions", [], (s, p) => {
         const only = Array.isArray(p.context?.only) ? p.context.only.filter((k): k is string => typeof k === "string") : undefined;
-        return codeActions(s, p.range, only, analysisSettings(ctx.settings));
+        return codeActions(s, p.range, only);
       }),
     ),
 };
@@ -115,26 +115,27 @@ export const semanticTokenFeature: Feature = {
   },
 };
 
-/** The editor's indentation, or two spaces when it sends none. */
-function formattingOptions(options: Partial<FormattingOptions> | null | undefined): FormattingOptions {
-  const tabSize = typeof options?.tabSize === "number" && options.tabSize >= 1 ? options.tabSize : 2;
-  return { tabSize, insertSpaces: options?.insertSpaces !== false };
-}
-
 export const formattingFeature: Feature = {
   name: "formatting",
   capabilities: { documentFormattingProvider: true, documentRangeFormattingProvider: true },
   register(ctx) {
     const { connection } = ctx;
-    connection.onDocumentFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, formattingOptions(p.options), null)));
-    connection.onDocumentRangeFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, formattingOptions(p.options), s.positions.span(p.range))));
+    connection.onDocumentFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, p.options ?? {}, null)));
+    connection.onDocumentRangeFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, p.options ?? {}, s.positions.span(p.range))));
   },
 };
 
 export const codeLensFeature: Feature = {
   name: "code lens",
   capabilities: { codeLensProvider: { resolveProvider: false } },
-  register: (ctx) => ctx.connection.onCodeLens(ctx.onDocument("code lens", [], (s) => (ctx.settings.codeLens ? codeLenses(s) : []))),
+  register: (ctx) =>
+    ctx.connection.onCodeLens(
+      ctx.onDocument("code lens", [], (s) => {
+        if (!ctx.settings.codeLens) return [];
+        const own = (key: "run" | "summary") => (ctx.clientCommands.has(vscodeCommands[key]) ? vscodeCommands[key] : serverCommands[key]);
+        return codeLenses(s, { run: own("run"), summary: own("summary") });
+      }),
+    ),
 };
 
 /** The server's own requests: `cnn/network` (the run view) and `cnn/summary`. */
@@ -149,7 +150,7 @@ export const networkFeature: Feature = {
     connection.onRequest(networkMethod, network as (params: unknown, token: CancellationToken) => unknown);
     const summary = guard<NetworkParams | null, SummaryResponse>(log, summaryMethod, { error: "the server failed to write the summary (see its log)" }, (p) => {
       const s = ctx.snapshotOf(p?.uri);
-      return s ? summaryFor(s, p?.network, ctx.settings.shapeFormat) : { error: `${String(p?.uri)} is not open` };
+      return s ? summaryFor(s, p?.network, ctx.settings.shapeFormat, depthValue(p?.depth) ?? ctx.settings.summaryDepth) : { error: `${String(p?.uri)} is not open` };
     });
     connection.onRequest(summaryMethod, summary as (params: unknown, token: CancellationToken) => unknown);
   },

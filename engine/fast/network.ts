@@ -139,13 +139,12 @@ export class FastNetwork {
       localBytes = Math.max(64, ...compiled.map((c) => c.compiled.localBytes ?? 0));
       const locals = Array.from({ length: threads }, () => heap.reserve(localBytes));
       const ctl = heap.reserve(64);
-      const names = Object.keys(lib.k);
       for (const s of schedule) {
         const phases = s.compiled.phases;
         if (!phases?.length) continue;
         s.programs = phases.map((phase, i) => {
           const parts = Array.from({ length: phase.count }, (_, p) =>
-            recordPart(lib, names, locals[0], (local) => phase.run(s.at, p, local), `the ${s.kind} step of node ${s.step.head.id} (${s.step.head.op}), phase ${i + 1}`),
+            recordPart(lib, locals[0], (local) => phase.run(s.at, p, local), `the ${s.kind} step of node ${s.step.head.id} (${s.step.head.op}), phase ${i + 1}`),
           );
           const length = programLength(parts);
           const at = heap.reserve(8 * length);

@@ -42,7 +42,7 @@ function activation<K extends ActivationKind>(kind: K, spec: ActivationSpec<K>):
       compile(step, ctx) {
         const n = sizeOf(step.head.output);
         const a = spec.parameter(step.head);
-        const floats = (at: { inputs: number[]; output: number }, s: number, e: number) => ctx.lib.k.activate(at.output + 4 * s, at.inputs[0] + 4 * s, e - s, spec.code, a);
+        const floats = (at: { inputs: number[]; output: number }, s: number, e: number) => ctx.lib.k.activate({ dst: at.output + 4 * s, src: at.inputs[0] + 4 * s, count: e - s, code: spec.code, alpha: a });
         // threads: ranges of 16 floats (a range's vector stores stay inside it)
         return ["activation", byRanges({ scratchBytes: 0, run: (at) => floats(at, 0, n) }, ctx, n, n, floats, 16)];
       },

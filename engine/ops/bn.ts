@@ -76,7 +76,7 @@ export const bn: Op<"bn"> = {
       const shift = ctx.heap.store(Float32Array.from(offset));
       const plane = p.height * p.width;
       const channels = (at: { inputs: number[]; output: number }, c0: number, c1: number) =>
-        ctx.lib.k.affine(at.output + 4 * c0 * plane, at.inputs[0] + 4 * c0 * plane, scale + 4 * c0, shift + 4 * c0, c1 - c0, plane, step.act);
+        ctx.lib.k.affine({ dst: at.output + 4 * c0 * plane, src: at.inputs[0] + 4 * c0 * plane, scale: scale + 4 * c0, shift: shift + 4 * c0, channels: c1 - c0, plane, act: step.act });
       return ["affine", byRanges({ scratchBytes: 0, run: (at) => channels(at, 0, p.channels) }, ctx, p.channels, p.channels * plane, channels)];
     },
     absorbs: { activation: true },

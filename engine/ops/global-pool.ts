@@ -37,7 +37,7 @@ function globalPool<K extends "gap" | "gmp">(kind: K, reduce: typeof globalAvera
       compile(step, ctx) {
         const p = planesOf(step.head.input!);
         const plane = p.height * p.width;
-        const channels = (at: { inputs: number[]; output: number }, c0: number, c1: number) => ctx.lib.k.global_pool(at.output + 4 * c0, at.inputs[0] + 4 * c0 * plane, c1 - c0, plane, max);
+        const channels = (at: { inputs: number[]; output: number }, c0: number, c1: number) => ctx.lib.k.global_pool({ dst: at.output + 4 * c0, src: at.inputs[0] + 4 * c0 * plane, channels: c1 - c0, plane, max });
         return ["global-pool", byRanges({ scratchBytes: 0, run: (at) => channels(at, 0, p.channels) }, ctx, p.channels, p.channels * plane, channels)];
       },
     },

@@ -38,8 +38,8 @@ export const add: Op<"add"> = {
       // a + b (+ c …): the activation only with the last operand; threads: ranges of 16 floats
       const floats = ({ inputs, output }: { inputs: number[]; output: number }, s: number, e: number) => {
         const o = 4 * s;
-        ctx.lib.k.add(output + o, inputs[0] + o, inputs[1] + o, e - s, count === 2 ? step.act : 0);
-        for (let i = 2; i < count; i++) ctx.lib.k.add(output + o, output + o, inputs[i] + o, e - s, i === count - 1 ? step.act : 0);
+        ctx.lib.k.add({ dst: output + o, a: inputs[0] + o, b: inputs[1] + o, count: e - s, act: count === 2 ? step.act : 0 });
+        for (let i = 2; i < count; i++) ctx.lib.k.add({ dst: output + o, a: output + o, b: inputs[i] + o, count: e - s, act: i === count - 1 ? step.act : 0 });
       };
       return ["add", byRanges({ scratchBytes: 0, run: (at) => floats(at, 0, n) }, ctx, n, n * count, floats, 16)];
     },

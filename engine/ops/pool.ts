@@ -79,9 +79,16 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
   const outPlane = g.outHeight * g.outWidth;
   // channels [c0, c1): padded, then pooled (threads take ranges of channels)
   const channels = ({ inputs, output, scratch }: Addresses, c0: number, c1: number) => {
-    lib.k.pad(scratch + 4 * c0 * plane, inputs[0] + 4 * c0 * g.inHeight * g.inWidth, c1 - c0, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, avg ? 0 : -Infinity);
-    lib.k.pool(output + 4 * c0 * outPlane, scratch + 4 * c0 * plane, c1 - c0, g.outHeight, g.outWidth, Hp, Wp, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
-      g.dilationHeight, g.dilationWidth, avg ? 1 : 0, g.inHeight + g.padBottom, g.inWidth + g.padRight, g.padTop, g.padLeft);
+    lib.k.pad({
+      dst: scratch + 4 * c0 * plane, src: inputs[0] + 4 * c0 * g.inHeight * g.inWidth, channels: c1 - c0, height: g.inHeight, width: g.inWidth,
+      top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: avg ? 0 : -Infinity,
+    });
+    lib.k.pool({
+      dst: output + 4 * c0 * outPlane, src: scratch + 4 * c0 * plane, channels: c1 - c0, outHeight: g.outHeight, outWidth: g.outWidth,
+      paddedHeight: Hp, paddedWidth: Wp, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
+      dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, average: avg ? 1 : 0, hEnd: g.inHeight + g.padBottom, wEnd: g.inWidth + g.padRight,
+      top: g.padTop, left: g.padLeft,
+    });
   };
   const compiled: CompiledStep = { scratchBytes: bytes, run: (at) => channels(at, 0, g.inChannels) };
   return byRanges(compiled, ctx, g.inChannels, g.inChannels * (plane + outPlane * g.kernelHeight * g.kernelWidth), channels);

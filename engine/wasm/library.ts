@@ -13,6 +13,7 @@ import { emitWindow } from "./kernels/window";
 import { emitReduce } from "./kernels/reduce";
 import { emitWinograd } from "./kernels/winograd";
 import { wasmFeatures } from "./features";
+import { namedKernels, type Kernels } from "./signatures";
 
 export interface KernelLibrary {
   memory: WebAssembly.Memory;
@@ -22,10 +23,11 @@ export interface KernelLibrary {
   /** the memory is shared (worker threads may run the kernels on it too) */
   shared: boolean;
   /**
-   * The kernels by export name. A plain object, not the frozen exports: a recorder may
-   * stand in for a kernel while a step's calls are written down for the worker threads.
+   * The kernels, each called with its arguments by name (engine/wasm/signatures.ts). A
+   * recorder may stand in for them while a step's calls are written down for the worker
+   * threads (engine/fast/threads/record.ts).
    */
-  k: Record<string, (...args: number[]) => void>;
+  k: Kernels;
   /** the compiled module (a worker instantiates it over the same shared memory) */
   module: WebAssembly.Module;
 }
@@ -59,7 +61,7 @@ export async function instantiateLibrary(memory: WebAssembly.Memory, options: { 
   }
   const { module, MR } = await c;
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  return { memory, MR, relaxed, shared, module, k: { ...(instance.exports as unknown as KernelLibrary["k"]) } };
+  return { memory, MR, relaxed, shared, module, k: namedKernels(instance.exports) };
 }
 
 /** is this memory's buffer a SharedArrayBuffer? */

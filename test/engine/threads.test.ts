@@ -17,6 +17,7 @@ import { fromMap } from "../../engine/fast/sources";
 import { nodeThreads } from "../../engine/fast/threads/node";
 import { partCount, partRange } from "../../engine/fast/threads/split";
 import { Team } from "../../engine/fast/threads/team";
+import { kernelNames } from "../../engine/fast/threads/record";
 import { Ctl, encodeProgram, programLength } from "../../engine/fast/threads/protocol";
 import { Heap } from "../../engine/fast/heap";
 import { instantiateLibrary } from "../../engine/wasm/library";
@@ -136,10 +137,10 @@ describe("threads: failures, cancelling, disposing", function () {
     const lib = await instantiateLibrary(heap.memory);
     const locals = [heap.reserve(256), heap.reserve(256)];
     const ctl = heap.reserve(64);
-    const names = Object.keys(lib.k);
-    const fill = names.indexOf("fill");
-    // 8 parts, each a fill far past the memory's end: a RuntimeError where it runs
-    const parts = Array.from({ length: 8 }, () => [{ kernel: fill, args: [0x7ff00000, 16, 0], localMask: 0 }]);
+    const activate = kernelNames.indexOf("activate");
+    // 8 parts, each writing far past the memory's end: a RuntimeError where it runs
+    // (activate's arguments: dst, src, count, code, alpha)
+    const parts = Array.from({ length: 8 }, () => [{ kernel: activate, args: [0x7ff00000, locals[0], 16, 1, 0], localMask: 0 }]);
     const encode = (p: typeof parts) => {
       const length = programLength(p);
       const at = heap.reserve(8 * length);
@@ -148,7 +149,7 @@ describe("threads: failures, cancelling, disposing", function () {
     };
     const program = encode(parts);
     // and 8 that fill each thread's own scratch (the mask moves the address to the thread's)
-    const fine = encode(Array.from({ length: 8 }, () => [{ kernel: fill, args: [locals[0], 16, 1], localMask: 1 }]));
+    const fine = encode(Array.from({ length: 8 }, () => [{ kernel: activate, args: [locals[0], locals[0], 16, 1, 0], localMask: 3 }]));
     const team = new Team(nodeThreads, lib, ctl, locals);
     const control = new Int32Array(heap.memory.buffer, ctl, 16);
     try {
@@ -162,7 +163,7 @@ describe("threads: failures, cancelling, disposing", function () {
             const until = Date.now() + 20_000;
             while (Atomics.load(control, Ctl.ERROR) === 0 && Date.now() < until) Atomics.wait(control, 15, 0, 5);
           }),
-        /fill failed on a worker thread/,
+        /activate failed on a worker thread/,
       );
       // the team still works afterwards
       team.phase(fine, 8, () => {});

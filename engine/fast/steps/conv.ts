@@ -73,29 +73,29 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
       let src = inputs[0];
       const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
       if (padded) {
-        lib.k.pad(scratch, src, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+        lib.k.pad({ dst: scratch, src, channels: g.inChannels, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0 });
         src = scratch;
       }
       const panel = scratch + padBytes;
       const tiles = panel + panelBytes;
       for (let grp = 0; grp < G; grp++) {
         const out = output + 4 * grp * Kg * N;
-        lib.k.gemm(
-          A + 4 * grp * Mp * Kd,
-          Kg,
-          Kd,
-          src + grp * Cg * inPlane,
-          N,
-          N,
-          out,
-          bias + 4 * grp * Mp,
-          residual ? residual + 4 * grp * Kg * N : 0,
-          step.act,
+        lib.k.gemm({
+          a: A + 4 * grp * Mp * Kd,
+          rows: Kg,
+          depth: Kd,
+          b: src + grp * Cg * inPlane,
+          columns: N,
+          ld: N,
+          c: out,
+          bias: bias + 4 * grp * Mp,
+          residual: residual ? residual + 4 * grp * Kg * N : 0,
+          act: step.act,
           koff,
           noff,
           panel,
-          tiles,
-        );
+          scratch: tiles,
+        });
       }
     },
   };
@@ -118,22 +118,22 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
       const [n0, n1] = partRange(N, cols, part % cols, NR);
       const [m0, m1] = partRange(Kg, rows, Math.floor(part / cols) % rows, MR);
       const at = 4 * (grp * Kg * N + m0 * N + n0);
-      lib.k.gemm(
-        A + 4 * (grp * Mp * Kd + m0 * Kd),
-        m1 - m0,
-        Kd,
-        src + grp * Cg * inPlane + (direct ? 4 * n0 : 0),
-        n1 - n0,
-        N,
-        output + at,
-        bias + 4 * (grp * Mp + m0),
-        residual ? residual + at : 0,
-        step.act,
+      lib.k.gemm({
+        a: A + 4 * (grp * Mp * Kd + m0 * Kd),
+        rows: m1 - m0,
+        depth: Kd,
+        b: src + grp * Cg * inPlane + (direct ? 4 * n0 : 0),
+        columns: n1 - n0,
+        ld: N,
+        c: output + at,
+        bias: bias + 4 * (grp * Mp + m0),
+        residual: residual ? residual + at : 0,
+        act: step.act,
         koff,
-        direct ? 0 : noff + 4 * n0,
-        local,
-        local + panelBytes,
-      );
+        noff: direct ? 0 : noff + 4 * n0,
+        panel: local,
+        scratch: local + panelBytes,
+      });
     },
   });
   return { ...compiled, scratchBytes: padBytes, phases, localBytes: panelBytes + tileBytes };
@@ -146,7 +146,7 @@ export function padPhase(ctx: BuildContext, C: number, H: number, W: number, top
     count,
     run({ inputs, scratch }, part) {
       const [c0, c1] = partRange(C, count, part);
-      ctx.lib.k.pad(scratch + 4 * c0 * Hp * Wp, inputs[0] + 4 * c0 * H * W, c1 - c0, H, W, top, left, Hp, Wp, value);
+      ctx.lib.k.pad({ dst: scratch + 4 * c0 * Hp * Wp, src: inputs[0] + 4 * c0 * H * W, channels: c1 - c0, height: H, width: W, top, left, paddedHeight: Hp, paddedWidth: Wp, value });
     },
   };
 }

@@ -25,9 +25,15 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   const outPlane = g.outHeight * g.outWidth;
   /** input channels [c0, c1): padded, then filtered */
   const channels = ({ inputs, output, scratch }: Addresses, c0: number, c1: number) => {
-    lib.k.pad(scratch + 4 * c0 * plane, inputs[0] + 4 * c0 * g.inHeight * g.inWidth, c1 - c0, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
-    lib.k.depthwise(output + 4 * c0 * M * outPlane, scratch + 4 * c0 * plane, W + 4 * c0 * M * taps, bias + 4 * c0 * M, c1 - c0, M, g.outHeight, g.outWidth, Hp, Wp,
-      g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, step.act);
+    lib.k.pad({
+      dst: scratch + 4 * c0 * plane, src: inputs[0] + 4 * c0 * g.inHeight * g.inWidth, channels: c1 - c0, height: g.inHeight, width: g.inWidth,
+      top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0,
+    });
+    lib.k.depthwise({
+      dst: output + 4 * c0 * M * outPlane, src: scratch + 4 * c0 * plane, filters: W + 4 * c0 * M * taps, bias: bias + 4 * c0 * M, channels: c1 - c0, multiplier: M,
+      outHeight: g.outHeight, outWidth: g.outWidth, paddedHeight: Hp, paddedWidth: Wp, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+      strideHeight: g.strideHeight, strideWidth: g.strideWidth, dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, act: step.act,
+    });
   };
   const compiled: CompiledStep = {
     scratchBytes: bytes,

@@ -31,7 +31,7 @@ export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildCont
   const compiled: CompiledStep = {
     scratchBytes: 0,
     run({ inputs, output }) {
-      lib.k.fc(output, W, inputs[0], bias, N, nIn, step.act);
+      lib.k.fc({ dst: output, weights: W, src: inputs[0], bias, outputs: N, inputs: nIn, act: step.act });
     },
   };
   const count = partCount(N * nIn, ctx, Math.ceil(N / 4));
@@ -43,7 +43,7 @@ export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildCont
         count,
         run({ inputs, output }, part) {
           const [n0, n1] = partRange(N, count, part, 4);
-          lib.k.fc(output + 4 * n0, W + 4 * n0 * nIn, inputs[0], bias + 4 * n0, n1 - n0, nIn, step.act);
+          lib.k.fc({ dst: output + 4 * n0, weights: W + 4 * n0 * nIn, src: inputs[0], bias: bias + 4 * n0, outputs: n1 - n0, inputs: nIn, act: step.act });
         },
       },
     ],

@@ -71,7 +71,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   const U = heap.reserve(4 * 36 * Mp * C);
   const filters = heap.store(w);
   const gains = heap.store(Float32Array.from(gain));
-  lib.k.wino_filters(U, filters, gains, K, C, Mp);
+  lib.k.wino_filters({ u: U, filters, gains, outChannels: K, inChannels: C, paddedRows: Mp });
   heap.release(filters);
   const biases = new Float32Array(Mp);
   for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
@@ -91,15 +91,15 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   const block = (at: { inputs: number[]; output: number }, padded: number, blk: number, V: number, M: number, tmp: number) => {
     const residual = step.residual === null ? 0 : at.inputs[at.inputs.length - 1];
     const tiles = table + TILE_ENTRY * blk * nb;
-    lib.k.wino_input(V, padded, tiles, C, plane, 4 * Wp, nb, tmp, C);
-    lib.k.wino_products(U, V, M, C, Mp, nb, 0, 36);
-    lib.k.wino_output(at.output, M, tiles, K, Mp, nb, bias, residual, step.act, outPlane, 4 * Wo, tmp);
+    lib.k.wino_input({ v: V, src: padded, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: tmp, span: C });
+    lib.k.wino_products({ u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb, from: 0, to: 36 });
+    lib.k.wino_output({ dst: at.output, m: M, tiles, outChannels: K, paddedRows: Mp, count: nb, bias, residual, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: tmp });
   };
   const compiled: CompiledStep = {
     scratchBytes: padBytes + vBytes + mBytes + tmpBytes,
     run(at) {
       const V = at.scratch + padBytes;
-      lib.k.pad(at.scratch, at.inputs[0], C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+      lib.k.pad({ dst: at.scratch, src: at.inputs[0], channels: C, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0 });
       for (let blk = 0; blk < blocks; blk++) block(at, at.scratch, blk, V, V + vBytes, V + vBytes + mBytes);
     },
   };
@@ -123,7 +123,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
         count: inputs,
         run({ scratch }, part, local) {
           const [c0, c1] = partRange(C, inputs, part);
-          lib.k.wino_input(scratch + padBytes + 4 * NR * c0, scratch + c0 * plane, tiles, C, plane, 4 * Wp, nb, local, c1 - c0);
+          lib.k.wino_input({ v: scratch + padBytes + 4 * NR * c0, src: scratch + c0 * plane, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: local, span: c1 - c0 });
         },
       },
       {
@@ -131,7 +131,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
         run({ scratch }, part) {
           const [p0, p1] = partRange(36, positions, part);
           const V = scratch + padBytes;
-          lib.k.wino_products(U, V, V + vBytes, C, Mp, nb, p0, p1);
+          lib.k.wino_products({ u: U, v: V, m: V + vBytes, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 });
         },
       },
       {
@@ -140,7 +140,10 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
           const [k0, k1] = partRange(K, outputs, part);
           const residual = step.residual === null ? 0 : ins[ins.length - 1];
           const M = scratch + padBytes + vBytes;
-          lib.k.wino_output(output + k0 * outPlane, M + 4 * k0 * nb, tiles, k1 - k0, Mp, nb, bias + 4 * k0, residual ? residual + k0 * outPlane : 0, step.act, outPlane, 4 * Wo, local);
+          lib.k.wino_output({
+            dst: output + k0 * outPlane, m: M + 4 * k0 * nb, tiles, outChannels: k1 - k0, paddedRows: Mp, count: nb, bias: bias + 4 * k0,
+            residual: residual ? residual + k0 * outPlane : 0, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: local,
+          });
         },
       },
     );

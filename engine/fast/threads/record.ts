@@ -5,23 +5,29 @@
 // part that called no kernel, is a step the threads cannot replay, and an error.
 
 import type { KernelLibrary } from "../../wasm/library";
+import { kernelSignatures, type KernelName, type Kernels } from "../../wasm/signatures";
 import type { Call } from "./protocol";
+
+/** the kernels in a fixed order: a recorded call names its kernel by index in this list */
+export const kernelNames = Object.keys(kernelSignatures) as KernelName[];
 
 /** how far the second recording moves the local scratch (never a real address) */
 const SHIFT = 1 << 24;
 /** a recorded call may have at most this many arguments (one mask bit each) */
 const MAX_ARGS = 31;
 
-function capture(lib: KernelLibrary, names: string[], part: () => void): { kernel: number; args: number[] }[] {
+function capture(lib: KernelLibrary, part: () => void): { kernel: number; args: number[] }[] {
   const calls: { kernel: number; args: number[] }[] = [];
   const saved = lib.k;
-  const recorder: KernelLibrary["k"] = {};
-  names.forEach((name, kernel) => {
-    recorder[name] = (...args: number[]) => {
-      calls.push({ kernel, args });
+  const recorder: Record<string, (args: Readonly<Record<string, number>>) => void> = {};
+  kernelNames.forEach((name, kernel) => {
+    // named arguments, in the WebAssembly function's order: what a worker passes it
+    const order = Object.keys(kernelSignatures[name]);
+    recorder[name] = (args) => {
+      calls.push({ kernel, args: order.map((n) => args[n]) });
     };
   });
-  lib.k = recorder;
+  lib.k = recorder as unknown as Kernels;
   try {
     part();
   } finally {
@@ -31,9 +37,10 @@ function capture(lib: KernelLibrary, names: string[], part: () => void): { kerne
 }
 
 /** the kernel calls of one part, run with `local` as the recording thread's scratch */
-export function recordPart(lib: KernelLibrary, names: string[], local: number, part: (local: number) => void, what: string): Call[] {
-  const a = capture(lib, names, () => part(local));
-  const b = capture(lib, names, () => part(local + SHIFT));
+export function recordPart(lib: KernelLibrary, local: number, part: (local: number) => void, what: string): Call[] {
+  const names = kernelNames;
+  const a = capture(lib, () => part(local));
+  const b = capture(lib, () => part(local + SHIFT));
   if (a.length === 0) throw new Error(`${what}: a part that calls no kernel cannot run on a worker thread`);
   if (a.length !== b.length) throw new Error(`${what}: its kernel calls depend on where its scratch is`);
   return a.map((call, i) => {

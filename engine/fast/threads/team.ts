@@ -12,6 +12,7 @@ import type { KernelLibrary } from "../../wasm/library";
 import type { ThreadHost, ThreadWorker } from "./host";
 import { CLOSED, Ctl, PARK, SPIN } from "./protocol";
 import { workerSource } from "./worker-source";
+import { kernelNames } from "./record";
 
 /** the workers of one host, started once per process and shared by every team */
 class Pool {
@@ -71,7 +72,7 @@ export class Team {
     if (!lib.shared) throw new Error("a team needs the kernels over a shared memory");
     this.pool = Pool.of(host);
     this.workers = this.pool.take(locals.length - 1);
-    const names = Object.keys(lib.k);
+    const names = kernelNames;
     const ctl = this.ctl();
     ctl.fill(0);
     Atomics.store(ctl, Ctl.CLAIM, CLOSED);
@@ -168,7 +169,7 @@ export class Team {
     if (error) throw error;
     const failed = Atomics.exchange(ctl, Ctl.ERROR, 0);
     if (failed) {
-      const names = Object.keys(this.lib.k);
+      const names = kernelNames;
       throw new Error(`${names[failed - 1] ?? "a kernel"} failed on a worker thread${this.pool.lastError ? `: ${this.pool.lastError}` : ""}`);
     }
   }
