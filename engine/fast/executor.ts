@@ -16,6 +16,11 @@ export class FastExecutor implements Executor {
   /** `threads` (with a `host` to start them): the threads a run may use, this one included */
   constructor(private readonly options: Pick<PrepareOptions, "relaxed" | "threads" | "host" | "grain"> = {}) {}
 
+  /** whether the kernels use relaxed SIMD's fused multiply-add */
+  get relaxed(): boolean {
+    return this.options.relaxed ?? wasmFeatures().relaxedSimd;
+  }
+
   /** the threads asked for (a network may use fewer: see FastNetwork.threads) */
   get threads(): number {
     return this.options.threads ?? 1;

@@ -14,6 +14,7 @@ import { networkInput } from "../../engine/input";
 import { ReferenceExecutor } from "../../engine/reference";
 import { network } from "./nets";
 import { kernelCases as cases } from "./kernel-cases";
+import { enableRelaxedSimd } from "../../engine/wasm/relaxed-node";
 
 /** |fast − ref| ≤ 2e-5 · max(1, max |ref|) over every value */
 function assertNear(fast: Float32Array, ref: Float32Array, what: string): void {
@@ -29,13 +30,13 @@ function assertNear(fast: Float32Array, ref: Float32Array, what: string): void {
   assert.ok(worst <= 2e-5 * Math.max(1, top), `${what}: value ${at} is ${fast[at]}, the reference ${ref[at]} (max |ref| ${top})`);
 }
 
-async function compare(text: string, kernel: string | null): Promise<void> {
+async function compare(text: string, kernel: string | null, relaxed: boolean): Promise<void> {
   const net = network(text);
   const weights: NetworkWeights = initWeights(net.graph, 5);
   const input = networkInput(net.graph[0], { sample: "noise" }, 5).data;
   const refLayers = new Map<number, Float32Array>();
   const ref = await new ReferenceExecutor().run(net.graph, weights, input, { onLayer: (t) => refLayers.set(t.node.id, t.output) });
-  const fast = new FastExecutor();
+  const fast = new FastExecutor({ relaxed });
   assertNear(await fast.run(net.graph, weights, input), ref, "fused");
   const seen: number[] = [];
   const traced = await fast.run(net.graph, weights, input, {
@@ -47,13 +48,19 @@ async function compare(text: string, kernel: string | null): Promise<void> {
   assertNear(traced, ref, "traced");
   assert.deepEqual(seen, net.graph.map((n) => n.id), "every layer is traced once, in order");
   if (kernel) {
-    const prepared = await FastNetwork.prepare(net.graph, fromMap(weights));
+    const prepared = await FastNetwork.prepare(net.graph, fromMap(weights), { relaxed });
     assert.ok(prepared.kernels.includes(kernel), `runs on the ${kernel} kernel (got ${prepared.kernels.join(", ")})`);
   }
 }
 
 
+// both instruction sets: plain SIMD (mul + add, the 4×8 tile) and relaxed SIMD (fused
+// multiply-add, the 6×8 tile), which `cnn` turns on in Node 20 (engine/wasm/relaxed-node.ts)
+const relaxedHere = enableRelaxedSimd();
+
 describe("WebAssembly kernels vs the reference kernels", function () {
   this.timeout(60_000);
-  for (const [label, text, kernel] of cases) it(label, () => compare(text, kernel));
+  it("relaxed SIMD is there once cnn's flag is on (Node 20: --experimental-wasm-relaxed-simd)", () => assert.ok(relaxedHere));
+  for (const relaxed of [false, true])
+    for (const [label, text, kernel] of cases) it(`${label}, ${relaxed ? "relaxed" : "plain"} SIMD`, () => compare(text, kernel, relaxed));
 });
