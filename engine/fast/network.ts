@@ -66,6 +66,11 @@ export class FastNetwork {
     if (team) teams?.register(this, team, this);
   }
 
+  /** phases run on threads and the time the main thread waited at their ends (for profiles) */
+  get threadStats(): { phases: number; waitMs: number; workerParts: number } {
+    return { ...(this.team?.stats ?? { phases: 0, waitMs: 0 }), workerParts: this.workerParts };
+  }
+
   /** parts of phases the worker threads have run (0 on one thread) */
   get workerParts(): number {
     return this.team?.workerParts ?? 0;

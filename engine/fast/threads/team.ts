@@ -160,12 +160,15 @@ export class Team {
       Atomics.add(ctl, Ctl.DONE, 1);
     }
     let spins = 0;
+    const waited = performance.now();
     for (;;) {
       const done = Atomics.load(ctl, Ctl.DONE);
       if (done >= count) break;
       if (spins++ < SPIN) continue;
       Atomics.wait(ctl, Ctl.DONE, done, 50);
     }
+    this.stats.phases++;
+    this.stats.waitMs += performance.now() - waited;
     if (error) throw error;
     const failed = Atomics.exchange(ctl, Ctl.ERROR, 0);
     if (failed) {
@@ -173,6 +176,9 @@ export class Team {
       throw new Error(`${names[failed - 1] ?? "a kernel"} failed on a worker thread${this.pool.lastError ? `: ${this.pool.lastError}` : ""}`);
     }
   }
+
+  /** phases run, and the time the main thread waited for other threads' parts at their ends */
+  readonly stats = { phases: 0, waitMs: 0 };
 
   /** parts the worker threads have run so far (the rest ran on the main thread) */
   get workerParts(): number {
