@@ -9,6 +9,8 @@ import { planesOf } from "../tensor";
 import { filled, like, need } from "./shared";
 import type { Op } from "./types";
 import { byRanges } from "../fast/threads/split";
+import { trainSlots } from "../train/slots";
+import { bnKernel } from "../train/kernels/norm";
 
 export interface NormStatistics {
   scale: Floats;
@@ -55,6 +57,7 @@ export const bn: Op<"bn"> = {
     ];
   },
   reference: {
+    ...trainSlots(bnKernel),
     forward({ node, inputs: [x], params }) {
       const p = planesOf(node.input!);
       return batchnorm(x, p.channels, p.height * p.width, {

@@ -7,6 +7,8 @@ import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
 import { byRanges } from "../fast/threads/split";
+import { trainSlots } from "../train/slots";
+import { addKernel, concatKernel } from "../train/kernels/layout";
 
 export function addAll<T extends Floats>(inputs: T[]): T {
   const out = like(inputs[0], inputs[0].length);
@@ -30,7 +32,7 @@ export function concatAll<T extends Floats>(inputs: T[]): T {
 
 export const add: Op<"add"> = {
   kind: "add",
-  reference: { forward: ({ inputs }) => addAll(inputs) },
+  reference: { forward: ({ inputs }) => addAll(inputs), ...trainSlots(addKernel) },
   fast: {
     compile(step, ctx) {
       const n = sizeOf(step.head.output);
@@ -50,7 +52,7 @@ export const add: Op<"add"> = {
 
 export const concat: Op<"concat"> = {
   kind: "concat",
-  reference: { forward: ({ inputs }) => concatAll(inputs) },
+  reference: { forward: ({ inputs }) => concatAll(inputs), ...trainSlots(concatKernel) },
   fast: {
     compile(step, ctx) {
       const sizes = step.head.inputs.map((i) => sizeOf(ctx.shapeOf(i)));
