@@ -1,8 +1,8 @@
 // Relaxed SIMD in Node 20: V8 11.3 has it (fused multiply-add, f32x4.relaxed_madd) behind
 // --experimental-wasm-relaxed-simd; Chromium ≥ 114 and Node ≥ 22 have it on. `cnn` turns
 // the flag on at start (v8.setFlagsFromString, before any kernel is compiled; worker
-// threads started later share it), so the engine takes the 6×8 FMA tile: about 20 %
-// more GEMM throughput (shared/kits/peer-bench/wasm_gemm.log). Results differ from the
+// threads started later share it), so the kernels take the fused multiply-add: some 25 %
+// less GEMM time (docs/ENGINE-SPEED.md). Results differ from the
 // plain-SIMD kernels only by rounding (one rounding per multiply-add instead of two);
 // both paths are tested.
 

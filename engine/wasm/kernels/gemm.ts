@@ -6,8 +6,8 @@
 //
 // The register tile is MR×NR = MR×8: MR splatted weights times two 4-lane vectors of
 // positions, accumulated in MR·2 v128 locals (with MR = 4 plus 2 B vectors and a
-// splat, 11 of the 16 XMM registers V8 allocates from; MR = 6 when relaxed SIMD's
-// fused multiply-add frees the temporaries). Blocking as in GotoBLAS: Kd in chunks of
+// splat, 11 of the 16 XMM registers V8 allocates from; with relaxed SIMD's fused
+// multiply-add too: MR = 6 measured slower, see library.ts). Blocking as in GotoBLAS: Kd in chunks of
 // KC rows, N in chunks of NC columns, so a B panel stays in L1 and A's block in L2.
 
 import type { Func } from "../emit/func";
