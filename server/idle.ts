@@ -16,6 +16,14 @@
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
+/**
+ * The server's idle work as configured by the environment: `CNN_LSP_IDLE=0` turns it off
+ * (no collections, no warm-up), for comparing with it on (bench/lsp.bench.ts does).
+ */
+export function idleFromEnvironment(env: NodeJS.ProcessEnv = process.env): IdleWork {
+  return env.CNN_LSP_IDLE === "0" ? new IdleWork({ collect: null, warm: false }) : new IdleWork();
+}
+
 export interface Collector {
   /** a scavenge of the young generation */
   minor(): void;
@@ -55,6 +63,8 @@ export interface IdleOptions {
   collect?: Collector | null;
   /** a full collection once the old generation grew this much since the last one (MB) */
   majorAfterMB?: number;
+  /** false: warmUp() does nothing */
+  warm?: boolean;
   now?: () => number;
 }
 
@@ -66,7 +76,7 @@ export class IdleWork {
   /** warm-up pieces since the last collection */
   private warmPieces = 0;
   private warmup: Iterator<unknown> | undefined;
-  private warmedUp = false;
+  private warmedUp: boolean;
   private readonly quietMs: number;
   private readonly collect: Collector | null;
   private readonly majorAfterBytes: number;
@@ -79,6 +89,7 @@ export class IdleWork {
     this.quietMs = options.quietMs ?? 30;
     this.collect = options.collect === undefined ? collector() : options.collect;
     this.majorAfterBytes = (options.majorAfterMB ?? 16) * 1e6;
+    this.warmedUp = options.warm === false;
     this.oldAfterMajor = this.collect?.oldBytes() ?? 0;
     this.now = options.now ?? (() => performance.now());
     this.last = this.now();
