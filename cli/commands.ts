@@ -3,6 +3,7 @@
 import type { Analysis } from "../analysis";
 import { runCommand } from "./run";
 import { exportCommand } from "./export";
+import { graphCommand } from "../diagram/cli";
 
 export interface ExtraCommand {
   name: string;
@@ -10,4 +11,4 @@ export interface ExtraCommand {
   run(args: string[], load: (file: string) => Analysis): Promise<number>;
 }
 
-export const extraCommands: ExtraCommand[] = [runCommand, exportCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, graphCommand];

@@ -12,7 +12,7 @@ const common = {
 };
 
 const node = [
-  { in: "cli/cnn.ts", out: "dist/cli/cnn.js", banner: "#!/usr/bin/env node" },
+  { in: "cli/cnn.ts", out: "dist/cli/cnn.js", banner: "#!/usr/bin/env node", external: ["@resvg/resvg-js"] },
   { in: "server/server.ts", out: "dist/server/server.js" },
   { in: "client/extension.ts", out: "dist/client/extension.js", external: ["vscode"] },
 ];
