@@ -9,6 +9,7 @@ import { registerExportOnnx } from "./export";
 import { registerRunView } from "./run";
 import { serverSource } from "./run/source";
 import { registerSummary } from "./summary";
+import { registerArchitectureView } from "./architecture";
 
 let client: LanguageClient | undefined;
 
@@ -28,6 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerSummary(context, client);
   registerRunView(context, client);
   registerExportOnnx(context, serverSource(client));
+  registerArchitectureView(context, client);
   await client.start();
 }
 

@@ -19,6 +19,7 @@ const node = [
 const browser = [
   { in: "webview/main.ts", out: "dist/webview/main.js" },
   { in: "engine/worker.ts", out: "dist/webview/worker.js" },
+  { in: "diagram/view/main.ts", out: "dist/webview/architecture.js" },
 ];
 
 const jobs = [];

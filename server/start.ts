@@ -35,6 +35,7 @@ import { semanticTokens, semanticTokensLegend } from "./features/semanticTokens"
 import { formatEdits } from "./features/formatting";
 import { codeLenses } from "./features/codeLens";
 import { networkFor, summaryFor } from "./features/network";
+import { diagramFor, diagramMethod, type DiagramResponse } from "./features/diagram";
 
 /** The editor's indentation, or two spaces when it sends none. */
 function formattingOptions(options: Partial<FormattingOptions> | null | undefined): FormattingOptions {
@@ -248,6 +249,11 @@ export function startServer(connection: Connection): void {
     return s ? summaryFor(s, p?.network, settings.shapeFormat) : { error: `${String(p?.uri)} is not open` };
   });
   connection.onRequest(summaryMethod, summaryHandler as (params: unknown, token: CancellationToken) => unknown);
+  const diagramHandler = guard<NetworkParams | null, DiagramResponse>(log, "cnn/diagram", { error: "the server failed to draw the network (see its log)" }, (p) => {
+    const s = snapshotOf(p?.uri);
+    return s ? diagramFor(s, typeof p?.network === "string" ? p.network : undefined) : { error: `${String(p?.uri)} is not open` };
+  });
+  connection.onRequest(diagramMethod, diagramHandler as (params: unknown, token: CancellationToken) => unknown);
 
   documents.listen(connection);
   connection.listen();

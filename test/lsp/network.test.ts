@@ -40,6 +40,7 @@ describe("cnn/network, cnn/summary, code lens", () => {
       [
         [0, "▶ Run · 61,706 params · 0.42 MMAC", "cnn.run", [uri, "LeNet5"]],
         [0, "Summary", "cnn.showSummary", [uri, "LeNet5"]],
+        [0, "Architecture", "cnn.showArchitecture", [uri, "LeNet5"]],
       ],
     );
     const many = "file:///n/many.cnn";
