@@ -22,6 +22,8 @@ import type {
   NetworkResult,
   Occurrence,
   ReceptiveField,
+  ScopeFrame,
+  BlockFrame,
   Shape,
   StatementKind,
 } from "./types";
@@ -77,6 +79,7 @@ const silent: Report = () => {};
 
 const noExplanation = (): Explanation[] => [];
 const noCallSites: Span[] = [];
+const noScope: readonly ScopeFrame[] = [];
 const unknownFlow: Flow = { shape: null, node: null, field: null };
 
 export const MAX_REPEAT = 10_000;
@@ -114,6 +117,11 @@ export class Elaborator {
   private errorsInNetwork = 0;
   private recording = true;
   private currentTop: Span | null = null;
+  /** the structures around the statement being elaborated (shared by all it records) */
+  private scope: readonly ScopeFrame[] = noScope;
+  private frames = 0;
+  /** per block name, the frames of its uses in this network (their `uses` is set at the end) */
+  private blockUses = new Map<string, BlockFrame[]>();
 
   constructor(
     private readonly file: A.CnnFile,
@@ -304,6 +312,24 @@ export class Elaborator {
     this.aborted = false;
     this.errorsInNetwork = 0;
     this.currentTop = null;
+    this.scope = noScope;
+    this.frames = 0;
+    this.blockUses = new Map();
+  }
+
+  /** Elaborate inside one more structure; returns the scope to restore after. */
+  private enter(frame: ScopeFrame): readonly ScopeFrame[] {
+    const outer = this.scope;
+    const inner = new Array<ScopeFrame>(outer.length + 1);
+    for (let i = 0; i < outer.length; i++) inner[i] = outer[i];
+    inner[outer.length] = frame;
+    this.scope = inner;
+    return outer;
+  }
+
+  /** Every use of a block now knows how many uses there are. */
+  private countUses() {
+    for (const list of this.blockUses.values()) for (const frame of list) frame.uses = list.length;
   }
 
   private network(name: string, body: A.Statement[], span: Span, nameSpan: Span, implicit: boolean): NetworkResult {
@@ -332,6 +358,7 @@ export class Elaborator {
       if (occ) statements.push(occ);
       else statements.push(this.compositeOccurrence(stmt, "layer", "?", null, flow, before));
     }
+    this.countUses();
     const known = this.graph.length > 0 && flow.shape !== null && !flow.doubt;
     const { params, macs } = totals(this.graph, 0);
     const activationBytes = activationTotal(this.graph);
@@ -719,7 +746,13 @@ export class Elaborator {
     }
     const inner = this.blockScope(block, bound);
     this.callStack.push({ block: callee.text, site: callee });
+    let uses = this.blockUses.get(callee.text);
+    if (!uses) this.blockUses.set(callee.text, (uses = []));
+    const frame: BlockFrame = { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block: callee.text, use: uses.length + 1, uses: 0 };
+    uses.push(frame);
+    const outer = this.enter(frame);
     const out = this.statements(block.body, flow, inner);
+    this.scope = outer;
     this.callStack.pop();
     this.compositeOccurrence(stmt, "call", callee.text, flow, out, before);
     return out;
@@ -751,9 +784,12 @@ export class Elaborator {
     const before = this.graph.length;
     if (!stmt.count) this.report("bad-value", stmt.keyword, "`repeat` needs a count: `repeat N { … }`");
     const n = stmt.count ? evaluateInt(stmt.count, scope, this.reporter, { what: "the repeat count N", min: 1, max: MAX_REPEAT }) : null;
+    const label = stmt.label?.text ?? null;
     if (n === null) {
       // still check the body once: any count runs it at least once
+      const outer = this.enter({ kind: "repeat", id: this.frames++, span: stmt, label, iteration: 1, count: null });
       const once = this.statements(stmt.body, flow, scope);
+      this.scope = outer;
       this.record(stmt, "repeat", "repeat", flow.shape, null, null, null);
       return this.inDoubt(flow, once.shape, allDoubt);
     }
@@ -763,7 +799,9 @@ export class Elaborator {
         this.abort(stmt);
         return unknownFlow;
       }
+      const outer = this.enter({ kind: "repeat", id: this.frames++, span: stmt, label, iteration: i + 1, count: n });
       out = this.statements(stmt.body, out, scope);
+      this.scope = outer;
     }
     this.compositeOccurrence(stmt, "repeat", `repeat ${n}`, flow, out, before);
     return out;
@@ -771,8 +809,16 @@ export class Elaborator {
 
   private residual(stmt: A.ResidualStatement, flow: Flow, scope: Scope): Flow {
     const before = this.graph.length;
+    const label = stmt.label?.text ?? null;
+    const outer = this.enter({ kind: "residual", id: this.frames++, span: stmt, label, path: "body" });
     const body = this.statements(stmt.body, flow, scope);
-    const shortcut = stmt.shortcut ? this.statements(stmt.shortcut, flow, scope) : flow;
+    this.scope = outer;
+    let shortcut = flow;
+    if (stmt.shortcut) {
+      this.enter({ kind: "residual", id: this.frames++, span: stmt, label, path: "shortcut" });
+      shortcut = this.statements(stmt.shortcut, flow, scope);
+      this.scope = outer;
+    }
     const merged = this.join("residual", stmt, [body, shortcut], flow);
     this.compositeOccurrence(stmt, "residual", "residual", flow, merged, before);
     return merged;
@@ -781,7 +827,14 @@ export class Elaborator {
   private merge(stmt: A.MergeStatement, flow: Flow, scope: Scope): Flow {
     const before = this.graph.length;
     if (stmt.branches.length === 0) this.report("bad-value", stmt.keyword, `\`${stmt.type}\` needs at least one \`branch { … }\``);
-    const outs = stmt.branches.map((b) => this.statements(b.body, flow, scope));
+    const label = stmt.label?.text ?? null;
+    const branches = stmt.branches.length;
+    const outs = new Array<Flow>(branches);
+    for (let i = 0; i < branches; i++) {
+      const outer = this.enter({ kind: "branch", id: this.frames++, span: stmt, label, merge: stmt.type, branch: i + 1, branches });
+      outs[i] = this.statements(stmt.branches[i].body, flow, scope);
+      this.scope = outer;
+    }
     const merged = stmt.branches.length ? this.join(stmt.type, stmt, outs, flow) : this.inDoubt(flow, flow.shape, allDoubt);
     this.compositeOccurrence(stmt, stmt.type, stmt.type, flow, merged, before);
     return merged;
@@ -883,7 +936,7 @@ export class Elaborator {
   private addNode(op: string, inputs: number[], input: Shape | null, output: Shape, attrs: LayerAttrs, params: bigint, macs: bigint, stmt: A.Statement): number {
     const id = this.graph.length;
     if (op !== "input" && op !== "add" && op !== "concat" && id > this.maxLayers) this.abort(stmt);
-    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, id });
+    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id });
     return id;
   }
 
@@ -915,6 +968,7 @@ export class Elaborator {
       node,
       explain,
       callSites: this.callStack.length ? this.callStack.map((f) => f.site) : noCallSites,
+      scope: this.scope,
       network: this.networkName,
     };
     const list = this.occurrences.get(stmt.start);
@@ -942,6 +996,7 @@ export class Elaborator {
       node: null,
       explain: noExplanation,
       callSites: [],
+      scope: this.scope,
       network: this.networkName,
     };
     occ.params = params;

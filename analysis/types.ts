@@ -100,6 +100,56 @@ export interface Explanation {
   text: string;
 }
 
+/**
+ * One structure enclosing a graph node or an occurrence. `scope` lists them from the
+ * network down: `[Stage 2 of 4 (label layer2), repeat 1 of 3, Bottleneck 3 of 12,
+ * residual body]`. Every node and occurrence elaborated inside one structure's single
+ * pass (one block use, one repeat iteration, one branch) shares the same frame object
+ * and the same array: compare frames by `id` (unique within the network, also after
+ * JSON) to group nodes into one box.
+ */
+export type ScopeFrame = BlockFrame | RepeatFrame | ResidualFrame | BranchFrame;
+
+interface FrameBase {
+  /** unique within its network, increasing in elaboration order */
+  id: number;
+  /** the statement of the structure (the block use, `repeat`, `residual`, `concat`/`add`) */
+  span: Span;
+  /** that statement's label, if any */
+  label: string | null;
+}
+
+/** One use of a block: `Bottleneck 3 of 12` is the 3rd of the network's 12 uses of `Bottleneck`. */
+export interface BlockFrame extends FrameBase {
+  kind: "block";
+  block: string;
+  /** 1-based, in elaboration (and run) order over the whole network */
+  use: number;
+  /** how many times the network uses this block, in all */
+  uses: number;
+}
+
+/** One pass of `repeat N`: iteration 1 … N (N null when the count is wrong: the body checked once). */
+export interface RepeatFrame extends FrameBase {
+  kind: "repeat";
+  iteration: number;
+  count: number | null;
+}
+
+/** The body or the shortcut of a `residual`; its add node is outside both. */
+export interface ResidualFrame extends FrameBase {
+  kind: "residual";
+  path: "body" | "shortcut";
+}
+
+/** Branch i of n of a `concat` or `add`; the merge node is outside the branches. */
+export interface BranchFrame extends FrameBase {
+  kind: "branch";
+  merge: "concat" | "add";
+  branch: number;
+  branches: number;
+}
+
 /** A node of the runnable graph: a layer, the input, or a merge (add/concat). */
 export interface GraphNode {
   id: number;
@@ -114,6 +164,8 @@ export interface GraphNode {
   label: string | null;
   /** the statement this node comes from */
   span: Span;
+  /** the structures it is inside, outermost first ([] at the network's top level) */
+  scope: readonly ScopeFrame[];
 }
 
 export type StatementKind = "input" | "layer" | "call" | "repeat" | "residual" | "concat" | "add";
@@ -138,6 +190,8 @@ export interface Occurrence {
   explain: () => Explanation[];
   /** the call sites that led here, outermost first */
   callSites: Span[];
+  /** the structures this elaboration is inside, outermost first (as GraphNode.scope) */
+  scope: readonly ScopeFrame[];
   network: string;
 }
 

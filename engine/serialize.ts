@@ -3,7 +3,7 @@
 // deserializeNetwork checks every field on the way back (the data crossed a process or
 // a webview boundary) and restores the bigints.
 
-import type { GraphNode, LayerAttrs, NetworkResult, Occurrence, Padding, ReceptiveField, Shape } from "../analysis/types";
+import type { GraphNode, LayerAttrs, NetworkResult, Occurrence, Padding, ReceptiveField, ScopeFrame, Shape } from "../analysis/types";
 import type { Span } from "../grammar";
 import { boolean, count, decimalBigint, InvalidDataError, list, nullable, number, oneOf, optional, pair, positive, record, string, isRecord, type Reader } from "./check";
 
@@ -110,7 +110,33 @@ const attrs: Reader<LayerAttrs> = (v, p) => {
   return out;
 };
 
-function graphNode(v: unknown, p: string, id: number): GraphNode {
+/**
+ * A node's or occurrence's scope. Frames of one id are one structure: the first read is
+ * kept and shared, as the analysis shares them (the run view groups nodes by frame).
+ */
+function scopeReader(frames: Map<number, ScopeFrame>): Reader<readonly ScopeFrame[]> {
+  const frame: Reader<ScopeFrame> = (v, p) => {
+    const r = record(v, p);
+    const id = count(r.id, `${p}.id`);
+    const known = frames.get(id);
+    if (known) {
+      if (known.kind !== r.kind) throw new InvalidDataError(`${p}: frame ${id} is a ${known.kind} elsewhere`);
+      return known;
+    }
+    const base = { id, span: span(r.span, `${p}.span`), label: nullable(string)(r.label, `${p}.label`) };
+    const kind = oneOf("block", "repeat", "residual", "branch")(r.kind, `${p}.kind`);
+    let read: ScopeFrame;
+    if (kind === "block") read = { kind, ...base, block: string(r.block, `${p}.block`), use: positive(r.use, `${p}.use`), uses: positive(r.uses, `${p}.uses`) };
+    else if (kind === "repeat") read = { kind, ...base, iteration: positive(r.iteration, `${p}.iteration`), count: nullable(positive)(r.count, `${p}.count`) };
+    else if (kind === "residual") read = { kind, ...base, path: oneOf("body", "shortcut")(r.path, `${p}.path`) };
+    else read = { kind, ...base, merge: oneOf("concat", "add")(r.merge, `${p}.merge`), branch: positive(r.branch, `${p}.branch`), branches: positive(r.branches, `${p}.branches`) };
+    frames.set(id, read);
+    return read;
+  };
+  return list(frame, 10_000);
+}
+
+function graphNode(v: unknown, p: string, id: number, scope: Reader<readonly ScopeFrame[]>): GraphNode {
   const r = record(v, p);
   if (r.id !== id) throw new InvalidDataError(`${p}.id: expected ${id} (nodes are in order)`);
   const inputs = list(count, 1000)(r.inputs, `${p}.inputs`);
@@ -126,6 +152,7 @@ function graphNode(v: unknown, p: string, id: number): GraphNode {
     macs: decimalBigint(r.macs, `${p}.macs`),
     label: nullable(string)(r.label, `${p}.label`),
     span: span(r.span, `${p}.span`),
+    scope: scope(r.scope, `${p}.scope`),
   };
 }
 
@@ -133,7 +160,7 @@ function constant<T>(value: T): () => T {
   return () => value;
 }
 
-function occurrence(v: unknown, p: string, graph: GraphNode[]): Occurrence {
+function occurrence(v: unknown, p: string, graph: GraphNode[], scope: Reader<readonly ScopeFrame[]>): Occurrence {
   const r = record(v, p);
   const node = r.node === null || r.node === undefined ? null : graph[count(record(r.node, `${p}.node`).id, `${p}.node.id`)] ?? null;
   return {
@@ -159,6 +186,7 @@ function occurrence(v: unknown, p: string, graph: GraphNode[]): Occurrence {
           })(r.explain, `${p}.explain`),
     ),
     callSites: list(span)(r.callSites, `${p}.callSites`),
+    scope: scope(r.scope, `${p}.scope`),
     network: string(r.network, `${p}.network`),
   };
 }
@@ -168,7 +196,8 @@ export function deserializeNetwork(value: unknown, path = "network"): NetworkRes
   const rawGraph = r.graph;
   if (!Array.isArray(rawGraph)) throw new InvalidDataError(`${path}.graph: expected a list`);
   if (rawGraph.length > 1_000_000) throw new InvalidDataError(`${path}.graph: too many nodes`);
-  const graph = rawGraph.map((n, i) => graphNode(n, `${path}.graph[${i}]`, i));
+  const scope = scopeReader(new Map());
+  const graph = rawGraph.map((n, i) => graphNode(n, `${path}.graph[${i}]`, i, scope));
   return {
     name: string(r.name, `${path}.name`),
     span: span(r.span, `${path}.span`),
@@ -181,7 +210,7 @@ export function deserializeNetwork(value: unknown, path = "network"): NetworkRes
     receptiveField: nullable(field)(r.receptiveField, `${path}.receptiveField`),
     activationBytes: decimalBigint(r.activationBytes, `${path}.activationBytes`),
     peakActivationBytes: decimalBigint(r.peakActivationBytes, `${path}.peakActivationBytes`),
-    statements: list((s, sp) => occurrence(s, sp, graph))(r.statements, `${path}.statements`),
+    statements: list((s, sp) => occurrence(s, sp, graph, scope))(r.statements, `${path}.statements`),
     graph,
     complete: boolean(r.complete, `${path}.complete`),
   };

@@ -3,7 +3,11 @@
 // from, so the view and the editor never disagree. A network with errors is sent too
 // (drawn up to where it can be).
 
+import type { CancellationToken } from "vscode-languageserver";
 import { buildDiagram } from "../../diagram/build";
+import type { Feature } from "../context";
+import { guard } from "../guard";
+import type { NetworkParams } from "../protocol";
 import type { Diagram } from "../../diagram/model";
 import type { Snapshot } from "../snapshots";
 import { fileNameOf } from "../snapshots";
@@ -27,3 +31,14 @@ export function diagramFor(snapshot: Snapshot, name: string | undefined | null):
     warnings: inside.filter((d) => d.severity === "warning").length,
   };
 }
+
+export const diagramFeature: Feature = {
+  name: "cnn/diagram",
+  register(ctx) {
+    const handler = guard<NetworkParams | null, DiagramResponse>(ctx.log, diagramMethod, { error: "the server failed to draw the network (see its log)" }, (p) => {
+      const s = ctx.snapshotOf(p?.uri);
+      return s ? diagramFor(s, typeof p?.network === "string" ? p.network : undefined) : { error: `${String(p?.uri)} is not open` };
+    });
+    ctx.connection.onRequest(diagramMethod, handler as (params: unknown, token: CancellationToken) => unknown);
+  },
+};

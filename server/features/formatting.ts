@@ -6,8 +6,12 @@
 //   conv    6 5x5        # → 28×28×6
 //   avgpool 2x2          # → 14×14×6
 //
-// It only ever changes whitespace inside a line: every token stays, in order, on its
-// line; comments are kept. A text with syntax errors is left alone.
+// It only ever changes spaces and tabs inside a line: every token stays, in order, on
+// its line; comments are kept; line breaks are never touched. Any other character the
+// lexer skips as white space (U+FEFF, U+00A0, U+2028, U+3000, U+200B, \f, \v, …) is
+// kept where it is: a gap holding one is left exactly as written (a byte-order mark at
+// the start of the file stays in front of the first line, which is formatted as usual).
+// A text with syntax errors is left alone.
 
 import type { IToken } from "chevrotain";
 import type { FormattingOptions, TextEdit } from "vscode-languageserver";
@@ -18,6 +22,14 @@ import type { Snapshot } from "../snapshots";
 
 interface Line {
   index: number;
+  /** what stays in front of everything: the byte-order mark of line 0 */
+  bom: string;
+  /** the white space before the first token or comment, when it holds more than spaces and tabs: kept as written instead of the indentation */
+  lead: string | null;
+  /** between the code and its comment, when it holds more than spaces and tabs */
+  beforeComment: string | null;
+  /** after the last token of a line without comment, when it holds more than spaces and tabs */
+  tail: string;
   tokens: IToken[];
   comment: Span | null;
   /** braces open at the start of the line */
@@ -34,6 +46,22 @@ const noSpaceAfter = new Set([T.LParen, T.LBracket]);
 const spaceAfter = new Set([T.Comma, T.Semicolon, T.Colon, T.LBrace, T.RBrace]);
 const spaceBefore = new Set([T.LBrace, T.RBrace]);
 
+/** The gap as written when it holds anything but spaces and tabs (it is then kept), else null. */
+function kept(text: string, from: number, to: number): string | null {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) return text.slice(from, to);
+  }
+  return null;
+}
+
+/** A comment without the spaces and tabs that end it (other white space stays). */
+function trimBlanks(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
+  return s.slice(0, end);
+}
+
 function joinTokens(text: string, tokens: IToken[]): string {
   let out = "";
   // inside `[…]` (literal weights, data) the spacing is the user's: matrices are laid out by hand
@@ -42,8 +70,12 @@ function joinTokens(text: string, tokens: IToken[]): string {
     if (i > 0) {
       const prev = tokens[i - 1];
       const hadSpace = tok.startOffset > endOf(prev);
+      const verbatim = kept(text, endOf(prev), tok.startOffset);
       let space: boolean;
-      if (inList > 0) space = hadSpace && !noSpaceBefore.has(tok.tokenType) && !noSpaceAfter.has(prev.tokenType);
+      if (verbatim !== null) {
+        out += verbatim;
+        space = false;
+      } else if (inList > 0) space = hadSpace && !noSpaceBefore.has(tok.tokenType) && !noSpaceAfter.has(prev.tokenType);
       else if (noSpaceBefore.has(tok.tokenType)) space = false;
       else if (noSpaceAfter.has(prev.tokenType)) space = false;
       else if (spaceAfter.has(prev.tokenType) || spaceBefore.has(tok.tokenType)) space = true;
@@ -61,7 +93,9 @@ function describeLines(snapshot: Snapshot): Line[] {
   const { analysis, positions } = snapshot;
   const text = analysis.text;
   const lines: Line[] = [];
-  for (let i = 0; i < positions.lineCount; i++) lines.push({ index: i, tokens: [], comment: null, depth: 0, continuation: false, simple: null, code: "" });
+  for (let i = 0; i < positions.lineCount; i++) {
+    lines.push({ index: i, bom: "", lead: null, beforeComment: null, tail: "", tokens: [], comment: null, depth: 0, continuation: false, simple: null, code: "" });
+  }
   for (const tok of analysis.parse.tokens) if (tok.tokenType !== T.Newline) lines[positions.lineOf(tok.startOffset)].tokens.push(tok);
   for (const c of analysis.parse.comments) lines[positions.lineOf(c.start)].comment = c;
 
@@ -78,23 +112,34 @@ function describeLines(snapshot: Snapshot): Line[] {
     }
     if (line.tokens[0]?.tokenType === T.RBrace) line.depth = Math.max(0, line.depth - 1);
     line.code = joinTokens(text, line.tokens);
+    let start = positions.lineStart(line.index);
+    if (start === 0 && text.charCodeAt(0) === 0xfeff) {
+      line.bom = "\ufeff";
+      start = 1;
+    }
+    const first = line.tokens[0]?.startOffset ?? line.comment?.start ?? positions.lineEnd(line.index);
+    line.lead = kept(text, start, first);
+    const last = line.tokens.at(-1);
+    if (last && line.comment) line.beforeComment = kept(text, endOf(last), line.comment.start);
+    else if (last) line.tail = kept(text, endOf(last), positions.lineEnd(line.index)) ?? "";
     const structural = line.tokens.some((t) => t.tokenType === T.LBrace || t.tokenType === T.RBrace || t.tokenType === T.Semicolon);
     if (!line.continuation && brackets === 0 && !structural && line.tokens.length > 0) {
       let at = 0;
-      let label = "";
-      if (line.tokens[1]?.tokenType === T.Colon && line.tokens[0].tokenType === T.Identifier) {
-        label = `${line.tokens[0].image}:`;
-        at = 2;
-      }
+      if (line.tokens[1]?.tokenType === T.Colon && line.tokens[0].tokenType === T.Identifier) at = 2;
       const head = line.tokens[at];
       if (head && (head.tokenType === T.Identifier || head.tokenType === T.PadKeyword)) {
         const rest = line.tokens.slice(at + 1);
-        line.simple = {
-          label,
-          head: head.image,
-          rest: joinTokens(text, rest),
-          headSeparated: rest.length > 0 && rest[0].startOffset > endOf(head),
-        };
+        // a label or kind followed by a kept gap is written as it stands
+        const labelGap = at > 0 ? kept(text, endOf(line.tokens[1]), head.startOffset) : null;
+        const headGap = rest.length > 0 ? kept(text, endOf(head), rest[0].startOffset) : null;
+        if (labelGap === null && headGap === null) {
+          line.simple = {
+            label: at > 0 ? joinTokens(text, line.tokens.slice(0, 2)) : "",
+            head: head.image,
+            rest: joinTokens(text, rest),
+            headSeparated: rest.length > 0 && rest[0].startOffset > endOf(head),
+          };
+        }
       }
     }
   }
@@ -108,8 +153,8 @@ export function formatEdits(snapshot: Snapshot, options: FormattingOptions, with
   const unit = options.insertSpaces === false ? "\t" : " ".repeat(Math.max(1, Math.min(16, Math.trunc(options.tabSize) || 2)));
   const lines = describeLines(snapshot);
   const result = new Map<number, string>();
-  const indentOf = (l: Line) => unit.repeat(l.depth);
-  const commentText = (l: Line) => (l.comment ? text.slice(l.comment.start, l.comment.end).trimEnd() : "");
+  const indentOf = (l: Line) => l.bom + (l.lead ?? unit.repeat(l.depth));
+  const commentText = (l: Line) => (l.comment ? trimBlanks(text.slice(l.comment.start, l.comment.end)) : "");
   const commentColumn = (l: Line) => (l.comment ? l.comment.start - positions.lineStart(l.index) : -1);
 
   // runs of simple lines at one depth, not broken by blank or structural lines
@@ -150,25 +195,29 @@ export function formatEdits(snapshot: Snapshot, options: FormattingOptions, with
       return indentOf(l) + (s.label ? `${s.label} ` : "") + head + s.rest;
     });
     // only commented lines decide the comment column: a long bare line does not push it
-    const widest = Math.max(0, ...codes.filter((_, i) => group[i].comment).map((c) => c.length));
-    const commented = group.filter((l) => l.comment);
+    const aligned = (l: Line) => l.comment !== null && l.beforeComment === null;
+    const widest = Math.max(0, ...codes.filter((_, i) => aligned(group[i])).map((c) => c.length));
+    const commented = group.filter(aligned);
     const columns = new Set(commented.map(commentColumn));
     const shared = columns.size === 1 ? [...columns][0] : -1;
     const column = shared >= widest + 1 ? shared : widest + 2;
     group.forEach((l, i) => {
-      result.set(l.index, l.comment ? codes[i].padEnd(column) + commentText(l) : codes[i]);
+      const withComment = l.beforeComment !== null ? codes[i] + l.beforeComment : codes[i].padEnd(column);
+      result.set(l.index, l.comment ? withComment + commentText(l) : codes[i] + l.tail);
     });
   }
 
   for (const l of lines) {
     if (l.continuation || result.has(l.index)) continue;
     if (l.tokens.length === 0) {
-      result.set(l.index, l.comment ? indentOf(l) + commentText(l) : "");
+      // a blank line keeps only what is not a space or a tab
+      result.set(l.index, l.comment ? indentOf(l) + commentText(l) : l.bom + (l.lead ?? ""));
       continue;
     }
     const code = indentOf(l) + l.code;
     const keep = commentColumn(l);
-    result.set(l.index, l.comment ? code.padEnd(Math.max(keep, code.length + 1)) + commentText(l) : code);
+    const beforeComment = l.beforeComment ?? " ".repeat(Math.max(1, keep - code.length));
+    result.set(l.index, l.comment ? code + beforeComment + commentText(l) : code + l.tail);
   }
 
   const edits: TextEdit[] = [];
@@ -176,6 +225,8 @@ export function formatEdits(snapshot: Snapshot, options: FormattingOptions, with
     const start = positions.lineStart(index);
     const end = positions.lineEnd(index);
     if (within && (end < within.start || start > within.end)) continue;
+    // emptied, a line between a lone CR and an LF would merge their two breaks into one CRLF
+    if (wanted === "" && start > 0 && text.charCodeAt(start - 1) === 13 && text.charCodeAt(end) === 10) continue;
     if (text.slice(start, end) !== wanted) edits.push({ range: positions.range({ start, end }), newText: wanted });
   }
   return edits.sort((a, b) => a.range.start.line - b.range.start.line);

@@ -274,6 +274,46 @@ describe("architecture diagram", () => {
     }
   });
 
+  it("the frames agree with the analysis' own scopes: each block use and repeat pass is one frame of one scope id", () => {
+    for (const file of ["resnet50.cnn", "densenet_block.cnn", "resnet18.cnn", "mobilenetv2.cnn", "densenet169.cnn"]) {
+      const { net, diagram } = diagramOf(example(file), file);
+      let checked = 0;
+      const ids = new Map<string, Set<number>>();
+      const walk = (items: Item[], chain: { kind: string; start: number; iteration: number | null; key: string }[]) => {
+        for (const item of items) {
+          if (item.type === "layer" || item.type === "parallel") {
+            const layer = item.type === "layer" ? item : item.merge;
+            if (layer.node !== null) {
+              const frames = net.graph[layer.node].scope.filter((f) => f.kind === "block" || f.kind === "repeat");
+              assert.deepEqual(
+                frames.map((f) => [f.kind, f.span.start, f.kind === "repeat" ? f.iteration : null]),
+                chain.map((c) => [c.kind, c.start, c.iteration]),
+                `${file}: node ${layer.node} (${layer.kind}, line ${layer.line})`,
+              );
+              // one frame of ours is one frame of the analysis (one use, one pass)
+              chain.forEach((c, i) => {
+                const key = `${c.key}#${c.iteration ?? ""}`;
+                ids.set(key, new Set([...(ids.get(key) ?? []), frames[i].id]));
+              });
+              checked++;
+            }
+            if (item.type === "parallel") for (const p of item.paths) walk(p, chain);
+          } else if (item.kind === "call") walk(item.children, [...chain, { kind: "block", start: item.start, iteration: null, key: item.key }]);
+          else {
+            // a repeat's children are keyed `<repeat>/<pass>:<statement>`: the pass is the iteration
+            for (const child of item.children) {
+              const pass = Number(/\/(\d+):\d+$/.exec(child.key)![1]) + 1;
+              walk([child], [...chain, { kind: "repeat", start: item.start, iteration: pass, key: item.key }]);
+            }
+          }
+        }
+      };
+      walk(diagram.items, []);
+      assert.equal(checked, net.graph.length, file);
+      for (const [key, set] of ids) assert.equal(set.size, 1, `${file}: frame ${key} holds nodes of ${set.size} scope frames`);
+    }
+  });
+
   it("keys stay put across an edit above and below (the view keeps what the user opened)", () => {
     const text = example("resnet18.cnn");
     const before = diagramOf(text, "r.cnn").diagram;

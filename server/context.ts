@@ -1,0 +1,84 @@
+// What every registration of the language server shares: the connection, the open
+// documents, the snapshot cache, the settings in force and the client's capabilities.
+// Built once by startServer (server/start.ts); each feature registers itself on it.
+
+import {
+  TextDocuments,
+  type CancellationToken,
+  type ClientCapabilities,
+  type Connection,
+  type InitializeParams,
+  type ServerCapabilities,
+} from "vscode-languageserver";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { guard, type Log } from "./guard";
+import { analysisSettings, defaultSettings, type ServerSettings } from "./settings";
+import { SnapshotCache, type Snapshot } from "./snapshots";
+
+export class ServerContext {
+  readonly documents = new TextDocuments(TextDocument);
+  readonly log: Log;
+  readonly cache: SnapshotCache;
+  /** what the client announced in `initialize` (empty until then) */
+  client: ClientCapabilities = {};
+  private current: ServerSettings = defaultSettings;
+  private readonly settingsListeners: ((settings: ServerSettings) => void)[] = [];
+
+  constructor(readonly connection: Connection) {
+    this.log = (message) => connection.console.error(message);
+    this.cache = new SnapshotCache(analysisSettings(this.current), this.log);
+  }
+
+  /** The settings in force. */
+  get settings(): ServerSettings {
+    return this.current;
+  }
+
+  /** New settings: every snapshot is stale, and every listener is told. */
+  setSettings(settings: ServerSettings): void {
+    this.current = settings;
+    this.cache.setSettings(analysisSettings(settings));
+    for (const listener of this.settingsListeners) listener(settings);
+  }
+
+  onSettingsChanged(listener: (settings: ServerSettings) => void): void {
+    this.settingsListeners.push(listener);
+  }
+
+  /** The snapshot of the document's current version, or null when it is not open. */
+  snapshotOf(uri: unknown): Snapshot | null {
+    if (typeof uri !== "string") return null;
+    const document = this.documents.get(uri);
+    return document ? this.cache.get(document) : null;
+  }
+
+  /**
+   * A request about one open document: guarded (cancelled → "cancelled", a throw →
+   * logged and `fallback`), and answered with `fallback` when the document is not open.
+   */
+  onDocument<P extends { textDocument?: { uri?: unknown } } | null, R>(
+    name: string,
+    fallback: R,
+    handler: (snapshot: Snapshot, params: NonNullable<P>, token: CancellationToken) => R,
+  ) {
+    return guard<P, R>(this.log, name, fallback, (params, token) => {
+      const snapshot = this.snapshotOf(params?.textDocument?.uri);
+      return snapshot ? handler(snapshot, params as NonNullable<P>, token) : fallback;
+    });
+  }
+}
+
+/**
+ * One feature of the server: what it announces in `initialize`, and the handlers it
+ * registers on the connection. `initialize` runs when the client's `initialize` arrives
+ * (before any other request), `initialized` on the client's `initialized` (the
+ * connection keeps one handler per notification, so the wiring owns it), `register`
+ * once, before the connection listens.
+ */
+export interface Feature {
+  name: string;
+  capabilities?: ServerCapabilities;
+  initialize?(ctx: ServerContext, params: InitializeParams): void;
+  initialized?(ctx: ServerContext): void;
+  register(ctx: ServerContext): void;
+}
