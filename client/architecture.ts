@@ -6,7 +6,7 @@
 
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { isRecord } from "../engine/check";
+import { isRecord } from "../analysis/check";
 import { readDiagram } from "../diagram/read";
 import type { Diagram } from "../diagram/model";
 import { layoutDiagram } from "../diagram/layout";

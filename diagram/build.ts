@@ -342,40 +342,47 @@ const kernelText = (pair: [number, number] | undefined) => (pair ? `${pair[0]}×
 
 /** The layer's arguments in short, from the resolved attributes: `64 3×3 /2`. */
 export function detailOf(node: GraphNode): string {
-  const a = node.attrs;
   const parts: string[] = [];
-  const strided = a.stride && (a.stride[0] !== 1 || a.stride[1] !== 1) ? `/${dims(a.stride)}` : "";
+  const window = (a: { kernel: [number, number]; stride: [number, number] }) => {
+    parts.push(kernelText(a.kernel));
+    if (a.stride[0] !== 1 || a.stride[1] !== 1) parts.push(`/${dims(a.stride)}`);
+  };
   switch (node.op) {
     case "conv":
     case "local":
-    case "deconv":
-      parts.push(`${a.units}`, kernelText(a.kernel), strided);
-      if (a.dilation && (a.dilation[0] !== 1 || a.dilation[1] !== 1)) parts.push(`d${dims(a.dilation)}`);
-      if (a.groups && a.groups > 1) parts.push(`g${a.groups}`);
+    case "deconv": {
+      const a = node.attrs;
+      parts.push(`${a.filters}`);
+      window(a);
+      if (a.dilation[0] !== 1 || a.dilation[1] !== 1) parts.push(`d${dims(a.dilation)}`);
+      if ("groups" in a && a.groups > 1) parts.push(`g${a.groups}`);
       break;
+    }
     case "dwconv":
-      parts.push(kernelText(a.kernel), strided);
-      if (a.multiplier && a.multiplier > 1) parts.push(`×${a.multiplier}`);
+      window(node.attrs);
+      if (node.attrs.multiplier > 1) parts.push(`×${node.attrs.multiplier}`);
       break;
     case "maxpool":
     case "avgpool":
-      parts.push(kernelText(a.kernel), strided);
+      window(node.attrs);
       break;
     case "adaptiveavgpool":
-      parts.push(kernelText(a.kernel));
+      parts.push(kernelText(node.attrs.outputSize));
       break;
     case "fc":
+      parts.push(`${node.attrs.features}`);
+      break;
     case "lrn":
-      parts.push(`${a.units}`);
+      parts.push(`${node.attrs.size}`);
       break;
     case "upsample":
-      parts.push(`×${a.units}`);
+      parts.push(`×${node.attrs.factor}`);
       break;
     case "pad":
-      if (a.padding) parts.push(`${a.padding.left}`);
+      parts.push(`${node.attrs.padding.left}`);
       break;
     case "dropout":
-      if (a.alpha !== undefined) parts.push(`p ${a.alpha}`);
+      parts.push(`p ${node.attrs.p}`);
       break;
   }
   return parts.filter((p) => p !== "").join(" ");

@@ -1,7 +1,7 @@
 // A Diagram received from elsewhere (the language server, through the extension host) is
 // checked whole before anything reads it: every field of the expected type, sizes bounded.
 
-import { count, InvalidDataError, isRecord, list, nullable, oneOf, record, string, type Reader } from "../engine/check";
+import { count, InvalidDataError, isRecord, list, nullable, oneOf, record, string, type Reader } from "../analysis/check";
 import type { Diagram, Fault, Item, LayerItem, ShapeArray } from "./model";
 
 /** at most this many items in a diagram, this deep */

@@ -1,7 +1,7 @@
 // Messages between the extension host (client/architecture.ts) and the architecture view
 // (diagram/view/main.ts), and how each side checks what it receives.
 
-import { boolean, count, InvalidDataError, isRecord, oneOf, optional, record, string } from "../../engine/check";
+import { boolean, count, InvalidDataError, isRecord, oneOf, optional, record, string } from "../../analysis/check";
 import { readDiagram } from "../read";
 import type { Diagram } from "../model";
 import type { ShapeFormat } from "../text";
