@@ -6,11 +6,11 @@
 
 import { writeFileSync } from "node:fs";
 import type { Analysis } from "../analysis";
-import { diagnosticLines } from "../cli/report";
-import { buildDiagram } from "./build";
-import { layoutDiagram, type LayoutOptions, type Style } from "./layout";
-import { sceneToSvg } from "./svg";
-import { svgToPng } from "./png";
+import { diagnosticLines } from "./report";
+import { buildDiagram } from "../diagram/build";
+import { layoutDiagram, type LayoutOptions, type Style } from "../diagram/layout";
+import { sceneToSvg } from "../diagram/svg";
+import { svgToPng } from "../diagram/png";
 
 export const graphUsage = `cnn graph FILE [--network NAME] [--svg OUT.svg] [--png OUT.png] [--style flow|volume]
             [--expand auto|all|none|DEPTH] [--chw] [--scale S]
