@@ -2,9 +2,10 @@
 
 import { runCommand } from "./run";
 import { exportCommand } from "./export";
+import { trainCommand } from "./train";
 import { graphCommand } from "./graph";
 import type { ExtraCommand } from "./usage";
 
 export type { ExtraCommand };
 
-export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, graphCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand, graphCommand];

@@ -9,8 +9,8 @@ import { readdirSync, existsSync, readFileSync } from "node:fs";
 const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
   console.log(`npm run bench [-- options]
-  (no options)                   every suite: analysis, graph, lsp, then engine (the engine suite takes ~25 min)
-  --only <suite>                 one suite of bench/ (analysis, graph, lsp, engine); later options go to it
+  (no options)                   every suite: analysis, graph, lsp, pictures, train, then engine (engine takes ~25 min)
+  --only <suite>                 one suite of bench/ (analysis, graph, lsp, engine, train); later options go to it
   --nets a,b                     engine suite: these nets (lenet5, alexnet, vgg16, resnet18, mobilenetv2, …)
   --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu)
   --rounds N, --quiet-wait S     engine suite: rounds per (engine, net); seconds to wait for a quiet machine
