@@ -4,8 +4,9 @@ import { runCommand } from "./run";
 import { exportCommand } from "./export";
 import { trainCommand } from "./train";
 import { graphCommand } from "./graph";
+import { importCommand } from "./import";
 import type { ExtraCommand } from "./usage";
 
 export type { ExtraCommand };
 
-export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand, graphCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand, importCommand, graphCommand];
