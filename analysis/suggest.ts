@@ -22,16 +22,20 @@ function distance(a: string, b: string): number {
 /** The closest candidate, if close enough to be a likely typo; case is ignored. */
 export function suggest(name: string, candidates: Iterable<string>): string | null {
   const lower = name.toLowerCase();
+  const allowed = name.length <= 3 ? 1 : name.length <= 6 ? 2 : 3;
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    const dist = c.toLowerCase() === lower ? 0 : distance(lower, c.toLowerCase());
+    // the distance is at least the difference in length: a name far longer or shorter
+    // than every candidate costs nothing (a 1 MB word is not compared letter by letter)
+    const other = c.toLowerCase();
+    if (Math.abs(other.length - lower.length) > allowed) continue;
+    const dist = other === lower ? 0 : distance(lower, other);
     if (dist < bestDistance) {
       best = c;
       bestDistance = dist;
     }
   }
   if (best === null) return null;
-  const allowed = name.length <= 3 ? 1 : name.length <= 6 ? 2 : 3;
   return bestDistance <= allowed && best !== name ? best : null;
 }
