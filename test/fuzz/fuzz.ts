@@ -128,7 +128,11 @@ class Server {
     }
   }
 
-  async stop(): Promise<void> {
+  async stop(force = false): Promise<void> {
+    if (force && this.exited === null) {
+      this.child.kill("SIGKILL");
+      await Promise.race([new Promise((r) => this.child.once("exit", r)), delay(2000)]);
+    }
     if (this.exited === null) {
       await Promise.race([this.connection.sendRequest("shutdown").catch(() => undefined), delay(2000)]);
       await this.connection.sendNotification("exit").catch(() => undefined);
@@ -391,6 +395,13 @@ async function main(): Promise<number> {
   const seeds = seedTexts();
   const started = Date.now();
   let server = await Server.start();
+  // stopped from outside: take the server down too (it may be deep in a slow analysis)
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      server.child.kill("SIGKILL");
+      process.exit(130);
+    });
+  }
   const fuzzer = new Fuzzer(server, opts);
   const progressEvery = Math.max(100, Math.floor(opts.docs / 20));
   for (let n = opts.start; n < opts.start + opts.docs; n++) {
@@ -408,7 +419,7 @@ async function main(): Promise<number> {
     if (server.exited !== null || hung) {
       if (server.exited !== null) fuzzer.failures.push({ kind: "exit", method: "-", detail: `the server stopped (${server.exited})`, text, doc: n });
       process.stderr.write(`✗ doc ${n}: the server ${server.exited ?? "hangs"}; starting another\n`);
-      await server.stop();
+      await server.stop(true);
       server = await Server.start();
       fuzzer.replace(server);
     }
