@@ -6,7 +6,7 @@ import type * as A from "../../grammar";
 import type { Span } from "../../grammar";
 import type { FieldStep } from "../layers";
 import { elementCount } from "../format";
-import type { BlockFrame, Explanation, GraphNode, LayerAttrs, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind } from "../types";
+import type { AttrsByOp, BlockFrame, Explanation, GraphNode, NodeOp, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind } from "../types";
 import type { Flow } from "./doubt";
 import type { Sink } from "./sink";
 
@@ -70,9 +70,10 @@ export class Recorder {
    * property later get a map of their own that dies with each analysis, and the
    * optimized code that read it is thrown away and compiled again every time.
    */
-  addNode(op: string, inputs: number[], input: Shape | null, output: Shape, attrs: LayerAttrs, params: bigint, macs: bigint, stmt: A.Statement): number {
+  addNode<K extends NodeOp>(op: K, inputs: number[], input: Shape | null, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
     const id = this.graph.length;
-    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id });
+    // one literal whatever the kind: `op` says which attrs these are (GraphNode is a union by op)
+    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id } as unknown as GraphNode);
     return id;
   }
 

@@ -125,13 +125,13 @@ function preserveSize(snapshot: Snapshot, span: Span): Proposal[] {
   const o = snapshot.analysis.occurrences.get(stmt.start)?.[0];
   const attrs = o?.node?.attrs;
   const kind = layerKind(stmt.op.text);
-  if (!o || !attrs?.kernel || !attrs.stride || !kind || !kind.options.includes("pad") || kind.name === "deconv") return [];
+  if (!o || !attrs || !("kernel" in attrs) || !kind || !kind.options.includes("pad") || kind.name === "deconv") return [];
   if (o.input?.kind !== "volume" || o.output?.kind !== "volume") return [];
   if (o.input.w === o.output.w && o.input.h === o.output.h) return [];
   if (attrs.stride[0] !== 1 || attrs.stride[1] !== 1) return [];
   const padOption = optionOf(stmt, "pad");
   if (padOption && !literalDims(padOption.value)) return [];
-  const dilation = attrs.dilation ?? [1, 1];
+  const dilation = attrs.dilation;
   const pw = preservingPadding(attrs.kernel[0], dilation[0]);
   const ph = preservingPadding(attrs.kernel[1], dilation[1]);
   if (pw === null || ph === null) return [];

@@ -1,7 +1,7 @@
 // The arithmetic of spec §3 and §6 on small cases, each named by its parameters.
 
 import * as assert from "node:assert/strict";
-import { analyze, shapeText, type Analysis, type NetworkResult } from "../../analysis";
+import { analyze, shapeText, type Analysis, type NetworkResult, type NodeOf } from "../../analysis";
 
 function net(text: string): { a: Analysis; n: NetworkResult } {
   const a = analyze(text, "t.cnn");
@@ -50,7 +50,8 @@ describe("spatial arithmetic (spec §3)", () => {
 
   it("pad same puts the smaller half before: 8x8, F=4, S=1 pads 1 left/top, 2 right/bottom", () => {
     const r = single("8x8x1", "conv 1 4x4 pad same");
-    assert.deepEqual(r.node.attrs.padding, { left: 1, right: 2, top: 1, bottom: 2 });
+    assert.equal(r.node.op, "conv");
+    assert.deepEqual((r.node as NodeOf<"conv">).attrs.padding, { left: 1, right: 2, top: 1, bottom: 2 });
     assert.deepEqual(codes(r.a), ["even-filter"]);
   });
 
