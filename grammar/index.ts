@@ -8,6 +8,7 @@ import { CnnParser } from "./parser";
 import * as T from "./tokens";
 import { endOf } from "./tokens";
 import { LineIndex } from "./lines";
+import { printable } from "./printable";
 
 export * from "./ast";
 export { keywordWords, optionArity } from "./tokens";
@@ -26,8 +27,8 @@ let parser: CnnParser | null = null;
 
 function describeChar(c: string): string {
   const code = c.codePointAt(0)!;
-  if (code > 0x2e7f) return `\`${c}\` (text outside a comment: comments start with \`#\` or \`//\`)`;
-  return `\`${c}\``;
+  if (code > 0x2e7f) return `\`${printable(c)}\` (text outside a comment: comments start with \`#\` or \`//\`)`;
+  return `\`${printable(c)}\``;
 }
 
 export function parse(text: string): ParseResult {

@@ -5,12 +5,13 @@ import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType, t
 import * as T from "./tokens";
 import { endOf } from "./tokens";
 import type * as A from "./ast";
+import { printable } from "./printable";
 
 
 function describeToken(tok: IToken | undefined): string {
   if (!tok || tok.tokenType === EOF) return "the end of the file";
   if (tok.tokenType === T.Newline) return "the end of the line";
-  return `\`${tok.image}\``;
+  return `\`${printable(tok.image)}\``;
 }
 
 function label(type: TokenType): string {
@@ -32,7 +33,8 @@ const ruleWords: Record<string, string> = {
 
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous }) {
-    const after = previous && previous.image ? ` after \`${previous.image}\`` : "";
+    // "after" a line break says nothing the position does not (and the break itself is not shown)
+    const after = previous && previous.image && previous.tokenType !== T.Newline ? ` after ${describeToken(previous)}` : "";
     return `expected ${label(expected)}${after}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
