@@ -39,9 +39,11 @@ export class Doc {
     return this.lines.length;
   }
 
+  /** as LSP documents resolve a position: past the last line is the end of the text, past a line's end is that end */
   offsetAt(p: Position): number {
-    const line = Math.min(Math.max(p.line, 0), this.lines.length - 1);
-    return this.starts[line] + Math.min(Math.max(p.character, 0), this.lines[line].length);
+    if (p.line >= this.lines.length) return this.text.length;
+    if (p.line < 0) return 0;
+    return this.starts[p.line] + Math.min(Math.max(p.character, 0), this.lines[p.line].length);
   }
 
   positionAt(offset: number): Position {

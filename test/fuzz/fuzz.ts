@@ -350,15 +350,22 @@ class Fuzzer {
     for (let b = 0; b < bursts && this.server.exited === null; b++) {
       const changes = 1 + r.int(3);
       for (let c = 0; c < changes; c++) {
-        const edits = r.chance(0.1) ? [{ text: r.chance(0.5) ? mutated([doc.text || " "], r) : "" }] : Array.from({ length: 1 + r.int(2) }, () => this.edit(doc, r));
-        for (const e of edits) {
-          // each change applies to the text the one before left (LSP's order)
-          if ("range" in e) doc = new Doc(doc.text.slice(0, doc.offsetAt(e.range.start)) + e.text + doc.text.slice(doc.offsetAt(e.range.end)));
-          else doc = new Doc(e.text);
+        // each change applies to the text the one before left (LSP's order), and is made for it
+        const edits: ({ range: Range; text: string } | { text: string })[] = [];
+        for (let k = r.chance(0.1) ? 0 : 1 + r.int(2); k > 0; k--) {
+          const e = this.edit(doc, r);
+          edits.push(e);
+          doc = new Doc(doc.text.slice(0, doc.offsetAt(e.range.start)) + e.text + doc.text.slice(doc.offsetAt(e.range.end)));
+        }
+        if (edits.length === 0) {
+          const whole = { text: r.chance(0.5) ? mutated([doc.text || " "], r) : "" };
+          edits.push(whole);
+          doc = new Doc(whole.text);
         }
         version++;
         sent.set(version, doc.text);
         this.stats.edits++;
+        if (this.opts.verbose) process.stderr.write(`  doc ${n} v${version}: ${JSON.stringify(edits)}\n`);
         await connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: edits });
       }
       await wait();
@@ -423,7 +430,7 @@ async function main(): Promise<number> {
       server = await Server.start();
       fuzzer.replace(server);
     }
-    if (opts.verbose) process.stderr.write(`doc ${n}: ${text.length} chars\n`);
+    if (opts.verbose) process.stderr.write(`doc ${n}: ${JSON.stringify(text)}\n`);
     if (n % 50 === 0) fuzzer.rss.push({ doc: n, mb: server.rssMB() });
     if (n > 0 && n % progressEvery === 0) process.stderr.write(`  ${n} documents, ${fuzzer.stats.requests} requests, ${fuzzer.failures.length} failures, server ${Math.round(server.rssMB())} MB, ${Math.round((Date.now() - started) / 1000)} s\n`);
   }

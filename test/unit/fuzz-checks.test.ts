@@ -15,6 +15,9 @@ describe("fuzz checks", () => {
   it("lines split at \\n, \\r\\n and \\r, as LSP counts them", () => {
     assert.deepEqual(doc.lines, ["input 8x8", "conv 1 3x3 # 😀 done", "relu"]);
     assert.deepEqual(doc.positionAt(doc.offsetAt(pos(1, 4))), pos(1, 4));
+    // as LSP documents resolve them: past the last line, the end; past a line's end, that end
+    assert.equal(doc.offsetAt(pos(9, 3)), doc.text.length);
+    assert.equal(doc.offsetAt(pos(0, 99)), 9);
   });
 
   it("positions: inside the document, at a line end, past it, between a surrogate pair's halves", () => {
