@@ -39,7 +39,7 @@ function options(argv: string[]): Options {
   const long = argv.includes("--long");
   return {
     start: Number(value("--start") ?? 0),
-    docs: Number(value("--docs") ?? (long ? 100_000 : 1_200)),
+    docs: Number(value("--docs") ?? (long ? 100_000 : 600)),
     seconds: Number(value("--seconds") ?? Infinity),
     seed: Number(value("--seed") ?? 20_260_901),
     report: value("--report") ?? null,
@@ -431,7 +431,7 @@ async function main(): Promise<number> {
       fuzzer.replace(server);
     }
     if (opts.verbose) process.stderr.write(`doc ${n}: ${JSON.stringify(text)}\n`);
-    if (n % 50 === 0) fuzzer.rss.push({ doc: n, mb: server.rssMB() });
+    if (n % 25 === 0) fuzzer.rss.push({ doc: n, mb: server.rssMB() });
     if (n > 0 && n % progressEvery === 0) process.stderr.write(`  ${n} documents, ${fuzzer.stats.requests} requests, ${fuzzer.failures.length} failures, server ${Math.round(server.rssMB())} MB, ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   fuzzer.rss.push({ doc: fuzzer.stats.documents, mb: server.rssMB() });
