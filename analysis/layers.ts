@@ -711,6 +711,28 @@ const bn: LayerKind<"bn"> = {
   },
 };
 
+const layernorm: LayerKind<"layernorm"> = {
+  name: "layernorm",
+  aliases: [],
+  summary: "layer normalization over the channels at each position (ConvNeXt's LayerNorm2d): (x − mean)/√(var + eps)·γ + β; 2 params (γ, β) per channel",
+  usage: "layernorm [eps E]",
+  args: [],
+  options: ["eps"],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const d = input.kind === "volume" ? input.d : input.n;
+    return {
+      output: sameShape(input),
+      weights: big(d),
+      biases: big(d),
+      macs: 0n,
+      attrs: { eps: ctx.options.eps ?? 1e-5 },
+      explain: () => [{ title: "params", text: `2 × ${d} channels = ${grouped(2 * d)} (γ and β)` }],
+    };
+  },
+};
+
 const lrn: LayerKind<"lrn"> = {
   name: "lrn",
   aliases: ["localresponsenorm"],
@@ -791,6 +813,7 @@ export const catalog: LayerKind[] = [
   fc,
   flatten,
   bn,
+  layernorm,
   lrn,
   dropout,
   activation("relu", "ReLU: max(0, x)"),

@@ -137,6 +137,10 @@ export interface BnAttrs {
   eps: number;
 }
 
+export interface LayerNormAttrs {
+  eps: number;
+}
+
 export interface LrnAttrs {
   /** N: how many neighbouring channels each output sums over */
   size: number;
@@ -194,6 +198,7 @@ export interface AttrsByOp {
   fc: FcAttrs;
   flatten: NoAttrs;
   bn: BnAttrs;
+  layernorm: LayerNormAttrs;
   lrn: LrnAttrs;
   dropout: DropoutAttrs;
   relu: NoAttrs;
