@@ -212,6 +212,9 @@ export function formattingProblems(doc: Doc, edits: unknown): string[] {
   return [`formatting changes more than white space: at non-space character ${i}, ${code(before[i])} became ${code(kept[i])}`];
 }
 
+/** C0 and C1 controls, DEL, the line and paragraph separators, a half of a surrogate pair alone */
+const RAW = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** A diagnostic: its range inside, never the whole file (of 3 or more lines), its message one line without control characters. */
 export function diagnosticProblems(doc: Doc, diagnostics: unknown): string[] {
   if (!Array.isArray(diagnostics)) return [`diagnostics: not a list: ${short(diagnostics)}`];
@@ -226,7 +229,7 @@ export function diagnosticProblems(doc: Doc, diagnostics: unknown): string[] {
     out.push(...rangeProblems(doc, r, `${where}.range`));
     const message = (d as { message?: unknown }).message;
     if (typeof message !== "string") out.push(`${where}: no message`);
-    else if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(message)) out.push(`${where}: the message holds a raw control character or line break: ${JSON.stringify(message.slice(0, 120))}`);
+    else if (RAW.test(message)) out.push(`${where}: the message holds a raw control character, line break or lone surrogate: ${JSON.stringify(message.slice(0, 120))}`);
     if (isRange(r) && lines >= 3 && doc.offsetAt(r.start) <= first && doc.offsetAt(r.end) >= last) {
       out.push(`${where}: covers the whole file (${r.start.line}:${r.start.character}–${r.end.line}:${r.end.character}): ${String(message).slice(0, 80)}`);
     }

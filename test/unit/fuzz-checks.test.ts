@@ -67,8 +67,10 @@ describe("fuzz checks", () => {
     const d = new Doc("conv 6 5x5\nrelu\nmaxpool 2x2\n");
     assert.deepEqual(diagnosticProblems(d, [{ range: range(0, 0, 0, 10), message: "no `input` first" }]), []);
     assert.match(diagnosticProblems(d, [{ range: range(0, 0, 2, 11), message: "no input" }])[0], /covers the whole file/);
-    assert.match(diagnosticProblems(d, [{ range: range(0, 0, 0, 1), message: "after `\n`" }])[0], /raw control character or line break/);
+    assert.match(diagnosticProblems(d, [{ range: range(0, 0, 0, 1), message: "after `\n`" }])[0], /raw control character, line break/);
     assert.match(diagnosticProblems(d, [{ range: range(0, 0, 0, 1), message: "`\u007f`" }])[0], /raw control/);
+    assert.match(diagnosticProblems(d, [{ range: range(0, 0, 0, 1), message: "`\u0085` `\ud800`" }])[0], /raw control/);
+    assert.deepEqual(diagnosticProblems(d, [{ range: range(0, 0, 0, 1), message: "unexpected `😀` (U+0085)" }]), []);
     // a one-line file: its one statement is the file, and may be pointed at
     assert.deepEqual(diagnosticProblems(new Doc("conv 6 5x5"), [{ range: range(0, 0, 0, 10), message: "x" }]), []);
   });
