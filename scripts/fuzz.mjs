@@ -1,6 +1,6 @@
 // `npm run fuzz`: builds the server, bundles the fuzzer (test/fuzz) and runs it against
 // dist/server/server.js over stdio. Arguments go to the fuzzer:
-//   npm run fuzz                   the short run (600 documents, seeded; part of npm test)
+//   npm run fuzz                   the short run (250 documents or 30 s, seeded)
 //   npm run fuzz -- --long         100,000 documents
 //   npm run fuzz -- --docs N --seconds S --seed N --report FILE --verbose
 import { build } from "esbuild";

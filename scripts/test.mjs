@@ -1,5 +1,5 @@
 // The whole test suite: type-check, build, bundle the tests, run them with mocha.
-//   node scripts/test.mjs          everything (unit, LSP protocol, engine, the short fuzz run, e2e)
+//   node scripts/test.mjs          everything (unit, LSP protocol, engine, e2e)
 //   node scripts/test.mjs --unit   only the fast suites that need nothing installed
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
@@ -48,8 +48,5 @@ await build({
 });
 const mochaFiles = entries.map((e) => e.replace(/^test\//, "out/test/").replace(/\.ts$/, ".js"));
 run("npx", ["mocha", "--enable-source-maps", "--timeout", "60000", "--reporter", process.env.CI ? "dot" : "spec", ...mochaFiles]);
-
-// the short fuzz run: the real server, seeded documents, every check (npm run fuzz)
-if (!unitOnly) run("node", ["scripts/fuzz.mjs", "--no-build"]);
 
 if (!unitOnly && existsSync("test/e2e/run.mjs")) run("node", ["test/e2e/run.mjs"]);

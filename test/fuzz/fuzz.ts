@@ -8,7 +8,7 @@
 // diagnostics are one line and never span the whole file; formatting only moves white
 // space; the server's memory stays flat.
 //
-//   npm run fuzz                         the short run (seeded, deterministic; part of npm test)
+//   npm run fuzz                         the short run (seeded, deterministic: 250 documents, at most 30 s)
 //   npm run fuzz -- --long               100,000 documents
 //   npm run fuzz -- --docs N | --seconds S | --seed N | --report FILE | --verbose
 
@@ -39,8 +39,9 @@ function options(argv: string[]): Options {
   const long = argv.includes("--long");
   return {
     start: Number(value("--start") ?? 0),
-    docs: Number(value("--docs") ?? (long ? 100_000 : 600)),
-    seconds: Number(value("--seconds") ?? Infinity),
+    // the short run: 250 documents, or as many as 30 s allow on a loaded machine
+    docs: Number(value("--docs") ?? (long ? 100_000 : 250)),
+    seconds: Number(value("--seconds") ?? (long || value("--docs") ? Infinity : 30)),
     seed: Number(value("--seed") ?? 20_260_901),
     report: value("--report") ?? null,
     verbose: argv.includes("--verbose"),
@@ -448,7 +449,7 @@ async function main(): Promise<number> {
       fuzzer.replace(server);
     }
     if (opts.verbose) process.stderr.write(`doc ${n}: ${JSON.stringify(text)}\n`);
-    if (n % 25 === 0) fuzzer.rss.push({ doc: n, mb: server.rssMB() });
+    if (n % 10 === 0) fuzzer.rss.push({ doc: n, mb: server.rssMB() });
     if (n > 0 && n % progressEvery === 0) process.stderr.write(`  ${n} documents, ${fuzzer.stats.requests} requests, ${fuzzer.failures.length} failures, server ${Math.round(server.rssMB())} MB, ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   fuzzer.rss.push({ doc: fuzzer.stats.documents, mb: server.rssMB() });
