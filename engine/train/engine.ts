@@ -36,6 +36,36 @@ export interface EngineSetup {
   seed: number;
   /** the largest batch `step` and `scores` will be given */
   batch: number;
+  /**
+   * take `weights`' arrays as the engine's parameters instead of copies: a training
+   * thread's engine reads the tensors the main thread updates (shared memory)
+   */
+  adoptWeights?: boolean;
+}
+
+/** one slice of a batch: its mean loss, correct count and the gradients of that mean */
+export interface SliceGradients {
+  loss: number;
+  correct: number;
+  grads: Map<number, TrainParams>;
+}
+
+/** an engine whose step can be split: gradients of some samples, then one update (engine/train/threaded.ts) */
+export interface SplitEngine extends TrainEngine {
+  /**
+   * `use` gets the gradients of `batch` samples' mean loss, the parameters unchanged; the
+   * arrays are recycled once `use` returns. `sampleOffset`: the first sample's index in
+   * the whole batch (dropout's masks).
+   */
+  gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T): T;
+  /** one optimizer update from gradients of the whole batch */
+  apply(grads: Map<number, TrainParams>): void;
+  /** the parameters as the engine holds them (what `adoptWeights` shares) */
+  readonly parameters: Map<number, TrainParams>;
+}
+
+export function isSplitEngine(e: TrainEngine): e is SplitEngine {
+  return typeof (e as SplitEngine).gradientsOf === "function" && typeof (e as SplitEngine).apply === "function";
 }
 
 /** a float32 copy of every learning node's tensors */
@@ -61,7 +91,23 @@ export function toNetworkWeights(params: Map<number, TrainParams>): NetworkWeigh
   return out;
 }
 
-export class ReferenceEngine implements TrainEngine {
+/** the learning nodes' tensors of `weights` themselves, as float32 (copied only where they are not) */
+function adoptWeights(graph: GraphNode[], weights: NetworkWeights): Map<number, TrainParams> {
+  const out = new Map<number, TrainParams>();
+  for (const node of graph) {
+    const p = weights.get(node.id);
+    if (!p || paramShapes(node).length === 0) continue;
+    const own: TrainParams = {};
+    for (const key of Object.keys(p) as (keyof LayerParams)[]) {
+      const t = p[key];
+      if (t) own[key] = t instanceof Float32Array ? t : Float32Array.from(t);
+    }
+    out.set(node.id, own);
+  }
+  return out;
+}
+
+export class ReferenceEngine implements SplitEngine {
   readonly name: string = "reference";
   private readonly params: Map<number, TrainParams>;
   private readonly states = new Map<string, ParamState>();
@@ -72,23 +118,38 @@ export class ReferenceEngine implements TrainEngine {
     /** the kernels this engine runs (a faster engine passes its own for some ops) */
     protected readonly kernelOf: KernelOf = trainKernel,
   ) {
-    this.params = copyWeights(setup.network.graph, setup.weights);
+    this.params = setup.adoptWeights ? adoptWeights(setup.network.graph, setup.weights) : copyWeights(setup.network.graph, setup.weights);
     this.classes = sizeOf(scoresNode(setup.network.graph).output);
   }
 
   private readonly paramsOf = (node: GraphNode) => this.params.get(node.id);
 
-  step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
-    // every array of the step is recycled for the next (float.ts): only numbers leave it
-    return withArena(() => this.stepIn(inputs, labels, batch, step));
+  get parameters(): Map<number, TrainParams> {
+    return this.params;
   }
 
-  private stepIn(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
+  step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
+    // every array of the step is recycled for the next (float.ts): only numbers leave it
+    return this.gradientsOf(inputs, labels, batch, step, 0, (r) => {
+      this.apply(r.grads);
+      return { loss: r.loss, correct: r.correct };
+    });
+  }
+
+  gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T): T {
+    return withArena(() => use(this.gradientsIn(inputs, labels, batch, step, sampleOffset)));
+  }
+
+  private gradientsIn(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number): SliceGradients {
     const graph = this.setup.network.graph;
     const until = scoresNode(graph);
-    const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step }, until, this.kernelOf);
+    const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step, sampleOffset }, until, this.kernelOf);
     const loss = softmaxCrossEntropy(pass.scores, labels, batch, this.classes);
     const grads = backwardPass(graph, this.paramsOf, pass, loss.gradient, until, this.kernelOf);
+    return { loss: loss.loss, correct: loss.correct, grads };
+  }
+
+  apply(grads: Map<number, TrainParams>): void {
     for (const [id, g] of grads) {
       const p = this.params.get(id)!;
       for (const name of TRAINABLE) {
@@ -101,7 +162,6 @@ export class ReferenceEngine implements TrainEngine {
         state.update(value, grad);
       }
     }
-    return { loss: loss.loss, correct: loss.correct };
   }
 
   scores(inputs: Float32Array, batch: number): Float32Array {
