@@ -8,7 +8,7 @@
 import * as assert from "node:assert/strict";
 import { initWeights } from "../../../engine/init";
 import { sizeOf } from "../../../engine/tensor";
-import type { TrainEngine } from "../../../engine/train/engine";
+import type { StepResult, TrainEngine } from "../../../engine/train/engine";
 import { trainEngines } from "../../../engine/train/engines";
 import { optimizerSettings } from "../../../engine/train/optim";
 import { slices, threadedTrainEngine, threadsRefusal, ThreadedEngine } from "../../../engine/train/threaded";
@@ -43,8 +43,8 @@ async function trainBoth(text: string, engine: string, threads: number, batch: n
       const n = t === steps - 1 ? batch - 3 : batch;
       const inputs = Float32Array.from(seeded(n * size, 100 + t));
       const labels = Int32Array.from({ length: n }, (_, i) => (i * 7 + t) % classes);
-      const a = await one.step(inputs, labels, n, t);
-      const b = await many.step(inputs, labels, n, t);
+      const a: StepResult = await one.step(inputs, labels, n, t);
+      const b: StepResult = await many.step(inputs, labels, n, t);
       close([b.loss], [a.loss], `loss at step ${t}`);
       assert.equal(b.correct, a.correct, `correct at step ${t}`);
     }
