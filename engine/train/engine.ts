@@ -36,11 +36,6 @@ export interface EngineSetup {
   seed: number;
   /** the largest batch `step` and `scores` will be given */
   batch: number;
-  /**
-   * take `weights`' arrays as the engine's parameters instead of copies: a training
-   * thread's engine reads the tensors the main thread updates (shared memory)
-   */
-  adoptWeights?: boolean;
 }
 
 /** one slice of a batch: its mean loss, correct count and the gradients of that mean */
@@ -58,9 +53,9 @@ export interface SplitEngine extends TrainEngine {
    * the whole batch (dropout's masks).
    */
   gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T): T;
-  /** one optimizer update from gradients of the whole batch */
-  apply(grads: Map<number, TrainParams>): void;
-  /** the parameters as the engine holds them (what `adoptWeights` shares) */
+  /** one optimizer update from gradients of the whole batch (`step` counts from 0) */
+  apply(grads: Map<number, TrainParams>, step: number): void;
+  /** the parameters as the engine holds them, live: a training thread copies the main thread's into them */
   readonly parameters: Map<number, TrainParams>;
 }
 
@@ -91,34 +86,18 @@ export function toNetworkWeights(params: Map<number, TrainParams>): NetworkWeigh
   return out;
 }
 
-/** the learning nodes' tensors of `weights` themselves, as float32 (copied only where they are not) */
-function adoptWeights(graph: GraphNode[], weights: NetworkWeights): Map<number, TrainParams> {
-  const out = new Map<number, TrainParams>();
-  for (const node of graph) {
-    const p = weights.get(node.id);
-    if (!p || paramShapes(node).length === 0) continue;
-    const own: TrainParams = {};
-    for (const key of Object.keys(p) as (keyof LayerParams)[]) {
-      const t = p[key];
-      if (t) own[key] = t instanceof Float32Array ? t : Float32Array.from(t);
-    }
-    out.set(node.id, own);
-  }
-  return out;
-}
-
 export class ReferenceEngine implements SplitEngine {
   readonly name: string = "reference";
-  private readonly params: Map<number, TrainParams>;
+  protected readonly params: Map<number, TrainParams>;
   private readonly states = new Map<string, ParamState>();
   private readonly classes: number;
 
   constructor(
-    private readonly setup: EngineSetup,
+    protected readonly setup: EngineSetup,
     /** the kernels this engine runs (a faster engine passes its own for some ops) */
     protected readonly kernelOf: KernelOf = trainKernel,
   ) {
-    this.params = setup.adoptWeights ? adoptWeights(setup.network.graph, setup.weights) : copyWeights(setup.network.graph, setup.weights);
+    this.params = copyWeights(setup.network.graph, setup.weights);
     this.classes = sizeOf(scoresNode(setup.network.graph).output);
   }
 
@@ -131,7 +110,7 @@ export class ReferenceEngine implements SplitEngine {
   step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
     // every array of the step is recycled for the next (float.ts): only numbers leave it
     return this.gradientsOf(inputs, labels, batch, step, 0, (r) => {
-      this.apply(r.grads);
+      this.apply(r.grads, step);
       return { loss: r.loss, correct: r.correct };
     });
   }
@@ -149,7 +128,12 @@ export class ReferenceEngine implements SplitEngine {
     return { loss: loss.loss, correct: loss.correct, grads };
   }
 
-  apply(grads: Map<number, TrainParams>): void {
+  apply(grads: Map<number, TrainParams>, step: number): void {
+    this.applyGradients(grads, step);
+  }
+
+  /** the optimizer's step: every trainable tensor from its gradient (torch.optim's order, optim.ts) */
+  protected applyGradients(grads: Map<number, TrainParams>, _step: number): void {
     for (const [id, g] of grads) {
       const p = this.params.get(id)!;
       for (const name of TRAINABLE) {

@@ -1,10 +1,11 @@
 // Training on several threads (issue 16): data parallelism over the batch, as PyTorch's
 // DistributedDataParallel does on one machine. Each worker thread holds an engine of its
-// own (the same kind: fast or reference) whose parameters are the main thread's tensors in
-// shared memory; a step gives every thread a contiguous slice of the batch, each computes
-// the mean loss of its slice and its gradients, and the main thread sums them weighted by
-// the slices' sizes — in slice order, so a run is deterministic — and runs the optimizer
-// once. The parameters it updates in place are what the workers read at the next step.
+// own (the same kind: fast or reference); a step gives every thread a contiguous slice of
+// the batch, each computes the mean loss of its slice and its gradients, and the main
+// thread sums them weighted by the slices' sizes — in slice order, so a run is
+// deterministic — and runs the optimizer once. It then copies the parameters into shared
+// memory, which each worker copies into its engine before its next slice (a few hundred
+// KB for LeNet-5: microseconds), wherever that engine keeps them.
 //
 // The result is one thread's up to the order of float sums (a slice's gradients are summed
 // over fewer samples, then added): ≤ 1e-5 relative, as the issue allows. Dropout draws
@@ -18,6 +19,7 @@ import { sizeOf } from "../tensor";
 import { isSplitEngine, type EngineSetup, type SplitEngine, type StepResult, type TrainEngine } from "./engine";
 import { TRAINABLE, type TrainParams } from "./float";
 import type { OptimizerSettings } from "./optim";
+import { trainingMemory } from "./memory";
 
 /** kinds whose training forward couples the samples of a batch, or draws per-sample randomness without TrainContext.sampleOffset */
 const COUPLED: Record<string, string> = {
@@ -32,6 +34,22 @@ export function threadsRefusal(graph: GraphNode[]): string | null {
     if (why) return `${why} (${node.label ?? node.op}, node ${node.id})`;
   }
   return null;
+}
+
+/**
+ * What each thread past the first adds to a training run's memory: its JavaScript heap
+ * and the engine's own scratch (the fast engine's WebAssembly memory starts at 16 MB);
+ * the activations are the batch's whichever thread holds them, counted once.
+ */
+export const THREAD_BYTES = 48_000_000n;
+
+/** the most threads, at most `wanted` and the batch, whose training fits the budget */
+export function trainingThreads(network: NetworkResult, batch: number, optimizer: OptimizerSettings, dataValues: number, budgetMB: number, wanted: number): number {
+  const budget = BigInt(Math.floor(budgetMB * 1e6));
+  const base = trainingMemory(network, batch, optimizer, dataValues).total;
+  let threads = Math.max(1, Math.min(wanted, batch));
+  while (threads > 1 && base + BigInt(threads - 1) * THREAD_BYTES > budget) threads--;
+  return threads;
 }
 
 /** a worker thread as the trainer sees it (Node: engine/train/threads-node.ts) */
@@ -55,14 +73,17 @@ type Tensors = [number, Partial<Record<keyof LayerParams, Float32Array>>][];
 export type ToThread =
   | { kind: "init"; engine: string; network: NetworkResult; weights: Tensors; optimizer: OptimizerSettings; seed: number; batch: number }
   | { kind: "step"; id: number; inputs: Float32Array; labels: Int32Array; batch: number; step: number; offset: number; epoch: Int32Array }
+  | { kind: "scores"; id: number; inputs: Float32Array; batch: number; epoch: Int32Array }
+  | { kind: "params"; tensors: Tensors }
   | { kind: "close" };
 
 export type FromThread =
   | { kind: "ready" }
   | { kind: "grads"; id: number; loss: number; correct: number; grads: Tensors }
+  | { kind: "scores"; id: number; scores: Float32Array }
   | { kind: "error"; id?: number; message: string };
 
-/** a float32 copy of each tensor in shared memory (what every thread's engine reads) */
+/** a float32 copy of each tensor in shared memory (what every worker copies into its engine) */
 function sharedTensors(params: Map<number, TrainParams>): Map<number, TrainParams> {
   const out = new Map<number, TrainParams>();
   for (const [id, p] of params) {
@@ -96,7 +117,7 @@ export function slices(n: number, parts: number): [number, number][] {
 }
 
 interface Pending {
-  resolve: (r: FromThread & { kind: "grads" }) => void;
+  resolve: (r: FromThread) => void;
   reject: (e: Error) => void;
 }
 
@@ -117,7 +138,7 @@ class Worker {
     };
     thread.onMessage((m) => {
       if (m.kind === "ready") readyResolve();
-      else if (m.kind === "grads") {
+      else if (m.kind === "grads" || m.kind === "scores") {
         const p = this.waiting.get(m.id);
         this.waiting.delete(m.id);
         p?.resolve(m);
@@ -130,10 +151,10 @@ class Worker {
     return this.ready;
   }
 
-  request(message: ToThread & { kind: "step" }): Promise<FromThread & { kind: "grads" }> {
+  request<K extends "grads" | "scores">(message: ToThread & { kind: "step" | "scores" }): Promise<FromThread & { kind: K }> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.waiting.set(message.id, { resolve, reject });
+      this.waiting.set(message.id, { resolve: resolve as (r: FromThread) => void, reject });
       this.thread.post(message);
     });
   }
@@ -149,6 +170,8 @@ export class ThreadedEngine implements TrainEngine {
     private readonly inner: SplitEngine,
     private readonly workers: Worker[],
     private readonly sampleSize: number,
+    /** the parameters as of the last update, in shared memory (what the workers copy in) */
+    private readonly shared: Map<number, TrainParams>,
   ) {}
 
   get name(): string {
@@ -165,19 +188,18 @@ export class ThreadedEngine implements TrainEngine {
    * `engine` (made by `make` here, by name in the workers).
    */
   static async create(setup: EngineSetup, engine: string, make: (s: EngineSetup) => TrainEngine | Promise<TrainEngine>, threads: number, host: TrainThreadHost): Promise<ThreadedEngine> {
-    const params = new Map<number, TrainParams>();
-    for (const [id, p] of setup.weights) params.set(id, p as TrainParams);
-    const shared = sharedTensors(params);
-    const weights = new Map([...shared].map(([id, p]) => [id, p as LayerParams]));
     const parts = slices(setup.batch, threads);
-    const inner = await make({ ...setup, weights, adoptWeights: true, batch: parts[0][1] - parts[0][0] });
+    // this thread's engine takes whole batches too (weights(), a caller's scores of a full batch)
+    const inner = await make(setup);
     if (!isSplitEngine(inner)) throw new Error(`the ${inner.name} engine cannot split a batch over threads`);
+    const shared = sharedTensors(inner.parameters);
     const workers: Worker[] = [];
     try {
       for (let i = 1; i < parts.length; i++) {
         const w = new Worker(host.spawn());
         workers.push(w);
-        w.thread.post({ kind: "init", engine, network: portable(setup.network), weights: tensorsOf(shared), optimizer: setup.optimizer, seed: setup.seed, batch: parts[i][1] - parts[i][0] });
+        w.thread.post({ kind: "init", engine, network: portable(setup.network), weights: tensorsOf(setup.weights as Map<number, TrainParams>), optimizer: setup.optimizer, seed: setup.seed, batch: parts[i][1] - parts[i][0] });
+        w.thread.post({ kind: "params", tensors: tensorsOf(shared) });
       }
       await Promise.all(workers.map((w) => w.started()));
     } catch (e) {
@@ -185,15 +207,14 @@ export class ThreadedEngine implements TrainEngine {
       inner.dispose?.();
       throw e;
     }
-    return new ThreadedEngine(inner, workers, sizeOf(setup.network.graph[0].output));
+    return new ThreadedEngine(inner, workers, sizeOf(setup.network.graph[0].output), shared);
   }
 
   async step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): Promise<StepResult> {
     const parts = slices(batch, this.threads);
     const size = this.sampleSize;
-    Atomics.add(this.epoch, 0, 1);
     const replies = parts.slice(1).map(([a, b], i) =>
-      this.workers[i].request({ kind: "step", id: ++this.requests, inputs: inputs.slice(a * size, b * size), labels: labels.slice(a, b), batch: b - a, step, offset: a, epoch: this.epoch }),
+      this.workers[i].request<"grads">({ kind: "step", id: ++this.requests, inputs: inputs.slice(a * size, b * size), labels: labels.slice(a, b), batch: b - a, step, offset: a, epoch: this.epoch }),
     );
     // the first slice here, meanwhile: its gradients, weighted, start the sums
     const [a0, b0] = parts[0];
@@ -215,8 +236,18 @@ export class ThreadedEngine implements TrainEngine {
       correct += r!.correct;
       this.add(r!.grads, weight);
     });
-    this.inner.apply(this.sums!);
+    this.inner.apply(this.sums!, step);
+    this.publish();
     return { loss, correct };
+  }
+
+  /** the updated parameters into the shared tensors; the workers' Atomics.load of the epoch orders their reads after these writes */
+  private publish(): void {
+    for (const [id, p] of this.inner.parameters) {
+      const to = this.shared.get(id)!;
+      for (const key of Object.keys(p) as (keyof TrainParams)[]) if (p[key] && to[key]) to[key]!.set(p[key]!);
+    }
+    Atomics.add(this.epoch, 0, 1);
   }
 
   /** sums = weight · grads (the first slice's) */
@@ -250,8 +281,23 @@ export class ThreadedEngine implements TrainEngine {
     }
   }
 
-  scores(inputs: Float32Array, batch: number): Float32Array | Promise<Float32Array> {
-    return this.inner.scores(inputs, batch);
+  /** eval mode: each thread scores a slice (no sample sees another's there) */
+  async scores(inputs: Float32Array, batch: number): Promise<Float32Array> {
+    const parts = slices(batch, this.threads);
+    const size = this.sampleSize;
+    const replies = parts.slice(1).map(([a, b], i) =>
+      this.workers[i].request<"scores">({ kind: "scores", id: ++this.requests, inputs: inputs.slice(a * size, b * size), batch: b - a, epoch: this.epoch }),
+    );
+    const [a0, b0] = parts[0];
+    const first = await this.inner.scores(inputs.subarray(a0 * size, b0 * size), b0 - a0);
+    let failure: unknown = null;
+    const rest = await Promise.all(replies.map((p) => p.catch((e) => ((failure ??= e), null))));
+    if (failure) throw failure;
+    const classes = first.length / (b0 - a0);
+    const out = new Float32Array(batch * classes);
+    out.set(first, 0);
+    rest.forEach((r, i) => out.set(r!.scores, parts[i + 1][0] * classes));
+    return out;
   }
 
   weights() {

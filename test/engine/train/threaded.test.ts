@@ -48,6 +48,11 @@ async function trainBoth(text: string, engine: string, threads: number, batch: n
       close([b.loss], [a.loss], `loss at step ${t}`);
       assert.equal(b.correct, a.correct, `correct at step ${t}`);
     }
+    // eval-mode scores of a whole batch, sliced over the threads too
+    const n = batch;
+    const inputs = Float32Array.from(seeded(n * size, 999));
+    close(await many.scores(inputs, n), await one.scores(inputs, n), "scores");
+    close(await many.scores(inputs.subarray(0, 3 * size), 3), await one.scores(inputs.subarray(0, 3 * size), 3), "scores of 3");
     const w1 = one.weights();
     const w2 = many.weights();
     for (const [id, p] of w1) for (const key of Object.keys(p) as (keyof typeof p)[]) close(w2.get(id)![key]!, p[key]!, `node ${id} ${key}`);
