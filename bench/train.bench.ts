@@ -28,6 +28,7 @@ import { scoresNode } from "../engine/train/backprop";
 import { train } from "../engine/train/trainer";
 import { threadedTrainEngine, threadsRefusal, ThreadedEngine } from "../engine/train/threaded";
 import { nodeTrainThreads } from "../engine/train/threads-node";
+import { enableRelaxedSimd } from "../engine/wasm/relaxed-node";
 import { machineBusyMs } from "./engine/measure";
 import { tfjsTrainer } from "./train/tfjs";
 
@@ -199,6 +200,9 @@ async function main(): Promise<void> {
   }
   if (epochs > 0) await mnistRun(epochs);
 }
+
+// as `cnn` runs: relaxed SIMD's fused multiply-add on (a flag in Node 20)
+enableRelaxedSimd();
 
 if (args.includes("--measure")) {
   const at = args.indexOf("--measure");

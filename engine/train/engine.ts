@@ -63,14 +63,20 @@ export function isSplitEngine(e: TrainEngine): e is SplitEngine {
   return typeof (e as SplitEngine).gradientsOf === "function" && typeof (e as SplitEngine).apply === "function";
 }
 
-/** a float32 copy of every learning node's tensors */
-export function copyWeights(graph: GraphNode[], weights: NetworkWeights): Map<number, TrainParams> {
+/** a float32 copy of every learning node's tensors (in arrays from `alloc`: zeroed, of that length) */
+export function copyWeights(graph: GraphNode[], weights: NetworkWeights, alloc: (length: number) => Float32Array = (n) => new Float32Array(n)): Map<number, TrainParams> {
   const out = new Map<number, TrainParams>();
   for (const node of graph) {
     const p = weights.get(node.id);
     if (!p || paramShapes(node).length === 0) continue;
     const copy: TrainParams = {};
-    for (const key of Object.keys(p) as (keyof LayerParams)[]) if (p[key]) copy[key] = Float32Array.from(p[key]!);
+    for (const key of Object.keys(p) as (keyof LayerParams)[]) {
+      const from = p[key];
+      if (!from) continue;
+      const to = alloc(from.length);
+      to.set(from);
+      copy[key] = to;
+    }
     out.set(node.id, copy);
   }
   return out;
@@ -96,8 +102,10 @@ export class ReferenceEngine implements SplitEngine {
     protected readonly setup: EngineSetup,
     /** the kernels this engine runs (a faster engine passes its own for some ops) */
     protected readonly kernelOf: KernelOf = trainKernel,
+    /** where the parameters live (a faster engine keeps them in its own memory) */
+    alloc?: (length: number) => Float32Array,
   ) {
-    this.params = copyWeights(setup.network.graph, setup.weights);
+    this.params = copyWeights(setup.network.graph, setup.weights, alloc);
     this.classes = sizeOf(scoresNode(setup.network.graph).output);
   }
 
