@@ -10,6 +10,9 @@ import type { Analysis, NetworkResult } from "../analysis";
 import { parseArgs, integerOption, type ParsedArgs } from "./args";
 import { UsageError } from "./usage";
 import type { ExtraCommand } from "./usage";
+import { threadedTrainEngine, threadsRefusal, trainingThreads } from "../engine/train/threaded";
+import { nodeTrainThreads } from "../engine/train/threads-node";
+import { threadsOption } from "./run";
 import { pickNetwork, reportErrors } from "./run";
 import { DEFAULT_BUDGET_MB, RefusedError } from "../engine/budget";
 import { initWeights } from "../engine/init";
@@ -23,9 +26,6 @@ import { sizeOf } from "../engine/tensor";
 import { optimizerSettings, type OptimizerKind } from "../engine/train/optim";
 import { train, TrainingRefusedError, type TrainProgress } from "../engine/train/trainer";
 import { trainEngines, defaultTrainEngine } from "../engine/train/engines";
-import { threadedTrainEngine, threadsRefusal, trainingThreads } from "../engine/train/threaded";
-import { nodeTrainThreads } from "../engine/train/threads-node";
-import { threadsOption } from "./run";
 import { TRAINED_NETWORK_KEY, trainedWeightsName } from "../engine/train/weights-location";
 
 export const trainCommand: ExtraCommand = {

@@ -16,9 +16,9 @@ const node = [
   { in: "cli/cnn.ts", out: "dist/cli/cnn.js", banner: "#!/usr/bin/env node" },
   { in: "server/server.ts", out: "dist/server/server.js" },
   { in: "client/extension.ts", out: "dist/client/extension.js", external: ["vscode"] },
-  // a training thread (cnn train --threads, engine/train/threaded.ts)
-  { in: "engine/train/thread-worker.ts", out: "dist/engine/train-thread.js" },
 ];
+// a training thread (cnn train --threads, engine/train/threaded.ts)
+node.push({ in: "engine/train/thread-worker.ts", out: "dist/engine/train-thread.js" });
 const browser = [
   { in: "webview/main.ts", out: "dist/webview/main.js" },
   { in: "engine/worker.ts", out: "dist/webview/worker.js" },
