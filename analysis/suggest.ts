@@ -27,10 +27,10 @@ export function suggest(name: string, candidates: Iterable<string>): string | nu
   let bestDistance = Infinity;
   for (const c of candidates) {
     // the distance is at least the difference in length: a name far longer or shorter
-    // than every candidate (a pasted megabyte) is no typo, and costs nothing to rule out
-    const candidate = c.toLowerCase();
-    if (Math.abs(candidate.length - lower.length) > allowed) continue;
-    const dist = candidate === lower ? 0 : distance(lower, candidate);
+    // than every candidate costs nothing (a 1 MB word is not compared letter by letter)
+    const other = c.toLowerCase();
+    if (Math.abs(other.length - lower.length) > allowed) continue;
+    const dist = other === lower ? 0 : distance(lower, other);
     if (dist < bestDistance) {
       best = c;
       bestDistance = dist;

@@ -10,10 +10,10 @@ import { parseArgs, integerOption, type ParsedArgs } from "./args";
 import { UsageError } from "./cnn";
 import type { ExtraCommand } from "./commands";
 import { networkInput, requestedImagePath, type InputRequest } from "../engine/input";
-import { decodeImage } from "../engine/samples/decode-node";
+import { readPicture as readPictureFile, PictureError } from "../engine/samples/decode-node";
 import { isSampleName, sampleCatalog } from "../engine/samples";
 import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "../engine/run";
-import { DEFAULT_BUDGET_MB } from "../engine/budget";
+import { allocationRefusal, budgetRefusal, BUDGET_OPTION, DEFAULT_BUDGET_MB, isAllocationFailure } from "../engine/budget";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
 import { loadSafetensorsWeights } from "../engine/weights-file";
@@ -52,30 +52,29 @@ export function reportErrors(file: string, analysis: Analysis): boolean {
   return true;
 }
 
-function readPicture(path: string, shown: string): InputRequest["image"] {
-  let bytes: Uint8Array;
+/** A picture: `where` says who asked for it (the .cnn's `input` line, or --sample). */
+function readPicture(path: string, shown: string, where: string): InputRequest["image"] {
   try {
-    bytes = readFileSync(path);
+    return { raster: readPictureFile(path, shown), name: shown };
   } catch (e) {
-    throw new UsageError(`cnn run: cannot read the picture ${shown}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
-  try {
-    return { raster: decodeImage(bytes, shown), name: shown };
-  } catch (e) {
-    throw new UsageError(`cnn run: ${(e as Error).message}`);
+    if (e instanceof PictureError) throw new UsageError(`${where}: cannot read the picture ${e.source}: ${e.problem}`);
+    throw e;
   }
 }
 
-function inputRequest(file: string, input: GraphNode, args: ParsedArgs): InputRequest {
+function inputRequest(file: string, analysis: Analysis, input: GraphNode, args: ParsedArgs): InputRequest {
   const sample = args.values.get("--sample");
   if (sample !== undefined) {
     if (isSampleName(sample)) return { sample };
-    if (/\.(png|jpe?g)$/i.test(sample)) return { image: readPicture(sample, sample) };
+    if (/\.(png|jpe?g)$/i.test(sample)) return { image: readPicture(sample, sample, "cnn run") };
     const names = sampleCatalog().map((s) => s.name).filter((n) => !/^digit[1-9]$/.test(n));
     throw new UsageError(`cnn run: --sample takes a sample name or a .png/.jpg picture, not \`${sample}\`; the samples: ${names.join(", ").replace("digit0", "digit0 … digit9")}`);
   }
   const path = requestedImagePath(input);
-  if (path) return { image: readPicture(resolve(dirname(file), path), path) };
+  if (path) {
+    const at = new LineIndex(analysis.text).position(input.span.start);
+    return { image: readPicture(resolve(dirname(file), path), path, `${file}:${at.line + 1}:${at.character + 1}`) };
+  }
   return {};
 }
 
@@ -97,29 +96,45 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
     process.stderr.write(`${file}: ${network.name} cannot run: its shapes are not all known\n`);
     return 1;
   }
-  const input = networkInput(network.graph[0], inputRequest(file, network.graph[0], args), seed);
-  const weightsFile = args.values.get("--weights");
-  let weights = initWeights(network.graph, seed);
-  if (weightsFile !== undefined) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(weightsFile);
-    } catch (e) {
-      throw new UsageError(`cnn run: cannot read ${weightsFile}: ${(e as Error).message}`);
-    }
-    try {
-      weights = loadSafetensorsWeights(bytes, network, weights, nodeDescriber(file, analysis.text));
-    } catch (e) {
-      process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
-      return 1;
-    }
+  // budget first: a run past it is refused with the numbers before the picture, the
+  // input, the weights or the arena is made
+  const refusal = budgetRefusal(network, budgetMB, BUDGET_OPTION);
+  if (refusal) {
+    process.stderr.write(`${file}: ${refusal}\n`);
+    return 1;
   }
+  const request = inputRequest(file, analysis, network.graph[0], args);
+  const weightsFile = args.values.get("--weights");
+  let input;
   let result;
   try {
+    input = networkInput(network.graph[0], request, seed);
+    let weights = initWeights(network.graph, seed);
+    if (weightsFile !== undefined) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(weightsFile);
+      } catch (e) {
+        if (isAllocationFailure(e)) throw e;
+        throw new UsageError(`cnn run: cannot read ${weightsFile}: ${(e as Error).message}`);
+      }
+      try {
+        weights = loadSafetensorsWeights(bytes, network, weights, nodeDescriber(file, analysis.text));
+      } catch (e) {
+        if (isAllocationFailure(e)) throw e;
+        process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
+        return 1;
+      }
+    }
     result = await runNetwork({ network, input: input.data, seed, weights, executor: createExecutor(executorName), budgetMB });
   } catch (e) {
     if (e instanceof RefusedError) {
       process.stderr.write(`${file}: ${e.message}\n`);
+      return 1;
+    }
+    // the budget let it through but the machine has not the memory (a budget set high)
+    if (isAllocationFailure(e)) {
+      process.stderr.write(`${file}: ${allocationRefusal(network, budgetMB, e)}\n`);
       return 1;
     }
     throw e;

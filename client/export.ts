@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import { nodeDescriber } from "../engine/describe";
 import { exportedText, onnxModel, onnxRefusal } from "../engine/onnx/model";
 import { deserializeNetwork } from "../analysis/serialize";
+import { isAllocationFailure } from "../engine/budget";
 import type { NetworkResult } from "../analysis/types";
 import type { NetworkSource } from "./run/source";
 import { budgetSetting, seedSetting } from "./settings";
@@ -71,6 +72,7 @@ async function exportOnnxFile(source: NetworkSource, uri: unknown, name: unknown
     void vscode.window.showInformationMessage(exportedText(network.name, vscode.workspace.asRelativePath(destination), bytes.length, `seed ${seed}`));
     return destination;
   } catch (e) {
+    if (isAllocationFailure(e)) return refuse(`${network.name}: more memory than this machine could allocate (${(e as Error).message.split("\n")[0]})`);
     return refuse(`${network.name}: ${(e as Error).message}`);
   }
 }

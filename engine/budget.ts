@@ -29,11 +29,12 @@ export function memoryNeed(network: NetworkResult): MemoryNeed {
 }
 
 /** null when the run fits, else why not, with the numbers */
-export function budgetRefusal(network: NetworkResult, budgetMB: number): string | null {
+export function budgetRefusal(network: NetworkResult, budgetMB: number, setting = BUDGET_SETTING): string | null {
   const need = memoryNeed(network);
   return refusal(
     need.totalBytes,
     budgetMB,
+    setting,
     `${network.name} needs ${bytesText(need.totalBytes)} to run (weights ${bytesText(need.weightBytes)} + ` +
       `activations alive at once ${bytesText(need.activationBytes)})`,
   );
@@ -43,14 +44,39 @@ export function budgetRefusal(network: NetworkResult, budgetMB: number): string 
  * null when exporting the network fits, else why not. An export needs no activations, but
  * its weights twice: made as float32 arrays, then copied into the model's bytes.
  */
-export function exportBudgetRefusal(network: NetworkResult, budgetMB: number): string | null {
+export function exportBudgetRefusal(network: NetworkResult, budgetMB: number, setting = BUDGET_SETTING): string | null {
   const { weightBytes } = memoryNeed(network);
   const total = weightBytes * 2n;
-  return refusal(total, budgetMB, `${network.name} needs ${bytesText(total)} to export (weights ${bytesText(weightBytes)}, and as much again for the model file)`);
+  return refusal(total, budgetMB, setting, `${network.name} needs ${bytesText(total)} to export (weights ${bytesText(weightBytes)}, and as much again for the model file)`);
 }
 
-function refusal(needBytes: bigint, budgetMB: number, need: string): string | null {
+/** how the budget is set, where it is told: the editor's setting, or the command line's option */
+export const BUDGET_SETTING = "the setting cnn.run.memoryBudgetMB";
+export const BUDGET_OPTION = "--memory-budget MB";
+
+function refusal(needBytes: bigint, budgetMB: number, setting: string, need: string): string | null {
   const budget = BigInt(Math.floor(budgetMB * 1e6));
   if (needBytes <= budget) return null;
-  return `${need}, more than the memory budget of ${bytesText(budget)} (${budgetMB} MB, the setting cnn.run.memoryBudgetMB)`;
+  return `${need}, more than the memory budget of ${bytesText(budget)} (${budgetMB} MB, ${setting})`;
+}
+
+/**
+ * An allocation the machine could not make: a typed array past the engine's limits
+ * (RangeError: Invalid typed array length / Array buffer allocation failed) or the heap
+ * exhausted. Only reached when the budget is set higher than the machine's memory.
+ */
+export function isAllocationFailure(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e instanceof RangeError) return /array|buffer|allocation|memory|length/i.test(e.message);
+  return /allocation failed|out of memory/i.test(e.message);
+}
+
+/** what a run that failed to allocate is told: the numbers, as the budget's refusal */
+export function allocationRefusal(network: NetworkResult, budgetMB: number, e?: unknown): string {
+  const need = memoryNeed(network);
+  const why = e instanceof Error ? ` (${e.message.split("\n")[0]})` : "";
+  return (
+    `${network.name} needs ${bytesText(need.totalBytes)} to run (weights ${bytesText(need.weightBytes)} + activations alive at once ${bytesText(need.activationBytes)}): ` +
+    `within the memory budget of ${bytesText(BigInt(Math.floor(budgetMB * 1e6)))} (${budgetMB} MB), but more than this machine could allocate${why}; not run`
+  );
 }

@@ -6,6 +6,7 @@ import { MAX_OUTPUT_VALUES } from "./worker-protocol";
 import { networkInput } from "./input";
 import { makePreview } from "./preview";
 import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "./run";
+import { allocationRefusal, budgetRefusal, isAllocationFailure } from "./budget";
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -30,6 +31,9 @@ function executorName(wanted: string): string {
 async function run(message: WorkerRun): Promise<void> {
   const { runId, network } = message;
   try {
+    // budget first: nothing (input, weights, arena) is made for a run past it
+    const refusal = budgetRefusal(network, message.budgetMB);
+    if (refusal) throw new RefusedError(refusal);
     const inputNode = network.graph[0];
     const input = networkInput(
       inputNode,
@@ -50,7 +54,8 @@ async function run(message: WorkerRun): Promise<void> {
     });
     post({ type: "done", runId, ms: result.ms, executor: result.executor, output: result.output.slice(0, MAX_OUTPUT_VALUES), outputLength: result.output.length });
   } catch (e) {
-    post({ type: "failed", runId, message: e instanceof Error ? e.message : String(e), refused: e instanceof RefusedError });
+    if (isAllocationFailure(e)) post({ type: "failed", runId, message: allocationRefusal(network, message.budgetMB, e), refused: true });
+    else post({ type: "failed", runId, message: e instanceof Error ? e.message : String(e), refused: e instanceof RefusedError });
   }
 }
 

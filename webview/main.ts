@@ -16,6 +16,8 @@ import { drawGrid, layoutGrid } from "./heatmap";
 import { LayerList } from "./layers";
 import { showOutput } from "./output";
 import { decodePicture, DrawingPad } from "./picture";
+import { PictureError } from "../engine/samples/picture";
+import { budgetRefusal } from "../engine/budget";
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -166,9 +168,9 @@ async function receive(message: HostMessage): Promise<void> {
       return;
     case "picture":
       try {
-        picked = { picture: message.picture, raster: await decodePicture(message.picture.base64) };
+        picked = { picture: message.picture, raster: await decodePicture(message.picture.base64, message.picture.name) };
       } catch (e) {
-        showError(`cannot decode ${message.picture.name}: ${(e as Error).message}`);
+        showError(pictureProblem(message.picture.name, e));
         return;
       }
       state.input = "picture";
@@ -264,11 +266,17 @@ async function start(): Promise<void> {
     budgetMB: message.budgetMB,
     executor: message.executor,
   };
+  // budget first: a run past it is refused with the numbers before a picture is decoded
+  const refusal = budgetRefusal(network, message.budgetMB);
+  if (refusal) {
+    failed(`Not run: ${refusal}`);
+    return;
+  }
   try {
     const input = await inputFor(message);
     Object.assign(run, input);
   } catch (e) {
-    failed(`the input could not be made: ${(e as Error).message}`);
+    failed(e instanceof PictureError ? pictureProblem(e.source, e) : `the input could not be made: ${(e as Error).message}`);
     return;
   }
   if (id !== runId) return;
@@ -297,10 +305,14 @@ async function start(): Promise<void> {
   }
 }
 
+function pictureProblem(name: string, e: unknown): string {
+  return e instanceof PictureError ? `cannot read the picture ${e.source}: ${e.problem}` : `cannot decode ${name}: ${(e as Error).message}`;
+}
+
 async function inputFor(message: RunMessage): Promise<Partial<WorkerRun>> {
   switch (state.input) {
     case "file":
-      if (message.picture) return { raster: await decodePicture(message.picture.base64), rasterName: message.picture.name };
+      if (message.picture) return { raster: await decodePicture(message.picture.base64, message.picture.name), rasterName: message.picture.name };
       return {};
     case "drawing":
       return { raster: pad.raster(), rasterName: pad.isEmpty() ? "an empty drawing" : "my drawing" };

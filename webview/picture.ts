@@ -1,14 +1,28 @@
-// Pictures in the view: the browser decodes PNG/JPEG bytes (no decoder shipped), and a
-// pad to draw a digit on, kept as 28×28 gray levels like MNIST (white ink on black).
+// Pictures in the view: the browser decodes PNG/JPEG bytes (no decoder shipped) once the
+// shared probe (engine/samples/picture.ts) has checked their structure and size — the
+// bytes are untrusted, and a header claiming 30000×30000 must not reach the decoder —
+// and a pad to draw a digit on, kept as 28×28 gray levels like MNIST (white ink on black).
 
 import type { Raster } from "../engine/samples/raster";
 import { rasterFromRgba } from "../engine/samples/raster";
+import { PictureError, probePicture } from "../engine/samples/picture";
 
-export async function decodePicture(base64: string): Promise<Raster> {
+/** Decodes a picture's base64 bytes; a PictureError (naming `name`) when it is refused. */
+export async function decodePicture(base64: string, name: string): Promise<Raster> {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  const bitmap = await createImageBitmap(new Blob([bytes]));
+  const info = probePicture(bytes, name);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes]));
+  } catch (e) {
+    throw new PictureError(name, `corrupt data: the browser could not decode it (${(e as Error).message})`);
+  }
+  if (bitmap.width * bitmap.height !== info.width * info.height) {
+    bitmap.close();
+    throw new PictureError(name, `corrupt data: the decoder disagrees with the header (${bitmap.width}×${bitmap.height}, not ${info.width}×${info.height})`);
+  }
   try {
     const canvas = document.createElement("canvas");
     canvas.width = bitmap.width;

@@ -3,6 +3,7 @@
 
 import { count, integer, InvalidDataError, list, number, oneOf, optional, positive, record, string, type Reader } from "../analysis/check";
 import type { SerializedNetwork } from "../analysis/serialize";
+import { MAX_PICTURE_BYTES } from "../engine/samples/picture";
 
 /** A picture's bytes (PNG/JPEG), base64, with the name to show. */
 export interface Picture {
@@ -49,8 +50,8 @@ export type ViewMessage =
   | { type: "reveal"; line: number }
   | { type: "status"; state: "running" | "done" | "cancelled" | "failed"; ms?: number; message?: string };
 
-/** pictures above this are refused (the view decodes them in memory) */
-export const MAX_PICTURE_BYTES = 20_000_000;
+/** pictures above this are refused (the view decodes them in memory): the limit of every picture */
+export { MAX_PICTURE_BYTES } from "../engine/samples/picture";
 
 const target: Reader<RunTarget> = (v, p) => {
   const r = record(v, p);

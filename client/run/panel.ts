@@ -4,6 +4,7 @@
 
 import * as vscode from "vscode";
 import { deserializeNetwork } from "../../analysis/serialize";
+import { budgetRefusal } from "../../engine/budget";
 import { requestedImagePath } from "../../engine/input";
 import { budgetSetting, seedSetting } from "../settings";
 import { readViewMessage, readViewState, type HostMessage, type RunTarget, type ViewMessage } from "../../webview/protocol";
@@ -116,6 +117,12 @@ export class RunPanel {
       }
       const network = deserializeNetwork(response.network);
       this.panel.title = `Run: ${network.name}`;
+      // budget first: a run past it is refused with the numbers before its picture is read
+      const refusal = budgetRefusal(network, budgetSetting());
+      if (refusal) {
+        this.post({ type: "error", message: `Not run: ${refusal}` });
+        return;
+      }
       const document = await vscode.workspace.openTextDocument(uri);
       const lines = network.graph.map((node) => document.positionAt(node.span.start).line + 1);
       const path = network.graph[0] ? requestedImagePath(network.graph[0]) : null;

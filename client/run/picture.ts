@@ -1,9 +1,10 @@
 // The picture an `input … sample "x.png"` line names, read for the run view: relative to
 // the .cnn file, and only from inside an open workspace folder (the view never reads
-// anything else on its own).
+// anything else on its own); its structure and size are checked before it is sent.
 
 import * as vscode from "vscode";
-import { MAX_PICTURE_BYTES, type Picture } from "../../webview/protocol";
+import type { Picture } from "../../webview/protocol";
+import { MAX_PICTURE_BYTES, PictureError, probePicture } from "../../engine/samples/picture";
 import { pictureLocation } from "./location";
 
 export async function readInputPicture(document: vscode.Uri, path: string): Promise<Picture> {
@@ -23,7 +24,15 @@ export async function readPicture(uri: vscode.Uri): Promise<Picture> {
   } catch {
     throw new Error(`the picture ${name} does not exist (${uri.fsPath || uri.path})`);
   }
-  if (stat.size > MAX_PICTURE_BYTES) throw new Error(`the picture ${name} is ${(stat.size / 1e6).toFixed(1)} MB; at most ${MAX_PICTURE_BYTES / 1e6} MB`);
+  if ((stat.type & vscode.FileType.File) === 0) throw new Error(`cannot read the picture ${name}: not a regular file`);
+  if (stat.size > MAX_PICTURE_BYTES) throw new Error(`cannot read the picture ${name}: the file is too large: ${(stat.size / 1e6).toFixed(1)} MB; pictures are read up to ${(MAX_PICTURE_BYTES / 1e6).toFixed(1)} MB`);
   const bytes = await vscode.workspace.fs.readFile(uri);
+  // the page checks again (it trusts no message); refused here, the bytes are not even sent
+  try {
+    probePicture(bytes, name);
+  } catch (e) {
+    if (e instanceof PictureError) throw new Error(`cannot read the picture ${e.source}: ${e.problem}`);
+    throw e;
+  }
   return { name, base64: Buffer.from(bytes).toString("base64") };
 }

@@ -9,14 +9,29 @@ export interface Raster {
   data: Float32Array;
 }
 
-/** RGBA bytes (a decoded PNG/JPEG, a canvas) → a raster; alpha is kept only if present. */
+/** RGBA bytes (a decoded PNG, a canvas) → a raster; alpha is kept only if present. */
 export function rasterFromRgba(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): Raster {
+  return rasterFromPixels(rgba, width, height, 4);
+}
+
+/**
+ * Interleaved 8-bit pixels, 3 (RGB) or 4 (RGBA) bytes each → a raster in one pass (the
+ * only full-size float copy); alpha is kept only if some pixel is not opaque.
+ */
+export function rasterFromPixels(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, bytesPerPixel: 3 | 4): Raster {
   let opaque = true;
-  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) opaque = false;
+  if (bytesPerPixel === 4) {
+    for (let i = 3; i < pixels.length; i += 4) {
+      if (pixels[i] !== 255) {
+        opaque = false;
+        break;
+      }
+    }
+  }
   const channels = opaque ? 3 : 4;
   const plane = width * height;
   const data = new Float32Array(channels * plane);
-  for (let i = 0; i < plane; i++) for (let c = 0; c < channels; c++) data[c * plane + i] = rgba[i * 4 + c] / 255;
+  for (let i = 0; i < plane; i++) for (let c = 0; c < channels; c++) data[c * plane + i] = pixels[i * bytesPerPixel + c] / 255;
   return { width, height, channels, data };
 }
 

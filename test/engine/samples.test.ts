@@ -115,7 +115,7 @@ describe("samples: pictures", () => {
     const jpg = decodeImage(jpeg.encode({ data: rgba, width: 8, height: 8 }, 95).data, "a.jpg");
     assert.deepEqual([jpg.width, jpg.height, jpg.channels], [8, 8, 3]);
     assert.ok(Math.abs(jpg.data[0] - 200 / 255) < 0.02);
-    assert.throws(() => decodeImage(new Uint8Array([1, 2, 3, 4]), "x.gif"), /x\.gif is neither a PNG nor a JPEG/);
+    assert.throws(() => decodeImage(new Uint8Array([1, 2, 3, 4]), "x.gif"), /^PictureError: x\.gif: not a PNG or JPEG picture/);
   });
 
   it("rasterFromRgba keeps alpha only when a pixel is not opaque", () => {

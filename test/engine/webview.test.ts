@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { Browser } from "./webview/browser";
 import { runMessageFor, startHarness, type Harness } from "./webview/harness";
+import { hostilePictures } from "../support/pictures";
 
 const root = join(__dirname, "..", "..", "..");
 // screenshots a person looks at, beside the e2e suite's (git-ignored)
@@ -115,6 +116,30 @@ describe("run view page (headless Chromium)", function () {
       assert.match(await b.evaluate<string>("document.body.innerText"), /4×4×1 from half\.png/);
       assert.equal(await b.evaluate<string>(`document.querySelector('.legend span').textContent`), "0.5");
     }, { picture });
+  });
+
+  it("a hostile picture from the host is refused by name before the browser decodes it", async () => {
+    const huge = hostilePictures().find((h) => h.name === "huge-header.png")!;
+    const picture = { name: "huge.png", base64: huge.bytes.toString("base64") };
+    await withView('input 28x28x3 sample "huge.png"\nconv 4 3x3', "pic.cnn", async (b) => {
+      await b.until(`!document.querySelector('[data-testid="run-error"]').hidden`, "the refusal");
+      assert.match(await b.evaluate<string>(`document.querySelector('[data-testid="run-error"]').textContent`), /^cannot read the picture huge\.png: too large: 30000×30000 pixels/);
+      const posted = await b.evaluate<{ type: string; state?: string; message?: string }[]>("window.posted");
+      assert.ok(posted.some((m) => m.state === "failed" && /huge\.png: too large/.test(m.message ?? "")));
+      // and the page goes on: a picked picture that is truncated is refused the same way
+      const cut = hostilePictures().find((h) => h.name === "truncated.jpg")!;
+      await b.evaluate(`window.postMessage({ type: "picture", picture: { name: "cut.jpg", base64: "${cut.bytes.toString("base64")}" } }, "*")`);
+      await b.until(`/cannot read the picture cut\\.jpg: truncated/.test(document.querySelector('[data-testid="run-error"]').textContent)`, "the second refusal");
+    }, { picture });
+  });
+
+  it("budget first: a run past the budget is refused before its picture is decoded", async () => {
+    const huge = hostilePictures().find((h) => h.name === "huge-header.png")!;
+    const picture = { name: "huge.png", base64: huge.bytes.toString("base64") };
+    await withView('input 2000x2000x3 sample "huge.png"\nconv 64 3x3', "big.cnn", async (b) => {
+      await b.until(`!document.querySelector('[data-testid="run-error"]').hidden`, "the refusal");
+      assert.match(await b.evaluate<string>(`document.querySelector('[data-testid="run-error"]').textContent`), /^Not run: big needs 1\.07 GB to run \(weights 7\.17 kB \+ activations alive at once 1\.07 GB\), more than the memory budget of 1 MB \(1 MB, the setting cnn\.run\.memoryBudgetMB\)$/);
+    }, { budgetMB: 1, picture });
   });
 
   it("a malformed message from the host is refused with a message, not obeyed", async () => {

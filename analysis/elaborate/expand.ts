@@ -1,0 +1,441 @@
+// Expansion: each network's statements walked in order with blocks and repeats
+// expanded, each layer's input shape threaded into the next (spec §3, §4). What it finds
+// goes to the Sink; what it builds (nodes, occurrences) to the Recorder.
+
+import type * as A from "../../grammar";
+import type { Span } from "../../grammar";
+import { layerKind, layerNames, inputDoc } from "../layers";
+import { resolveOptions, type OptionName } from "../options";
+import { shapeText } from "../format";
+import { suggest } from "../suggest";
+import { evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "../values";
+import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, NameReference, NetworkResult, NodeOp, Occurrence, Shape } from "../types";
+import { acceptedOptions, bindArguments, blockScope, layerArguments, misspeltOption } from "./binding";
+import { collectDefinitions } from "./definitions";
+import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
+import { activationTotal, peakLive, Recorder, stepField, totals } from "./graph";
+import { join } from "./merge";
+import { findRecursion } from "./recursion";
+import { Sink } from "./sink";
+
+const silent: Report = () => {};
+
+export const MAX_REPEAT = 10_000;
+const DEFAULT_MAX_LAYERS = 100_000;
+
+export interface ElaborationResult {
+  networks: NetworkResult[];
+  blocks: BlockResult[];
+  diagnostics: Diagnostic[];
+  occurrences: Map<number, Occurrence[]>;
+  references: NameReference[];
+}
+
+export class Elaborator {
+  private readonly sink: Sink;
+  private readonly records: Recorder;
+  private blocks = new Map<string, A.BlockDefinition>();
+  private recursiveCalls = new Set<number>();
+
+  // per network
+  private labels = new Map<string, number>();
+  private work = 0;
+  private aborted = false;
+  private currentTop: Span | null = null;
+
+  constructor(
+    private readonly file: A.CnnFile,
+    private readonly implicitName: string,
+    private readonly maxLayers = DEFAULT_MAX_LAYERS,
+    isError: (code: DiagnosticCode) => boolean = () => true,
+  ) {
+    this.sink = new Sink(isError);
+    this.records = new Recorder(this.sink);
+  }
+
+  run(): ElaborationResult {
+    const networks: NetworkResult[] = [];
+    const { defined, blocks, blockResults, topLevel } = collectDefinitions(this.file, this.sink);
+    this.blocks = blocks;
+    this.recursiveCalls = findRecursion(blocks, this.sink);
+
+    for (const item of this.file.items) {
+      if (item.type === "network" && item.name && defined.get(item.name.text) === item.name) {
+        networks.push(this.network(item.name.text, item.body, item, item.name, false));
+      } else if (item.type === "network" && !item.name) {
+        // `network {` without a name: still check its body
+        networks.push(this.network("(unnamed)", item.body, item, item.keyword, false));
+      }
+    }
+    if (topLevel.length > 0) {
+      const span = { start: topLevel[0].start, end: topLevel[topLevel.length - 1].end };
+      networks.unshift(this.network(this.implicitName, topLevel, span, { start: topLevel[0].start, end: topLevel[0].start }, true));
+    }
+
+    // blocks are checked on their own too, with unknown parameters: a mistake in an
+    // unused block is still shown, and each is reported once
+    this.sink.recording = false;
+    for (const block of this.blocks.values()) {
+      this.resetNetwork(`block ${block.name?.text}`);
+      const scope = blockScope(block, new Map(block.params.map((p) => [p.name.text, null])), this.sink);
+      this.sink.callStack = [{ block: block.name!.text, site: block.name! }];
+      this.statements(block.body, unknownFlow, scope);
+    }
+    this.sink.recording = true;
+
+    return {
+      networks,
+      blocks: blockResults,
+      diagnostics: this.sink.diagnostics,
+      occurrences: this.records.occurrences,
+      references: this.sink.references,
+    };
+  }
+
+  // ---- networks ----
+
+  private resetNetwork(name: string) {
+    this.records.reset(name);
+    this.sink.callStack = [];
+    this.sink.errors = 0;
+    this.labels = new Map();
+    this.work = 0;
+    this.aborted = false;
+    this.currentTop = null;
+  }
+
+  private network(name: string, body: A.Statement[], span: Span, nameSpan: Span, implicit: boolean): NetworkResult {
+    this.resetNetwork(name);
+    const records = this.records;
+    const first = body[0];
+    let flow: Flow = unknownFlow;
+    let rest = body;
+    if (first && first.type === "layer" && first.op.text === "input") {
+      flow = this.input(first);
+      rest = body.slice(1);
+    } else if (!body.some((s) => s.type === "layer" && s.op.text === "input")) {
+      // (a misplaced `input` is reported where it stands)
+      const where = implicit ? (first ? { start: first.start, end: first.end } : nameSpan) : nameSpan;
+      const what = implicit ? "these statements have" : `network \`${name}\` has`;
+      this.sink.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
+    }
+    // without a (valid) input the statements are still checked, in doubt of every size
+    if (!flow.shape) flow = { shape: { kind: "volume", w: STAND_IN, h: STAND_IN, d: 1 }, node: null, field: null, doubt: allDoubt };
+    const statements: Occurrence[] = [];
+    for (const stmt of rest) {
+      if (this.aborted) break;
+      this.currentTop = stmt;
+      const before = records.graph.length;
+      flow = this.statement(stmt, flow, emptyScope);
+      const occ = records.lastOccurrence(stmt);
+      if (occ) statements.push(occ);
+      else statements.push(records.composite(stmt, "layer", "?", null, flow, before));
+    }
+    records.countUses();
+    const graph = records.graph;
+    const known = graph.length > 0 && flow.shape !== null && !flow.doubt;
+    const { params, macs } = totals(graph, 0);
+    const input = graph[0]?.op === "input" ? graph[0].output : null;
+    return {
+      name,
+      span: { start: span.start, end: span.end },
+      nameSpan: { start: nameSpan.start, end: nameSpan.end },
+      implicit,
+      input,
+      output: flow.doubt ? null : flow.shape,
+      params,
+      macs,
+      receptiveField: flow.field,
+      activationBytes: activationTotal(graph),
+      peakActivationBytes: peakLive(graph),
+      statements,
+      graph,
+      complete: known && this.sink.errors === 0 && !this.aborted,
+    };
+  }
+
+  private input(stmt: A.LayerStatement): Flow {
+    const sink = this.sink;
+    const dims = evaluateDims(stmt.args[0] ?? null, emptyScope, sink.reporter, {
+      what: "the input volume",
+      min: 1,
+      max: MAX_VALUE,
+      minParts: 2,
+      maxParts: 3,
+      example: "`input 32x32x3` (W×H×D) or `input 28x28` (D = 1)",
+    });
+    if (stmt.args.length === 0) sink.report("bad-value", stmt, "`input` needs its size: `input W x H x D`, e.g. `input 32x32x3`");
+    for (const extra of stmt.args.slice(1)) sink.report("bad-value", extra, "`input` takes one size, W x H x D");
+    const allowed = stmt.options.filter((o) => {
+      if (inputDoc.options.includes(o.name.text as OptionName)) return true;
+      sink.report("unknown-name", o.name, `\`input\` has no option \`${o.name.text}\`; it takes \`sample\` and \`data\``);
+      return false;
+    });
+    const options = resolveOptions(allowed, emptyScope, sink.reporter);
+    if (!dims || dims.some((d) => d === null)) {
+      this.records.record(stmt, "input", "input", null, null, null, null);
+      return unknownFlow;
+    }
+    const [w, h, d = 1] = dims as number[];
+    const shape: Shape = { kind: "volume", w, h, d };
+    let data: number[] | undefined;
+    if (options.data) {
+      const dd = options.data.dims;
+      const want = d === 1 && dd.length === 2 ? [h, w] : [d, h, w];
+      if (dd.length !== want.length || dd.some((x, i) => x !== want[i])) {
+        const got = dd.length === 3 ? `${dd[2]}×${dd[1]}×${dd[0]}` : dd.length === 2 ? `${dd[1]}×${dd[0]}` : `${dd.length}-level`;
+        sink.report("bad-value", options.spans.data!, `\`data\` is ${got} (W×H${dd.length === 3 ? "×D" : ""}), the input ${w}×${h}×${d}: rows are [H][W] (or [D][H][W]), top row first`);
+      } else data = options.data.values;
+    }
+    const attrs = { ...(data ? { data } : {}), ...(options.sample ? { sample: options.sample } : {}) };
+    const node = this.records.addNode("input", [], null, shape, attrs, 0n, 0n, stmt);
+    const flow: Flow = { shape, node, field: { w: 1, h: 1, jumpW: 1, jumpH: 1 } };
+    this.records.record(stmt, "input", "input", null, shape, this.records.graph[node], flow.field);
+    return flow;
+  }
+
+  // ---- statements ----
+
+  private statements(body: A.Statement[], flow: Flow, scope: Scope): Flow {
+    for (const stmt of body) {
+      if (this.aborted) return unknownFlow;
+      flow = this.statement(stmt, flow, scope);
+    }
+    return flow;
+  }
+
+  private statement(stmt: A.Statement, flow: Flow, scope: Scope): Flow {
+    if (++this.work > this.maxLayers * 4) {
+      this.abort(stmt);
+      return unknownFlow;
+    }
+    if (stmt.label) this.checkLabel(stmt.label);
+    switch (stmt.type) {
+      case "layer":
+        return this.layer(stmt, flow, scope);
+      case "call":
+        return this.call(stmt, stmt.callee, stmt.args, flow, scope);
+      case "repeat":
+        return this.repeat(stmt, flow, scope);
+      case "residual":
+        return this.residual(stmt, flow, scope);
+      case "concat":
+      case "add":
+        return this.merge(stmt, flow, scope);
+    }
+  }
+
+  private checkLabel(label: A.Name) {
+    if (!this.sink.recording) return;
+    const earlier = this.labels.get(label.text);
+    if (earlier !== undefined && earlier !== label.start) {
+      this.sink.report("duplicate-name", label, `label \`${label.text}\` is used twice in network \`${this.records.networkName}\``);
+    } else this.labels.set(label.text, label.start);
+  }
+
+  private abort(at: Span) {
+    if (this.aborted) return;
+    this.aborted = true;
+    const top = this.currentTop ?? at;
+    this.sink.report(
+      "bad-value",
+      top,
+      `network \`${this.records.networkName}\` expands to more than ${this.maxLayers.toLocaleString("en-US")} layers; the analysis stops here`,
+    );
+  }
+
+  /** A layer's node; past the layer cap the analysis stops. */
+  private addLayerNode<K extends NodeOp>(op: K, inputs: number[], input: Shape, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
+    if (this.records.graph.length > this.maxLayers) this.abort(stmt);
+    return this.records.addNode(op, inputs, input, output, attrs, params, macs, stmt);
+  }
+
+  private layer(stmt: A.LayerStatement, flow: Flow, scope: Scope): Flow {
+    const sink = this.sink;
+    const records = this.records;
+    const name = stmt.op.text;
+    if (name === "input") {
+      sink.report("no-input", stmt, `\`input\` must be the first statement of ${sink.callStack.length ? "a network, not inside a block" : `network \`${records.networkName}\``} (and appear only once)`);
+      return flow;
+    }
+    let kind = layerKind(name);
+    if (!kind) {
+      if (this.blocks.has(name)) {
+        // a block used without parentheses: `Basic 64`
+        const args: A.CallArgument[] = stmt.args.map((v) => ({ name: null, value: singleExpr(v), start: v.start, end: v.end }));
+        return this.call(stmt, stmt.op, args, flow, scope);
+      }
+      const candidates = [...layerNames, ...this.blocks.keys(), "input"];
+      const close = suggest(name, candidates);
+      const hint = close ? `; did you mean \`${close}\`?` : "";
+      sink.report("unknown-name", stmt.op, `unknown layer \`${name}\`${hint}`, close ? { kind: "rename", replace: stmt.op, candidates: [close] } : undefined);
+      // go on as the likely intended kind, so the lines after a typo are still checked
+      kind = close ? layerKind(close) : undefined;
+      if (!kind) {
+        records.record(stmt, "layer", name, flow.shape, null, null, null);
+        // what it would have done is unknown: the lines below are checked in doubt
+        return inDoubt(flow, flow.shape, allDoubt);
+      }
+    }
+
+    const written = acceptedOptions(stmt, kind, sink);
+    // `strid 2` is reported (in arguments) and checked as the option it most likely is
+    const misspelt = misspeltOption(stmt, kind, scope);
+    const options = resolveOptions(misspelt ? [...written, misspelt] : written, scope, sink.reporter);
+    const args = layerArguments(stmt, kind, scope, sink);
+    if (misspelt) args.extra = false;
+
+    if (!flow.shape) {
+      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return unknownFlow;
+    }
+    if (kind.spatial && flow.shape.kind === "vector") {
+      sink.report(
+        "needs-volume",
+        stmt,
+        `\`${kind.name}\` needs a W×H×D volume, but the data is already a vector of ${flow.shape.n.toLocaleString("en-US")} numbers; put spatial layers before \`fc\`/\`flatten\``,
+      );
+      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      // the data stays a vector: every later spatial layer is reported too
+      return flow;
+    }
+
+    // a wrong argument or option value: the layer is still checked with a stand-in for it,
+    // and what that value would have moved (W×H, D) is in doubt below
+    const failedOptions = options.failed;
+    // (an extra argument may be a misspelt option's value: `strid 2`)
+    const extra = (names: Set<OptionName>) => args.extra && kind.options.some((o) => names.has(o));
+    const doubt = moreDoubt(flow.doubt, {
+      spatial: extra(spatialOptions) || args.failed.some((a) => argumentMoves(a) === "spatial") || failedOptions.some((o) => spatialOptions.has(o)),
+      depth: extra(depthOptions) || args.failed.some((a) => argumentMoves(a) === "depth") || failedOptions.some((o) => depthOptions.has(o)),
+    });
+    const failed = args.extra || args.failed.length > 0 || failedOptions.length > 0;
+
+    const outcome = kind.infer({
+      input: flow.shape,
+      args: args.values,
+      argSpans: args.spans,
+      options,
+      span: stmt,
+      // on the line of a guessed option, only what does not depend on the guess is reported
+      report: failed ? silent : doubtful(sink, misspelt ? moreDoubt(flow.doubt, { spatial: true }) : flow.doubt),
+    });
+    if (!outcome) {
+      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return inDoubt(flow, flow.shape, allDoubt);
+    }
+    const out = outcome.output;
+    const tooLarge = out.kind === "volume" ? out.w > MAX_VALUE || out.h > MAX_VALUE || out.d > MAX_VALUE : out.n > MAX_VALUE;
+    if (tooLarge) {
+      if (!doubt) sink.report("bad-value", stmt, `the output ${shapeText(out)} is too large`);
+      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return inDoubt(flow, flow.shape, allDoubt);
+    }
+    if (failed || doubt) {
+      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      return inDoubt(flow, out, doubt ?? {});
+    }
+    const inputs = flow.node === null ? [] : [flow.node];
+    const node = this.addLayerNode(kind.name, inputs, flow.shape, out, outcome.attrs, outcome.weights + outcome.biases, outcome.macs, stmt);
+    const field = stepField(flow.field, outcome.field);
+    records.record(stmt, "layer", kind.name, flow.shape, out, records.graph[node], field, outcome.weights, outcome.biases, outcome.explain);
+    return { shape: out, node, field };
+  }
+
+  private call(stmt: A.Statement, callee: A.Name, args: A.CallArgument[], flow: Flow, scope: Scope): Flow {
+    const sink = this.sink;
+    const records = this.records;
+    const block = this.blocks.get(callee.text);
+    const before = records.graph.length;
+    if (!block) {
+      const candidates = [...this.blocks.keys()];
+      const close = suggest(callee.text, [...candidates, ...layerNames]);
+      const hint = close ? `; did you mean \`${close}\`?` : candidates.length ? ` (blocks here: ${candidates.join(", ")})` : "";
+      sink.report("unknown-name", callee, `unknown block \`${callee.text}\`${hint}`, close ? { kind: "rename", replace: callee, candidates: [close] } : undefined);
+      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      return inDoubt(flow, flow.shape, allDoubt);
+    }
+    sink.addReference("block", callee, block.name!, callee.text, false);
+    if (this.recursiveCalls.has(callee.start) || sink.callStack.some((f) => f.block === callee.text)) {
+      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      return inDoubt(flow, flow.shape, allDoubt);
+    }
+    const bound = bindArguments(block, callee, stmt, args, scope, sink);
+    if (!bound) {
+      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      return inDoubt(flow, flow.shape, allDoubt);
+    }
+    const inner = blockScope(block, bound, sink);
+    sink.callStack.push({ block: callee.text, site: callee });
+    const outer = records.enter(records.blockFrame(stmt, callee.text));
+    const out = this.statements(block.body, flow, inner);
+    records.scope = outer;
+    sink.callStack.pop();
+    records.composite(stmt, "call", callee.text, flow, out, before);
+    return out;
+  }
+
+  private repeat(stmt: A.RepeatStatement, flow: Flow, scope: Scope): Flow {
+    const sink = this.sink;
+    const records = this.records;
+    const before = records.graph.length;
+    if (!stmt.count) sink.report("bad-value", stmt.keyword, "`repeat` needs a count: `repeat N { … }`");
+    const n = stmt.count ? evaluateInt(stmt.count, scope, sink.reporter, { what: "the repeat count N", min: 1, max: MAX_REPEAT }) : null;
+    const label = stmt.label?.text ?? null;
+    if (n === null) {
+      // still check the body once: any count runs it at least once
+      const outer = records.enter({ kind: "repeat", id: records.frameId(), span: stmt, label, iteration: 1, count: null });
+      const once = this.statements(stmt.body, flow, scope);
+      records.scope = outer;
+      records.record(stmt, "repeat", "repeat", flow.shape, null, null, null);
+      return inDoubt(flow, once.shape, allDoubt);
+    }
+    let out = flow;
+    for (let i = 0; i < n && !this.aborted; i++) {
+      if (++this.work > this.maxLayers * 4) {
+        this.abort(stmt);
+        return unknownFlow;
+      }
+      const outer = records.enter({ kind: "repeat", id: records.frameId(), span: stmt, label, iteration: i + 1, count: n });
+      out = this.statements(stmt.body, out, scope);
+      records.scope = outer;
+    }
+    records.composite(stmt, "repeat", `repeat ${n}`, flow, out, before);
+    return out;
+  }
+
+  private residual(stmt: A.ResidualStatement, flow: Flow, scope: Scope): Flow {
+    const records = this.records;
+    const before = records.graph.length;
+    const label = stmt.label?.text ?? null;
+    const outer = records.enter({ kind: "residual", id: records.frameId(), span: stmt, label, path: "body" });
+    const body = this.statements(stmt.body, flow, scope);
+    records.scope = outer;
+    let shortcut = flow;
+    if (stmt.shortcut) {
+      records.enter({ kind: "residual", id: records.frameId(), span: stmt, label, path: "shortcut" });
+      shortcut = this.statements(stmt.shortcut, flow, scope);
+      records.scope = outer;
+    }
+    const merged = join("residual", stmt, [body, shortcut], flow, this.sink, records);
+    records.composite(stmt, "residual", "residual", flow, merged, before);
+    return merged;
+  }
+
+  private merge(stmt: A.MergeStatement, flow: Flow, scope: Scope): Flow {
+    const records = this.records;
+    const before = records.graph.length;
+    if (stmt.branches.length === 0) this.sink.report("bad-value", stmt.keyword, `\`${stmt.type}\` needs at least one \`branch { … }\``);
+    const label = stmt.label?.text ?? null;
+    const branches = stmt.branches.length;
+    const outs = new Array<Flow>(branches);
+    for (let i = 0; i < branches; i++) {
+      const outer = records.enter({ kind: "branch", id: records.frameId(), span: stmt, label, merge: stmt.type, branch: i + 1, branches });
+      outs[i] = this.statements(stmt.branches[i].body, flow, scope);
+      records.scope = outer;
+    }
+    const merged = branches ? join(stmt.type, stmt, outs, flow, this.sink, records) : inDoubt(flow, flow.shape, allDoubt);
+    records.composite(stmt, stmt.type, stmt.type, flow, merged, before);
+    return merged;
+  }
+}

@@ -1,0 +1,84 @@
+// Parallel paths joined: a residual's body and shortcut added, `add` branches summed,
+// `concat` branches stacked along depth (spec §4) — or the mismatch named, with both shapes.
+
+import type * as A from "../../grammar";
+import type { Span } from "../../grammar";
+import { shapeText } from "../format";
+import type { Shape } from "../types";
+import { afterMismatch, doubtful, moreDoubt, unknownFlow, type Doubt, type Flow } from "./doubt";
+import { joinFields, type Recorder } from "./graph";
+import type { Sink } from "./sink";
+
+/** Add (residual, add) or stack (concat) the results of parallel paths. */
+export function join(how: "residual" | "add" | "concat", stmt: A.ResidualStatement | A.MergeStatement, outs: Flow[], input: Flow, sink: Sink, records: Recorder): Flow {
+  if (outs.some((o) => !o.shape)) return unknownFlow;
+  const doubt = outs.reduce<Doubt | undefined>((acc, o) => moreDoubt(acc, o.doubt ?? {}), input.doubt);
+  const report = doubtful(sink, doubt);
+  const shapes = outs.map((o) => o.shape!);
+  const first = shapes[0];
+  const span: Span = { start: stmt.start, end: stmt.keyword.end };
+  const names = how === "residual" ? ["the body", "the shortcut"] : shapes.map((_, i) => `branch ${i + 1}`);
+  let output: Shape;
+  if (how === "concat") {
+    if (shapes.every((s) => s.kind === "vector")) {
+      output = { kind: "vector", n: shapes.reduce((a, s) => a + (s.kind === "vector" ? s.n : 0), 0) };
+    } else {
+      const bad = shapes.findIndex((s) => s.kind !== "volume" || first.kind !== "volume" || s.w !== first.w || s.h !== first.h);
+      if (bad >= 0) {
+        report(
+          "spatial-mismatch",
+          span,
+          `concat stacks along depth, so every branch must have the same W×H: ${names[0]} gives ${shapeText(first)}, ${names[bad]} ${shapeText(shapes[bad])}`,
+        );
+        return afterMismatch(doubt, first.kind === "volume" ? { ...first, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) } : first);
+      }
+      output = { kind: "volume", w: (first as { w: number }).w, h: (first as { h: number }).h, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) };
+    }
+  } else {
+    for (let i = 1; i < shapes.length; i++) {
+      const s = shapes[i];
+      if (s.kind !== first.kind) {
+        report("spatial-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${shapeText(first)} (${names[0]}) and ${shapeText(s)} (${names[i]}): a volume and a vector cannot be added`);
+        return afterMismatch(doubt, first);
+      }
+      if (s.kind === "vector" && first.kind === "vector") {
+        if (s.n !== first.n) {
+          report("depth-mismatch", span, `${how === "residual" ? "the residual adds" : "add sums"} ${s.n} numbers (${names[i]}) to ${first.n} (${names[0]})`);
+          return afterMismatch(doubt, first);
+        }
+        continue;
+      }
+      const a = first as Extract<Shape, { kind: "volume" }>;
+      const b = s as Extract<Shape, { kind: "volume" }>;
+      const verb = how === "residual" ? "the residual adds" : "add sums";
+      const both = `${shapeText(a)} (${names[0]}) and ${shapeText(b)} (${names[i]})`;
+      if (a.d !== b.d) {
+        // a 1×1 projection on the shortcut brings it to the body's shape
+        const inputShape = input.shape;
+        const stride = inputShape && inputShape.kind === "volume" && a.w > 0 && inputShape.w % a.w === 0 ? inputShape.w / a.w : 1;
+        const strideText = stride > 1 ? ` stride ${stride}` : "";
+        const fix = how === "residual" ? `; add a 1×1 projection shortcut: \`shortcut { conv ${a.d} 1x1${strideText} }\`` : "";
+        report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, how === "residual"
+          ? {
+              kind: "projection",
+              depth: a.d,
+              stride,
+              residual: { start: stmt.start, end: stmt.end },
+              shortcut: (stmt as A.ResidualStatement).shortcut ? { start: (stmt as A.ResidualStatement).shortcutKeyword!.start, end: stmt.end } : null,
+            }
+          : undefined);
+        return afterMismatch(doubt, first);
+      }
+      if (a.w !== b.w || a.h !== b.h) {
+        report("spatial-mismatch", span, `${verb} ${both}: W×H must agree`);
+        return afterMismatch(doubt, first);
+      }
+    }
+    output = first.kind === "volume" ? { ...first } : { ...first };
+  }
+  if (doubt || outs.some((o) => o.node === null)) return { shape: output, node: null, field: null, doubt };
+  const node = records.addNode(how === "concat" ? "concat" : "add", outs.map((o) => o.node!), input.shape, output, {}, 0n, 0n, stmt);
+  const field = joinFields(outs);
+  return { shape: output, node, field };
+}
+

@@ -1,0 +1,57 @@
+// Where an elaboration's findings go: diagnostics (each once, with the block uses that
+// led to it as related places) and the references of block names and parameters.
+
+import type { Span } from "../../grammar";
+import type { Report } from "../values";
+import type { Diagnostic, DiagnosticCode, FixData, NameReference } from "../types";
+
+/** One block use on the way to the statement being elaborated. */
+export interface CallFrame {
+  block: string;
+  site: Span;
+}
+
+export class Sink {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly references: NameReference[] = [];
+  private readonly seen = new Set<string>();
+  private readonly referenceKeys = new Set<string>();
+  /** the block uses that led here, outermost first (the expansion keeps it) */
+  callStack: CallFrame[] = [];
+  /** false while blocks are checked on their own: no related places, no occurrences */
+  recording = true;
+  /** errors reported in the current network, repeats included (a network with one never runs) */
+  errors = 0;
+
+  constructor(private readonly isError: (code: DiagnosticCode) => boolean = () => true) {}
+
+  report(code: DiagnosticCode, span: Span, message: string, data?: FixData, related?: Diagnostic["related"]): void {
+    const key = `${code}|${span.start}|${span.end}|${message}`;
+    if (this.isError(code)) this.errors++;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const sites = this.callStack.length > 0 && this.recording
+      ? this.callStack.map((f) => ({ start: f.site.start, end: f.site.end, message: `in this use of \`${f.block}\`` }))
+      : [];
+    const all = [...(related ?? []), ...sites];
+    this.diagnostics.push({
+      code,
+      severity: "error",
+      message,
+      start: span.start,
+      end: Math.max(span.end, span.start),
+      ...(data ? { data } : {}),
+      ...(all.length ? { related: all } : {}),
+    });
+  }
+
+  /** report() as a plain function, for the evaluators */
+  readonly reporter: Report = (code, span, message, data) => this.report(code, span, message, data);
+
+  addReference(kind: NameReference["kind"], use: Span, definition: Span, name: string, isDefinition: boolean): void {
+    const key = `${use.start}|${definition.start}`;
+    if (this.referenceKeys.has(key)) return;
+    this.referenceKeys.add(key);
+    this.references.push({ kind, start: use.start, end: use.end, definition: { start: definition.start, end: definition.end }, name, isDefinition });
+  }
+}
