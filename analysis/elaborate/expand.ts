@@ -9,7 +9,7 @@ import { resolveOptions, type OptionName } from "../options";
 import { shapeText } from "../format";
 import { suggest } from "../suggest";
 import { evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "../values";
-import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, NameReference, NetworkResult, NodeOp, Occurrence, Shape } from "../types";
+import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, Shape } from "../types";
 import { acceptedOptions, bindArguments, blockScope, layerArguments, misspeltOption } from "./binding";
 import { collectDefinitions } from "./definitions";
 import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
@@ -245,7 +245,7 @@ export class Elaborator {
   }
 
   /** A layer's node; past the layer cap the analysis stops. */
-  private addLayerNode<K extends NodeOp>(op: K, inputs: number[], input: Shape, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
+  private addLayerNode<K extends LayerOp>(op: K, inputs: number[], input: Shape, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
     if (this.records.graph.length > this.maxLayers) this.abort(stmt);
     return this.records.addNode(op, inputs, input, output, attrs, params, macs, stmt);
   }

@@ -72,6 +72,7 @@ export class Recorder {
    */
   addNode<K extends NodeOp>(op: K, inputs: number[], input: Shape | null, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
     const id = this.graph.length;
+    // one literal whatever the kind: `op` says which attrs these are (GraphNode is a union by op)
     this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id } as unknown as GraphNode);
     return id;
   }
