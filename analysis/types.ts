@@ -37,7 +37,8 @@ export type Severity = "error" | "warning" | "info" | "hint";
 export type FixData =
   | { kind: "stride-misfit"; axis: "both" | "width" | "height"; paddings: number[]; strides: number[]; rounding: ("floor" | "ceil")[]; insertAt: number; stride?: Span; pad?: Span }
   | { kind: "depth"; expected: number; replace: Span; text: string }
-  | { kind: "projection"; depth: number; stride: number; residual: Span; shortcut: Span | null; indent?: string }
+  /** `layers`: the shortcut's statements, as the message spells them (analysis/projection.ts) */
+  | { kind: "projection"; depth: number; stride: number; layers: string[]; residual: Span; shortcut: Span | null; indent?: string }
   | { kind: "rename"; replace: Span; candidates: string[] }
   | { kind: "preserve-size"; insertAt: number; pad: number; padSpan?: Span };
 

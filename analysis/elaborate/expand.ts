@@ -10,7 +10,7 @@ import { shapeText } from "../format";
 import { suggest } from "../suggest";
 import { evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "../values";
 import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, Shape } from "../types";
-import { acceptedOptions, bindArguments, blockScope, layerArguments, misspeltOption } from "./binding";
+import { acceptedOptions, bindArguments, blockScope, guessing, layerArguments, misspeltOption } from "./binding";
 import { collectDefinitions } from "./definitions";
 import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
 import { activationTotal, peakLive, Recorder, stepField, totals } from "./graph";
@@ -317,8 +317,8 @@ export class Elaborator {
       argSpans: args.spans,
       options,
       span: stmt,
-      // on the line of a guessed option, only what does not depend on the guess is reported
-      report: failed ? silent : doubtful(sink, misspelt ? moreDoubt(flow.doubt, { spatial: true }) : flow.doubt),
+      // the line of a guessed option is checked as the hint and the hover read it, and says so
+      report: failed ? silent : misspelt ? guessing(stmt, kind, misspelt, doubtful(sink, flow.doubt)) : doubtful(sink, flow.doubt),
     });
     if (!outcome) {
       records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
