@@ -18,6 +18,10 @@ export interface ArgSpec {
   what: string;
   optional?: boolean;
   defaultValue?: number;
+  /** what a wrong value of it would move in the output: D, W×H or nothing (default: K and N move D, the rest W×H) */
+  moves?: "depth" | "spatial" | null;
+  /** a value that fits most inputs, for snippets and tests (`slice 0 2`) */
+  example?: string;
 }
 
 export interface Kernel {
@@ -778,6 +782,140 @@ const dropout = identityLayer(
   (args) => ({ p: args.p as number }),
 );
 
+// ---- the modern vocabulary: normalization over channels, layer scale, channel slicing and shuffling, stochastic depth ----
+
+/** D₁ for a volume, N for a vector: the numbers each position has */
+function channelsOf(input: Shape): number {
+  return input.kind === "volume" ? input.d : input.n;
+}
+
+const layernorm: LayerKind<"layernorm"> = {
+  name: "layernorm",
+  aliases: ["layernorm2d"],
+  summary: "layer normalization over the channels: at each position, (x − mean)/√(var + eps)·γ + β over its D values (ConvNeXt's LayerNorm2d); a vector over its N features",
+  usage: "layernorm [eps E]",
+  args: [],
+  options: ["eps"],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const d = channelsOf(input);
+    const eps = ctx.options.eps ?? 1e-5;
+    const over = input.kind === "volume" ? `the ${d} channels at each of the ${grouped(exactProduct(input.w, input.h))} positions` : `the ${d} features`;
+    return {
+      output: sameShape(input),
+      weights: big(d),
+      biases: big(d),
+      macs: 0n,
+      attrs: { eps },
+      explain: () => [
+        { title: "normalizes", text: `over ${over}: mean and variance of those ${d} values (not over the batch, as bn does), ε = ${eps}` },
+        { title: "params", text: `2 × ${d} = ${grouped(2 * d)} (γ and β, one each per channel; no running statistics)` },
+      ],
+    };
+  },
+};
+
+const layerscale: LayerKind<"layerscale"> = {
+  name: "layerscale",
+  aliases: [],
+  summary: "layer scale: multiplies each channel by its own learned factor γ (ConvNeXt, CaiT); γ starts at `init` (1e-6)",
+  usage: "layerscale [init v]",
+  args: [],
+  options: ["init"],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const d = channelsOf(input);
+    const init = ctx.options.init ?? 1e-6;
+    return {
+      output: sameShape(input),
+      weights: big(d),
+      biases: 0n,
+      macs: 0n,
+      attrs: { init },
+      explain: () => [
+        { title: "output", text: `y = γ[c]·x, one factor per channel, γ = ${init} at the start` },
+        { title: "params", text: `${d} (one γ per channel; MACs 0, as torchinfo counts an element-wise product)` },
+      ],
+    };
+  },
+};
+
+const slice: LayerKind<"slice"> = {
+  name: "slice",
+  aliases: [],
+  summary: "channels A ≤ c < B of the input, 0-based (torch `x[:, A:B]`; ShuffleNet's channel split); a vector: elements A … B−1",
+  usage: "slice A B",
+  args: [
+    { name: "A", type: "size", what: "the first channel A", moves: "depth", example: "0" },
+    { name: "B", type: "count", what: "the end B (channels A ≤ c < B)", moves: "depth", example: "2" },
+  ],
+  options: [],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const a = ctx.args.A as number;
+    const b = ctx.args.B as number;
+    const d = channelsOf(input);
+    const what = input.kind === "volume" ? "channels" : "elements";
+    if (b > d) {
+      ctx.report("bad-value", ctx.argSpans.B ?? ctx.span, `slice ${a} ${b}: the input has ${d} ${what} (${shapeText(input)}), so B must be at most ${d}`);
+      return null;
+    }
+    if (a >= b) {
+      ctx.report("bad-value", ctx.argSpans.A ?? ctx.span, `slice ${a} ${b}: A must be smaller than B (${what} A ≤ c < B; \`slice 0 ${Math.max(1, Math.floor(d / 2))}\` takes the first ${Math.max(1, Math.floor(d / 2))})`);
+      return null;
+    }
+    const n = b - a;
+    return {
+      output: input.kind === "volume" ? volume(input.w, input.h, n) : { kind: "vector", n },
+      ...noParams,
+      attrs: { start: a, end: b },
+      explain: () => [{ title: "output", text: `${what} ${a} … ${b - 1} of ${d}: ${b} − ${a} = ${n} (torch \`x[:, ${a}:${b}]\`)` }],
+    };
+  },
+};
+
+const shuffle: LayerKind<"shuffle"> = {
+  name: "shuffle",
+  aliases: ["channelshuffle"],
+  summary: "channel shuffle (ShuffleNet): the D channels as G groups of D/G, transposed, so the next grouped layer sees every group",
+  usage: "shuffle G",
+  args: [{ name: "G", type: "count", what: "the number of groups G", moves: null, example: "2" }],
+  options: [],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const g = ctx.args.G as number;
+    const d = channelsOf(input);
+    if (d % g !== 0) {
+      ctx.report("groups-indivisible", ctx.argSpans.G ?? ctx.span, `shuffle ${g}: the input depth D₁ = ${d} is not divisible by ${g}`);
+      return null;
+    }
+    const per = d / g;
+    return {
+      output: sameShape(input),
+      ...noParams,
+      attrs: { groups: g },
+      explain: () => [
+        {
+          title: "output",
+          text: `${d} channels as ${g} groups of ${per}, transposed: output channel i·${g} + j is input channel j·${per} + i (${per > 1 || g > 1 ? `0, ${per}, ${2 * per < d ? `${2 * per}, …` : "…"}` : "0"})`,
+        },
+      ],
+    };
+  },
+};
+
+const droppath = identityLayer(
+  "droppath",
+  "stochastic depth (torchvision StochasticDepth, mode \"row\"): drops a sample's whole branch with probability p while training, scaling the rest by 1/(1 − p); identity when running",
+  ["stochasticdepth"],
+  [{ name: "p", type: "probability", what: "the drop probability p", example: "0.1" }],
+  (args) => ({ p: args.p as number }),
+);
+
 export const catalog: LayerKind[] = [
   conv,
   dwconv,
@@ -818,6 +956,11 @@ export const catalog: LayerKind[] = [
   activation("softmax", "softmax over the depth (channels): probabilities that sum to 1"),
   upsample,
   padLayer,
+  layernorm,
+  layerscale,
+  slice,
+  shuffle,
+  droppath,
 ];
 
 const byName = new Map<string, LayerKind>();

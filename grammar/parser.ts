@@ -18,7 +18,7 @@ function label(type: TokenType): string {
 }
 
 const statementStart =
-  "a layer (`conv 6 5x5`), a block use (`Name(…)`), `repeat`, `residual`, `concat` or `add`";
+  "a layer (`conv 6 5x5`), a block use (`Name(…)`), `repeat`, `residual`, `concat`, `add` or `mul`";
 
 const ruleWords: Record<string, string> = {
   statement: statementStart,
@@ -27,6 +27,7 @@ const ruleWords: Record<string, string> = {
   primary: "a number or a name",
   listItem: "a number or a list `[…]`",
   mergeBody: "`branch { … }`",
+  containerBody: "`branch { … }` or a statement",
   optionClause: "an option",
 };
 
@@ -260,7 +261,7 @@ export class CnnParser extends EmbeddedActionsParser {
   });
 
   private mergeStatement = this.RULE("mergeStatement", (): A.MergeStatement => {
-    const keyword = this.OR([{ ALT: () => this.CONSUME(T.Concat) }, { ALT: () => this.CONSUME(T.Add) }]);
+    const keyword = this.OR([{ ALT: () => this.CONSUME(T.Concat) }, { ALT: () => this.CONSUME(T.Add) }, { ALT: () => this.CONSUME(T.Mul) }]);
     const branches: A.Branch[] = [];
     this.CONSUME(T.LBrace);
     this.MANY(() => {
@@ -277,7 +278,7 @@ export class CnnParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.RBrace);
     return {
-      type: keyword.image === "add" ? "add" : "concat",
+      type: keyword.image === "add" ? "add" : keyword.image === "mul" ? "mul" : "concat",
       label: null,
       keyword: spanOf(keyword),
       branches,
@@ -323,8 +324,33 @@ export class CnnParser extends EmbeddedActionsParser {
       },
     });
     this.CONSUME(T.RParen);
-    return { type: "call", label: null, callee: op, args, start: op.start, end: this.lastEnd() };
+    const end = this.lastEnd();
+    const trailing = this.decided() ? this.trailingWords() : null;
+    return { type: "call", label: null, callee: op, args, trailing, start: op.start, end: trailing ? trailing.end : end };
   });
+
+  /**
+   * Words after a block use's `)` on its line (`B(8) nobias`, `Fire(16, 64, 64) bogus`):
+   * taken whole here, so the analysis reports them once and the statement, and the
+   * lines after it, keep their shapes. Stops at the end of the line, `;`, a brace.
+   */
+  private trailingWords(): A.Trailing | null {
+    let first: A.Name | null = null;
+    const options: A.Trailing["options"] = [];
+    let end = 0;
+    const ends = (tok: IToken) => !isReal(tok) || tok.tokenType === T.Newline || tok.tokenType === T.Semicolon || tok.tokenType === T.LBrace || tok.tokenType === T.RBrace;
+    while (!ends(this.LA(1))) {
+      const tok = this.SKIP_TOKEN();
+      const name = nameOf(tok);
+      first ??= name;
+      if (Object.hasOwn(T.optionArity, tok.image)) {
+        const after = this.LA(1);
+        options.push({ name, value: T.optionArity[tok.image] === 1 && !ends(after) && !Object.hasOwn(T.optionArity, after.image) ? after.image : null });
+      }
+      end = name.end;
+    }
+    return first ? { first, options, start: first.start, end } : null;
+  }
 
   /** the arguments and options after a layer kind */
   private layerRest = this.RULE("layerRest", (): A.LayerStatement => {
@@ -334,8 +360,44 @@ export class CnnParser extends EmbeddedActionsParser {
     this.MANY(this.layerItem);
     const args = copyOut(this.layerArgs, this.layerArgCount);
     const options = copyOut(this.layerOptions, this.layerOptionCount);
-    return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
+    // `foo { … }`: a container the language does not have (checked in the analysis)
+    let body: A.ContainerBody | null = null;
+    if (!this.decided() || this.LA(1).tokenType === T.LBrace) body = this.OPTION(() => this.SUBRULE(this.containerBody)) ?? null;
+    return { type: "layer", label: null, op, args, options, body, start: op.start, end: this.lastEnd() };
   });
+
+  /** The `{ … }` of an unknown container: `branch { … }` parts and plain statements, both kept. */
+  private containerBody = this.RULE("containerBody", (): A.ContainerBody => {
+    const open = this.CONSUME(T.LBrace);
+    const branches: A.Branch[] = [];
+    const statements: A.Statement[] = [];
+    const outer = this.bodyStatements;
+    this.bodyStatements = statements;
+    try {
+      this.MANY(() => {
+        this.OR([
+          { ALT: () => this.CONSUME(T.Newline) },
+          { ALT: () => this.CONSUME(T.Semicolon) },
+          {
+            ALT: () => {
+              const branch = this.SUBRULE(this.mergeBody);
+              if (branch) branches.push(branch);
+            },
+          },
+          { ALT: () => this.bodyItemStatement() },
+        ]);
+      });
+    } finally {
+      this.bodyStatements = outer;
+    }
+    this.CONSUME(T.RBrace);
+    return { branches, statements, start: open.startOffset, end: this.lastEnd() };
+  });
+
+  private bodyItemStatement = () => {
+    const stmt = this.SUBRULE(this.statement);
+    if (stmt) this.bodyStatements.push(stmt);
+  };
 
   private layerItem = () => {
     const item = this.OR3((this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]));
