@@ -137,6 +137,10 @@ export interface BnAttrs {
   eps: number;
 }
 
+export interface LayerNormAttrs {
+  eps: number;
+}
+
 export interface LrnAttrs {
   /** N: how many neighbouring channels each output sums over */
   size: number;
@@ -163,11 +167,6 @@ export interface UpsampleAttrs {
 
 export interface PadAttrs {
   padding: Padding;
-}
-
-/** layer normalization over the channels at each position (a vector: over its N features) */
-export interface LayernormAttrs {
-  eps: number;
 }
 
 export interface LayerscaleAttrs {
@@ -222,6 +221,7 @@ export interface AttrsByOp {
   fc: FcAttrs;
   flatten: NoAttrs;
   bn: BnAttrs;
+  layernorm: LayerNormAttrs;
   lrn: LrnAttrs;
   dropout: DropoutAttrs;
   relu: NoAttrs;
@@ -237,7 +237,6 @@ export interface AttrsByOp {
   softmax: NoAttrs;
   upsample: UpsampleAttrs;
   pad: PadAttrs;
-  layernorm: LayernormAttrs;
   layerscale: LayerscaleAttrs;
   slice: SliceAttrs;
   shuffle: ShuffleAttrs;

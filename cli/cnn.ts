@@ -3,8 +3,9 @@
 import { readFileSync } from "node:fs";
 import { analyze, toJson, type Analysis, type ShapeFormat } from "../analysis";
 import { countBySeverity, diagnosticLines, plural } from "./report";
-import { summaryJson, summaryText } from "./summary";
+import { summaryJson, summaryText } from "../analysis/summary";
 import { extraCommands } from "./commands";
+import { UsageError } from "./usage";
 
 const usage = `usage: cnn <command> [options]
 
@@ -14,8 +15,6 @@ const usage = `usage: cnn <command> [options]
 ${extraCommands.map((c) => `  ${c.usage}`).join("\n")}
 
 exit status: 0 ok, 1 when a file has an error, 2 on bad usage or an unreadable file`;
-
-export class UsageError extends Error {}
 
 function read(file: string): string {
   try {

@@ -9,9 +9,13 @@ export interface NetworkParams {
   network?: string;
 }
 
-/** `cnn/network`: the runnable graph of one network, for the run view. */
+/**
+ * `cnn/network`: the runnable graph of one network, for the run view, with what the editor
+ * needs around it: the 1-based line of each graph node (in graph order) and the picture
+ * the input line names (`sample "cat.png"`, relative to the file), if any.
+ */
 export const networkMethod = "cnn/network";
-export type NetworkResponse = { network: SerializedNetwork } | { error: string };
+export type NetworkResponse = { network: SerializedNetwork; lines: number[]; picture: string | null } | { error: string };
 
 /** `cnn/summary`: the torchinfo-like table of `cnn summary`, as text. */
 export const summaryMethod = "cnn/summary";

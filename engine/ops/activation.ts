@@ -41,7 +41,7 @@ function activation<K extends ActivationKind>(kind: K, spec: ActivationSpec<K>):
       compile(step, ctx) {
         const n = sizeOf(step.head.output);
         const a = spec.parameter(step.head);
-        return ["activation", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.activate(output, inputs[0], n, spec.code, a) }];
+        return ["activation", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.activate({ dst: output, src: inputs[0], count: n, code: spec.code, alpha: a }) }];
       },
     },
     onnx: { export: spec.onnx },

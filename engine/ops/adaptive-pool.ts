@@ -61,7 +61,7 @@ export const adaptiveavgpool: Op<"adaptiveavgpool"> = {
     compile(step, ctx) {
       const p = planesOf(step.head.input!);
       const o = planesOf(step.head.output);
-      return ["adaptive-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.adaptive_avg_pool(output, inputs[0], p.channels, p.height, p.width, o.height, o.width) }];
+      return ["adaptive-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.adaptive_avg_pool({ dst: output, src: inputs[0], channels: p.channels, height: p.height, width: p.width, outHeight: o.height, outWidth: o.width }) }];
     },
   },
   onnx: { export: exportAdaptive },

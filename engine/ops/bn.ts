@@ -73,7 +73,7 @@ export const bn: Op<"bn"> = {
       const { gain, offset } = affine(node, ctx.weights(node) ?? {});
       const scale = ctx.heap.store(Float32Array.from(gain));
       const shift = ctx.heap.store(Float32Array.from(offset));
-      return ["affine", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.affine(output, inputs[0], scale, shift, p.channels, p.height * p.width, step.act) }];
+      return ["affine", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.affine({ dst: output, src: inputs[0], scale, shift, channels: p.channels, plane: p.height * p.width, act: step.act }) }];
     },
     absorbs: { activation: true },
   },

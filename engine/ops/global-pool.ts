@@ -35,7 +35,7 @@ function globalPool<K extends "gap" | "gmp">(kind: K, reduce: typeof globalAvera
     fast: {
       compile(step, ctx) {
         const p = planesOf(step.head.input!);
-        return ["global-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.global_pool(output, inputs[0], p.channels, p.height * p.width, max) }];
+        return ["global-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.global_pool({ dst: output, src: inputs[0], channels: p.channels, plane: p.height * p.width, max }) }];
       },
     },
     onnx: { export: (e) => e.emit(onnxOp, [e.inputs[0]]) },

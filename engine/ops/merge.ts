@@ -40,8 +40,8 @@ export const add: Op<"add"> = {
           scratchBytes: 0,
           run({ inputs, output }) {
             // a + b (+ c …): the activation only with the last operand
-            ctx.lib.k.add(output, inputs[0], inputs[1], n, count === 2 ? step.act : 0);
-            for (let i = 2; i < count; i++) ctx.lib.k.add(output, output, inputs[i], n, i === count - 1 ? step.act : 0);
+            ctx.lib.k.add({ dst: output, a: inputs[0], b: inputs[1], count: n, act: count === 2 ? step.act : 0 });
+            for (let i = 2; i < count; i++) ctx.lib.k.add({ dst: output, a: output, b: inputs[i], count: n, act: i === count - 1 ? step.act : 0 });
           },
         },
       ];

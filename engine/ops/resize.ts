@@ -39,7 +39,7 @@ export const upsample: Op<"upsample"> = {
     compile(step, ctx) {
       const i = planesOf(step.head.input!);
       const factor = step.head.attrs.factor;
-      return ["upsample", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.upsample(output, inputs[0], i.channels, i.height, i.width, factor) }];
+      return ["upsample", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.upsample({ dst: output, src: inputs[0], channels: i.channels, height: i.height, width: i.width, factor }) }];
     },
   },
   onnx: {
@@ -62,7 +62,7 @@ export const pad: Op<"pad"> = {
       const i = planesOf(step.head.input!);
       const o = planesOf(step.head.output);
       const p = step.head.attrs.padding;
-      return ["pad", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.pad(output, inputs[0], i.channels, i.height, i.width, p.top, p.left, o.height, o.width, 0) }];
+      return ["pad", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.pad({ dst: output, src: inputs[0], channels: i.channels, height: i.height, width: i.width, top: p.top, left: p.left, paddedHeight: o.height, paddedWidth: o.width, value: 0 }) }];
     },
   },
   onnx: {

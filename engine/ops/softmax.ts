@@ -30,7 +30,7 @@ export const softmaxOp: Op<"softmax"> = {
   fast: {
     compile(step, ctx) {
       const p = planesOf(step.head.input!);
-      return ["softmax", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.softmax(output, inputs[0], p.channels, p.height * p.width) }];
+      return ["softmax", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.softmax({ dst: output, src: inputs[0], channels: p.channels, plane: p.height * p.width }) }];
     },
   },
   onnx: { export: (e) => e.emit("Softmax", [e.inputs[0]], { axis: 1 }) },

@@ -1,10 +1,11 @@
 // `cnn/network` and `cnn/summary`: one network of an open document, for the run view
 // and the "CNN: Show Summary" command.
 
-import { summaryText } from "../../cli/summary";
+import { summaryText } from "../../analysis/summary";
 import type { NetworkResult as CnnNetwork, ShapeFormat } from "../../analysis";
 import type { NetworkResponse, SummaryResponse } from "../protocol";
 import { serializeNetwork } from "../../analysis/serialize";
+import { requestedImagePath } from "../../analysis/input";
 import type { Snapshot } from "../snapshots";
 import { fileNameOf } from "../snapshots";
 
@@ -26,7 +27,12 @@ export function networkFor(snapshot: Snapshot, name: string | undefined): Networ
     const where = first ? `: line ${positions.lineOf(first.start) + 1}: ${first.message}` : "";
     return { error: `network \`${network.name}\` cannot run until its errors are fixed${where}` };
   }
-  return { network: serializeNetwork(network) };
+  const { positions } = snapshot;
+  return {
+    network: serializeNetwork(network),
+    lines: network.graph.map((node) => positions.lineOf(node.span.start) + 1),
+    picture: requestedImagePath(network.graph[0]),
+  };
 }
 
 export function summaryFor(snapshot: Snapshot, name: string | undefined, format: ShapeFormat): SummaryResponse {

@@ -1,19 +1,34 @@
-// `cnn summary`: a torchinfo-like table per network, or the JSON contract of spec §7.
+// `cnn summary` and the editor's "Show Summary": a torchinfo-like table per network, or
+// the JSON contract of spec §7 (diagnostics with 1-based lines and UTF-16 columns).
 
 import { LineIndex } from "../grammar";
-import {
-  bytesText,
-  elementCount,
-  grouped,
-  scaled,
-  shapeArray,
-  shapeText,
-  type Analysis,
-  type NetworkResult,
-  type Occurrence,
-  type ShapeFormat,
-} from "../analysis";
-import { jsonDiagnostic } from "./report";
+import { bytesText, elementCount, grouped, scaled, shapeArray, shapeText, type ShapeFormat } from "./format";
+import type { Analysis, Diagnostic, NetworkResult, Occurrence } from "./types";
+
+export interface JsonDiagnostic {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  code: string;
+  message: string;
+}
+
+export function jsonDiagnostic(lines: LineIndex, d: Diagnostic): JsonDiagnostic {
+  const start = lines.position(d.start);
+  const end = lines.position(d.end);
+  return {
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+  };
+}
+
 
 function layerJson(lines: LineIndex, s: Occurrence) {
   return {
