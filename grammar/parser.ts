@@ -340,7 +340,8 @@ export class CnnParser extends EmbeddedActionsParser {
     let end = 0;
     const ends = (tok: IToken) => !isReal(tok) || tok.tokenType === T.Newline || tok.tokenType === T.Semicolon || tok.tokenType === T.LBrace || tok.tokenType === T.RBrace;
     while (!ends(this.LA(1))) {
-      const tok = this.SKIP_TOKEN();
+      const tok = this.LA(1);
+      this.SKIP_TOKEN();
       const name = nameOf(tok);
       first ??= name;
       if (Object.hasOwn(T.optionArity, tok.image)) {

@@ -1,7 +1,8 @@
-// flatten and dropout: when running, the numbers stay as they are — flatten only changes
-// how the shape is read (C×H×W order is already PyTorch's flattened order), and dropout
-// is the identity outside training. The fast executor gives their output the input's
-// buffer. (Dropout's train-mode mask belongs in `trainForward`.)
+// flatten, dropout and droppath: when running, the numbers stay as they are — flatten
+// only changes how the shape is read (C×H×W order is already PyTorch's flattened order),
+// dropout and droppath (stochastic depth) are the identity outside training. The fast
+// executor gives their output the input's buffer. (Their train-mode masks belong in
+// `trainForward`: dropout per element, droppath per sample, torchvision's mode "row".)
 
 import type { Op } from "./types";
 
@@ -14,6 +15,13 @@ export const flatten: Op<"flatten"> = {
 
 export const dropout: Op<"dropout"> = {
   kind: "dropout",
+  reference: { forward: ({ inputs: [x] }) => x },
+  fast: { alias: true },
+  onnx: { export: (e) => e.emit("Identity", [e.inputs[0]]) },
+};
+
+export const droppath: Op<"droppath"> = {
+  kind: "droppath",
   reference: { forward: ({ inputs: [x] }) => x },
   fast: { alias: true },
   onnx: { export: (e) => e.emit("Identity", [e.inputs[0]]) },

@@ -9,6 +9,7 @@ import { emitFc } from "./kernels/fc";
 import { emitElementwise } from "./kernels/elementwise";
 import { emitWindow } from "./kernels/window";
 import { emitReduce } from "./kernels/reduce";
+import { emitChannels } from "./kernels/channels";
 import { emitWinograd } from "./kernels/winograd";
 import { wasmFeatures } from "./features";
 import { namedKernels, type Kernels } from "./signatures";
@@ -33,6 +34,7 @@ export function libraryBytes(relaxed: boolean): { bytes: Uint8Array<ArrayBuffer>
   emitElementwise(m);
   emitWindow(m, relaxed);
   emitReduce(m);
+  emitChannels(m);
   return { bytes: m.toBytes(), MR };
 }
 

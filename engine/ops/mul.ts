@@ -1,0 +1,67 @@
+// mul: the element-wise product of parallel paths (`mul { branch … }`: squeeze-and-
+// excitation, gating). An input of 1×1×D multiplies every position of channel d by its
+// d-th value (broadcast over W×H); the others have the output's shape. In C×H×W order
+// an input is broadcast exactly when it holds one number per channel and the output more.
+
+import type { Floats } from "../api";
+import { planesOf, sizeOf } from "../tensor";
+import { like } from "./shared";
+import type { Op } from "./types";
+
+export function multiplyAll<T extends Floats>(inputs: T[], channels: number, plane: number): T {
+  const n = channels * plane;
+  const full = inputs.find((x) => x.length === n) ?? inputs[0];
+  const out = like(full, n);
+  out.set(full);
+  for (const x of inputs) {
+    if (x === full) continue;
+    if (x.length === n) for (let i = 0; i < n; i++) out[i] *= x[i];
+    else for (let c = 0; c < channels; c++) for (let i = c * plane, end = i + plane; i < end; i++) out[i] *= x[c];
+  }
+  return out;
+}
+
+export const mul: Op<"mul"> = {
+  kind: "mul",
+  reference: {
+    forward({ node, inputs }) {
+      const p = planesOf(node.output);
+      return multiplyAll(inputs, p.channels, p.height * p.width);
+    },
+  },
+  fast: {
+    compile(step, ctx) {
+      const node = step.head;
+      const p = planesOf(node.output);
+      const n = sizeOf(node.output);
+      const plane = p.height * p.width;
+      const sizes = node.inputs.map((id) => sizeOf(ctx.shapeOf(id)));
+      const first = Math.max(0, sizes.indexOf(n));
+      const rest = sizes.map((size, i) => ({ i, broadcast: size !== n })).filter((x) => x.i !== first);
+      return [
+        "mul",
+        {
+          scratchBytes: 0,
+          run({ inputs, output }) {
+            // the first full-size input times each other one, in place in the output after the first
+            let acc = inputs[first];
+            if (rest.length === 0) new Uint8Array(ctx.heap.memory.buffer).copyWithin(output, acc, acc + 4 * n);
+            for (const { i, broadcast } of rest) {
+              if (broadcast) ctx.lib.k.scale_channels({ dst: output, src: acc, scale: inputs[i], channels: p.channels, plane });
+              else ctx.lib.k.mul({ dst: output, a: acc, b: inputs[i], count: n, act: 0 });
+              acc = output;
+            }
+          },
+        },
+      ];
+    },
+  },
+  onnx: {
+    // ONNX's Mul broadcasts [1, C, 1, 1] over [1, C, H, W] as torch does
+    export(e) {
+      let acc = e.inputs[0];
+      for (let i = 1; i < e.inputs.length - 1; i++) acc = e.step("Mul", [acc, e.inputs[i]], `product${i}`);
+      return e.inputs.length === 1 ? e.emit("Identity", [acc]) : e.emit("Mul", [acc, e.inputs[e.inputs.length - 1]]);
+    },
+  },
+};

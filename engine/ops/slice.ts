@@ -1,0 +1,47 @@
+// slice: channels start ≤ c < end of the input (torch `x[:, start:end]`, ShuffleNet's
+// channel split). In C×H×W order those channels are one contiguous run of planes, so
+// the output is a copy of that run (a vector: of its elements).
+
+import type { Floats } from "../api";
+import { planesOf } from "../tensor";
+import { like } from "./shared";
+import type { Op } from "./types";
+
+export function sliceChannels<T extends Floats>(input: T, plane: number, start: number, end: number): T {
+  const out = like(input, (end - start) * plane);
+  out.set(input.subarray(start * plane, end * plane));
+  return out;
+}
+
+export const slice: Op<"slice"> = {
+  kind: "slice",
+  reference: {
+    forward({ node, inputs: [x] }) {
+      const p = planesOf(node.input!);
+      return sliceChannels(x, p.height * p.width, node.attrs.start, node.attrs.end);
+    },
+  },
+  fast: {
+    compile(step, ctx) {
+      const p = planesOf(step.head.input!);
+      const plane = p.height * p.width;
+      const from = 4 * plane * step.head.attrs.start;
+      const bytes = 4 * plane * (step.head.attrs.end - step.head.attrs.start);
+      return [
+        "slice",
+        {
+          scratchBytes: 0,
+          run({ inputs, output }) {
+            new Uint8Array(ctx.heap.memory.buffer).copyWithin(output, inputs[0] + from, inputs[0] + from + bytes);
+          },
+        },
+      ];
+    },
+  },
+  onnx: {
+    export(e) {
+      const { start, end } = e.node.attrs;
+      return e.emit("Slice", [e.inputs[0], e.g.ints(`${e.base}.starts`, [start]), e.g.ints(`${e.base}.ends`, [end]), e.g.ints(`${e.base}.axes`, [1])]);
+    },
+  },
+};
