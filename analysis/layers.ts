@@ -784,6 +784,11 @@ const dropout = identityLayer(
 
 // ---- the modern vocabulary: normalization over channels, layer scale, channel slicing and shuffling, stochastic depth ----
 
+/** `1e-6` rather than `0.000001`, as the value is written */
+function smallNumber(x: number): string {
+  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x);
+}
+
 /** D₁ for a volume, N for a vector: the numbers each position has */
 function channelsOf(input: Shape): number {
   return input.kind === "volume" ? input.d : input.n;
@@ -809,7 +814,7 @@ const layernorm: LayerKind<"layernorm"> = {
       macs: 0n,
       attrs: { eps },
       explain: () => [
-        { title: "normalizes", text: `over ${over}: mean and variance of those ${d} values (not over the batch, as bn does), ε = ${eps}` },
+        { title: "normalizes", text: `over ${over}: mean and variance of those ${d} values (not over the batch, as bn does), ε = ${smallNumber(eps)}` },
         { title: "params", text: `2 × ${d} = ${grouped(2 * d)} (γ and β, one each per channel; no running statistics)` },
       ],
     };
@@ -835,7 +840,7 @@ const layerscale: LayerKind<"layerscale"> = {
       macs: 0n,
       attrs: { init },
       explain: () => [
-        { title: "output", text: `y = γ[c]·x, one factor per channel, γ = ${init} at the start` },
+        { title: "output", text: `y = γ[c]·x, one factor per channel, γ = ${smallNumber(init)} at the start` },
         { title: "params", text: `${d} (one γ per channel; MACs 0, as torchinfo counts an element-wise product)` },
       ],
     };
@@ -889,19 +894,19 @@ const shuffle: LayerKind<"shuffle"> = {
     const input = ctx.input;
     const g = ctx.args.G as number;
     const d = channelsOf(input);
-    if (d % g !== 0) {
-      ctx.report("groups-indivisible", ctx.argSpans.G ?? ctx.span, `shuffle ${g}: the input depth D₁ = ${d} is not divisible by ${g}`);
-      return null;
-    }
-    const per = d / g;
+    const fits = d % g === 0;
+    // the shape does not depend on G: the lines below go on (the network does not run)
+    if (!fits) ctx.report("groups-indivisible", ctx.argSpans.G ?? ctx.span, `shuffle ${g}: the input depth D₁ = ${d} is not divisible by ${g}`);
+    const per = fits ? d / g : 1;
+    const order = Array.from({ length: Math.min(d, 6) }, (_, i) => (i % g) * per + Math.floor(i / g));
     return {
       output: sameShape(input),
       ...noParams,
-      attrs: { groups: g },
+      attrs: { groups: fits ? g : 1 },
       explain: () => [
         {
           title: "output",
-          text: `${d} channels as ${g} groups of ${per}, transposed: output channel i·${g} + j is input channel j·${per} + i (${per > 1 || g > 1 ? `0, ${per}, ${2 * per < d ? `${2 * per}, …` : "…"}` : "0"})`,
+          text: `${d} channels as ${g} groups of ${per}, transposed (torch: view(${g}, ${per}), transpose, flatten): the output takes input channels ${order.join(", ")}${d > order.length ? ", …" : ""}`,
         },
       ],
     };

@@ -278,7 +278,8 @@ export class CnnParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.RBrace);
     return {
-      type: keyword.image === "add" ? "add" : keyword.image === "mul" ? "mul" : "concat",
+      // by the token, not its image: a miscased `Add {` is read as the keyword (tokens.ts)
+      type: keyword.tokenType === T.Add ? "add" : keyword.tokenType === T.Mul ? "mul" : "concat",
       label: null,
       keyword: spanOf(keyword),
       branches,
