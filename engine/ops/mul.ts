@@ -10,11 +10,13 @@ import type { Op } from "./types";
 
 export function multiplyAll<T extends Floats>(inputs: T[], channels: number, plane: number): T {
   const n = channels * plane;
-  const full = inputs.find((x) => x.length === n) ?? inputs[0];
-  const out = like(full, n);
-  out.set(full);
-  for (const x of inputs) {
-    if (x === full) continue;
+  // by position: two empty branches hand on the same array, and each is a factor
+  const first = Math.max(0, inputs.findIndex((x) => x.length === n));
+  const out = like(inputs[first], n);
+  out.set(inputs[first]);
+  for (let k = 0; k < inputs.length; k++) {
+    const x = inputs[k];
+    if (k === first) continue;
     if (x.length === n) for (let i = 0; i < n; i++) out[i] *= x[i];
     else for (let c = 0; c < channels; c++) for (let i = c * plane, end = i + plane; i < end; i++) out[i] *= x[c];
   }
