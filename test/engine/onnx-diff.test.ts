@@ -72,6 +72,13 @@ describe("engine vs onnxruntime-node: whole networks", function () {
     ["MobileNetV2", "mobilenetv2.cnn", undefined],
     ["U-Net (deconv)", "unet_small.cnn", undefined],
     ["Inception module (3a)", "inception.cnn", undefined],
+    // the modern vocabulary (issue 13): mul broadcast, slice and shuffle, layernorm, layer scale
+    ["EfficientNet-B0", "efficientnet_b0.cnn", undefined],
+    ["MobileNetV3-Large", "mobilenetv3_large.cnn", undefined],
+    ["MobileNetV3-Small", "mobilenetv3_small.cnn", undefined],
+    ["ShuffleNetV2 x1.0", "shufflenetv2.cnn", undefined],
+    ["ConvNeXt-Tiny", "convnext_tiny.cnn", undefined],
+    ["RegNetY-400MF", "regnety_400mf.cnn", undefined],
   ];
   for (const executor of executorsUnderTest)
     for (const [label, file, name] of nets) {

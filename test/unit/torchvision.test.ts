@@ -49,7 +49,7 @@ describe("twenty torchvision classifiers: torch's params, MACs and output shape"
   }
 
   it("the modern six use the new vocabulary, not stand-ins", () => {
-    const ops = (file: string) => new Set(analyze(readFileSync(join(root, file), "utf8"), file).networks[0].graph.map((g) => g.op));
+    const ops = (file: string) => new Set<string>(analyze(readFileSync(join(root, file), "utf8"), file).networks[0].graph.map((g) => g.op));
     for (const file of ["examples/efficientnet_b0.cnn", "examples/mobilenetv3_large.cnn", "examples/mobilenetv3_small.cnn", "examples/regnety_400mf.cnn"]) {
       assert.ok(ops(file).has("mul"), `${file}: squeeze-and-excitation is a mul`);
       assert.ok(!ops(file).has("upsample"), file);
