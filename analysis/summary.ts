@@ -75,13 +75,14 @@ export function summaryJson(file: string, analysis: Analysis, networks: NetworkR
 /** The text between a statement's start and the end of its first line: `Basic(128, s = 2)`. */
 function firstLine(text: string, s: Occurrence): string {
   const raw = text.slice(s.span.start, s.span.end).split(/\r\n|\r|\n/)[0];
-  return raw.replace(/\s*(#|\/\/).*$/, "").replace(/\s*\{\s*$/, "").trim();
+  return raw.replace(/\s*(#|\/\/).*$/, "").replace(/\s*\{.*$/, "").trim();
 }
 
 function describe(text: string, s: Occurrence): string {
   let what: string;
   if (s.kind === "layer") what = s.name;
   else if (s.kind === "call") what = firstLine(text, s).replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
+  else if (s.kind === "repeat") what = firstLine(text, s).replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "") || "repeat";
   else what = s.name;
   return s.label ? `${s.label} (${what})` : what;
 }
@@ -97,30 +98,87 @@ function clip(s: string, width: number): string {
   return chars.length > width ? chars.slice(0, width - 1).join("") + "…" : s;
 }
 
-export function summaryText(file: string, analysis: Analysis, networks: NetworkResult[], format: ShapeFormat): string {
+/**
+ * The statements elaborated directly inside one elaboration of `parent`: a block use's
+ * body, a repeat's passes, a residual's body and shortcut, a merge's branches (found by
+ * the scope frame the parent opened, analysis/types.ts ScopeFrame), in run order.
+ */
+function childrenIndex(analysis: Analysis, network: string): (parent: Occurrence) => Occurrence[] {
+  const byParent = new Map<string, { frame: number; o: Occurrence }[]>();
+  for (const list of analysis.occurrences.values()) {
+    for (const o of list) {
+      if (o.network !== network || o.scope.length === 0) continue;
+      const last = o.scope[o.scope.length - 1];
+      const key = `${o.scope.slice(0, -1).map((f) => f.id).join(",")}|${last.span.start}`;
+      const siblings = byParent.get(key) ?? [];
+      siblings.push({ frame: last.id, o });
+      byParent.set(key, siblings);
+    }
+  }
+  for (const siblings of byParent.values()) siblings.sort((x, y) => x.frame - y.frame || x.o.span.start - y.o.span.start);
+  return (parent) => (byParent.get(`${parent.scope.map((f) => f.id).join(",")}|${parent.span.start}`) ?? []).map((c) => c.o);
+}
+
+interface Row {
+  layer: string;
+  line: string;
+  shape: string;
+  params: string;
+  macs: string;
+}
+
+/** One row per statement, down to `depth` levels of nesting (1: the network's own statements), drawn as a tree. */
+function rows(analysis: Analysis, lines: LineIndex, n: NetworkResult, format: ShapeFormat, depth: number): Row[] {
+  const out: Row[] = [];
+  if (n.input) out.push({ layer: "input", line: "", shape: shapeText(n.input, format), params: "0", macs: "0" });
+  const children = depth > 1 ? childrenIndex(analysis, n.name) : () => [];
+  const visit = (list: readonly Occurrence[], level: number, prefix: string) => {
+    list.forEach((s, i) => {
+      const last = i === list.length - 1;
+      const branch = level === 1 ? "" : `${prefix}${last ? "└─" : "├─"}`;
+      out.push({
+        layer: branch + describe(analysis.text, s),
+        line: String(lines.lineOf(s.span.start) + 1),
+        shape: shapeText(s.output, format),
+        params: grouped(s.params),
+        macs: grouped(s.macs),
+      });
+      if (level < depth) visit(children(s), level + 1, level === 1 ? "" : `${prefix}${last ? "  " : "│ "}`);
+    });
+  };
+  visit(n.statements, 1, "");
+  return out;
+}
+
+/** How wide the layer column may grow before names are cut with `…`. */
+const LAYER_COLUMN_MAX = 44;
+
+/**
+ * The torchinfo-like table of each network. `depth` as torchinfo's: 1 lists the
+ * network's own statements, 2 also what each block use, repeat, residual or merge
+ * elaborates to, and so on. Columns are as wide as their contents (the table stays as
+ * narrow as it can: it often opens beside the source).
+ */
+export function summaryText(file: string, analysis: Analysis, networks: NetworkResult[], format: ShapeFormat, depth = 1): string {
   const lines = new LineIndex(analysis.text);
   const out: string[] = [];
-  const width = 92;
-  const rule = "=".repeat(width);
-  const thin = "-".repeat(width);
   for (const n of networks) {
+    const table = rows(analysis, lines, n, format, Math.max(1, Math.floor(depth)));
+    const head: Row = { layer: "Layer (kind)", line: "Line", shape: `Output (${format === "CxHxW" ? "C×H×W" : "W×H×D"})`, params: "Param #", macs: "MACs" };
+    const widest = (key: keyof Row, max = Infinity) => Math.min(max, Math.max(...[head, ...table].map((r) => [...r[key]].length)));
+    const w = { layer: widest("layer", LAYER_COLUMN_MAX), line: widest("line"), shape: widest("shape"), params: widest("params"), macs: widest("macs") };
+    const render = (r: Row) =>
+      [pad(clip(r.layer, w.layer), w.layer), pad(r.line, w.line, true), pad(r.shape, w.shape), pad(r.params, w.params, true), pad(r.macs, w.macs, true)].join("  ");
+    const title = `${n.name}  (${file}:${lines.lineOf(n.span.start) + 1})`;
+    const width = Math.max(w.layer + w.line + w.shape + w.params + w.macs + 8, Math.min([...title].length, 100));
+    const rule = "=".repeat(width);
+    const thin = "-".repeat(width);
     out.push(rule);
-    out.push(`${n.name}  (${file}:${lines.lineOf(n.span.start) + 1})`);
+    out.push(title);
     out.push(rule);
-    out.push(pad("Layer (kind)", 34) + pad("Line", 6, true) + "  " + pad(`Output shape (${format === "CxHxW" ? "C×H×W" : "W×H×D"})`, 20) + pad("Param #", 14, true) + pad("MACs", 16, true));
+    out.push(render(head).trimEnd());
     out.push(thin);
-    if (n.input) out.push(pad("input", 34) + pad("", 6, true) + "  " + pad(shapeText(n.input, format), 20) + pad("0", 14, true) + pad("0", 16, true));
-    for (const s of n.statements) {
-      const line = String(lines.lineOf(s.span.start) + 1);
-      out.push(
-        pad(clip(describe(analysis.text, s), 33), 34) +
-          pad(line, 6, true) +
-          "  " +
-          pad(shapeText(s.output, format), 20) +
-          pad(grouped(s.params), 14, true) +
-          pad(grouped(s.macs), 16, true),
-      );
-    }
+    for (const r of table) out.push(render(r));
     out.push(rule);
     out.push(`Total params: ${grouped(n.params)}`);
     out.push(`Total MACs (mult-adds): ${grouped(n.macs)}${n.macs >= 1000n ? `  (${scaled(n.macs)}MAC)` : ""}`);

@@ -7,6 +7,8 @@ export interface NetworkParams {
   uri: string;
   /** the network's name; the first network of the file when absent */
   network?: string;
+  /** `cnn/summary` only: torchinfo's depth (1: the network's own statements; default: the `cnn.summary.depth` setting) */
+  depth?: number;
 }
 
 /**

@@ -35,7 +35,7 @@ export function networkFor(snapshot: Snapshot, name: string | undefined): Networ
   };
 }
 
-export function summaryFor(snapshot: Snapshot, name: string | undefined, format: ShapeFormat): SummaryResponse {
+export function summaryFor(snapshot: Snapshot, name: string | undefined, format: ShapeFormat, depth = 1): SummaryResponse {
   let networks = snapshot.analysis.networks;
   if (name !== undefined && name !== null) {
     const network = pick(snapshot, name);
@@ -43,5 +43,5 @@ export function summaryFor(snapshot: Snapshot, name: string | undefined, format:
     networks = [network];
   }
   if (networks.length === 0) return { error: `${fileNameOf(snapshot.uri)} defines no network` };
-  return { text: summaryText(fileNameOf(snapshot.uri), snapshot.analysis, networks, format) };
+  return { text: summaryText(fileNameOf(snapshot.uri), snapshot.analysis, networks, format, depth) };
 }

@@ -43,7 +43,8 @@ describe("cnn/network, cnn/summary, code lens", () => {
       lenses.map((l) => [l.range.start.line, l.command!.title, l.command!.command, l.command!.arguments]),
       [
         [0, "▶ Run · 61,706 params · 0.42 MMAC", "cnn.run", [uri, "LeNet5"]],
-        [0, "Summary", "cnn.showSummary", [uri, "LeNet5"]],
+        // an editor without commands of its own gets the server's (server/commands.ts)
+        [0, "Summary", "cnn.summary", [uri, "LeNet5"]],
       ],
     );
     const many = "file:///n/many.cnn";
