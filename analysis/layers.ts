@@ -252,6 +252,25 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
   return { w2: rw.out, h2: rh.out, stride, dilation, padding, axisW, axisH };
 }
 
+/**
+ * PyTorch writes a window's pairs height first, this language width first (spec §2): when a
+ * kernel, stride, padding or dilation is not square, the line a porter needs, e.g.
+ * `7×1 is width 7 × height 1 here; PyTorch writes height first: nn.Conv2d(…, kernel_size=(1, 7), padding=(0, 3))`.
+ */
+export function torchOrder(module: string, kernel: { w: number; h: number }, stride: [number, number], padding: Padding, dilation: [number, number]): Explanation[] {
+  const pairs: string[] = [];
+  const pair = (name: string, w: number, h: number) => {
+    if (w !== h) pairs.push(`${name}=(${h}, ${w})`);
+  };
+  pair("kernel_size", kernel.w, kernel.h);
+  pair("stride", stride[0], stride[1]);
+  if (padding.left === padding.right && padding.top === padding.bottom) pair("padding", padding.left, padding.top);
+  pair("dilation", dilation[0], dilation[1]);
+  if (pairs.length === 0) return [];
+  const what = kernel.w !== kernel.h ? `${kernel.w}×${kernel.h} is width ${kernel.w} × height ${kernel.h} here` : "pairs are width × height here";
+  return [{ title: "PyTorch", text: `${what}; PyTorch writes height first: nn.${module}(…, ${pairs.join(", ")})` }];
+}
+
 function windowAttrs<T extends object>(plan: WindowPlan, kernel: { w: number; h: number }, extra: T): WindowAttrs & T {
   return {
     kernel: [kernel.w, kernel.h],
@@ -286,9 +305,9 @@ function sharingExplanations(units: number, perUnitText: string, perUnit: bigint
   ];
 }
 
-function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: number): { weights?: number[]; biasValues?: number[] } {
+function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: number): { weights?: number[]; biasValues?: number[]; biasValue?: number } {
   const o = ctx.options;
-  const out: { weights?: number[]; biasValues?: number[] } = {};
+  const out: { weights?: number[]; biasValues?: number[]; biasValue?: number } = {};
   if (o.weights) {
     const dims = o.weights.dims;
     const span = o.spans.weights!;
@@ -313,7 +332,8 @@ function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: numb
   }
   if (o.bias) {
     if (o.nobias) ctx.report("bad-value", o.spans.bias!, "`bias` and `nobias` contradict each other");
-    else if (o.bias.values.length === 1) out.biasValues = new Array(units).fill(o.bias.values[0]);
+    // one value for every filter stays one number: K may be in the millions (the engine fills it)
+    else if (o.bias.values.length === 1) out.biasValue = o.bias.values[0];
     else if (o.bias.values.length === units) out.biasValues = o.bias.values;
     else ctx.report("bad-value", o.spans.bias!, `\`bias\` has ${o.bias.values.length} values for ${units} filters`);
   }
@@ -380,6 +400,7 @@ const conv: LayerKind<"conv"> = {
           units === 1 ? "filter" : "filters",
         ),
         macsExplanation(weights, plan.w2, plan.h2, "output positions"),
+        ...torchOrder("Conv2d", k, plan.stride, plan.padding, plan.dilation),
       ],
     };
   },
@@ -422,6 +443,7 @@ const dwconv: LayerKind<"dwconv"> = {
         { title: "depthwise", text: `${input.d} channels × ${m} = ${units} filters of ${k.w}×${k.h}×1 (groups = D₁ = ${input.d})` },
         ...sharingExplanations(units, `(${k.w}·${k.h}${bias ? " + 1" : ""})`, exactProduct(k.w, k.h) + (bias ? 1n : 0n), exactProduct(plan.w2, plan.h2, units), "filters"),
         macsExplanation(weights, plan.w2, plan.h2, "output positions"),
+        ...torchOrder("Conv2d", k, plan.stride, plan.padding, plan.dilation),
       ],
     };
   },
@@ -562,6 +584,7 @@ const deconv: LayerKind<"deconv"> = {
           text: `${k.w}·${k.h}·${input.d}·${units}${groups > 1 ? `/${groups}` : ""}${bias ? ` + ${units}` : ""} = ${grouped(weights + biases)}`,
         },
         macsExplanation(weights, input.w, input.h, "input positions"),
+        ...torchOrder("ConvTranspose2d", k, stride, padding, dilation),
       ],
     };
   },
@@ -589,7 +612,10 @@ function pool<K extends "maxpool" | "avgpool">(name: K, summary: string, aliases
         ...noParams,
         attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, ceil: ctx.options.ceil === true },
         field: windowField(plan, k),
-        explain: () => windowFormulas(plan).map((text) => ({ title: "output", text })),
+        explain: () => [
+          ...windowFormulas(plan).map((text) => ({ title: "output", text })),
+          ...torchOrder(name === "maxpool" ? "MaxPool2d" : "AvgPool2d", k, plan.stride, plan.padding, plan.dilation),
+        ],
       };
     },
   };

@@ -2,8 +2,9 @@
 
 import { runCommand } from "./run";
 import { exportCommand } from "./export";
+import { trainCommand } from "./train";
 import type { ExtraCommand } from "./usage";
 
 export type { ExtraCommand };
 
-export const extraCommands: ExtraCommand[] = [runCommand, exportCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand];

@@ -1,6 +1,7 @@
 // Bundles every entry point with esbuild. Type-checking is `npm run typecheck`.
 import { build } from "esbuild";
 import { existsSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { makeMnist } from "./make-mnist.mjs";
 
 const production = process.argv.includes("--production");
 const common = {
@@ -40,6 +41,8 @@ for (const e of browser) {
   if (!existsSync(e.in)) continue;
   jobs.push(build({ ...common, entryPoints: [e.in], outfile: e.out, platform: "browser", format: "iife", target: "es2022" }));
 }
+// the training digits (cnn train --data mnist, the run view's training)
+makeMnist();
 jobs.push(writeGrammar());
 await Promise.all(jobs);
 

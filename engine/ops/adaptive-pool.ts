@@ -6,6 +6,8 @@ import type { Floats } from "../api";
 import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
+import { trainSlots } from "../train/slots";
+import { adaptiveAvgpoolKernel } from "../train/kernels/pool";
 
 export function adaptiveBins(inSize: number, outSize: number): [number, number][] {
   const bins: [number, number][] = [];
@@ -56,7 +58,7 @@ function exportAdaptive(e: OnnxExportContext<"adaptiveavgpool">): string {
 
 export const adaptiveavgpool: Op<"adaptiveavgpool"> = {
   kind: "adaptiveavgpool",
-  reference: { forward: ({ node, inputs: [x] }) => adaptiveAvgpool(x, planesOf(node.input!), planesOf(node.output)) },
+  reference: { forward: ({ node, inputs: [x] }) => adaptiveAvgpool(x, planesOf(node.input!), planesOf(node.output)), ...trainSlots(adaptiveAvgpoolKernel) },
   fast: {
     compile(step, ctx) {
       const p = planesOf(step.head.input!);

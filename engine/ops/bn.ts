@@ -8,6 +8,8 @@ import type { Floats, LayerParams } from "../api";
 import { planesOf } from "../tensor";
 import { filled, like, need } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { bnKernel } from "../train/kernels/norm";
 
 export interface NormStatistics {
   scale: Floats;
@@ -54,6 +56,7 @@ export const bn: Op<"bn"> = {
     ];
   },
   reference: {
+    ...trainSlots(bnKernel),
     forward({ node, inputs: [x], params }) {
       const p = planesOf(node.input!);
       return batchnorm(x, p.channels, p.height * p.width, {

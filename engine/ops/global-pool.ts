@@ -5,6 +5,8 @@ import type { Floats } from "../api";
 import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { gapKernel, gmpKernel } from "../train/kernels/pool";
 
 export function globalAverage<T extends Floats>(input: T, p: Planes): T {
   const plane = p.height * p.width;
@@ -31,7 +33,7 @@ export function globalMax<T extends Floats>(input: T, p: Planes): T {
 function globalPool<K extends "gap" | "gmp">(kind: K, reduce: typeof globalAverage, onnxOp: string, max: 0 | 1): Op<K> {
   return {
     kind,
-    reference: { forward: ({ node, inputs: [x] }) => reduce(x, planesOf(node.input!)) },
+    reference: { forward: ({ node, inputs: [x] }) => reduce(x, planesOf(node.input!)), ...trainSlots(max ? gmpKernel : gapKernel) },
     fast: {
       compile(step, ctx) {
         const p = planesOf(step.head.input!);

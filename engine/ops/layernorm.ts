@@ -9,6 +9,8 @@ import type { Floats } from "../api";
 import { planesOf } from "../tensor";
 import { filled, learned, like, need } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { layernormKernel } from "../train/kernels/norm";
 
 export function layerNorm<T extends Floats>(input: T, channels: number, plane: number, gamma: Floats, beta: Floats, eps: number): T {
   const out = like(input, input.length);
@@ -31,6 +33,7 @@ export const layernorm: Op<"layernorm"> = {
     return [learned("weight", [c], filled(1)), learned("bias", [c], filled(0))];
   },
   reference: {
+    ...trainSlots(layernormKernel),
     forward({ node, inputs: [x], params }) {
       const p = planesOf(node.input!);
       return layerNorm(x, p.channels, p.height * p.width, need(node, params, "weight"), need(node, params, "bias"), node.attrs.eps);

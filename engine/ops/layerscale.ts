@@ -28,6 +28,25 @@ export const layerscale: Op<"layerscale"> = {
       const p = planesOf(node.input!);
       return scaleChannels(x, p.channels, p.height * p.width, need(node, params, "weight"));
     },
+    // dx = γ[c]·dy; dγ[c] = Σ over the batch and the positions of x·dy
+    backward({ node, inputs: [x], outputGrad: dy, params, batch }) {
+      const p = planesOf(node.input!);
+      const plane = p.height * p.width;
+      const gamma = need(node, params, "weight");
+      const dx = like(x, x.length);
+      const dGamma = like(x, p.channels);
+      for (let b = 0; b < batch; b++)
+        for (let c = 0; c < p.channels; c++) {
+          const g = gamma[c];
+          let sum = 0;
+          for (let i = (b * p.channels + c) * plane, end = i + plane; i < end; i++) {
+            dx[i] = dy[i] * g;
+            sum += x[i] * dy[i];
+          }
+          dGamma[c] += sum;
+        }
+      return { inputGrads: [dx], paramGrads: { weight: dGamma } };
+    },
   },
   fast: {
     compile(step, ctx) {

@@ -6,6 +6,8 @@ import type { Floats } from "../api";
 import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { addKernel, concatKernel } from "../train/kernels/layout";
 
 export function addAll<T extends Floats>(inputs: T[]): T {
   const out = like(inputs[0], inputs[0].length);
@@ -29,7 +31,7 @@ export function concatAll<T extends Floats>(inputs: T[]): T {
 
 export const add: Op<"add"> = {
   kind: "add",
-  reference: { forward: ({ inputs }) => addAll(inputs) },
+  reference: { forward: ({ inputs }) => addAll(inputs), ...trainSlots(addKernel) },
   fast: {
     compile(step, ctx) {
       const n = sizeOf(step.head.output);
@@ -53,7 +55,7 @@ export const add: Op<"add"> = {
 
 export const concat: Op<"concat"> = {
   kind: "concat",
-  reference: { forward: ({ inputs }) => concatAll(inputs) },
+  reference: { forward: ({ inputs }) => concatAll(inputs), ...trainSlots(concatKernel) },
   fast: {
     compile(step, ctx) {
       const sizes = step.head.inputs.map((i) => sizeOf(ctx.shapeOf(i)));

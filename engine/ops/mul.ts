@@ -30,6 +30,27 @@ export const mul: Op<"mul"> = {
       const p = planesOf(node.output);
       return multiplyAll(inputs, p.channels, p.height * p.width);
     },
+    // d/dx_k = dy · Π_{j≠k} x_j; a broadcast input sums its gradient over the positions
+    backward({ node, inputs, outputGrad: dy, batch }) {
+      const p = planesOf(node.output);
+      const plane = p.height * p.width;
+      const n = p.channels * plane;
+      const full = inputs.map((x) => x.length === batch * n);
+      const at = (k: number, b: number, c: number, i: number) => (full[k] ? inputs[k][b * n + c * plane + i] : inputs[k][b * p.channels + c]);
+      const inputGrads = inputs.map((x, k) => {
+        const g = like(x, x.length);
+        for (let b = 0; b < batch; b++)
+          for (let c = 0; c < p.channels; c++)
+            for (let i = 0; i < plane; i++) {
+              let v = dy[b * n + c * plane + i];
+              for (let j = 0; j < inputs.length; j++) if (j !== k) v *= at(j, b, c, i);
+              if (full[k]) g[b * n + c * plane + i] = v;
+              else g[b * p.channels + c] += v;
+            }
+        return g;
+      });
+      return { inputGrads, paramGrads: {} };
+    },
   },
   fast: {
     compile(step, ctx) {

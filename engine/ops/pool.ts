@@ -11,6 +11,8 @@ import { windowGeometry, type WindowGeometry } from "../geometry";
 import type { CompiledStep, BuildContext, StepOf } from "../fast/steps/context";
 import { like, onnxWindow } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { avgpoolKernel, maxpoolKernel } from "../train/kernels/pool";
 
 export function maxpool<T extends Floats>(input: T, g: WindowGeometry): T {
   const outPlane = g.outHeight * g.outWidth;
@@ -91,14 +93,14 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
 
 export const maxpoolOp: Op<"maxpool"> = {
   kind: "maxpool",
-  reference: { forward: ({ node, inputs: [x] }) => maxpool(x, windowGeometry(node)) },
+  reference: { forward: ({ node, inputs: [x] }) => maxpool(x, windowGeometry(node)), ...trainSlots(maxpoolKernel) },
   fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)] },
   onnx: { export: (e) => e.emit("MaxPool", [e.inputs[0]], { ...onnxWindow(e.node.attrs), ceil_mode: e.node.attrs.ceil ? 1 : 0 }) },
 };
 
 export const avgpoolOp: Op<"avgpool"> = {
   kind: "avgpool",
-  reference: { forward: ({ node, inputs: [x] }) => avgpool(x, windowGeometry(node)) },
+  reference: { forward: ({ node, inputs: [x] }) => avgpool(x, windowGeometry(node)), ...trainSlots(avgpoolKernel) },
   fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)] },
   onnx: {
     export(e) {

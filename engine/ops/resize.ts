@@ -6,6 +6,8 @@ import type { Padding } from "../../analysis/types";
 import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { padKernel, upsampleKernel } from "../train/kernels/layout";
 
 export function upsampleNearest<T extends Floats>(input: T, from: Planes, to: Planes): T {
   const out = like(input, from.channels * to.height * to.width);
@@ -34,7 +36,7 @@ export function zeroPad<T extends Floats>(input: T, from: Planes, to: Planes, pa
 
 export const upsample: Op<"upsample"> = {
   kind: "upsample",
-  reference: { forward: ({ node, inputs: [x] }) => upsampleNearest(x, planesOf(node.input!), planesOf(node.output)) },
+  reference: { forward: ({ node, inputs: [x] }) => upsampleNearest(x, planesOf(node.input!), planesOf(node.output)), ...trainSlots(upsampleKernel) },
   fast: {
     compile(step, ctx) {
       const i = planesOf(step.head.input!);
@@ -56,7 +58,7 @@ export const upsample: Op<"upsample"> = {
 
 export const pad: Op<"pad"> = {
   kind: "pad",
-  reference: { forward: ({ node, inputs: [x] }) => zeroPad(x, planesOf(node.input!), planesOf(node.output), node.attrs.padding) },
+  reference: { forward: ({ node, inputs: [x] }) => zeroPad(x, planesOf(node.input!), planesOf(node.output), node.attrs.padding), ...trainSlots(padKernel) },
   fast: {
     compile(step, ctx) {
       const i = planesOf(step.head.input!);

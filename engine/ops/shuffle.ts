@@ -29,6 +29,17 @@ export const shuffle: Op<"shuffle"> = {
       const p = planesOf(node.input!);
       return shuffleChannels(x, p.channels, p.height * p.width, node.attrs.groups);
     },
+    // the inverse permutation: output channel c's gradient goes back to input channel from[c]
+    backward({ node, inputs: [x], outputGrad: dy, batch }) {
+      const p = planesOf(node.input!);
+      const plane = p.height * p.width;
+      const from = shuffleOrder(p.channels, node.attrs.groups);
+      const size = p.channels * plane;
+      const dx = like(x, x.length);
+      for (let b = 0; b < batch; b++)
+        for (let c = 0; c < p.channels; c++) dx.set(dy.subarray(b * size + c * plane, b * size + (c + 1) * plane), b * size + from[c] * plane);
+      return { inputGrads: [dx], paramGrads: {} };
+    },
   },
   fast: {
     compile(step, ctx) {

@@ -20,6 +20,17 @@ export const slice: Op<"slice"> = {
       const p = planesOf(node.input!);
       return sliceChannels(x, p.height * p.width, node.attrs.start, node.attrs.end);
     },
+    // the gradient goes back to the channels taken; the others get 0
+    backward({ node, inputs: [x], outputGrad: dy, batch }) {
+      const p = planesOf(node.input!);
+      const plane = p.height * p.width;
+      const { start, end } = node.attrs;
+      const inSize = p.channels * plane;
+      const outSize = (end - start) * plane;
+      const dx = like(x, x.length);
+      for (let b = 0; b < batch; b++) dx.set(dy.subarray(b * outSize, (b + 1) * outSize), b * inSize + start * plane);
+      return { inputGrads: [dx], paramGrads: {} };
+    },
   },
   fast: {
     compile(step, ctx) {

@@ -6,6 +6,8 @@ import type { Floats } from "../api";
 import { planesOf } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { softmaxKernel } from "../train/kernels/softmax";
 
 export function softmax<T extends Floats>(input: T, channels: number, plane: number): T {
   const out = like(input, input.length);
@@ -22,6 +24,7 @@ export function softmax<T extends Floats>(input: T, channels: number, plane: num
 export const softmaxOp: Op<"softmax"> = {
   kind: "softmax",
   reference: {
+    ...trainSlots(softmaxKernel),
     forward({ node, inputs: [x] }) {
       const p = planesOf(node.input!);
       return softmax(x, p.channels, p.height * p.width);

@@ -127,8 +127,44 @@ function expansion(snapshot: Snapshot, call: Occurrence, calleeStart: number, se
   return rows.length ? ["", "```text", ...rows, "```"] : [];
 }
 
+/** the value a node's attrs hold for a window pair, [width, height] (padding: left, top) */
+function windowPair(node: Occurrence["node"], which: "kernel" | "stride" | "pad" | "dilation"): [number, number] | null {
+  if (!node || !("kernel" in node.attrs)) return null;
+  const a = node.attrs;
+  if (which === "pad") return a.padding.left === a.padding.right && a.padding.top === a.padding.bottom ? [a.padding.left, a.padding.top] : null;
+  return which === "kernel" ? a.kernel : a[which];
+}
+
+const torchName = { kernel: "kernel_size", stride: "stride", pad: "padding", dilation: "dilation" } as const;
+
+/**
+ * On a window's kernel, stride, padding or dilation that is not square (`7x1`, `pad 3x0`):
+ * which number is the width, and what PyTorch, which writes height first, would write.
+ */
+function pairHover(stmt: Statement, offset: number, o: Occurrence | undefined): string | null {
+  if (stmt.type !== "layer" || !o?.node) return null;
+  const kind = layerKind(stmt.op.text);
+  const kernelAt = kind?.args.findIndex((a) => a.type === "kernel") ?? -1;
+  let which: keyof typeof torchName | null = null;
+  const kernelArg = kernelAt >= 0 ? stmt.args[kernelAt] : undefined;
+  if (kernelArg && inside(kernelArg, offset)) which = "kernel";
+  for (const option of stmt.options) {
+    const name = option.name.text;
+    if (option.value && inside(option.value, offset) && (name === "stride" || name === "pad" || name === "dilation")) which = name;
+  }
+  if (!which) return null;
+  const pair = windowPair(o.node, which);
+  if (!pair || pair[0] === pair[1]) return null;
+  const [w, h] = pair;
+  const what = which === "kernel" ? "the filter" : which === "pad" ? "the padding" : `the ${which}`;
+  const sides = which === "pad" ? ` (${w} column${w === 1 ? "" : "s"} left and right, ${h} row${h === 1 ? "" : "s"} top and bottom)` : "";
+  return `**${w}×${h}** — ${what}: width ${w} × height ${h}${sides}; this language writes width first.\n\nPyTorch writes height first: \`${torchName[which]}=(${h}, ${w})\``;
+}
+
 function statementHover(snapshot: Snapshot, stmt: Statement, offset: number, settings: ServerSettings): string | null {
   const text = snapshot.analysis.text;
+  const pairText = pairHover(stmt, offset, snapshot.analysis.occurrences.get(stmt.start)?.[0]);
+  if (pairText) return pairText;
   // an option keyword: its documentation
   if (stmt.type === "layer") {
     const option = stmt.options.find((o) => inside(o.name, offset));

@@ -16,6 +16,8 @@ import { networkInput } from "../../engine/input";
 import { exportOnnx, INPUT_NAME, onnxDims, OUTPUT_NAME } from "../../engine/onnx/export";
 import { ReferenceExecutor } from "../../engine/reference";
 import { shuffleOrder } from "../../engine/ops/shuffle";
+import { opOf } from "../../engine/ops";
+import type { NodeOf } from "../../analysis";
 import { assertClose, f32, network, run } from "./nets";
 
 /** `input WxHxD data …` with channel c, position i holding `value(c, i)` */
@@ -108,5 +110,31 @@ describe("fast executor: the vocabulary runs on WebAssembly kernels", () => {
     const fast = await FastNetwork.prepare(net.graph, fromMap(initWeights(net.graph, 1)), { fuse: false });
     assert.ok(!fast.kernels.includes("reference"), fast.kernels.join(", "));
     for (const k of ["mul", "layernorm", "affine", "slice", "shuffle"]) assert.ok(fast.kernels.includes(k), `${k} in ${fast.kernels.join(", ")}`);
+  });
+});
+
+describe("training: droppath drops whole samples (torchvision StochasticDepth, mode \"row\")", () => {
+  it("each sample is dropped or scaled by 1/(1 − p), seeded by the step; the gradient uses the same factors", () => {
+    const net = network("input 2x2x3\ndroppath 0.5");
+    const node = net.graph[1] as NodeOf<"droppath">;
+    const op = opOf(node);
+    const batch = 64;
+    const x = Float64Array.from({ length: 12 * batch }, (_, i) => 1 + (i % 7));
+    const result = op.reference.trainForward!({ node, inputs: [x], params: {}, batch, seed: 3, step: 5, momentum: 0.1 });
+    let dropped = 0;
+    for (let b = 0; b < batch; b++) {
+      const f = result.output[b * 12] / x[b * 12];
+      assert.ok(f === 0 || f === 2, `sample ${b}: factor ${f}`);
+      for (let i = 0; i < 12; i++) assert.equal(result.output[b * 12 + i], x[b * 12 + i] * f);
+      if (f === 0) dropped++;
+    }
+    assert.ok(dropped > 16 && dropped < 48, `${dropped} of 64 samples dropped at p = 0.5`);
+    const again = op.reference.trainForward!({ node, inputs: [x], params: {}, batch, seed: 3, step: 5, momentum: 0.1 });
+    assert.deepEqual(again.output, result.output, "seed, step and node decide the factors");
+    const other = op.reference.trainForward!({ node, inputs: [x], params: {}, batch, seed: 3, step: 6, momentum: 0.1 });
+    assert.notDeepEqual(other.output, result.output, "another step, other factors");
+    const dy = new Float64Array(x.length).fill(1);
+    const back = op.reference.backward!({ node, inputs: [x], params: {}, batch, output: result.output, outputGrad: dy, saved: result.saved });
+    for (let i = 0; i < x.length; i++) assert.equal(back.inputGrads[0]![i], result.output[i] / x[i]);
   });
 });

@@ -107,7 +107,22 @@ describe("signature help", () => {
     assert.equal((await help(`${header}network N {\n  input 8x8x4\n  Basic(s = 2<|>, 64)\n}\n`))!.activeParameter, 1);
   });
 
-  it("none outside a call", async () => {
-    assert.equal(await help(`${header}network N {\n  input 8x8x4\n  conv 6 <|>3x3\n}\n`), null);
+  it("after a layer kind: the kind's usage, the argument being written active, none once the options begin", async () => {
+    const conv = await help(`${header}network N {\n  input 8x8x4\n  conv 6 <|>3x3\n}\n`);
+    assert.ok(conv);
+    assert.equal(conv.signatures[0].label, "conv K F [stride S] [pad P|same] [dilation d] [groups G] [nobias]");
+    assert.equal(conv.activeParameter, 1, "K written, F next");
+    const slice = await help(`${header}network N {\n  input 8x8x4\n  slice 0<|>\n}\n`);
+    assert.ok(slice);
+    assert.match(slice.signatures[0].label, /^slice A B/);
+    assert.equal(slice.activeParameter, 0, "the cursor at the end of A: A is being written");
+    assert.equal((await help(`${header}network N {\n  input 8x8x4\n  slice 0 <|>\n}\n`))!.activeParameter, 1);
+    assert.equal((await help(`${header}network N {\n  input 8x8x4\n  conv 6 3x3 stride 2 <|>\n}\n`))!.activeParameter, null);
+  });
+
+  it("none in a comment, on a word that is not a layer kind, or on a kind without arguments", async () => {
+    assert.equal(await help(`${header}network N {\n  input 8x8x4  # conv 6 <|>\n}\n`), null);
+    assert.equal(await help(`${header}network N {\n  input 8x8x4\n  bogus 6 <|>\n}\n`), null);
+    assert.equal(await help(`${header}network N {\n  input 8x8x4\n  relu <|>\n}\n`), null);
   });
 });
