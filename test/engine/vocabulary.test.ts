@@ -18,7 +18,10 @@ import { ReferenceExecutor } from "../../engine/reference";
 import { shuffleOrder } from "../../engine/ops/shuffle";
 import { opOf } from "../../engine/ops";
 import type { NodeOf } from "../../analysis";
+import { train } from "../../engine/train/trainer";
+import { trainEngines } from "../../engine/train/engines";
 import { assertClose, f32, network, run } from "./nets";
+import { ADAM, assertMatches, referenceSteps, SGD, seededDataset, startingWeights } from "./train/reference";
 
 /** `input WxHxD data …` with channel c, position i holding `value(c, i)` */
 function volume(w: number, h: number, d: number, value: (c: number, i: number) => number): string {
@@ -137,4 +140,28 @@ describe("training: droppath drops whole samples (torchvision StochasticDepth, m
     const back = op.reference.backward!({ node, inputs: [x], params: {}, batch, output: result.output, outputGrad: dy, saved: result.saved });
     for (let i = 0; i < x.length; i++) assert.equal(back.inputGrads[0]![i], result.output[i] / x[i]);
   });
+});
+
+describe("training: a network of the new kinds takes optimizer steps as the float64 reference does", () => {
+  // every new kind on the path from input to loss; droppath drops whole samples (seed 0, per step)
+  const text = `input 5x5x2
+conv 4 3x3 pad 1
+layernorm
+mul { branch { } branch { gap; conv 4 1x1; sigmoid } }
+residual { dwconv 3x3 pad 1; layerscale init 0.5; droppath 0.3 }
+concat { branch { slice 0 2 } branch { slice 2 4; conv 2 1x1; relu } }
+shuffle 2
+gap
+fc 3`;
+  for (const engine of Object.keys(trainEngines))
+    for (const [label, o, steps] of [["one SGD step (momentum 0.9, weight decay 0.01)", SGD, 1], ["three Adam steps (weight decay 0.001)", ADAM, 3]] as const)
+      it(`${label}, ${engine} engine (bound 1e-4 · max(1, max |reference|) per tensor)`, async () => {
+        const net = network(text);
+        const data = seededDataset(net, 7, 3);
+        const start = startingWeights(net, 11);
+        const expected = referenceSteps(net, start, data, 3, steps, o);
+        const result = await train({ network: net, weights: start, train: data, epochs: 0, steps, batch: 3, seed: 0, shuffle: false, optimizer: o, engine: trainEngines[engine] });
+        assert.equal(result.steps, steps);
+        assertMatches(net, result.weights, expected, label);
+      });
 });

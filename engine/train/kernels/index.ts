@@ -65,7 +65,9 @@ function fromOpSlots(op: string): TrainKernel | undefined {
     },
     backward(node, dOutput, inputs, forward, params, ctx, needInputs) {
       const g = backward({ node: node as never, inputs, params: params ?? {}, batch: ctx.batch, output: forward.output, outputGrad: dOutput, saved: forward.saved });
-      return { inputs: g.inputGrads.map((x, i) => (needInputs[i] ? x : null)), params: g.paramGrads as TrainParams };
+      // a kind without weights gives no parameter gradients (backprop records what it gets)
+      const grads = Object.keys(g.paramGrads).length ? { params: g.paramGrads as TrainParams } : {};
+      return { inputs: g.inputGrads.map((x, i) => (needInputs[i] ? x : null)), ...grads };
     },
   };
 }
