@@ -79,6 +79,22 @@ describe("completion", () => {
     assert.deepEqual(labels(await complete(server, `${header}network N {\n  input 8x8x4\n  Basic(<|>)\n}\n`)), ["k =", "s ="]);
   });
 
+  it("the modern vocabulary (issue 13): its kinds with a filled-in snippet, and `mul` with a squeeze-and-excitation body", async () => {
+    const items = await complete(server, `network N {\n  input 8x8x64\n  <|>\n}\n`);
+    for (const word of ["layernorm", "layerscale", "slice", "shuffle", "droppath", "mul"]) assert.ok(labels(items).includes(word), `missing ${word}`);
+    const slice = items.find((i) => i.label === "slice")!;
+    assert.equal(slice.detail, "slice A B");
+    assert.equal(slice.insertText, "slice ${1:0} ${2:2}");
+    assert.match((slice.documentation as { value: string }).value, /channels A ≤ c < B/);
+    assert.equal(items.find((i) => i.label === "droppath")!.insertText, "droppath ${1:0.1}");
+    const mul = items.find((i) => i.label === "mul")!;
+    assert.match(mul.insertText!, /^mul \{\n\tbranch \{ \$1 \}\n\tbranch \{ \$\{2:gap; conv 16 1x1; relu; conv 64 1x1; sigmoid\} \}\n\}$/);
+    // inside mul, as inside concat: only branch
+    assert.deepEqual(labels(await complete(server, "network N {\n  input 8x8x4\n  mul {\n    <|>\n  }\n}\n")), ["branch"]);
+    // after layerscale: its option
+    assert.deepEqual(labels(await complete(server, "network N {\n  input 8x8x4\n  layerscale <|>\n}\n", " ")), ["init"]);
+  });
+
   it("nothing in a comment", async () => {
     assert.deepEqual(await complete(server, "network N {\n  input 8x8x4   # conv <|>\n}\n"), []);
   });

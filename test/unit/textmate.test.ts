@@ -98,6 +98,14 @@ describe("TextMate grammar: scopes of a real line", () => {
     assert.ok(!stackOf('  input 32x32x3 sample "cat#1.png"', "1.png").some((s) => s.startsWith("comment")));
   });
 
+  it("the modern vocabulary: `mul` a structure, the new kinds layers, `init` an option", () => {
+    assert.equal(scopeOf("  mul {", "mul"), "keyword.control.cnn");
+    for (const [line, word] of [["  layernorm eps 1e-6", "layernorm"], ["  layerscale init 1e-6", "layerscale"], ["  slice 0 58", "slice"], ["  shuffle 2", "shuffle"], ["  droppath 0.1", "droppath"]]) {
+      assert.equal(scopeOf(line, word), "support.function.layer.cnn", line);
+    }
+    assert.equal(scopeOf("  layerscale init 1e-6", "init"), "keyword.other.option.cnn");
+  });
+
   /** [text, innermost scope] of every token, white space left out. */
   const pieces = (line: string) => scopes(line).map(([t, scope]) => [t.trim(), scope] as const);
   const numeric = "constant.numeric.cnn";

@@ -2,7 +2,8 @@
 // each gives torch's params, MACs and output shape, with no diagnostic at all. The figures
 // were measured on torchvision's own modules (test/fixtures/classic/torch-counts.py, run
 // once by hand with torch 1.13 / torchvision 0.14.1: trainable parameters, and forward
-// hooks counting MACs by spec §6) and committed as torch-counts.json, so no test needs
+// hooks counting MACs by spec §6, the shape after each stage) and committed as
+// torch-counts.json, so no test needs
 // torch. test/fixtures/classic/derive-counts.mjs derives the same totals a third way, from
 // torchvision's structure read module by module (node test/fixtures/classic/derive-counts.mjs).
 
@@ -16,7 +17,8 @@ const root = join(__dirname, "..", "..", "..");
 interface TorchCounts {
   torch: string;
   torchvision: string;
-  models: Record<string, { params: number; macs: number; input: number[]; output: number[] }>;
+  /** stages: [torch's module name, C, H, W] after each top-level module, in forward order */
+  models: Record<string, { params: number; macs: number; input: number[]; output: number[]; stages: [string, number, number, number][] }>;
 }
 const measured = JSON.parse(readFileSync(join(root, "test/fixtures/classic/torch-counts.json"), "utf8")) as TorchCounts;
 
@@ -64,6 +66,24 @@ describe("twenty torchvision classifiers: torch's params, MACs and output shape"
       assert.equal(n.macs, BigInt(torch.macs));
       assert.equal(shapeText(n.output), torch.output.join("×"));
       assert.equal(n.complete, true);
+    });
+  }
+
+  for (const [file, name] of models) {
+    it(`${file}: torch's shape after every stage, in order (${measured.models[name].stages.length} stages)`, () => {
+      const graph = analyze(readFileSync(join(root, file), "utf8"), file).networks[0].graph;
+      const shapes = graph.map((g) => shapeText(g.output));
+      // a stage that keeps its input's shape (VGG's 7×7 adaptive pool on a 7×7 map) needs no node of its own
+      let at = 0;
+      let previous = "";
+      for (const [label, c, h, w] of measured.models[name].stages) {
+        const shape = `${w}×${h}×${c}`;
+        if (shape === previous) continue;
+        const i = shapes.indexOf(shape, at);
+        assert.ok(i >= 0, `${name}: torch's ${label} gives ${shape}; no layer after ${at ? `layer ${at} (${shapes[at - 1]})` : "the input"} does`);
+        at = i + 1;
+        previous = shape;
+      }
     });
   }
 
