@@ -119,4 +119,16 @@ describe("hover", () => {
     assert.match(h.value, /1×7 is width 1 × height 7 here; PyTorch writes height first: nn\.Conv2d\(…, kernel\\_size=\(7, 1\), padding=\(3, 0\)\)/, h.value);
     // (markdown: the underscore escaped)
   });
+  it("a mul: what it does, each branch's shape, the 1×1×D gate multiplying every position; a concat's depth sum", async () => {
+    const [mul, concat] = await hoverAt(
+      server,
+      "network SE {\n  input 8x8x16\n  m<|>ul {\n    branch { }\n    branch { gap; conv 4 1x1; relu; conv 16 1x1; sigmoid }\n  }\n  con<|>cat {\n    branch { conv 8 1x1 }\n    branch { }\n  }\n}\n",
+    );
+    assert.match(mul.value, /^\*\*mul\*\* — every branch gets the same input; the results are multiplied element by element/);
+    assert.ok(mul.value.includes("**8×8×16 → 8×8×16**"), mul.value);
+    assert.ok(mul.value.includes("- **branch 1** 8×8×16 (the input itself)"), mul.value);
+    assert.ok(mul.value.includes("- **branch 2** 1×1×16 — one factor per channel, multiplying each of the 8×8 positions"), mul.value);
+    assert.match(mul.value, /- \*\*MACs\*\* 0 \(an element-wise product/);
+    assert.ok(concat.value.includes("- **depth** D = 8 + 16 = 24"), concat.value);
+  });
 });
