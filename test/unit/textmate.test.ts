@@ -1,7 +1,7 @@
 // The TextMate grammar knows the same words as the parser and the layer catalog, and
 // colours a real line as intended. VS Code loads dist/syntaxes/cnn.tmLanguage.json, which
 // the build makes from syntaxes/cnn.tmLanguage.json by writing the catalog's layer names
-// in for its placeholder.
+// and the lexer's option words in for its placeholders.
 
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
