@@ -170,6 +170,8 @@ export class CnnParser extends EmbeddedActionsParser {
   // options and a value's parts (which do not nest) are gathered in reused lists and
   // copied out at their size: an array grown by push from empty reserves 17 slots.
   private bodyStatements: A.Statement[] = [];
+  /** inside a body whose `{` recovery inserted (braceBody) */
+  private recoveredBody = false;
   private readonly layerArgs: A.Value[] = [];
   private layerArgCount = 0;
   private readonly layerOptions: A.OptionNode[] = [];
@@ -180,13 +182,19 @@ export class CnnParser extends EmbeddedActionsParser {
   /** `{ statements }` */
   private braceBody = this.RULE("braceBody", (): A.Statement[] => {
     const body: A.Statement[] = [];
-    this.CONSUME(T.LBrace);
+    const open = this.CONSUME(T.LBrace);
     const outer = this.bodyStatements; // bodies nest: `repeat 2 { … }`
+    const outerRecovered = this.recoveredBody;
     this.bodyStatements = body;
+    // `residual u { … }`: the `{` was put in by recovery; `u { … }` is then not read as an
+    // unknown container, so the real `}` closes this body (else it is missing at the end
+    // and the whole file was lost)
+    this.recoveredBody = open.isInsertedInRecovery === true;
     try {
       this.MANY(this.bodyItem);
     } finally {
       this.bodyStatements = outer;
+      this.recoveredBody = outerRecovered;
     }
     this.CONSUME(T.RBrace);
     return body;
@@ -365,7 +373,7 @@ export class CnnParser extends EmbeddedActionsParser {
     const options = copyOut(this.layerOptions, this.layerOptionCount);
     // `foo { … }`: a container the language does not have (checked in the analysis)
     let body: A.ContainerBody | null = null;
-    if (!this.decided() || this.LA(1).tokenType === T.LBrace) body = this.OPTION(() => this.SUBRULE(this.containerBody)) ?? null;
+    if (!this.decided() || (this.LA(1).tokenType === T.LBrace && !this.recoveredBody)) body = this.OPTION(() => this.SUBRULE(this.containerBody)) ?? null;
     return { type: "layer", label: null, op, args, options, body, start: op.start, end: this.lastEnd() };
   });
 

@@ -259,6 +259,24 @@ describe("vocabulary: messages that help the porter (issue 13)", () => {
     assert.deepEqual(codes(inner), ["unknown-name", "depth-mismatch"]);
   });
 
+  it("a word between a container keyword and its `{` (`residual u { … }`) loses nothing: the `{` recovery puts in is not an unknown container's", () => {
+    for (const [text, keyword] of [
+      ["input 8x8x1\nresidual u { relu }\nconv 2 1x1\n", "residual"],
+      ["input 8x8x1\nrepeat 2 u { relu }\nconv 2 1x1\n", "2"],
+      ["input 8x8x1\nresidual { relu } shortcut u { relu }\nconv 2 1x1\n", "shortcut"],
+      ["input 8x8x1\nconcat u { branch { relu } }\nconv 2 1x1\n", "concat"],
+    ]) {
+      const a = analyze(text, "t.cnn");
+      const syntax = a.diagnostics.filter((d) => d.code === "syntax");
+      assert.equal(syntax.length, 1, `${text}: ${syntax.map((d) => d.message).join("; ")}`);
+      assert.match(syntax[0].message, new RegExp(`expected \`\\{\` after \`${keyword}\`, found \`u\``));
+      // the input and every statement after the broken one are still there
+      assert.equal(a.parse.file.items.length, 3, text);
+    }
+    const noInput = analyze("residual u\n{\nn", "t.cnn").diagnostics.filter((d) => d.code === "no-input");
+    assert.equal(noInput.length, 1, "a file of statements without input says so");
+  });
+
   it("a near miss of a container (`mull`) is elaborated as that container, with a rename fix", () => {
     const { a, n } = net("input 8x8x4\nmull { branch { } branch { gap; sigmoid } }\n");
     assert.deepEqual(codes(a), ["unknown-name"]);
