@@ -12,6 +12,9 @@
 //       each window's first largest value in scan order (a NaN wins; padding never does),
 //       and its element index in src (−1 for a window wholly in the padding)
 //   maxpoolBack(outs, idx, dy, ins, dx)  dx = 0, then dx[idx[o]] += dy[o]
+//   avgpool(planes, inPlane, outPlane, W, table, src, dst)  each output the mean of its window, as the
+//       table says (per output: y0, y1, x0, x1 clipped to the input, and the divisor; train/kernels/pool.ts)
+//   avgpoolBack(planes, inPlane, outPlane, W, table, dy, dx)  dx = 0, then each window += dy / divisor
 //   colSums(rows, cols, src, dst)  dst[r] += Σ_c src[r·cols + c] (a bias gradient)
 //   adam(n, p, g, m, v, beta1, beta2, eps, wd, stepSize, bc2Sqrt)   torch.optim.Adam's step, in float32:
 //       d = g + wd·p; m = β₁m + (1 − β₁)d; v = β₂v + (1 − β₂)d²; p −= stepSize·(m / (√v / bc2Sqrt + eps))
@@ -36,6 +39,8 @@ export interface TrainKernelsWasm {
   maxpool(...args: number[]): void;
   maxpoolBack(outs: number, idx: number, dy: number, ins: number, dx: number): void;
   colSums(rows: number, cols: number, src: number, dst: number): void;
+  avgpool(planes: number, inPlane: number, outPlane: number, W: number, table: number, src: number, dst: number): void;
+  avgpoolBack(planes: number, inPlane: number, outPlane: number, W: number, table: number, dy: number, dx: number): void;
   adam(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, wd: number, stepSize: number, bc2Sqrt: number): void;
   sgd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, wd: number): void;
 }
@@ -530,6 +535,47 @@ function emitMaxpool(m: Module): void {
   });
 }
 
+function emitAvgpool(m: Module): void {
+  for (const back of [false, true]) {
+    m.func(back ? "avgpoolBack" : "avgpool", [I, I, I, I, I, I, I], [], (f) => {
+      const [planes, inPlane, outPlane, W, table, from, to] = f.params;
+      const c = f.i32();
+      const o = f.i32();
+      const w = f.i32();
+      const iy = f.i32();
+      const ix = f.i32();
+      const y1 = f.i32();
+      const x0 = f.i32();
+      const x1 = f.i32();
+      const at = f.i32();
+      const plane = f.i32();
+      const value = f.f32();
+      if (back) f.fill(to, 0, i32.shl(i32.mul(planes, inPlane), 2));
+      f.for(c, 0, planes, 1, () => {
+        f.set(plane, i32.mul(c, inPlane));
+        f.set(w, table);
+        f.for(o, 0, outPlane, 1, () => {
+          f.set(y1, i32.load(w, 4));
+          f.set(x0, i32.load(w, 8));
+          f.set(x1, i32.load(w, 12));
+          const cell = () => i32.add(from, i32.shl(i32.add(i32.mul(c, outPlane), o), 2));
+          if (back) f.set(value, f32.div(f32.load(cell()), f32.fromI32(i32.load(w, 16))));
+          else f.set(value, f32.const(0));
+          f.for(iy, i32.load(w), y1, 1, () =>
+            f.for(ix, x0, x1, 1, () => {
+              f.set(at, i32.add(back ? to : from, i32.shl(i32.add(plane, i32.add(i32.mul(iy, W), ix)), 2)));
+              if (back) f.storeF32(at, f32.add(f32.load(at), value));
+              else f.set(value, f32.add(value, f32.load(at)));
+            }),
+          );
+          if (!back) f.storeF32(i32.add(to, i32.shl(i32.add(i32.mul(c, outPlane), o), 2)), f32.div(value, f32.fromI32(i32.load(w, 16))));
+          f.inc(w, 20);
+        });
+      });
+    });
+  }
+}
+
 function emitColSums(m: Module): void {
   m.func("colSums", [I, I, I, I], [], (f) => {
     const [rows, cols, src, dst] = f.params;
@@ -622,6 +668,7 @@ export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   emitRelu(m);
   emitMaxpool(m);
   emitColSums(m);
+  emitAvgpool(m);
   emitOptimizers(m);
   return m.toBytes();
 }
