@@ -16,10 +16,12 @@ export interface WorkerRun {
   sample?: string;
   raster?: Raster;
   rasterName?: string;
+  /** read the picture as 1 − x, whatever the file says */
+  invert?: boolean;
 }
 
 export type WorkerReply =
-  | { type: "input"; runId: number; source: string; preview: Preview }
+  | { type: "input"; runId: number; source: string; steps: string[]; preview: Preview }
   | { type: "layer"; runId: number; nodeId: number; ms: number; preview: Preview }
   | {
       type: "done";
