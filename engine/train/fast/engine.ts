@@ -1,6 +1,5 @@
 // The fast training engine: conv, dwconv and fc as matrix products in WebAssembly SIMD
-// over the whole batch, relu, maxpool and avgpool in WebAssembly too (kernels.ts), sigmoid on
-// the engine's memory in JavaScript (the reference's arithmetic), everything else
+// over the whole batch, relu, sigmoid, maxpool and avgpool in WebAssembly too (kernels.ts), everything else
 // on the reference training kernels. The WebAssembly layers keep their outputs and
 // gradients in the engine's memory and hand them on as views of it, so a chain of them
 // (LeNet-5: conv, relu, maxpool, …, fc) copies nothing between layers; a layer reads a
@@ -310,29 +309,25 @@ export function fastAvgpool(lib: TrainLibrary, maxBatch: number): FastKernel {
   };
 }
 
-/** sigmoid: y = 1/(1 + e^−x), dx = dy·y·(1 − y) — the reference's arithmetic, on the engine's memory */
+/** sigmoid: y = 1/(1 + e^−x) (e^t by Cephes' expf in WebAssembly), dx = dy·y·(1 − y) */
 export function fastSigmoid(lib: TrainLibrary, maxBatch: number): FastKernel {
-  const { heap } = lib;
+  const { heap, k } = lib;
   const layout = layouts((node) => {
     const n = maxBatch * sizeOf(node.output);
-    return { out: heap.reserve(4 * n), dx: heap.reserve(4 * n) };
+    return { x: heap.reserve(4 * n), out: heap.reserve(4 * n), dy: heap.reserve(4 * n), dx: heap.reserve(4 * n) };
   });
   return {
     plan: (node) => void layout(node),
-    forward(node, [xIn]) {
-      const x = float32(xIn);
-      const y = heap.f32(layout(node).out, x.length);
-      for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
-      return { output: y };
+    forward(node, [x]) {
+      const at = layout(node);
+      k.sigmoid(x.length, heap.staged(x, at.x), at.out);
+      return { output: heap.f32(at.out, x.length) };
     },
-    backward(node, dyIn, [x], _f, _p, _ctx, need) {
+    backward(node, dy, [x], _f, _p, _ctx, need) {
       if (!need[0]) return { inputs: [null] };
       const at = layout(node);
-      const dy = float32(dyIn);
-      const y = heap.f32(at.out, x.length);
-      const dx = heap.f32(at.dx, x.length);
-      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
-      return { inputs: [dx] };
+      k.sigmoidBack(x.length, at.out, heap.staged(dy, at.dy), at.dx);
+      return { inputs: [heap.f32(at.dx, x.length)] };
     },
   };
 }

@@ -1,6 +1,6 @@
 // The fast training engine's WebAssembly kernels against the reference training kernels,
 // forward and backward (input, weight and bias gradients), on a batch of 3, for
-// convolutions of every geometry, fc, relu, sigmoid, max pooling (padding, ceil mode,
+// convolutions of every geometry, fc, relu, sigmoid (its exponential over the whole range), max pooling (padding, ceil mode,
 // dilation, ties and NaN) and average pooling (padding counted, ceil mode). Bound: 1e-5·max(1, max |reference|).
 
 import * as assert from "node:assert/strict";
@@ -70,6 +70,11 @@ describe("training: the fast engine's WebAssembly kernels against the reference 
         for (let i = 0; i < x.length; i += 7) x[i] = x[i + 1] ?? 0;
         for (let i = 3; i < x.length; i += 11) x[i] = 0;
         x[5] = NaN;
+      }
+      if (node.op === "sigmoid") {
+        // the exponential's ends: saturation both ways, the clamp's edges, and a NaN
+        [100, -100, 30, -30, 88.5, -87.5, NaN, 1e-8, -0].forEach((v, i) => (x[i] = v));
+        for (let i = 9; i < x.length; i++) x[i] *= 12; // −12 … 12: every part of the curve
       }
       const params: TrainParams = {};
       paramShapes(node).forEach((s, k) => (params[s.name] = Float32Array.from(seeded(s.dims.reduce((a, b) => a * b, 1), 2 + k))));
