@@ -191,6 +191,18 @@ describe("protocol output (issue 9 item 6)", () => {
       assert.deepEqual(semanticTokens(s, null).data, []);
     });
 
+    it("a pad or stride of 1e308 is refused by its bound; a 1e9 filter that misfits is checked at once (the fuzzer's: 25–41 s, then an internal error)", () => {
+      for (const [text, message] of [
+        ["input 8x8x1\nconv 4 3x3 pad 1e308\n", /the padding P must be at most 2,147,483,647/],
+        ["input 8x8x1\nconv 4 1e9x3 pad 1e308\n", /the padding P must be at most 2,147,483,647/],
+        ["input 8x8x1\nconv 4 3x3 stride 1e300\n", /the stride S must be at most 2,147,483,647/],
+        ["input 2000000000x8x1\nconv 4 1000000000x3 stride 3\n", /stride 3 doesn't fit/],
+      ] as const) {
+        const s = snapshotOf(text);
+        assert.ok(diagnostics(s).some((d) => message.test(messageOf(d.message))), JSON.stringify(diagnostics(s).map((d) => d.message)));
+      }
+    });
+
     it("1 MiB is still read", () => {
       const text = "input 8x8x1\nrelu # " + "x".repeat((1 << 20) - 19);
       assert.equal(text.length, 1 << 20);
