@@ -10,6 +10,8 @@ import { parseArgs } from "./args";
 import { UsageError } from "./usage";
 import type { ExtraCommand } from "./usage";
 import { importOnnx, ImportError } from "../engine/onnx/import";
+import { IMPORTED_FROM_KEY } from "../engine/weights-file";
+import { TRAINED_NETWORK_KEY } from "../engine/train/weights-location";
 import { writeSafetensors } from "../engine/safetensors";
 
 export const importCommand: ExtraCommand = {
@@ -40,13 +42,14 @@ async function importFile(argv: string[]): Promise<number> {
     process.stderr.write(`${model}: ${e.message}; nothing was written\n`);
     return 1;
   }
-  const text = imported.text.replace("weights beside it as .safetensors", `weights: cnn run ${basename(out)} --weights ${basename(weightsOut)}`);
+  const text = imported.text.replace("weights beside it as .safetensors", `weights beside it in ${basename(weightsOut)}: \`cnn run ${basename(out)}\` uses them`);
   try {
-    writeFileSync(weightsOut, writeSafetensors(imported.tensors, { format: "pt", source: basename(model) }));
+    writeFileSync(weightsOut, writeSafetensors(imported.tensors, { format: "pt", [TRAINED_NETWORK_KEY]: imported.network, [IMPORTED_FROM_KEY]: basename(model) }));
     writeFileSync(out, text);
   } catch (e) {
     throw new UsageError(`cnn import: cannot write ${existsSync(weightsOut) ? out : weightsOut}: ${(e as Error).message}`);
   }
+  for (const note of imported.notes) process.stderr.write(`${model}: note: ${note}\n`);
   process.stderr.write(`${model} → ${out} (${imported.layers} layer statements) and ${weightsOut} (${imported.tensors.length} tensors)\n`);
   return 0;
 }

@@ -40,6 +40,8 @@ export interface ImportedModel {
   network: string;
   /** layer statements written */
   layers: number;
+  /** what people should know about the design (an exporter's folding), one sentence each */
+  notes: string[];
 }
 
 function tensorOf(t: onnx.ITensorProto): Constant {
@@ -83,6 +85,38 @@ export function labelFromNodeName(name: string, opType: string): string | null {
   return path && /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(path) ? path : null;
 }
 
+/**
+ * The graph's nodes with calls of the model's local functions replaced by the functions'
+ * nodes (the dynamo exporter writes a module as a function): their values renamed under
+ * the call's name, inputs and outputs bound to the call's.
+ */
+function inlineFunctions(model: onnx.IModelProto): onnx.INodeProto[] {
+  const functions = new Map((model.functions ?? []).map((f) => [`${f.domain ?? ""}\u0000${f.name ?? ""}`, f]));
+  const out: onnx.INodeProto[] = [];
+  const expand = (n: onnx.INodeProto, depth: number) => {
+    const f = functions.get(`${n.domain ?? ""}\u0000${n.opType ?? ""}`);
+    if (!f) return void out.push(n);
+    if (depth > 64) throw new ImportError(`node ${n.name} (${n.opType}): functions nested more than 64 deep`);
+    if ((f.attribute?.length ?? 0) > 0) throw new ImportError(`node ${n.name} (${n.opType}): a function with attributes is not read`);
+    const prefix = n.name || `${n.opType}_${out.length}`;
+    const bound = new Map<string, string>();
+    (f.input ?? []).forEach((v, i) => bound.set(v, n.input?.[i] ?? ""));
+    (f.output ?? []).forEach((v, i) => bound.set(v, n.output?.[i] ?? `${prefix}/${v}`));
+    const rename = (v: string) => (v === "" ? "" : (bound.get(v) ?? `${prefix}/${v}`));
+    for (const inner of f.node ?? []) {
+      expand({ ...inner, name: `${prefix}/${inner.name ?? inner.opType}`, input: (inner.input ?? []).map(rename), output: (inner.output ?? []).map(rename) }, depth + 1);
+    }
+  };
+  for (const n of model.graph?.node ?? []) expand(n, 0);
+  return out;
+}
+
+/** `layer1.0.conv1.weight` → `layer1.0.conv1`; an exporter's own name (`onnx::Conv_193`) → null */
+export function labelFromTensorName(name: string): string | null {
+  const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.(weight|scale)$/.exec(name);
+  return m ? m[1] : null;
+}
+
 /** where a rounding word goes if the stride does not fit (settled by analyzing the text: importOnnx) */
 const ROUND_FLOOR = "\u0001floor";
 const ROUND_CEIL = "\u0001ceil";
@@ -100,8 +134,12 @@ class Importer {
   private tensors: NamedTensor[] = [];
   private labels = new Set<string>();
   private layerCount = 0;
+  /** convs whose weights and bias the exporter computed (a BatchNorm folded in) */
+  private folded: string[] = [];
   private inputName = "";
   private outputName = "";
+  /** the value the graph's output stands for, when its last node is an alias (an Identity) */
+  private outputAlias: string | undefined;
 
   constructor(private readonly model: onnx.ModelProto) {}
 
@@ -113,8 +151,31 @@ class Importer {
       const dims = v.type?.tensorType?.shape?.dim?.map((d) => (d.dimValue !== undefined && d.dimValue !== null && Number(d.dimValue) > 0 ? Number(d.dimValue) : 1));
       if (v.name && dims) this.shapes.set(v.name, dims);
     }
-    (graph.node ?? []).forEach((n, index) => {
-      const node: Node = { index, opType: n.opType ?? "", name: n.name || `${n.opType}_${index}`, inputs: n.input ?? [], outputs: n.output ?? [], attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? "", a])) };
+    // a value that stands for another (a one-input Concat, an Identity of a computed value)
+    const alias = new Map<string, string>();
+    const named = (v: string) => alias.get(v) ?? v;
+    // the Concats seen so far by their inputs, to write DenseNet's growing concatenations as a chain
+    const concats = new Map<string, string>();
+    inlineFunctions(this.model).forEach((n, index) => {
+      const node: Node = { index, opType: n.opType ?? "", name: n.name || `${n.opType}_${index}`, inputs: (n.input ?? []).map(named), outputs: n.output ?? [], attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? "", a])) };
+      if ((node.opType === "Concat" && node.inputs.length === 1) || (node.opType === "Identity" && !this.constants.has(node.inputs[0]))) {
+        alias.set(node.outputs[0], node.inputs[0]);
+        if (node.outputs[0] === graph.output?.[0]?.name) this.outputAlias = node.inputs[0];
+        return;
+      }
+      if (node.opType === "Concat") {
+        // torch.cat([x0, f1, …, fk]) after torch.cat([x0, f1, …, fk-1]) (DenseNet's layers each
+        // concatenate all before them): the same as concatenating the earlier result and fk
+        const axis = String(int(node.attrs.get("axis")));
+        for (let j = node.inputs.length - 1; j >= 2; j--) {
+          const earlier = concats.get(axis + "\u0000" + node.inputs.slice(0, j).join("\u0000"));
+          if (earlier) {
+            node.inputs = [earlier, ...node.inputs.slice(j)];
+            break;
+          }
+        }
+        concats.set(axis + "\u0000" + (n.input ?? []).map(named).join("\u0000"), node.outputs[0]);
+      }
       if (node.opType === "Constant") {
         const value = node.attrs.get("value");
         if (!value?.t) throw new ImportError(`node ${node.name} (Constant): only a tensor value is read`);
@@ -140,7 +201,8 @@ class Importer {
     this.inputName = inputs[0].name!;
     const outs = graph.output ?? [];
     if (outs.length !== 1) throw new ImportError(`the model has ${outs.length} outputs; a design has one`);
-    this.outputName = outs[0].name!;
+    this.outputName = this.outputAlias ?? outs[0].name!;
+    this.inferShapes();
     const inShape = this.shapes.get(this.inputName) ?? [];
     let inputLine: string;
     if (inShape.length === 4 && inShape[0] === 1) inputLine = `input ${inShape[3]}x${inShape[2]}x${inShape[1]}`;
@@ -151,8 +213,151 @@ class Importer {
     let name = networkName.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(?=\d)/, "N") || "Imported";
     // a keyword, an option word or the dimension cross cannot name a network
     if (name === "x" || keywordWords.structural.includes(name) || keywordWords.options.includes(name)) name += "_net";
-    const text = [`# imported from ONNX (${this.model.producerName || "unknown producer"}${this.model.producerVersion ? ` ${this.model.producerVersion}` : ""}); weights beside it as .safetensors`, `network ${name} {`, `  ${inputLine}`, ...this.lines, "}", ""].join("\n");
-    return { text, tensors: this.tensors, network: name, layers: this.layerCount };
+    const notes: string[] = [];
+    if (this.folded.length) {
+      const some = this.folded.slice(0, 3).join(", ") + (this.folded.length > 3 ? `, … (${this.folded.length} in all)` : "");
+      notes.push(
+        `${this.folded.length === 1 ? "a conv" : `${this.folded.length} convs`} (${some}) carry weights and a bias the exporter computed (onnx::… tensors) and no bn after them: ` +
+          `the exporter folded each BatchNorm into the conv before it (torch.onnx.export does in eval mode). They are written as convs with a bias: ` +
+          `the outputs are the model's, but the params are the folded model's (a bn counts 2·K, the bias it left K). ` +
+          `To keep the bns, export with training=torch.onnx.TrainingMode.PRESERVE and do_constant_folding=False.`,
+      );
+    }
+    const header = [`# imported from ONNX (${this.model.producerName || "unknown producer"}${this.model.producerVersion ? ` ${this.model.producerVersion}` : ""}); weights beside it as .safetensors`];
+    if (this.folded.length) header.push(`# its BatchNorms were folded into the convs before them by the exporter: those convs have a bias and no bn`);
+    const text = [...header, `network ${name} {`, `  ${inputLine}`, ...this.lines, "}", ""].join("\n");
+    return { text, tensors: this.tensors, network: name, layers: this.layerCount, notes };
+  }
+
+  /**
+   * The shapes of the values the graph does not state (torch's exporter states none but
+   * the input's and output's), from the input's, for the operators read here.
+   */
+  private inferShapes(): void {
+    const sh = (v: string) => this.shapes.get(v) ?? (this.constants.has(v) ? this.constants.get(v)!.dims : undefined);
+    const window = (n: Node, x: number[], kernel: number[], outC: number, transposed = false): number[] | undefined => {
+      const strides = ints(n.attrs.get("strides")) ?? [1, 1];
+      const dil = ints(n.attrs.get("dilations")) ?? [1, 1];
+      const pads = ints(n.attrs.get("pads")) ?? [0, 0, 0, 0];
+      const autoPad = str(n.attrs.get("auto_pad")) ?? "NOTSET";
+      const ceil = (int(n.attrs.get("ceil_mode")) ?? 0) === 1;
+      const out = [x[0], outC];
+      for (let ax = 0; ax < 2; ax++) {
+        const size = x[2 + ax];
+        const f = (kernel[ax] - 1) * dil[ax] + 1;
+        if (transposed) {
+          const op = (ints(n.attrs.get("output_padding")) ?? [0, 0])[ax];
+          out.push(strides[ax] * (size - 1) + op + f - pads[ax] - pads[ax + 2]);
+        } else if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") out.push(Math.ceil(size / strides[ax]));
+        else if (autoPad === "VALID") out.push(Math.floor((size - f) / strides[ax]) + 1);
+        else {
+          const span = size + pads[ax] + pads[ax + 2] - f;
+          let o = (ceil ? Math.ceil(span / strides[ax]) : Math.floor(span / strides[ax])) + 1;
+          // ceil mode: a window that would start in the right padding is dropped
+          if (ceil && (o - 1) * strides[ax] >= size + pads[ax]) o--;
+          out.push(o);
+        }
+      }
+      return out;
+    };
+    for (const n of this.nodes) {
+      if (n.outputs.every((o) => this.shapes.has(o))) continue;
+      const x = sh(n.inputs[0]);
+      if (!x) continue;
+      let y: number[] | undefined;
+      switch (n.opType) {
+        case "Conv":
+        case "ConvTranspose": {
+          const w = sh(n.inputs[1]);
+          if (!w || w.length !== 4 || x.length !== 4) break;
+          const group = int(n.attrs.get("group")) ?? 1;
+          y = window(n, x, [w[2], w[3]], n.opType === "Conv" ? w[0] : w[1] * group, n.opType === "ConvTranspose");
+          break;
+        }
+        case "MaxPool":
+        case "AveragePool": {
+          const k = ints(n.attrs.get("kernel_shape"));
+          if (k && k.length === 2 && x.length === 4) y = window(n, x, k, x[1]);
+          break;
+        }
+        case "GlobalAveragePool":
+        case "GlobalMaxPool":
+          y = [x[0], x[1], 1, 1];
+          break;
+        case "ReduceMean":
+        case "ReduceMax": {
+          const axes = (n.inputs[1] ? Array.from(this.constants.get(n.inputs[1])?.data ?? [], Number) : ints(n.attrs.get("axes")) ?? []).map((a) => (a < 0 ? a + x.length : a));
+          const keep = (int(n.attrs.get("keepdims")) ?? 1) === 1;
+          y = keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
+          break;
+        }
+        case "Flatten": {
+          const axis = int(n.attrs.get("axis")) ?? 1;
+          y = [x.slice(0, axis).reduce((a, b) => a * b, 1), x.slice(axis).reduce((a, b) => a * b, 1)];
+          break;
+        }
+        case "Reshape": {
+          const target = this.constants.get(n.inputs[1]);
+          if (!target) break;
+          const dims = Array.from(target.data, Number).map((d, i) => (d === 0 ? x[i] : d));
+          const total = x.reduce((a, b) => a * b, 1);
+          const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+          y = dims.map((d) => (d === -1 ? total / known : d));
+          break;
+        }
+        case "Gemm": {
+          const w = sh(n.inputs[1]);
+          if (w) y = [x[0], (int(n.attrs.get("transB")) ?? 0) ? w[0] : w[1]];
+          break;
+        }
+        case "MatMul": {
+          const w = sh(n.inputs[1]);
+          if (w && w.length === 2) y = [...x.slice(0, -1), w[1]];
+          break;
+        }
+        case "Concat": {
+          const all = n.inputs.map(sh);
+          if (all.some((d) => !d)) break;
+          const axis = (int(n.attrs.get("axis")) ?? 1) + ((int(n.attrs.get("axis")) ?? 1) < 0 ? x.length : 0);
+          y = x.map((d, i) => (i === axis ? all.reduce((a, b) => a + b![i], 0) : d));
+          break;
+        }
+        case "Add":
+        case "Sum":
+        case "Mul":
+        case "Sub":
+        case "Div": {
+          const all = n.inputs.map(sh);
+          if (all.some((d) => !d)) break;
+          const rank = Math.max(...all.map((d) => d!.length));
+          y = Array.from({ length: rank }, (_, i) => Math.max(...all.map((d) => d![d!.length - rank + i] ?? 1)));
+          break;
+        }
+        case "Pad": {
+          const pads = n.inputs[1] ? Array.from(this.constants.get(n.inputs[1])?.data ?? [], Number) : ints(n.attrs.get("pads")) ?? [];
+          if (pads.length === 2 * x.length) y = x.map((d, i) => d + pads[i] + pads[i + x.length]);
+          break;
+        }
+        case "Upsample":
+        case "Resize": {
+          const sizes = n.opType === "Resize" && n.inputs[3] ? this.constants.get(n.inputs[3]) : undefined;
+          const scalesName = n.opType === "Upsample" || n.inputs.length === 2 ? n.inputs[1] : n.inputs[2];
+          const scales = scalesName ? this.constants.get(scalesName) : undefined;
+          if (sizes?.data.length) y = Array.from(sizes.data, Number);
+          else if (scales?.data.length) y = x.map((d, i) => Math.floor(d * Number(scales.data[i])));
+          else {
+            const attr = n.attrs.get("scales")?.floats;
+            if (attr?.length) y = x.map((d, i) => Math.floor(d * attr[i]));
+          }
+          break;
+        }
+        case "Relu": case "Clip": case "LeakyRelu": case "Elu": case "Sigmoid": case "Tanh": case "HardSigmoid": case "HardSwish":
+        case "Softmax": case "BatchNormalization": case "LRN": case "Dropout": case "Identity": case "Gelu": case "Erf":
+          y = x;
+          break;
+      }
+      if (y && y.every((d) => Number.isFinite(d) && d >= 0)) this.shapes.set(n.outputs[0], y);
+    }
   }
 
   private readers(value: string): Node[] {
@@ -271,7 +476,9 @@ class Importer {
 
   /** a label for a layer with weights (unique in the design) */
   private label(node: Node): string {
-    let base = labelFromNodeName(node.name, node.opType) ?? `${node.opType.toLowerCase()}_${node.index}`;
+    // the weight's name is the state_dict's (`layer1.0.conv1.weight`) where the exporter kept
+    // it (torch's TorchScript exporter without folding, the dynamo exporter); else the node's
+    let base = labelFromTensorName(node.inputs[1] ?? "") ?? labelFromNodeName(node.name, node.opType) ?? `${node.opType.toLowerCase()}_${node.index}`;
     if (/^\d/.test(base) && !/^\d+(\.[A-Za-z0-9_]+)*$/.test(base)) base = `n${base}`;
     let label = base;
     for (let k = 2; this.labels.has(label); k++) label = `${base}_${k}`;
@@ -287,13 +494,13 @@ class Importer {
     throw new ImportError(`node ${node.name} (${node.opType}): ${why}`);
   }
 
-  private windowOptions(node: Node, kernel: number[]): string {
+  private windowOptions(node: Node, kernel: number[], strideUnsaid = false): string {
     const strides = ints(node.attrs.get("strides")) ?? [1, 1];
     const dilations = ints(node.attrs.get("dilations")) ?? [1, 1];
     const autoPad = str(node.attrs.get("auto_pad")) ?? "NOTSET";
     const pads = ints(node.attrs.get("pads")) ?? [0, 0, 0, 0];
     let out = "";
-    if (strides[0] !== 1 || strides[1] !== 1) out += ` stride ${dimText(strides[1], strides[0])}`;
+    if ((strides[0] !== 1 || strides[1] !== 1) && !strideUnsaid) out += ` stride ${dimText(strides[1], strides[0])}`;
     if (autoPad === "SAME_UPPER") out += " pad same";
     else if (autoPad === "VALID") out += "";
     else if (autoPad === "SAME_LOWER") this.unsupported(node, "auto_pad SAME_LOWER (padding the larger half first) cannot be written");
@@ -339,6 +546,7 @@ class Importer {
         // one input channel per group: each group reads one channel, so the input has `group` channels
         const depthwise = group > 1 && cPerGroup === 1 && (inC === undefined || inC === group);
         const kind = depthwise ? `dwconv ${dimText(fw, fh)}${k / group !== 1 ? ` multiplier ${k / group}` : ""}` : `conv ${k} ${dimText(fw, fh)}${group > 1 ? ` groups ${group}` : ""}`;
+        if (bias && /^onnx::/.test(node.inputs[1])) this.folded.push(label);
         push(`${label}: ${kind}${this.windowOptions(node, [fh, fw])}${bias ? "" : " nobias"}${ROUND_FLOOR}`);
         this.weights(label, [["weight", w.dims, this.floats(w)], ...(bias ? [["bias", [k], bias] as [string, number[], Float32Array]] : [])]);
         return out;
@@ -433,9 +641,10 @@ class Importer {
           if (pads.some((p) => p) && (int(node.attrs.get("count_include_pad")) ?? 0) !== 1) this.unsupported(node, "count_include_pad 0 with padding: the language's avgpool counts the padding, as PyTorch's default");
         }
         const strides = ints(node.attrs.get("strides")) ?? [1, 1];
-        let options = this.windowOptions(node, kernel);
         // a pool's stride defaults to its size in the language, to 1 in ONNX
-        if (strides[0] === 1 && strides[1] === 1) options = ` stride 1${options}`;
+        const byDefault = strides[0] === kernel[0] && strides[1] === kernel[1];
+        let options = this.windowOptions(node, kernel, byDefault);
+        if (strides[0] === 1 && strides[1] === 1 && !byDefault) options = ` stride 1${options}`;
         push(`${node.opType === "MaxPool" ? "maxpool" : "avgpool"} ${dimText(kernel[1], kernel[0])}${options}${ceil ? ROUND_CEIL : ROUND_FLOOR}`);
         return out;
       }
@@ -467,6 +676,85 @@ class Importer {
         push(`lrn ${size}`);
         return out;
       }
+      case "ConvTranspose": {
+        const w = this.constant(node, 1, "weight");
+        if (w.dims.length !== 4) this.unsupported(node, `a ${w.dims.length - 2}-D transposed convolution; a design's are 2-D`);
+        const [, kPerGroup, fh, fw] = w.dims;
+        const group = int(node.attrs.get("group")) ?? 1;
+        const k = kPerGroup * group;
+        if (node.attrs.has("output_shape")) this.unsupported(node, "output_shape: write the output padding (output_padding) instead");
+        const [ah, aw] = ints(node.attrs.get("output_padding")) ?? [0, 0];
+        const label = this.label(node);
+        const bias = node.inputs[2] ? this.floats(this.constant(node, 2, "bias")) : null;
+        const autoPad = str(node.attrs.get("auto_pad")) ?? "NOTSET";
+        if (autoPad !== "NOTSET" && autoPad !== "VALID") this.unsupported(node, `auto_pad ${autoPad} on a transposed convolution: write its pads`);
+        const pads = ints(node.attrs.get("pads")) ?? [0, 0, 0, 0];
+        if (pads[0] !== pads[2] || pads[1] !== pads[3]) this.unsupported(node, `padding [${pads.join(", ")}] is not the same on both sides`);
+        const strides = ints(node.attrs.get("strides")) ?? [1, 1];
+        const dilations = ints(node.attrs.get("dilations")) ?? [1, 1];
+        let options = "";
+        if (strides[0] !== 1 || strides[1] !== 1) options += ` stride ${dimText(strides[1], strides[0])}`;
+        if (pads[0] || pads[1]) options += ` pad ${dimText(pads[1], pads[0])}`;
+        if (aw || ah) options += ` outpad ${dimText(aw, ah)}`;
+        if (dilations[0] !== 1 || dilations[1] !== 1) options += ` dilation ${dimText(dilations[1], dilations[0])}`;
+        if (group > 1) options += ` groups ${group}`;
+        push(`${label}: deconv ${k} ${dimText(fw, fh)}${options}${bias ? "" : " nobias"}`);
+        this.weights(label, [["weight", w.dims, this.floats(w)], ...(bias ? [["bias", [k], bias] as [string, number[], Float32Array]] : [])]);
+        return out;
+      }
+      case "Pad": {
+        const mode = str(node.attrs.get("mode")) ?? "constant";
+        if (mode !== "constant") this.unsupported(node, `${mode} padding; the language pads with zeros (\`pad P\`)`);
+        const pads = node.inputs[1] ? Array.from(this.constant(node, 1, "pads").data, Number) : ints(node.attrs.get("pads")) ?? [];
+        const value = node.inputs[2] ? this.floats(this.constant(node, 2, "constant value"))[0] : float(node.attrs.get("value")) ?? 0;
+        if (node.inputs[3]) this.unsupported(node, "padding chosen axes (the axes input)");
+        if (pads.length !== 8) this.unsupported(node, `pads [${pads.join(", ")}]: a design pads the two spatial axes of [N, C, H, W]`);
+        const [n0, c0, top, left, n1, c1, bottom, right] = pads;
+        if (n0 || c0 || n1 || c1) this.unsupported(node, `pads [${pads.join(", ")}] pad the batch or the channels`);
+        if (pads.every((p) => p === 0)) return out; // torch puts one before some pools: nothing to write
+        if (value !== 0) this.unsupported(node, `padding with ${value}; the language pads with zeros`);
+        if (!(top === left && top === bottom && top === right) || top < 0) this.unsupported(node, `pads [${pads.join(", ")}]: \`pad P\` pads P on every side`);
+        push(`pad ${top}`);
+        return out;
+      }
+      case "Upsample":
+      case "Resize": {
+        const mode = str(node.attrs.get("mode")) ?? "nearest";
+        if (mode !== "nearest") this.unsupported(node, `${mode} resizing; the language's upsample is nearest-neighbour`);
+        const inShape = this.shapes.get(node.inputs[0]);
+        let scales: number[] | undefined;
+        if (node.opType === "Upsample") scales = node.inputs[1] ? Array.from(this.floats(this.constant(node, 1, "scales"))) : (node.attrs.get("scales")?.floats ?? undefined)?.map(Number);
+        else {
+          // Resize: X, roi, scales, sizes (opset 11+); X, scales (opset 10)
+          const scalesInput = node.inputs.length === 2 ? node.inputs[1] : node.inputs[2];
+          const sizesInput = node.inputs[3];
+          if (scalesInput && this.constants.get(scalesInput)?.data.length) scales = Array.from(this.floats(this.constants.get(scalesInput)!));
+          else if (sizesInput) {
+            const sizes = Array.from(this.constant(node, 3, "sizes").data, Number);
+            if (!inShape) this.unsupported(node, "resizing to sizes without the input's shape in the graph");
+            scales = sizes.map((v, i) => v / inShape[i]);
+          }
+        }
+        if (!scales || scales.length !== 4) this.unsupported(node, "a resize without scales or sizes for [N, C, H, W]");
+        const [sn, sc, sh, sw] = scales;
+        if (sn !== 1 || sc !== 1 || sh !== sw || !Number.isInteger(sh) || sh < 1) this.unsupported(node, `scales [${scales.join(", ")}]: \`upsample S\` scales height and width by one whole factor`);
+        if (node.opType === "Resize") {
+          const ctm = str(node.attrs.get("coordinate_transformation_mode")) ?? "half_pixel";
+          const nearest = str(node.attrs.get("nearest_mode")) ?? "round_prefer_floor";
+          const size = inShape?.[2] ?? 8;
+          if (!nearestIsRepeat(ctm, nearest, size, sh)) this.unsupported(node, `coordinate_transformation_mode ${ctm} with nearest_mode ${nearest} does not repeat each pixel ${sh} times as \`upsample\` does`);
+        }
+        push(`upsample ${sh}`);
+        return out;
+      }
+      case "ReduceMean":
+      case "ReduceMax": {
+        // torch.mean(x, (2, 3), keepdim=…) / the dynamo exporter's adaptive_avg_pool2d(1)
+        const axes = (node.inputs[1] ? Array.from(this.constant(node, 1, "axes").data, Number) : ints(node.attrs.get("axes")) ?? []).map((a) => (a < 0 ? a + 4 : a)).sort();
+        if (axes.length !== 2 || axes[0] !== 2 || axes[1] !== 3) this.unsupported(node, `a ${node.opType === "ReduceMean" ? "mean" : "max"} over axes [${axes.join(", ")}]; over height and width (2, 3) it is \`${node.opType === "ReduceMean" ? "gap" : "gmp"}\``);
+        push(node.opType === "ReduceMean" ? "gap" : "gmp");
+        return out;
+      }
       case "Dropout":
       case "Identity":
         // the identity when running: nothing to write
@@ -480,6 +768,32 @@ class Importer {
   private skipFlatten(value: string): string {
     return value;
   }
+}
+
+/**
+ * Whether a nearest Resize by the whole factor s maps output pixel x to input pixel ⌊x/s⌋ for
+ * every x of an axis of `size` pixels — what `upsample s` computes (ONNX's coordinate modes).
+ */
+export function nearestIsRepeat(ctm: string, nearest: string, size: number, s: number): boolean {
+  const outSize = size * s;
+  for (let x = 0; x < outSize; x++) {
+    let orig: number;
+    if (ctm === "asymmetric") orig = x / s;
+    else if (ctm === "half_pixel") orig = (x + 0.5) / s - 0.5;
+    else if (ctm === "pytorch_half_pixel") orig = outSize > 1 ? (x + 0.5) / s - 0.5 : 0;
+    else if (ctm === "tf_half_pixel_for_nn") orig = (x + 0.5) / s;
+    else if (ctm === "align_corners") orig = outSize > 1 ? (x * (size - 1)) / (outSize - 1) : 0;
+    else return false;
+    let i: number;
+    if (nearest === "floor") i = Math.floor(orig);
+    else if (nearest === "ceil") i = Math.ceil(orig);
+    else if (nearest === "round_prefer_floor") i = orig - Math.floor(orig) === 0.5 ? Math.floor(orig) : Math.round(orig);
+    else if (nearest === "round_prefer_ceil") i = Math.round(orig);
+    else return false;
+    i = Math.min(Math.max(i, 0), size - 1);
+    if (i !== Math.floor(x / s)) return false;
+  }
+  return true;
 }
 
 function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
