@@ -9,10 +9,7 @@ import { basename } from "node:path";
 import { parseArgs } from "./args";
 import { UsageError } from "./usage";
 import type { ExtraCommand } from "./usage";
-import { importOnnx, ImportError } from "../engine/onnx/import";
-import { IMPORTED_FROM_KEY } from "../engine/weights-file";
-import { TRAINED_NETWORK_KEY } from "../engine/train/weights-location";
-import { writeSafetensors } from "../engine/safetensors";
+import { importedFiles, importOnnx, ImportError } from "../engine/onnx/import";
 
 export const importCommand: ExtraCommand = {
   name: "import",
@@ -42,10 +39,10 @@ async function importFile(argv: string[]): Promise<number> {
     process.stderr.write(`${model}: ${e.message}; nothing was written\n`);
     return 1;
   }
-  const text = imported.text.replace("weights beside it as .safetensors", `weights beside it in ${basename(weightsOut)}: \`cnn run ${basename(out)}\` uses them`);
+  const files = importedFiles(imported, basename(out), basename(weightsOut), basename(model));
   try {
-    writeFileSync(weightsOut, writeSafetensors(imported.tensors, { format: "pt", [TRAINED_NETWORK_KEY]: imported.network, [IMPORTED_FROM_KEY]: basename(model) }));
-    writeFileSync(out, text);
+    writeFileSync(weightsOut, files.weights);
+    writeFileSync(out, files.text);
   } catch (e) {
     throw new UsageError(`cnn import: cannot write ${existsSync(weightsOut) ? out : weightsOut}: ${(e as Error).message}`);
   }

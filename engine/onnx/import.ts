@@ -14,7 +14,9 @@
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
 import { keywordWords, LineIndex } from "../../grammar";
-import type { NamedTensor } from "../safetensors";
+import { writeSafetensors, type NamedTensor } from "../safetensors";
+import { TRAINED_NETWORK_KEY } from "../train/weights-location";
+import { IMPORTED_FROM_KEY } from "../weights-file";
 
 export class ImportError extends Error {
   override name = "ImportError";
@@ -831,4 +833,12 @@ export function importOnnx(bytes: Uint8Array, networkName: string): ImportedMode
   const errors = analyze(text, `${imported.network}.cnn`).diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new ImportError(`the design made of this model does not check: ${errors[0].message}`);
   return { ...imported, text };
+}
+
+/** The files of an import: the design's text (its first line naming the weights file) and the weights' bytes. */
+export function importedFiles(imported: ImportedModel, cnnName: string, weightsName: string, modelName: string): { text: string; weights: Uint8Array; layers: number; notes: string[] } {
+  const text = imported.text.replace("weights beside it as .safetensors", `weights beside it in ${weightsName}: \`cnn run ${cnnName}\` uses them`);
+  // `network` names the design's network: cnn run and the run view take the file beside it (engine/train/weights-location.ts)
+  const weights = writeSafetensors(imported.tensors, { format: "pt", [TRAINED_NETWORK_KEY]: imported.network, [IMPORTED_FROM_KEY]: modelName });
+  return { text, weights, layers: imported.layers, notes: imported.notes };
 }
