@@ -31,10 +31,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
   };
   client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
+  registerImportOnnx(context);
   registerSummary(context, client);
   registerRunView(context, client);
   registerExportOnnx(context, serverSource(client));
-  registerImportOnnx(context);
   await client.start();
 }
 
