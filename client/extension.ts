@@ -10,6 +10,7 @@ import { registerImportOnnx } from "./import";
 import { registerRunView } from "./run";
 import { serverSource } from "./run/source";
 import { registerSummary } from "./summary";
+import { registerArchitectureView } from "./architecture";
 
 let client: LanguageClient | undefined;
 
@@ -27,7 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // the server leaves them to it (server/commands.ts)
     initializationOptions: {
       settings: { cnn: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration("cnn"))) as unknown },
-      clientCommands: ["cnn.run", "cnn.showSummary"],
+      clientCommands: ["cnn.run", "cnn.showSummary", "cnn.showArchitecture"],
     },
   };
   client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
@@ -35,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerSummary(context, client);
   registerRunView(context, client);
   registerExportOnnx(context, serverSource(client));
+  registerArchitectureView(context, client);
   await client.start();
 }
 
