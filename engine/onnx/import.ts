@@ -124,7 +124,10 @@ const ROUND_FLOOR = "\u0001floor";
 const ROUND_CEIL = "\u0001ceil";
 
 const dimText = (w: number, h: number) => (w === h ? `${w}` : `${w}x${h}`);
-const numberText = (v: number) => String(Number(Math.fround(v).toPrecision(7)));
+const numberText = (v: number) => {
+  const n = Number(Math.fround(v).toPrecision(7));
+  return n !== 0 && Math.abs(n) < 1e-3 ? n.toExponential() : String(n);
+};
 
 class Importer {
   private constants = new Map<string, Constant>();
@@ -163,6 +166,27 @@ class Importer {
       if ((node.opType === "Concat" && node.inputs.length === 1) || (node.opType === "Identity" && !this.constants.has(node.inputs[0]))) {
         alias.set(node.outputs[0], node.inputs[0]);
         if (node.outputs[0] === graph.output?.[0]?.name) this.outputAlias = node.inputs[0];
+        return;
+      }
+      if (node.opType === "Split") {
+        // torch's chunk/split along the channels: one Slice per output (ShuffleNet's halves)
+        const axis = int(node.attrs.get("axis")) ?? 0;
+        const sizes = node.inputs[1] ? this.constants.get(node.inputs[1]) : undefined;
+        const split = sizes ? Array.from(sizes.data, Number) : ints(node.attrs.get("split"));
+        if (axis !== 1 && axis !== -3) throw new ImportError(`node ${node.name} (Split): a split along axis ${axis}; \`slice\` takes channels (axis 1)`);
+        if (!split || split.length !== node.outputs.length) throw new ImportError(`node ${node.name} (Split): a split without its sizes`);
+        let start = 0;
+        node.outputs.forEach((o, k) => {
+          const names = ["starts", "ends", "axes"].map((w) => `${node.name}/${w}_${k}`);
+          [start, start + split[k], 1].forEach((v, j) => this.constants.set(names[j], { dims: [1], data: BigInt64Array.of(BigInt(v)) }));
+          const slice: Node = { index, opType: "Slice", name: `${node.name}_${k}`, inputs: [node.inputs[0], ...names], outputs: [o], attrs: new Map() };
+          this.nodes.push(slice);
+          this.producer.set(o, slice);
+          let list = this.consumers.get(node.inputs[0]);
+          if (!list) this.consumers.set(node.inputs[0], (list = []));
+          list.push(slice);
+          start += split[k];
+        });
         return;
       }
       if (node.opType === "Concat") {
@@ -353,8 +377,27 @@ class Importer {
           }
           break;
         }
+        case "Slice": {
+          const read = (i: number, attr: string) => (n.inputs[i] ? (this.constants.has(n.inputs[i]) ? Array.from(this.constants.get(n.inputs[i])!.data, Number) : undefined) : ints(n.attrs.get(attr)));
+          const starts = read(1, "starts");
+          const ends = read(2, "ends");
+          if (!starts || !ends) break;
+          const axes = read(3, "axes") ?? starts.map((_, i) => i);
+          y = [...x];
+          axes.forEach((a, i) => {
+            const ax = a < 0 ? a + x.length : a;
+            const at = (v: number) => Math.min(Math.max(v < 0 ? v + x[ax] : v, 0), x[ax]);
+            y![ax] = Math.max(at(ends[i]) - at(starts[i]), 0);
+          });
+          break;
+        }
+        case "Transpose": {
+          const perm = ints(n.attrs.get("perm")) ?? x.map((_, i) => x.length - 1 - i);
+          y = perm.map((p) => x[p]);
+          break;
+        }
         case "Relu": case "Clip": case "LeakyRelu": case "Elu": case "Sigmoid": case "Tanh": case "HardSigmoid": case "HardSwish":
-        case "Softmax": case "BatchNormalization": case "LRN": case "Dropout": case "Identity": case "Gelu": case "Erf":
+        case "Softmax": case "BatchNormalization": case "LRN": case "Dropout": case "Identity": case "Gelu": case "Erf": case "LayerNormalization":
           y = x;
           break;
       }
@@ -379,7 +422,7 @@ class Importer {
       if (stop && readers.every(stop)) return value;
       if (readers.length === 1) {
         const n = readers[0];
-        if (n.opType === "Add" || n.opType === "Concat" || n.opType === "Sum") {
+        if (this.isMerge(n)) {
           // a merge whose inputs come from before the fork: not this chain's
           return value;
         }
@@ -390,8 +433,66 @@ class Importer {
     }
   }
 
+  /** the scalar constant among a node's inputs (and the other input), or null */
+  private scalarOperand(n: Node): { value: number; other: string } | null {
+    if (n.inputs.length !== 2) return null;
+    const k = n.inputs.findIndex((i) => this.constants.has(i));
+    const c = k >= 0 ? this.constants.get(n.inputs[k])! : undefined;
+    if (!c || c.data.length !== 1) return null;
+    return { value: Number(c.data[0]), other: n.inputs[1 - k] };
+  }
+
+  /**
+   * Activations an exporter writes as a small graph on one value: SiLU = x·sigmoid(x),
+   * hardswish = x·hardsigmoid(x) (opset < 14), GELU = x·½(1 + erf(x/√2)) (torch's and
+   * `cnn export`'s orders). Returns the statement and the value it ends at, or null.
+   */
+  private fusedActivation(value: string, readers: Node[]): { text: string; end: string } | null {
+    const only = (n: Node | undefined) => (n ? this.readers(n.outputs[0]) : []);
+    const single = (n: Node | undefined) => { const r = only(n); return r.length === 1 ? r[0] : undefined; };
+    const isScalar = (n: Node | undefined, op: string, v: number, other: string) => {
+      const s = n && n.opType === op ? this.scalarOperand(n) : null;
+      return !!s && Math.abs(s.value - v) < 1e-6 * Math.max(1, Math.abs(v)) && s.other === other;
+    };
+    if (readers.length !== 2) return null;
+    const byOp = (op: string) => readers.find((r) => r.opType === op);
+    // x · sigmoid(x), x · hardsigmoid(x)
+    for (const [op, text] of [["Sigmoid", "silu"], ["HardSigmoid", "hardswish"]] as const) {
+      const gate = byOp(op);
+      const mul = readers.find((r) => r !== gate && r.opType === "Mul");
+      if (gate && mul && single(gate) === mul && mul.inputs.includes(value) && mul.inputs.includes(gate.outputs[0])) {
+        if (op === "HardSigmoid" && Math.abs((float(gate.attrs.get("alpha")) ?? 0.2) - 1 / 6) > 1e-6) return null;
+        return { text, end: mul.outputs[0] };
+      }
+    }
+    // GELU: Div(x, √2) → Erf → Add 1, times x, times ½ (in either order)
+    const div = byOp("Div");
+    if (div && isScalar(div, "Div", Math.SQRT2, value)) {
+      const erf = single(div);
+      const plus = erf?.opType === "Erf" ? single(erf) : undefined;
+      if (!plus || !isScalar(plus, "Add", 1, erf!.outputs[0])) return null;
+      const other = readers.find((r) => r !== div)!;
+      const last = single(plus);
+      if (!last || last.opType !== "Mul") return null;
+      // cnn export: half = x·½; out = half·(1 + erf)
+      if (isScalar(other, "Mul", 0.5, value) && last.inputs.includes(other.outputs[0]) && last.inputs.includes(plus.outputs[0])) return { text: "gelu", end: last.outputs[0] };
+      // torch: (x·(1 + erf))·½
+      if (other === last && last.inputs.includes(value)) {
+        const half = single(last);
+        if (half && isScalar(half, "Mul", 0.5, last.outputs[0])) return { text: "gelu", end: half.outputs[0] };
+      }
+    }
+    return null;
+  }
+
   /** A value read by several nodes: the paths until they meet in one merge node. */
   private fork(value: string, readers: Node[], indent: string): string {
+    const fused = this.fusedActivation(value, readers);
+    if (fused) {
+      this.lines.push(`${indent}${fused.text}`);
+      this.layerCount++;
+      return fused.end;
+    }
     const join = this.meeting(readers);
     if (!join) throw new ImportError(`the paths from ${value} (read by ${readers.map((r) => `${r.name} (${r.opType})`).join(", ")}) do not meet again in one Add or Concat`);
     const isJoin = (n: Node) => n === join;
@@ -405,7 +506,7 @@ class Importer {
       if (!start) throw new ImportError(`node ${join.name} (${join.opType}): its input ${input} does not come from ${value}`);
       const saved = this.lines;
       this.lines = [];
-      const inner = join.opType === "Concat" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
+      const inner = join.opType === "Concat" || join.opType === "Mul" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
       // the branch starts at its first node; its own forks nest inside
       let v = this.layer(start, inner);
       v = this.chain(v, isJoin, inner);
@@ -421,6 +522,12 @@ class Importer {
       this.lines.push(`${indent}${prefix}concat {`);
       for (const b of branches) this.lines.push(b.lines.length ? `${indent}  branch {\n${b.lines.join("\n")}\n${indent}  }` : `${indent}  branch { }`);
       this.lines.push(`${indent}}`);
+    } else if (join.opType === "Mul") {
+      // squeeze-and-excitation: x · sigmoid(…(gap x)): the full-size operand first
+      if (join.inputs.length !== 2) this.unsupported(join, `a Mul of ${join.inputs.length} inputs`);
+      this.lines.push(`${indent}mul {`);
+      for (const b of branches) this.lines.push(b.lines.length ? `${indent}  branch {\n${b.lines.join("\n")}\n${indent}  }` : `${indent}  branch { }`);
+      this.lines.push(`${indent}}`);
     } else if (branches.length === 2) {
       const [body, shortcut] = branches[0].lines.length ? [branches[0], branches[1]] : [branches[1], branches[0]];
       this.lines.push(`${indent}${prefix}residual {`, ...body.lines, shortcut.lines.length ? `${indent}} shortcut {` : "", ...shortcut.lines, `${indent}}`);
@@ -431,6 +538,12 @@ class Importer {
       this.lines.push(`${indent}}`);
     }
     return join.outputs[0];
+  }
+
+  /** a node that joins paths: Add, Sum, Concat, or a Mul of two computed values (not one by a constant: layerscale) */
+  private isMerge(n: Node): boolean {
+    if (n.opType === "Add" || n.opType === "Concat" || n.opType === "Sum") return true;
+    return n.opType === "Mul" && n.inputs.every((i) => !this.constants.has(i));
   }
 
   /** whether node n's output flows into value v */
@@ -461,7 +574,7 @@ class Importer {
       return seen;
     };
     const sets = readers.map(reach);
-    const candidates = this.nodes.filter((n) => (n.opType === "Add" || n.opType === "Concat" || n.opType === "Sum") && sets.every((s) => s.has(n)));
+    const candidates = this.nodes.filter((n) => this.isMerge(n) && sets.every((s) => s.has(n)));
     candidates.sort((a, b) => a.index - b.index);
     return candidates[0] ?? null;
   }
@@ -486,6 +599,26 @@ class Importer {
     for (let k = 2; this.labels.has(label); k++) label = `${base}_${k}`;
     this.labels.add(label);
     return label;
+  }
+
+  private layerNorm(node: Node, push: (text: string) => void): void {
+    const eps = float(node.attrs.get("epsilon")) ?? 1e-5;
+    const scale = this.floats(this.constant(node, 1, "scale"));
+    const bias = node.inputs[2] ? this.floats(this.constant(node, 2, "bias")) : new Float32Array(scale.length);
+    const label = this.label(node);
+    push(`${label}: layernorm${Math.abs(eps - 1e-5) > 1e-12 ? ` eps ${numberText(eps)}` : ""}`);
+    this.weights(label, [["weight", [scale.length], scale], ["bias", [bias.length], bias]]);
+  }
+
+  /** a label from a named tensor (a layer scale's `features.1.0.layer_scale`), else as label() */
+  private labelOf(node: Node, tensor: string): string {
+    const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.(weight|layer_scale|gamma)$/.exec(tensor);
+    if (m && !this.labels.has(m[2] === "weight" ? m[1] : `${m[1]}.${m[2]}`)) {
+      const label = m[2] === "weight" ? m[1] : `${m[1]}.${m[2]}`;
+      this.labels.add(label);
+      return label;
+    }
+    return this.label(node);
   }
 
   private weights(label: string, entries: [string, number[], Float32Array][]): void {
@@ -601,6 +734,12 @@ class Importer {
       case "HardSwish":
         push("hardswish");
         return out;
+      case "Gelu": {
+        const approximate = str(node.attrs.get("approximate")) ?? "none";
+        if (approximate !== "none") this.unsupported(node, `GELU approximated by ${approximate}; \`gelu\` is the exact x·Φ(x)`);
+        push("gelu");
+        return out;
+      }
       case "HardSigmoid": {
         const alpha = float(node.attrs.get("alpha")) ?? 0.2;
         const beta = float(node.attrs.get("beta")) ?? 0.5;
@@ -665,6 +804,17 @@ class Importer {
       case "Reshape": {
         const shape = this.constant(node, 1, "shape");
         const dims = Array.from(shape.data, Number);
+        // channel shuffle: Reshape [N, G, C/G, H, W] → Transpose [0, 2, 1, 3, 4] → Reshape [N, C, H, W]
+        const x = this.shapes.get(node.inputs[0]);
+        if (dims.length === 5 && x?.length === 4) {
+          const t = this.readers(out);
+          const back = t.length === 1 && t[0].opType === "Transpose" && (ints(t[0].attrs.get("perm")) ?? []).join() === "0,2,1,3,4" ? this.readers(t[0].outputs[0]) : [];
+          const g = dims[1];
+          if (back.length === 1 && back[0].opType === "Reshape" && g > 0 && dims[2] * g === x[1] && dims[3] === x[2] && dims[4] === x[3]) {
+            push(`shuffle ${g}`);
+            return back[0].outputs[0];
+          }
+        }
         if (!(dims.length === 2 && (dims[0] === 1 || dims[0] === -1 || dims[0] === 0) && (dims[1] === -1 || dims[1] > 0))) this.unsupported(node, `reshape to [${dims.join(", ")}]: only flattening (to [N, -1]) can be written`);
         push("flatten");
         return out;
@@ -755,6 +905,57 @@ class Importer {
         const axes = (node.inputs[1] ? Array.from(this.constant(node, 1, "axes").data, Number) : ints(node.attrs.get("axes")) ?? []).map((a) => (a < 0 ? a + 4 : a)).sort();
         if (axes.length !== 2 || axes[0] !== 2 || axes[1] !== 3) this.unsupported(node, `a ${node.opType === "ReduceMean" ? "mean" : "max"} over axes [${axes.join(", ")}]; over height and width (2, 3) it is \`${node.opType === "ReduceMean" ? "gap" : "gmp"}\``);
         push(node.opType === "ReduceMean" ? "gap" : "gmp");
+        return out;
+      }
+      case "Mul": {
+        // a feature map by a per-channel constant [C,1,1] / [1,C,1,1] / [C]: ConvNeXt's layer scale
+        const k = node.inputs.findIndex((i) => this.constants.has(i));
+        const c = this.constants.get(node.inputs[k])!;
+        const x = this.shapes.get(node.inputs[1 - k]);
+        const channels = x?.[1];
+        const dims = c.dims.slice(c.dims.length === 4 ? 1 : 0);
+        const perChannel = channels !== undefined && dims[0] === channels && dims.slice(1).every((d) => d === 1) && (x!.length === 2 ? dims.length === 1 : dims.length === 3 || dims.length === 1);
+        if (!perChannel) this.unsupported(node, `a product by a constant of shape [${c.dims.join(", ")}]; \`layerscale\` multiplies each channel by its own factor ([C, 1, 1])`);
+        const label = this.labelOf(node, node.inputs[k]);
+        push(`${label}: layerscale`);
+        this.weights(label, [["weight", [channels!], this.floats(c)]]);
+        return out;
+      }
+      case "Slice": {
+        const read = (i: number, attr: string) => (node.inputs[i] ? Array.from(this.constant(node, i, attr).data, Number) : ints(node.attrs.get(attr)));
+        const starts = read(1, "starts") ?? [];
+        const ends = read(2, "ends") ?? [];
+        const axes = read(3, "axes") ?? starts.map((_, i) => i);
+        const steps = node.inputs[4] ? Array.from(this.constant(node, 4, "steps").data, Number) : starts.map(() => 1);
+        const x = this.shapes.get(node.inputs[0]);
+        const rank = x?.length ?? 4;
+        if (starts.length !== 1 || ((axes[0] + rank) % rank) !== 1 || steps[0] !== 1 || !x) this.unsupported(node, `a slice over axes [${axes.join(", ")}] (steps [${steps.join(", ")}]); \`slice A B\` takes channels A ≤ c < B`);
+        const c = x[1];
+        const at = (v: number) => Math.min(Math.max(v < 0 ? v + c : v, 0), c);
+        const [a, b] = [at(starts[0]), at(ends[0])];
+        if (!(a < b)) this.unsupported(node, `an empty slice of channels [${starts[0]}, ${ends[0]})`);
+        push(`slice ${a} ${b}`);
+        return out;
+      }
+      case "Transpose": {
+        // layernorm over channels as exported: Transpose to NHWC → LayerNormalization(axis −1) → Transpose back
+        const perm = ints(node.attrs.get("perm")) ?? [];
+        const ln = this.readers(out);
+        const back = ln.length === 1 && ln[0].opType === "LayerNormalization" ? this.readers(ln[0].outputs[0]) : [];
+        if (perm.join() === "0,2,3,1" && back.length === 1 && back[0].opType === "Transpose" && (ints(back[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
+          const axis = int(ln[0].attrs.get("axis")) ?? -1;
+          if (axis !== -1 && axis !== 3) this.unsupported(ln[0], `normalizing from axis ${axis}; \`layernorm\` normalizes over the channels`);
+          this.layerNorm(ln[0], push);
+          return back[0].outputs[0];
+        }
+        this.unsupported(node, `a transpose [${perm.join(", ")}] the language has no layer for (a layer norm over channels is Transpose [0, 2, 3, 1] → LayerNormalization → Transpose [0, 3, 1, 2])`);
+      }
+      // falls through: never reached (unsupported throws)
+      case "LayerNormalization": {
+        const x = this.shapes.get(node.inputs[0]);
+        const axis = int(node.attrs.get("axis")) ?? -1;
+        if (!x || x.length !== 2 || (axis !== -1 && axis !== 1)) this.unsupported(node, "a layer norm over other axes than a vector's features (or, in a Transpose pair, a volume's channels)");
+        this.layerNorm(node, push);
         return out;
       }
       case "Dropout":

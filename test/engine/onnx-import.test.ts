@@ -272,4 +272,73 @@ describe("cnn import: ONNX to a design", function () {
     const seeded = cnn("run", join(dir, "m.cnn"), "--untrained");
     assert.match(seeded.stdout, /untrained: random weights, seed 0/);
   });
+
+  it("round trip of the new kinds: layernorm (volume and vector), layerscale, gelu, silu, hardswish, mul (SE), slice, shuffle", async () => {
+    const text = `network Modern {
+  input 8x8x4
+  stem: conv 8 3 pad 1
+  stem_norm: layernorm eps 1e-6
+  gelu
+  ls: layerscale
+  silu
+  mul {
+    branch { }
+    branch { gap; se.fc1: conv 2 1; relu; se.fc2: conv 8 1; hardsigmoid }
+  }
+  hardswish
+  concat {
+    branch { slice 0 4 }
+    branch { slice 4 8; right: conv 4 1 nobias; bn; relu }
+  }
+  shuffle 2
+  gap
+  head_norm: layernorm
+  head: fc 5
+}
+`;
+    const net = only(text, "modern.cnn");
+    const model = exportOnnx(net, initWeights(net.graph, 4));
+    const imported = importOnnx(model, "Modern");
+    for (const line of ["stem_norm: layernorm eps 1e-6", "\n  gelu\n", "ls: layerscale", "\n  silu\n", "mul {", "hardsigmoid", "\n  hardswish\n", "slice 0 4", "slice 4 8", "shuffle 2", "head_norm: layernorm\n"]) {
+      assert.ok(imported.text.includes(line), `${JSON.stringify(line)} in\n${imported.text}`);
+    }
+    const back = only(imported.text, "modern.cnn");
+    assert.equal(back.params, net.params);
+    assert.equal(back.macs, net.macs);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  it("torch's own patterns of them: chunk as Split → slice branches, GELU as (x·(1 + erf(x/√2)))·½, a layer scale by [1, C, 1, 1]", async () => {
+    const scalar = (name: string, v: number) => ({ name, dims: [], dataType: 1, floatData: [v] });
+    const nodes = [
+      node("Conv", "/conv/Conv", ["input", "conv.weight"], ["x"], [ints("kernel_shape", [1, 1])]),
+      node("Split", "/Split", ["x", "halves"], ["a", "b"], [int("axis", 1)]),
+      node("Conv", "/branch2/Conv", ["b", "branch2.weight"], ["b2"], [ints("kernel_shape", [1, 1])]),
+      node("Concat", "/Concat", ["a", "b2"], ["c"], [int("axis", 1)]),
+      node("Div", "/act/Div", ["c", "sqrt2"], ["d"]),
+      node("Erf", "/act/Erf", ["d"], ["e"]),
+      node("Add", "/act/Add", ["e", "one"], ["f"]),
+      node("Mul", "/act/Mul", ["c", "f"], ["g"]),
+      node("Mul", "/act/Mul_1", ["g", "half"], ["h"]),
+      node("Mul", "/block/Mul", ["h", "block.layer_scale"], ["output"]),
+    ];
+    const inits = [f32("conv.weight", [6, 3, 1, 1], 1), i64("halves", [3, 3]), f32("branch2.weight", [3, 3, 1, 1], 2), scalar("sqrt2", Math.SQRT2), scalar("one", 1), scalar("half", 0.5), f32("block.layer_scale", [1, 6, 1, 1], 3)];
+    const model = modelOf(nodes, inits, [1, 3, 5, 5], [1, 6, 5, 5]);
+    const imported = importOnnx(model, "torchy");
+    assert.match(imported.text, /concat \{\n    branch \{\n      slice 0 3\n    \}\n    branch \{\n      slice 3 6\n      branch2: conv 3 1 nobias\n/);
+    assert.match(imported.text, /\n  gelu\n  block\.layer_scale: layerscale\n/);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  for (const example of ["mobilenetv3_small", "shufflenetv2"]) {
+    it(`round trip ${example} (squeeze-and-excitation as mul, hardswish; channel split and shuffle)`, async () => {
+      const net = only(readFileSync(join(root, `examples/${example}.cnn`), "utf8"), `${example}.cnn`);
+      const model = exportOnnx(net, initWeights(net.graph, 3));
+      const imported = importOnnx(model, example);
+      const back = only(imported.text, `${example}.cnn`);
+      assert.equal(back.params, net.params);
+      assert.equal(back.macs, net.macs);
+      await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    });
+  }
 });
