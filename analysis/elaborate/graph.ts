@@ -6,34 +6,141 @@ import type * as A from "../../grammar";
 import type { Span } from "../../grammar";
 import type { FieldStep } from "../layers";
 import { elementCount } from "../format";
-import type { BlockFrame, Explanation, GraphNode, LayerAttrs, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind } from "../types";
+import type { BlockFrame, UnrecordedUses, Explanation, GraphNode, LayerAttrs, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind } from "../types";
 import type { Flow } from "./doubt";
 import type { Sink } from "./sink";
+import { since, Tally, type Mark, type Totals } from "./tally";
 
 const noExplanation = (): Explanation[] => [];
-const noCallSites: Span[] = [];
+/**
+ * Occurrences kept per statement at most: hover and hints show the first few and the
+ * count; the uses past these are counted (Analysis.unrecordedUses), not kept.
+ */
+export const OCCURRENCES_PER_STATEMENT = 100;
+const noCallSites: readonly Span[] = [];
 const noScope: readonly ScopeFrame[] = [];
+
+/**
+ * What one elaboration of a block body (or one pass of a repeat) left, so that the
+ * next use with the same arguments, input shape and doubt can be *replayed* — its nodes
+ * and occurrences copied with fresh ids, scopes and call sites — instead of elaborated
+ * again (spec §4 makes a use depend on nothing else), or, past the layer cap, only
+ * counted. The slices index the network's graph, occurrence log and frame log.
+ */
+export interface Template {
+  graphFrom: number;
+  graphTo: number;
+  logFrom: number;
+  logTo: number;
+  framesFrom: number;
+  framesTo: number;
+  /** the id of the first frame of the slice (frame ids are consecutive) */
+  frameIdFrom: number;
+  /** every node and occurrence of the elaboration is in the slices */
+  expanded: boolean;
+  /** the node the body read (the use's input), the call sites and scope depth around it */
+  inputNode: number | null;
+  callDepth: number;
+  scopeDepth: number;
+  fieldIn: ReceptiveField | null;
+  out: Flow;
+  totals: Totals;
+  errors: number;
+  /** uses of each statement inside, the uses past the cap included (made when first needed) */
+  counts: Map<number, bigint> | null;
+  /** uses past the cap recorded while it was elaborated (not in the log) */
+  extra: Map<number, bigint> | null;
+}
+
+/** The receptive field after a reused elaboration, for a different field coming in: r and j are affine in the input's. */
+export function movedField(field: ReceptiveField | null, from: ReceptiveField | null, to: ReceptiveField | null): ReceptiveField | null {
+  if (!field || !from || !to) return null;
+  if (from.w === to.w && from.h === to.h && from.jumpW === to.jumpW && from.jumpH === to.jumpH) return field;
+  const sw = to.jumpW / from.jumpW;
+  const sh = to.jumpH / from.jumpH;
+  return { w: to.w + (field.w - from.w) * sw, h: to.h + (field.h - from.h) * sh, jumpW: field.jumpW * sw, jumpH: field.jumpH * sh };
+}
+
+/** The field after `times` reuses in a row of a template (a repeat's remaining passes): the affine map applied `times` times. */
+function fieldAfter(t: Template, field: ReceptiveField | null, times: number): ReceptiveField | null {
+  const from = t.fieldIn;
+  const to = t.out.field;
+  if (!field || !from || !to) return null;
+  const sw = to.jumpW / from.jumpW;
+  const sh = to.jumpH / from.jumpH;
+  const aw = (to.w - from.w) / from.jumpW;
+  const ah = (to.h - from.h) / from.jumpH;
+  let { w, h, jumpW, jumpH } = field;
+  for (let i = 0; i < times; i++) {
+    w += aw * jumpW;
+    h += ah * jumpH;
+    jumpW *= sw;
+    jumpH *= sh;
+  }
+  return { w, h, jumpW, jumpH };
+}
+
+function sameShape(a: Shape | null, b: Shape | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  if (a.kind === "vector" || b.kind === "vector") return a.kind === b.kind && (a as { n: number }).n === (b as { n: number }).n;
+  return a.w === b.w && a.h === b.h && a.d === b.d;
+}
+
+function alike(first: Occurrence, output: Shape | null, params: bigint, macs: bigint): boolean {
+  return sameShape(first.output, output) && first.params === params && first.macs === macs;
+}
+
+function addCounts(into: Map<number, bigint>, from: Map<number, bigint>, times: bigint): void {
+  for (const [start, n] of from) into.set(start, (into.get(start) ?? 0n) + n * times);
+}
 
 export class Recorder {
   /** statement start offset → its occurrences, in elaboration order (the whole file) */
   readonly occurrences = new Map<number, Occurrence[]>();
+  /** statement start → uses that have no occurrence (past the layer cap), the whole file */
+  readonly unrecorded = new Map<number, UnrecordedUses>();
+  /** statements whose uses without an occurrence may differ from their first (shape, params, MACs) */
+  readonly varied = new Set<number>();
+  /** nodes and occurrences recorded in the whole analysis (for its budget) */
+  items = 0;
   // per network
   graph: GraphNode[] = [];
+  /** every occurrence of the network, in record order */
+  private log: Occurrence[] = [];
+  /** every frame of the network, in creation order */
+  private frameLog: ScopeFrame[] = [];
   networkName = "";
   /** the structures around the statement being elaborated (shared by all it records) */
   scope: readonly ScopeFrame[] = noScope;
+  /** the call sites that led here, outermost first (shared as the scope) */
+  callSites: readonly Span[] = noCallSites;
+  readonly tally = new Tally();
+  /** nodes and occurrences go into the graph and the log; false past the cap (and for blocks alone) */
+  expanding = true;
   private frames = 0;
   /** per block name, the frames of its uses in this network (their `uses` is set at the end) */
   private blockUses = new Map<string, BlockFrame[]>();
+  /** uses past the cap, counted into the innermost template being elaborated (the network's own at the bottom) */
+  private extras: Map<number, bigint>[] = [];
+  /** call statement start → its block, for the uses past the cap */
+  private callees = new Map<number, string>();
 
   constructor(private readonly sink: Sink) {}
 
-  reset(networkName: string): void {
+  reset(networkName: string, expanding: boolean): void {
     this.graph = [];
+    this.log = [];
+    this.frameLog = [];
     this.networkName = networkName;
     this.scope = noScope;
+    this.callSites = noCallSites;
+    this.tally.reset();
+    this.expanding = expanding;
     this.frames = 0;
     this.blockUses = new Map();
+    this.extras = [new Map()];
+    this.callees = new Map();
   }
 
   /** the id of the next frame */
@@ -46,7 +153,8 @@ export class Recorder {
     let uses = this.blockUses.get(block);
     if (!uses) this.blockUses.set(block, (uses = []));
     const frame: BlockFrame = { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block, use: uses.length + 1, uses: 0 };
-    uses.push(frame);
+    if (this.expanding) uses.push(frame);
+    this.callees.set(stmt.start, block);
     return frame;
   }
 
@@ -57,23 +165,69 @@ export class Recorder {
     for (let i = 0; i < outer.length; i++) inner[i] = outer[i];
     inner[outer.length] = frame;
     this.scope = inner;
+    this.frameLog.push(frame);
     return outer;
   }
 
-  /** Every use of a block now knows how many uses there are. */
+  /** Into a block use at `site`; returns the call sites to restore after. */
+  enterCall(site: Span): readonly Span[] {
+    const outer = this.callSites;
+    const inner = new Array<Span>(outer.length + 1);
+    for (let i = 0; i < outer.length; i++) inner[i] = outer[i];
+    inner[outer.length] = site;
+    this.callSites = inner;
+    return outer;
+  }
+
+  /**
+   * Every use of a block now knows how many uses there are. In a network too large to
+   * expand, the uses of its call statements, past the cap too (a double past 2^53).
+   */
   countUses(): void {
-    for (const list of this.blockUses.values()) for (const frame of list) frame.uses = list.length;
+    const extra = this.extras[0];
+    let total: Map<string, number> | null = null;
+    if (extra.size) {
+      const per = new Map<string, number>();
+      const add = (start: number, n: number) => {
+        const block = this.callees.get(start);
+        if (block) per.set(block, (per.get(block) ?? 0) + n);
+      };
+      for (const o of this.log) if (o.kind === "call") add(o.span.start, 1);
+      for (const [start, n] of extra) add(start, Number(n));
+      total = per;
+    }
+    for (const [block, list] of this.blockUses) {
+      const uses = total?.get(block) ?? list.length;
+      for (const frame of list) frame.uses = uses;
+    }
+  }
+
+  /** The uses of this network past the cap, now that it is done: into the file's. */
+  finishNetwork(): void {
+    for (const [start, n] of this.extras[0]) {
+      const before = this.unrecorded.get(start);
+      this.unrecorded.set(start, { count: (before?.count ?? 0n) + n, likeFirst: !this.varied.has(start) });
+    }
   }
 
   /**
    * Nodes (and occurrences below) are built whole, in one literal: objects that gain a
    * property later get a map of their own that dies with each analysis, and the
    * optimized code that read it is thrown away and compiled again every time.
+   * Past the cap a node is only tallied: its id is -1 (it exists, but not in the graph).
    */
   addNode(op: string, inputs: number[], input: Shape | null, output: Shape, attrs: LayerAttrs, params: bigint, macs: bigint, stmt: A.Statement): number {
+    this.tally.node(params, macs, output, op !== "input" && op !== "add" && op !== "concat");
+    if (!this.expanding) return -1;
     const id = this.graph.length;
     this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id });
+    this.items++;
     return id;
+  }
+
+  /** graph[id], or null for a node past the cap */
+  nodeAt(id: number | null): GraphNode | null {
+    return id === null || id < 0 ? null : this.graph[id];
   }
 
   record(
@@ -87,9 +241,20 @@ export class Recorder {
     weights = 0n,
     biases = 0n,
     explain = noExplanation,
+    params = node?.params ?? 0n,
+    macs = node?.macs ?? 0n,
   ): Occurrence | null {
     if (!this.sink.recording) return null;
-    const callStack = this.sink.callStack;
+    const callSites = this.callSites;
+    // a top-level statement is always recorded (the network's list of statements); past
+    // the cap the others are counted
+    if (!this.expanding && (callSites.length > 0 || this.scope.length > 0)) {
+      this.count(stmt.start, this.occurrences.get(stmt.start), output, params, macs);
+      return null;
+    }
+    // (undefined for a first occurrence, null when the statement has its fill: then counted)
+    const list = this.listFor(stmt.start, output, params, macs);
+    if (list === null) return null;
     const occ: Occurrence = {
       span: stmt,
       kind,
@@ -97,38 +262,72 @@ export class Recorder {
       label: stmt.label?.text ?? null,
       input,
       output,
-      params: node?.params ?? 0n,
+      params,
       weights,
       biases,
-      macs: node?.macs ?? 0n,
+      macs,
       receptiveField: field,
       node,
       explain,
-      callSites: callStack.length ? callStack.map((f) => f.site) : noCallSites,
+      callSites: callSites as Span[],
       scope: this.scope,
       network: this.networkName,
     };
-    const list = this.occurrences.get(stmt.start);
-    if (list) list.push(occ);
-    else this.occurrences.set(stmt.start, [occ]); // (an array grown from empty reserves 17 slots)
+    this.keep(list, occ);
     return occ;
   }
 
-  /** A statement made of many layers: its totals are those of the nodes it added. */
-  composite(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: number): Occurrence {
-    const { params, macs } = totals(this.graph, from);
+  /** The statement's list of occurrences, if it has room for one more; else the use is counted. */
+  private listFor(start: number, output: Shape | null, params: bigint, macs: bigint): Occurrence[] | undefined | null {
+    const list = this.occurrences.get(start);
+    if (list && list.length >= OCCURRENCES_PER_STATEMENT) {
+      this.count(start, list, output, params, macs);
+      return null;
+    }
+    return list;
+  }
+
+  /** One use without an occurrence: counted, and compared with the first. */
+  private count(start: number, list: Occurrence[] | undefined, output: Shape | null, params: bigint, macs: bigint): void {
+    const extra = this.extras[this.extras.length - 1];
+    extra.set(start, (extra.get(start) ?? 0n) + 1n);
+    if (!this.varied.has(start) && !(list && alike(list[0], output, params, macs))) this.varied.add(start);
+  }
+
+  /** Uses past the cap, counted from a template: are they like each statement's first occurrence? */
+  private compare(t: Template): number {
+    for (let i = t.logFrom; i < t.logTo; i++) {
+      const o = this.log[i];
+      const first = this.occurrences.get(o.span.start)?.[0];
+      if (first && !this.varied.has(o.span.start) && !alike(first, o.output, o.params, o.macs)) this.varied.add(o.span.start);
+    }
+    // what it counted without an occurrence is not known to be alike
+    if (t.extra) for (const start of t.extra.keys()) this.varied.add(start);
+    return t.logTo - t.logFrom;
+  }
+
+  private keep(list: Occurrence[] | undefined, occ: Occurrence): void {
+    this.log.push(occ);
+    this.items++;
+    if (list) list.push(occ);
+    else this.occurrences.set(occ.span.start, [occ]); // (an array grown from empty reserves 17 slots)
+  }
+
+  /** A statement made of many layers: its totals are those of the nodes it added since `from`. */
+  composite(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: Mark): Occurrence {
+    const { params, macs } = this.tally.countsSince(from);
     const output = out.doubt ? null : out.shape;
-    const occ = this.record(stmt, kind, name, input?.shape ?? null, output, null, out.field) ?? {
+    return this.record(stmt, kind, name, input?.shape ?? null, output, null, out.field, 0n, 0n, noExplanation, params, macs) ?? {
       span: { start: stmt.start, end: stmt.end },
       kind,
       name,
       label: stmt.label?.text ?? null,
       input: input?.shape ?? null,
       output,
-      params: 0n,
+      params,
       weights: 0n,
       biases: 0n,
-      macs: 0n,
+      macs,
       receptiveField: out.field,
       node: null,
       explain: noExplanation,
@@ -136,9 +335,6 @@ export class Recorder {
       scope: this.scope,
       network: this.networkName,
     };
-    occ.params = params;
-    occ.macs = macs;
-    return occ;
   }
 
   /** The occurrence of a top-level statement of the current network just elaborated. */
@@ -146,6 +342,187 @@ export class Recorder {
     const list = this.occurrences.get(stmt.start);
     const last = list?.[list.length - 1];
     return last && last.network === this.networkName && last.callSites.length === 0 ? last : null;
+  }
+
+  // ---- templates ----
+
+  /** Start recording what the next elaboration leaves, for its reuse. */
+  begin(flow: Flow): { template: Template; mark: Mark; errors: number } {
+    this.extras.push(new Map());
+    const template: Template = {
+      graphFrom: this.graph.length,
+      graphTo: 0,
+      logFrom: this.log.length,
+      logTo: 0,
+      framesFrom: this.frameLog.length,
+      framesTo: 0,
+      frameIdFrom: this.frames,
+      expanded: this.expanding,
+      inputNode: flow.node,
+      callDepth: this.callSites.length,
+      scopeDepth: this.scope.length,
+      fieldIn: flow.field,
+      out: flow,
+      totals: { params: 0n, macs: 0n, bytes: 0n, layers: 0n },
+      errors: 0,
+      counts: null,
+      extra: null,
+    };
+    return { template, mark: this.tally.mark(), errors: this.sink.errors };
+  }
+
+  /** The elaboration is done: the template is complete. */
+  end(started: { template: Template; mark: Mark; errors: number }, out: Flow): Template {
+    const t = started.template;
+    t.graphTo = this.graph.length;
+    t.logTo = this.log.length;
+    t.framesTo = this.frameLog.length;
+    t.expanded = t.expanded && this.expanding;
+    t.out = out;
+    t.totals = since(started.mark, this.tally.mark());
+    t.errors = this.sink.errors - started.errors;
+    const extra = this.extras.pop()!;
+    if (extra.size) {
+      t.extra = extra;
+      addCounts(this.extras[this.extras.length - 1], extra, 1n);
+    }
+    return t;
+  }
+
+  /** Uses of each statement inside one elaboration of the template. */
+  private countsOf(t: Template): Map<number, bigint> {
+    if (t.counts) return t.counts;
+    const counts = new Map<number, bigint>();
+    for (let i = t.logFrom; i < t.logTo; i++) {
+      const start = this.log[i].span.start;
+      counts.set(start, (counts.get(start) ?? 0n) + 1n);
+    }
+    if (t.extra) addCounts(counts, t.extra, 1n);
+    t.counts = counts;
+    return counts;
+  }
+
+  /** No node and no occurrence: nothing to copy (its frames would hold nothing). */
+  static empty(t: Template): boolean {
+    return t.graphTo === t.graphFrom && t.logTo === t.logFrom;
+  }
+
+  /** The size of one replay, in recorded items (nodes, occurrences, frames). */
+  static size(t: Template): number {
+    return t.graphTo - t.graphFrom + (t.logTo - t.logFrom) + (t.framesTo - t.framesFrom) + 1;
+  }
+
+  /**
+   * `times` more elaborations exactly like the template's, from `flow`: copied into the
+   * graph and the log while expanding, else only tallied and counted. Returns the flow
+   * after them and the work done (items copied or counts added).
+   */
+  reuse(t: Template, flow: Flow, times: number, copy = true): { out: Flow; work: number; kept: number } {
+    if (copy && this.expanding && t.expanded && !Recorder.empty(t)) {
+      let out = flow;
+      const before = this.items;
+      for (let i = 0; i < times; i++) out = this.replay(t, out);
+      return { out, work: times * Recorder.size(t), kept: this.items - before };
+    }
+    this.tally.add(t.totals, BigInt(times));
+    this.sink.errors += t.errors * times;
+    let work = 1;
+    if (this.sink.recording) {
+      const counts = this.countsOf(t);
+      addCounts(this.extras[this.extras.length - 1], counts, BigInt(times));
+      work += counts.size + this.compare(t);
+    }
+    // the flow after: the template's, its node (if any) past the cap
+    const node = t.out.node === null ? null : t.out.node === t.inputNode ? flow.node : -1;
+    return { out: { shape: t.out.shape, node, field: fieldAfter(t, flow.field, times), doubt: t.out.doubt }, work, kept: 0 };
+  }
+
+  /** One copy of the template's nodes and occurrences, from `flow`. */
+  private replay(t: Template, flow: Flow): Flow {
+    const offset = this.graph.length - t.graphFrom;
+    const mapNode = (id: number | null): number | null => (id === null ? null : id >= t.graphFrom ? id + offset : id === t.inputNode ? flow.node : id);
+    // fresh frames, numbered as if elaborated here
+    const frames = new Array<ScopeFrame>(t.framesTo - t.framesFrom);
+    for (let i = t.framesFrom; i < t.framesTo; i++) {
+      const f = this.frameLog[i];
+      const id = this.frames++;
+      let copy: ScopeFrame;
+      if (f.kind === "block") {
+        let uses = this.blockUses.get(f.block);
+        if (!uses) this.blockUses.set(f.block, (uses = []));
+        copy = { kind: "block", id, span: f.span, label: f.label, block: f.block, use: uses.length + 1, uses: 0 };
+        uses.push(copy);
+      } else if (f.kind === "repeat") copy = { kind: "repeat", id, span: f.span, label: f.label, iteration: f.iteration, count: f.count };
+      else if (f.kind === "residual") copy = { kind: "residual", id, span: f.span, label: f.label, path: f.path };
+      else copy = { kind: "branch", id, span: f.span, label: f.label, merge: f.merge, branch: f.branch, branches: f.branches };
+      frames[i - t.framesFrom] = copy;
+      this.frameLog.push(copy);
+    }
+    const scopes = new Map<readonly ScopeFrame[], readonly ScopeFrame[]>();
+    const here = this.scope;
+    const scopeOf = (old: readonly ScopeFrame[]): readonly ScopeFrame[] => {
+      if (old.length === t.scopeDepth) return here;
+      let s = scopes.get(old);
+      if (!s) {
+        const inner = new Array<ScopeFrame>(here.length + old.length - t.scopeDepth);
+        for (let i = 0; i < here.length; i++) inner[i] = here[i];
+        for (let i = t.scopeDepth; i < old.length; i++) inner[here.length + i - t.scopeDepth] = frames[old[i].id - t.frameIdFrom];
+        scopes.set(old, (s = inner));
+      }
+      return s;
+    };
+    const sites = new Map<Span[], Span[]>();
+    const hereSites = this.callSites;
+    const sitesOf = (old: Span[]): Span[] => {
+      if (old.length === t.callDepth) return hereSites as Span[];
+      let s = sites.get(old);
+      if (!s) {
+        s = [...hereSites, ...old.slice(t.callDepth)];
+        sites.set(old, s);
+      }
+      return s;
+    };
+    const graph = this.graph;
+    const from = t.graphFrom;
+    const outside = flow.node ?? -1;
+    for (let i = from; i < t.graphTo; i++) {
+      const n = graph[i];
+      const old = n.inputs;
+      // (the key of a reuse says whether its input has a node, so the template's did too)
+      const inputs = new Array<number>(old.length);
+      for (let j = 0; j < old.length; j++) inputs[j] = old[j] >= from ? old[j] + offset : outside;
+      graph.push({ op: n.op, inputs, input: n.input, output: n.output, attrs: n.attrs, params: n.params, macs: n.macs, label: n.label, span: n.span, scope: scopeOf(n.scope), id: i + offset });
+    }
+    this.items += t.graphTo - from;
+    this.tally.add(t.totals, 1n);
+    const fieldIn = flow.field;
+    const log = this.log;
+    for (let i = t.logFrom; i < t.logTo; i++) {
+      const o = log[i];
+      const list = this.listFor(o.span.start, o.output, o.params, o.macs);
+      if (list === null) continue;
+      this.keep(list, {
+        span: o.span,
+        kind: o.kind,
+        name: o.name,
+        label: o.label,
+        input: o.input,
+        output: o.output,
+        params: o.params,
+        weights: o.weights,
+        biases: o.biases,
+        macs: o.macs,
+        receptiveField: movedField(o.receptiveField, t.fieldIn, fieldIn),
+        node: o.node ? this.graph[o.node.id + offset] : null,
+        explain: o.explain,
+        callSites: sitesOf(o.callSites),
+        scope: scopeOf(o.scope),
+        network: this.networkName,
+      });
+    }
+    if (t.extra) addCounts(this.extras[this.extras.length - 1], t.extra, 1n);
+    this.sink.errors += t.errors;
+    return { shape: t.out.shape, node: mapNode(t.out.node), field: movedField(t.out.field, t.fieldIn, fieldIn), doubt: t.out.doubt };
   }
 }
 
