@@ -6,7 +6,7 @@ import type { Span } from "../grammar";
 import { grouped, shapeText } from "./format";
 import type { OptionName, ResolvedOptions } from "./options";
 import type { Report } from "./values";
-import type { Explanation, FixData, LayerAttrs, Padding, Shape, Volume } from "./types";
+import type { AttrsByOp, Explanation, FixData, LayerOp, NoAttrs, Padding, Shape, Volume, WindowAttrs } from "./types";
 import { deconvAxis, deconvSamePadding, effectiveKernel, fittingChoices, samePadding, slideAxis, slideFormula, type AxisWindow } from "./window";
 
 export type ArgType = "count" | "size" | "kernel" | "probability" | "number";
@@ -45,19 +45,21 @@ export type FieldStep =
   | { kind: "window"; kernel: [number, number]; stride: [number, number] }
   | { kind: "upscale"; factor: [number, number]; kernel: [number, number] };
 
-export interface LayerOutcome {
+export interface LayerOutcome<K extends LayerOp = LayerOp> {
   output: Shape;
   weights: bigint;
   biases: bigint;
   macs: bigint;
-  attrs: LayerAttrs;
+  /** every option resolved, defaults included: what the engine runs the layer with */
+  attrs: AttrsByOp[K];
   field?: FieldStep;
   /** the formulas with the numbers put in: computed only when someone asks (hover) */
   explain: () => Explanation[];
 }
 
-export interface LayerKind {
-  name: string;
+export interface LayerKind<K extends LayerOp = LayerOp> {
+  /** the canonical name: the graph node's `op` and the engine's op (engine/ops) */
+  name: K;
   aliases: string[];
   /** one line in the course's words, for hover and completion */
   summary: string;
@@ -66,7 +68,7 @@ export interface LayerKind {
   options: OptionName[];
   /** needs a W×H×D volume (a `needs-volume` error after the data became a vector) */
   spatial: boolean;
-  infer(ctx: InferContext): LayerOutcome | null;
+  infer(ctx: InferContext): LayerOutcome<K> | null;
 }
 
 const big = BigInt;
@@ -97,24 +99,32 @@ function kernelText(k: { w: number; h: number }): string {
   return `${k.w}×${k.h}`;
 }
 
-const identityLayer = (name: string, summary: string, aliases: string[] = [], args: ArgSpec[] = []): LayerKind => ({
-  name,
-  aliases,
-  summary,
-  usage: [name, ...args.map((a) => (a.optional ? `[${a.name}]` : a.name))].join(" "),
-  args,
-  options: [],
-  spatial: false,
-  infer: (ctx) => {
-    const a = args[0] ? (ctx.args[args[0].name] as number | undefined) : undefined;
-    return {
+/** the attrs of every kind without options: one object, never mutated */
+const noAttrs: NoAttrs = Object.freeze({});
+
+/** A layer that keeps the shape and learns nothing (activations, dropout): its attrs from its arguments. */
+function identityLayer<K extends LayerOp>(name: K, summary: string, aliases: string[], args: ArgSpec[], attrs: (args: Record<string, ArgValue>) => AttrsByOp[K]): LayerKind<K> {
+  return {
+    name,
+    aliases,
+    summary,
+    usage: [name, ...args.map((a) => (a.optional ? `[${a.name}]` : a.name))].join(" "),
+    args,
+    options: [],
+    spatial: false,
+    infer: (ctx) => ({
       output: sameShape(ctx.input),
       ...noParams,
-      attrs: a !== undefined ? { alpha: a } : {},
+      attrs: attrs(ctx.args),
       explain: noExplanation,
-    };
-  },
-});
+    }),
+  };
+}
+
+/** an activation without parameters */
+function activation<K extends LayerOp>(name: K, summary: string, aliases: string[] = []): LayerKind<K> {
+  return identityLayer(name, summary, aliases, [], () => noAttrs as AttrsByOp[K]);
+}
 
 // ---- sliding windows (conv, dwconv, local, pools) ----
 
@@ -238,7 +248,7 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
   return { w2: rw.out, h2: rh.out, stride, dilation, padding, axisW, axisH };
 }
 
-function convFamilyAttrs(plan: WindowPlan, kernel: { w: number; h: number }, extra: LayerAttrs): LayerAttrs {
+function windowAttrs<T extends object>(plan: WindowPlan, kernel: { w: number; h: number }, extra: T): WindowAttrs & T {
   return {
     kernel: [kernel.w, kernel.h],
     stride: plan.stride,
@@ -312,7 +322,7 @@ const K: ArgSpec = { name: "K", type: "count", what: "the number of filters K" }
 const F: ArgSpec = { name: "F", type: "kernel", what: "the filter size F" };
 const windowOptions: OptionName[] = ["stride", "pad", "dilation", "nobias", "floor", "ceil"];
 
-const conv: LayerKind = {
+const conv: LayerKind<"conv"> = {
   name: "conv",
   aliases: ["conv2d"],
   summary: "convolution: K filters of F×F×D₁, sliding with stride S over the input padded by P",
@@ -353,8 +363,8 @@ const conv: LayerKind = {
       biases: bias ? big(units) : 0n,
       macs: exactProduct(k.w, k.h, depth, units, plan.w2, plan.h2),
       attrs: literal
-        ? convFamilyAttrs(plan, k, { units, groups, bias, ...literalValues })
-        : { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, units, groups, bias },
+        ? windowAttrs(plan, k, { filters: units, groups, bias, ...literalValues })
+        : { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, filters: units, groups, bias },
       field: windowField(plan, k),
       explain: () => [
         ...windowFormulas(plan).map((text) => ({ title: "output", text })),
@@ -371,7 +381,7 @@ const conv: LayerKind = {
   },
 };
 
-const dwconv: LayerKind = {
+const dwconv: LayerKind<"dwconv"> = {
   name: "dwconv",
   aliases: ["depthwise"],
   summary: "depthwise convolution: one F×F filter per input channel (groups = D₁); `multiplier M` gives D₁·M outputs",
@@ -401,7 +411,7 @@ const dwconv: LayerKind = {
       weights,
       biases: bias ? big(units) : 0n,
       macs: exactProduct(k.w, k.h, units, plan.w2, plan.h2),
-      attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, units, groups: input.d, multiplier: m, bias },
+      attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, filters: units, groups: input.d, multiplier: m, bias },
       field: windowField(plan, k),
       explain: () => [
         ...windowFormulas(plan).map((text) => ({ title: "output", text })),
@@ -413,7 +423,7 @@ const dwconv: LayerKind = {
   },
 };
 
-const local: LayerKind = {
+const local: LayerKind<"local"> = {
   name: "local",
   aliases: ["locallyconnected"],
   summary: "locally connected: like conv, but every output position has its own filters (no parameter sharing)",
@@ -446,7 +456,7 @@ const local: LayerKind = {
       biases,
       // each output neuron uses its own weights once
       macs: weights,
-      attrs: convFamilyAttrs(plan, k, { units, bias }),
+      attrs: windowAttrs(plan, k, { filters: units, bias }),
       field: windowField(plan, k),
       explain: () => [
         ...windowFormulas(plan).map((text) => ({ title: "output", text })),
@@ -460,7 +470,7 @@ const local: LayerKind = {
   },
 };
 
-const deconv: LayerKind = {
+const deconv: LayerKind<"deconv"> = {
   name: "deconv",
   aliases: ["convT", "convtranspose", "transposedconv"],
   summary: "transposed convolution (\"deconvolution\"): upsamples, W₂ = S·(W₁ − 1) + F − 2P + A",
@@ -531,7 +541,7 @@ const deconv: LayerKind = {
       biases,
       macs: weights * big(input.w) * big(input.h),
       attrs: {
-        units,
+        filters: units,
         kernel: [k.w, k.h],
         stride,
         dilation,
@@ -553,7 +563,7 @@ const deconv: LayerKind = {
   },
 };
 
-function pool(name: "maxpool" | "avgpool", summary: string, aliases: string[]): LayerKind {
+function pool<K extends "maxpool" | "avgpool">(name: K, summary: string, aliases: string[]): LayerKind<K> {
   return {
     name,
     aliases,
@@ -573,7 +583,7 @@ function pool(name: "maxpool" | "avgpool", summary: string, aliases: string[]): 
       return {
         output: volume(plan.w2, plan.h2, input.d),
         ...noParams,
-        attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, ceil: ctx.options.ceil },
+        attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, ceil: ctx.options.ceil === true },
         field: windowField(plan, k),
         explain: () => windowFormulas(plan).map((text) => ({ title: "output", text })),
       };
@@ -581,7 +591,7 @@ function pool(name: "maxpool" | "avgpool", summary: string, aliases: string[]): 
   };
 }
 
-function globalPool(name: string, aliases: string[], summary: string): LayerKind {
+function globalPool<K extends "gap" | "gmp">(name: K, aliases: string[], summary: string): LayerKind<K> {
   return {
     name,
     aliases,
@@ -595,7 +605,7 @@ function globalPool(name: string, aliases: string[], summary: string): LayerKind
       return {
         output: volume(1, 1, input.d),
         ...noParams,
-        attrs: { kernel: [input.w, input.h] },
+        attrs: noAttrs,
         field: { kind: "window", kernel: [input.w, input.h], stride: [1, 1] },
         explain: () => [{ title: "output", text: `${input.w}×${input.h}×${input.d} → 1×1×${input.d}: one number per depth slice` }],
       };
@@ -603,7 +613,7 @@ function globalPool(name: string, aliases: string[], summary: string): LayerKind
   };
 }
 
-const adaptivePool: LayerKind = {
+const adaptivePool: LayerKind<"adaptiveavgpool"> = {
   name: "adaptiveavgpool",
   aliases: ["adaptivepool"],
   summary: "adaptive average pooling to a fixed W×H (PyTorch AdaptiveAvgPool2d)",
@@ -617,14 +627,14 @@ const adaptivePool: LayerKind = {
     return {
       output: volume(k.w, k.h, input.d),
       ...noParams,
-      attrs: { kernel: [k.w, k.h] },
+      attrs: { outputSize: [k.w, k.h] },
       field: { kind: "window", kernel: [Math.ceil(input.w / k.w), Math.ceil(input.h / k.h)], stride: [Math.floor(input.w / k.w) || 1, Math.floor(input.h / k.h) || 1] },
       explain: () => [{ title: "output", text: `${input.w}×${input.h} → ${k.w}×${k.h}, ${input.d} deep` }],
     };
   },
 };
 
-const fc: LayerKind = {
+const fc: LayerKind<"fc"> = {
   name: "fc",
   aliases: ["dense", "linear"],
   summary: "fully connected: every output neuron sees every input number (a volume is flattened first)",
@@ -643,7 +653,7 @@ const fc: LayerKind = {
       weights,
       biases,
       macs: weights,
-      attrs: { units: n, bias },
+      attrs: { features: n, bias },
       field: input.kind === "volume" ? { kind: "window", kernel: [input.w, input.h], stride: [1, 1] } : undefined,
       explain: () => {
         const nIn = input.kind === "volume" ? exactProduct(input.w, input.h, input.d) : big(input.n);
@@ -658,7 +668,7 @@ const fc: LayerKind = {
   },
 };
 
-const flatten: LayerKind = {
+const flatten: LayerKind<"flatten"> = {
   name: "flatten",
   aliases: [],
   summary: "flatten a W×H×D volume to a vector of W·H·D numbers (in PyTorch's C×H×W order)",
@@ -672,13 +682,13 @@ const flatten: LayerKind = {
     return {
       output: { kind: "vector", n },
       ...noParams,
-      attrs: {},
+      attrs: noAttrs,
       explain: () => input.kind === "volume" ? [{ title: "output", text: `${input.w}·${input.h}·${input.d} = ${grouped(n)}` }] : [],
     };
   },
 };
 
-const bn: LayerKind = {
+const bn: LayerKind<"bn"> = {
   name: "bn",
   aliases: ["batchnorm"],
   summary: "batch normalization: per channel, (x − mean)/√(var + eps)·γ + β; 2 params (γ, β) per channel",
@@ -701,7 +711,7 @@ const bn: LayerKind = {
   },
 };
 
-const lrn: LayerKind = {
+const lrn: LayerKind<"lrn"> = {
   name: "lrn",
   aliases: ["localresponsenorm"],
   summary: "local response normalization across N neighbouring channels (AlexNet)",
@@ -713,13 +723,13 @@ const lrn: LayerKind = {
     return {
       output: sameShape(ctx.input),
       ...noParams,
-      attrs: { units: ctx.args.N as number },
+      attrs: { size: ctx.args.N as number },
       explain: noExplanation,
     };
   },
 };
 
-const upsample: LayerKind = {
+const upsample: LayerKind<"upsample"> = {
   name: "upsample",
   aliases: [],
   summary: "nearest-neighbour upsampling by a factor S",
@@ -733,14 +743,14 @@ const upsample: LayerKind = {
     return {
       output: volume(input.w * s, input.h * s, input.d),
       ...noParams,
-      attrs: { units: s },
+      attrs: { factor: s },
       field: { kind: "upscale", factor: [s, s], kernel: [1, 1] },
       explain: () => [{ title: "output", text: `${s}·${input.w} × ${s}·${input.h} = ${input.w * s}×${input.h * s}` }],
     };
   },
 };
 
-const padLayer: LayerKind = {
+const padLayer: LayerKind<"pad"> = {
   name: "pad",
   aliases: ["zeropad"],
   summary: "zero padding: P zeros around each side",
@@ -760,11 +770,13 @@ const padLayer: LayerKind = {
   },
 };
 
-const dropout: LayerKind = {
-  ...identityLayer("dropout", "dropout: zeroes a fraction p of the activations while training; identity when running", [], [
-    { name: "p", type: "probability", what: "the dropout probability p", optional: true, defaultValue: 0.5 },
-  ]),
-};
+const dropout = identityLayer(
+  "dropout",
+  "dropout: zeroes a fraction p of the activations while training; identity when running",
+  [],
+  [{ name: "p", type: "probability", what: "the dropout probability p", optional: true, defaultValue: 0.5 }],
+  (args) => ({ p: args.p as number }),
+);
 
 export const catalog: LayerKind[] = [
   conv,
@@ -781,21 +793,29 @@ export const catalog: LayerKind[] = [
   bn,
   lrn,
   dropout,
-  identityLayer("relu", "ReLU: max(0, x)"),
-  identityLayer("relu6", "ReLU6: min(max(0, x), 6) (MobileNet)"),
-  identityLayer("leakyrelu", "leaky ReLU: x if x > 0, else a·x (default a = 0.01)", [], [
-    { name: "a", type: "number", what: "the negative slope a", optional: true, defaultValue: 0.01 },
-  ]),
-  identityLayer("elu", "ELU: x if x > 0, else a·(eˣ − 1) (default a = 1)", [], [
-    { name: "a", type: "number", what: "alpha", optional: true, defaultValue: 1 },
-  ]),
-  identityLayer("gelu", "GELU: x·Φ(x)"),
-  identityLayer("silu", "SiLU (swish): x·σ(x)", ["swish"]),
-  identityLayer("sigmoid", "sigmoid: 1/(1 + e⁻ˣ)"),
-  identityLayer("tanh", "tanh"),
-  identityLayer("hardswish", "hard swish: x·ReLU6(x + 3)/6 (MobileNetV3)"),
-  identityLayer("hardsigmoid", "hard sigmoid: ReLU6(x + 3)/6"),
-  identityLayer("softmax", "softmax over the depth (channels): probabilities that sum to 1"),
+  activation("relu", "ReLU: max(0, x)"),
+  activation("relu6", "ReLU6: min(max(0, x), 6) (MobileNet)"),
+  identityLayer(
+    "leakyrelu",
+    "leaky ReLU: x if x > 0, else a·x (default a = 0.01)",
+    [],
+    [{ name: "a", type: "number", what: "the negative slope a", optional: true, defaultValue: 0.01 }],
+    (args) => ({ slope: args.a as number }),
+  ),
+  identityLayer(
+    "elu",
+    "ELU: x if x > 0, else a·(eˣ − 1) (default a = 1)",
+    [],
+    [{ name: "a", type: "number", what: "alpha", optional: true, defaultValue: 1 }],
+    (args) => ({ alpha: args.a as number }),
+  ),
+  activation("gelu", "GELU: x·Φ(x)"),
+  activation("silu", "SiLU (swish): x·σ(x)", ["swish"]),
+  activation("sigmoid", "sigmoid: 1/(1 + e⁻ˣ)"),
+  activation("tanh", "tanh"),
+  activation("hardswish", "hard swish: x·ReLU6(x + 3)/6 (MobileNetV3)"),
+  activation("hardsigmoid", "hard sigmoid: ReLU6(x + 3)/6"),
+  activation("softmax", "softmax over the depth (channels): probabilities that sum to 1"),
   upsample,
   padLayer,
 ];

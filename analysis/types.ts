@@ -37,7 +37,8 @@ export type Severity = "error" | "warning" | "info" | "hint";
 export type FixData =
   | { kind: "stride-misfit"; axis: "both" | "width" | "height"; paddings: number[]; strides: number[]; rounding: ("floor" | "ceil")[]; insertAt: number; stride?: Span; pad?: Span }
   | { kind: "depth"; expected: number; replace: Span; text: string }
-  | { kind: "projection"; depth: number; stride: number; residual: Span; shortcut: Span | null; indent?: string }
+  /** `layers`: the shortcut's statements, as the message spells them (analysis/projection.ts) */
+  | { kind: "projection"; depth: number; stride: number; layers: string[]; residual: Span; shortcut: Span | null; indent?: string }
   | { kind: "rename"; replace: Span; candidates: string[] }
   | { kind: "preserve-size"; insertAt: number; pad: number; padSpan?: Span };
 
@@ -69,30 +70,153 @@ export interface Padding {
   bottom: number;
 }
 
-/** What the engine needs to run a layer: every option resolved to numbers. */
-export interface LayerAttrs {
-  /** K, N (fc), factor (upsample) … : the layer's main count */
-  units?: number;
-  kernel?: [number, number];
-  stride?: [number, number];
-  dilation?: [number, number];
-  padding?: Padding;
-  outputPadding?: [number, number];
-  groups?: number;
-  multiplier?: number;
-  bias?: boolean;
-  ceil?: boolean;
-  /** dropout probability, leaky slope, bn eps, … */
-  alpha?: number;
-  eps?: number;
-  /** literal filter values, [K][D/G][F_h][F_w] flattened */
+// ---- what the engine needs to run a node: every option resolved to numbers ----
+//
+// One attribute record per kind, keyed by the kind's name in `AttrsByOp`; a graph node's
+// `op` says which one its `attrs` is (GraphNode is a union discriminated by `op`). The
+// catalog (analysis/layers.ts) fills every field, defaults included: an engine reads
+// them as they are and never supplies a default of its own.
+
+/** A sliding window (conv, dwconv, local, deconv, the pools): [width, height] pairs. */
+export interface WindowAttrs {
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  /** zeros (or −∞ around a max pool) added on each side; deconv: cropped from each side */
+  padding: Padding;
+}
+
+export interface ConvAttrs extends WindowAttrs {
+  /** K: the number of filters, the output depth */
+  filters: number;
+  groups: number;
+  bias: boolean;
+  /** literal filter values written in the file, [K][D/G][F_h][F_w] flattened (K = 1) */
   weights?: number[];
-  /** literal biases, one per output channel */
+  /** literal biases written in the file, one per filter */
   biasValues?: number[];
-  /** input: literal data [D][H][W] flattened, or a sample name/path */
+}
+
+/** groups = D₁ and filters = D₁·multiplier */
+export interface DwconvAttrs extends ConvAttrs {
+  multiplier: number;
+}
+
+/** its own filters at every output position (dilation is always 1) */
+export interface LocalAttrs extends WindowAttrs {
+  filters: number;
+  bias: boolean;
+}
+
+export interface DeconvAttrs extends WindowAttrs {
+  filters: number;
+  /** A: extra rows/columns on the bottom/right of the output, [w, h] */
+  outputPadding: [number, number];
+  groups: number;
+  bias: boolean;
+}
+
+/** maxpool, avgpool (an average counts the padding, as PyTorch's count_include_pad=True) */
+export interface PoolAttrs extends WindowAttrs {
+  /** round the output size up (ceil_mode) */
+  ceil: boolean;
+}
+
+export interface AdaptivePoolAttrs {
+  /** the output's [width, height] */
+  outputSize: [number, number];
+}
+
+export interface FcAttrs {
+  /** N: the number of outputs */
+  features: number;
+  bias: boolean;
+}
+
+export interface BnAttrs {
+  eps: number;
+}
+
+export interface LrnAttrs {
+  /** N: how many neighbouring channels each output sums over */
+  size: number;
+}
+
+export interface DropoutAttrs {
+  /** the probability of zeroing an activation while training */
+  p: number;
+}
+
+export interface LeakyReluAttrs {
+  /** the negative slope */
+  slope: number;
+}
+
+export interface EluAttrs {
+  alpha: number;
+}
+
+export interface UpsampleAttrs {
+  /** S: each pixel becomes S×S */
+  factor: number;
+}
+
+export interface PadAttrs {
+  padding: Padding;
+}
+
+export interface InputAttrs {
+  /** literal data written in the file, [D][H][W] flattened */
   data?: number[];
+  /** the sample the file names, or a picture file's path relative to it */
   sample?: { name: string } | { path: string };
 }
+
+/** a kind without options */
+export type NoAttrs = { [K in never]: never };
+
+/** Every node kind of the runnable graph and its attributes. */
+export interface AttrsByOp {
+  input: InputAttrs;
+  /** element-wise sum of the inputs */
+  add: NoAttrs;
+  /** the inputs stacked along depth (vectors: joined) */
+  concat: NoAttrs;
+  conv: ConvAttrs;
+  dwconv: DwconvAttrs;
+  local: LocalAttrs;
+  deconv: DeconvAttrs;
+  maxpool: PoolAttrs;
+  avgpool: PoolAttrs;
+  gap: NoAttrs;
+  gmp: NoAttrs;
+  adaptiveavgpool: AdaptivePoolAttrs;
+  fc: FcAttrs;
+  flatten: NoAttrs;
+  bn: BnAttrs;
+  lrn: LrnAttrs;
+  dropout: DropoutAttrs;
+  relu: NoAttrs;
+  relu6: NoAttrs;
+  leakyrelu: LeakyReluAttrs;
+  elu: EluAttrs;
+  gelu: NoAttrs;
+  silu: NoAttrs;
+  sigmoid: NoAttrs;
+  tanh: NoAttrs;
+  hardswish: NoAttrs;
+  hardsigmoid: NoAttrs;
+  softmax: NoAttrs;
+  upsample: UpsampleAttrs;
+  pad: PadAttrs;
+}
+
+/** a node's kind: a layer kind of the catalog, `input`, `add` or `concat` */
+export type NodeOp = keyof AttrsByOp;
+/** the kinds of the layer catalog (analysis/layers.ts), by their canonical names */
+export type LayerOp = Exclude<NodeOp, "input" | "add" | "concat">;
+/** the attributes of any node (of kind K) */
+export type LayerAttrs<K extends NodeOp = NodeOp> = AttrsByOp[K];
 
 /** One line of explanation, with the numbers put in. */
 export interface Explanation {
@@ -150,15 +274,11 @@ export interface BranchFrame extends FrameBase {
   branches: number;
 }
 
-/** A node of the runnable graph: a layer, the input, or a merge (add/concat). */
-export interface GraphNode {
+interface NodeBase {
   id: number;
-  /** canonical layer kind ("conv", "maxpool", …), "input", "add" or "concat" */
-  op: string;
   inputs: number[];
   input: Shape | null;
   output: Shape;
-  attrs: LayerAttrs;
   params: bigint;
   macs: bigint;
   label: string | null;
@@ -167,6 +287,18 @@ export interface GraphNode {
   /** the structures it is inside, outermost first ([] at the network's top level) */
   scope: readonly ScopeFrame[];
 }
+
+interface KindNode<K extends NodeOp> extends NodeBase {
+  /** canonical layer kind ("conv", "maxpool", …), "input", "add" or "concat" */
+  op: K;
+  attrs: AttrsByOp[K];
+}
+
+/** A node of kind K (of one of the kinds K, when K is a union): its `attrs` are that kind's. */
+export type NodeOf<K extends NodeOp> = K extends NodeOp ? KindNode<K> : never;
+
+/** A node of the runnable graph: a layer, the input, or a merge (add/concat); `op` tells its attrs. */
+export type GraphNode = NodeOf<NodeOp>;
 
 export type StatementKind = "input" | "layer" | "call" | "repeat" | "residual" | "concat" | "add";
 

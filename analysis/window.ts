@@ -63,8 +63,9 @@ export function samePadding(size: number, kernel: number, stride: number, dilati
 }
 
 /**
- * Paddings (one P for every misfit axis, smallest first) and strides (nearest first)
- * that would make the window tile every given axis.
+ * Paddings (one P for every misfit axis, smallest first) and strides (nearest first, at
+ * most the window's size F': a larger stride skips pixels) that would make the window
+ * tile every given axis.
  */
 export function fittingChoices(axes: AxisWindow[], maxPad: number): { paddings: number[]; strides: number[] } {
   const current = axes[0];
@@ -79,7 +80,9 @@ export function fittingChoices(axes: AxisWindow[], maxPad: number): { paddings: 
   }
   const spans = axes.map((a) => a.size + a.padBefore + a.padAfter - effectiveKernel(a.kernel, a.dilation));
   const strides: number[] = [];
-  const limit = Math.min(...spans, Math.max(2 * current.stride, 8));
+  // a stride larger than the window leaves pixels no window sees: never offered
+  const widest = Math.min(...axes.map((a) => effectiveKernel(a.kernel, a.dilation)));
+  const limit = Math.min(...spans, widest, Math.max(2 * current.stride, 8));
   const candidates: number[] = [];
   for (let s = 1; s <= limit; s++) if (s !== current.stride && spans.every((span) => span % s === 0)) candidates.push(s);
   candidates.sort((x, y) => Math.abs(x - current.stride) - Math.abs(y - current.stride) || x - y);

@@ -7,7 +7,7 @@ import { posix } from "node:path";
 import * as vscode from "vscode";
 import { nodeDescriber } from "../engine/describe";
 import { exportedText, onnxModel, onnxRefusal } from "../engine/onnx/model";
-import { deserializeNetwork } from "../engine/serialize";
+import { deserializeNetwork } from "../analysis/serialize";
 import { isAllocationFailure } from "../engine/budget";
 import type { NetworkResult } from "../analysis/types";
 import type { NetworkSource } from "./run/source";

@@ -4,19 +4,25 @@
 
 import type { GraphNode } from "../analysis/types";
 
-/** Learned values of one layer, in PyTorch's layouts. */
-export interface LayerParams {
+/**
+ * Numbers the reference math works on: float32 for runs; float64 where precision is the
+ * point (gradient checks). A reference kernel returns the type it was given.
+ */
+export type Floats = Float32Array | Float64Array;
+
+/** Learned values of one layer, in PyTorch's layouts (float32 unless asked otherwise). */
+export interface LayerParams<T extends Floats = Float32Array> {
   /**
    * conv, dwconv: [K][C/G][F_h][F_w]; deconv: [C][K/G][F_h][F_w] (ConvTranspose2d);
    * fc: [N][n_in]; local: [H₂·W₂][K][C·F_h·F_w] (one filter bank per output position);
    * bn: γ [C].
    */
-  weight?: Float32Array;
+  weight?: T;
   /** conv/dwconv/deconv/fc: [K]; local: [H₂·W₂][K]; bn: β [C] */
-  bias?: Float32Array;
+  bias?: T;
   /** bn only: running statistics [C] */
-  runningMean?: Float32Array;
-  runningVar?: Float32Array;
+  runningMean?: T;
+  runningVar?: T;
 }
 
 /** node id → its params (nodes without params are absent) */

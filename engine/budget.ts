@@ -4,6 +4,7 @@
 
 import type { NetworkResult } from "../analysis/types";
 import { bytesText } from "../analysis/format";
+import { elements, paramShapes } from "./init";
 
 export const DEFAULT_BUDGET_MB = 1536;
 
@@ -19,10 +20,10 @@ export interface MemoryNeed {
 }
 
 export function memoryNeed(network: NetworkResult): MemoryNeed {
-  // bn also keeps its running mean and variance (not parameters, but memory)
-  let statistics = 0n;
-  for (const node of network.graph) if (node.op === "bn") statistics += node.params;
-  const weightBytes = (network.params + statistics) * 4n;
+  // buffers that are not parameters but memory: bn's running mean and variance
+  let buffers = 0n;
+  for (const node of network.graph) for (const s of paramShapes(node)) if (!s.trainable) buffers += BigInt(elements(s.dims));
+  const weightBytes = (network.params + buffers) * 4n;
   const activationBytes = network.peakActivationBytes;
   return { weightBytes, activationBytes, totalBytes: weightBytes + activationBytes };
 }

@@ -1,7 +1,7 @@
 // Everything a sliding-window kernel needs, read once from a graph node: the input and
 // output sizes come from the analysis (never recomputed), the window from its attrs.
 
-import type { GraphNode } from "../analysis/types";
+import type { Shape, WindowAttrs } from "../analysis/types";
 import { planesOf } from "./tensor";
 
 export interface WindowGeometry {
@@ -24,15 +24,21 @@ export interface WindowGeometry {
   groups: number;
 }
 
-export function windowGeometry(node: GraphNode): WindowGeometry {
+/** a node with a sliding window (conv, dwconv, local, deconv, maxpool, avgpool) */
+export interface WindowNode {
+  id: number;
+  op: string;
+  input: Shape | null;
+  output: Shape;
+  attrs: WindowAttrs;
+}
+
+/** `groups`: the layer's (conv, dwconv, deconv); 1 for the others */
+export function windowGeometry(node: WindowNode, groups = 1): WindowGeometry {
   if (!node.input) throw new Error(`${node.op} (node ${node.id}) has no input shape`);
   const input = planesOf(node.input);
   const output = planesOf(node.output);
-  const a = node.attrs;
-  const [kernelWidth, kernelHeight] = a.kernel ?? [1, 1];
-  const [strideWidth, strideHeight] = a.stride ?? [1, 1];
-  const [dilationWidth, dilationHeight] = a.dilation ?? [1, 1];
-  const p = a.padding ?? { left: 0, right: 0, top: 0, bottom: 0 };
+  const { kernel, stride, dilation, padding: p } = node.attrs;
   return {
     inChannels: input.channels,
     inHeight: input.height,
@@ -40,16 +46,16 @@ export function windowGeometry(node: GraphNode): WindowGeometry {
     outChannels: output.channels,
     outHeight: output.height,
     outWidth: output.width,
-    kernelHeight,
-    kernelWidth,
-    strideHeight,
-    strideWidth,
-    dilationHeight,
-    dilationWidth,
+    kernelHeight: kernel[1],
+    kernelWidth: kernel[0],
+    strideHeight: stride[1],
+    strideWidth: stride[0],
+    dilationHeight: dilation[1],
+    dilationWidth: dilation[0],
     padTop: p.top,
     padLeft: p.left,
     padBottom: p.bottom,
     padRight: p.right,
-    groups: a.groups ?? 1,
+    groups,
   };
 }

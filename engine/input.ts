@@ -23,11 +23,14 @@ export interface NetworkInput {
 
 /** The picture file the `input` line names (`sample "cat.png"`), relative to the .cnn file. */
 export function requestedImagePath(input: GraphNode): string | null {
+  if (input.op !== "input") return null;
   const s = input.attrs.sample;
   return s && "path" in s ? s.path : null;
 }
 
+/** `input`: the graph's first node */
 export function networkInput(input: GraphNode, request: InputRequest, seed: number): NetworkInput {
+  if (input.op !== "input") throw new Error(`the graph starts with ${input.op}, not its input`);
   const p = planesOf(input.output);
   if (request.image) return { data: fitRaster(request.image.raster, p.width, p.height, p.channels), source: request.image.name };
   if (request.sample) return { data: sampleInput(request.sample, p.width, p.height, p.channels, seed), source: `sample ${request.sample}` };

@@ -1,7 +1,7 @@
 // The server's own requests, shared by the server and the VS Code client (and the
 // run view). Plain method names and types: both ends already speak JSON-RPC.
 
-import type { SerializedNetwork } from "../engine/serialize";
+import type { SerializedNetwork } from "../analysis/serialize";
 
 export interface NetworkParams {
   uri: string;

@@ -7,13 +7,11 @@ import {
   ErrorCodes,
   ResponseError,
   type CancellationToken,
-  type FormattingOptions,
   type RenameParams,
   type WorkspaceEdit,
 } from "vscode-languageserver";
 import type { Feature } from "./context";
 import { guard } from "./guard";
-import { analysisSettings } from "./settings";
 import { networkMethod, summaryMethod, type NetworkParams, type NetworkResponse, type SummaryResponse } from "./protocol";
 import { inlayHints } from "./features/inlayHints";
 import { hover } from "./features/hover";
@@ -50,7 +48,7 @@ export const codeActionFeature: Feature = {
     ctx.connection.onCodeAction(
       ctx.onDocument("code actions", [], (s, p) => {
         const only = Array.isArray(p.context?.only) ? p.context.only.filter((k): k is string => typeof k === "string") : undefined;
-        return codeActions(s, p.range, only, analysisSettings(ctx.settings));
+        return codeActions(s, p.range, only);
       }),
     ),
 };
@@ -115,19 +113,13 @@ export const semanticTokenFeature: Feature = {
   },
 };
 
-/** The editor's indentation, or two spaces when it sends none. */
-function formattingOptions(options: Partial<FormattingOptions> | null | undefined): FormattingOptions {
-  const tabSize = typeof options?.tabSize === "number" && options.tabSize >= 1 ? options.tabSize : 2;
-  return { tabSize, insertSpaces: options?.insertSpaces !== false };
-}
-
 export const formattingFeature: Feature = {
   name: "formatting",
   capabilities: { documentFormattingProvider: true, documentRangeFormattingProvider: true },
   register(ctx) {
     const { connection } = ctx;
-    connection.onDocumentFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, formattingOptions(p.options), null)));
-    connection.onDocumentRangeFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, formattingOptions(p.options), s.positions.span(p.range))));
+    connection.onDocumentFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, p.options ?? {}, null)));
+    connection.onDocumentRangeFormatting(ctx.onDocument("formatting", [], (s, p) => formatEdits(s, p.options ?? {}, s.positions.span(p.range))));
   },
 };
 

@@ -4,7 +4,7 @@
 
 import type { NetworkResult } from "../analysis/types";
 import { grouped, shapeText } from "../analysis/format";
-import { deserializeNetwork } from "../engine/serialize";
+import { deserializeNetwork } from "../analysis/serialize";
 import { sampleCatalog } from "../engine/samples";
 import { float32Text } from "../engine/numbers";
 import type { Preview } from "../engine/preview";

@@ -1,8 +1,8 @@
 // Messages between the extension host (client/run) and the run view (webview/), and how
 // each side checks what it receives: nothing from the other side is trusted unread.
 
-import { count, integer, InvalidDataError, list, number, oneOf, optional, positive, record, string, type Reader } from "../engine/check";
-import type { SerializedNetwork } from "../engine/serialize";
+import { count, integer, InvalidDataError, list, number, oneOf, optional, positive, record, string, type Reader } from "../analysis/check";
+import type { SerializedNetwork } from "../analysis/serialize";
 import { MAX_PICTURE_BYTES } from "../engine/samples/picture";
 
 /** A picture's bytes (PNG/JPEG), base64, with the name to show. */

@@ -8,7 +8,7 @@ import { optionArity } from "../../grammar";
 import type { ArgSpec, ArgValue, Kernel, LayerKind } from "../layers";
 import type { OptionName } from "../options";
 import { suggest } from "../suggest";
-import { evaluate, evaluateDims, evaluateInt, singleExpr, MAX_VALUE, type Scope } from "../values";
+import { evaluate, evaluateDims, evaluateInt, singleExpr, MAX_VALUE, type Report, type Scope } from "../values";
 import { fallbackArgument } from "./doubt";
 import type { Sink } from "./sink";
 
@@ -90,6 +90,13 @@ export function acceptedOptions(stmt: A.LayerStatement, kind: LayerKind, sink: S
     sink.report("unknown-name", o.name, `\`${kind.name}\` has no option \`${o.name.text}\` (${list})`);
     return false;
   });
+}
+
+/** What a layer reports while read with a guessed option: `… (reading \`strid\` as \`stride\`)`. */
+export function guessing(stmt: A.LayerStatement, kind: LayerKind, option: A.OptionNode, report: Report): Report {
+  const word = singleExpr(stmt.args[kind.args.length]);
+  const note = word?.type === "ref" ? ` (reading \`${word.name}\` as \`${option.name.text}\`)` : "";
+  return (code, span, message, data) => report(code, span, message + note, data);
 }
 
 /** The option a misspelt word and its value after the arguments most likely are: `strid 2` → `stride 2`. */

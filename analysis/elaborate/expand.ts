@@ -9,8 +9,8 @@ import { resolveOptions, type OptionName } from "../options";
 import { shapeText } from "../format";
 import { suggest } from "../suggest";
 import { evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "../values";
-import type { UnrecordedUses, BlockResult, Diagnostic, DiagnosticCode, NameReference, NetworkResult, Occurrence, Shape } from "../types";
-import { acceptedOptions, bindArguments, blockScope, layerArguments, misspeltOption } from "./binding";
+import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, Shape, UnrecordedUses } from "../types";
+import { acceptedOptions, bindArguments, blockScope, guessing, layerArguments, misspeltOption } from "./binding";
 import { collectDefinitions } from "./definitions";
 import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
 import { peakLive, Recorder, stepField, type Template } from "./graph";
@@ -349,7 +349,7 @@ export class Elaborator {
   }
 
   /** A layer's node; past the layer cap it is only counted. */
-  private addLayerNode(op: string, inputs: number[], input: Shape, output: Shape, attrs: Parameters<Recorder["addNode"]>[4], params: bigint, macs: bigint, stmt: A.Statement): number {
+  private addLayerNode<K extends LayerOp>(op: K, inputs: number[], input: Shape, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
     if (this.records.expanding) this.room(1, 2);
     return this.records.addNode(op, inputs, input, output, attrs, params, macs, stmt);
   }
@@ -472,8 +472,8 @@ export class Elaborator {
       argSpans: args.spans,
       options,
       span: stmt,
-      // on the line of a guessed option, only what does not depend on the guess is reported
-      report: failed ? silent : doubtful(sink, misspelt ? moreDoubt(flow.doubt, { spatial: true }) : flow.doubt),
+      // the line of a guessed option is checked as the hint and the hover read it, and says so
+      report: failed ? silent : misspelt ? guessing(stmt, kind, misspelt, doubtful(sink, flow.doubt)) : doubtful(sink, flow.doubt),
     });
     if (!outcome) {
       records.record(stmt, "layer", kind.name, flow.shape, null, null, null);

@@ -6,7 +6,7 @@ import type * as A from "../../grammar";
 import type { Span } from "../../grammar";
 import type { FieldStep } from "../layers";
 import { elementCount } from "../format";
-import type { BlockFrame, UnrecordedUses, Explanation, GraphNode, LayerAttrs, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind } from "../types";
+import type { AttrsByOp, BlockFrame, Explanation, GraphNode, NodeOp, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind, UnrecordedUses } from "../types";
 import type { Flow } from "./doubt";
 import type { Sink } from "./sink";
 import { since, Tally, type Mark, type Totals } from "./tally";
@@ -216,11 +216,12 @@ export class Recorder {
    * optimized code that read it is thrown away and compiled again every time.
    * Past the cap a node is only tallied: its id is -1 (it exists, but not in the graph).
    */
-  addNode(op: string, inputs: number[], input: Shape | null, output: Shape, attrs: LayerAttrs, params: bigint, macs: bigint, stmt: A.Statement): number {
+  addNode<K extends NodeOp>(op: K, inputs: number[], input: Shape | null, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
     this.tally.node(params, macs, output, op !== "input" && op !== "add" && op !== "concat");
     if (!this.expanding) return -1;
     const id = this.graph.length;
-    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id });
+    this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id } as unknown as GraphNode);
+    // (one literal whatever the kind: `op` says which attrs these are; GraphNode is a union by op)
     this.items++;
     return id;
   }
@@ -491,7 +492,7 @@ export class Recorder {
       // (the key of a reuse says whether its input has a node, so the template's did too)
       const inputs = new Array<number>(old.length);
       for (let j = 0; j < old.length; j++) inputs[j] = old[j] >= from ? old[j] + offset : outside;
-      graph.push({ op: n.op, inputs, input: n.input, output: n.output, attrs: n.attrs, params: n.params, macs: n.macs, label: n.label, span: n.span, scope: scopeOf(n.scope), id: i + offset });
+      graph.push({ op: n.op, inputs, input: n.input, output: n.output, attrs: n.attrs, params: n.params, macs: n.macs, label: n.label, span: n.span, scope: scopeOf(n.scope), id: i + offset } as GraphNode);
     }
     this.items += t.graphTo - from;
     this.tally.add(t.totals, 1n);

@@ -4,6 +4,7 @@
 import type * as A from "../../grammar";
 import type { Span } from "../../grammar";
 import { shapeText } from "../format";
+import { projectionShortcut } from "../projection";
 import type { Shape } from "../types";
 import { afterMismatch, doubtful, moreDoubt, unknownFlow, type Doubt, type Flow } from "./doubt";
 import { joinFields, type Recorder } from "./graph";
@@ -53,16 +54,18 @@ export function join(how: "residual" | "add" | "concat", stmt: A.ResidualStateme
       const verb = how === "residual" ? "the residual adds" : "add sums";
       const both = `${shapeText(a)} (${names[0]}) and ${shapeText(b)} (${names[i]})`;
       if (a.d !== b.d) {
-        // a 1×1 projection on the shortcut brings it to the body's shape
+        // a 1×1 projection on the shortcut brings it to the body's shape (analysis/projection.ts)
         const inputShape = input.shape;
-        const stride = inputShape && inputShape.kind === "volume" && a.w > 0 && inputShape.w % a.w === 0 ? inputShape.w / a.w : 1;
-        const strideText = stride > 1 ? ` stride ${stride}` : "";
-        const fix = how === "residual" ? `; add a 1×1 projection shortcut: \`shortcut { conv ${a.d} 1x1${strideText} }\`` : "";
-        report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, how === "residual"
+        const projection = how === "residual" && inputShape?.kind === "volume"
+          ? projectionShortcut(stmt as A.ResidualStatement, inputShape, a, sink.callStack.length > 0)
+          : null;
+        const fix = projection ? `; add a 1×1 projection shortcut: \`shortcut { ${projection.layers.join("; ")} }\`` : "";
+        report("depth-mismatch", span, `${verb} ${both}: depths ${a.d} and ${b.d} differ${fix}`, projection
           ? {
               kind: "projection",
               depth: a.d,
-              stride,
+              stride: projection.stride,
+              layers: projection.layers,
               residual: { start: stmt.start, end: stmt.end },
               shortcut: (stmt as A.ResidualStatement).shortcut ? { start: (stmt as A.ResidualStatement).shortcutKeyword!.start, end: stmt.end } : null,
             }

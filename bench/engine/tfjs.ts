@@ -2,18 +2,161 @@
 // given its best chance: weights converted once to its layouts (NHWC activations, HWIO
 // filters, fc rows permuted to NHWC order, batch norm folded), convolutions as its fused
 // ops with bias and activation, the same steps our planner makes (engine/fast/plan.ts).
+// Each kind it can run is one entry of `layers`; a net with any other kind is not
+// benchmarked here.
 
 import { createRequire } from "node:module";
-import type { GraphNode, NetworkResult } from "../../analysis";
-import type { LayerParams } from "../../engine/api";
-import { planSteps, isDepthwise } from "../../engine/fast/plan";
+import type { NetworkResult, NodeOf } from "../../analysis";
+import type { NetworkWeights } from "../../engine/api";
+import { planSteps, type Step } from "../../engine/fast/plan";
+import type { Affine } from "../../engine/fast/steps/context";
 import { windowGeometry } from "../../engine/geometry";
 import { initWeights } from "../../engine/init";
+import { opOf, type OpKind } from "../../engine/ops";
+import { isDepthwise } from "../../engine/ops/conv";
 import { planesOf, sizeOf } from "../../engine/tensor";
 import type { BenchEngine } from "./adapter";
 
 type Tf = typeof import("@tensorflow/tfjs-core");
 type Tensor = import("@tensorflow/tfjs-core").Tensor;
+type Tensor4D = import("@tensorflow/tfjs-core").Tensor4D;
+
+interface TfContext<K extends OpKind> {
+  tf: Tf;
+  node: NodeOf<K>;
+  step: Step;
+  /** the head's inputs' values */
+  xs: Tensor[];
+  /** what `prepare` made */
+  kept: Tensor[];
+  /** the value of another node (an absorbed residual) */
+  value(id: number): Tensor;
+}
+
+interface TfLayer<K extends OpKind> {
+  /** the layer's tensors in tfjs' layouts, made once (not timed) */
+  prepare?(tf: Tf, node: NodeOf<K>, step: Step, weights: NetworkWeights): Tensor[];
+  run(c: TfContext<K>): Tensor;
+}
+
+const activation = (act: number): "relu" | "relu6" | "linear" => (act === 1 ? "relu" : act === 2 ? "relu6" : "linear");
+const activate = (tf: Tf, y: Tensor, act: number): Tensor => (act === 0 ? y : act === 1 ? tf.relu(y) : tf.relu6(y));
+
+/** the folded batch norm of a step, identity when there is none */
+function norm(step: Step, weights: NetworkWeights, channels: number): Affine {
+  if (step.norm) return step.norm.affine(weights.get(step.norm.node.id) ?? {});
+  return { gain: new Float64Array(channels).fill(1), offset: new Float64Array(channels) };
+}
+
+const conv: TfLayer<"conv" | "dwconv"> = {
+  prepare(tf, node, step, weights) {
+    // PyTorch [K][C/G][kh][kw] → HWIO (or [kh][kw][C][M] depthwise), batch norm folded
+    const p = weights.get(node.id)!;
+    const g = windowGeometry(node, node.attrs.groups);
+    const depthwise = isDepthwise(node);
+    if (!depthwise && g.groups !== 1) throw new Error("tfjs: grouped convolution is not benchmarked");
+    const K = g.outChannels;
+    const Cg = g.inChannels / g.groups;
+    const taps = g.kernelHeight * g.kernelWidth;
+    const { gain, offset } = norm(step, weights, K);
+    const filter = new Float32Array(p.weight!.length);
+    for (let k = 0; k < K; k++)
+      for (let c = 0; c < Cg; c++)
+        for (let t = 0; t < taps; t++) {
+          // depthwise: out channel k = c·M + m reads input c; HWIO index t·C·M + k
+          filter[depthwise ? t * K + k : (t * Cg + c) * K + k] = p.weight![(k * Cg + c) * taps + t] * gain[k];
+        }
+    const bias = new Float32Array(K);
+    for (let k = 0; k < K; k++) bias[k] = (p.bias ? p.bias[k] : 0) * gain[k] + offset[k];
+    const shape: [number, number, number, number] = depthwise ? [g.kernelHeight, g.kernelWidth, g.inChannels, K / g.inChannels] : [g.kernelHeight, g.kernelWidth, g.inChannels, K];
+    return [tf.tensor4d(filter, shape), tf.tensor1d(bias)];
+  },
+  run({ tf, node, step, xs, kept, value }) {
+    const g = windowGeometry(node, node.attrs.groups);
+    const late = step.residual !== null;
+    const symmetric = g.padTop === g.padBottom && g.padLeft === g.padRight && g.padTop === g.padLeft;
+    const explicit = [[0, 0], [g.padTop, g.padBottom], [g.padLeft, g.padRight], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+    const args = {
+      x: xs[0] as Tensor4D,
+      filter: kept[0] as Tensor4D,
+      bias: kept[1],
+      strides: [g.strideHeight, g.strideWidth] as [number, number],
+      dilations: [g.dilationHeight, g.dilationWidth] as [number, number],
+      activation: late ? ("linear" as const) : activation(step.act),
+    };
+    let y: Tensor;
+    if (isDepthwise(node)) {
+      if (!symmetric) throw new Error("tfjs: depthwise convolution with uneven padding is not benchmarked");
+      y = tf.fused.depthwiseConv2d({ ...args, pad: g.padTop });
+    } else y = tf.fused.conv2d({ ...args, pad: symmetric ? g.padTop : explicit });
+    return late ? activate(tf, tf.add(y, value(step.residual!)), step.act) : y;
+  },
+};
+
+const fc: TfLayer<"fc"> = {
+  prepare(tf, node, step, weights) {
+    // [N][n_in] in C×H×W order → [n_in][N] in H×W×C order (what a reshape of NHWC gives)
+    const p = weights.get(node.id)!;
+    const N = sizeOf(node.output);
+    const nIn = p.weight!.length / N;
+    const s = planesOf(node.input!);
+    const { gain, offset } = norm(step, weights, N);
+    const matrix = new Float32Array(nIn * N);
+    const plane = s.height * s.width;
+    for (let n = 0; n < N; n++)
+      for (let c = 0; c < s.channels; c++)
+        for (let i = 0; i < plane; i++) matrix[(i * s.channels + c) * N + n] = p.weight![n * nIn + c * plane + i] * gain[n];
+    const bias = new Float32Array(N);
+    for (let n = 0; n < N; n++) bias[n] = (p.bias ? p.bias[n] : 0) * gain[n] + offset[n];
+    return [tf.tensor2d(matrix, [nIn, N]), tf.tensor1d(bias)];
+  },
+  run: ({ tf, xs, kept, step }) => tf.fused.matMul({ a: tf.reshape(xs[0], [1, -1]), b: kept[0], bias: kept[1], activation: activation(step.act) }),
+};
+
+const bn: TfLayer<"bn"> = {
+  prepare(tf, node, _step, weights) {
+    const { gain, offset } = opOf(node).affine!(node, weights.get(node.id) ?? {});
+    return [tf.tensor1d(Float32Array.from(gain)), tf.tensor1d(Float32Array.from(offset))];
+  },
+  run: ({ tf, xs, kept, step }) => activate(tf, tf.add(tf.mul(xs[0], kept[0]), kept[1]), step.act),
+};
+
+function windowPool<K extends "maxpool" | "avgpool">(f: (tf: Tf) => Tf["maxPool"]): TfLayer<K> {
+  return {
+    run({ tf, node, xs }) {
+      const g = windowGeometry(node);
+      if (node.attrs.ceil || g.padTop !== g.padBottom || g.padLeft !== g.padRight || g.padTop !== g.padLeft) throw new Error("tfjs: this pool is not benchmarked");
+      return f(tf)(xs[0] as Tensor4D, [g.kernelHeight, g.kernelWidth], [g.strideHeight, g.strideWidth], g.padTop);
+    },
+  };
+}
+
+const same = <K extends OpKind>(): TfLayer<K> => ({ run: ({ xs }) => xs[0] });
+
+const layers: Partial<{ [K in OpKind]: TfLayer<K> }> = {
+  conv,
+  dwconv: conv,
+  fc,
+  bn,
+  maxpool: windowPool((tf) => tf.maxPool),
+  avgpool: windowPool((tf) => tf.avgPool),
+  gap: { run: ({ tf, xs }) => tf.mean(xs[0], [1, 2], true) },
+  add: { run: ({ tf, xs, step }) => activate(tf, xs.slice(1).reduce((a, b) => tf.add(a, b), xs[0]), step.act) },
+  concat: { run: ({ tf, xs }) => tf.concat(xs, xs[0].rank === 4 ? 3 : 1) },
+  flatten: same(),
+  dropout: same(),
+  relu: { run: ({ tf, xs }) => tf.relu(xs[0]) },
+  relu6: { run: ({ tf, xs }) => tf.relu6(xs[0]) },
+  sigmoid: { run: ({ tf, xs }) => tf.sigmoid(xs[0]) },
+  tanh: { run: ({ tf, xs }) => tf.tanh(xs[0]) },
+  softmax: { run: ({ tf, xs }) => tf.softmax(xs[0]) },
+};
+
+function layerOf(node: NodeOf<OpKind>): TfLayer<OpKind> {
+  const layer = layers[node.op] as TfLayer<OpKind> | undefined;
+  if (!layer) throw new Error(`tfjs: ${node.op} is not benchmarked`);
+  return layer;
+}
 
 export async function tfjs(net: NetworkResult, seed: number, backend: "wasm" | "cpu"): Promise<BenchEngine> {
   const require = createRequire(__filename);
@@ -29,116 +172,23 @@ export async function tfjs(net: NetworkResult, seed: number, backend: "wasm" | "
       : `tfjs-backend-cpu ${version}`;
 
   const weights = initWeights(net.graph, seed);
-  const steps = planSteps(net.graph, true);
+  const steps = planSteps(net.graph, true).filter((s) => s.head.op !== "input");
   const kept = new Map<number, Tensor[]>();
-  const keep = (id: number, ...ts: Tensor[]) => kept.set(id, ts);
   for (const step of steps) {
-    const node = step.head;
-    const p = weights.get(node.id);
-    if (node.op === "conv" || node.op === "dwconv") {
-      const { filter, bias } = convWeights(node, p!, step.bn ? weights.get(step.bn.id)! : null, step.bn);
-      const g = windowGeometry(node);
-      const shape: [number, number, number, number] = isDepthwise(node)
-        ? [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels / g.inChannels]
-        : [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels];
-      if (!isDepthwise(node) && g.groups !== 1) throw new Error("tfjs: grouped convolution is not benchmarked");
-      keep(node.id, tf.tensor4d(filter, shape), tf.tensor1d(bias));
-    } else if (node.op === "fc") {
-      const { matrix, bias } = fcWeights(node, p!);
-      keep(node.id, tf.tensor2d(matrix, [matrix.length / bias.length, bias.length]), tf.tensor1d(bias));
-    } else if (node.op === "bn") {
-      const { gain, offset } = fold(p!, node.attrs.eps ?? 1e-5);
-      keep(node.id, tf.tensor1d(gain), tf.tensor1d(offset));
-    }
+    const node = step.head as NodeOf<OpKind>;
+    kept.set(node.id, layerOf(node).prepare?.(tf, node, step, weights) ?? []);
   }
   weights.clear();
 
-  const activation = (act: number): "relu" | "relu6" | "linear" => (act === 1 ? "relu" : act === 2 ? "relu6" : "linear");
   const forward = (input: Float32Array): Tensor =>
     tf.tidy(() => {
       const values = new Map<number, Tensor>();
-      const first = net.graph[0].output;
-      const p0 = planesOf(first);
+      const p0 = planesOf(net.graph[0].output);
       values.set(net.graph[0].id, tf.transpose(tf.tensor4d(input, [1, p0.channels, p0.height, p0.width]), [0, 2, 3, 1]));
       for (const step of steps) {
-        const node = step.head;
-        if (node.op === "input") continue;
+        const node = step.head as NodeOf<OpKind>;
         const xs = node.inputs.map((i) => values.get(i)!);
-        const x = xs[0];
-        let y: Tensor;
-        const [t0, t1] = kept.get(node.id) ?? [];
-        const late = step.residual !== null;
-        switch (node.op) {
-          case "conv":
-          case "dwconv": {
-            const g = windowGeometry(node);
-            const symmetric = g.padTop === g.padBottom && g.padLeft === g.padRight && g.padTop === g.padLeft;
-            const explicit = [[0, 0], [g.padTop, g.padBottom], [g.padLeft, g.padRight], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
-            const args = {
-              x: x as import("@tensorflow/tfjs-core").Tensor4D,
-              filter: t0 as import("@tensorflow/tfjs-core").Tensor4D,
-              bias: t1,
-              strides: [g.strideHeight, g.strideWidth] as [number, number],
-              dilations: [g.dilationHeight, g.dilationWidth] as [number, number],
-              activation: late ? ("linear" as const) : activation(step.act),
-            };
-            if (isDepthwise(node)) {
-              if (!symmetric) throw new Error("tfjs: depthwise convolution with uneven padding is not benchmarked");
-              y = tf.fused.depthwiseConv2d({ ...args, pad: g.padTop });
-            } else y = tf.fused.conv2d({ ...args, pad: symmetric ? g.padTop : explicit });
-            if (late) {
-              y = tf.add(y, values.get(step.residual!)!);
-              if (step.act) y = step.act === 1 ? tf.relu(y) : tf.relu6(y);
-            }
-            break;
-          }
-          case "fc":
-            y = tf.fused.matMul({ a: tf.reshape(x, [1, -1]), b: t0, bias: t1, activation: activation(step.act) });
-            break;
-          case "bn":
-            y = tf.add(tf.mul(x, t0), t1);
-            if (step.act) y = step.act === 1 ? tf.relu(y) : tf.relu6(y);
-            break;
-          case "maxpool":
-          case "avgpool": {
-            const g = windowGeometry(node);
-            if (node.attrs.ceil || g.padTop !== g.padBottom || g.padLeft !== g.padRight || g.padTop !== g.padLeft) throw new Error("tfjs: this pool is not benchmarked");
-            const f = node.op === "maxpool" ? tf.maxPool : tf.avgPool;
-            y = f(x as import("@tensorflow/tfjs-core").Tensor4D, [g.kernelHeight, g.kernelWidth], [g.strideHeight, g.strideWidth], g.padTop);
-            break;
-          }
-          case "gap":
-            y = tf.mean(x, [1, 2], true);
-            break;
-          case "add":
-            y = xs.slice(1).reduce((a, b) => tf.add(a, b), x);
-            if (step.act) y = step.act === 1 ? tf.relu(y) : tf.relu6(y);
-            break;
-          case "concat":
-            y = tf.concat(xs, x.rank === 4 ? 3 : 1);
-            break;
-          case "flatten":
-          case "dropout":
-            y = x;
-            break;
-          case "relu":
-            y = tf.relu(x);
-            break;
-          case "relu6":
-            y = tf.relu6(x);
-            break;
-          case "sigmoid":
-            y = tf.sigmoid(x);
-            break;
-          case "tanh":
-            y = tf.tanh(x);
-            break;
-          case "softmax":
-            y = tf.softmax(x);
-            break;
-          default:
-            throw new Error(`tfjs: ${node.op} is not benchmarked`);
-        }
+        const y = layerOf(node).run({ tf, node, step, xs, kept: kept.get(node.id)!, value: (id) => values.get(id)! });
         values.set(step.output, y);
       }
       const out = values.get(net.graph[net.graph.length - 1].id)!;
@@ -153,49 +203,4 @@ export async function tfjs(net: NetworkResult, seed: number, backend: "wasm" | "
       return data;
     },
   };
-}
-
-function fold(p: LayerParams, eps: number): { gain: Float32Array; offset: Float32Array } {
-  const n = p.weight!.length;
-  const gain = new Float32Array(n);
-  const offset = new Float32Array(n);
-  for (let c = 0; c < n; c++) {
-    const g = p.weight![c] / Math.sqrt(p.runningVar![c] + eps);
-    gain[c] = g;
-    offset[c] = p.bias![c] - p.runningMean![c] * g;
-  }
-  return { gain, offset };
-}
-
-/** PyTorch [K][C/G][kh][kw] → HWIO (or [kh][kw][C][M] depthwise), batch norm folded */
-function convWeights(node: GraphNode, p: LayerParams, bnParams: LayerParams | null, bn: GraphNode | null) {
-  const g = windowGeometry(node);
-  const K = g.outChannels;
-  const Cg = g.inChannels / g.groups;
-  const taps = g.kernelHeight * g.kernelWidth;
-  const norm = bnParams ? fold(bnParams, bn!.attrs.eps ?? 1e-5) : null;
-  const filter = new Float32Array(p.weight!.length);
-  for (let k = 0; k < K; k++)
-    for (let c = 0; c < Cg; c++)
-      for (let t = 0; t < taps; t++) {
-        const value = p.weight![(k * Cg + c) * taps + t] * (norm ? norm.gain[k] : 1);
-        // depthwise: out channel k = c·M + m reads input c; HWIO index t·C·M + k
-        filter[isDepthwise(node) ? t * K + k : (t * Cg + c) * K + k] = value;
-      }
-  const bias = new Float32Array(K);
-  for (let k = 0; k < K; k++) bias[k] = (p.bias ? p.bias[k] : 0) * (norm ? norm.gain[k] : 1) + (norm ? norm.offset[k] : 0);
-  return { filter, bias };
-}
-
-/** [N][n_in] in C×H×W order → [n_in][N] in H×W×C order (what a reshape of NHWC gives) */
-function fcWeights(node: GraphNode, p: LayerParams) {
-  const N = sizeOf(node.output);
-  const nIn = p.weight!.length / N;
-  const s = planesOf(node.input!);
-  const matrix = new Float32Array(nIn * N);
-  const plane = s.height * s.width;
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < s.channels; c++)
-      for (let i = 0; i < plane; i++) matrix[(i * s.channels + c) * N + n] = p.weight![n * nIn + c * plane + i];
-  return { matrix, bias: p.bias ?? new Float32Array(N) };
 }

@@ -3,7 +3,7 @@
 // requests (run again, pick a picture, show a line). Every message is checked.
 
 import * as vscode from "vscode";
-import { deserializeNetwork } from "../../engine/serialize";
+import { deserializeNetwork } from "../../analysis/serialize";
 import { budgetRefusal } from "../../engine/budget";
 import { requestedImagePath } from "../../engine/input";
 import { budgetSetting, seedSetting } from "../settings";

@@ -2,8 +2,8 @@
 // (params { uri, network? }; result { network: SerializedNetwork } | { error }).
 
 import type { LanguageClient } from "vscode-languageclient/node";
-import type { SerializedNetwork } from "../../engine/serialize";
-import { isRecord } from "../../engine/check";
+import type { SerializedNetwork } from "../../analysis/serialize";
+import { isRecord } from "../../analysis/check";
 
 export type NetworkResponse = { network: SerializedNetwork } | { error: string };
 export type NetworkSource = (uri: string, network?: string) => Promise<NetworkResponse>;

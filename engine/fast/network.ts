@@ -10,18 +10,10 @@ import { sizeOf } from "../tensor";
 import { instantiateLibrary } from "../wasm/library";
 import { planArena, type Lifetime } from "./arena";
 import { Heap } from "./heap";
-import { isAlias, isDepthwise, planSteps, type Step } from "./plan";
-import type { Addresses, BuildContext, CompiledStep, WeightSource } from "./steps/context";
-import { compileGemmConv } from "./steps/conv";
-import { compileDepthwise } from "./steps/depthwise";
-import { compileWinograd, winogradFits } from "./steps/winograd";
-import { compileFc } from "./steps/fc";
-import { compileAdaptivePool, compileGlobalPool, compileWindowPool } from "./steps/pool";
-import { compileActivation, compileAdd, compileNorm, compileSoftmax } from "./steps/elementwise";
-import { compileConcat, compilePad, compileUpsample } from "./steps/layout";
+import { isAlias, planSteps, type Step } from "./plan";
+import type { Addresses, BuildContext, CompiledStep, StepOf, WeightSource } from "./steps/context";
 import { compileFallback } from "./steps/fallback";
-import { ActivationCode } from "../wasm/kernels/elementwise";
-import { windowGeometry } from "../geometry";
+import { opOf, type OpKind } from "../ops";
 
 export interface PrepareOptions {
   /** false: one step per node, so every layer's output can be shown */
@@ -53,9 +45,9 @@ export class FastNetwork {
     if (graph.length === 0 || graph[0].op !== "input") throw new Error("the graph does not start with its input");
     const heap = new Heap();
     const lib = await instantiateLibrary(heap.memory, { relaxed: options.relaxed });
-    const ctx: BuildContext = { lib, heap, weights };
-    const steps = planSteps(graph, options.fuse ?? true);
     const byId = new Map(graph.map((n) => [n.id, n]));
+    const ctx: BuildContext = { lib, heap, weights, shapeOf: (id) => byId.get(id)!.output };
+    const steps = planSteps(graph, options.fuse ?? true);
 
     // values: flatten/dropout read and write the same buffer as their input
     const root = new Map<number, number>();
@@ -68,7 +60,7 @@ export class FastNetwork {
         compiled.push({ step, compiled: { scratchBytes: 0, run: () => {} }, kind: "alias" });
         continue;
       }
-      const [kind, c] = compileStep(step, ctx, byId);
+      const [kind, c] = compileStep(step, ctx);
       compiled.push({ step, compiled: c, kind });
     }
     const weightsBytes = heap.size;
@@ -142,52 +134,10 @@ export class FastNetwork {
   }
 }
 
-/**
- * A convolution whose one window is the whole input (LeNet's C5: 5×5 over 5×5, one
- * output position) is a fully connected layer: PyTorch's [K][C][F_h][F_w] filters are
- * the [K][C·H·W] matrix, and the matrix–vector kernel runs it without im2col.
- */
-function coversWholeInput(step: Step): boolean {
-  const g = windowGeometry(step.head);
-  return (
-    g.groups === 1 && g.outHeight === 1 && g.outWidth === 1 && g.kernelHeight === g.inHeight && g.kernelWidth === g.inWidth &&
-    g.padTop + g.padBottom + g.padLeft + g.padRight === 0 && step.residual === null
-  );
-}
-
-function compileStep(step: Step, ctx: BuildContext, byId: Map<number, GraphNode>): [string, CompiledStep] {
+/** The step's compiled kernel, by its head's op (engine/ops); the reference where it has no fast form. */
+function compileStep(step: Step, ctx: BuildContext): [string, CompiledStep] {
   const node = step.head;
-  const inputSizes = node.inputs.map((i) => sizeOf(byId.get(i)!.output));
-  switch (node.op) {
-    case "conv":
-    case "dwconv":
-      if (isDepthwise(node)) return ["depthwise", compileDepthwise(step, ctx)];
-      if (coversWholeInput(step)) return ["fc", compileFc(step, ctx)];
-      return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
-    case "fc":
-      return ["fc", compileFc(step, ctx)];
-    case "maxpool":
-    case "avgpool":
-      return ["pool", compileWindowPool(step, ctx)];
-    case "gap":
-    case "gmp":
-      return ["global-pool", compileGlobalPool(step, ctx)];
-    case "adaptiveavgpool":
-      return ["adaptive-pool", compileAdaptivePool(step, ctx)];
-    case "bn":
-      return ["affine", compileNorm(step, ctx)];
-    case "add":
-      return ["add", compileAdd(step, ctx)];
-    case "concat":
-      return ["concat", compileConcat(ctx, inputSizes)];
-    case "softmax":
-      return ["softmax", compileSoftmax(step, ctx)];
-    case "pad":
-      return ["pad", compilePad(step, ctx)];
-    case "upsample":
-      return ["upsample", compileUpsample(step, ctx)];
-    default:
-      if (node.op in ActivationCode) return ["activation", compileActivation(step, ctx)];
-      return ["reference", compileFallback(step, ctx, inputSizes)];
-  }
+  const fast = node.op === "input" ? undefined : opOf(node).fast;
+  if (fast && "compile" in fast) return fast.compile(step as StepOf<OpKind>, ctx);
+  return ["reference", compileFallback(step, ctx)];
 }

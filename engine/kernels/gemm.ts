@@ -1,11 +1,13 @@
-// C += A·B for row-major float32 matrices given as (array, offset, row stride):
+// C += A·B for row-major float32 (or float64) matrices given as (array, offset, row stride):
 // A is M×K, B is K×N, C is M×N. Convolutions reduce to this (im2col), so it carries
 // almost all of a network's time: four rows of C and four of B are kept in flight, so
 // each pass over C does sixteen multiply-adds per element loaded and stored, and K is
 // taken in blocks that stay in cache.
 
+import type { Floats } from "../api";
+
 export interface Matrix {
-  data: Float32Array;
+  data: Floats;
   offset: number;
   stride: number;
 }

@@ -4,12 +4,11 @@
 // unknown name → the suggestion. And one refactoring: keep the size, pad (F−1)/2.
 
 import { CodeActionKind, type CodeAction, type Diagnostic as LspDiagnostic, type Range, type TextEdit } from "vscode-languageserver";
-import { analyze, layerKind, type AnalysisSettings, type Diagnostic, type FixData } from "../../analysis";
+import { layerKind, type Diagnostic, type FixData } from "../../analysis";
 import { preservingPadding } from "../../analysis/window";
-import type { LayerStatement, Span, Statement, Value } from "../../grammar";
+import type { LayerStatement, Span, Value } from "../../grammar";
 import type { Snapshot } from "../snapshots";
-import { fileNameOf } from "../snapshots";
-import { forEachStatement, optionOf, statementAt } from "../tree";
+import { optionOf, statementAt } from "../tree";
 import { toLspDiagnostic } from "./diagnostics";
 
 type Fix<K extends FixData["kind"]> = Extract<FixData, { kind: K }>;
@@ -83,44 +82,14 @@ function lineIndent(snapshot: Snapshot, offset: number): string {
   return /^[ \t]*/.exec(line)![0];
 }
 
-/** In a block, the body's last filter count and stride as written (`k`, `s`); else the numbers. */
-function projectionTerms(snapshot: Snapshot, data: Fix<"projection">): { depth: string; stride: string | null } {
-  const numeric = { depth: `${data.depth}`, stride: data.stride > 1 ? `${data.stride}` : null };
-  const file = snapshot.analysis.parse.file;
-  const inBlock = file.items.some((i) => i.type === "block" && i.start <= data.residual.start && data.residual.end <= i.end);
-  const residual = statementAt(file, data.residual.start);
-  if (!inBlock || !residual || residual.type !== "residual") return numeric;
-  let depth: string | null = null;
-  let stride: string | null = null;
-  const text = snapshot.analysis.text;
-  forEachStatement(residual.body, (s: Statement) => {
-    if (s.type !== "layer") return;
-    const kind = layerKind(s.op.text);
-    if (!kind || kind.args[0]?.name !== "K" || !s.args[0]) return;
-    depth = text.slice(s.args[0].start, s.args[0].end);
-    const st = optionOf(s, "stride");
-    if (st?.value && !literalDims(st.value)) stride = text.slice(st.value.start, st.value.end);
-  });
-  return { depth: depth ?? numeric.depth, stride: stride ?? numeric.stride };
-}
-
-function projection(snapshot: Snapshot, data: Fix<"projection">, settings: AnalysisSettings): Proposal[] {
+/** The shortcut the diagnostic spells (analysis/projection.ts), inserted or put in place of the wrong one. */
+function projection(snapshot: Snapshot, data: Fix<"projection">): Proposal[] {
   const indent = data.indent ?? lineIndent(snapshot, data.residual.start);
-  const { depth, stride } = projectionTerms(snapshot, data);
-  const conv = `conv ${depth} 1x1${stride ? ` stride ${stride}` : ""}`;
-  const block = (layer: string) => `shortcut {\n${indent}  ${layer}\n${indent}}`;
-  const make = (layer: string): Proposal["edits"] =>
-    data.shortcut ? [{ span: data.shortcut, text: block(layer) }] : [{ span: { start: data.residual.end, end: data.residual.end }, text: ` ${block(layer)}` }];
-  // a strided 1×1 conv may not tile the input: check the result and accept the rounding
-  let layer = conv;
-  if (stride) {
-    const edited = applyEdits(snapshot.analysis.text, make(conv));
-    const at = data.shortcut?.start ?? data.residual.end;
-    const after = analyze(edited, fileNameOf(snapshot.uri), settings);
-    if (after.diagnostics.some((d) => d.code === "stride-misfit" && d.start >= at && d.start <= at + block(conv).length + 1)) layer = `${conv} floor`;
-  }
-  const title = data.shortcut ? `Replace the shortcut with a 1×1 projection: ${layer}` : `Add a 1×1 projection shortcut: ${layer}`;
-  return [{ title, edits: make(layer), preferred: true }];
+  const block = `shortcut {\n${data.layers.map((l) => `${indent}  ${l}\n`).join("")}${indent}}`;
+  const edits: Proposal["edits"] = data.shortcut ? [{ span: data.shortcut, text: block }] : [{ span: { start: data.residual.end, end: data.residual.end }, text: ` ${block}` }];
+  const spelled = data.layers.join("; ");
+  const title = data.shortcut ? `Replace the shortcut with a 1×1 projection: ${spelled}` : `Add a 1×1 projection shortcut: ${spelled}`;
+  return [{ title, edits, preferred: true }];
 }
 
 export function applyEdits(text: string, edits: { span: Span; text: string }[]): string {
@@ -130,7 +99,7 @@ export function applyEdits(text: string, edits: { span: Span; text: string }[]):
   return out;
 }
 
-function proposalsFor(snapshot: Snapshot, d: Diagnostic, settings: AnalysisSettings): Proposal[] {
+function proposalsFor(snapshot: Snapshot, d: Diagnostic): Proposal[] {
   const data = d.data;
   if (!data) return [];
   switch (data.kind) {
@@ -139,7 +108,7 @@ function proposalsFor(snapshot: Snapshot, d: Diagnostic, settings: AnalysisSetti
     case "depth":
       return data.text ? [{ title: `Make the filter ${data.expected} deep: ${data.text}`, edits: [{ span: data.replace, text: data.text }], preferred: true }] : [];
     case "projection":
-      return projection(snapshot, data, settings);
+      return projection(snapshot, data);
     case "rename":
       return data.candidates.map((c, i) => ({ title: `Change to \`${c}\``, edits: [{ span: data.replace, text: c }], preferred: i === 0 }));
     case "preserve-size": {
@@ -156,13 +125,13 @@ function preserveSize(snapshot: Snapshot, span: Span): Proposal[] {
   const o = snapshot.analysis.occurrences.get(stmt.start)?.[0];
   const attrs = o?.node?.attrs;
   const kind = layerKind(stmt.op.text);
-  if (!o || !attrs?.kernel || !attrs.stride || !kind || !kind.options.includes("pad") || kind.name === "deconv") return [];
+  if (!o || !attrs || !("kernel" in attrs) || !kind || !kind.options.includes("pad") || kind.name === "deconv") return [];
   if (o.input?.kind !== "volume" || o.output?.kind !== "volume") return [];
   if (o.input.w === o.output.w && o.input.h === o.output.h) return [];
   if (attrs.stride[0] !== 1 || attrs.stride[1] !== 1) return [];
   const padOption = optionOf(stmt, "pad");
   if (padOption && !literalDims(padOption.value)) return [];
-  const dilation = attrs.dilation ?? [1, 1];
+  const dilation = attrs.dilation;
   const pw = preservingPadding(attrs.kernel[0], dilation[0]);
   const ph = preservingPadding(attrs.kernel[1], dilation[1]);
   if (pw === null || ph === null) return [];
@@ -173,7 +142,7 @@ function preserveSize(snapshot: Snapshot, span: Span): Proposal[] {
 
 const overlaps = (a: Span, b: Span) => a.start <= b.end && b.start <= a.end;
 
-export function codeActions(snapshot: Snapshot, range: Range, only: string[] | undefined, settings: AnalysisSettings): CodeAction[] {
+export function codeActions(snapshot: Snapshot, range: Range, only: string[] | undefined): CodeAction[] {
   const span = snapshot.positions.span(range);
   const wants = (kind: string) => !only || only.length === 0 || only.some((k) => kind === k || kind.startsWith(`${k}.`));
   const actions: CodeAction[] = [];
@@ -190,7 +159,7 @@ export function codeActions(snapshot: Snapshot, range: Range, only: string[] | u
     for (const d of snapshot.analysis.diagnostics) {
       if (!d.data || !overlaps(d, span)) continue;
       const lsp = toLspDiagnostic(snapshot, d);
-      for (const p of proposalsFor(snapshot, d, settings)) {
+      for (const p of proposalsFor(snapshot, d)) {
         const key = `${p.title}|${p.edits.map((e) => `${e.span.start}-${e.span.end}:${e.text}`).join(";")}`;
         if (seen.has(key)) continue;
         seen.add(key);

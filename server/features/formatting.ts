@@ -1,10 +1,16 @@
-// Formatting: indentation by braces, one space between tokens, and columns aligned:
-// the kinds of consecutive layer lines, and the trailing comments of each run of
-// one-statement lines (up to a blank line):
+// Formatting: indentation by braces, one space between tokens (`=` with a space on
+// each side: `s = 1`, as the spec writes defaults and named arguments), and per
+// paragraph — a run of one-statement lines at one depth, up to a blank line, a line
+// with braces or a change of depth — two columns: the arguments of the unlabelled
+// layers, and the trailing comments:
 //
 //   input   32x32x1
 //   conv    6 5x5        # → 28×28×6
+//   relu
 //   avgpool 2x2          # → 14×14×6
+//
+// Indentation is always spaces: the client's tabSize when it asks for spaces, else 2
+// (so an editor whose default is tabs of 8, as Neovim's, still gets the house style).
 //
 // It only ever changes spaces and tabs inside a line: every token stays, in order, on
 // its line; comments are kept; line breaks are never touched. Any other character the
@@ -43,8 +49,8 @@ interface Line {
 
 const noSpaceBefore = new Set([T.Comma, T.Semicolon, T.RParen, T.RBracket, T.Colon]);
 const noSpaceAfter = new Set([T.LParen, T.LBracket]);
-const spaceAfter = new Set([T.Comma, T.Semicolon, T.Colon, T.LBrace, T.RBrace]);
-const spaceBefore = new Set([T.LBrace, T.RBrace]);
+const spaceAfter = new Set([T.Comma, T.Semicolon, T.Colon, T.LBrace, T.RBrace, T.Equals]);
+const spaceBefore = new Set([T.LBrace, T.RBrace, T.Equals]);
 
 /** The gap as written when it holds anything but spaces and tabs (it is then kept), else null. */
 function kept(text: string, from: number, to: number): string | null {
@@ -146,11 +152,17 @@ function describeLines(snapshot: Snapshot): Line[] {
   return lines;
 }
 
-export function formatEdits(snapshot: Snapshot, options: FormattingOptions, within: Span | null): TextEdit[] {
+/** Spaces always: the client's width when it asks for spaces (1–16), else two. */
+export function indentUnit(options: Partial<FormattingOptions>): string {
+  const width = options.insertSpaces === true && typeof options.tabSize === "number" ? Math.trunc(options.tabSize) : 2;
+  return " ".repeat(Math.max(1, Math.min(16, width || 2)));
+}
+
+export function formatEdits(snapshot: Snapshot, options: Partial<FormattingOptions>, within: Span | null): TextEdit[] {
   const { analysis, positions } = snapshot;
   if (analysis.parse.errors.length > 0) return [];
   const text = analysis.text;
-  const unit = options.insertSpaces === false ? "\t" : " ".repeat(Math.max(1, Math.min(16, Math.trunc(options.tabSize) || 2)));
+  const unit = indentUnit(options);
   const lines = describeLines(snapshot);
   const result = new Map<number, string>();
   const indentOf = (l: Line) => l.bom + (l.lead ?? unit.repeat(l.depth));
@@ -173,22 +185,14 @@ export function formatEdits(snapshot: Snapshot, options: FormattingOptions, with
   if (current.length) groups.push(current);
 
   for (const group of groups) {
-    // The kinds of consecutive unlabelled layers with arguments form a column (as gofmt's
-    // tabwriter: a line without that cell ends the column); a label stays in front of
-    // its own statement.
+    // One column per paragraph: the arguments of every unlabelled layer with arguments
+    // start where the paragraph's longest such kind ends. Lines without arguments
+    // (`relu`), labelled lines (`c1: conv …`, the label stays in front of its own
+    // statement), block uses and comment lines keep their own layout and do not break
+    // the column.
     const inColumn = (l: Line) => l.simple!.headSeparated && !l.simple!.label;
-    const headWidth = new Map<Line, number>();
-    for (let i = 0; i < group.length; ) {
-      if (!inColumn(group[i])) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < group.length && inColumn(group[j]) && group[j].index === group[i].index + (j - i)) j++;
-      const width = Math.max(...group.slice(i, j).map((l) => l.simple!.head.length));
-      for (const l of group.slice(i, j)) headWidth.set(l, width);
-      i = j;
-    }
+    const width = Math.max(0, ...group.filter(inColumn).map((l) => l.simple!.head.length));
+    const headWidth = new Map<Line, number>(group.filter(inColumn).map((l) => [l, width]));
     const codes = group.map((l) => {
       const s = l.simple!;
       const head = s.headSeparated ? s.head.padEnd(headWidth.get(l) ?? 0) + " " : s.head;

@@ -1,12 +1,17 @@
 // Inlay hints (spec §6): `→ 28×28×6 · 456 params` at the end of each statement's line,
-// `32×32×1 → 10 · 61,706 params · 0.42 MMAC` on a `network` line. A statement in a block body (or a
-// repeat) runs more than once: its hint shows the first time, marked `(1st of 4 uses)`
-// unless every time is alike, and the tooltip lists them all.
+// `→ 10 · 61,706 params · 0.42 MMAC` on a `network` line. A statement in a block body (or a
+// repeat) runs more than once: its hint shows the first time, marked `(1st of 4)`, or
+// `(each of 2)` when every time is alike, and the tooltip lists them all. Hints stay
+// short (VS Code cuts them at `editor.inlayHints.maximumLength`, 43 by default; the
+// extension sets it to 0, no limit, for .cnn files): every hint's tooltip has the whole
+// of it, with exact MACs and the input shape.
 
 import { InlayHint, MarkupKind, type Range } from "vscode-languageserver";
-import { shapeText, type Occurrence, type Shape } from "../../analysis";
+import { grouped, shapeText, type Occurrence, type Shape } from "../../analysis";
+import type { RepeatStatement } from "../../grammar";
 import type { ServerSettings } from "../settings";
 import type { Snapshot } from "../snapshots";
+import { forEachStatementInFile } from "../tree";
 import { macsText, ordinal, paramsText } from "../wording";
 
 interface Placed {
@@ -44,16 +49,24 @@ export function hintText(shape: Shape | null, params: bigint, macs: bigint, sett
   return parts.join(" · ");
 }
 
-function usesNote(list: Occurrence[]): { note: string; alike: boolean } {
+/** `(1st of 5)` when the uses differ, `(each of 2)` when every use is alike; the tooltip says more. */
+function usesNote(list: Occurrence[]): string {
   const first = list[0];
   const alike = list.every((o) => sameShape(o.output, first.output) && o.params === first.params && o.macs === first.macs);
-  const key = (o: Occurrence) => o.callSites.map((s) => s.start).join(",");
-  const word = list.every((o) => key(o) === key(first)) ? "passes" : "uses";
-  return { note: alike ? `(all ${list.length} ${word})` : `(${ordinal(1)} of ${list.length} ${word})`, alike };
+  return alike ? `(each of ${list.length})` : `(${ordinal(1)} of ${list.length})`;
+}
+
+/** The whole of one occurrence, for the hint's tooltip: `32×32×1 → 28×28×6 · 156 params · 117,600 MACs`. */
+function fullText(o: Pick<Occurrence, "input" | "output" | "params" | "macs">, settings: ServerSettings): string {
+  const parts = [`${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)}`, paramsText(o.params)];
+  if (o.macs > 0n) parts.push(`${grouped(o.macs)} MACs${o.macs >= 10_000n ? ` (${macsText(o.macs)})` : ""}`);
+  return parts.join(" · ");
 }
 
 function usesTooltip(snapshot: Snapshot, list: Occurrence[], settings: ServerSettings): string {
   const networks = new Set(list.map((o) => o.network));
+  const key = (o: Occurrence) => o.callSites.map((s) => s.start).join(",");
+  const word = list.every((o) => key(o) === key(list[0])) ? "passes of a repeat" : "uses";
   const rows = list.map((o, i) => {
     const site = o.callSites[o.callSites.length - 1];
     const where = site ? ` — \`${snapshot.analysis.text.slice(site.start, site.end)}\` on line ${snapshot.positions.lineOf(site.start) + 1}` : "";
@@ -61,7 +74,32 @@ function usesTooltip(snapshot: Snapshot, list: Occurrence[], settings: ServerSet
     return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}${network}`;
   });
   const where = networks.size === 1 ? `In network \`${list[0].network}\`, this` : "This";
-  return [`${where} statement runs ${list.length} times:`, "", ...rows].join("\n");
+  return [`${where} statement runs ${list.length} times (${word}); the hint shows the first:`, "", ...rows].join("\n");
+}
+
+/**
+ * `repeat 2 { Basic(64) }` on one line: the one statement's hint would sit inside the
+ * braces and say again what the repeat's says. It is left out; the repeat's hint says
+ * `(2 × 73,984)` (each pass alike) or `(2 passes)`, its tooltip lists the passes.
+ */
+function oneLineRepeats(snapshot: Snapshot): Map<number, RepeatStatement> {
+  const { analysis, positions } = snapshot;
+  const out = new Map<number, RepeatStatement>();
+  forEachStatementInFile(analysis.parse.file, (stmt) => {
+    if (stmt.type !== "repeat" || stmt.body.length !== 1) return;
+    if (positions.lineOf(stmt.start) === positions.lineOf(stmt.end)) out.set(stmt.start, stmt);
+  });
+  return out;
+}
+
+/** The occurrences of the repeat's one statement in this elaboration of the repeat, one per pass. */
+function passesOf(snapshot: Snapshot, repeat: RepeatStatement, o: Occurrence): Occurrence[] {
+  const inner = snapshot.analysis.occurrences.get(repeat.body[0].start) ?? [];
+  return inner.filter((p) => {
+    if (p.scope.length !== o.scope.length + 1 || p.network !== o.network) return false;
+    const frame = p.scope[o.scope.length];
+    return frame.kind === "repeat" && frame.span.start === repeat.start && o.scope.every((f, i) => p.scope[i].id === f.id);
+  });
 }
 
 export function inlayHints(snapshot: Snapshot, range: Range | null, settings: ServerSettings): InlayHint[] {
@@ -71,26 +109,39 @@ export function inlayHints(snapshot: Snapshot, range: Range | null, settings: Se
   if (!settings.hints.shape && !settings.hints.params && !settings.hints.macs) return [];
   const placed: Placed[] = [];
 
-  const place = (start: number, end: number, label: string, tooltip?: string) => {
+  const place = (start: number, end: number, label: string, tooltip: string) => {
     const line = positions.lineOf(Math.max(start, end - 1));
     const lineEnd = positions.lineEnd(line);
     const atLineEnd = lastOnLine(text, end, lineEnd);
     const offset = atLineEnd ? lineEnd : end;
     const hint = InlayHint.create(positions.position(offset), label);
     hint.paddingLeft = true;
-    if (tooltip) hint.tooltip = { kind: MarkupKind.Markdown, value: tooltip };
+    hint.tooltip = { kind: MarkupKind.Markdown, value: tooltip };
     placed.push({ offset, atLineEnd, size: end - start, end, hint });
   };
 
+  const repeats = oneLineRepeats(snapshot);
+  const folded = new Set([...repeats.values()].map((r) => r.body[0].start));
   for (const list of analysis.occurrences.values()) {
     const first = list[0];
-    if (first.kind === "input" || !first.output) continue;
+    if (first.kind === "input" || !first.output || folded.has(first.span.start)) continue;
     let label = hintText(first.output, first.params, first.macs, settings);
     if (!label) continue;
-    let tooltip: string | undefined;
+    let tooltip = fullText(first, settings);
     if (list.length > 1) {
-      label += ` ${usesNote(list).note}`;
+      label += ` ${usesNote(list)}`;
       tooltip = usesTooltip(snapshot, list, settings);
+    }
+    const repeat = repeats.get(first.span.start);
+    if (repeat) {
+      const passes = passesOf(snapshot, repeat, first);
+      const inner = snapshot.analysis.text.slice(repeat.body[0].start, repeat.body[0].end);
+      if (list.length === 1 && passes.length > 1) {
+        const alike = passes.every((p) => p.params === passes[0].params && sameShape(p.output, passes[0].output));
+        label += alike && settings.hints.params && passes[0].params > 0n ? ` (${passes.length} × ${grouped(passes[0].params)})` : ` (${passes.length} passes)`;
+      }
+      const rows = passes.map((p, i) => `${i + 1}. ${fullText(p, settings)}`);
+      if (rows.length) tooltip += `\n\n\`${inner}\`, pass by pass${list.length > 1 ? " (in its first use)" : ""}:\n\n${rows.join("\n")}`;
     }
     place(first.span.start, first.span.end, label, tooltip);
   }
@@ -99,13 +150,15 @@ export function inlayHints(snapshot: Snapshot, range: Range | null, settings: Se
     if (network.implicit || !network.output) continue;
     const line = positions.lineOf(network.nameSpan.start);
     const offset = positions.lineEnd(line);
+    // the input is on the next line: the totals line says what comes out and what it costs
     const parts: string[] = [];
-    if (settings.hints.shape) parts.push(`${shapeText(network.input, settings.shapeFormat)} → ${shapeText(network.output, settings.shapeFormat)}`);
+    if (settings.hints.shape) parts.push(`→ ${shapeText(network.output, settings.shapeFormat)}`);
     if (settings.hints.params) parts.push(paramsText(network.params));
     // the totals line shows the MACs whenever counts are shown at all (spec §6)
     if ((settings.hints.params || settings.hints.macs) && network.macs > 0n) parts.push(macsText(network.macs));
     const hint = InlayHint.create(positions.position(offset), parts.join(" · "));
     hint.paddingLeft = true;
+    hint.tooltip = { kind: MarkupKind.Markdown, value: `Network \`${network.name}\`: ${fullText(network, settings)}` };
     placed.push({ offset, atLineEnd: true, size: Number.MAX_SAFE_INTEGER, end: offset, hint });
   }
 

@@ -4,7 +4,7 @@
 import { summaryText } from "../../cli/summary";
 import type { NetworkResult as CnnNetwork, ShapeFormat } from "../../analysis";
 import type { NetworkResponse, SummaryResponse } from "../protocol";
-import { serializeNetwork } from "../../engine/serialize";
+import { serializeNetwork } from "../../analysis/serialize";
 import type { Snapshot } from "../snapshots";
 import { fileNameOf } from "../snapshots";
 

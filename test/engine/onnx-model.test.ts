@@ -17,7 +17,7 @@ import { INPUT_NAME, OUTPUT_NAME, onnxDims } from "../../engine/onnx/export";
 import { exportedText, onnxModel, onnxRefusal } from "../../engine/onnx/model";
 import { ReferenceExecutor } from "../../engine/reference";
 import { runNetwork } from "../../engine/run";
-import { deserializeNetwork, serializeNetwork } from "../../engine/serialize";
+import { deserializeNetwork, serializeNetwork } from "../../analysis/serialize";
 import { cnn, root, tempDir } from "./cli";
 
 const lenetFile = "examples/lenet5.cnn";

@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyze } from "../../analysis";
-import { deserializeNetwork, serializeNetwork } from "../../engine/serialize";
+import { deserializeNetwork, serializeNetwork } from "../../analysis/serialize";
 
 const root = join(__dirname, "..", "..", "..");
 

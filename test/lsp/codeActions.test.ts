@@ -55,7 +55,7 @@ describe("code actions", () => {
       "Fit with pad 1",
       "Fit with stride 1",
       "Fit with stride 2",
-      "Fit with stride 4",
+      // stride 4 would tile too, but a stride larger than the 3×3 filter skips pixels: not offered
       "Accept the misfit: add floor (round down, as PyTorch does)",
     ]);
     assert.ok(actions.every((a) => a.kind === "quickfix" && a.diagnostics?.[0].code === "stride-misfit"));
@@ -75,7 +75,7 @@ describe("code actions", () => {
     const doc = await open(server, "network W {\n  input 7x9x1\n  conv 1 3x3 stride 3\n}\n");
     assert.deepEqual(doc.diagnostics.map((d) => d.code), ["stride-misfit"]);
     const actions = await actionsFor(server, doc, doc.diagnostics[0].range, doc.diagnostics);
-    assert.deepEqual(actions.map((a) => a.title).slice(0, 4), ["Fit with pad 1x0", "Fit with stride 1x3", "Fit with stride 2x3", "Fit with stride 4x3"]);
+    assert.deepEqual(actions.map((a) => a.title).slice(0, 4), ["Fit with pad 1x0", "Fit with stride 1x3", "Fit with stride 2x3", "Accept the misfit: add floor (round down, as PyTorch does)"]);
     for (const action of actions) assert.deepEqual((await applied(server, doc, action)).diagnostics, [], action.title);
   });
 
@@ -91,6 +91,33 @@ describe("code actions", () => {
     const stride3 = await applied(server, doc, actions[1]);
     assert.match(stride3.text, /maxpool 3x3 stride 3\n/);
     for (const action of actions) assert.deepEqual((await applied(server, doc, action)).diagnostics, [], action.title);
+  });
+
+  it("never a stride larger than the window: it would leave pixels unseen (3×3 on 32×32, stride 2)", async () => {
+    // (32 − 3)/S + 1 tiles for S = 1 and 29 only: stride 5 or 29 is never offered
+    for (const [layer, kernel] of [["conv 4 3x3 stride 2", 3], ["conv 4 3x3 dilation 2 stride 2", 5], ["maxpool 3x3 stride 2", 3], ["maxpool 2x2 stride 4", 2], ["conv 4 5x5 stride 4", 5]] as const) {
+      const doc = await open(server, `network K {\n  input 32x32x3\n  ${layer}\n}\n`);
+      assert.deepEqual(doc.diagnostics.map((d) => d.code), ["stride-misfit"], layer);
+      const actions = await actionsFor(server, doc, doc.diagnostics[0].range, doc.diagnostics);
+      const strides = actions.map((a) => /^Fit with stride (\d+)$/.exec(a.title)?.[1]).filter((x) => x !== undefined).map(Number);
+      assert.ok(strides.every((x) => x <= kernel), `${layer}: offered ${strides.join(", ")}`);
+      assert.doesNotMatch(String(doc.diagnostics[0].message), new RegExp(`stride [^;]*\\b(${Array.from({ length: 30 }, (_, i) => i + kernel + 1).join("|")})\\b[^;]*would fit`), `${layer}: ${doc.diagnostics[0].message}`);
+      for (const action of actions) assert.deepEqual((await applied(server, doc, action)).diagnostics, [], `${layer}: ${action.title}`);
+    }
+  });
+
+  it("a misspelt option is read as the suggestion everywhere: its stride misfit is reported, and the fix replaces the typo", async () => {
+    const doc = await open(server, "network T {\n  input 28x28x1\n  conv 16 3x3 strid 2\n}\n");
+    assert.deepEqual(doc.diagnostics.map((d) => d.code).sort(), ["stride-misfit", "unknown-name"]);
+    const misfit = doc.diagnostics.find((d) => d.code === "stride-misfit")!;
+    // the numbers the hint and the hover use: (28 − 3)/2 + 1 = 13.5
+    assert.match(String(misfit.message), /^stride 2 doesn't fit: \(28 − 3 \+ 2·0\)\/2 \+ 1 = 13\.5 .* \(reading `strid` as `stride`\)$/);
+    const actions = await actionsFor(server, doc, misfit.range, [misfit]);
+    const stride1 = actions.find((a) => a.title === "Fit with stride 1")!;
+    assert.ok(stride1, actions.map((a) => a.title).join(" | "));
+    const after = await applied(server, doc, stride1);
+    assert.match(after.text, /conv 16 3x3 stride 1\n/);
+    assert.deepEqual(after.diagnostics, []);
   });
 
   it("wrong filter depth → the input's depth", async () => {
@@ -124,6 +151,35 @@ describe("code actions", () => {
     const after = await applied(server, doc, actions[0]);
     assert.equal(after.text, text.replace("  }\n  relu", "  } shortcut {\n    conv 128 1x1 stride 2 floor\n  }\n  relu"));
     assert.deepEqual(after.diagnostics, []);
+  });
+
+  it("a body with batch norm gets torchvision's projection: a bias-free strided 1×1 conv, then bn; message and fix say the same", async () => {
+    const text = [
+      "network B {",
+      "  input 56x56x16",
+      "  residual {",
+      "    conv 32 3x3 stride 2 pad 1 nobias floor",
+      "    bn",
+      "    relu",
+      "    conv 32 3x3 pad 1 nobias",
+      "    bn",
+      "  }",
+      "  relu",
+      "}",
+      "",
+    ].join("\n");
+    const doc = await open(server, text);
+    assert.deepEqual(doc.diagnostics.map((d) => d.code), ["depth-mismatch"]);
+    assert.match(String(doc.diagnostics[0].message), /add a 1×1 projection shortcut: `shortcut \{ conv 32 1x1 stride 2 nobias floor; bn \}`$/);
+    const actions = await actionsFor(server, doc, doc.diagnostics[0].range, doc.diagnostics);
+    assert.deepEqual(actions.map((a) => a.title), ["Add a 1×1 projection shortcut: conv 32 1x1 stride 2 nobias floor; bn"]);
+    const after = await applied(server, doc, actions[0]);
+    assert.equal(after.text, text.replace("    bn\n  }\n  relu", "    bn\n  } shortcut {\n    conv 32 1x1 stride 2 nobias floor\n    bn\n  }\n  relu"));
+    assert.deepEqual(after.diagnostics, []);
+    // odd sizes: 7 → 4 takes stride 2 (⌊6/2⌋ + 1 = 4) and tiles, no floor
+    const odd = await open(server, text.replace("56x56x16", "7x7x16"));
+    assert.match(String(odd.diagnostics[0].message), /`shortcut \{ conv 32 1x1 stride 2 nobias; bn \}`$/);
+    assert.deepEqual((await applied(server, odd, (await actionsFor(server, odd, odd.diagnostics[0].range, odd.diagnostics))[0])).diagnostics, []);
   });
 
   it("an existing shortcut of the wrong depth is replaced by the projection", async () => {

@@ -61,15 +61,15 @@ describe("formatting", () => {
     const expected = [
       "network LeNet5 {",
       "  input   32x32x1",
-      "  conv    6 5x5  # c1 卷积 😀",
-      "  avgpool 2x2    # s2",
+      "  conv    6 5x5   # c1 卷积 😀",
+      "  avgpool 2x2     # s2",
       "  sigmoid",
-      "  conv 16 5x5    # c3",
+      "  conv    16 5x5  # c3",
       "",
       "  fc 10         #  out",
       "  softmax",
       "}",
-      "block B(k, s=1) {",
+      "block B(k, s = 1) {",
       "  residual { conv k 3x3 pad 1 } shortcut { conv k 1x1 }",
       "}",
       "",
@@ -78,10 +78,53 @@ describe("formatting", () => {
     assert.equal(await format(server, expected), expected);
   });
 
-  it("respects the editor's indentation (tabs, 4 spaces) and CRLF line breaks", async () => {
+  it("indents with spaces: the editor's width when it asks for spaces, else two (Neovim's default tabs of 8 included); CRLF kept", async () => {
     const text = "network N {\r\n input 8x8x1\r\n repeat 2 {\r\n relu\r\n }\r\n}\r\n";
     assert.equal(await format(server, text, { tabSize: 4, insertSpaces: true }), "network N {\r\n    input 8x8x1\r\n    repeat 2 {\r\n        relu\r\n    }\r\n}\r\n");
-    assert.equal(await format(server, text, { tabSize: 4, insertSpaces: false }), "network N {\r\n\tinput 8x8x1\r\n\trepeat 2 {\r\n\t\trelu\r\n\t}\r\n}\r\n");
+    const two = "network N {\r\n  input 8x8x1\r\n  repeat 2 {\r\n    relu\r\n  }\r\n}\r\n";
+    assert.equal(await format(server, text, { tabSize: 4, insertSpaces: false }), two);
+    // what Neovim sends by default (shiftwidth 8, noexpandtab)
+    assert.equal(await format(server, text, { tabSize: 8, insertSpaces: false }), two);
+    // a tab-indented file becomes space-indented
+    assert.equal(await format(server, two.replace(/  /g, "\t")), two);
+  });
+
+  it("one argument column per paragraph: lines without arguments, labels and block uses do not break it; `=` spaced everywhere", async () => {
+    const text = [
+      "block Head(n, p=0.5) {",
+      "  fc 128",
+      "  relu",
+      "  dropout p",
+      "  fc n",
+      "}",
+      "network N {",
+      "  input 32x32x3",
+      "  c1: conv 8 3x3 pad 1",
+      "  maxpool 2",
+      "  Head(n=10, p = 0.2)",
+      "  softmax",
+      "}",
+      "",
+    ].join("\n");
+    assert.equal(
+      await format(server, text),
+      [
+        "block Head(n, p = 0.5) {",
+        "  fc      128",
+        "  relu",
+        "  dropout p",
+        "  fc      n",
+        "}",
+        "network N {",
+        "  input   32x32x3",
+        "  c1: conv 8 3x3 pad 1",
+        "  maxpool 2",
+        "  Head(n = 10, p = 0.2)",
+        "  softmax",
+        "}",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("literal lists keep their layout; lines continuing a list are left as written", async () => {

@@ -26,7 +26,7 @@ describe("inlay hints", () => {
     const lines = text.split("\n");
     const networkLine = lines.findIndex((l) => l.startsWith("network LeNet5"));
     const expected: [string, string][] = [
-      ["network LeNet5", "32×32×1 → 10 · 61,706 params · 0.42 MMAC"],
+      ["network LeNet5", "→ 10 · 61,706 params · 0.42 MMAC"],
       ["  conv 6 5x5", "→ 28×28×6 · 156 params"],
       ["  avgpool 2x2", "→ 14×14×6"],
       ["  conv 16 5x5", "→ 10×10×16 · 2,416 params"],
@@ -91,15 +91,15 @@ describe("inlay hints", () => {
     const list = byLine(await hints(server, "file:///t/inc.cnn", text));
     const line4 = lineOf(text, 4);
     assert.deepEqual(list, [
-      [0, 21, "28×28×192 → 28×28×224 · 980,704 params · 768.29 MMAC"],
+      [0, 21, "→ 28×28×224 · 980,704 params · 768.29 MMAC"],
       [3, lineOf(text, 3).length, "→ 28×28×64 · 12,352 params"],
       [4, line4.indexOf(";"), "→ 28×28×96 · 18,528 params"],
       [4, line4.lastIndexOf(";"), "→ 28×28×96"],
       [4, line4.length, "→ 28×28×128 · 110,720 params"],
       [5, 3, "→ 28×28×192 · 141,600 params"],
-      // the conv runs twice (192 then 224 channels in): the first pass, marked
-      [6, "  repeat 2 { conv 224 3x3 pad 1".length, "→ 28×28×224 · 387,296 params (1st of 2 passes)"],
-      [6, lineOf(text, 6).length, "→ 28×28×224 · 839,104 params"],
+      // a one-line repeat of one statement: one hint, the passes counted (the conv runs
+      // twice, 192 then 224 channels in: not alike)
+      [6, lineOf(text, 6).length, "→ 28×28×224 · 839,104 params (2 passes)"],
     ]);
   });
 
@@ -109,28 +109,54 @@ describe("inlay hints", () => {
     const lines = text.split("\n");
     const first = lines.findIndex((l) => l.trim() === "conv k 3x3 pad 1 nobias");
     const hint = list.find((h) => h.position.line === first)!;
-    assert.equal(hint.label, "→ 56×56×64 · 36,864 params (1st of 5 uses)");
+    assert.equal(hint.label, "→ 56×56×64 · 36,864 params (1st of 5)");
     const tooltip = (hint.tooltip as { value: string }).value;
     assert.match(tooltip, /runs 5 times/);
     assert.match(tooltip, /5\. 7×7×512 → 7×7×512 · 2,359,296 params — `Basic` on line 42/);
     const repeat = lines.findIndex((l) => l.includes("layer1: repeat 2 { Basic(64) }"));
     assert.deepEqual(
       list.filter((h) => h.position.line === repeat).map((h) => h.label),
-      ["→ 56×56×64 · 73,984 params (all 2 passes)", "→ 56×56×64 · 147,968 params"],
+      ["→ 56×56×64 · 147,968 params (2 × 73,984)"],
     );
     const network = lines.findIndex((l) => l.startsWith("network ResNet18"));
-    assert.equal(list.find((h) => h.position.line === network)!.label, "224×224×3 → 1000 · 11,689,512 params · 1.81 GMAC");
+    assert.equal(list.find((h) => h.position.line === network)!.label, "→ 1000 · 11,689,512 params · 1.81 GMAC");
+    assert.equal(
+      (list.find((h) => h.position.line === network)!.tooltip as { value: string }).value,
+      "Network `ResNet18`: 224×224×3 → 1000 · 11,689,512 params · 1,814,073,344 MACs (1.81 GMAC)",
+    );
+    const passes = (list.find((h) => h.position.line === repeat)!.tooltip as { value: string }).value;
+    assert.match(passes, /`Basic\(64\)`, pass by pass:\n\n1\. 56×56×64 → 56×56×64 · 73,984 params · 231,211,008 MACs \(231\.21 MMAC\)\n2\. 56×56×64 → 56×56×64 · 73,984 params/);
   });
 
   it("a block used by two networks: the tooltip says which network each use is in", async () => {
     const text = "block Twice(k) {\n  conv k 3x3 pad 1\n}\nnetwork A {\n  input 8x8x1\n  Twice(2)\n}\nnetwork B {\n  input 8x8x3\n  Twice(4)\n}\n";
     const list = await hints(server, "file:///t/two-networks.cnn", text);
     const hint = list.find((h) => h.position.line === 1)!;
-    assert.equal(hint.label, "→ 8×8×2 · 20 params (1st of 2 uses)");
+    assert.equal(hint.label, "→ 8×8×2 · 20 params (1st of 2)");
     assert.equal(
       (hint.tooltip as { value: string }).value,
-      "This statement runs 2 times:\n\n1. 8×8×1 → 8×8×2 · 20 params — `Twice` on line 6 (network `A`)\n2. 8×8×3 → 8×8×4 · 112 params — `Twice` on line 10 (network `B`)",
+      "This statement runs 2 times (uses); the hint shows the first:\n\n1. 8×8×1 → 8×8×2 · 20 params — `Twice` on line 6 (network `A`)\n2. 8×8×3 → 8×8×4 · 112 params — `Twice` on line 10 (network `B`)",
     );
+  });
+
+  it("every hint of every example fits VS Code's default maximum length (43), and its tooltip has the whole", async () => {
+    const names = ["lenet5.cnn", "alexnet.cnn", "vgg16.cnn", "resnet18.cnn", "resnet50.cnn", "mobilenetv2.cnn", "inception.cnn", "densenet_block.cnn", "unet_small.cnn"];
+    let checked = 0;
+    for (const name of names) {
+      const text = example(name);
+      const list = await hints(server, `file:///t/len-${name}`, text);
+      for (const h of list) {
+        const label = h.label as string;
+        assert.ok([...label].length <= 43, `${name} line ${h.position.line + 1}: \`${label}\` is ${[...label].length} characters`);
+        const tooltip = (h.tooltip as { value: string } | undefined)?.value ?? "";
+        // the tooltip names the input shape and the exact params (the label leaves the input out)
+        assert.match(tooltip, / → /, `${name} line ${h.position.line + 1}: no tooltip`);
+        const params = /([\d,]+) params?/.exec(label);
+        if (params) assert.ok(tooltip.includes(`${params[1]} param`), `${name}: the tooltip of \`${label}\` lacks its params`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 150, `only ${checked} hints`);
   });
 
   it("only the hints inside the requested range", async () => {
@@ -157,7 +183,7 @@ describe("inlay hint settings: shape format, params, MACs", () => {
     // conv 6 5x5 on 32×32×1: 150 weights × 28·28 positions = 117,600 MACs
     assert.equal(list.find((h) => h.position.line === 2)!.label, "→ 6×28×28 · 0.12 MMAC");
     assert.equal(list.find((h) => h.position.line === 3)!.label, "→ 6×14×14");
-    assert.equal(list.find((h) => h.position.line === 0)!.label, "1×32×32 → 10 · 0.42 MMAC");
+    assert.equal(list.find((h) => h.position.line === 0)!.label, "→ 10 · 0.42 MMAC");
 
     const republished = server.diagnosticsFor(uri);
     await server.connection.sendNotification("workspace/didChangeConfiguration", { settings: { cnn: {} } });

@@ -11,7 +11,7 @@ describe("symbols, names, folding, semantic tokens", () => {
   before(async () => (server = await TestServer.start()));
   after(() => server.stop());
 
-  it("the outline: networks with totals, blocks with parameters, labelled statements nested", async () => {
+  it("the outline: networks with totals, blocks with parameters, every statement nested as written", async () => {
     const uri = "file:///s/resnet18.cnn";
     const text = example("resnet18.cnn");
     await server.open(uri, text);
@@ -22,15 +22,54 @@ describe("symbols, names, folding, semantic tokens", () => {
       ["ResNet18", "224×224×3 → 1000 · 11,689,512 params", 5],
     ]);
     const net = symbols[2];
+    // every statement, unlabelled ones named by what the line says
     assert.deepEqual(net.children!.map((c) => [c.name, c.detail]), [
-      ["conv1", "conv → 112×112×64"],
-      ["layer1", "repeat → 56×56×64"],
-      ["layer2", "Down → 28×28×128"],
-      ["layer3", "Down → 14×14×256"],
-      ["layer4", "Down → 7×7×512"],
+      ["input 224x224x3", "→ 224×224×3"],
+      ["conv1", "conv 64 7x7 stride 2 pad 3 nobias floor → 112×112×64 · 9,408 params"],
+      ["bn", "→ 112×112×64 · 128 params"],
+      ["relu", "→ 112×112×64"],
+      ["maxpool 3x3 stride 2 pad 1 floor", "→ 56×56×64"],
+      ["layer1", "repeat 2 → 56×56×64 · 147,968 params"],
+      ["layer2", "Down(128) → 28×28×128 · 230,144 params"],
+      ["Basic(128)", "→ 28×28×128 · 295,424 params"],
+      ["layer3", "Down(256) → 14×14×256 · 919,040 params"],
+      ["Basic(256)", "→ 14×14×256 · 1,180,672 params"],
+      ["layer4", "Down(512) → 7×7×512 · 3,673,088 params"],
+      ["Basic(512)", "→ 7×7×512 · 4,720,640 params"],
+      ["gap", "→ 1×1×512"],
+      ["fc 1000", "→ 1000 · 513,000 params"],
     ]);
+    assert.deepEqual(net.children![5].children!.map((c) => c.name), ["Basic(64)"]);
     assert.equal(slice(text, net.selectionRange), "ResNet18");
-    assert.equal(slice(text, net.children![0].selectionRange), "conv1");
+    assert.equal(slice(text, net.children![1].selectionRange), "conv1");
+    assert.equal(slice(text, net.children![2].selectionRange), "bn");
+    // a block's body: the residual holds its statements, the shortcut is a child of its own
+    const down = symbols[1];
+    assert.deepEqual(down.children!.map((c) => c.name), ["residual", "relu"]);
+    const residual = down.children![0];
+    assert.deepEqual(residual.children!.map((c) => c.name), ["conv k 3x3 stride 2 pad 1 nobias floor", "bn", "relu", "conv k 3x3 pad 1 nobias", "bn", "shortcut"]);
+    assert.deepEqual(residual.children![5].children!.map((c) => [c.name, c.detail]), [["conv k 1x1 stride 2 nobias floor", "→ 28×28×128 · 8,192 params · (1st of 3)"], ["bn", "→ 28×28×128 · 256 params · (1st of 3)"]]);
+    // every range holds its children and its selection range
+    const inside = (outer: { start: { line: number; character: number }; end: { line: number; character: number } }, inner: typeof outer) =>
+      (inner.start.line > outer.start.line || (inner.start.line === outer.start.line && inner.start.character >= outer.start.character)) &&
+      (inner.end.line < outer.end.line || (inner.end.line === outer.end.line && inner.end.character <= outer.end.character));
+    const walk = (list: DocumentSymbol[]) => {
+      for (const s of list) {
+        assert.ok(s.name.length > 0);
+        assert.ok(inside(s.range, s.selectionRange), `${s.name}: selection outside its range`);
+        for (const c of s.children ?? []) assert.ok(inside(s.range, c.range), `${c.name} outside ${s.name}`);
+        walk(s.children ?? []);
+      }
+    };
+    walk(symbols);
+  });
+
+  it("the outline of branches and of a file with a syntax error", async () => {
+    const uri = "file:///s/branches.cnn";
+    await server.open(uri, "network I {\n  input 28x28x192\n  concat {\n    branch { conv 64 1x1 }\n    branch { conv 96 1x1; relu }\n  }\n  conv 8 (\n}\n");
+    const symbols = await server.request<DocumentSymbol[]>("textDocument/documentSymbol", { textDocument: { uri } });
+    const concat = symbols[0].children!.find((c) => c.name === "concat")!;
+    assert.deepEqual(concat.children!.map((b) => [b.name, b.children!.map((c) => c.name)]), [["branch 1", ["conv 64 1x1"]], ["branch 2", ["conv 96 1x1", "relu"]]]);
   });
 
   it("a file of loose statements is one network named after the file", async () => {

@@ -1,7 +1,7 @@
 // The arithmetic of spec §3 and §6 on small cases, each named by its parameters.
 
 import * as assert from "node:assert/strict";
-import { analyze, shapeText, type Analysis, type NetworkResult } from "../../analysis";
+import { analyze, shapeText, type Analysis, type NetworkResult, type NodeOf } from "../../analysis";
 
 function net(text: string): { a: Analysis; n: NetworkResult } {
   const a = analyze(text, "t.cnn");
@@ -50,7 +50,8 @@ describe("spatial arithmetic (spec §3)", () => {
 
   it("pad same puts the smaller half before: 8x8, F=4, S=1 pads 1 left/top, 2 right/bottom", () => {
     const r = single("8x8x1", "conv 1 4x4 pad same");
-    assert.deepEqual(r.node.attrs.padding, { left: 1, right: 2, top: 1, bottom: 2 });
+    assert.equal(r.node.op, "conv");
+    assert.deepEqual((r.node as NodeOf<"conv">).attrs.padding, { left: 1, right: 2, top: 1, bottom: 2 });
     assert.deepEqual(codes(r.a), ["even-filter"]);
   });
 
@@ -60,7 +61,7 @@ describe("spatial arithmetic (spec §3)", () => {
     assert.equal(d.code, "stride-misfit");
     assert.equal(d.severity, "warning");
     assert.ok(d.message.startsWith("stride 3 doesn't fit: (7 − 3 + 2·0)/3 + 1 = 2.33"), d.message);
-    assert.deepEqual(d.data && d.data.kind === "stride-misfit" ? [d.data.paddings, d.data.strides] : null, [[1], [1, 2, 4]]);
+    assert.deepEqual(d.data && d.data.kind === "stride-misfit" ? [d.data.paddings, d.data.strides] : null, [[1], [1, 2]]);
     assert.equal(r.out, "2×2×1");
   });
 
@@ -148,7 +149,7 @@ describe("structure (spec §4)", () => {
     const { a } = net("input 56x56x64\nresidual {\n  conv 128 3x3 stride 2 pad 1 floor\n}\n");
     const d = a.diagnostics.find((x) => x.code === "depth-mismatch")!;
     assert.match(d.message, /28×28×128 \(the body\) and 56×56×64 \(the shortcut\)/);
-    assert.match(d.message, /shortcut \{ conv 128 1x1 stride 2 \}/);
+    assert.match(d.message, /shortcut \{ conv 128 1x1 stride 2 floor \}/);
     assert.deepEqual(d.data && d.data.kind === "projection" ? [d.data.depth, d.data.stride] : null, [128, 2]);
   });
 

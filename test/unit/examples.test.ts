@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { analyze, shapeText } from "../../analysis";
+import { analyze, shapeText, type NodeOf } from "../../analysis";
 
 const root = join(__dirname, "..", "..", "..");
 const load = (file: string) => analyze(readFileSync(join(root, "examples", file), "utf8"), file);
@@ -73,8 +73,9 @@ describe("examples", () => {
 
   it("course: edge detection carries the literal image and filter", () => {
     const n = load("course/edge_detection.cnn").networks[0];
-    assert.equal(n.graph[0].attrs.data!.length, 36);
-    assert.deepEqual(n.graph[1].attrs.weights, [1, 0, -1, 1, 0, -1, 1, 0, -1]);
+    assert.deepEqual([n.graph[0].op, n.graph[1].op], ["input", "conv"]);
+    assert.equal((n.graph[0] as NodeOf<"input">).attrs.data!.length, 36);
+    assert.deepEqual((n.graph[1] as NodeOf<"conv">).attrs.weights, [1, 0, -1, 1, 0, -1, 1, 0, -1]);
     assert.equal(shapeText(n.output), "4×4×1");
   });
 

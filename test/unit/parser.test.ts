@@ -3,7 +3,7 @@
 
 import * as assert from "node:assert/strict";
 import { parse, LineIndex } from "../../grammar";
-import { analyze, shapeText } from "../../analysis";
+import { analyze, shapeText, type NodeOf } from "../../analysis";
 
 function syntaxErrors(text: string) {
   return analyze(text, "t.cnn").diagnostics.filter((d) => d.code === "syntax");
@@ -70,7 +70,9 @@ describe("parser recovery", () => {
     const text = "input 3x3x1\nconv 1 3x3 weights [[1,0,-1],\n                   [1,0,-1],\n                   [1,0,-1]] bias 0\n";
     const a = analyze(text, "t.cnn");
     assert.deepEqual(a.diagnostics, []);
-    assert.deepEqual(a.networks[0].graph[1].attrs.weights, [1, 0, -1, 1, 0, -1, 1, 0, -1]);
+    const conv = a.networks[0].graph[1] as NodeOf<"conv">;
+    assert.equal(conv.op, "conv");
+    assert.deepEqual(conv.attrs.weights, [1, 0, -1, 1, 0, -1, 1, 0, -1]);
   });
 
   it("an unterminated string is reported at the string", () => {

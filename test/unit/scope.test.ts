@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { analyze, type GraphNode, type ScopeFrame } from "../../analysis";
-import { deserializeNetwork, serializeNetwork } from "../../engine/serialize";
+import { deserializeNetwork, serializeNetwork } from "../../analysis/serialize";
 
 /** A frame as a short word: `Bottleneck 3/12`, `repeat 2/3`, `residual body`, `concat 1/2`. */
 function word(f: ScopeFrame): string {

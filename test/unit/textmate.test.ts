@@ -89,4 +89,47 @@ describe("TextMate grammar: scopes of a real line", () => {
     assert.ok(stackOf("  relu // 激活", "激活").includes("comment.line.double-slash.cnn"));
     assert.ok(!stackOf('  input 32x32x3 sample "cat#1.png"', "1.png").some((s) => s.startsWith("comment")));
   });
+
+  /** [text, innermost scope] of every token, white space left out. */
+  const pieces = (line: string) => scopes(line).map(([t, scope]) => [t.trim(), scope] as const);
+  const numeric = "constant.numeric.cnn";
+  const dimension = "keyword.operator.dimension.cnn";
+
+  it("sizes: every number of `32x32x1`, `5x5`, `3x3x64`, `224 x 224 x 3`, `7×7` is one numeric token, each `x` the dimension operator", () => {
+    const sizes: [string, string[]][] = [
+      ["  input 32x32x1", ["32", "x", "32", "x", "1"]],
+      ["  conv 6 5x5", ["5", "x", "5"]],
+      ["  conv 64 3x3x64 pad 1", ["3", "x", "3", "x", "64"]],
+      ["  input 224 x 224 x 3", ["224", "x", "224", "x", "3"]],
+      ["  maxpool 7×7", ["7", "×", "7"]],
+      ["  conv 96 11x11 stride 4", ["11", "x", "11"]],
+      ["  pad 1x0", ["1", "x", "0"]],
+      ["  conv k (k)x3", ["x", "3"]],
+    ];
+    for (const [line, size] of sizes) {
+      const got = pieces(line);
+      const start = got.findIndex((_, i) => size.every((s, j) => got[i + j]?.[0] === s));
+      assert.ok(start >= 0, `${line}: the size is not tokenized as ${size.join(" ")}: ${JSON.stringify(got)}`);
+      size.forEach((text, j) => {
+        const scope = got[start + j][1];
+        assert.equal(scope, text === "x" || text === "×" ? dimension : numeric, `${line}: \`${text}\` (${j + 1}. piece of the size) is ${scope}`);
+      });
+    }
+  });
+  it("a label before a block use or a structure is a label", () => {
+    assert.equal(scopeOf("  layer2: Stage(128, 4, 2)", "layer2"), "entity.name.label.cnn");
+    assert.equal(scopeOf("  layer2: Stage(128, 4, 2)", "Stage"), "entity.name.function.call.cnn");
+    assert.equal(scopeOf("  body: residual {", "body"), "entity.name.label.cnn");
+    assert.equal(scopeOf("  conv 6 5x5 pad 1", "pad"), "keyword.other.option.cnn");
+  });
+  it("numbers: counts, decimals, exponents are numeric whole; digits inside names are not", () => {
+    for (const [line, number] of [["  conv 16 5x5", "16"], ["  dropout 0.5", "0.5"], ["  dropout .25", ".25"], ["  bn eps 1e-5", "1e-5"], ["  fc 1000", "1000"], ["  conv 2*k 1x1", "2"]]) {
+      assert.ok(pieces(line).some(([t, s]) => t === number && s === numeric), `${line}: \`${number}\` is not one numeric token: ${JSON.stringify(pieces(line))}`);
+    }
+    for (const [line, name] of [["  conv1: conv 64 7x7", "conv1"], ["  layer2: Stage(128, 4, 2)", "layer2"], ["  c3x3: conv 8 3x3", "c3x3"], ["  Stage2(64)", "Stage2"]]) {
+      const got = pieces(line);
+      assert.ok(got.some(([t]) => t === name), `${line}: \`${name}\` is split: ${JSON.stringify(got)}`);
+      assert.ok(!got.some(([t, s]) => s === numeric && name.includes(t) && !line.includes(` ${t}`)), `${line}: digits of \`${name}\` coloured as a number`);
+    }
+  });
 });

@@ -2,12 +2,42 @@
 // into the heap once; the returned `run` is called on every inference with the
 // addresses the arena planned (inputs, output, scratch).
 
-import type { GraphNode } from "../../../analysis/types";
+import type { GraphNode, NodeOf, NodeOp, Shape } from "../../../analysis/types";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
+import { need } from "../../ops/shared";
 import type { LayerParams } from "../../api";
 import type { KernelLibrary } from "../../wasm/library";
 import type { Heap } from "../heap";
-import type { Step } from "../plan";
+
+/** a per-channel affine map y = x·gain[c] + offset[c] (a bn at inference), in float64 */
+export interface Affine {
+  gain: Float64Array;
+  offset: Float64Array;
+}
+
+/**
+ * One kernel call of the fast executor, covering one or more nodes (engine/fast/plan.ts):
+ * a head, and what its kernel absorbs after it.
+ */
+export interface Step<H extends GraphNode = GraphNode> {
+  /** the node whose kernel runs (conv, fc, pool, …) */
+  head: H;
+  /** every node this step computes, in graph order (the head first) */
+  covers: GraphNode[];
+  /** ids of the values read: the head's inputs, then the residual if any */
+  inputs: number[];
+  /** the id of the value written: the last covered node's id */
+  output: number;
+  /** a per-channel affine node (bn) folded into the head's weights, and its affine form */
+  norm: { node: GraphNode; affine: (params: LayerParams) => Affine } | null;
+  /** 0 none, 1 relu, 2 relu6 (applied last) */
+  act: number;
+  /** the other operand of an absorbed add */
+  residual: number | null;
+}
+
+/** a step whose head is a node of kind K */
+export type StepOf<K extends NodeOp> = Step<NodeOf<K>>;
 
 /** a node's learned values; `allocate` may place a tensor straight in the heap */
 export type WeightSource = (node: GraphNode, allocate?: (length: number) => Float32Array) => LayerParams | undefined;
@@ -16,6 +46,8 @@ export interface BuildContext {
   lib: KernelLibrary;
   heap: Heap;
   weights: WeightSource;
+  /** the output shape of the node with this id */
+  shapeOf(id: number): Shape;
 }
 
 export interface Addresses {
@@ -28,40 +60,31 @@ export interface CompiledStep {
   /** bytes of scratch the step needs while it runs */
   scratchBytes: number;
   run(at: Addresses): void;
+  /**
+   * The step's work as independent parts (GEMM panels, ranges of channels) that worker
+   * threads may run at once, each with scratch of its own (the threads track fills it);
+   * absent: the step runs whole, on one thread.
+   */
+  parts?: { count: number; scratchBytes: number; run(at: Addresses, part: number): void };
 }
 
-export type StepCompiler = (step: Step, ctx: BuildContext) => CompiledStep;
-
-export function need(node: GraphNode, params: LayerParams | undefined, field: keyof LayerParams): Float32Array {
-  const value = params?.[field];
-  if (!value) throw new Error(`${node.label ?? node.op} (node ${node.id}) has no ${field}`);
-  return value;
-}
+export { need } from "../../ops/shared";
 
 /**
  * The per-channel gain and offset of a folded batch norm (y = x·gain + offset), in
  * float64 so that folding adds a single rounding; identity when there is none.
  */
-export function foldedNorm(bn: GraphNode | null, channels: number, ctx: BuildContext): { gain: Float64Array; offset: Float64Array } {
-  const gain = new Float64Array(channels).fill(1);
-  const offset = new Float64Array(channels);
-  if (!bn) return { gain, offset };
-  const p = ctx.weights(bn);
-  const [g, b, mean, variance] = [need(bn, p, "weight"), need(bn, p, "bias"), need(bn, p, "runningMean"), need(bn, p, "runningVar")];
-  const eps = bn.attrs.eps ?? 1e-5;
-  for (let c = 0; c < channels; c++) {
-    gain[c] = g[c] / Math.sqrt(variance[c] + eps);
-    offset[c] = b[c] - mean[c] * gain[c];
-  }
-  return { gain, offset };
+export function foldedNorm(norm: Step["norm"], channels: number, ctx: BuildContext): Affine {
+  if (norm) return norm.affine(ctx.weights(norm.node) ?? {});
+  return { gain: new Float64Array(channels).fill(1), offset: new Float64Array(channels) };
 }
 
 /** A convolution's window, filters and bias (null for `nobias`), with its folded batch norm. */
-export function convolution(step: Step, ctx: BuildContext) {
+export function convolution(step: StepOf<"conv" | "dwconv">, ctx: BuildContext) {
   const node = step.head;
-  const g: WindowGeometry = windowGeometry(node);
+  const g: WindowGeometry = windowGeometry(node, node.attrs.groups);
   const params = ctx.weights(node);
   const w = need(node, params, "weight");
-  const b = node.attrs.bias === false ? null : need(node, params, "bias");
-  return { g, w, b, ...foldedNorm(step.bn, g.outChannels, ctx) };
+  const b = node.attrs.bias ? need(node, params, "bias") : null;
+  return { g, w, b, ...foldedNorm(step.norm, g.outChannels, ctx) };
 }

@@ -4,10 +4,9 @@
 // A 1×1, stride-1, unpadded convolution reads its input in place as the B matrix.
 
 import { KC, NC, NR } from "../../wasm/kernels/gemm";
-import type { Step } from "../plan";
-import { convolution, type BuildContext, type CompiledStep } from "./context";
+import { convolution, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
-export function compileGemmConv(step: Step, ctx: BuildContext): CompiledStep {
+export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
   const { g, w, b, gain, offset } = convolution(step, ctx);
   const MR = lib.MR;

@@ -1,10 +1,9 @@
 // Depthwise convolution (groups = D₁, multiplier M): filters copied once with the batch
 // norm folded in, then kernels/window.ts over a padded copy of the input.
 
-import type { Step } from "../plan";
-import { convolution, type BuildContext, type CompiledStep } from "./context";
+import { convolution, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
-export function compileDepthwise(step: Step, ctx: BuildContext): CompiledStep {
+export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
   const { g, w, b, gain, offset } = convolution(step, ctx);
   const K = g.outChannels;

@@ -4,12 +4,12 @@
 
 import { runNode } from "../../reference";
 import { sizeOf } from "../../tensor";
-import type { Step } from "../plan";
-import type { BuildContext, CompiledStep } from "./context";
+import type { BuildContext, CompiledStep, Step } from "./context";
 
-export function compileFallback(step: Step, ctx: BuildContext, inputSizes: number[]): CompiledStep {
+export function compileFallback(step: Step, ctx: BuildContext): CompiledStep {
   const params = ctx.weights(step.head);
   const n = sizeOf(step.head.output);
+  const inputSizes = step.head.inputs.map((i) => sizeOf(ctx.shapeOf(i)));
   return {
     scratchBytes: 0,
     run({ inputs, output }) {

@@ -4,10 +4,9 @@
 // folded into its rows.
 
 import { sizeOf } from "../../tensor";
-import type { Step } from "../plan";
-import { foldedNorm, need, type BuildContext, type CompiledStep } from "./context";
+import { foldedNorm, need, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
-export function compileFc(step: Step, ctx: BuildContext): CompiledStep {
+export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const node = step.head;
   const { lib, heap } = ctx;
   const N = sizeOf(node.output);
@@ -22,9 +21,9 @@ export function compileFc(step: Step, ctx: BuildContext): CompiledStep {
   const w = need(node, params, "weight");
   const matrix = heap.f32(W, N * nIn);
   if (!(w.buffer === matrix.buffer && w.byteOffset === W)) matrix.set(w);
-  const b = node.attrs.bias === false ? null : need(node, params, "bias");
-  const { gain, offset } = foldedNorm(step.bn, N, ctx);
-  if (step.bn) for (let n = 0; n < N; n++) for (let i = n * nIn, end = i + nIn; i < end; i++) matrix[i] *= gain[n];
+  const b = node.attrs.bias ? need(node, params, "bias") : null;
+  const { gain, offset } = foldedNorm(step.norm, N, ctx);
+  if (step.norm) for (let n = 0; n < N; n++) for (let i = n * nIn, end = i + nIn; i < end; i++) matrix[i] *= gain[n];
   const biases = new Float32Array(Math.ceil(N / 4) * 4);
   for (let n = 0; n < N; n++) biases[n] = (b ? b[n] : 0) * gain[n] + offset[n];
   const bias = heap.store(biases);

@@ -6,24 +6,23 @@
 
 import { NR } from "../../wasm/kernels/gemm";
 import { TILE_ENTRY } from "../../wasm/kernels/winograd";
-import type { Step } from "../plan";
 import { windowGeometry } from "../../geometry";
-import { convolution, type BuildContext, type CompiledStep } from "./context";
+import { convolution, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
 /** most tiles per block: V and M of a block stay within a few MB */
 const MAX_BLOCK = 64;
 
-export function winogradFits(step: Step): boolean {
+export function winogradFits(step: StepOf<"conv" | "dwconv">): boolean {
   const node = step.head;
   if (node.op !== "conv" || node.input?.kind !== "volume") return false;
-  const g = windowGeometry(node);
+  const g = windowGeometry(node, node.attrs.groups);
   return (
     g.kernelHeight === 3 && g.kernelWidth === 3 && g.strideHeight === 1 && g.strideWidth === 1 &&
     g.dilationHeight === 1 && g.dilationWidth === 1 && g.groups === 1 && g.inChannels >= 16 && g.outChannels >= 16
   );
 }
 
-export function compileWinograd(step: Step, ctx: BuildContext): CompiledStep {
+export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
   const { g, w, b, gain, offset } = convolution(step, ctx);
   const MR = lib.MR;

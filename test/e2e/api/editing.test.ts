@@ -36,7 +36,7 @@ describe("completion", () => {
 });
 
 describe("outline", () => {
-  it("lists LeNet5 with its totals and its labelled layers in order", async () => {
+  it("lists LeNet5 with its totals and every statement in order (labelled ones by their label)", async () => {
     const { document } = await openCnn("lenet5.cnn");
     const symbols = await answered("document symbols of lenet5.cnn", () =>
       vscode.commands.executeCommand<vscode.DocumentSymbol[]>("vscode.executeDocumentSymbolProvider", document.uri),
@@ -45,8 +45,8 @@ describe("outline", () => {
     const [network] = symbols;
     assert.equal(network.kind, vscode.SymbolKind.Class);
     assert.ok(network.detail.includes("61,706"), `network detail: ${network.detail}`);
-    assert.deepEqual(network.children.map((c) => c.name), ["c1", "s2", "c3", "s4", "c5", "f6", "out"]);
-    const c1 = network.children[0];
+    assert.deepEqual(network.children.map((c) => c.name), ["input 32x32x1 sample digits", "c1", "s2", "sigmoid", "c3", "s4", "sigmoid", "c5", "f6", "sigmoid", "out", "softmax"]);
+    const c1 = network.children[1];
     assert.equal(c1.range.start.line, 4);
     assert.ok(c1.detail.includes("28×28×6"), `c1 detail: ${c1.detail}`);
   });

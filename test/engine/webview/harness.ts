@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyze } from "../../../analysis";
-import { serializeNetwork } from "../../../engine/serialize";
+import { serializeNetwork } from "../../../analysis/serialize";
 import { LineIndex } from "../../../grammar";
 import { runViewHtml } from "../../../client/run/html";
 import type { RunMessage } from "../../../webview/protocol";

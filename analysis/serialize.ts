@@ -3,9 +3,10 @@
 // deserializeNetwork checks every field on the way back (the data crossed a process or
 // a webview boundary) and restores the bigints.
 
-import type { GraphNode, LayerAttrs, NetworkResult, Occurrence, Padding, ReceptiveField, ScopeFrame, Shape } from "../analysis/types";
+import type { GraphNode, LayerAttrs, NetworkResult, NodeOp, Occurrence, Padding, ReceptiveField, ScopeFrame, Shape } from "./types";
+import { catalog } from "./layers";
 import type { Span } from "../grammar";
-import { boolean, count, decimalBigint, InvalidDataError, list, nullable, number, oneOf, optional, pair, positive, record, string, isRecord, type Reader } from "./check";
+import { boolean, count, decimalBigint, InvalidDataError, list, nullable, number, oneOf, pair, positive, record, string, isRecord, type Reader } from "./check";
 
 /** T with every bigint as a decimal string, every Map left out, lazy values computed */
 export type Serialized<T> = T extends bigint
@@ -81,33 +82,57 @@ const field: Reader<ReceptiveField> = (v, p) => {
   return { w: number(r.w, `${p}.w`), h: number(r.h, `${p}.h`), jumpW: number(r.jumpW, `${p}.jumpW`), jumpH: number(r.jumpH, `${p}.jumpH`) };
 };
 
+const sample: Reader<{ name: string } | { path: string }> = (s, sp) => {
+  const sr = record(s, sp);
+  return sr.path !== undefined ? { path: string(sr.path, `${sp}.path`) } : { name: string(sr.name, `${sp}.name`) };
+};
+
+/**
+ * Every attribute any kind has, by name (analysis/types.ts `AttrsByOp`): a name means
+ * the same, with the same type, in every kind that has it.
+ */
+const attrFields: Record<string, Reader<unknown>> = {
+  filters: positive,
+  features: positive,
+  factor: positive,
+  size: positive,
+  multiplier: positive,
+  groups: positive,
+  kernel: pair(positive),
+  stride: pair(positive),
+  dilation: pair(positive),
+  padding,
+  outputPadding: pair(count),
+  outputSize: pair(positive),
+  bias: boolean,
+  ceil: boolean,
+  p: number,
+  slope: number,
+  alpha: number,
+  eps: number,
+  weights: list(number),
+  biasValues: list(number),
+  data: list(number),
+  sample,
+};
+
 const attrs: Reader<LayerAttrs> = (v, p) => {
   const r = record(v, p);
-  const out: LayerAttrs = {};
-  const set = <K extends keyof LayerAttrs>(key: K, read: Reader<NonNullable<LayerAttrs[K]>>) => {
-    const value = optional(read)(r[key], `${p}.${key}`);
-    if (value !== undefined) out[key] = value;
-  };
-  set("units", positive);
-  set("kernel", pair(positive));
-  set("stride", pair(positive));
-  set("dilation", pair(positive));
-  set("padding", padding);
-  set("outputPadding", pair(count));
-  set("groups", positive);
-  set("multiplier", positive);
-  set("bias", boolean);
-  set("ceil", boolean);
-  set("alpha", number);
-  set("eps", number);
-  set("weights", list(number));
-  set("biasValues", list(number));
-  set("data", list(number));
-  set("sample", (s, sp) => {
-    const sr = record(s, sp);
-    return sr.path !== undefined ? { path: string(sr.path, `${sp}.path`) } : { name: string(sr.name, `${sp}.name`) };
-  });
-  return out;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(r)) {
+    const read = attrFields[key];
+    if (!read) throw new InvalidDataError(`${p}.${key}: no layer has this attribute`);
+    if (value !== undefined) out[key] = read(value, `${p}.${key}`);
+  }
+  return out as LayerAttrs;
+};
+
+const nodeOps = new Set<string>(["input", "add", "concat", ...catalog.map((k) => k.name)]);
+
+const nodeOp: Reader<NodeOp> = (v, p) => {
+  const op = string(v, p);
+  if (!nodeOps.has(op)) throw new InvalidDataError(`${p}: no layer kind \`${op.slice(0, 40)}\``);
+  return op as NodeOp;
 };
 
 /**
@@ -143,7 +168,7 @@ function graphNode(v: unknown, p: string, id: number, scope: Reader<readonly Sco
   if (inputs.some((i) => i >= id)) throw new InvalidDataError(`${p}.inputs: a node may only read earlier nodes`);
   return {
     id,
-    op: string(r.op, `${p}.op`),
+    op: nodeOp(r.op, `${p}.op`),
     inputs,
     input: nullable(shapeReader)(r.input, `${p}.input`),
     output: shapeReader(r.output, `${p}.output`),
@@ -153,7 +178,7 @@ function graphNode(v: unknown, p: string, id: number, scope: Reader<readonly Sco
     label: nullable(string)(r.label, `${p}.label`),
     span: span(r.span, `${p}.span`),
     scope: scope(r.scope, `${p}.scope`),
-  };
+  } as GraphNode;
 }
 
 function constant<T>(value: T): () => T {

@@ -1,0 +1,68 @@
+// adaptiveavgpool: adaptive average pooling as PyTorch's AdaptiveAvgPool2d. Output cell
+// i along an axis averages input cells [⌊i·in/out⌋, ⌈(i+1)·in/out⌉), so bins may
+// overlap or differ in size.
+
+import type { Floats } from "../api";
+import { planesOf, type Planes } from "../tensor";
+import { like } from "./shared";
+import type { Op, OnnxExportContext } from "./types";
+
+export function adaptiveBins(inSize: number, outSize: number): [number, number][] {
+  const bins: [number, number][] = [];
+  for (let i = 0; i < outSize; i++) bins.push([Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)]);
+  return bins;
+}
+
+export function adaptiveAvgpool<T extends Floats>(input: T, from: Planes, to: Planes): T {
+  const rows = adaptiveBins(from.height, to.height);
+  const cols = adaptiveBins(from.width, to.width);
+  const out = like(input, from.channels * to.height * to.width);
+  for (let c = 0; c < from.channels; c++) {
+    const plane = c * from.height * from.width;
+    for (let oy = 0; oy < to.height; oy++) {
+      const [y0, y1] = rows[oy];
+      for (let ox = 0; ox < to.width; ox++) {
+        const [x0, x1] = cols[ox];
+        let sum = 0;
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += input[plane + iy * from.width + ix];
+        out[(c * to.height + oy) * to.width + ox] = sum / ((y1 - y0) * (x1 - x0));
+      }
+    }
+  }
+  return out;
+}
+
+/** an AveragePool when the bins tile evenly, else Y = R·X·Cᵀ (two MatMuls with averaging matrices) */
+function exportAdaptive(e: OnnxExportContext<"adaptiveavgpool">): string {
+  const from = planesOf(e.node.input!);
+  const to = planesOf(e.node.output);
+  if (from.height % to.height === 0 && from.width % to.width === 0) {
+    const kh = from.height / to.height;
+    const kw = from.width / to.width;
+    return e.emit("AveragePool", [e.inputs[0]], { kernel_shape: [kh, kw], strides: [kh, kw] });
+  }
+  const averaging = (inSize: number, outSize: number, transpose: boolean) => {
+    const m = new Float32Array(inSize * outSize);
+    adaptiveBins(inSize, outSize).forEach(([lo, hi], o) => {
+      for (let i = lo; i < hi; i++) m[transpose ? i * outSize + o : o * inSize + i] = 1 / (hi - lo);
+    });
+    return m;
+  };
+  const rows = e.g.floats(`${e.base}.rows`, [to.height, from.height], averaging(from.height, to.height, false));
+  const cols = e.g.floats(`${e.base}.cols`, [from.width, to.width], averaging(from.width, to.width, true));
+  const down = e.step("MatMul", [rows, e.inputs[0]], "down");
+  return e.emit("MatMul", [down, cols]);
+}
+
+export const adaptiveavgpool: Op<"adaptiveavgpool"> = {
+  kind: "adaptiveavgpool",
+  reference: { forward: ({ node, inputs: [x] }) => adaptiveAvgpool(x, planesOf(node.input!), planesOf(node.output)) },
+  fast: {
+    compile(step, ctx) {
+      const p = planesOf(step.head.input!);
+      const o = planesOf(step.head.output);
+      return ["adaptive-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.adaptive_avg_pool(output, inputs[0], p.channels, p.height, p.width, o.height, o.width) }];
+    },
+  },
+  onnx: { export: exportAdaptive },
+};

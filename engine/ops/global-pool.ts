@@ -1,0 +1,46 @@
+// gap and gmp: global pooling, one number per channel — the mean (GlobalAveragePool)
+// or the largest value (GlobalMaxPool; NaN wins, as in PyTorch).
+
+import type { Floats } from "../api";
+import { planesOf, type Planes } from "../tensor";
+import { like } from "./shared";
+import type { Op } from "./types";
+
+export function globalAverage<T extends Floats>(input: T, p: Planes): T {
+  const plane = p.height * p.width;
+  const out = like(input, p.channels);
+  for (let c = 0; c < p.channels; c++) {
+    let sum = 0;
+    for (let i = c * plane, end = i + plane; i < end; i++) sum += input[i];
+    out[c] = sum / plane;
+  }
+  return out;
+}
+
+export function globalMax<T extends Floats>(input: T, p: Planes): T {
+  const plane = p.height * p.width;
+  const out = like(input, p.channels);
+  for (let c = 0; c < p.channels; c++) {
+    let best = -Infinity;
+    for (let i = c * plane, end = i + plane; i < end; i++) if (input[i] > best || Number.isNaN(input[i])) best = input[i];
+    out[c] = best;
+  }
+  return out;
+}
+
+function globalPool<K extends "gap" | "gmp">(kind: K, reduce: typeof globalAverage, onnxOp: string, max: 0 | 1): Op<K> {
+  return {
+    kind,
+    reference: { forward: ({ node, inputs: [x] }) => reduce(x, planesOf(node.input!)) },
+    fast: {
+      compile(step, ctx) {
+        const p = planesOf(step.head.input!);
+        return ["global-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.global_pool(output, inputs[0], p.channels, p.height * p.width, max) }];
+      },
+    },
+    onnx: { export: (e) => e.emit(onnxOp, [e.inputs[0]]) },
+  };
+}
+
+export const gap = globalPool("gap", globalAverage, "GlobalAveragePool", 0);
+export const gmp = globalPool("gmp", globalMax, "GlobalMaxPool", 1);
