@@ -401,6 +401,6 @@ export interface NameReference extends Span {
 export interface AnalysisSettings {
   /** severity per code; "off" silences it */
   severity?: Partial<Record<DiagnosticCode, Severity | "off">>;
-  /** elaborated layers at most, per network (default 100,000) */
+  /** layers expanded into a network's runnable graph at most (default 50,000): past them it is counted exactly, but cannot run */
   maxLayers?: number;
 }

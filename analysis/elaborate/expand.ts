@@ -13,7 +13,7 @@ import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameR
 import { acceptedOptions, bindArguments, blockScope, guessing, layerArguments, misspeltOption } from "./binding";
 import { collectDefinitions } from "./definitions";
 import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
-import { peakLive, Recorder, stepField, type Template } from "./graph";
+import { layersIn, peakLive, Recorder, stepField, type Template } from "./graph";
 import { join } from "./merge";
 import { findRecursion } from "./recursion";
 import { Sink } from "./sink";
@@ -21,18 +21,20 @@ import { Sink } from "./sink";
 const silent: Report = () => {};
 
 export const MAX_REPEAT = 10_000;
-const DEFAULT_MAX_LAYERS = 100_000;
+const DEFAULT_MAX_LAYERS = 50_000;
 /**
  * The work one analysis may do, in units of about half a microsecond: a statement
- * elaborated costs 4, a node or occurrence copied from a reused elaboration 1, a count
- * carried past the layer cap 1. Past it the analysis stops with one error naming the
+ * elaborated costs 4 (a block use 20), a node, occurrence or frame copied from a reused
+ * elaboration 1, a count carried past the layer cap 1. Past it the analysis stops with one error naming the
  * repeat or block use that grew. A file's own statements get 8 units each on top, so a
  * long file is never cut short; a short one is bounded whatever it nests.
  */
-const WORK_BUDGET = 400_000;
+const WORK_BUDGET = 200_000;
 const STATEMENT_WORK = 4;
+/** a block use elaborated (not reused) costs this much more: binding, scope, its template */
+const CALL_WORK = 16;
 /** nodes and occurrences copied into the graphs of one analysis at most (each network has its layer cap too) */
-const EXPANSION_BUDGET = 400_000;
+const EXPANSION_BUDGET = 200_000;
 
 /** one key per distinct elaboration of a statement: the shape and doubt that come in */
 function flowKey(flow: Flow): string {
@@ -109,6 +111,8 @@ export class Elaborator {
     private readonly implicitName: string,
     private readonly maxLayers = DEFAULT_MAX_LAYERS,
     isError: (code: DiagnosticCode) => boolean = () => true,
+    /** reuse elaborations (off only to test that reuse changes nothing) */
+    private readonly reuses = true,
   ) {
     this.sink = new Sink(isError);
     this.records = new Recorder(this.sink);
@@ -196,7 +200,8 @@ export class Elaborator {
       if (this.aborted) break;
       this.currentTop = stmt;
       if (this.cut && !this.cut.at) this.cut.at = stmt;
-      const before = records.tally.mark();
+      // (a layer records its own occurrence: only a statement that recorded none is summed here)
+      const before = stmt.type === "layer" ? null : records.tally.mark();
       flow = this.statement(stmt, flow, emptyScope);
       const occ = records.lastOccurrence(stmt);
       if (occ) statements.push(occ);
@@ -351,7 +356,7 @@ export class Elaborator {
   /** A layer's node; past the layer cap it is only counted. */
   private addLayerNode<K extends LayerOp>(op: K, inputs: number[], input: Shape, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
     if (this.records.expanding) this.room(1, 2);
-    return this.records.addNode(op, inputs, input, output, attrs, params, macs, stmt);
+    return this.records.addNode(op, inputs, input, output, attrs, params, macs, stmt, true);
   }
 
   /**
@@ -371,7 +376,7 @@ export class Elaborator {
     let left = times;
     let kept = 0;
     if (copy && records.expanding && t.expanded && !Recorder.empty(t)) {
-      const layers = Number(t.totals.layers);
+      const layers = layersIn(t);
       const items = Recorder.size(t);
       // as many as fit
       const fit = Math.min(left, layers > 0 ? Math.floor((this.maxLayers - records.tally.layers()) / layers) : left, items > 0 ? Math.floor((EXPANSION_BUDGET - records.items) / items) : left);
@@ -493,7 +498,8 @@ export class Elaborator {
     const inputs = flow.node === null ? [] : [flow.node];
     const node = this.addLayerNode(kind.name, inputs, flow.shape, out, outcome.attrs, outcome.weights + outcome.biases, outcome.macs, stmt);
     const field = stepField(flow.field, outcome.field);
-    records.record(stmt, "layer", kind.name, flow.shape, out, records.nodeAt(node), field, outcome.weights, outcome.biases, outcome.explain);
+    // (params and MACs given, not read from the node: past the layer cap there is none)
+    records.record(stmt, "layer", kind.name, flow.shape, out, records.nodeAt(node), field, outcome.weights, outcome.biases, outcome.explain, outcome.weights + outcome.biases, outcome.macs);
     return { shape: out, node, field };
   }
 
@@ -501,7 +507,6 @@ export class Elaborator {
     const sink = this.sink;
     const records = this.records;
     const block = this.blocks.get(callee.text);
-    const before = records.tally.mark();
     if (!block) {
       const candidates = [...this.blocks.keys()];
       const close = suggest(callee.text, [...candidates, ...layerNames]);
@@ -521,12 +526,13 @@ export class Elaborator {
       return inDoubt(flow, flow.shape, allDoubt);
     }
     // one elaboration per call statement, arguments and input: the others are reuses
+    const before = records.tally.mark();
     let key = `${stmt.start}|${flowKey(flow)}`;
     for (const p of block.params) key += `|${bound.has(p.name.text) ? bound.get(p.name.text) : "-"}`;
     const outerGrowing = this.growing;
     if (!outerGrowing) this.growing = stmt;
     let out: Flow;
-    const known = this.memo.get(key);
+    const known = this.reuses ? this.memo.get(key) : undefined;
     if (known) {
       // the block's frame and call site are part of what is replayed
       const sites = records.enterCall(callee);
@@ -536,6 +542,7 @@ export class Elaborator {
       records.scope = scopeOuter;
       records.callSites = sites;
     } else {
+      this.work += CALL_WORK;
       const inner = blockScope(block, bound, sink);
       sink.callStack.push({ block: callee.text, site: callee });
       const sites = records.enterCall(callee);
@@ -580,7 +587,7 @@ export class Elaborator {
         this.growing = outerGrowing;
         return unknownFlow;
       }
-      if (last && sameFlow(last.input, out)) {
+      if (last && this.reuses && sameFlow(last.input, out)) {
         // each pass replayed in a frame of its own while the graph has room; the rest counted
         for (; i < n && records.expanding && !Recorder.empty(last.template) && !this.aborted; i++) {
           const outer = records.enter({ kind: "repeat", id: records.frameId(), span: stmt, label, iteration: i + 1, count: n });

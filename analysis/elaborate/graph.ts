@@ -9,7 +9,14 @@ import { elementCount } from "../format";
 import type { AttrsByOp, BlockFrame, Explanation, GraphNode, NodeOp, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind, UnrecordedUses } from "../types";
 import type { Flow } from "./doubt";
 import type { Sink } from "./sink";
-import { since, Tally, type Mark, type Totals } from "./tally";
+import { since, Tally, type Mark } from "./tally";
+
+/** The layers of one elaboration of a template (a double: exact below 2^53). */
+export function layersIn(t: Template): number {
+  return t.from.big === null && t.to.big === null ? t.to.l - t.from.l : Number(since(t.from, t.to).layers);
+}
+
+
 
 const noExplanation = (): Explanation[] => [];
 /**
@@ -44,7 +51,9 @@ export interface Template {
   scopeDepth: number;
   fieldIn: ReceptiveField | null;
   out: Flow;
-  totals: Totals;
+  /** the tally before and after it: its totals are the difference */
+  from: Mark;
+  to: Mark;
   errors: number;
   /** uses of each statement inside, the uses past the cap included (made when first needed) */
   counts: Map<number, bigint> | null;
@@ -122,7 +131,7 @@ export class Recorder {
   /** per block name, the frames of its uses in this network (their `uses` is set at the end) */
   private blockUses = new Map<string, BlockFrame[]>();
   /** uses past the cap, counted into the innermost template being elaborated (the network's own at the bottom) */
-  private extras: Map<number, bigint>[] = [];
+  private extras: (Map<number, bigint> | null)[] = [];
   /** call statement start → its block, for the uses past the cap */
   private callees = new Map<number, string>();
 
@@ -139,7 +148,7 @@ export class Recorder {
     this.expanding = expanding;
     this.frames = 0;
     this.blockUses = new Map();
-    this.extras = [new Map()];
+    this.extras = [null];
     this.callees = new Map();
   }
 
@@ -184,7 +193,7 @@ export class Recorder {
    * expand, the uses of its call statements, past the cap too (a double past 2^53).
    */
   countUses(): void {
-    const extra = this.extras[0];
+    const extra = this.extras[0] ?? new Map<number, bigint>();
     let total: Map<string, number> | null = null;
     if (extra.size) {
       const per = new Map<string, number>();
@@ -204,7 +213,7 @@ export class Recorder {
 
   /** The uses of this network past the cap, now that it is done: into the file's. */
   finishNetwork(): void {
-    for (const [start, n] of this.extras[0]) {
+    for (const [start, n] of this.extras[0] ?? []) {
       const before = this.unrecorded.get(start);
       this.unrecorded.set(start, { count: (before?.count ?? 0n) + n, likeFirst: !this.varied.has(start) });
     }
@@ -216,8 +225,8 @@ export class Recorder {
    * optimized code that read it is thrown away and compiled again every time.
    * Past the cap a node is only tallied: its id is -1 (it exists, but not in the graph).
    */
-  addNode<K extends NodeOp>(op: K, inputs: number[], input: Shape | null, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
-    this.tally.node(params, macs, output, op !== "input" && op !== "add" && op !== "concat");
+  addNode<K extends NodeOp>(op: K, inputs: number[], input: Shape | null, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement, layer = false): number {
+    this.tally.node(params, macs, output, layer);
     if (!this.expanding) return -1;
     const id = this.graph.length;
     this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id } as unknown as GraphNode);
@@ -290,21 +299,9 @@ export class Recorder {
 
   /** One use without an occurrence: counted, and compared with the first. */
   private count(start: number, list: Occurrence[] | undefined, output: Shape | null, params: bigint, macs: bigint): void {
-    const extra = this.extras[this.extras.length - 1];
+    const extra = this.extra();
     extra.set(start, (extra.get(start) ?? 0n) + 1n);
     if (!this.varied.has(start) && !(list && alike(list[0], output, params, macs))) this.varied.add(start);
-  }
-
-  /** Uses past the cap, counted from a template: are they like each statement's first occurrence? */
-  private compare(t: Template): number {
-    for (let i = t.logFrom; i < t.logTo; i++) {
-      const o = this.log[i];
-      const first = this.occurrences.get(o.span.start)?.[0];
-      if (first && !this.varied.has(o.span.start) && !alike(first, o.output, o.params, o.macs)) this.varied.add(o.span.start);
-    }
-    // what it counted without an occurrence is not known to be alike
-    if (t.extra) for (const start of t.extra.keys()) this.varied.add(start);
-    return t.logTo - t.logFrom;
   }
 
   private keep(list: Occurrence[] | undefined, occ: Occurrence): void {
@@ -315,8 +312,8 @@ export class Recorder {
   }
 
   /** A statement made of many layers: its totals are those of the nodes it added since `from`. */
-  composite(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: Mark): Occurrence {
-    const { params, macs } = this.tally.countsSince(from);
+  composite(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: Mark | null): Occurrence {
+    const { params, macs } = from ? this.tally.countsSince(from) : { params: 0n, macs: 0n };
     const output = out.doubt ? null : out.shape;
     return this.record(stmt, kind, name, input?.shape ?? null, output, null, out.field, 0n, 0n, noExplanation, params, macs) ?? {
       span: { start: stmt.start, end: stmt.end },
@@ -347,10 +344,17 @@ export class Recorder {
 
   // ---- templates ----
 
+  /** The counts of uses past the cap of the innermost template being elaborated (made when first needed). */
+  private extra(): Map<number, bigint> {
+    const i = this.extras.length - 1;
+    return (this.extras[i] ??= new Map());
+  }
+
   /** Start recording what the next elaboration leaves, for its reuse. */
-  begin(flow: Flow): { template: Template; mark: Mark; errors: number } {
-    this.extras.push(new Map());
-    const template: Template = {
+  begin(flow: Flow): Template {
+    this.extras.push(null);
+    const mark = this.tally.mark();
+    return {
       graphFrom: this.graph.length,
       graphTo: 0,
       logFrom: this.log.length,
@@ -364,28 +368,27 @@ export class Recorder {
       scopeDepth: this.scope.length,
       fieldIn: flow.field,
       out: flow,
-      totals: { params: 0n, macs: 0n, bytes: 0n, layers: 0n },
-      errors: 0,
+      from: mark,
+      to: mark,
+      errors: this.sink.errors,
       counts: null,
       extra: null,
     };
-    return { template, mark: this.tally.mark(), errors: this.sink.errors };
   }
 
   /** The elaboration is done: the template is complete. */
-  end(started: { template: Template; mark: Mark; errors: number }, out: Flow): Template {
-    const t = started.template;
+  end(t: Template, out: Flow): Template {
     t.graphTo = this.graph.length;
     t.logTo = this.log.length;
     t.framesTo = this.frameLog.length;
     t.expanded = t.expanded && this.expanding;
     t.out = out;
-    t.totals = since(started.mark, this.tally.mark());
-    t.errors = this.sink.errors - started.errors;
-    const extra = this.extras.pop()!;
-    if (extra.size) {
+    t.to = this.tally.mark();
+    t.errors = this.sink.errors - t.errors;
+    const extra = this.extras.pop();
+    if (extra) {
       t.extra = extra;
-      addCounts(this.extras[this.extras.length - 1], extra, 1n);
+      addCounts(this.extra(), extra, 1n);
     }
     return t;
   }
@@ -425,13 +428,14 @@ export class Recorder {
       for (let i = 0; i < times; i++) out = this.replay(t, out);
       return { out, work: times * Recorder.size(t), kept: this.items - before };
     }
-    this.tally.add(t.totals, BigInt(times));
+    this.tally.addSpan(t.from, t.to, times);
     this.sink.errors += t.errors * times;
     let work = 1;
     if (this.sink.recording) {
       const counts = this.countsOf(t);
-      addCounts(this.extras[this.extras.length - 1], counts, BigInt(times));
-      work += counts.size + this.compare(t);
+      addCounts(this.extra(), counts, BigInt(times));
+      // (copies of uses already kept or counted, so compared with the first already)
+      work += counts.size;
     }
     // the flow after: the template's, its node (if any) past the cap
     const node = t.out.node === null ? null : t.out.node === t.inputNode ? flow.node : -1;
@@ -495,7 +499,7 @@ export class Recorder {
       graph.push({ op: n.op, inputs, input: n.input, output: n.output, attrs: n.attrs, params: n.params, macs: n.macs, label: n.label, span: n.span, scope: scopeOf(n.scope), id: i + offset } as GraphNode);
     }
     this.items += t.graphTo - from;
-    this.tally.add(t.totals, 1n);
+    this.tally.addSpan(t.from, t.to, 1);
     const fieldIn = flow.field;
     const log = this.log;
     for (let i = t.logFrom; i < t.logTo; i++) {
@@ -521,7 +525,7 @@ export class Recorder {
         network: this.networkName,
       });
     }
-    if (t.extra) addCounts(this.extras[this.extras.length - 1], t.extra, 1n);
+    if (t.extra) addCounts(this.extra(), t.extra, 1n);
     this.sink.errors += t.errors;
     return { shape: t.out.shape, node: mapNode(t.out.node), field: movedField(t.out.field, t.fieldIn, fieldIn), doubt: t.out.doubt };
   }

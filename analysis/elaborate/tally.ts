@@ -29,10 +29,13 @@ export interface Mark {
 const SAFE = Number.MAX_SAFE_INTEGER;
 
 export class Tally {
-  p = 0;
-  m = 0;
-  b = 0;
-  l = 0;
+  // -0 is not a small integer: the fields are doubles from the start, so the class's map
+  // never changes when a sum passes 2^31 (a map reached only by a weak transition dies
+  // at the next full GC, and the code that checked it is thrown away: "weak objects")
+  p = -0;
+  m = -0;
+  b = -0;
+  l = -0;
   big: Totals | null = null;
 
   reset(): void {
@@ -91,6 +94,24 @@ export class Tally {
     big.macs += t.macs * times;
     big.bytes += t.bytes * times;
     big.layers += t.layers * times;
+  }
+
+  /** Add `times` × what was tallied between two marks (a template's elaboration). */
+  addSpan(from: Mark, to: Mark, times: number): void {
+    if (this.big === null && from.big === null && to.big === null) {
+      const np = this.p + (to.p - from.p) * times;
+      const nm = this.m + (to.m - from.m) * times;
+      const nb = this.b + (to.b - from.b) * times;
+      const nl = this.l + (to.l - from.l) * times;
+      if (np <= SAFE && nm <= SAFE && nb <= SAFE && nl <= SAFE) {
+        this.p = np;
+        this.m = nm;
+        this.b = nb;
+        this.l = nl;
+        return;
+      }
+    }
+    this.add(since(from, to), BigInt(times));
   }
 
   private goBig(): void {

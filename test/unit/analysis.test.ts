@@ -160,14 +160,14 @@ describe("structure (spec §4)", () => {
     assert.equal(n.graph.filter((g) => g.op === "conv").length, 3);
   });
 
-  it("repeat 1000000 is a bad-value; nested repeats past 100,000 layers are exact but cannot run", () => {
+  it("repeat 1000000 is a bad-value; nested repeats past 50,000 layers are exact but cannot run", () => {
     assert.deepEqual(codes(net("input 8x8x1\nrepeat 1000000 { relu }\n").a), ["bad-value"]);
     const { a, n } = net("input 8x8x1\nrepeat 10000 { repeat 10000 { relu } }\n");
     assert.deepEqual(codes(a), ["bad-value"]);
-    assert.match(a.diagnostics[0].message, /expands to 100,000,000 layers, more than the 100,000 that can run/);
+    assert.match(a.diagnostics[0].message, /expands to 100,000,000 layers, more than the 50,000 that can run/);
     assert.equal(shapeText(n.output), "8×8×1");
     assert.equal(n.complete, false);
-    assert.ok(n.graph.length <= 100_002);
+    assert.ok(n.graph.length <= 50_002);
   });
 
   it("empty repeats that loop 10^12 times pass their input through, at once", () => {
@@ -175,7 +175,8 @@ describe("structure (spec §4)", () => {
     assert.deepEqual(a.diagnostics, []);
     assert.equal(shapeText(n.output), "8×8×1");
     assert.equal(n.complete, true);
-    assert.ok(a.work < 1000, `work ${a.work}`);
+    // a few hundred passes are copied (until each statement has its 100 occurrences), the rest counted
+    assert.ok(a.work < 100_000, `work ${a.work}`);
   });
 
   it("a block that uses itself is an error, not a stack overflow", () => {
