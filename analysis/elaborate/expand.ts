@@ -29,12 +29,12 @@ const DEFAULT_MAX_LAYERS = 50_000;
  * repeat or block use that grew. A file's own statements get 8 units each on top, so a
  * long file is never cut short; a short one is bounded whatever it nests.
  */
-const WORK_BUDGET = 200_000;
+const WORK_BUDGET = 250_000;
 const STATEMENT_WORK = 4;
 /** a block use elaborated (not reused) costs this much more: binding, scope, its template */
 const CALL_WORK = 16;
 /** nodes and occurrences copied into the graphs of one analysis at most (each network has its layer cap too) */
-const EXPANSION_BUDGET = 200_000;
+const EXPANSION_BUDGET = 150_000;
 
 /** one key per distinct elaboration of a statement: the shape and doubt that come in */
 function flowKey(flow: Flow): string {
@@ -211,7 +211,8 @@ export class Elaborator {
     records.finishNetwork();
     const graph = records.graph;
     const sums = records.tally.totals();
-    if (this.cut?.at) this.reportCut(name, this.cut.at, this.cut.why, sums.layers, cutBefore !== null);
+    // (more layers than can run is the reason to give, whichever budget stopped the copies first)
+    if (this.cut?.at) this.reportCut(name, this.cut.at, sums.layers > BigInt(this.maxLayers) ? "layers" : this.cut.why, sums.layers, cutBefore !== null);
     const known = graph.length > 0 && flow.shape !== null && !flow.doubt;
     const { params, macs } = sums;
     const input = graph[0]?.op === "input" ? graph[0].output : null;
@@ -240,7 +241,7 @@ export class Elaborator {
     const cap = this.maxLayers.toLocaleString("en-US");
     const message = why === "layers"
       ? `network \`${name}\` expands to ${count} layers, more than the ${cap} that can run: its shapes and counts are exact, but it cannot be run or exported, and its hints stop here`
-      : `network \`${name}\` is not expanded into a runnable graph: the networks above it fill this file's expansion budget (${EXPANSION_BUDGET.toLocaleString("en-US")} nodes and uses); its shapes and counts are exact${fromStart ? "" : ", its hints stop here"}`;
+      : `network \`${name}\` is too large to expand into a runnable graph here (its copies would pass the ${EXPANSION_BUDGET.toLocaleString("en-US")} nodes, uses and scopes one file may expand): its shapes and counts are exact, but it cannot be run or exported${fromStart ? "" : ", and its hints stop here"}`;
     this.sink.report("bad-value", headOf(at), message);
   }
 
@@ -377,7 +378,7 @@ export class Elaborator {
     let kept = 0;
     if (copy && records.expanding && t.expanded && !Recorder.empty(t)) {
       const layers = layersIn(t);
-      const items = Recorder.size(t);
+      const items = records.cost(t);
       // as many as fit
       const fit = Math.min(left, layers > 0 ? Math.floor((this.maxLayers - records.tally.layers()) / layers) : left, items > 0 ? Math.floor((EXPANSION_BUDGET - records.items) / items) : left);
       const now = Math.max(0, Math.min(fit, Math.floor((this.budget - this.work) / Math.max(1, items))));

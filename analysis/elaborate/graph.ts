@@ -55,6 +55,8 @@ export interface Template {
   from: Mark;
   to: Mark;
   errors: number;
+  /** what one copy costs, in nodes, occurrences, frames and the scope and call-site arrays made (-1: not counted yet) */
+  cost: number;
   /** uses of each statement inside, the uses past the cap included (made when first needed) */
   counts: Map<number, bigint> | null;
   /** uses past the cap recorded while it was elaborated (not in the log) */
@@ -284,6 +286,7 @@ export class Recorder {
       network: this.networkName,
     };
     this.keep(list, occ);
+    this.items++;
     return occ;
   }
 
@@ -306,7 +309,6 @@ export class Recorder {
 
   private keep(list: Occurrence[] | undefined, occ: Occurrence): void {
     this.log.push(occ);
-    this.items++;
     if (list) list.push(occ);
     else this.occurrences.set(occ.span.start, [occ]); // (an array grown from empty reserves 17 slots)
   }
@@ -371,6 +373,7 @@ export class Recorder {
       from: mark,
       to: mark,
       errors: this.sink.errors,
+      cost: -1,
       counts: null,
       extra: null,
     };
@@ -417,6 +420,31 @@ export class Recorder {
   }
 
   /**
+   * What one copy of the template costs: its nodes, occurrences and frames, and the
+   * scope and call-site arrays made for them (a deep nesting makes one per use, each as
+   * long as the nesting). Counted once, on first reuse.
+   */
+  cost(t: Template): number {
+    if (t.cost >= 0) return t.cost;
+    let cost = Recorder.size(t);
+    const seen = new Set<readonly unknown[]>();
+    const add = (a: readonly unknown[], depth: number) => {
+      if (a.length > depth && !seen.has(a)) {
+        seen.add(a);
+        // (an element copied costs about an eighth of a node made)
+        cost += a.length >> 3;
+      }
+    };
+    for (let i = t.graphFrom; i < t.graphTo; i++) add(this.graph[i].scope, t.scopeDepth);
+    for (let i = t.logFrom; i < t.logTo; i++) {
+      add(this.log[i].scope, t.scopeDepth);
+      add(this.log[i].callSites, t.callDepth);
+    }
+    t.cost = cost;
+    return cost;
+  }
+
+  /**
    * `times` more elaborations exactly like the template's, from `flow`: copied into the
    * graph and the log while expanding, else only tallied and counted. Returns the flow
    * after them and the work done (items copied or counts added).
@@ -424,9 +452,15 @@ export class Recorder {
   reuse(t: Template, flow: Flow, times: number, copy = true): { out: Flow; work: number; kept: number } {
     if (copy && this.expanding && t.expanded && !Recorder.empty(t)) {
       let out = flow;
-      const before = this.items;
-      for (let i = 0; i < times; i++) out = this.replay(t, out);
-      return { out, work: times * Recorder.size(t), kept: this.items - before };
+      let kept = 0;
+      const cost = this.cost(t);
+      for (let i = 0; i < times; i++) {
+        const r = this.replay(t, out);
+        out = r.out;
+        kept += r.kept;
+        this.items += cost;
+      }
+      return { out, work: times * cost, kept };
     }
     this.tally.addSpan(t.from, t.to, times);
     this.sink.errors += t.errors * times;
@@ -443,7 +477,7 @@ export class Recorder {
   }
 
   /** One copy of the template's nodes and occurrences, from `flow`. */
-  private replay(t: Template, flow: Flow): Flow {
+  private replay(t: Template, flow: Flow): { out: Flow; kept: number } {
     const offset = this.graph.length - t.graphFrom;
     const mapNode = (id: number | null): number | null => (id === null ? null : id >= t.graphFrom ? id + offset : id === t.inputNode ? flow.node : id);
     // fresh frames, numbered as if elaborated here
@@ -498,7 +532,7 @@ export class Recorder {
       for (let j = 0; j < old.length; j++) inputs[j] = old[j] >= from ? old[j] + offset : outside;
       graph.push({ op: n.op, inputs, input: n.input, output: n.output, attrs: n.attrs, params: n.params, macs: n.macs, label: n.label, span: n.span, scope: scopeOf(n.scope), id: i + offset } as GraphNode);
     }
-    this.items += t.graphTo - from;
+    let kept = t.graphTo - from;
     this.tally.addSpan(t.from, t.to, 1);
     const fieldIn = flow.field;
     const log = this.log;
@@ -506,6 +540,7 @@ export class Recorder {
       const o = log[i];
       const list = this.listFor(o.span.start, o.output, o.params, o.macs);
       if (list === null) continue;
+      kept++;
       this.keep(list, {
         span: o.span,
         kind: o.kind,
@@ -527,7 +562,7 @@ export class Recorder {
     }
     if (t.extra) addCounts(this.extra(), t.extra, 1n);
     this.sink.errors += t.errors;
-    return { shape: t.out.shape, node: mapNode(t.out.node), field: movedField(t.out.field, t.fieldIn, fieldIn), doubt: t.out.doubt };
+    return { out: { shape: t.out.shape, node: mapNode(t.out.node), field: movedField(t.out.field, t.fieldIn, fieldIn), doubt: t.out.doubt }, kept };
   }
 }
 
