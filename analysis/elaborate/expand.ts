@@ -29,12 +29,12 @@ const DEFAULT_MAX_LAYERS = 50_000;
  * repeat or block use that grew. A file's own statements get 8 units each on top, so a
  * long file is never cut short; a short one is bounded whatever it nests.
  */
-const WORK_BUDGET = 250_000;
+const WORK_BUDGET = 200_000;
 const STATEMENT_WORK = 4;
 /** a block use elaborated (not reused) costs this much more: binding, scope, its template */
 const CALL_WORK = 16;
 /** nodes and occurrences copied into the graphs of one analysis at most (each network has its layer cap too) */
-const EXPANSION_BUDGET = 150_000;
+const EXPANSION_BUDGET = 120_000;
 
 /** one key per distinct elaboration of a statement: the shape and doubt that come in */
 function flowKey(flow: Flow): string {
