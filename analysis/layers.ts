@@ -282,9 +282,9 @@ function sharingExplanations(units: number, perUnitText: string, perUnit: bigint
   ];
 }
 
-function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: number): { weights?: number[]; biasValues?: number[] } {
+function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: number): { weights?: number[]; biasValues?: number[]; biasValue?: number } {
   const o = ctx.options;
-  const out: { weights?: number[]; biasValues?: number[] } = {};
+  const out: { weights?: number[]; biasValues?: number[]; biasValue?: number } = {};
   if (o.weights) {
     const dims = o.weights.dims;
     const span = o.spans.weights!;
@@ -309,7 +309,8 @@ function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: numb
   }
   if (o.bias) {
     if (o.nobias) ctx.report("bad-value", o.spans.bias!, "`bias` and `nobias` contradict each other");
-    else if (o.bias.values.length === 1) out.biasValues = new Array(units).fill(o.bias.values[0]);
+    // one value for every filter stays one number: K may be in the millions (the engine fills it)
+    else if (o.bias.values.length === 1) out.biasValue = o.bias.values[0];
     else if (o.bias.values.length === units) out.biasValues = o.bias.values;
     else ctx.report("bad-value", o.spans.bias!, `\`bias\` has ${o.bias.values.length} values for ${units} filters`);
   }
@@ -711,6 +712,28 @@ const bn: LayerKind<"bn"> = {
   },
 };
 
+const layernorm: LayerKind<"layernorm"> = {
+  name: "layernorm",
+  aliases: [],
+  summary: "layer normalization over the channels at each position (ConvNeXt's LayerNorm2d): (x − mean)/√(var + eps)·γ + β; 2 params (γ, β) per channel",
+  usage: "layernorm [eps E]",
+  args: [],
+  options: ["eps"],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const d = input.kind === "volume" ? input.d : input.n;
+    return {
+      output: sameShape(input),
+      weights: big(d),
+      biases: big(d),
+      macs: 0n,
+      attrs: { eps: ctx.options.eps ?? 1e-5 },
+      explain: () => [{ title: "params", text: `2 × ${d} channels = ${grouped(2 * d)} (γ and β)` }],
+    };
+  },
+};
+
 const lrn: LayerKind<"lrn"> = {
   name: "lrn",
   aliases: ["localresponsenorm"],
@@ -791,6 +814,7 @@ export const catalog: LayerKind[] = [
   fc,
   flatten,
   bn,
+  layernorm,
   lrn,
   dropout,
   activation("relu", "ReLU: max(0, x)"),

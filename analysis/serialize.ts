@@ -88,8 +88,8 @@ const sample: Reader<{ name: string } | { path: string }> = (s, sp) => {
 };
 
 /**
- * Every attribute any kind has, by name (analysis/types.ts `AttrsByOp`): a name means
- * the same, with the same type, in every kind that has it.
+ * The attributes of the kinds (analysis/types.ts `AttrsByOp`), by name: a name means the
+ * same, with the same type, in every kind that has it.
  */
 const attrFields: Record<string, Reader<unknown>> = {
   filters: positive,
@@ -112,17 +112,27 @@ const attrFields: Record<string, Reader<unknown>> = {
   eps: number,
   weights: list(number),
   biasValues: list(number),
+  biasValue: number,
   data: list(number),
   sample,
+};
+
+/**
+ * An attribute this reader has no entry for (a kind added since): any of the forms
+ * attributes take — a finite number, true or false, a list of finite numbers, a padding.
+ */
+const anyAttribute: Reader<unknown> = (v, p) => {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return number(v, p);
+  if (Array.isArray(v)) return list(number)(v, p);
+  return padding(v, p);
 };
 
 const attrs: Reader<LayerAttrs> = (v, p) => {
   const r = record(v, p);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(r)) {
-    const read = attrFields[key];
-    if (!read) throw new InvalidDataError(`${p}.${key}: no layer has this attribute`);
-    if (value !== undefined) out[key] = read(value, `${p}.${key}`);
+    if (value !== undefined) out[key] = (attrFields[key] ?? anyAttribute)(value, `${p}.${key}`);
   }
   return out as LayerAttrs;
 };

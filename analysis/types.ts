@@ -95,6 +95,8 @@ export interface ConvAttrs extends WindowAttrs {
   weights?: number[];
   /** literal biases written in the file, one per filter */
   biasValues?: number[];
+  /** a literal bias written once (`bias 0`), the same for every filter */
+  biasValue?: number;
 }
 
 /** groups = D₁ and filters = D₁·multiplier */
@@ -134,6 +136,10 @@ export interface FcAttrs {
 }
 
 export interface BnAttrs {
+  eps: number;
+}
+
+export interface LayerNormAttrs {
   eps: number;
 }
 
@@ -194,6 +200,7 @@ export interface AttrsByOp {
   fc: FcAttrs;
   flatten: NoAttrs;
   bn: BnAttrs;
+  layernorm: LayerNormAttrs;
   lrn: LrnAttrs;
   dropout: DropoutAttrs;
   relu: NoAttrs;

@@ -1,6 +1,6 @@
 // Options of the engine's commands: `--name value` pairs, flags, and the file.
 
-import { UsageError } from "./cnn";
+import { UsageError } from "./usage";
 
 export interface ParsedArgs {
   files: string[];

@@ -3,19 +3,19 @@
 import { readFileSync } from "node:fs";
 import { analyze, toJson, type Analysis, type ShapeFormat } from "../analysis";
 import { countBySeverity, diagnosticLines, plural } from "./report";
-import { summaryJson, summaryText } from "./summary";
+import { summaryJson, summaryText } from "../analysis/summary";
 import { extraCommands } from "./commands";
+import { UsageError } from "./usage";
 
 const usage = `usage: cnn <command> [options]
 
   cnn check FILE…                     diagnostics as file:line:col: severity[code]: message
-  cnn summary FILE [--json] [--chw] [--network NAME]
-                                      a torchinfo-like table per network (or JSON)
+  cnn summary FILE [--json] [--chw] [--network NAME] [--depth N]
+                                      a torchinfo-like table per network (or JSON); --depth 2
+                                      also lists what each block use, repeat or residual holds
 ${extraCommands.map((c) => `  ${c.usage}`).join("\n")}
 
 exit status: 0 ok, 1 when a file has an error, 2 on bad usage or an unreadable file`;
-
-export class UsageError extends Error {}
 
 function read(file: string): string {
   try {
@@ -49,9 +49,18 @@ function check(files: string[]): number {
 function summary(args: string[]): number {
   const json = args.includes("--json");
   const format: ShapeFormat = args.includes("--chw") ? "CxHxW" : "WxHxD";
-  const networkAt = args.indexOf("--network");
-  const only = networkAt >= 0 ? args[networkAt + 1] : undefined;
-  const files = args.filter((a, i) => !a.startsWith("--") && (networkAt < 0 || i !== networkAt + 1));
+  const valueOf = (name: string) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const only = valueOf("--network");
+  const depthText = valueOf("--depth");
+  if (args.includes("--depth") && (depthText === undefined || !/^[1-9]\d{0,2}$/.test(depthText))) {
+    throw new UsageError(`cnn summary: --depth takes a whole number from 1 (the network's own statements) to 999, not \`${depthText ?? ""}\``);
+  }
+  const depth = depthText === undefined ? 1 : Number(depthText);
+  const valued = new Set(["--network", "--depth"].map((n) => args.indexOf(n) + 1).filter((i) => i > 0));
+  const files = args.filter((a, i) => !a.startsWith("--") && !valued.has(i));
   if (files.length !== 1) throw new UsageError("cnn summary: name one .cnn file");
   const file = files[0];
   const analysis = load(file);
@@ -63,7 +72,7 @@ function summary(args: string[]): number {
   if (json) {
     process.stdout.write(toJson(summaryJson(file, analysis, networks), 2) + "\n");
   } else {
-    process.stdout.write(summaryText(file, analysis, networks, format));
+    process.stdout.write(summaryText(file, analysis, networks, format, depth));
     for (const line of diagnosticLines(file, analysis)) process.stderr.write(line + "\n");
   }
   return errors > 0 ? 1 : 0;

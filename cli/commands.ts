@@ -1,13 +1,10 @@
 // Commands beyond check and summary (the engine's `run` and `export`) register here.
 
-import type { Analysis } from "../analysis";
 import { runCommand } from "./run";
 import { exportCommand } from "./export";
+import { trainCommand } from "./train";
+import type { ExtraCommand } from "./usage";
 
-export interface ExtraCommand {
-  name: string;
-  usage: string;
-  run(args: string[], load: (file: string) => Analysis): Promise<number>;
-}
+export type { ExtraCommand };
 
-export const extraCommands: ExtraCommand[] = [runCommand, exportCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand];

@@ -6,8 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { bytesText, type Analysis, type NetworkResult } from "../analysis";
 import { parseArgs, integerOption, type ParsedArgs } from "./args";
-import { UsageError } from "./cnn";
-import type { ExtraCommand } from "./commands";
+import { UsageError, type ExtraCommand } from "./usage";
 import { pickNetwork, reportErrors } from "./run";
 import { nodeDescriber } from "../engine/describe";
 import { initWeights } from "../engine/init";

@@ -1,32 +1,8 @@
 // Diagnostics as the command line prints them: `file:line:col: severity[code]: message`
-// and as JSON objects with 1-based lines and UTF-16 columns (spec §7).
+// (spec §7; as JSON objects: analysis/summary.ts `jsonDiagnostic`).
 
 import { LineIndex } from "../grammar";
-import type { Analysis, Diagnostic } from "../analysis";
-
-export interface JsonDiagnostic {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: string;
-  code: string;
-  message: string;
-}
-
-export function jsonDiagnostic(lines: LineIndex, d: Diagnostic): JsonDiagnostic {
-  const start = lines.position(d.start);
-  const end = lines.position(d.end);
-  return {
-    line: start.line + 1,
-    column: start.character + 1,
-    endLine: end.line + 1,
-    endColumn: end.character + 1,
-    severity: d.severity,
-    code: d.code,
-    message: d.message,
-  };
-}
+import type { Analysis } from "../analysis";
 
 export function diagnosticLines(file: string, analysis: Analysis, lines = new LineIndex(analysis.text)): string[] {
   return analysis.diagnostics.map((d) => {

@@ -7,8 +7,7 @@ import { LineIndex } from "../grammar";
 import { shapeArray, shapeText, type Analysis, type GraphNode, type NetworkResult } from "../analysis";
 import { countBySeverity, diagnosticLines } from "./report";
 import { parseArgs, integerOption, type ParsedArgs } from "./args";
-import { UsageError } from "./cnn";
-import type { ExtraCommand } from "./commands";
+import { UsageError, type ExtraCommand } from "./usage";
 import { networkInput, requestedImagePath, type InputRequest } from "../engine/input";
 import { readPicture as readPictureFile, PictureError } from "../engine/samples/decode-node";
 import { isSampleName, sampleCatalog } from "../engine/samples";
@@ -19,13 +18,14 @@ import { initWeights } from "../engine/init";
 import { loadSafetensorsWeights } from "../engine/weights-file";
 import { topClasses } from "../engine/top";
 import { nodeDescriber } from "../engine/describe";
+import { trainedWeightsFor } from "./trained-weights";
 
 const MAX_JSON_VALUES = 10_000;
 
 export const runCommand: ExtraCommand = {
   name: "run",
   usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--seed N] [--json] [--weights F.safetensors]
-          [--memory-budget MB] [--executor NAME]
+          [--untrained] [--memory-budget MB] [--executor NAME]
                                       runs the network on the CPU: its output and the time per layer`,
   run: (args, load) => run(args, load),
 };
@@ -79,7 +79,7 @@ function inputRequest(file: string, analysis: Analysis, input: GraphNode, args: 
 }
 
 async function run(argv: string[], load: (file: string) => Analysis): Promise<number> {
-  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor"], ["--json"]);
+  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor"], ["--json", "--untrained"]);
   if (args.files.length !== 1) throw new UsageError("cnn run: name one .cnn file");
   const file = args.files[0];
   const json = args.flags.has("--json");
@@ -105,15 +105,18 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   const request = inputRequest(file, analysis, network.graph[0], args);
   const weightsFile = args.values.get("--weights");
+  if (weightsFile !== undefined && args.flags.has("--untrained")) throw new UsageError("cnn run: --weights and --untrained exclude each other");
+  // without --weights, the trained weights beside the design (cnn train's output), if any
+  const trained = weightsFile === undefined && !args.flags.has("--untrained") ? trainedWeightsFor(file, network) : null;
   let input;
   let result;
   try {
     input = networkInput(network.graph[0], request, seed);
     let weights = initWeights(network.graph, seed);
-    if (weightsFile !== undefined) {
+    if (weightsFile !== undefined || trained) {
       let bytes: Uint8Array;
       try {
-        bytes = readFileSync(weightsFile);
+        bytes = trained ? trained.bytes : readFileSync(weightsFile!);
       } catch (e) {
         if (isAllocationFailure(e)) throw e;
         throw new UsageError(`cnn run: cannot read ${weightsFile}: ${(e as Error).message}`);
@@ -122,7 +125,9 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
         weights = loadSafetensorsWeights(bytes, network, weights, nodeDescriber(file, analysis.text));
       } catch (e) {
         if (isAllocationFailure(e)) throw e;
-        process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);
+        const shown = trained ? trained.path : weightsFile;
+        const hint = trained ? ` (${network.name} was trained into it, then changed: train it again, or run with --untrained)` : "";
+        process.stderr.write(`${shown}: ${(e as Error).message}${hint}\n`);
         return 1;
       }
     }
@@ -154,7 +159,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
     return 0;
   }
   const out: string[] = [];
-  const source = weightsFile !== undefined ? `weights from ${weightsFile}` : `seed ${seed}`;
+  const source = weightsFile !== undefined ? `weights from ${weightsFile}` : trained ? `weights from ${trained.name} (trained)` : `seed ${seed}`;
   out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor`);
   out.push("");
   out.push(...outputText(network, result.output));

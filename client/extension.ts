@@ -21,8 +21,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: "cnn" }],
     outputChannelName: "CNN Language Server",
-    // the settings at start (plain JSON); later changes are pulled by the server
-    initializationOptions: { settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration("cnn"))) as unknown },
+    // the settings at start, in VS Code's shape (plain JSON); later changes are pulled by
+    // the server. The run view and the summary editor are this extension's own commands:
+    // the server leaves them to it (server/commands.ts)
+    initializationOptions: {
+      settings: { cnn: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration("cnn"))) as unknown },
+      clientCommands: ["cnn.run", "cnn.showSummary"],
+    },
   };
   client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
   registerSummary(context, client);

@@ -3,6 +3,8 @@
 // default sample that suits the input's depth.
 
 import type { GraphNode } from "../analysis/types";
+
+export { requestedImagePath } from "../analysis/input";
 import { planesOf } from "./tensor";
 import type { Raster } from "./samples/raster";
 import { fitRaster } from "./samples/raster";
@@ -19,13 +21,6 @@ export interface NetworkInput {
   data: Float32Array;
   /** where the values came from, for people: `sample digit7`, `literal data`, `cat.png` */
   source: string;
-}
-
-/** The picture file the `input` line names (`sample "cat.png"`), relative to the .cnn file. */
-export function requestedImagePath(input: GraphNode): string | null {
-  if (input.op !== "input") return null;
-  const s = input.attrs.sample;
-  return s && "path" in s ? s.path : null;
 }
 
 /** `input`: the graph's first node */

@@ -10,7 +10,7 @@ const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
   console.log(`npm run bench [-- options]
   (no options)                   every suite: analysis, lsp, then engine (the engine suite takes ~25 min)
-  --only <suite>                 one suite of bench/ (analysis, lsp, engine); later options go to it
+  --only <suite>                 one suite of bench/ (analysis, lsp, engine, train); later options go to it
   --nets a,b                     engine suite: these nets (lenet5, alexnet, vgg16, resnet18, mobilenetv2, …)
   --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu)
   --rounds N, --quiet-wait S     engine suite: rounds per (engine, net); seconds to wait for a quiet machine

@@ -1,6 +1,7 @@
 // Bundles every entry point with esbuild. Type-checking is `npm run typecheck`.
 import { build } from "esbuild";
-import { existsSync, chmodSync } from "node:fs";
+import { existsSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { makeMnist } from "./make-mnist.mjs";
 
 const production = process.argv.includes("--production");
 const common = {
@@ -40,4 +41,24 @@ for (const e of browser) {
   if (!existsSync(e.in)) continue;
   jobs.push(build({ ...common, entryPoints: [e.in], outfile: e.out, platform: "browser", format: "iife", target: "es2022" }));
 }
+// the training digits (cnn train --data mnist, the run view's training)
+makeMnist();
+jobs.push(writeGrammar());
 await Promise.all(jobs);
+
+/**
+ * The TextMate grammar VS Code loads: syntaxes/cnn.tmLanguage.json with every name of the
+ * layer catalog (analysis/layers.ts `layerNames`) put in for `{{layer-kinds}}`, so a new
+ * layer kind is coloured without editing the grammar.
+ */
+async function writeGrammar() {
+  const bundled = await build({ entryPoints: ["analysis/layers.ts"], bundle: true, write: false, format: "cjs", platform: "node", logLevel: "warning" });
+  const module = { exports: {} };
+  new Function("module", "exports", bundled.outputFiles[0].text)(module, module.exports);
+  const names = module.exports.layerNames;
+  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => /^[A-Za-z][A-Za-z0-9]*$/.test(n))) throw new Error("the layer catalog's names could not be read");
+  const template = readFileSync("syntaxes/cnn.tmLanguage.json", "utf8");
+  if (!template.includes("{{layer-kinds}}")) throw new Error("syntaxes/cnn.tmLanguage.json has no {{layer-kinds}} to fill");
+  mkdirSync("dist/syntaxes", { recursive: true });
+  writeFileSync("dist/syntaxes/cnn.tmLanguage.json", template.replaceAll("{{layer-kinds}}", names.join("|")));
+}

@@ -21,6 +21,8 @@ export class ServerContext {
   readonly cache: SnapshotCache;
   /** what the client announced in `initialize` (empty until then) */
   client: ClientCapabilities = {};
+  /** commands the client runs itself (`initializationOptions.clientCommands`: the VS Code extension's) */
+  clientCommands: Set<string> = new Set();
   private current: ServerSettings = defaultSettings;
   private readonly settingsListeners: ((settings: ServerSettings) => void)[] = [];
 
@@ -77,7 +79,8 @@ export class ServerContext {
  */
 export interface Feature {
   name: string;
-  capabilities?: ServerCapabilities;
+  /** announced in `initialize`; a function is asked after every feature's `initialize` ran */
+  capabilities?: ServerCapabilities | ((ctx: ServerContext) => ServerCapabilities);
   initialize?(ctx: ServerContext, params: InitializeParams): void;
   initialized?(ctx: ServerContext): void;
   register(ctx: ServerContext): void;

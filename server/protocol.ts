@@ -7,11 +7,18 @@ export interface NetworkParams {
   uri: string;
   /** the network's name; the first network of the file when absent */
   network?: string;
+  /** `cnn/summary` only: torchinfo's depth (1: the network's own statements; default: the `cnn.summary.depth` setting) */
+  depth?: number;
 }
 
-/** `cnn/network`: the runnable graph of one network, for the run view. */
+/**
+ * `cnn/network`: the runnable graph of one network, for the run view, with what the editor
+ * needs around it: the 1-based line of each graph node (in graph order) and the picture
+ * the input line names (`sample "cat.png"`, relative to the file), if any.
+ */
 export const networkMethod = "cnn/network";
-export type NetworkResponse = { network: SerializedNetwork } | { error: string };
+/** `lines`: each node's 1-based line; `frameLines`: [scope frame id, line] of each block use */
+export type NetworkResponse = { network: SerializedNetwork; lines: number[]; frameLines: [number, number][]; picture: string | null } | { error: string };
 
 /** `cnn/summary`: the torchinfo-like table of `cnn summary`, as text. */
 export const summaryMethod = "cnn/summary";

@@ -11,6 +11,7 @@ import {
   type WorkspaceEdit,
 } from "vscode-languageserver";
 import type { Feature } from "./context";
+import { depthValue } from "./settings";
 import { guard } from "./guard";
 import { networkMethod, summaryMethod, type NetworkParams, type NetworkResponse, type SummaryResponse } from "./protocol";
 import { inlayHints } from "./features/inlayHints";
@@ -25,6 +26,7 @@ import { semanticTokens, semanticTokensLegend } from "./features/semanticTokens"
 import { formatEdits } from "./features/formatting";
 import { codeLenses } from "./features/codeLens";
 import { networkFor, summaryFor } from "./features/network";
+import { serverCommands, vscodeCommands } from "./commands";
 
 export const inlayHintFeature: Feature = {
   name: "inlay hints",
@@ -126,7 +128,14 @@ export const formattingFeature: Feature = {
 export const codeLensFeature: Feature = {
   name: "code lens",
   capabilities: { codeLensProvider: { resolveProvider: false } },
-  register: (ctx) => ctx.connection.onCodeLens(ctx.onDocument("code lens", [], (s) => (ctx.settings.codeLens ? codeLenses(s) : []))),
+  register: (ctx) =>
+    ctx.connection.onCodeLens(
+      ctx.onDocument("code lens", [], (s) => {
+        if (!ctx.settings.codeLens) return [];
+        const own = (key: "run" | "summary") => (ctx.clientCommands.has(vscodeCommands[key]) ? vscodeCommands[key] : serverCommands[key]);
+        return codeLenses(s, { run: own("run"), summary: own("summary") });
+      }),
+    ),
 };
 
 /** The server's own requests: `cnn/network` (the run view) and `cnn/summary`. */
@@ -141,7 +150,7 @@ export const networkFeature: Feature = {
     connection.onRequest(networkMethod, network as (params: unknown, token: CancellationToken) => unknown);
     const summary = guard<NetworkParams | null, SummaryResponse>(log, summaryMethod, { error: "the server failed to write the summary (see its log)" }, (p) => {
       const s = ctx.snapshotOf(p?.uri);
-      return s ? summaryFor(s, p?.network, ctx.settings.shapeFormat) : { error: `${String(p?.uri)} is not open` };
+      return s ? summaryFor(s, p?.network, ctx.settings.shapeFormat, depthValue(p?.depth) ?? ctx.settings.summaryDepth) : { error: `${String(p?.uri)} is not open` };
     });
     connection.onRequest(summaryMethod, summary as (params: unknown, token: CancellationToken) => unknown);
   },

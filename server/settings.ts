@@ -20,6 +20,10 @@ export interface ServerSettings {
   hints: HintSettings;
   shapeFormat: ShapeFormat;
   codeLens: boolean;
+  /** `cnn.summary.depth`: torchinfo's depth, 1 = the network's own statements */
+  summaryDepth: number;
+  /** `cnn.run.memoryBudgetMB` (null: the command line's default) and `cnn.run.seed`, for `cnn.run` run by the server */
+  run: { budgetMB: number | null; seed: number };
 }
 
 export const defaultSettings: ServerSettings = {
@@ -27,6 +31,8 @@ export const defaultSettings: ServerSettings = {
   hints: { shape: true, params: true, macs: false },
   shapeFormat: "WxHxD",
   codeLens: true,
+  summaryDepth: 1,
+  run: { budgetMB: null, seed: 0 },
 };
 
 const severityWords: Record<string, SeveritySetting> = {
@@ -42,8 +48,39 @@ const severityWords: Record<string, SeveritySetting> = {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const flag = (v: unknown, fallback: boolean) => (typeof v === "boolean" ? v : fallback);
 
+/** A summary depth from a setting or a command argument: a whole number 1–999, else null. */
+export function depthValue(v: unknown): number | null {
+  return typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 999 ? v : null;
+}
+
+/**
+ * The `cnn` section as a client sends it. Accepted shapes: VS Code's `{cnn: {…}}` (the
+ * `settings` of `initializationOptions` and of `workspace/didChangeConfiguration`), the
+ * section itself (`{inlayHints: …}`, what `workspace/configuration` answers for section
+ * `cnn`), and dotted keys (`{"cnn.inlayHints.params": false}`, `{"inlayHints.params": …}`).
+ */
+export function cnnSection(raw: unknown): unknown {
+  if (!isObject(raw)) return raw;
+  const section: Record<string, unknown> = {};
+  const put = (path: string[], value: unknown) => {
+    let at = section;
+    for (const part of path.slice(0, -1)) {
+      if (!isObject(at[part])) at[part] = {};
+      at = at[part] as Record<string, unknown>;
+    }
+    const last = path[path.length - 1];
+    if (isObject(value)) for (const [k, v] of Object.entries(value)) put([...path, ...k.split(".")], v);
+    else at[last] = value;
+  };
+  const base = isObject(raw.cnn) ? raw.cnn : raw;
+  for (const [key, value] of Object.entries(base)) if (key !== "cnn") put(key.replace(/^cnn\./, "").split("."), value);
+  if (base !== raw) for (const [key, value] of Object.entries(raw)) if (key.startsWith("cnn.")) put(key.slice(4).split("."), value);
+  return section;
+}
+
 /** The `cnn` section as a client sends it (nested objects), or undefined for defaults. */
-export function readSettings(raw: unknown): ServerSettings {
+export function readSettings(given: unknown): ServerSettings {
+  const raw = cnnSection(given);
   if (!isObject(raw)) return defaultSettings;
   const severity: ServerSettings["severity"] = {};
   const diagnostics = raw.diagnostics;
@@ -56,6 +93,7 @@ export function readSettings(raw: unknown): ServerSettings {
   }
   const hints = isObject(raw.inlayHints) ? raw.inlayHints : {};
   const lens = isObject(raw.codeLens) ? raw.codeLens : {};
+  const run = isObject(raw.run) ? raw.run : {};
   return {
     severity,
     hints: {
@@ -65,6 +103,11 @@ export function readSettings(raw: unknown): ServerSettings {
     },
     shapeFormat: raw.shapeFormat === "CxHxW" ? "CxHxW" : "WxHxD",
     codeLens: flag(lens.enabled, defaultSettings.codeLens),
+    summaryDepth: depthValue(isObject(raw.summary) ? raw.summary.depth : undefined) ?? defaultSettings.summaryDepth,
+    run: {
+      budgetMB: typeof run.memoryBudgetMB === "number" && Number.isFinite(run.memoryBudgetMB) && run.memoryBudgetMB >= 1 ? Math.min(1_000_000, Math.floor(run.memoryBudgetMB)) : null,
+      seed: typeof run.seed === "number" && Number.isInteger(run.seed) && run.seed >= 0 && run.seed <= 4294967295 ? run.seed : 0,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { TextDocumentSyncKind, type Connection, type InitializeResult, type Serv
 import { ServerContext, type Feature } from "./context";
 import { configuration } from "./configuration";
 import { publishDiagnostics } from "./publish";
+import { commandsFeature } from "./commands";
 import {
   codeActionFeature,
   codeLensFeature,
@@ -37,6 +38,7 @@ export const features: readonly Feature[] = [
   formattingFeature,
   codeLensFeature,
   networkFeature,
+  commandsFeature,
 ];
 
 export function startServer(connection: Connection): void {
@@ -45,10 +47,8 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     ctx.client = params.capabilities ?? {};
     const capabilities: ServerCapabilities = { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } };
-    for (const feature of features) {
-      feature.initialize?.(ctx, params);
-      Object.assign(capabilities, feature.capabilities);
-    }
+    for (const feature of features) feature.initialize?.(ctx, params);
+    for (const feature of features) Object.assign(capabilities, typeof feature.capabilities === "function" ? feature.capabilities(ctx) : feature.capabilities);
     return { capabilities, serverInfo: { name: "cnn-language-server", version: "0.1.0" } };
   });
 

@@ -5,7 +5,6 @@
 import * as vscode from "vscode";
 import { deserializeNetwork } from "../../analysis/serialize";
 import { budgetRefusal } from "../../engine/budget";
-import { requestedImagePath } from "../../engine/input";
 import { budgetSetting, seedSetting } from "../settings";
 import { readViewMessage, readViewState, type HostMessage, type RunTarget, type ViewMessage } from "../../webview/protocol";
 import { runViewHtml } from "./html";
@@ -123,10 +122,8 @@ export class RunPanel {
         this.post({ type: "error", message: `Not run: ${refusal}` });
         return;
       }
-      const document = await vscode.workspace.openTextDocument(uri);
-      const lines = network.graph.map((node) => document.positionAt(node.span.start).line + 1);
-      const path = network.graph[0] ? requestedImagePath(network.graph[0]) : null;
-      const picture = path ? await readInputPicture(uri, path) : undefined;
+      // the lines of the nodes and the picture the input names come with the network
+      const picture = response.picture ? await readInputPicture(uri, response.picture) : undefined;
       const settings = vscode.workspace.getConfiguration("cnn.run");
       if (id !== this.runId) return;
       this.post({
@@ -135,7 +132,8 @@ export class RunPanel {
         target,
         fileName,
         network: response.network,
-        lines,
+        lines: response.lines,
+        frameLines: response.frameLines,
         seed: seedSetting(),
         budgetMB: budgetSetting(),
         executor: settings.get<string>("executor", "auto"),

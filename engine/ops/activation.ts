@@ -10,6 +10,7 @@ import { ActivationCode } from "../wasm/kernels/elementwise";
 import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
+import { activationGradient } from "../train/kernels/activation";
 
 export type ActivationKind = "relu" | "relu6" | "leakyrelu" | "elu" | "gelu" | "silu" | "sigmoid" | "tanh" | "hardswish" | "hardsigmoid";
 
@@ -36,12 +37,15 @@ export function activate<T extends Floats>(input: T, fn: (x: number, a: number) 
 function activation<K extends ActivationKind>(kind: K, spec: ActivationSpec<K>): Op<K> {
   return {
     kind,
-    reference: { forward: ({ node, inputs: [x] }) => activate(x, spec.fn, spec.parameter(node)) },
+    reference: {
+      forward: ({ node, inputs: [x] }) => activate(x, spec.fn, spec.parameter(node)),
+      backward: ({ node, inputs: [x], output, outputGrad }) => ({ inputGrads: [activationGradient(node, x, output, outputGrad) as typeof x], paramGrads: {} }),
+    },
     fast: {
       compile(step, ctx) {
         const n = sizeOf(step.head.output);
         const a = spec.parameter(step.head);
-        return ["activation", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.activate(output, inputs[0], n, spec.code, a) }];
+        return ["activation", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.activate({ dst: output, src: inputs[0], count: n, code: spec.code, alpha: a }) }];
       },
     },
     onnx: { export: spec.onnx },

@@ -6,6 +6,8 @@ import type { Floats } from "../api";
 import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
+import { trainSlots } from "../train/slots";
+import { adaptiveAvgpoolKernel } from "../train/kernels/pool";
 
 export function adaptiveBins(inSize: number, outSize: number): [number, number][] {
   const bins: [number, number][] = [];
@@ -56,12 +58,12 @@ function exportAdaptive(e: OnnxExportContext<"adaptiveavgpool">): string {
 
 export const adaptiveavgpool: Op<"adaptiveavgpool"> = {
   kind: "adaptiveavgpool",
-  reference: { forward: ({ node, inputs: [x] }) => adaptiveAvgpool(x, planesOf(node.input!), planesOf(node.output)) },
+  reference: { forward: ({ node, inputs: [x] }) => adaptiveAvgpool(x, planesOf(node.input!), planesOf(node.output)), ...trainSlots(adaptiveAvgpoolKernel) },
   fast: {
     compile(step, ctx) {
       const p = planesOf(step.head.input!);
       const o = planesOf(step.head.output);
-      return ["adaptive-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.adaptive_avg_pool(output, inputs[0], p.channels, p.height, p.width, o.height, o.width) }];
+      return ["adaptive-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.adaptive_avg_pool({ dst: output, src: inputs[0], channels: p.channels, height: p.height, width: p.width, outHeight: o.height, outWidth: o.width }) }];
     },
   },
   onnx: { export: exportAdaptive },

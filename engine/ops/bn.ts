@@ -8,6 +8,8 @@ import type { Floats, LayerParams } from "../api";
 import { planesOf } from "../tensor";
 import { filled, like, need } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { bnKernel } from "../train/kernels/norm";
 
 export interface NormStatistics {
   scale: Floats;
@@ -54,6 +56,7 @@ export const bn: Op<"bn"> = {
     ];
   },
   reference: {
+    ...trainSlots(bnKernel),
     forward({ node, inputs: [x], params }) {
       const p = planesOf(node.input!);
       return batchnorm(x, p.channels, p.height * p.width, {
@@ -73,7 +76,7 @@ export const bn: Op<"bn"> = {
       const { gain, offset } = affine(node, ctx.weights(node) ?? {});
       const scale = ctx.heap.store(Float32Array.from(gain));
       const shift = ctx.heap.store(Float32Array.from(offset));
-      return ["affine", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.affine(output, inputs[0], scale, shift, p.channels, p.height * p.width, step.act) }];
+      return ["affine", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.affine({ dst: output, src: inputs[0], scale, shift, channels: p.channels, plane: p.height * p.width, act: step.act }) }];
     },
     absorbs: { activation: true },
   },

@@ -15,6 +15,8 @@ import { compileFc } from "../fast/steps/fc";
 import { compileWinograd, winogradFits } from "../fast/steps/winograd";
 import { like, need, onnxWindow, weightAndBias } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { convKernel } from "../train/kernels/window";
 
 type ConvKind = "conv" | "dwconv";
 type ConvNode = NodeOf<ConvKind>;
@@ -152,6 +154,7 @@ function convOp<K extends ConvKind>(kind: K): Op<K> {
       return weightAndBias(node, [k, perGroup, kh, kw], perGroup * kh * kw, a.bias ? { dims: [k] } : null, a);
     },
     reference: {
+      ...trainSlots(convKernel),
       forward({ node, inputs: [x], params }) {
         const g = windowGeometry(node, node.attrs.groups);
         const w = need(node, params, "weight");

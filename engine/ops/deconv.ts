@@ -10,6 +10,8 @@ import { gemm } from "../kernels/gemm";
 import { planesOf } from "../tensor";
 import { like, need, onnxWindow, weightAndBias } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { deconvKernel } from "../train/kernels/window";
 
 /** per group: columns = wᵀ·in (a matrix product), then the columns added into place (col2im) */
 export function transposedConv<T extends Floats>(input: T, weight: Floats, bias: Floats | null, g: WindowGeometry): T {
@@ -59,6 +61,7 @@ export const deconv: Op<"deconv"> = {
     return weightAndBias(node, [c, k / a.groups, kh, kw], (k / a.groups) * kh * kw, a.bias ? { dims: [k] } : null);
   },
   reference: {
+    ...trainSlots(deconvKernel),
     forward: ({ node, inputs: [x], params }) =>
       transposedConv(x, need(node, params, "weight"), node.attrs.bias ? need(node, params, "bias") : null, windowGeometry(node, node.attrs.groups)),
   },

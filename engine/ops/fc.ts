@@ -6,6 +6,8 @@ import { compileFc } from "../fast/steps/fc";
 import { sizeOf } from "../tensor";
 import { like, need, weightAndBias } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { fcKernel } from "../train/kernels/window";
 
 export function fullyConnected<T extends Floats>(input: T, weight: Floats, bias: Floats | null, features: number): T {
   const size = input.length;
@@ -28,6 +30,7 @@ export const fc: Op<"fc"> = {
     return weightAndBias(node, [n, nIn], nIn, node.attrs.bias ? { dims: [n] } : null);
   },
   reference: {
+    ...trainSlots(fcKernel),
     forward: ({ node, inputs: [x], params }) =>
       fullyConnected(x, need(node, params, "weight"), node.attrs.bias ? need(node, params, "bias") : null, node.attrs.features),
   },

@@ -5,6 +5,8 @@ import type { Floats } from "../api";
 import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { gapKernel, gmpKernel } from "../train/kernels/pool";
 
 export function globalAverage<T extends Floats>(input: T, p: Planes): T {
   const plane = p.height * p.width;
@@ -31,11 +33,11 @@ export function globalMax<T extends Floats>(input: T, p: Planes): T {
 function globalPool<K extends "gap" | "gmp">(kind: K, reduce: typeof globalAverage, onnxOp: string, max: 0 | 1): Op<K> {
   return {
     kind,
-    reference: { forward: ({ node, inputs: [x] }) => reduce(x, planesOf(node.input!)) },
+    reference: { forward: ({ node, inputs: [x] }) => reduce(x, planesOf(node.input!)), ...trainSlots(max ? gmpKernel : gapKernel) },
     fast: {
       compile(step, ctx) {
         const p = planesOf(step.head.input!);
-        return ["global-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.global_pool(output, inputs[0], p.channels, p.height * p.width, max) }];
+        return ["global-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.global_pool({ dst: output, src: inputs[0], channels: p.channels, plane: p.height * p.width, max }) }];
       },
     },
     onnx: { export: (e) => e.emit(onnxOp, [e.inputs[0]]) },

@@ -13,6 +13,7 @@ import { adaptiveavgpool } from "./adaptive-pool";
 import { fc } from "./fc";
 import { bn } from "./bn";
 import { lrn } from "./lrn";
+import { layernorm } from "./layernorm";
 import { dropout, flatten } from "./reshape";
 import { elu, gelu, hardsigmoid, hardswish, leakyrelu, relu, relu6, sigmoid, silu, tanh } from "./activation";
 import { softmaxOp } from "./softmax";
@@ -37,6 +38,7 @@ export const ops: OpRegistry = {
   fc,
   flatten,
   bn,
+  layernorm,
   lrn,
   dropout,
   relu,

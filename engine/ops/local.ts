@@ -8,6 +8,8 @@ import { windowGeometry, type WindowGeometry } from "../geometry";
 import { planesOf } from "../tensor";
 import { like, need, onnxWindow, weightAndBias } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
+import { trainSlots } from "../train/slots";
+import { localKernel } from "../train/kernels/window";
 
 export function locallyConnected<T extends Floats>(input: T, weight: Floats, bias: Floats | null, g: WindowGeometry): T {
   const positions = g.outHeight * g.outWidth;
@@ -81,6 +83,7 @@ export const local: Op<"local"> = {
     return weightAndBias(node, [positions, output.channels, taps], taps, node.attrs.bias ? { dims: [positions, output.channels] } : null);
   },
   reference: {
+    ...trainSlots(localKernel),
     forward: ({ node, inputs: [x], params }) =>
       locallyConnected(x, need(node, params, "weight"), node.attrs.bias ? need(node, params, "bias") : null, windowGeometry(node)),
   },

@@ -7,6 +7,8 @@ import type { Floats } from "../api";
 import { planesOf } from "../tensor";
 import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
+import { trainSlots } from "../train/slots";
+import { lrnKernel } from "../train/kernels/norm";
 
 export const LRN_ALPHA = 1e-4;
 export const LRN_BETA = 0.75;
@@ -54,6 +56,7 @@ function exportLrn(e: OnnxExportContext<"lrn">): string {
 export const lrn: Op<"lrn"> = {
   kind: "lrn",
   reference: {
+    ...trainSlots(lrnKernel),
     forward({ node, inputs: [x] }) {
       const p = planesOf(node.input!);
       return localResponseNorm(x, p.channels, p.height * p.width, node.attrs.size);

@@ -6,6 +6,8 @@ import type { Floats } from "../api";
 import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { addKernel, concatKernel } from "../train/kernels/layout";
 
 export function addAll<T extends Floats>(inputs: T[]): T {
   const out = like(inputs[0], inputs[0].length);
@@ -29,7 +31,7 @@ export function concatAll<T extends Floats>(inputs: T[]): T {
 
 export const add: Op<"add"> = {
   kind: "add",
-  reference: { forward: ({ inputs }) => addAll(inputs) },
+  reference: { forward: ({ inputs }) => addAll(inputs), ...trainSlots(addKernel) },
   fast: {
     compile(step, ctx) {
       const n = sizeOf(step.head.output);
@@ -40,8 +42,8 @@ export const add: Op<"add"> = {
           scratchBytes: 0,
           run({ inputs, output }) {
             // a + b (+ c …): the activation only with the last operand
-            ctx.lib.k.add(output, inputs[0], inputs[1], n, count === 2 ? step.act : 0);
-            for (let i = 2; i < count; i++) ctx.lib.k.add(output, output, inputs[i], n, i === count - 1 ? step.act : 0);
+            ctx.lib.k.add({ dst: output, a: inputs[0], b: inputs[1], count: n, act: count === 2 ? step.act : 0 });
+            for (let i = 2; i < count; i++) ctx.lib.k.add({ dst: output, a: output, b: inputs[i], count: n, act: i === count - 1 ? step.act : 0 });
           },
         },
       ];
@@ -53,7 +55,7 @@ export const add: Op<"add"> = {
 
 export const concat: Op<"concat"> = {
   kind: "concat",
-  reference: { forward: ({ inputs }) => concatAll(inputs) },
+  reference: { forward: ({ inputs }) => concatAll(inputs), ...trainSlots(concatKernel) },
   fast: {
     compile(step, ctx) {
       const sizes = step.head.inputs.map((i) => sizeOf(ctx.shapeOf(i)));

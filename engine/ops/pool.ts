@@ -11,6 +11,8 @@ import { windowGeometry, type WindowGeometry } from "../geometry";
 import type { CompiledStep, BuildContext, StepOf } from "../fast/steps/context";
 import { like, onnxWindow } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { avgpoolKernel, maxpoolKernel } from "../train/kernels/pool";
 
 export function maxpool<T extends Floats>(input: T, g: WindowGeometry): T {
   const outPlane = g.outHeight * g.outWidth;
@@ -78,23 +80,27 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
   return {
     scratchBytes: 4 * g.inChannels * Hp * Wp + 256,
     run({ inputs, output, scratch }) {
-      lib.k.pad(scratch, inputs[0], g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, avg ? 0 : -Infinity);
-      lib.k.pool(output, scratch, g.inChannels, g.outHeight, g.outWidth, Hp, Wp, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
-        g.dilationHeight, g.dilationWidth, avg ? 1 : 0, g.inHeight + g.padBottom, g.inWidth + g.padRight, g.padTop, g.padLeft);
+      lib.k.pad({ dst: scratch, src: inputs[0], channels: g.inChannels, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: avg ? 0 : -Infinity });
+      lib.k.pool({
+        dst: output, src: scratch, channels: g.inChannels, outHeight: g.outHeight, outWidth: g.outWidth, paddedHeight: Hp, paddedWidth: Wp,
+        kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
+        dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, average: avg ? 1 : 0,
+        hEnd: g.inHeight + g.padBottom, wEnd: g.inWidth + g.padRight, top: g.padTop, left: g.padLeft,
+      });
     },
   };
 }
 
 export const maxpoolOp: Op<"maxpool"> = {
   kind: "maxpool",
-  reference: { forward: ({ node, inputs: [x] }) => maxpool(x, windowGeometry(node)) },
+  reference: { forward: ({ node, inputs: [x] }) => maxpool(x, windowGeometry(node)), ...trainSlots(maxpoolKernel) },
   fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)] },
   onnx: { export: (e) => e.emit("MaxPool", [e.inputs[0]], { ...onnxWindow(e.node.attrs), ceil_mode: e.node.attrs.ceil ? 1 : 0 }) },
 };
 
 export const avgpoolOp: Op<"avgpool"> = {
   kind: "avgpool",
-  reference: { forward: ({ node, inputs: [x] }) => avgpool(x, windowGeometry(node)) },
+  reference: { forward: ({ node, inputs: [x] }) => avgpool(x, windowGeometry(node)), ...trainSlots(avgpoolKernel) },
   fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)] },
   onnx: {
     export(e) {

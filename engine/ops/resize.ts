@@ -6,6 +6,8 @@ import type { Padding } from "../../analysis/types";
 import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { padKernel, upsampleKernel } from "../train/kernels/layout";
 
 export function upsampleNearest<T extends Floats>(input: T, from: Planes, to: Planes): T {
   const out = like(input, from.channels * to.height * to.width);
@@ -34,12 +36,12 @@ export function zeroPad<T extends Floats>(input: T, from: Planes, to: Planes, pa
 
 export const upsample: Op<"upsample"> = {
   kind: "upsample",
-  reference: { forward: ({ node, inputs: [x] }) => upsampleNearest(x, planesOf(node.input!), planesOf(node.output)) },
+  reference: { forward: ({ node, inputs: [x] }) => upsampleNearest(x, planesOf(node.input!), planesOf(node.output)), ...trainSlots(upsampleKernel) },
   fast: {
     compile(step, ctx) {
       const i = planesOf(step.head.input!);
       const factor = step.head.attrs.factor;
-      return ["upsample", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.upsample(output, inputs[0], i.channels, i.height, i.width, factor) }];
+      return ["upsample", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.upsample({ dst: output, src: inputs[0], channels: i.channels, height: i.height, width: i.width, factor }) }];
     },
   },
   onnx: {
@@ -56,13 +58,13 @@ export const upsample: Op<"upsample"> = {
 
 export const pad: Op<"pad"> = {
   kind: "pad",
-  reference: { forward: ({ node, inputs: [x] }) => zeroPad(x, planesOf(node.input!), planesOf(node.output), node.attrs.padding) },
+  reference: { forward: ({ node, inputs: [x] }) => zeroPad(x, planesOf(node.input!), planesOf(node.output), node.attrs.padding), ...trainSlots(padKernel) },
   fast: {
     compile(step, ctx) {
       const i = planesOf(step.head.input!);
       const o = planesOf(step.head.output);
       const p = step.head.attrs.padding;
-      return ["pad", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.pad(output, inputs[0], i.channels, i.height, i.width, p.top, p.left, o.height, o.width, 0) }];
+      return ["pad", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.pad({ dst: output, src: inputs[0], channels: i.channels, height: i.height, width: i.width, top: p.top, left: p.left, paddedHeight: o.height, paddedWidth: o.width, value: 0 }) }];
     },
   },
   onnx: {

@@ -6,6 +6,8 @@ import type { Floats } from "../api";
 import { planesOf } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { trainSlots } from "../train/slots";
+import { softmaxKernel } from "../train/kernels/softmax";
 
 export function softmax<T extends Floats>(input: T, channels: number, plane: number): T {
   const out = like(input, input.length);
@@ -22,6 +24,7 @@ export function softmax<T extends Floats>(input: T, channels: number, plane: num
 export const softmaxOp: Op<"softmax"> = {
   kind: "softmax",
   reference: {
+    ...trainSlots(softmaxKernel),
     forward({ node, inputs: [x] }) {
       const p = planesOf(node.input!);
       return softmax(x, p.channels, p.height * p.width);
@@ -30,7 +33,7 @@ export const softmaxOp: Op<"softmax"> = {
   fast: {
     compile(step, ctx) {
       const p = planesOf(step.head.input!);
-      return ["softmax", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.softmax(output, inputs[0], p.channels, p.height * p.width) }];
+      return ["softmax", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.softmax({ dst: output, src: inputs[0], channels: p.channels, plane: p.height * p.width }) }];
     },
   },
   onnx: { export: (e) => e.emit("Softmax", [e.inputs[0]], { axis: 1 }) },

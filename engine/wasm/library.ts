@@ -11,13 +11,15 @@ import { emitWindow } from "./kernels/window";
 import { emitReduce } from "./kernels/reduce";
 import { emitWinograd } from "./kernels/winograd";
 import { wasmFeatures } from "./features";
+import { namedKernels, type Kernels } from "./signatures";
 
 export interface KernelLibrary {
   memory: WebAssembly.Memory;
   /** rows of the GEMM register tile (weights are packed in panels of this many rows) */
   MR: number;
   relaxed: boolean;
-  k: Record<string, (...args: number[]) => void>;
+  /** the kernels, each called with its arguments by name (engine/wasm/signatures.ts) */
+  k: Kernels;
 }
 
 export function libraryBytes(relaxed: boolean): { bytes: Uint8Array<ArrayBuffer>; MR: number } {
@@ -46,5 +48,5 @@ export async function instantiateLibrary(memory: WebAssembly.Memory, options: { 
   }
   const { module, MR } = await c;
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  return { memory, MR, relaxed, k: instance.exports as unknown as KernelLibrary["k"] };
+  return { memory, MR, relaxed, k: namedKernels(instance.exports) };
 }

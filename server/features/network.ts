@@ -1,10 +1,11 @@
 // `cnn/network` and `cnn/summary`: one network of an open document, for the run view
 // and the "CNN: Show Summary" command.
 
-import { summaryText } from "../../cli/summary";
+import { summaryText } from "../../analysis/summary";
 import type { NetworkResult as CnnNetwork, ShapeFormat } from "../../analysis";
 import type { NetworkResponse, SummaryResponse } from "../protocol";
 import { serializeNetwork } from "../../analysis/serialize";
+import { requestedImagePath } from "../../analysis/input";
 import type { Snapshot } from "../snapshots";
 import { fileNameOf } from "../snapshots";
 
@@ -26,10 +27,18 @@ export function networkFor(snapshot: Snapshot, name: string | undefined): Networ
     const where = first ? `: line ${positions.lineOf(first.start) + 1}: ${first.message}` : "";
     return { error: `network \`${network.name}\` cannot run until its errors are fixed${where}` };
   }
-  return { network: serializeNetwork(network) };
+  const { positions } = snapshot;
+  const frameLines = new Map<number, number>();
+  for (const node of network.graph) for (const f of node.scope ?? []) if (f.kind === "block" && !frameLines.has(f.id)) frameLines.set(f.id, positions.lineOf(f.span.start) + 1);
+  return {
+    network: serializeNetwork(network),
+    lines: network.graph.map((node) => positions.lineOf(node.span.start) + 1),
+    frameLines: [...frameLines],
+    picture: requestedImagePath(network.graph[0]),
+  };
 }
 
-export function summaryFor(snapshot: Snapshot, name: string | undefined, format: ShapeFormat): SummaryResponse {
+export function summaryFor(snapshot: Snapshot, name: string | undefined, format: ShapeFormat, depth = 1): SummaryResponse {
   let networks = snapshot.analysis.networks;
   if (name !== undefined && name !== null) {
     const network = pick(snapshot, name);
@@ -37,5 +46,5 @@ export function summaryFor(snapshot: Snapshot, name: string | undefined, format:
     networks = [network];
   }
   if (networks.length === 0) return { error: `${fileNameOf(snapshot.uri)} defines no network` };
-  return { text: summaryText(fileNameOf(snapshot.uri), snapshot.analysis, networks, format) };
+  return { text: summaryText(fileNameOf(snapshot.uri), snapshot.analysis, networks, format, depth) };
 }

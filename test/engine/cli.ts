@@ -1,11 +1,17 @@
 // The built `cnn` command, run as a user would, for the engine's command-line tests.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
-export const root = join(__dirname, "..", "..", "..");
+/** the repository: the first folder above the bundled test that holds package.json */
+function findRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, "package.json"))) return dir;
+  return join(from, "..", "..", "..");
+}
+
+export const root = findRoot(__dirname);
 
 export function cnn(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(root, "dist/cli/cnn.js"), ...args], { cwd: root, encoding: "utf8" });

@@ -101,9 +101,11 @@ describe("engine ops: the registry covers the catalog", () => {
     assert.deepEqual(Object.keys(ops).filter((k) => !(kinds as string[]).includes(k)).sort(), ["add", "concat"]);
   });
 
-  it("every op can run and be exported: a reference forward and an ONNX form", () => {
+  it("every op can run, be trained and be exported: a reference forward and backward and an ONNX form", () => {
     for (const op of Object.values(ops)) {
       assert.equal(typeof op.reference.forward, "function", `${op.kind}: no reference forward`);
+      // training differentiates every layer (spec §9): a kind without a backward cannot be trained
+      assert.equal(typeof op.reference.backward, "function", `${op.kind}: no reference backward (engine/train/kernels)`);
       assert.equal(typeof op.onnx.export, "function", `${op.kind}: no ONNX export`);
       if (op.fast) assert.ok("alias" in op.fast || typeof op.fast.compile === "function", `${op.kind}: a fast slot without a kernel`);
     }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { TextEdit } from "vscode-languageserver-protocol";
 import { analyze } from "../../analysis";
-import { summaryText } from "../../cli/summary";
+import { summaryText } from "../../analysis/summary";
 import { parse } from "../../grammar";
 import { TestServer, root } from "./support/client";
 import { applyEdits } from "./support/fixtures";

@@ -23,7 +23,11 @@ interface SerializedStatement {
   callSites: { start: number; end: number }[];
 }
 type NetworkResponse =
-  | { network: { name: string; params: string; macs: string; input: unknown; output: unknown; graph: SerializedNode[]; statements: SerializedStatement[]; activationBytes: string } }
+  | {
+      network: { name: string; params: string; macs: string; input: unknown; output: unknown; graph: SerializedNode[]; statements: SerializedStatement[]; activationBytes: string };
+      lines: number[];
+      picture: string | null;
+    }
   | { error: string };
 
 describe("cnn/network, cnn/summary, code lens", () => {
@@ -39,7 +43,8 @@ describe("cnn/network, cnn/summary, code lens", () => {
       lenses.map((l) => [l.range.start.line, l.command!.title, l.command!.command, l.command!.arguments]),
       [
         [0, "▶ Run · 61,706 params · 0.42 MMAC", "cnn.run", [uri, "LeNet5"]],
-        [0, "Summary", "cnn.showSummary", [uri, "LeNet5"]],
+        // an editor without commands of its own gets the server's (server/commands.ts)
+        [0, "Summary", "cnn.summary", [uri, "LeNet5"]],
       ],
     );
     const many = "file:///n/many.cnn";
@@ -74,6 +79,21 @@ describe("cnn/network, cnn/summary, code lens", () => {
     assert.equal(typeof net.activationBytes, "string");
     // JSON-safe all the way down: it survives a round trip unchanged
     assert.deepEqual(JSON.parse(JSON.stringify(net)), net);
+    // the line of every node, so the editor need not read the graph to show one
+    assert.equal(response.lines.length, net.graph.length);
+    const lineOf = (offset: number) => text.slice(0, offset).split("\n").length;
+    assert.deepEqual(response.lines, net.graph.map((n) => lineOf(n.span.start)));
+    assert.match(text.split("\n")[response.lines[1] - 1], /conv1: conv 64 7x7/);
+    assert.equal(response.picture, null);
+  });
+
+  it("cnn/network: the picture the input line names, relative to the file", async () => {
+    const uri = "file:///n/picture.cnn";
+    await server.open(uri, 'input 8x8x1 sample "digits/seven.png"\nconv 2 3x3\n');
+    const response = await server.request<NetworkResponse>("cnn/network", { uri });
+    assert.ok("network" in response, JSON.stringify(response));
+    assert.equal(response.picture, "digits/seven.png");
+    assert.deepEqual(response.lines, [1, 2]);
   });
 
   it("cnn/network: the first network by default; clear errors for a broken network, an unknown name, a closed file", async () => {

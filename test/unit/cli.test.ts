@@ -138,6 +138,39 @@ describe("cnn summary", () => {
     assert.match(r.stdout, /Params size: 246\.82 kB/);
   });
 
+  it("the table is as narrow as its contents (it opens beside the source): LeNet-5 in 56 columns, ResNet-50 in 76 (it was 92)", () => {
+    for (const [file, width] of [["examples/lenet5.cnn", 56], ["examples/resnet50.cnn", 76]] as const) {
+      const r = cnn(["summary", file]);
+      const table = r.stdout.slice(0, r.stdout.indexOf("Total params"));
+      const widest = Math.max(...table.split("\n").map((l) => [...l].length));
+      assert.ok(widest <= width, `${file}: ${widest} columns`);
+      // Param # and MACs are the last columns, right-aligned to the rule
+      const lines = r.stdout.split("\n");
+      const rule = lines.find((l) => /^=+$/.test(l))!;
+      assert.ok(lines.some((l) => /MACs$/.test(l) && [...l].length === rule.length), "the header ends at the rule");
+    }
+  });
+
+  it("--depth N expands block uses, repeats and residuals as torchinfo's depth does", () => {
+    const one = cnn(["summary", "examples/resnet18.cnn"]).stdout;
+    const two = cnn(["summary", "examples/resnet18.cnn", "--depth", "2"]);
+    assert.equal(two.code, 0);
+    assert.match(two.stdout, /^layer1 \(repeat 2\) +36 +56×56×64 +147,968 +462,422,016$/m);
+    assert.match(two.stdout, /^├─Basic\(64\) +36 +56×56×64 +73,984 +231,211,008$/m);
+    assert.match(two.stdout, /^└─Basic\(64\) +36 /m);
+    // two levels only: nothing drawn at the third
+    assert.doesNotMatch(two.stdout, /^[│ ] [├└]─/m);
+    const three = cnn(["summary", "examples/resnet18.cnn", "--depth", "3"]).stdout;
+    assert.match(three, /^│ ├─residual +6 +56×56×64 +73,984/m);
+    // the rows of a level add up to their parent's params
+    const params = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => Number(m[1].replace(/,/g, ""))).reduce((a, b) => a + b, 0);
+    assert.equal(params(two.stdout, /^[├└]─Basic\(64\) +36 +\S+ +([\d,]+)/gm), 147_968);
+    assert.ok(three.split("\n").length > two.stdout.split("\n").length && two.stdout.split("\n").length > one.split("\n").length);
+    // totals do not change with the depth
+    assert.match(three, /^Total params: 11,689,512$/m);
+    for (const bad of ["0", "x", "-1"]) assert.equal(cnn(["summary", "examples/resnet18.cnn", "--depth", bad]).code, 2, bad);
+  });
+
   it("--chw prints shapes as PyTorch does", () => {
     const r = cnn(["summary", "examples/lenet5.cnn", "--chw"]);
     assert.match(r.stdout, /c1 \(conv\)\s+5\s+6×28×28/);

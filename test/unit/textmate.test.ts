@@ -1,5 +1,7 @@
-// The TextMate grammar (syntaxes/cnn.tmLanguage.json) knows the same words as the
-// parser and the layer catalog, and colours a real line as intended.
+// The TextMate grammar knows the same words as the parser and the layer catalog, and
+// colours a real line as intended. VS Code loads dist/syntaxes/cnn.tmLanguage.json, which
+// the build makes from syntaxes/cnn.tmLanguage.json by writing the catalog's layer names
+// in for its placeholder.
 
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -10,7 +12,7 @@ import { keywordWords } from "../../grammar";
 import { layerNames } from "../../analysis";
 
 const root = join(__dirname, "..", "..", "..");
-const grammarPath = join(root, "syntaxes", "cnn.tmLanguage.json");
+const grammarPath = join(root, "dist", "syntaxes", "cnn.tmLanguage.json");
 const raw = JSON.parse(readFileSync(grammarPath, "utf8"));
 
 /** The words of `\b(?:a|b|c)\b` in a pattern. */
@@ -28,6 +30,12 @@ describe("TextMate grammar: keywords in step with the grammar and the catalog", 
   });
   it("options = keywordWords.options", () => {
     assert.deepEqual(sorted(words(raw.repository.options.match)), sorted(keywordWords.options));
+  });
+  it("the grammar VS Code loads is the one the build makes (package.json, the .vsix)", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    assert.deepEqual(pkg.contributes.grammars.map((g: { path: string }) => g.path), ["./dist/syntaxes/cnn.tmLanguage.json"]);
+    assert.match(readFileSync(join(root, ".vscodeignore"), "utf8"), /^!dist\/syntaxes\/cnn\.tmLanguage\.json$/m);
+    assert.ok(!JSON.stringify(raw).includes("{{"), "every placeholder is filled");
   });
   it("layer kinds = analysis/layers.ts layerNames, anywhere and at a statement's start", () => {
     assert.deepEqual(sorted(words(raw.repository.layers.match)), sorted(layerNames));

@@ -61,28 +61,28 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
       let src = inputs[0];
       const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
       if (padded) {
-        lib.k.pad(scratch, src, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+        lib.k.pad({ dst: scratch, src, channels: g.inChannels, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0 });
         src = scratch;
       }
       const panel = scratch + padBytes;
       const tiles = panel + panelBytes;
       for (let grp = 0; grp < G; grp++) {
         const out = output + 4 * grp * Kg * N;
-        lib.k.gemm(
-          A + 4 * grp * Mp * Kd,
-          Kg,
-          Kd,
-          src + grp * Cg * inPlane,
-          N,
-          out,
-          bias + 4 * grp * Mp,
-          residual ? residual + 4 * grp * Kg * N : 0,
-          step.act,
+        lib.k.gemm({
+          a: A + 4 * grp * Mp * Kd,
+          rows: Kg,
+          depth: Kd,
+          b: src + grp * Cg * inPlane,
+          columns: N,
+          c: out,
+          bias: bias + 4 * grp * Mp,
+          residual: residual ? residual + 4 * grp * Kg * N : 0,
+          act: step.act,
           koff,
           noff,
           panel,
-          tiles,
-        );
+          scratch: tiles,
+        });
       }
     },
   };

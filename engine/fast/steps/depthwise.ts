@@ -22,9 +22,12 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   return {
     scratchBytes: 4 * g.inChannels * Hp * Wp + 256,
     run({ inputs, output, scratch }) {
-      lib.k.pad(scratch, inputs[0], g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
-      lib.k.depthwise(output, scratch, W, bias, g.inChannels, K / g.inChannels, g.outHeight, g.outWidth, Hp, Wp,
-        g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, step.act);
+      lib.k.pad({ dst: scratch, src: inputs[0], channels: g.inChannels, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0 });
+      lib.k.depthwise({
+        dst: output, src: scratch, filters: W, bias, channels: g.inChannels, multiplier: K / g.inChannels, outHeight: g.outHeight, outWidth: g.outWidth,
+        paddedHeight: Hp, paddedWidth: Wp, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
+        dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, act: step.act,
+      });
     },
   };
 }

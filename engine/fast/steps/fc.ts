@@ -30,7 +30,7 @@ export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildCont
   return {
     scratchBytes: 0,
     run({ inputs, output }) {
-      lib.k.fc(output, W, inputs[0], bias, N, nIn, step.act);
+      lib.k.fc({ dst: output, weights: W, src: inputs[0], bias, outputs: N, inputs: nIn, act: step.act });
     },
   };
 }

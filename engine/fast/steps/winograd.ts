@@ -35,7 +35,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   const U = heap.reserve(4 * 36 * Mp * C);
   const filters = heap.store(w);
   const gains = heap.store(Float32Array.from(gain));
-  lib.k.wino_filters(U, filters, gains, K, C, Mp);
+  lib.k.wino_filters({ u: U, filters, gains, outChannels: K, inChannels: C, paddedRows: Mp });
   heap.release(filters);
   const biases = new Float32Array(Mp);
   for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
@@ -69,12 +69,12 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
       const V = scratch + padBytes;
       const M = V + vBytes;
       const tmp = M + mBytes;
-      lib.k.pad(scratch, inputs[0], C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+      lib.k.pad({ dst: scratch, src: inputs[0], channels: C, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0 });
       for (let blk = 0; blk < blocks; blk++) {
         const tiles = table + TILE_ENTRY * blk * nb;
-        lib.k.wino_input(V, scratch, tiles, C, 4 * Hp * Wp, 4 * Wp, nb, tmp);
-        lib.k.wino_products(U, V, M, C, Mp, nb);
-        lib.k.wino_output(output, M, tiles, K, Mp, nb, bias, residual, step.act, 4 * Ho * Wo, 4 * Wo, tmp);
+        lib.k.wino_input({ v: V, src: scratch, tiles, channels: C, planeBytes: 4 * Hp * Wp, rowBytes: 4 * Wp, count: nb, scratch: tmp });
+        lib.k.wino_products({ u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb });
+        lib.k.wino_output({ dst: output, m: M, tiles, outChannels: K, paddedRows: Mp, count: nb, bias, residual, act: step.act, planeBytes: 4 * Ho * Wo, rowBytes: 4 * Wo, scratch: tmp });
       }
     },
   };

@@ -8,6 +8,7 @@ import type { Func } from "../emit/func";
 import type { Module } from "../emit/module";
 import { f32, i32, v } from "../emit/ops";
 import { applyActivation } from "./gemm";
+import { emitKernel } from "../signatures";
 
 /** activation codes of `activate` (0–2 are the fused ones of gemm.ts) */
 export const ActivationCode: Record<string, number> = {
@@ -62,8 +63,8 @@ export function emitElementwise(m: Module) {
   const sigmoid = (f: Func, x: Parameters<typeof v.neg>[0]) => v.div(v.const(1), v.add(v.const(1), f.callValue(exp4, v.neg(x))));
 
   // activate(dst, src, n, code, alpha): n floats (rounded up to 4; dst may be src)
-  const activate = m.func("activate", ["i32", "i32", "i32", "i32", "f32"], [], (f) => {
-    const [dst, src, n, code, alpha] = f.params;
+  const activate = emitKernel(m, "activate", (f, p) => {
+    const { dst, src, count: n, code, alpha } = p;
     const end = f.i32(i32.add(src, i32.shl(n, 2)));
     const x = f.v128();
     const a = f.v128(v.splat(alpha));
@@ -90,8 +91,8 @@ export function emitElementwise(m: Module) {
   });
 
   // affine(dst, src, scale, shift, C, plane, act): batch norm folded to y = x·scale[c] + shift[c]
-  const affine = m.func("affine", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [dst, src, scale, shift, C, plane, act] = f.params;
+  const affine = emitKernel(m, "affine", (f, p) => {
+    const { dst, src, scale, shift, channels: C, plane, act } = p;
     const c = f.i32();
     const i = f.i32();
     const k = f.v128();
@@ -113,8 +114,8 @@ export function emitElementwise(m: Module) {
   });
 
   // add(dst, a, b, n, act): n floats rounded up to 4
-  const add = m.func("add", ["i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [dst, a, b, n, act] = f.params;
+  const add = emitKernel(m, "add", (f, p) => {
+    const { dst, a, b, count: n, act } = p;
     const end = f.i32(i32.add(a, i32.shl(n, 2)));
     f.for(a, a, end, 16, () => {
       f.storeV(dst, applyActivation(v.add(v.load(a), v.load(b)), act));
@@ -124,8 +125,8 @@ export function emitElementwise(m: Module) {
   });
 
   // softmax(dst, src, C, plane): over the depth at every position (a vector: plane = 1)
-  const softmax = m.func("softmax", ["i32", "i32", "i32", "i32"], [], (f) => {
-    const [dst, src, C, plane] = f.params;
+  const softmax = emitKernel(m, "softmax", (f, args) => {
+    const { dst, src, channels: C, plane } = args;
     const p = f.i32();
     const c = f.i32();
     const top = f.f32();

@@ -5,6 +5,7 @@
 
 import type { Module } from "../emit/module";
 import { f32, i32, v } from "../emit/ops";
+import { emitKernel } from "../signatures";
 import type { Local } from "../emit/expr";
 import { applyActivation } from "./gemm";
 
@@ -15,8 +16,8 @@ function hsum(x: Local) {
 
 export function emitFc(m: Module, relaxed: boolean) {
   // fc(out, W, x, bias, N, nIn, act); bias 0 = none
-  return m.func("fc", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [out, W, x, bias, N, nIn, act] = f.params;
+  return emitKernel(m, "fc", (f, p) => {
+    const { dst: out, weights: W, src: x, bias, outputs: N, inputs: nIn, act } = p;
     const ROWS = 4;
     const n = f.i32();
     const i = f.i32();

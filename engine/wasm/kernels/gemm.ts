@@ -14,6 +14,7 @@ import type { Func } from "../emit/func";
 import type { Module } from "../emit/module";
 import { f32, i32, v } from "../emit/ops";
 import type { Local } from "../emit/expr";
+import { emitKernel } from "../signatures";
 
 export const NR = 8;
 export const KC = 256;
@@ -143,13 +144,11 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
     f.call(copyBlock, c, ldc, scratch, NR * 4, rows, cols);
   });
 
-  const gemm = m.func(
+  const gemm = emitKernel(
+    m,
     "gemm",
-    // apack, M, Kd, B, N, C, bias, residual, act, koff (0: B is read in place), noff, panel, scratch
-    ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"],
-    [],
-    (f) => {
-      const [apack, M, Kd, B, N, C, bias, res, act, koff, noff, panel, scratch] = f.params;
+    (f, p) => {
+      const { a: apack, rows: M, depth: Kd, b: B, columns: N, c: C, bias, residual: res, act, koff, noff, panel, scratch } = p;
       const n0 = f.i32();
       const nc = f.i32();
       const k0 = f.i32();

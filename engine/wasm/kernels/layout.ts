@@ -4,6 +4,7 @@
 
 import type { Module } from "../emit/module";
 import { i32, v } from "../emit/ops";
+import { emitKernel } from "../signatures";
 
 export function emitLayout(m: Module) {
   // fill(dst, count, value): count floats (rounded up to 4) set to value
@@ -15,8 +16,8 @@ export function emitLayout(m: Module) {
   });
 
   // pad(dst, src, C, H, W, top, left, Hp, Wp, value): src C×H×W into dst C×Hp×Wp at (top, left)
-  const pad = m.func("pad", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "f32"], [], (f) => {
-    const [dst, src, C, H, W, top, left, Hp, Wp, value] = f.params;
+  const pad = emitKernel(m, "pad", (f, p) => {
+    const { dst, src, channels: C, height: H, width: W, top, left, paddedHeight: Hp, paddedWidth: Wp, value } = p;
     const c = f.i32();
     const y = f.i32();
     const plane = f.i32(i32.mul(Hp, Wp));

@@ -4,11 +4,12 @@
 
 import type { Module } from "../emit/module";
 import { f32, i32, v } from "../emit/ops";
+import { emitKernel } from "../signatures";
 
 export function emitReduce(m: Module) {
   // global(dst, src, C, plane, max): one number per depth slice
-  const global = m.func("global_pool", ["i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [dst, src, C, plane, isMax] = f.params;
+  const global = emitKernel(m, "global_pool", (f, p) => {
+    const { dst, src, channels: C, plane, max: isMax } = p;
     const c = f.i32();
     const i = f.i32();
     const acc = f.v128();
@@ -38,8 +39,8 @@ export function emitReduce(m: Module) {
   });
 
   // adaptive(dst, src, C, H, W, oh, ow)
-  const adaptive = m.func("adaptive_avg_pool", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [dst, src, C, H, W, oh, ow] = f.params;
+  const adaptive = emitKernel(m, "adaptive_avg_pool", (f, p) => {
+    const { dst, src, channels: C, height: H, width: W, outHeight: oh, outWidth: ow } = p;
     const [c, oy, ox, y, x, y0, y1, x0, x1] = Array.from({ length: 9 }, () => f.i32());
     const s = f.f32();
     const plane = f.i32(i32.shl(i32.mul(H, W), 2));
@@ -64,8 +65,8 @@ export function emitReduce(m: Module) {
   });
 
   // upsample(dst, src, C, H, W, s): nearest neighbour, factor s
-  const upsample = m.func("upsample", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [dst, src, C, H, W, s] = f.params;
+  const upsample = emitKernel(m, "upsample", (f, p) => {
+    const { dst, src, channels: C, height: H, width: W, factor: s } = p;
     const [c, y, x] = [f.i32(), f.i32(), f.i32()];
     const plane = f.i32(i32.shl(i32.mul(H, W), 2));
     f.for(c, 0, C, 1, () => {

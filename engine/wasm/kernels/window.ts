@@ -10,6 +10,7 @@ import type { Func } from "../emit/func";
 import type { Local, Value } from "../emit/expr";
 import type { Module } from "../emit/module";
 import { f32, i32, v } from "../emit/ops";
+import { emitKernel } from "../signatures";
 import { applyActivation } from "./gemm";
 
 /** the four inputs at addr, addr + s, addr + 2s, addr + 3s (s in floats) */
@@ -28,7 +29,6 @@ function byStride(f: Func, stride: Local, body: (s: 1 | 2 | Local) => void) {
   f.if(i32.eq(stride, 1), () => body(1), () => f.if(i32.eq(stride, 2), () => body(2), () => body(stride)));
 }
 
-const i32s = (n: number): "i32"[] => new Array(n).fill("i32");
 
 /** output and filter positions, bytes per padded plane and row, the accumulator */
 function windowLocals(f: Func, Hp: Local, Wp: Local) {
@@ -46,12 +46,12 @@ function windowLocals(f: Func, Hp: Local, Wp: Local) {
 export function emitWindow(m: Module, relaxed: boolean) {
   // depthwise(dst, src, w, bias, C, M, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, act):
   // output channel k reads input channel k / M (multiplier M); w is [C·M][kh][kw]
-  const depthwise = m.func(
+  const depthwise = emitKernel(
+    m,
     "depthwise",
-    i32s(17),
-    [],
-    (f) => {
-      const [dst, src, w, bias, C, M, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, act] = f.params;
+    (f, p) => {
+      const { dst, src, filters: w, bias, channels: C, multiplier: M, outHeight: Ho, outWidth: Wo, paddedHeight: Hp, paddedWidth: Wp } = p;
+      const { kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, act } = p;
       const k = f.i32();
       const { oy, ox, fy, fx, plane, rowIn, acc } = windowLocals(f, Hp, Wp);
       const taps = f.i32(i32.mul(kh, kw));
@@ -122,12 +122,12 @@ export function emitWindow(m: Module, relaxed: boolean) {
 
   // pool(dst, src, C, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, avg, H + bottom, W + right, top, left)
   // avg divides by the window clipped to the padded input, as PyTorch's count_include_pad
-  const pool = m.func(
+  const pool = emitKernel(
+    m,
     "pool",
-    i32s(18),
-    [],
-    (f) => {
-      const [dst, src, C, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, avg, hEnd, wEnd, top, left] = f.params;
+    (f, p) => {
+      const { dst, src, channels: C, outHeight: Ho, outWidth: Wo, paddedHeight: Hp, paddedWidth: Wp, average: avg, hEnd, wEnd, top, left } = p;
+      const { kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = p;
       const c = f.i32();
       const { oy, ox, fy, fx, plane, rowIn, acc } = windowLocals(f, Hp, Wp);
       const row = f.i32();

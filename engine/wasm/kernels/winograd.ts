@@ -14,6 +14,7 @@ import type { Local, Value } from "../emit/expr";
 import type { Func } from "../emit/func";
 import type { Module } from "../emit/module";
 import { f32, i32, v } from "../emit/ops";
+import { emitKernel } from "../signatures";
 import { applyActivation, NR, type GemmKernels } from "./gemm";
 
 /** Bᵀ (6×6), G (6×3), Aᵀ (4×6) for the points 0, ±1, ±2, ∞ */
@@ -72,8 +73,8 @@ function transpose(f: Func, rows: Local[], out: Local[], t: Local[], count = 4):
 
 export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
   // input(V, src, table, C, plane, rowBytes, nb, tmp): V[p][nb/NR][C][NR] for nb tiles
-  const input = m.func("wino_input", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [V, src, table, C, plane, rowBytes, nb, tmp] = f.params;
+  const input = emitKernel(m, "wino_input", (f, p) => {
+    const { v: V, src, tiles: table, channels: C, planeBytes: plane, rowBytes, count: nb, scratch: tmp } = p;
     const t4 = f.i32();
     const c = f.i32();
     const dst = f.i32();
@@ -108,8 +109,8 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
   });
 
   // products(U, V, M, C, Mp, nb): M[p] = U[p]·V[p] for the 36 positions
-  const products = m.func("wino_products", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [U, V, M, C, Mp, nb] = f.params;
+  const products = emitKernel(m, "wino_products", (f, args) => {
+    const { u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb } = args;
     const p = f.i32();
     const m0 = f.i32();
     const up = f.i32();
@@ -126,8 +127,8 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
   });
 
   // output(out, M, table, K, Mp, nb, bias, residual, act, outPlane, outRow, tmp)
-  const output = m.func("wino_output", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [out, M, table, K, Mp, nb, bias, res, act, outPlane, outRow, tmp] = f.params;
+  const output = emitKernel(m, "wino_output", (f, p) => {
+    const { dst: out, m: M, tiles: table, outChannels: K, paddedRows: Mp, count: nb, bias, residual: res, act, planeBytes: outPlane, rowBytes: outRow, scratch: tmp } = p;
     const k = f.i32();
     const t4 = f.i32();
     const b = f.v128();
@@ -181,8 +182,8 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
   });
   // filters(U, w, gain, K, C, Mp): U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3
   // filter g = w[k][c] (made once per network; rows past K stay zero)
-  const filters = m.func("wino_filters", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [U, w, gain, K, C, Mp] = f.params;
+  const filters = emitKernel(m, "wino_filters", (f, p) => {
+    const { u: U, filters: w, gains: gain, outChannels: K, inChannels: C, paddedRows: Mp } = p;
     const k = f.i32();
     const c = f.i32();
     const src = f.i32();

@@ -42,8 +42,12 @@ export const capabilities: ClientCapabilities = {
 };
 
 export interface StartOptions {
-  /** the `cnn` settings section, sent as initializationOptions */
+  /** the `cnn` settings section, sent as initializationOptions (and answered to workspace/configuration) */
   settings?: unknown;
+  /** initializationOptions as given (instead of `{settings}`) */
+  initializationOptions?: unknown;
+  /** the answer to workspace/configuration (default: [settings ?? null]) */
+  configuration?: (params: unknown) => unknown;
   capabilities?: ClientCapabilities;
   /** start it as the spec says any editor may: `npm run --silent lsp` in the repository */
   viaNpm?: boolean;
@@ -75,14 +79,14 @@ export class TestServer {
     connection.onNotification("window/logMessage", (p: { message: string }) => {
       server.logs.push(p.message);
     });
-    connection.onRequest("workspace/configuration", () => [options.settings ?? null]);
+    connection.onRequest("workspace/configuration", (params: unknown) => (options.configuration ? options.configuration(params) : [options.settings ?? null]));
     connection.onRequest("client/registerCapability", () => null);
     connection.listen();
     server.initialize = await connection.sendRequest("initialize", {
       processId: process.pid,
       rootUri: null,
       capabilities: options.capabilities ?? capabilities,
-      initializationOptions: options.settings !== undefined ? { settings: options.settings } : undefined,
+      initializationOptions: options.initializationOptions !== undefined ? options.initializationOptions : options.settings !== undefined ? { settings: options.settings } : undefined,
     });
     await connection.sendNotification("initialized", {});
     return server;

@@ -1,0 +1,337 @@
+// The WebAssembly SIMD kernels of the fast training engine, written with the engine's
+// emitter (engine/wasm/emit). Matrices are row-major float32; addresses are bytes,
+// strides are in floats.
+//   nn(M, N, K, A, lda, B, ldb, C, ldc, acc)  C = acc·C + A·B      (4×8 register tiles)
+//   nt(M, N, K, A, lda, B, ldb, C, ldc, acc)  C = acc·C + A·Bᵀ     (4×2 tiles of 4-lane dot products)
+//   transpose(rows, cols, src, dst)           dst[j][i] = src[i][j]
+//   im2col(src, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, dst, ldd)
+//       rows (c, fy, fx) of the unrolled windows, columns (oy, ox), written with row stride ldd
+//   col2im(src, lds, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, dst)  its adjoint, added into dst
+
+import { Module } from "../../wasm/emit/module";
+import type { Local } from "../../wasm/emit/expr";
+import { f32, i32, v } from "../../wasm/emit/ops";
+
+export interface TrainKernelsWasm {
+  /** blocks(A, B, len, src, sa, sb, dst, da, db, bias): dst[a·da + b·db + i] = src[a·sa + b·sb + i] (+ bias[a]) */
+  blocks(A: number, B: number, len: number, src: number, sa: number, sb: number, dst: number, da: number, db: number, bias: number): void;
+  nn(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
+  nt(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
+  transpose(rows: number, cols: number, src: number, dst: number): void;
+  im2col(...args: number[]): void;
+  col2im(...args: number[]): void;
+}
+
+const I = "i32" as const;
+
+function emitNN(m: Module, relaxed: boolean): void {
+  m.func("nn", [I, I, I, I, I, I, I, I, I, I], [], (f) => {
+    const [M, N, K, A, lda, B, ldb, C, ldc, acc] = f.params;
+    const i = f.i32();
+    const j = f.i32();
+    const p = f.i32();
+    const a = f.i32();
+    const b = f.i32();
+    const c = f.i32();
+    const full = f.i32(i32.and(N, -8));
+    const rows4 = f.i32(i32.and(M, -4));
+    const ldaB = f.i32(i32.shl(lda, 2));
+    const ldbB = f.i32(i32.shl(ldb, 2));
+    const ldcB = f.i32(i32.shl(ldc, 2));
+    const b0 = f.v128();
+    const b1 = f.v128();
+    const s = f.v128();
+    const sum = f.f32();
+    const tile = (rows: number) => {
+      const accs: [Local, Local][] = Array.from({ length: rows }, () => [f.v128(), f.v128()]);
+      return (row0: Local) => {
+        f.for(j, 0, full, 8, () => {
+          f.set(c, i32.add(C, i32.shl(i32.add(i32.mul(row0, ldc), j), 2)));
+          accs.forEach(([x0, x1], r) => {
+            const at = i32.add(c, i32.mul(ldcB, r));
+            f.if(acc, () => (f.set(x0, v.load(at)), f.set(x1, v.load(at, 16))), () => (f.set(x0, v.const(0)), f.set(x1, v.const(0))));
+          });
+          f.set(a, i32.add(A, i32.shl(i32.mul(row0, lda), 2)));
+          f.set(b, i32.add(B, i32.shl(j, 2)));
+          f.for(p, 0, K, 1, () => {
+            f.set(b0, v.load(b));
+            f.set(b1, v.load(b, 16));
+            accs.forEach(([x0, x1], r) => {
+              f.set(s, v.splat(f32.load(i32.add(a, i32.mul(ldaB, r)))));
+              f.set(x0, v.madd(s, b0, x0, relaxed));
+              f.set(x1, v.madd(s, b1, x1, relaxed));
+            });
+            f.inc(a, 4);
+            f.set(b, i32.add(b, ldbB));
+          });
+          accs.forEach(([x0, x1], r) => {
+            const at = i32.add(c, i32.mul(ldcB, r));
+            f.storeV(at, x0);
+            f.storeV(at, x1, 16);
+          });
+        });
+      };
+    };
+    const four = tile(4);
+    const three = tile(3);
+    const two = tile(2);
+    const one = tile(1);
+    f.for(i, 0, rows4, 4, () => four(i));
+    // the last M mod 4 rows in one tile of their height (M = 6 filters: a 4-row and a 2-row tile)
+    f.set(i, rows4);
+    f.if(i32.eq(i32.sub(M, rows4), 3), () => three(i));
+    f.if(i32.eq(i32.sub(M, rows4), 2), () => two(i));
+    f.if(i32.eq(i32.sub(M, rows4), 1), () => one(i));
+    // the last N mod 8 columns, one value at a time
+    f.for(i, 0, M, 1, () =>
+      f.for(j, full, N, 1, () => {
+        f.set(c, i32.add(C, i32.shl(i32.add(i32.mul(i, ldc), j), 2)));
+        f.set(sum, f32.const(0));
+        f.if(acc, () => f.set(sum, f32.load(c)));
+        f.set(a, i32.add(A, i32.shl(i32.mul(i, lda), 2)));
+        f.set(b, i32.add(B, i32.shl(j, 2)));
+        f.for(p, 0, K, 1, () => {
+          f.set(sum, f32.add(sum, f32.mul(f32.load(a), f32.load(b))));
+          f.inc(a, 4);
+          f.set(b, i32.add(b, ldbB));
+        });
+        f.storeF32(c, sum);
+      }),
+    );
+  });
+}
+
+function hsum(x: Local) {
+  return f32.add(f32.add(v.lane(x, 0), v.lane(x, 1)), f32.add(v.lane(x, 2), v.lane(x, 3)));
+}
+
+function emitNT(m: Module, relaxed: boolean): void {
+  m.func("nt", [I, I, I, I, I, I, I, I, I, I], [], (f) => {
+    const [M, N, K, A, lda, B, ldb, C, ldc, acc] = f.params;
+    const i = f.i32();
+    const j = f.i32();
+    const p = f.i32();
+    const k4 = f.i32(i32.and(K, -4));
+    const rows4 = f.i32(i32.and(M, -4));
+    const cols2 = f.i32(i32.and(N, -2));
+    const ldaB = f.i32(i32.shl(lda, 2));
+    const ldbB = f.i32(i32.shl(ldb, 2));
+    const a = f.i32();
+    const b = f.i32();
+    const c = f.i32();
+    const t = f.f32();
+    const tile = (R: number, Cn: number) => {
+      const accs = Array.from({ length: R }, () => Array.from({ length: Cn }, () => f.v128()));
+      const as = Array.from({ length: R }, () => f.v128());
+      const bs = Array.from({ length: Cn }, () => f.v128());
+      return (i0: Local, j0: Local) => {
+        accs.flat().forEach((x) => f.set(x, v.const(0)));
+        f.set(a, i32.add(A, i32.shl(i32.mul(i0, lda), 2)));
+        f.set(b, i32.add(B, i32.shl(i32.mul(j0, ldb), 2)));
+        f.for(p, 0, k4, 4, () => {
+          as.forEach((x, r) => f.set(x, v.load(i32.add(a, i32.mul(ldaB, r)))));
+          bs.forEach((x, q) => f.set(x, v.load(i32.add(b, i32.mul(ldbB, q)))));
+          accs.forEach((row, r) => row.forEach((x, q) => f.set(x, v.madd(as[r], bs[q], x, relaxed))));
+          f.inc(a, 16);
+          f.inc(b, 16);
+        });
+        accs.forEach((row, r) =>
+          row.forEach((x, q) => {
+            f.set(t, hsum(x));
+            // the K mod 4 tail
+            f.for(p, k4, K, 1, () =>
+              f.set(t, f32.add(t, f32.mul(f32.load(i32.add(A, i32.shl(i32.add(i32.mul(i32.add(i0, r), lda), p), 2))), f32.load(i32.add(B, i32.shl(i32.add(i32.mul(i32.add(j0, q), ldb), p), 2)))))),
+            );
+            f.set(c, i32.add(C, i32.shl(i32.add(i32.mul(i32.add(i0, r), ldc), i32.add(j0, q)), 2)));
+            f.if(acc, () => f.set(t, f32.add(t, f32.load(c))));
+            f.storeF32(c, t);
+          }),
+        );
+      };
+    };
+    const t42 = tile(4, 2);
+    const t41 = tile(4, 1);
+    const t12 = tile(1, 2);
+    const t11 = tile(1, 1);
+    f.for(i, 0, rows4, 4, () => {
+      f.for(j, 0, cols2, 2, () => t42(i, j));
+      f.for(j, cols2, N, 1, () => t41(i, j));
+    });
+    f.for(i, rows4, M, 1, () => {
+      f.for(j, 0, cols2, 2, () => t12(i, j));
+      f.for(j, cols2, N, 1, () => t11(i, j));
+    });
+  });
+}
+
+function emitTranspose(m: Module): void {
+  m.func("transpose", [I, I, I, I], [], (f) => {
+    const [rows, cols, src, dst] = f.params;
+    const i0 = f.i32();
+    const j0 = f.i32();
+    const i = f.i32();
+    const j = f.i32();
+    const iEnd = f.i32();
+    const jEnd = f.i32();
+    const BLOCK = 16;
+    f.for(i0, 0, rows, BLOCK, () =>
+      f.for(j0, 0, cols, BLOCK, () => {
+        f.set(iEnd, i32.minS(rows, i32.add(i0, BLOCK)));
+        f.set(jEnd, i32.minS(cols, i32.add(j0, BLOCK)));
+        f.for(i, i0, iEnd, 1, () =>
+          f.for(j, j0, jEnd, 1, () =>
+            f.storeF32(i32.add(dst, i32.shl(i32.add(i32.mul(j, rows), i), 2)), f32.load(i32.add(src, i32.shl(i32.add(i32.mul(i, cols), j), 2)))),
+          ),
+        );
+      }),
+    );
+  });
+}
+
+/**
+ * The window walk shared by im2col and col2im. Per unrolled row (c, fy, fx) and output row
+ * oy, the columns ox whose input x = ox·sw − pl + fx·dw lies inside [0, W) form one run;
+ * at stride 1 that run is contiguous in the input, so im2col copies it and col2im adds it
+ * four lanes at a time (im2col zeroes the padding around it).
+ */
+function emitWindowWalk(m: Module, name: string, gather: boolean): void {
+  // im2col(src, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, col, ldc)
+  // col2im(col, ldc, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, dst)
+  m.func(name, [I, I, I, I, I, I, I, I, I, I, I, I, I, I, I, I], [], (f) => {
+    const ps = f.params;
+    const [col, ldc] = gather ? [ps[14], ps[15]] : [ps[0], ps[1]];
+    const [img, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl] = gather ? ps.slice(0, 14) : [ps[15], ...ps.slice(2, 15)];
+    const c = f.i32();
+    const fy = f.i32();
+    const fx = f.i32();
+    const oy = f.i32();
+    const ox = f.i32();
+    const iy = f.i32();
+    const row = f.i32();
+    const at = f.i32();
+    const src = f.i32();
+    const x0 = f.i32();
+    const lo = f.i32();
+    const hi = f.i32();
+    const q = f.i32();
+    const end = f.i32();
+    f.set(row, 0);
+    f.for(c, 0, C, 1, () =>
+      f.for(fy, 0, kh, 1, () =>
+        f.for(fx, 0, kw, 1, () => {
+          // x = ox·sw + x0; the run of ox with 0 ≤ x < W is [lo, hi)
+          f.set(x0, i32.sub(i32.mul(fx, dw), pl));
+          f.set(lo, i32.const(0));
+          f.if(i32.ltS(x0, 0), () => f.set(lo, i32.divS(i32.add(i32.sub(0, x0), i32.sub(sw, 1)), sw)));
+          f.set(hi, i32.const(0));
+          f.if(i32.gtS(i32.sub(W, x0), 0), () => f.set(hi, i32.minS(OW, i32.divS(i32.add(i32.sub(W, x0), i32.sub(sw, 1)), sw))));
+          f.set(lo, i32.minS(lo, OW));
+          f.set(hi, i32.maxS(hi, lo));
+          f.for(oy, 0, OH, 1, () => {
+            f.set(iy, i32.add(i32.sub(i32.mul(oy, sh), pt), i32.mul(fy, dh)));
+            f.set(at, i32.add(col, i32.shl(i32.add(i32.mul(row, ldc), i32.mul(oy, OW)), 2)));
+            f.if(
+              i32.and(i32.geS(iy, 0), i32.ltS(iy, H)),
+              () => {
+                // the input address of ox = 0 (x = x0) on this row
+                f.set(src, i32.add(img, i32.shl(i32.add(i32.mul(i32.add(i32.mul(c, H), iy), W), x0), 2)));
+                if (gather) {
+                  f.fill(at, 0, i32.shl(lo, 2));
+                  f.fill(i32.add(at, i32.shl(hi, 2)), 0, i32.shl(i32.sub(OW, hi), 2));
+                  f.if(
+                    i32.eq(sw, 1),
+                    () => {
+                      // short runs (a LeNet row is 28 values): four lanes at a time, then the tail
+                      f.set(q, lo);
+                      f.set(end, i32.sub(hi, 3));
+                      f.if(i32.ltS(q, end), () =>
+                        f.loop((again) => {
+                          f.storeV(i32.add(at, i32.shl(q, 2)), v.load(i32.add(src, i32.shl(q, 2))));
+                          f.inc(q, 4);
+                          f.brIf(again, i32.ltS(q, end));
+                        }),
+                      );
+                      f.for(ox, q, hi, 1, () => f.storeF32(i32.add(at, i32.shl(ox, 2)), f32.load(i32.add(src, i32.shl(ox, 2)))));
+                    },
+                    () => f.for(ox, lo, hi, 1, () => f.storeF32(i32.add(at, i32.shl(ox, 2)), f32.load(i32.add(src, i32.shl(i32.mul(ox, sw), 2))))),
+                  );
+                } else {
+                  f.if(
+                    i32.eq(sw, 1),
+                    () => {
+                      f.set(q, lo);
+                      f.set(end, i32.sub(hi, 3));
+                      f.if(i32.ltS(q, end), () =>
+                        f.loop((again) => {
+                          const d = i32.add(src, i32.shl(q, 2));
+                          f.storeV(d, v.add(v.load(d), v.load(i32.add(at, i32.shl(q, 2)))));
+                          f.inc(q, 4);
+                          f.brIf(again, i32.ltS(q, end));
+                        }),
+                      );
+                      f.for(ox, q, hi, 1, () => {
+                        const d = i32.add(src, i32.shl(ox, 2));
+                        f.storeF32(d, f32.add(f32.load(d), f32.load(i32.add(at, i32.shl(ox, 2)))));
+                      });
+                    },
+                    () =>
+                      f.for(ox, lo, hi, 1, () => {
+                        const d = i32.add(src, i32.shl(i32.mul(ox, sw), 2));
+                        f.storeF32(d, f32.add(f32.load(d), f32.load(i32.add(at, i32.shl(ox, 2)))));
+                      }),
+                  );
+                }
+              },
+              gather ? () => f.fill(at, 0, i32.shl(OW, 2)) : undefined,
+            );
+          });
+          f.inc(row);
+        }),
+      ),
+    );
+  });
+}
+
+/** a 2-D grid of equal runs copied between layouts (N×C×H×W ⇄ C×N·H·W), with an optional bias per a */
+function emitBlocks(m: Module): void {
+  m.func("blocks", [I, I, I, I, I, I, I, I, I, I], [], (f) => {
+    const [A, B, len, src, sa, sb, dst, da, db, bias] = f.params;
+    const a = f.i32();
+    const b = f.i32();
+    const i = f.i32();
+    const s0 = f.i32();
+    const d0 = f.i32();
+    const end = f.i32(i32.sub(len, 3));
+    const add = f.v128();
+    const addS = f.f32();
+    f.for(a, 0, A, 1, () => {
+      f.set(addS, f32.const(0));
+      f.if(bias, () => f.set(addS, f32.load(i32.add(bias, i32.shl(a, 2)))));
+      f.set(add, v.splat(addS));
+      f.for(b, 0, B, 1, () => {
+        f.set(s0, i32.add(src, i32.shl(i32.add(i32.mul(a, sa), i32.mul(b, sb)), 2)));
+        f.set(d0, i32.add(dst, i32.shl(i32.add(i32.mul(a, da), i32.mul(b, db)), 2)));
+        f.set(i, 0);
+        f.if(i32.ltS(i, end), () =>
+          f.loop((again) => {
+            f.storeV(i32.add(d0, i32.shl(i, 2)), v.add(v.load(i32.add(s0, i32.shl(i, 2))), add));
+            f.inc(i, 4);
+            f.brIf(again, i32.ltS(i, end));
+          }),
+        );
+        f.for(i, i, len, 1, () => f.storeF32(i32.add(d0, i32.shl(i, 2)), f32.add(f32.load(i32.add(s0, i32.shl(i, 2))), addS)));
+      });
+    });
+  });
+}
+
+export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
+  const m = new Module();
+  emitBlocks(m);
+  emitNN(m, relaxed);
+  emitNT(m, relaxed);
+  emitTranspose(m);
+  emitWindowWalk(m, "im2col", true);
+  emitWindowWalk(m, "col2im", false);
+  return m.toBytes();
+}

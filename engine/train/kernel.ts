@@ -1,0 +1,51 @@
+// What a layer kind provides for training: a forward pass over a batch that keeps what
+// its backward pass needs, and the backward pass itself (vector–Jacobian products: the
+// gradient of the loss with respect to each input and each parameter, given the
+// gradient with respect to the output). Batches are N×C×H×W in either precision.
+
+import type { GraphNode } from "../../analysis/types";
+import type { Float, TrainParams } from "./float";
+
+export interface TrainContext {
+  /** samples in this batch (N) */
+  batch: number;
+  /** training mode: bn uses the batch's statistics (and updates its running ones), dropout drops */
+  training: boolean;
+  /** the training seed and the optimizer step, for dropout's masks */
+  seed: number;
+  step: number;
+}
+
+export interface ForwardResult {
+  output: Float;
+  /** whatever the backward pass needs besides the inputs and the output */
+  saved?: unknown;
+}
+
+export interface Gradients {
+  /** one per input; null where the caller did not ask for it */
+  inputs: (Float | null)[];
+  /** gradients of the node's trainable tensors (weight, bias), summed over the batch */
+  params?: TrainParams;
+}
+
+export interface TrainKernel {
+  forward(node: GraphNode, inputs: Float[], params: TrainParams | undefined, ctx: TrainContext): ForwardResult;
+  backward(
+    node: GraphNode,
+    dOutput: Float,
+    inputs: Float[],
+    forward: ForwardResult,
+    params: TrainParams | undefined,
+    ctx: TrainContext,
+    needInputs: boolean[],
+  ): Gradients;
+}
+
+export function needParam(node: GraphNode, params: TrainParams | undefined, field: keyof TrainParams): Float {
+  const value = params?.[field];
+  if (!value) throw new Error(`${node.label ?? node.op} (node ${node.id}) has no ${field}`);
+  return value;
+}
+
+export { biasOf as hasBias } from "./attrs";

@@ -1,0 +1,60 @@
+// The three matrix products backpropagation needs, over row-major matrices given as
+// (array, offset, row stride), in either precision. Each keeps its innermost loop on
+// contiguous memory:
+//   nn: C[M×N] += A[M×K] · B[K×N]      (forward: filters · columns)
+//   nt: C[M×N] += A[M×K] · B[N×K]ᵀ     (weight gradients: dY · colᵀ, a dot product per entry)
+//   tn: C[M×N] += A[K×M]ᵀ · B[K×N]     (input gradients: Wᵀ · dY)
+
+import type { Float } from "../float";
+
+export interface Mat {
+  data: Float;
+  offset: number;
+  stride: number;
+}
+
+export function mat(data: Float, offset = 0, stride = 0): Mat {
+  return { data, offset, stride };
+}
+
+export function nn(m: number, n: number, k: number, a: Mat, b: Mat, c: Mat): void {
+  const A = a.data, B = b.data, C = c.data;
+  for (let i = 0; i < m; i++) {
+    const ci = c.offset + i * c.stride;
+    const ai = a.offset + i * a.stride;
+    for (let p = 0; p < k; p++) {
+      const x = A[ai + p];
+      if (x === 0) continue;
+      const bp = b.offset + p * b.stride;
+      for (let j = 0; j < n; j++) C[ci + j] += x * B[bp + j];
+    }
+  }
+}
+
+export function nt(m: number, n: number, k: number, a: Mat, b: Mat, c: Mat): void {
+  const A = a.data, B = b.data, C = c.data;
+  for (let i = 0; i < m; i++) {
+    const ai = a.offset + i * a.stride;
+    const ci = c.offset + i * c.stride;
+    for (let j = 0; j < n; j++) {
+      const bj = b.offset + j * b.stride;
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += A[ai + p] * B[bj + p];
+      C[ci + j] += sum;
+    }
+  }
+}
+
+export function tn(m: number, n: number, k: number, a: Mat, b: Mat, c: Mat): void {
+  const A = a.data, B = b.data, C = c.data;
+  for (let p = 0; p < k; p++) {
+    const ap = a.offset + p * a.stride;
+    const bp = b.offset + p * b.stride;
+    for (let i = 0; i < m; i++) {
+      const x = A[ap + i];
+      if (x === 0) continue;
+      const ci = c.offset + i * c.stride;
+      for (let j = 0; j < n; j++) C[ci + j] += x * B[bp + j];
+    }
+  }
+}

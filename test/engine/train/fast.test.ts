@@ -1,0 +1,62 @@
+// The fast training engine's WebAssembly kernels against the reference training kernels,
+// forward and backward (input, weight and bias gradients), on a batch of 3, for
+// convolutions of every geometry and fc. Bound: 1e-5·max(1, max |reference|).
+
+import * as assert from "node:assert/strict";
+import type { GraphNode } from "../../../analysis/types";
+import { paramShapes } from "../../../engine/init";
+import { sizeOf } from "../../../engine/tensor";
+import { fastConv, fastFc, trainLibrary } from "../../../engine/train/fast/engine";
+import type { TrainParams } from "../../../engine/train/float";
+import { trainKernel } from "../../../engine/train/kernels";
+import { network as trainNet } from "../nets";
+import { seeded } from "./support";
+
+const cases = [
+  "input 7x6x4\nconv 6 3x2 stride 2x1 pad 1 dilation 2 groups 2",
+  "input 9x9x3\nconv 5 3x3 pad 1",
+  "input 10x8x2\nconv 3 5x5 stride 2 pad 2",
+  "input 5x6x3\nconv 3 4x4 pad same stride 2",
+  "input 12x11x1\nconv 9 5x5",
+  "input 6x5x3\ndwconv 3x3 stride 2 pad 1 multiplier 2",
+  "input 7x7x2\ndwconv 3x3 dilation 2 pad 1 nobias",
+  "input 5x5x16\nconv 120 5x5",
+  "input 4x3x5\nconv 7 1x1 nobias",
+  "input 3x2x2\nfc 5",
+  "input 3x2x2\nflatten\nfc 13 nobias",
+];
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  let max = 0;
+  for (let i = 0; i < want.length; i++) max = Math.max(max, Math.abs(want[i]));
+  const bound = 1e-5 * Math.max(1, max);
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= bound, `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+}
+
+describe("training: the fast engine's WebAssembly kernels against the reference ones", () => {
+  for (const text of cases) {
+    it(text.split("\n").slice(1).join("; "), async () => {
+      const lib = await trainLibrary();
+      const net = trainNet(text);
+      const node = net.graph[net.graph.length - 1] as GraphNode;
+      const fast = node.op === "fc" ? fastFc(lib) : fastConv(lib);
+      const ref = trainKernel(node.op)!;
+      const batch = 3;
+      const ctx = { batch, training: true, seed: 0, step: 0 };
+      const x = Float32Array.from(seeded(batch * sizeOf(net.graph[node.inputs[0]].output), 1));
+      const params: TrainParams = {};
+      paramShapes(node).forEach((s, k) => (params[s.name] = Float32Array.from(seeded(s.dims.reduce((a, b) => a * b, 1), 2 + k))));
+      const f1 = fast.forward(node, [x], params, ctx);
+      const f0 = ref.forward(node, [x], params, ctx);
+      close(f1.output, f0.output, "output");
+      const dy = Float32Array.from(seeded(f0.output.length, 9));
+      const g1 = fast.backward(node, dy, [x], f1, params, ctx, [true]);
+      const g0 = ref.backward(node, dy, [x], f0, params, ctx, [true]);
+      close(g1.inputs[0]!, g0.inputs[0]!, "dx");
+      close(g1.params!.weight!, g0.params!.weight!, "dW");
+      if (g0.params!.bias) close(g1.params!.bias!, g0.params!.bias!, "db");
+      else assert.equal(g1.params!.bias, undefined);
+    });
+  }
+});
