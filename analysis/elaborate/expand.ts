@@ -41,7 +41,8 @@ function flowKey(flow: Flow): string {
   const s = flow.shape;
   const shape = s === null ? "-" : s.kind === "volume" ? `${s.w}x${s.h}x${s.d}` : `n${s.n}`;
   const d = flow.doubt;
-  return `${shape}|${d ? (d.spatial ? 1 : 0) + (d.depth ? 2 : 0) : 0}|${flow.node === null ? 0 : flow.node < 0 ? 2 : 1}`;
+  // (a field is moved affinely to the one coming in, but none coming in stays none)
+  return `${shape}|${d ? (d.spatial ? 1 : 0) + (d.depth ? 2 : 0) : 0}|${flow.node === null ? 0 : flow.node < 0 ? 2 : 1}|${flow.field === null ? 0 : 1}`;
 }
 
 function sameFlow(a: Flow, b: Flow): boolean {
@@ -55,7 +56,13 @@ function sameFlow(a: Flow, b: Flow): boolean {
   const dx = a.doubt;
   const dy = b.doubt;
   if (!!dx?.spatial !== !!dy?.spatial || !!dx?.depth !== !!dy?.depth) return false;
+  if ((a.field === null) !== (b.field === null)) return false;
   return (a.node === null) === (b.node === null) && (a.node !== null && a.node < 0) === (b.node !== null && b.node < 0);
+}
+
+/** the input a statement is shown with: none when it is a stand-in (in doubt) */
+function shown(flow: Flow): Shape | null {
+  return flow.doubt ? null : flow.shape;
 }
 
 /** where a repeat or block use is named in a message: its head, not its body */
@@ -188,7 +195,8 @@ export class Elaborator {
       rest = body.slice(1);
     } else if (!body.some((s) => s.type === "layer" && s.op.text === "input")) {
       // (a misplaced `input` is reported where it stands)
-      const where = implicit ? (first ? { start: first.start, end: first.end } : nameSpan) : nameSpan;
+      // (a compound first statement — repeat, residual, concat — is pointed at by its keyword, never the whole file)
+      const where = implicit ? (first ? ("keyword" in first ? first.keyword : { start: first.start, end: first.end }) : nameSpan) : nameSpan;
       const what = implicit ? "these statements have" : `network \`${name}\` has`;
       this.sink.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
     }
@@ -433,7 +441,7 @@ export class Elaborator {
       // go on as the likely intended kind, so the lines after a typo are still checked
       kind = close ? layerKind(close) : undefined;
       if (!kind) {
-        records.record(stmt, "layer", name, flow.shape, null, null, null);
+        records.record(stmt, "layer", name, shown(flow), null, null, null);
         // what it would have done is unknown: the lines below are checked in doubt
         return inDoubt(flow, flow.shape, allDoubt);
       }
@@ -447,7 +455,7 @@ export class Elaborator {
     if (misspelt) args.extra = false;
 
     if (!flow.shape) {
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       return unknownFlow;
     }
     if (kind.spatial && flow.shape.kind === "vector") {
@@ -456,7 +464,7 @@ export class Elaborator {
         stmt,
         `\`${kind.name}\` needs a W×H×D volume, but the data is already a vector of ${flow.shape.n.toLocaleString("en-US")} numbers; put spatial layers before \`fc\`/\`flatten\``,
       );
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       // the data stays a vector: every later spatial layer is reported too
       return flow;
     }
@@ -482,18 +490,18 @@ export class Elaborator {
       report: failed ? silent : misspelt ? guessing(stmt, kind, misspelt, doubtful(sink, flow.doubt)) : doubtful(sink, flow.doubt),
     });
     if (!outcome) {
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     const out = outcome.output;
     const tooLarge = out.kind === "volume" ? out.w > MAX_VALUE || out.h > MAX_VALUE || out.d > MAX_VALUE : out.n > MAX_VALUE;
     if (tooLarge) {
       if (!doubt) sink.report("bad-value", stmt, `the output ${shapeText(out)} is too large`);
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     if (failed || doubt) {
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       return inDoubt(flow, out, doubt ?? {});
     }
     const inputs = flow.node === null ? [] : [flow.node];
@@ -513,17 +521,17 @@ export class Elaborator {
       const close = suggest(callee.text, [...candidates, ...layerNames]);
       const hint = close ? `; did you mean \`${close}\`?` : candidates.length ? ` (blocks here: ${candidates.join(", ")})` : "";
       sink.report("unknown-name", callee, `unknown block \`${callee.text}\`${hint}`, close ? { kind: "rename", replace: callee, candidates: [close] } : undefined);
-      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      records.record(stmt, "call", callee.text, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     sink.addReference("block", callee, block.name!, callee.text, false);
     if (this.recursiveCalls.has(callee.start) || sink.callStack.some((f) => f.block === callee.text)) {
-      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      records.record(stmt, "call", callee.text, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     const bound = bindArguments(block, callee, stmt, args, scope, sink);
     if (!bound) {
-      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      records.record(stmt, "call", callee.text, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     // one elaboration per call statement, arguments and input: the others are reuses
@@ -573,7 +581,7 @@ export class Elaborator {
       const outer = records.enter({ kind: "repeat", id: records.frameId(), span: stmt, label, iteration: 1, count: null });
       const once = this.statements(stmt.body, flow, scope);
       records.scope = outer;
-      records.record(stmt, "repeat", "repeat", flow.shape, null, null, null);
+      records.record(stmt, "repeat", "repeat", shown(flow), null, null, null);
       return inDoubt(flow, once.shape, allDoubt);
     }
     const outerGrowing = this.growing;

@@ -61,6 +61,17 @@ export interface Template {
   counts: Map<number, bigint> | null;
   /** uses past the cap recorded while it was elaborated (not in the log) */
   extra: Map<number, bigint> | null;
+  /** the network's uses of each block before it (a use inside is numbered from these), and the uses it made */
+  useFrom: number;
+  useTo: number;
+  /** made when first needed, from its slice of the use log */
+  uses: TemplateUses | null;
+}
+
+/** The block uses of a template: per block, the network's count before it, and the uses it made. */
+interface TemplateUses {
+  before: Map<string, number>;
+  made: Map<string, number>;
 }
 
 /** The receptive field after a reused elaboration, for a different field coming in: r and j are affine in the input's. */
@@ -132,6 +143,12 @@ export class Recorder {
   private frames = 0;
   /** per block name, the frames of its uses in this network (their `uses` is set at the end) */
   private blockUses = new Map<string, BlockFrame[]>();
+  /** per block name, its uses so far in this network, counted ones too (the next use's number is one more) */
+  private useCount = new Map<string, number>();
+  /** every change of useCount, in order: the block and its count before and after (a template's slice says what it made) */
+  private useLogBlock: string[] = [];
+  private useLogBefore: number[] = [];
+  private useLogAfter: number[] = [];
   /** uses past the cap, counted into the innermost template being elaborated (the network's own at the bottom) */
   private extras: (Map<number, bigint> | null)[] = [];
   /** call statement start → its block, for the uses past the cap */
@@ -150,6 +167,10 @@ export class Recorder {
     this.expanding = expanding;
     this.frames = 0;
     this.blockUses = new Map();
+    this.useCount = new Map();
+    this.useLogBlock = [];
+    this.useLogBefore = [];
+    this.useLogAfter = [];
     this.extras = [null];
     this.callees = new Map();
   }
@@ -163,7 +184,8 @@ export class Recorder {
   blockFrame(stmt: A.Statement, block: string): BlockFrame {
     let uses = this.blockUses.get(block);
     if (!uses) this.blockUses.set(block, (uses = []));
-    const frame: BlockFrame = { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block, use: uses.length + 1, uses: 0 };
+    const use = this.moreUses(block, 1);
+    const frame: BlockFrame = { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block, use, uses: 0 };
     if (this.expanding) uses.push(frame);
     this.callees.set(stmt.start, block);
     return frame;
@@ -195,20 +217,8 @@ export class Recorder {
    * expand, the uses of its call statements, past the cap too (a double past 2^53).
    */
   countUses(): void {
-    const extra = this.extras[0] ?? new Map<number, bigint>();
-    let total: Map<string, number> | null = null;
-    if (extra.size) {
-      const per = new Map<string, number>();
-      const add = (start: number, n: number) => {
-        const block = this.callees.get(start);
-        if (block) per.set(block, (per.get(block) ?? 0) + n);
-      };
-      for (const o of this.log) if (o.kind === "call") add(o.span.start, 1);
-      for (const [start, n] of extra) add(start, Number(n));
-      total = per;
-    }
     for (const [block, list] of this.blockUses) {
-      const uses = total?.get(block) ?? list.length;
+      const uses = this.useCount.get(block) ?? list.length;
       for (const frame of list) frame.uses = uses;
     }
   }
@@ -317,12 +327,12 @@ export class Recorder {
   composite(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: Mark | null): Occurrence {
     const { params, macs } = from ? this.tally.countsSince(from) : { params: 0n, macs: 0n };
     const output = out.doubt ? null : out.shape;
-    return this.record(stmt, kind, name, input?.shape ?? null, output, null, out.field, 0n, 0n, noExplanation, params, macs) ?? {
+    return this.record(stmt, kind, name, input && !input.doubt ? input.shape : null, output, null, out.field, 0n, 0n, noExplanation, params, macs) ?? {
       span: { start: stmt.start, end: stmt.end },
       kind,
       name,
       label: stmt.label?.text ?? null,
-      input: input?.shape ?? null,
+      input: input && !input.doubt ? input.shape : null,
       output,
       params,
       weights: 0n,
@@ -376,6 +386,9 @@ export class Recorder {
       cost: -1,
       counts: null,
       extra: null,
+      useFrom: this.useLogBlock.length,
+      useTo: 0,
+      uses: null,
     };
   }
 
@@ -388,6 +401,7 @@ export class Recorder {
     t.out = out;
     t.to = this.tally.mark();
     t.errors = this.sink.errors - t.errors;
+    t.useTo = this.useLogBlock.length;
     const extra = this.extras.pop();
     if (extra) {
       t.extra = extra;
@@ -468,6 +482,8 @@ export class Recorder {
     if (this.sink.recording) {
       const counts = this.countsOf(t);
       addCounts(this.extra(), counts, BigInt(times));
+      // the uses of blocks inside are counted too: a use after them has its number in the network
+      for (const [block, n] of this.usesIn(t).made) this.moreUses(block, n * times);
       // (copies of uses already kept or counted, so compared with the first already)
       work += counts.size;
     }
@@ -476,8 +492,35 @@ export class Recorder {
     return { out: { shape: t.out.shape, node, field: fieldAfter(t, flow.field, times), doubt: t.out.doubt }, work, kept: 0 };
   }
 
+  /** `n` more uses of `block` in the network; returns its count after. */
+  private moreUses(block: string, n: number): number {
+    const before = this.useCount.get(block) ?? 0;
+    const after = before + n;
+    this.useCount.set(block, after);
+    this.useLogBlock.push(block);
+    this.useLogBefore.push(before);
+    this.useLogAfter.push(after);
+    return after;
+  }
+
+  /** The block uses the template made, and the counts before it (from its slice of the use log). */
+  private usesIn(t: Template): TemplateUses {
+    if (t.uses) return t.uses;
+    const before = new Map<string, number>();
+    const last = new Map<string, number>();
+    for (let i = t.useFrom; i < t.useTo; i++) {
+      const block = this.useLogBlock[i];
+      if (!before.has(block)) before.set(block, this.useLogBefore[i]);
+      last.set(block, this.useLogAfter[i]);
+    }
+    const made = new Map<string, number>();
+    for (const [block, after] of last) made.set(block, after - before.get(block)!);
+    return (t.uses = { before, made });
+  }
+
   /** One copy of the template's nodes and occurrences, from `flow`. */
   private replay(t: Template, flow: Flow): { out: Flow; kept: number } {
+    const inside = this.usesIn(t);
     const offset = this.graph.length - t.graphFrom;
     const mapNode = (id: number | null): number | null => (id === null ? null : id >= t.graphFrom ? id + offset : id === t.inputNode ? flow.node : id);
     // fresh frames, numbered as if elaborated here
@@ -489,7 +532,9 @@ export class Recorder {
       if (f.kind === "block") {
         let uses = this.blockUses.get(f.block);
         if (!uses) this.blockUses.set(f.block, (uses = []));
-        copy = { kind: "block", id, span: f.span, label: f.label, block: f.block, use: uses.length + 1, uses: 0 };
+        // numbered as it was in the template, from this replay's start (uses only counted inside it have numbers too)
+        const use = (this.useCount.get(f.block) ?? 0) + f.use - inside.before.get(f.block)!;
+        copy = { kind: "block", id, span: f.span, label: f.label, block: f.block, use, uses: 0 };
         uses.push(copy);
       } else if (f.kind === "repeat") copy = { kind: "repeat", id, span: f.span, label: f.label, iteration: f.iteration, count: f.count };
       else if (f.kind === "residual") copy = { kind: "residual", id, span: f.span, label: f.label, path: f.path };
@@ -497,6 +542,7 @@ export class Recorder {
       frames[i - t.framesFrom] = copy;
       this.frameLog.push(copy);
     }
+    for (const [block, n] of inside.made) this.moreUses(block, n);
     const scopes = new Map<readonly ScopeFrame[], readonly ScopeFrame[]>();
     const here = this.scope;
     const scopeOf = (old: readonly ScopeFrame[]): readonly ScopeFrame[] => {

@@ -7,7 +7,7 @@ import { shapeText } from "../format";
 import { projectionShortcut } from "../projection";
 import type { Shape } from "../types";
 import { MAX_VALUE } from "../values";
-import { afterMismatch, allDoubt, doubtful, moreDoubt, unknownFlow, type Doubt, type Flow } from "./doubt";
+import { afterMismatch, allDoubt, doubtful, moreDoubt, standIn, unknownFlow, type Doubt, type Flow } from "./doubt";
 import { joinFields, type Recorder } from "./graph";
 import type { Sink } from "./sink";
 
@@ -85,7 +85,7 @@ export function join(how: "residual" | "add" | "concat", stmt: A.ResidualStateme
     if (!doubt) report("bad-value", span, `${how} gives ${shapeText(output)}: too large`);
     return afterMismatch(allDoubt, first);
   }
-  if (doubt || outs.some((o) => o.node === null)) return { shape: output, node: null, field: null, doubt };
+  if (doubt || outs.some((o) => o.node === null)) return { shape: standIn(output, doubt), node: null, field: null, doubt };
   const node = records.addNode(how === "concat" ? "concat" : "add", outs.map((o) => o.node!), input.shape, output, {}, 0n, 0n, stmt);
   const field = joinFields(outs);
   return { shape: output, node, field };

@@ -80,7 +80,9 @@ export function cnnText(options: TextOptions = {}): fc.Arbitrary<string> {
 
 /**
  * Texts built to be slow: a chain of blocks each using the one before it several times
- * (3ⁿ layers), nested repeats, growing paddings (no two uses alike), typos in the leaves.
+ * (3ⁿ layers), nested repeats (a few with large counts, or many with small ones),
+ * growing paddings (no two uses alike), a fault and then a repeat that grows the shape,
+ * typos in the leaves.
  */
 export function hostileText(): fc.Arbitrary<string> {
   const leaf = fc.constantFrom("relu", "rel", "pad 1", "conv k 3x3 pad 1", "conv 0 3x3", "bn; relu", "maxpool 2 ceil", "conv k 1x1; pad 1");
@@ -97,8 +99,20 @@ export function hostileText(): fc.Arbitrary<string> {
   const repeats = fc
     .tuple(fc.array(fc.integer({ min: 2, max: 10_000 }), { minLength: 1, maxLength: 6 }), leaf)
     .map(([ns, base]) => ({ lines: [] as string[], top: ns.reduceRight((inner, n) => `repeat ${n} { ${inner} }`, base.replace(/k/g, "4")) }));
+  // (the fuzzer's: 13–20 nested `repeat 2`, tens of thousands of layers expanded)
+  const deep = fc
+    .tuple(fc.array(fc.integer({ min: 2, max: 4 }), { minLength: 10, maxLength: 20 }), leaf)
+    .map(([ns, base]) => ({ lines: [] as string[], top: ns.reduceRight((inner, n) => `repeat ${n} {\n${inner}\n}`, base.replace(/k/g, "4")) }));
+  // a fault, then layers that grow the stand-in pass by pass (the fuzzer's convT in a repeat)
+  const grown = fc
+    .tuple(
+      fc.constantFrom("conv 8 3x3 stride 0", "rel", "conv 4 3x3 outpad 9", "fc 10; conv 4 3x3"),
+      fc.array(fc.integer({ min: 2, max: 400 }), { minLength: 1, maxLength: 3 }),
+      fc.constantFrom("convT 8 20", "pad 3", "upsample 2", "conv 4 3x3 pad 5", "maxpool 2 ceil; pad 2"),
+    )
+    .map(([fault, ns, body]) => ({ lines: [] as string[], top: `${fault}\n${ns.reduceRight<string>((inner, n) => `repeat ${n} { ${inner} }`, body)}` }));
   return fc
-    .tuple(fc.array(fc.oneof(chain, repeats), { minLength: 1, maxLength: 4 }), fc.constantFrom("8x8x1", "32x32x3", "224x224x3"))
+    .tuple(fc.array(fc.oneof(chain, repeats, deep, grown), { minLength: 1, maxLength: 4 }), fc.constantFrom("8x8x1", "32x32x3", "224x224x3"))
     .map(([parts, input]) => {
       const blocks: string[] = [];
       const uses: string[] = [];

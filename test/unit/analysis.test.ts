@@ -239,3 +239,17 @@ describe("did you mean", () => {
     });
   }
 });
+
+describe("no-input without a network (issue 9 item 6: never a whole-file range)", () => {
+  for (const [text, at] of [
+    ["residual u\n{\nn", "residual"],
+    ["repeat 3 {\n  relu\n}\nfc 10\n", "repeat"],
+    ["concat { branch { relu } }\n", "concat"],
+    ["relu\nfc 10\n", "relu"],
+  ] as const) {
+    it(`${JSON.stringify(text)}: at \`${at}\``, () => {
+      const d = analyze(text, "t.cnn").diagnostics.find((x) => x.code === "no-input")!;
+      assert.equal(text.slice(d.start, d.end), at);
+    });
+  }
+});
