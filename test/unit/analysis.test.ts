@@ -242,9 +242,9 @@ describe("did you mean", () => {
 
 describe("no-input without a network (issue 9 item 6: never a whole-file range)", () => {
   for (const [text, at] of [
-    ["residual u\n{\nn", "residual"],
     ["repeat 3 {\n  relu\n}\nfc 10\n", "repeat"],
     ["concat { branch { relu } }\n", "concat"],
+    ["residual {\n  relu\n}\n", "residual"],
     ["relu\nfc 10\n", "relu"],
   ] as const) {
     it(`${JSON.stringify(text)}: at \`${at}\``, () => {
@@ -252,4 +252,9 @@ describe("no-input without a network (issue 9 item 6: never a whole-file range)"
       assert.equal(text.slice(d.start, d.end), at);
     });
   }
+
+  it("the fuzzer's `residual u { n`: no diagnostic covers the whole file", () => {
+    const text = "residual u\n{\nn";
+    for (const d of analyze(text, "t.cnn").diagnostics) assert.ok(!(d.start === 0 && d.end >= text.length - 1), JSON.stringify(d));
+  });
 });

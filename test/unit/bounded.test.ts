@@ -99,7 +99,7 @@ H(1)
     assert.match(d.message, /this use of `P30` in network `t` expands to more than one analysis can check/);
     assert.equal(a.text.slice(d.start, d.end), "grow: P30(1)");
     assert.equal(a.networks[0].complete, false);
-    // (the budget: 200,000 units and 8 per statement written)
+    // (the budget: 200,000 units and 16 per statement written)
     assert.ok(a.work < 210_000, `work ${a.work}`);
   });
 
