@@ -17,6 +17,7 @@ export interface ResolvedOptions {
   outpad?: [number, number];
   multiplier?: number;
   eps?: number;
+  init?: number;
   nobias: boolean;
   floor: boolean;
   ceil: boolean;
@@ -45,6 +46,7 @@ export type OptionName =
   | "outpad"
   | "multiplier"
   | "eps"
+  | "init"
   | "nobias"
   | "floor"
   | "ceil"
@@ -65,7 +67,8 @@ export const optionDocs: Record<OptionName, { usage: string; doc: string }> = {
   groups: { usage: "groups G", doc: "split depth into G groups; D₁ and K must be divisible by G" },
   outpad: { usage: "outpad A", doc: "extra rows/columns on one side of a transposed conv's output; A < S" },
   multiplier: { usage: "multiplier M", doc: "depthwise: M filters per input channel, K = D₁·M" },
-  eps: { usage: "eps E", doc: "batch norm epsilon; default 1e-5" },
+  eps: { usage: "eps E", doc: "the ε added to the variance (bn, layernorm); default 1e-5" },
+  init: { usage: "init v", doc: "layerscale: the value every factor starts at; default 1e-6 (ConvNeXt)" },
   nobias: { usage: "nobias", doc: "no bias terms (as `bias=False` in PyTorch)" },
   floor: { usage: "floor", doc: "accept a stride that doesn't fit: round the output size down (PyTorch's default)" },
   ceil: { usage: "ceil", doc: "pools: round the output size up (PyTorch `ceil_mode=True`)" },
@@ -193,6 +196,16 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         if (!expr) report("bad-value", value!, "eps must be a number, e.g. `eps 1e-5`");
         else if (v !== null && !(v > 0)) report("bad-value", value!, `eps must be positive, not ${v}`);
         else if (v !== null) out.eps = v;
+        if (v === null) out.failed.push(name);
+        break;
+      }
+      case "init": {
+        if (missing(option, name, report)) break;
+        const expr = singleExpr(value);
+        const v = expr ? evaluate(expr, scope, report) : null;
+        if (!expr) report("bad-value", value!, "init must be a number, e.g. `init 1e-6`");
+        else if (v !== null && !Number.isFinite(v)) report("bad-value", value!, `init must be a finite number, not ${v}`);
+        else if (v !== null) out.init = v;
         if (v === null) out.failed.push(name);
         break;
       }
