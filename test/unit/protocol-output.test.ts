@@ -141,7 +141,7 @@ describe("protocol output (issue 9 item 6)", () => {
     it("an unknown container first (`netwo {`, as the fuzzer found it): its word, not its lines", () => {
       const text = "netwo {\n  input 32x32x3\n  relu\n}\n";
       const d = diagnostics(snapshotOf(text));
-      const noInput = d.find((x) => x.code === "no-input" && /no `input` first/.test(x.message));
+      const noInput = d.find((x) => x.code === "no-input" && /no `input` first/.test(messageOf(x.message)));
       assert.ok(noInput, JSON.stringify(d));
       assert.deepEqual(noInput.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } });
       assert.deepEqual(diagnosticProblems(new Doc(text), d), []);
