@@ -14,9 +14,14 @@
 // Two paces: "typing", the next edit 100 ms after the last one's diagnostics (a fast
 // typist), and "back to back", at once.
 // Targets: p50 ≤ 25 ms, p95 ≤ 50 ms, first edit after open ≤ 100 ms; hints ≤ 30 ms.
-// LSP_BENCH_LAYERS, LSP_BENCH_RUNS (edits per series), LSP_BENCH_NEOVIM=0 to skip Neovim.
+// The stdio series at the last line run again with the server's idle work off
+// (CNN_LSP_IDLE=0: no garbage collection between edits, no JIT warm-up), side by side.
+// Every figure also as a ratio to analyze() alone in this process (a loaded machine
+// stretches both alike). LSP_BENCH_LAYERS, LSP_BENCH_RUNS (edits per series),
+// LSP_BENCH_NEOVIM=0 to skip Neovim.
 
 import type { InlayHint, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from "vscode-languageserver-protocol";
+import { loadavg } from "node:os";
 import { analyze } from "../analysis";
 import { root, TestServer } from "../test/lsp/support/client";
 import { neovimPath, runNeovim } from "../test/support/neovim";
@@ -43,8 +48,22 @@ function stats(samples: number[]): Stats {
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+/** analyze() alone, warm, in this process: the floor an edit's latency is compared with (a ratio survives a loaded machine) */
+let floor = NaN;
+const times = (x: number) => `${(x / floor).toFixed(1)}×`;
 const line = (label: string, s: Stats, target = "p50 ≤ 25 ms, p95 ≤ 50 ms") =>
-  `  ${label.padEnd(44)} p50 ${ms(s.p50).padStart(9)}  p95 ${ms(s.p95).padStart(9)}  (min ${ms(s.min)}, max ${ms(s.max)}, ${s.n} edits)   target ${target}`;
+  `  ${label.padEnd(44)} p50 ${ms(s.p50).padStart(9)} (${times(s.p50)})  p95 ${ms(s.p95).padStart(9)} (${times(s.p95)})  (min ${ms(s.min)}, max ${ms(s.max)}, ${s.n} edits)   target ${target}`;
+const single = (label: string, x: number, target: string) => `  ${label.padEnd(44)} ${ms(x).padStart(9)} (${times(x)})   target ${target}`;
+
+function analysisAlone(text: string): Stats {
+  const alone: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t = performance.now();
+    analyze(text, "big.cnn");
+    alone.push(performance.now() - t);
+  }
+  return stats(alone.slice(5));
+}
 
 /** Where an edit goes: ` stride 2` inserted at `at`, then removed. */
 interface Site {
@@ -157,10 +176,13 @@ async function main() {
   const text = generatedNetwork(layers);
   const lineCount = text.split("\n").length;
   const [last, c100] = sites(text);
+  const before = analysisAlone(text);
+  floor = before.p50;
   console.log(
     `Edit latency, ${layers.toLocaleString("en-US")}-layer document (${lineCount.toLocaleString("en-US")} lines); ` +
       `didChange sent → publishDiagnostics of that version received; typing = next edit ${typingGapMs} ms after the last one's diagnostics`,
   );
+  console.log(`(×: times analyze() alone, warm, in the bench's process: p50 ${ms(before.p50)}, p95 ${ms(before.p95)}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
 
   // 1. a stdio client, the server started as `npm run lsp` starts it
   const session = await Session.start(text);
@@ -191,12 +213,25 @@ async function main() {
   const firstAfterReading = await reader.edit(last);
   await reader.server.stop();
 
+  // the same without the server's idle work (server/idle.ts), side by side
+  process.env.CNN_LSP_IDLE = "0";
+  const bare = await Session.start(text);
+  delete process.env.CNN_LSP_IDLE;
+  const bareFirst = await bare.edit(last);
+  const bareTyping = await bare.series(last, typingGapMs, runs);
+  const bareBack = await bare.series(last, 0, runs);
+  await bare.server.stop();
+
   console.log("stdio client, server as `npm run --silent lsp`:");
-  console.log(`  open → diagnostics                            ${ms(session.open.ms)} (server already started)`);
-  console.log(`  first edit after open, at once                ${ms(first)}   target ≤ 100 ms`);
-  console.log(`  first edit after open, after ${readingMs / 1000} s of reading  ${ms(firstAfterReading)}   target ≤ 100 ms`);
+  console.log(single("open → diagnostics (server already started)", session.open.ms, "none"));
+  console.log(single("first edit after open, at once", first, "≤ 100 ms"));
+  console.log(single(`first edit after open, after ${readingMs / 1000} s of reading`, firstAfterReading, "≤ 100 ms"));
   for (const [label, samples] of series) console.log(line(label, stats(samples)));
   console.log(line(`inlay hints, whole document [${hintCount.toLocaleString("en-US")}]`, stats(hints), "p50 ≤ 30 ms").replace(" edits)", " requests)"));
+  console.log("the same client, the server's idle work off (CNN_LSP_IDLE=0: no collection between edits, no warm-up):");
+  console.log(single("first edit after open, at once", bareFirst, "≤ 100 ms"));
+  console.log(line("last layer line, typing", stats(bareTyping)));
+  console.log(line("last layer line, back to back", stats(bareBack)));
 
   // 2. Neovim
   if (process.env.LSP_BENCH_NEOVIM === "0") console.log("Neovim: skipped (LSP_BENCH_NEOVIM=0)");
@@ -213,22 +248,15 @@ async function main() {
       const s = run.steps as { open_ms: number; first: number; typing: number[]; back: number[] };
       const how = debounce === 0 ? "debounce_text_changes = 0" : "Neovim's default debounce";
       console.log(`Neovim ${run.version}, ${how}, server as \`npm --prefix … run --silent lsp\`, last layer line:`);
-      console.log(`  start + open → diagnostics                    ${ms(s.open_ms)}`);
-      console.log(`  first edit after open, at once                ${ms(s.first)}   target ≤ 100 ms`);
+      console.log(single("start + open → diagnostics", s.open_ms, "none"));
+      console.log(single("first edit after open, at once", s.first, "≤ 100 ms"));
       console.log(line("typing", stats(s.typing)));
       console.log(line("back to back", stats(s.back)));
     }
   }
 
-  // where the time goes: the analysis alone, in this process (warm)
-  const alone: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const t = performance.now();
-    analyze(text, "big.cnn");
-    alone.push(performance.now() - t);
-  }
-  const a = stats(alone.slice(5));
-  console.log(`(analyze() alone, in this process, warm: p50 ${ms(a.p50)}, p95 ${ms(a.p95)}; load average ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+  const after = analysisAlone(text);
+  console.log(`(analyze() alone again, at the end: p50 ${ms(after.p50)}, p95 ${ms(after.p95)}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
 }
 
 main().catch((error) => {

@@ -23,6 +23,7 @@ import { loadMnist } from "../engine/train/mnist-node";
 import { optimizerSettings } from "../engine/train/optim";
 import { scoresNode } from "../engine/train/backprop";
 import { train } from "../engine/train/trainer";
+import { enableRelaxedSimd } from "../engine/wasm/relaxed-node";
 import { machineBusyMs } from "./engine/measure";
 import { tfjsTrainer } from "./train/tfjs";
 
@@ -167,6 +168,9 @@ async function main(): Promise<void> {
   console.log(`Adam lr ${LR}, seeded data, the same starting weights; samples per CPU-s: per second of the process's own CPU time (on a loaded machine, nearer what a quiet core gives than the wall-clock rate); busy: other processes' share of this 2-core machine during the timed steps; load average now ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
   if (epochs > 0) await mnistRun(epochs);
 }
+
+// as `cnn` runs: relaxed SIMD's fused multiply-add on (a flag in Node 20)
+enableRelaxedSimd();
 
 if (args.includes("--measure")) {
   const at = args.indexOf("--measure");

@@ -13,13 +13,14 @@ const common = {
 };
 
 const node = [
-  { in: "cli/cnn.ts", out: "dist/cli/cnn.js", banner: "#!/usr/bin/env node" },
+  { in: "cli/cnn.ts", out: "dist/cli/cnn.js", banner: "#!/usr/bin/env node", external: ["@resvg/resvg-js"] },
   { in: "server/server.ts", out: "dist/server/server.js" },
   { in: "client/extension.ts", out: "dist/client/extension.js", external: ["vscode"] },
 ];
 const browser = [
   { in: "webview/main.ts", out: "dist/webview/main.js" },
   { in: "engine/worker.ts", out: "dist/webview/worker.js" },
+  { in: "diagram/view/main.ts", out: "dist/webview/architecture.js" },
 ];
 
 const jobs = [];

@@ -14,14 +14,14 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { guard, type Log } from "./guard";
 import { analysisSettings, defaultSettings, type ServerSettings } from "./settings";
 import { SnapshotCache, type Snapshot } from "./snapshots";
-import { IdleWork } from "./idle";
+import { idleFromEnvironment } from "./idle";
 
 export class ServerContext {
   readonly documents = new TextDocuments(TextDocument);
   readonly log: Log;
   readonly cache: SnapshotCache;
   /** work for quiet moments: a collection after analyses, the JIT's warm-up (server/idle.ts) */
-  readonly idle = new IdleWork();
+  readonly idle = idleFromEnvironment();
   /** what the client announced in `initialize` (empty until then) */
   client: ClientCapabilities = {};
   /** commands the client runs itself (`initializationOptions.clientCommands`: the VS Code extension's) */

@@ -16,6 +16,14 @@
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
+/**
+ * The server's idle work as configured by the environment: `CNN_LSP_IDLE=0` turns it off
+ * (no collections, no warm-up), for comparing with it on (bench/lsp.bench.ts does).
+ */
+export function idleFromEnvironment(env: NodeJS.ProcessEnv = process.env): IdleWork {
+  return env.CNN_LSP_IDLE === "0" ? new IdleWork({ collect: null, warm: false }) : new IdleWork();
+}
+
 export interface Collector {
   /** a scavenge of the young generation */
   minor(): void;
@@ -55,16 +63,20 @@ export interface IdleOptions {
   collect?: Collector | null;
   /** a full collection once the old generation grew this much since the last one (MB) */
   majorAfterMB?: number;
+  /** false: warmUp() does nothing */
+  warm?: boolean;
   now?: () => number;
 }
 
 export class IdleWork {
   private last: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** an analysis ran since the last collection */
-  private dirty = false;
+  /** a document was analyzed since the last collection */
+  private analyzed = false;
+  /** warm-up pieces since the last collection */
+  private warmPieces = 0;
   private warmup: Iterator<unknown> | undefined;
-  private warmedUp = false;
+  private warmedUp: boolean;
   private readonly quietMs: number;
   private readonly collect: Collector | null;
   private readonly majorAfterBytes: number;
@@ -76,7 +88,8 @@ export class IdleWork {
   constructor(options: IdleOptions = {}) {
     this.quietMs = options.quietMs ?? 30;
     this.collect = options.collect === undefined ? collector() : options.collect;
-    this.majorAfterBytes = (options.majorAfterMB ?? 40) * 1e6;
+    this.majorAfterBytes = (options.majorAfterMB ?? 16) * 1e6;
+    this.warmedUp = options.warm === false;
     this.oldAfterMajor = this.collect?.oldBytes() ?? 0;
     this.now = options.now ?? (() => performance.now());
     this.last = this.now();
@@ -91,7 +104,7 @@ export class IdleWork {
   /** An analysis ran (its garbage wants collecting). */
   worked(): void {
     this.last = this.now();
-    this.dirty = true;
+    this.analyzed = true;
     this.arm();
   }
 
@@ -108,11 +121,12 @@ export class IdleWork {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.warmup = undefined;
-    this.dirty = false;
+    this.analyzed = false;
+    this.warmPieces = 0;
   }
 
   private get busy(): boolean {
-    return this.warmup !== undefined || (this.dirty && this.collect !== null);
+    return this.warmup !== undefined || ((this.analyzed || this.warmPieces > 0) && this.collect !== null);
   }
 
   private arm(delay = this.quietMs): void {
@@ -126,7 +140,13 @@ export class IdleWork {
     this.timer = undefined;
     const quietFor = this.now() - this.last;
     if (quietFor < this.quietMs) return this.arm(this.quietMs - quietFor);
-    if (this.warmup) {
+    // a document's garbage first, then a few warm-up pieces at a time (each ~1 MB), so the
+    // next edit finds the young generation (nearly) empty
+    if (this.collect && (this.analyzed || this.warmPieces >= 8 || (this.warmPieces > 0 && !this.warmup))) {
+      this.analyzed = false;
+      this.warmPieces = 0;
+      this.collectNow(this.collect);
+    } else if (this.warmup) {
       let done = true;
       try {
         done = this.warmup.next().done === true;
@@ -134,22 +154,24 @@ export class IdleWork {
         // a warm-up that fails only stops warming up
       }
       if (done) this.warmup = undefined;
-      else this.counts.warmups++;
-      this.dirty = true;
-      // the next piece waits for another turn, after whatever came in meanwhile
-      this.last = this.now() - this.quietMs;
-      return this.arm(0);
-    }
-    if (this.dirty && this.collect) {
-      this.dirty = false;
-      if (this.collect.oldBytes() - this.oldAfterMajor > this.majorAfterBytes) {
-        this.collect.major();
-        this.oldAfterMajor = this.collect.oldBytes();
-        this.counts.major++;
-      } else {
-        this.collect.minor();
-        this.counts.minor++;
+      else {
+        this.counts.warmups++;
+        this.warmPieces++;
       }
+    } else return;
+    // the next piece waits for another turn, after whatever came in meanwhile
+    this.last = this.now() - this.quietMs;
+    this.arm(0);
+  }
+
+  private collectNow(collect: Collector): void {
+    if (collect.oldBytes() - this.oldAfterMajor > this.majorAfterBytes) {
+      collect.major();
+      this.oldAfterMajor = collect.oldBytes();
+      this.counts.major++;
+    } else {
+      collect.minor();
+      this.counts.minor++;
     }
   }
 }

@@ -38,14 +38,20 @@ export interface EngineSetup {
   batch: number;
 }
 
-/** a float32 copy of every learning node's tensors */
-export function copyWeights(graph: GraphNode[], weights: NetworkWeights): Map<number, TrainParams> {
+/** a float32 copy of every learning node's tensors (in arrays from `alloc`: zeroed, of that length) */
+export function copyWeights(graph: GraphNode[], weights: NetworkWeights, alloc: (length: number) => Float32Array = (n) => new Float32Array(n)): Map<number, TrainParams> {
   const out = new Map<number, TrainParams>();
   for (const node of graph) {
     const p = weights.get(node.id);
     if (!p || paramShapes(node).length === 0) continue;
     const copy: TrainParams = {};
-    for (const key of Object.keys(p) as (keyof LayerParams)[]) if (p[key]) copy[key] = Float32Array.from(p[key]!);
+    for (const key of Object.keys(p) as (keyof LayerParams)[]) {
+      const from = p[key];
+      if (!from) continue;
+      const to = alloc(from.length);
+      to.set(from);
+      copy[key] = to;
+    }
     out.set(node.id, copy);
   }
   return out;
@@ -63,16 +69,18 @@ export function toNetworkWeights(params: Map<number, TrainParams>): NetworkWeigh
 
 export class ReferenceEngine implements TrainEngine {
   readonly name: string = "reference";
-  private readonly params: Map<number, TrainParams>;
+  protected readonly params: Map<number, TrainParams>;
   private readonly states = new Map<string, ParamState>();
   private readonly classes: number;
 
   constructor(
-    private readonly setup: EngineSetup,
+    protected readonly setup: EngineSetup,
     /** the kernels this engine runs (a faster engine passes its own for some ops) */
     protected readonly kernelOf: KernelOf = trainKernel,
+    /** where the parameters live (a faster engine keeps them in its own memory) */
+    alloc?: (length: number) => Float32Array,
   ) {
-    this.params = copyWeights(setup.network.graph, setup.weights);
+    this.params = copyWeights(setup.network.graph, setup.weights, alloc);
     this.classes = sizeOf(scoresNode(setup.network.graph).output);
   }
 
@@ -89,6 +97,12 @@ export class ReferenceEngine implements TrainEngine {
     const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step }, until, this.kernelOf);
     const loss = softmaxCrossEntropy(pass.scores, labels, batch, this.classes);
     const grads = backwardPass(graph, this.paramsOf, pass, loss.gradient, until, this.kernelOf);
+    this.applyGradients(grads, step);
+    return { loss: loss.loss, correct: loss.correct };
+  }
+
+  /** the optimizer's step: every trainable tensor from its gradient (torch.optim's order, optim.ts) */
+  protected applyGradients(grads: Map<number, TrainParams>, _step: number): void {
     for (const [id, g] of grads) {
       const p = this.params.get(id)!;
       for (const name of TRAINABLE) {
@@ -101,7 +115,6 @@ export class ReferenceEngine implements TrainEngine {
         state.update(value, grad);
       }
     }
-    return { loss: loss.loss, correct: loss.correct };
   }
 
   scores(inputs: Float32Array, batch: number): Float32Array {

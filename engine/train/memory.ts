@@ -6,7 +6,10 @@
 //             layer keeps besides (bn's normalized values, a max pool's indices, a
 //             dropout mask: at most twice the outputs; a convolution's unrolled columns,
 //             C·F_h·F_w per output position, which the fast engine keeps)
-//   backward  the gradients in flight: at most the two largest activations of the batch
+//   backward  the gradients in flight, and the fast engine's planned copies: per layer, its
+//             input's gradient, and a copy of its input and of its output's gradient for
+//             the whole batch (engine/train/fast plans them all before the first step):
+//             three times every layer's output
 //   data      the prepared training and test samples
 // A run past the budget is refused with these numbers (engine/budget.ts' wording).
 
@@ -30,11 +33,13 @@ const KEEPS_EXTRA = new Set(["bn", "maxpool", "gmp", "dropout", "lrn"]);
 export function trainingMemory(network: NetworkResult, batch: number, optimizer: OptimizerSettings, dataValues: number): TrainingMemory {
   let statistics = 0n;
   let outputs = 0n;
+  let activations = 0n;
   let largest = 0n;
   let second = 0n;
   for (const node of network.graph) {
     if (node.op === "bn") statistics += node.params;
     const size = BigInt(sizeOf(node.output));
+    activations += size;
     outputs += KEEPS_EXTRA.has(node.op) ? 2n * size : size;
     if (node.op === "conv" || node.op === "dwconv") {
       const [kw, kh] = node.attrs.kernel ?? [1, 1];
@@ -51,7 +56,9 @@ export function trainingMemory(network: NetworkResult, batch: number, optimizer:
   const gradients = network.params * 4n;
   const state = network.params * BigInt(stateTensors(optimizer)) * 4n;
   const kept = outputs * b * 4n;
-  const backward = (largest + second) * b * 4n;
+  // (never less than the reference engine's two largest gradients alive at once)
+  const planned = 3n * activations;
+  const backward = (planned > largest + second ? planned : largest + second) * b * 4n;
   const data = BigInt(dataValues) * 4n;
   return { weights, gradients, optimizer: state, kept, backward, data, total: weights + gradients + state + kept + backward + data };
 }

@@ -169,6 +169,27 @@ describe("idle work: only in quiet moments", () => {
     }
   });
 
+  it("during a warm-up, a document's garbage is collected before the next piece, and the pieces' own every 8", async () => {
+    const { c, collector } = fakeCollector();
+    const idle = new IdleWork({ quietMs: 1, collect: collector });
+    const seen: number[] = [];
+    function* twenty() {
+      for (let i = 0; i < 20; i++) {
+        seen.push(c.minor);
+        yield;
+      }
+    }
+    try {
+      idle.worked(); // the open's analysis
+      idle.warmUp(twenty());
+      await until("the warm-up and its last collection", () => seen.length === 20 && c.minor === 4);
+      // the open's garbage before piece 1, then after pieces 8 and 16, and after the last
+      assert.deepEqual(seen, [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3]);
+    } finally {
+      idle.dispose();
+    }
+  });
+
   it("V8's collector can be had without --expose-gc, and both kinds run", () => {
     const gc = collector();
     assert.ok(gc, "no collector");

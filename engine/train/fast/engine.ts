@@ -1,33 +1,34 @@
-// The fast training engine: the layers with filters (conv, dwconv, fc) run as matrix
-// products in WebAssembly SIMD (kernels.ts) over the whole batch, everything else on
-// the reference training kernels. Per convolution group, with P output positions per
-// sample and the batch's columns side by side (B·P of them):
-//   forward   col = im2col(X) [R × B·P],  Y = W·col + b
-//   backward  dW = dY·colᵀ (dot products over B·P),  dcol = Wᵀ·dY,  dX = col2im(dcol)
-//   fc        Y = X·Wᵀ + b,  dW = dYᵀ·X,  dX = dY·W
-// WebAssembly memory is scratch: each call copies in what it reads and releases it after.
+// The fast training engine: conv, dwconv and fc as matrix products in WebAssembly SIMD
+// over the whole batch, relu and maxpool in WebAssembly too (kernels.ts), everything else
+// on the reference training kernels. The WebAssembly layers keep their outputs and
+// gradients in the engine's memory and hand them on as views of it, so a chain of them
+// (LeNet-5: conv, relu, maxpool, …, fc) copies nothing between layers; a layer reads a
+// reference kernel's array after copying it into a region of its own.
 
 import type { GraphNode } from "../../../analysis/types";
 import { windowOf as windowGeometry } from "../attrs";
 import { sizeOf } from "../../tensor";
 import { wasmFeatures } from "../../wasm/features";
+import type { KernelOf } from "../backprop";
 import { ReferenceEngine, type EngineSetup } from "../engine";
-import type { Float, TrainParams } from "../float";
+import { TRAINABLE, type Float, type TrainParams } from "../float";
 import { hasBias, needParam, type TrainKernel } from "../kernel";
 import { trainKernel } from "../kernels";
-import { biasGradient } from "../kernels/window";
 import { trainLibraryBytes, type TrainKernelsWasm } from "./kernels";
 
 const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
 
 /**
- * Scratch WebAssembly memory handed out from the bottom and given back in one move
- * (`release(mark)`), without clearing: every kernel writes what it reads later. Growing
- * detaches old views, so views are made fresh on each access.
+ * The fast engine's WebAssembly memory, handed out from the bottom. An engine plans every
+ * region it will use (each layer's output, staged inputs, gradients, columns) when it is
+ * made, for its largest batch, then freezes the memory: it never grows during a step, so
+ * the Float32Array views of it that layers hand each other (outputs, gradients) stay
+ * valid. Growing detaches old views, so views are made fresh on each access.
  */
 export class Scratch {
   readonly memory = new WebAssembly.Memory({ initial: 256 });
   private top = 1024;
+  private frozen = false;
 
   get size(): number {
     return this.top;
@@ -37,8 +38,17 @@ export class Scratch {
     const at = Math.ceil(this.top / 64) * 64;
     this.top = at + bytes;
     const have = this.memory.buffer.byteLength;
-    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / 65536) + (have >> 19));
+    if (this.top > have) {
+      // a frozen memory growing would detach the views the step holds: never silently
+      if (this.frozen) throw new Error(`the fast training engine's memory plan is short of ${this.top - have} bytes`);
+      this.memory.grow(Math.ceil((this.top - have) / 65536) + (have >> 19));
+    }
     return at;
+  }
+
+  /** from now on the memory keeps its size: every view stays valid */
+  freeze(): void {
+    this.frozen = true;
   }
 
   store(values: Float32Array): number {
@@ -57,6 +67,19 @@ export class Scratch {
 
   release(mark: number): void {
     this.top = mark;
+  }
+
+  /** the address of `x` when it is a view of this memory, else null */
+  addressOf(x: Float): number | null {
+    return x.buffer === this.memory.buffer ? x.byteOffset : null;
+  }
+
+  /** the address of `x`'s values: where it lies when it is a view of this memory, else copied to `staging` */
+  staged(x: Float, staging: number): number {
+    const at = this.addressOf(x);
+    if (at !== null) return at;
+    this.f32(staging, x.length).set(float32(x));
+    return staging;
   }
 }
 
@@ -78,12 +101,32 @@ function float32(x: Float): Float32Array {
   return x;
 }
 
+/** the length of the partial dot products of dW = dY·colᵀ (LeNet's first layer has 25,088 columns a batch) */
+const DOT_CHUNK = 2048;
+
+/** a training kernel whose WebAssembly memory is laid out per node, for the largest batch */
+export interface FastKernel extends TrainKernel {
+  /** reserves every region the node will use (an engine calls it before freezing its memory) */
+  plan(node: GraphNode): void;
+}
+
+/** node id → its regions, laid out on first use */
+function layouts<L>(make: (node: GraphNode) => L): (node: GraphNode) => L {
+  const made = new Map<number, L>();
+  return (node) => {
+    let l = made.get(node.id);
+    if (!l) made.set(node.id, (l = make(node)));
+    return l;
+  };
+}
+
 /**
- * `kept`: node id → a region of WebAssembly memory reserved for that convolution's columns
- * (every group's, for the largest batch), so the backward pass reads what the forward
- * unrolled instead of unrolling again; without one, the columns are made again.
+ * conv and dwconv. Per group, with P output positions per sample and the batch's columns
+ * side by side (B·P of them): forward col = im2col(X) [R × B·P], Y = W·col + b; backward
+ * dW = dY·colᵀ, dcol = Wᵀ·dY, dX = col2im(dcol). The columns stay from the forward to the
+ * backward pass (every group's, for the largest batch).
  */
-export function fastConv(lib: TrainLibrary, kept = new Map<number, number>()): TrainKernel {
+export function fastConv(lib: TrainLibrary, maxBatch: number): FastKernel {
   const { heap, k } = lib;
   const unroll = (g: ReturnType<typeof windowGeometry>, cg: number) =>
     [cg, g.inHeight, g.inWidth, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft] as const;
@@ -94,130 +137,209 @@ export function fastConv(lib: TrainLibrary, kept = new Map<number, number>()): T
     const R = cg * g.kernelHeight * g.kernelWidth;
     const P = g.outHeight * g.outWidth;
     const inPlane = g.inHeight * g.inWidth;
-    return { g, cg, kg, R, P, BP: batch * P, inPlane, inSize: g.inChannels * inPlane, outSize: g.outChannels * P };
+    return { g, cg, kg, R, P, BP: batch * P, inPlane, inSize: g.inChannels * inPlane, outSize: g.outChannels * P, weights: g.outChannels * R };
   };
-  /** col [R × B·P] of group `group` of every sample */
+  const layout = layouts((node) => {
+    const s = shape(node, maxBatch);
+    const f = (n: number) => heap.reserve(4 * n);
+    return {
+      x: f(maxBatch * s.inSize),
+      w: f(s.weights),
+      bias: f(s.g.outChannels),
+      col: f(s.g.groups * s.R * s.BP),
+      // one group's [K/G × B·P]: Y in the forward pass, dY in the backward
+      y: f(s.kg * s.BP),
+      out: f(maxBatch * s.outSize),
+      dy: f(maxBatch * s.outSize),
+      dw: f(s.weights),
+      db: f(s.g.outChannels),
+      wt: f(s.R * s.kg),
+      dcol: f(s.R * s.BP),
+      dx: f(maxBatch * s.inSize),
+    };
+  });
   const columns = (s: ReturnType<typeof shape>, xAt: number, group: number, batch: number, colAt: number) => {
     for (let n = 0; n < batch; n++) k.im2col(xAt + 4 * (n * s.inSize + group * s.cg * s.inPlane), ...unroll(s.g, s.cg), colAt + 4 * n * s.P, s.BP);
   };
   return {
+    plan: (node) => void layout(node),
     forward(node, [x], params, ctx) {
       const s = shape(node, ctx.batch);
-      const w = needParam(node, params, "weight");
-      const bias = hasBias(node) ? needParam(node, params, "bias") : null;
-      const mark = heap.size;
-      const xAt = heap.store(float32(x));
-      const wAt = heap.store(float32(w));
-      const region = kept.get(node.id);
-      const colAt = region ?? heap.reserve(4 * s.R * s.BP);
-      const yAt = heap.reserve(4 * s.kg * s.BP);
-      const biasAt = bias ? heap.store(float32(bias)) : 0;
-      const outAt = heap.reserve(4 * ctx.batch * s.outSize);
-      for (let group = 0; group < s.g.groups; group++) {
-        const groupCol = region ? colAt + 4 * group * s.R * s.BP : colAt;
-        columns(s, xAt, group, ctx.batch, groupCol);
-        k.nn(s.kg, s.BP, s.R, wAt + 4 * group * s.kg * s.R, s.R, groupCol, s.BP, yAt, s.BP, 0);
-        // [K/G × B·P] → N×C×H×W, adding the bias
-        k.blocks(s.kg, ctx.batch, s.P, yAt, s.BP, s.P, outAt + 4 * group * s.kg * s.P, s.P, s.outSize, biasAt ? biasAt + 4 * group * s.kg : 0);
-      }
-      const out = heap.read(outAt, ctx.batch * s.outSize);
-      heap.release(mark);
-      // the columns stay valid until the next forward of this node (training: its backward)
-      return { output: out, saved: region !== undefined && ctx.training ? ctx.batch : undefined };
-    },
-    backward(node, dyIn, [x], f, params, ctx, need) {
-      const s = shape(node, ctx.batch);
+      const at = layout(node);
       const w = float32(needParam(node, params, "weight"));
-      const dy = float32(dyIn);
-      const mark = heap.size;
-      const region = f.saved === ctx.batch ? kept.get(node.id) : undefined;
-      const xAt = region === undefined ? heap.store(float32(x)) : 0;
-      const wAt = heap.store(w);
-      const colAt = region ?? heap.reserve(4 * s.R * s.BP);
-      const dyAt = heap.reserve(4 * s.kg * s.BP);
-      const dyNchw = heap.store(dy);
-      const dwAt = heap.reserve(4 * w.length);
-      const wtAt = heap.reserve(4 * s.R * s.kg);
-      const dcolAt = need[0] ? heap.reserve(4 * s.R * s.BP) : 0;
-      const dxAt = need[0] ? heap.reserve(4 * x.length) : 0;
-      if (need[0]) heap.f32(dxAt, x.length).fill(0);
+      const bias = hasBias(node) ? float32(needParam(node, params, "bias")) : null;
+      const xAt = heap.staged(x, at.x);
+      heap.f32(at.w, w.length).set(w);
+      if (bias) heap.f32(at.bias, bias.length).set(bias);
+      for (let group = 0; group < s.g.groups; group++) {
+        const groupCol = at.col + 4 * group * s.R * s.BP;
+        columns(s, xAt, group, ctx.batch, groupCol);
+        k.nn(s.kg, s.BP, s.R, at.w + 4 * group * s.kg * s.R, s.R, groupCol, s.BP, at.y, s.BP, 0);
+        // [K/G × B·P] → N×C×H×W, adding the bias
+        k.blocks(s.kg, ctx.batch, s.P, at.y, s.BP, s.P, at.out + 4 * group * s.kg * s.P, s.P, s.outSize, bias ? at.bias + 4 * group * s.kg : 0);
+      }
+      // the weights and columns stay valid until the next forward of this node (training: its backward)
+      return { output: heap.f32(at.out, ctx.batch * s.outSize), saved: ctx.batch };
+    },
+    backward(node, dyIn, [x], f, _params, ctx, need) {
+      const s = shape(node, ctx.batch);
+      const at = layout(node);
+      if (f.saved !== ctx.batch) throw new Error(`the fast engine's ${node.op} backward follows a forward of another batch`);
+      const dyNchw = heap.staged(dyIn, at.dy);
+      const bias = hasBias(node);
+      if (bias) heap.f32(at.db, s.g.outChannels).fill(0);
+      if (need[0]) heap.f32(at.dx, x.length).fill(0);
       for (let group = 0; group < s.g.groups; group++) {
         // N×C×H×W → this group's [K/G × B·P]
-        k.blocks(s.kg, ctx.batch, s.P, dyNchw + 4 * group * s.kg * s.P, s.P, s.outSize, dyAt, s.BP, s.P, 0);
-        const groupCol = region !== undefined ? colAt + 4 * group * s.R * s.BP : colAt;
-        if (region === undefined) columns(s, xAt, group, ctx.batch, colAt);
-        const wg = wAt + 4 * group * s.kg * s.R;
-        k.nt(s.kg, s.R, s.BP, dyAt, s.BP, groupCol, s.BP, dwAt + 4 * group * s.kg * s.R, s.R, 0);
+        k.blocks(s.kg, ctx.batch, s.P, dyNchw + 4 * group * s.kg * s.P, s.P, s.outSize, at.y, s.BP, s.P, 0);
+        const groupCol = at.col + 4 * group * s.R * s.BP;
+        const wg = at.w + 4 * group * s.kg * s.R;
+        // dot products over B·P in chunks: each chunk of the columns is read from cache by every filter
+        for (let p0 = 0; p0 < s.BP; p0 += DOT_CHUNK) k.nt(s.kg, s.R, Math.min(DOT_CHUNK, s.BP - p0), at.y + 4 * p0, s.BP, groupCol + 4 * p0, s.BP, at.dw + 4 * group * s.kg * s.R, s.R, p0 > 0 ? 1 : 0);
+        if (bias) k.colSums(s.kg, s.BP, at.y, at.db + 4 * group * s.kg);
         if (need[0]) {
-          k.transpose(s.kg, s.R, wg, wtAt);
-          k.nn(s.R, s.BP, s.kg, wtAt, s.kg, dyAt, s.BP, dcolAt, s.BP, 0);
-          for (let n = 0; n < ctx.batch; n++) k.col2im(dcolAt + 4 * n * s.P, s.BP, ...unroll(s.g, s.cg), dxAt + 4 * (n * s.inSize + group * s.cg * s.inPlane));
+          k.transpose(s.kg, s.R, wg, at.wt);
+          k.nn(s.R, s.BP, s.kg, at.wt, s.kg, at.y, s.BP, at.dcol, s.BP, 0);
+          for (let n = 0; n < ctx.batch; n++) k.col2im(at.dcol + 4 * n * s.P, s.BP, ...unroll(s.g, s.cg), at.dx + 4 * (n * s.inSize + group * s.cg * s.inPlane));
         }
       }
-      const grads: TrainParams = { weight: heap.read(dwAt, w.length) };
-      if (hasBias(node)) grads.bias = biasGradient(dy, ctx.batch, s.g.outChannels, s.P);
-      const dx = need[0] ? heap.read(dxAt, x.length) : null;
-      heap.release(mark);
-      return { inputs: [dx], params: grads };
+      const grads: TrainParams = { weight: heap.f32(at.dw, s.weights) };
+      if (bias) grads.bias = heap.f32(at.db, s.g.outChannels);
+      return { inputs: [need[0] ? heap.f32(at.dx, x.length) : null], params: grads };
     },
   };
 }
 
-export function fastFc(lib: TrainLibrary): TrainKernel {
+/** fc: Y = X·Wᵀ + b, dW = dYᵀ·X, dX = dY·W */
+export function fastFc(lib: TrainLibrary, maxBatch: number): FastKernel {
   const { heap, k } = lib;
+  const layout = layouts((node) => {
+    const units = sizeOf(node.output);
+    const size = sizeOf(node.input!);
+    const f = (n: number) => heap.reserve(4 * n);
+    return { x: f(maxBatch * size), w: f(units * size), out: f(maxBatch * units), dy: f(maxBatch * units), dyt: f(maxBatch * units), dw: f(units * size), db: f(units), dx: f(maxBatch * size) };
+  });
   return {
+    plan: (node) => void layout(node),
     forward(node, [x], params, ctx) {
       const units = sizeOf(node.output);
       const size = sizeOf(node.input!);
-      const mark = heap.size;
-      const xAt = heap.store(float32(x));
-      const wAt = heap.store(float32(needParam(node, params, "weight")));
-      const yAt = heap.reserve(4 * ctx.batch * units);
-      k.nt(ctx.batch, units, size, xAt, size, wAt, size, yAt, units, 0);
-      const out = heap.read(yAt, ctx.batch * units);
-      heap.release(mark);
+      const at = layout(node);
+      const xAt = heap.staged(x, at.x);
+      const w = float32(needParam(node, params, "weight"));
+      heap.f32(at.w, w.length).set(w);
+      k.nt(ctx.batch, units, size, xAt, size, at.w, size, at.out, units, 0);
+      const out = heap.f32(at.out, ctx.batch * units);
       if (hasBias(node)) {
         const b = needParam(node, params, "bias");
         for (let n = 0; n < ctx.batch; n++) for (let u = 0; u < units; u++) out[n * units + u] += b[u];
       }
-      return { output: out };
+      return { output: out, saved: xAt };
     },
-    backward(node, dyIn, [x], _f, params, ctx, need) {
+    backward(node, dyIn, [x], f, _params, ctx, need) {
       const units = sizeOf(node.output);
       const size = sizeOf(node.input!);
-      const dy = float32(dyIn);
-      const w = float32(needParam(node, params, "weight"));
-      const mark = heap.size;
-      const xAt = heap.store(float32(x));
-      const dyAt = heap.store(dy);
-      const dytAt = heap.reserve(4 * dy.length);
-      const dwAt = heap.reserve(4 * w.length);
-      k.transpose(ctx.batch, units, dyAt, dytAt);
-      k.nn(units, size, ctx.batch, dytAt, ctx.batch, xAt, size, dwAt, size, 0);
-      let dx: Float32Array | null = null;
-      if (need[0]) {
-        const wAt = heap.store(w);
-        const dxAt = heap.reserve(4 * x.length);
-        k.nn(ctx.batch, size, units, dyAt, units, wAt, size, dxAt, size, 0);
-        dx = heap.read(dxAt, x.length);
+      const at = layout(node);
+      const xAt = f.saved as number;
+      const dyAt = heap.staged(dyIn, at.dy);
+      k.transpose(ctx.batch, units, dyAt, at.dyt);
+      k.nn(units, size, ctx.batch, at.dyt, ctx.batch, xAt, size, at.dw, size, 0);
+      if (need[0]) k.nn(ctx.batch, size, units, dyAt, units, at.w, size, at.dx, size, 0);
+      const grads: TrainParams = { weight: heap.f32(at.dw, units * size) };
+      if (hasBias(node)) {
+        heap.f32(at.db, units).fill(0);
+        k.colSums(units, ctx.batch, at.dyt, at.db);
+        grads.bias = heap.f32(at.db, units);
       }
-      const grads: TrainParams = { weight: heap.read(dwAt, w.length) };
-      heap.release(mark);
-      if (hasBias(node)) grads.bias = biasGradient(dy, ctx.batch, units, 1);
-      return { inputs: [dx], params: grads };
+      return { inputs: [need[0] ? heap.f32(at.dx, x.length) : null], params: grads };
     },
   };
 }
 
-/** the unrolled columns of a convolution for a batch, every group: R·G × B·P */
-export function columnFloats(node: GraphNode, batch: number): number {
-  const g = windowGeometry(node);
-  return g.inChannels * g.kernelHeight * g.kernelWidth * batch * g.outHeight * g.outWidth;
+/** relu: y = max(x, 0), dx = y > 0 ? dy : 0 */
+export function fastRelu(lib: TrainLibrary, maxBatch: number): FastKernel {
+  const { heap, k } = lib;
+  const layout = layouts((node) => {
+    const n = maxBatch * sizeOf(node.output);
+    return { x: heap.reserve(4 * n), out: heap.reserve(4 * n), dy: heap.reserve(4 * n), dx: heap.reserve(4 * n) };
+  });
+  return {
+    plan: (node) => void layout(node),
+    forward(node, [x]) {
+      const at = layout(node);
+      k.relu(x.length, heap.staged(x, at.x), at.out);
+      return { output: heap.f32(at.out, x.length) };
+    },
+    backward(node, dy, [x], _f, _p, _ctx, need) {
+      if (!need[0]) return { inputs: [null] };
+      const at = layout(node);
+      k.reluBack(x.length, at.out, heap.staged(dy, at.dy), at.dx);
+      return { inputs: [heap.f32(at.dx, x.length)] };
+    },
+  };
 }
 
-/** the reference engine with the heavy layers on WebAssembly SIMD */
+/** maxpool: each window's first largest value (PyTorch's index), its gradient to that one input */
+export function fastMaxpool(lib: TrainLibrary, maxBatch: number): FastKernel {
+  const { heap, k } = lib;
+  const layout = layouts((node) => {
+    const ins = maxBatch * sizeOf(node.input!);
+    const outs = maxBatch * sizeOf(node.output);
+    return { x: heap.reserve(4 * ins), out: heap.reserve(4 * outs), idx: heap.reserve(4 * outs), dy: heap.reserve(4 * outs), dx: heap.reserve(4 * ins) };
+  });
+  return {
+    plan: (node) => void layout(node),
+    forward(node, [x], _p, ctx) {
+      const g = windowGeometry(node);
+      const at = layout(node);
+      const outs = ctx.batch * g.inChannels * g.outHeight * g.outWidth;
+      k.maxpool(ctx.batch * g.inChannels, g.inHeight, g.inWidth, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft, heap.staged(x, at.x), at.out, at.idx);
+      return { output: heap.f32(at.out, outs) };
+    },
+    backward(node, dy, [x], _f, _p, _ctx, need) {
+      if (!need[0]) return { inputs: [null] };
+      const at = layout(node);
+      k.maxpoolBack(dy.length, at.idx, heap.staged(dy, at.dy), x.length, at.dx);
+      return { inputs: [heap.f32(at.dx, x.length)] };
+    },
+  };
+}
+
+/** the reference engine with conv, dwconv, fc, relu and maxpool on WebAssembly SIMD, their tensors and the optimizer's kept in its memory */
 export class FastEngine extends ReferenceEngine {
   override readonly name = "fast";
+  /** per trainable tensor: its gradient's staging region, the optimizer's state (Adam's m and v; SGD's buffer in m), its steps */
+  private readonly optimizer = new Map<string, { g: number; m: number; v: number; steps: number }>();
+  /** each parameter tensor's address (its first view detaches when the memory grows while the engine is made) */
+  private readonly addresses: WeakMap<Float32Array, { at: number; length: number }>;
+
+  private constructor(
+    setup: EngineSetup,
+    kernelOf: KernelOf,
+    private readonly lib: TrainLibrary,
+  ) {
+    const addresses = new WeakMap<Float32Array, { at: number; length: number }>();
+    super(setup, kernelOf, (n) => {
+      const at = lib.heap.reserve(4 * n);
+      const view = lib.heap.f32(at, n);
+      addresses.set(view, { at, length: n });
+      return view;
+    });
+    this.addresses = addresses;
+    const { heap } = lib;
+    const zeroed = (n: number) => {
+      const at = heap.reserve(4 * n);
+      heap.f32(at, n).fill(0);
+      return at;
+    };
+    // (reserving may grow the memory and detach the parameters' views: lengths from the record)
+    for (const [id, p] of this.params) {
+      for (const name of TRAINABLE) {
+        const n = p[name] ? addresses.get(p[name] as Float32Array)!.length : 0;
+        if (n) this.optimizer.set(`${id}.${name}`, { g: heap.reserve(4 * n), m: zeroed(n), v: setup.optimizer.kind === "adam" ? zeroed(n) : 0, steps: 0 });
+      }
+    }
+  }
 
   static available(): boolean {
     return wasmFeatures().simd;
@@ -225,15 +347,45 @@ export class FastEngine extends ReferenceEngine {
 
   static async create(setup: EngineSetup): Promise<FastEngine> {
     const lib = await trainLibrary();
-    // every convolution keeps its columns from the forward to the backward pass
-    const kept = new Map<number, number>();
-    for (const node of setup.network.graph) {
-      if (node.op !== "conv" && node.op !== "dwconv") continue;
-      kept.set(node.id, lib.heap.reserve(4 * columnFloats(node, setup.batch)));
+    const conv = fastConv(lib, setup.batch);
+    const kernels: Record<string, FastKernel> = { conv, dwconv: conv, fc: fastFc(lib, setup.batch), relu: fastRelu(lib, setup.batch), maxpool: fastMaxpool(lib, setup.batch) };
+    // every region a step uses, planned now: the memory never grows during a step
+    for (const node of setup.network.graph) kernels[node.op]?.plan(node);
+    const engine = new FastEngine(setup, (op) => kernels[op] ?? trainKernel(op), lib);
+    lib.heap.freeze();
+    engine.viewParameters();
+    return engine;
+  }
+
+  /** the parameters as views of the memory at its final size (the memory keeps their values when it grows) */
+  private viewParameters(): void {
+    for (const p of this.params.values()) {
+      for (const key of Object.keys(p) as (keyof TrainParams)[]) {
+        // (a detached view has no length left: the address and length were recorded)
+        const place = this.addresses.get(p[key] as Float32Array);
+        if (!place) throw new Error("the fast engine lost a parameter's address");
+        p[key] = this.lib.heap.f32(place.at, place.length);
+      }
     }
-    const conv = fastConv(lib, kept);
-    const fc = fastFc(lib);
-    const kernels: Record<string, TrainKernel> = { conv, dwconv: conv, fc };
-    return new FastEngine(setup, (op) => kernels[op] ?? trainKernel(op));
+  }
+
+  /** torch.optim's step on every tensor, in WebAssembly, where the parameters and their state live */
+  protected override applyGradients(grads: Map<number, TrainParams>): void {
+    const { heap, k } = this.lib;
+    const s = this.setup.optimizer;
+    for (const [id, g] of grads) {
+      const p = this.params.get(id)!;
+      for (const name of TRAINABLE) {
+        const value = p[name];
+        const grad = g[name];
+        if (!value || !grad) continue;
+        const state = this.optimizer.get(`${id}.${name}`)!;
+        const at = heap.addressOf(value)!;
+        const gAt = heap.staged(grad, state.g);
+        const t = ++state.steps;
+        if (s.kind === "adam") k.adam(value.length, at, gAt, state.m, state.v, s.beta1, s.beta2, s.eps, s.weightDecay, s.lr / (1 - s.beta1 ** t), Math.sqrt(1 - s.beta2 ** t));
+        else k.sgd(value.length, at, gAt, state.m, s.lr, s.momentum, s.weightDecay);
+      }
+    }
   }
 }

@@ -7,10 +7,21 @@
 //   im2col(src, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, dst, ldd)
 //       rows (c, fy, fx) of the unrolled windows, columns (oy, ox), written with row stride ldd
 //   col2im(src, lds, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, dst)  its adjoint, added into dst
+//   relu(n, x, y)  y = max(x, 0);   reluBack(n, y, dy, dx)  dx = y > 0 ? dy : 0
+//   maxpool(planes, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, src, dst, idx)
+//       each window's first largest value in scan order (a NaN wins; padding never does),
+//       and its element index in src (−1 for a window wholly in the padding)
+//   maxpoolBack(outs, idx, dy, ins, dx)  dx = 0, then dx[idx[o]] += dy[o]
+//   colSums(rows, cols, src, dst)  dst[r] += Σ_c src[r·cols + c] (a bias gradient)
+//   adam(n, p, g, m, v, beta1, beta2, eps, wd, stepSize, bc2Sqrt)   torch.optim.Adam's step, in float32:
+//       d = g + wd·p; m = β₁m + (1 − β₁)d; v = β₂v + (1 − β₂)d²; p −= stepSize·(m / (√v / bc2Sqrt + eps))
+//   sgd(n, p, g, buf, lr, momentum, wd)   torch.optim.SGD's: buf = momentum·buf + (g + wd·p); p −= lr·buf
+//       (buf starts at zero, so the first step's buf is g + wd·p, as torch sets it)
 
 import { Module } from "../../wasm/emit/module";
-import type { Local } from "../../wasm/emit/expr";
-import { f32, i32, v } from "../../wasm/emit/ops";
+import type { Local, Value } from "../../wasm/emit/expr";
+import type { Func } from "../../wasm/emit/func";
+import { f32, i32, select, v } from "../../wasm/emit/ops";
 
 export interface TrainKernelsWasm {
   /** blocks(A, B, len, src, sa, sb, dst, da, db, bias): dst[a·da + b·db + i] = src[a·sa + b·sb + i] (+ bias[a]) */
@@ -20,6 +31,13 @@ export interface TrainKernelsWasm {
   transpose(rows: number, cols: number, src: number, dst: number): void;
   im2col(...args: number[]): void;
   col2im(...args: number[]): void;
+  relu(n: number, x: number, y: number): void;
+  reluBack(n: number, y: number, dy: number, dx: number): void;
+  maxpool(...args: number[]): void;
+  maxpoolBack(outs: number, idx: number, dy: number, ins: number, dx: number): void;
+  colSums(rows: number, cols: number, src: number, dst: number): void;
+  adam(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, wd: number, stepSize: number, bc2Sqrt: number): void;
+  sgd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, wd: number): void;
 }
 
 const I = "i32" as const;
@@ -236,8 +254,9 @@ function emitWindowWalk(m: Module, name: string, gather: boolean): void {
                 // the input address of ox = 0 (x = x0) on this row
                 f.set(src, i32.add(img, i32.shl(i32.add(i32.mul(i32.add(i32.mul(c, H), iy), W), x0), 2)));
                 if (gather) {
-                  f.fill(at, 0, i32.shl(lo, 2));
-                  f.fill(i32.add(at, i32.shl(hi, 2)), 0, i32.shl(i32.sub(OW, hi), 2));
+                  // (bulk fills cost a call each: only where there is padding)
+                  f.if(i32.gtS(lo, 0), () => f.fill(at, 0, i32.shl(lo, 2)));
+                  f.if(i32.ltS(hi, OW), () => f.fill(i32.add(at, i32.shl(hi, 2)), 0, i32.shl(i32.sub(OW, hi), 2)));
                   f.if(
                     i32.eq(sw, 1),
                     () => {
@@ -325,6 +344,273 @@ function emitBlocks(m: Module): void {
   });
 }
 
+/** elementwise over n floats, four lanes at a time, then the tail */
+function lanes(f: Func, n: Local, body: (byte: Local, wide: boolean) => void): void {
+  const i = f.i32();
+  const end = f.i32(i32.shl(i32.and(n, -4), 2));
+  const all = f.i32(i32.shl(n, 2));
+  f.for(i, 0, end, 16, () => body(i, true));
+  f.for(i, end, all, 4, () => body(i, false));
+}
+
+function emitRelu(m: Module): void {
+  m.func("relu", [I, I, I], [], (f) => {
+    const [n, x, y] = f.params;
+    lanes(f, n, (b, wide) =>
+      wide ? f.storeV(i32.add(y, b), v.max(v.load(i32.add(x, b)), v.const(0))) : f.storeF32(i32.add(y, b), f32.max(f32.load(i32.add(x, b)), f32.const(0))),
+    );
+  });
+  m.func("reluBack", [I, I, I, I], [], (f) => {
+    const [n, y, dy, dx] = f.params;
+    const t = f.f32();
+    lanes(f, n, (b, wide) => {
+      if (wide) f.storeV(i32.add(dx, b), v.and(v.load(i32.add(dy, b)), v.gt(v.load(i32.add(y, b)), v.const(0))));
+      else {
+        f.set(t, f32.const(0));
+        f.if(f32.gt(f32.load(i32.add(y, b)), f32.const(0)), () => f.set(t, f32.load(i32.add(dy, b))));
+        f.storeF32(i32.add(dx, b), t);
+      }
+    });
+  });
+}
+
+function emitMaxpool(m: Module): void {
+  m.func("maxpool", [I, I, I, I, I, I, I, I, I, I, I, I, I, I, I, I], [], (f) => {
+    const [planes, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, src, dst, idx] = f.params;
+    const c = f.i32();
+    const oy = f.i32();
+    const ox = f.i32();
+    const fy = f.i32();
+    const fx = f.i32();
+    const iy = f.i32();
+    const ix = f.i32();
+    const i = f.i32();
+    const at = f.i32();
+    const o = f.i32();
+    const plane = f.i32();
+    const corner = f.i32();
+    const take = f.i32();
+    const best = f.f32();
+    const x = f.f32();
+    const row = f.i32();
+    const end = f.i32();
+    const p0 = f.i32();
+    const p1 = f.i32();
+    const [lo, hi, vbest, vx, vat, vat0, vtake] = Array.from({ length: 7 }, () => f.v128());
+    // the comparisons go by data: selects, not branches
+    const consider = (index: Local, first: boolean) => {
+      f.set(x, f32.load(i32.add(src, i32.shl(index, 2))));
+      f.set(take, first ? i32.const(1) : i32.or(f32.gt(x, best), f32.ne(x, x)));
+      f.set(best, select(x, best, take));
+      f.set(at, select(index, at, take));
+    };
+    const inside = f.i32(
+      i32.and(
+        i32.and(i32.eqz(pt), i32.eqz(pl)),
+        i32.and(
+          i32.ltS(i32.add(i32.mul(i32.sub(OH, 1), sh), i32.mul(i32.sub(kh, 1), dh)), H),
+          i32.ltS(i32.add(i32.mul(i32.sub(OW, 1), sw), i32.mul(i32.sub(kw, 1), dw)), W),
+        ),
+      ),
+    );
+    const store = () => {
+      f.storeF32(i32.add(dst, i32.shl(o, 2)), best);
+      f.storeI32(i32.add(idx, i32.shl(o, 2)), at);
+      f.inc(o);
+    };
+    f.set(o, 0);
+    f.for(c, 0, planes, 1, () => {
+      f.set(plane, i32.mul(c, i32.mul(H, W)));
+      f.if(
+        inside,
+        () =>
+          f.if(
+            i32.and(i32.and(i32.eq(kh, 2), i32.eq(kw, 2)), i32.and(i32.eq(dh, 1), i32.eq(dw, 1))),
+            // 2×2 windows, the commonest: four values in scan order; at stride 2, four windows at once
+            () =>
+              f.for(oy, 0, OH, 1, () => {
+                f.set(ox, 0);
+                f.if(i32.and(i32.eq(sh, 2), i32.eq(sw, 2)), () => {
+                  f.set(row, i32.add(plane, i32.mul(i32.shl(oy, 1), W)));
+                  f.set(end, i32.sub(OW, 3));
+                  f.for(ox, 0, end, 4, () => {
+                    f.set(corner, i32.add(row, i32.shl(ox, 1)));
+                    f.set(p0, i32.add(src, i32.shl(corner, 2)));
+                    f.set(p1, i32.add(p0, i32.shl(W, 2)));
+                    f.set(lo, v.load(p0));
+                    f.set(hi, v.load(p0, 16));
+                    f.set(vbest, v.shuffle(lo, hi, [0, 2, 4, 6]));
+                    f.set(vx, v.shuffle(lo, hi, [1, 3, 5, 7]));
+                    f.set(vat, v.i32add(v.i32splat(corner), v.i32const([0, 2, 4, 6])));
+                    const step = (offset: Value) => {
+                      f.set(vtake, v.or(v.gt(vx, vbest), v.ne(vx, vx)));
+                      f.set(vbest, v.bitselect(vx, vbest, vtake));
+                      f.set(vat, v.bitselect(v.i32add(vat0, offset), vat, vtake));
+                    };
+                    f.set(vat0, vat);
+                    step(v.i32const([1, 1, 1, 1]));
+                    f.set(lo, v.load(p1));
+                    f.set(hi, v.load(p1, 16));
+                    f.set(vx, v.shuffle(lo, hi, [0, 2, 4, 6]));
+                    step(v.i32splat(W));
+                    f.set(vx, v.shuffle(lo, hi, [1, 3, 5, 7]));
+                    step(v.i32splat(i32.add(W, 1)));
+                    f.storeV(i32.add(dst, i32.shl(o, 2)), vbest);
+                    f.storeV(i32.add(idx, i32.shl(o, 2)), vat);
+                    f.inc(o, 4);
+                  });
+                });
+                f.for(ox, ox, OW, 1, () => {
+                  f.set(corner, i32.add(plane, i32.add(i32.mul(i32.mul(oy, sh), W), i32.mul(ox, sw))));
+                  consider(corner, true);
+                  f.set(i, i32.add(corner, 1));
+                  consider(i, false);
+                  f.set(i, i32.add(corner, W));
+                  consider(i, false);
+                  f.set(i, i32.add(i, 1));
+                  consider(i, false);
+                  store();
+                });
+              }),
+            () =>
+              f.for(oy, 0, OH, 1, () =>
+                f.for(ox, 0, OW, 1, () => {
+                  f.set(corner, i32.add(plane, i32.add(i32.mul(i32.mul(oy, sh), W), i32.mul(ox, sw))));
+                  consider(corner, true);
+                  f.for(fy, 0, kh, 1, () =>
+                    f.for(fx, 0, kw, 1, () => {
+                      f.set(i, i32.add(corner, i32.add(i32.mul(i32.mul(fy, dh), W), i32.mul(fx, dw))));
+                      consider(i, false);
+                    }),
+                  );
+                  store();
+                }),
+              ),
+          ),
+        () =>
+          f.for(oy, 0, OH, 1, () =>
+            f.for(ox, 0, OW, 1, () => {
+              f.set(at, -1);
+              f.set(best, f32.const(0));
+              f.for(fy, 0, kh, 1, () => {
+                f.set(iy, i32.add(i32.sub(i32.mul(oy, sh), pt), i32.mul(fy, dh)));
+                // unsigned: negative rows are out too
+                f.if(i32.ltU(iy, H), () =>
+                  f.for(fx, 0, kw, 1, () => {
+                    f.set(ix, i32.add(i32.sub(i32.mul(ox, sw), pl), i32.mul(fx, dw)));
+                    f.if(i32.ltU(ix, W), () => {
+                      f.set(i, i32.add(plane, i32.add(i32.mul(iy, W), ix)));
+                      f.set(x, f32.load(i32.add(src, i32.shl(i, 2))));
+                      f.set(take, i32.or(i32.ltS(at, 0), i32.or(f32.gt(x, best), f32.ne(x, x))));
+                      f.set(best, select(x, best, take));
+                      f.set(at, select(i, at, take));
+                    });
+                  }),
+                );
+              });
+              store();
+            }),
+          ),
+      );
+    });
+  });
+  m.func("maxpoolBack", [I, I, I, I, I], [], (f) => {
+    const [outs, idx, dy, ins, dx] = f.params;
+    const o = f.i32();
+    const at = f.i32();
+    const d = f.i32();
+    f.fill(dx, 0, i32.shl(ins, 2));
+    f.for(o, 0, outs, 1, () => {
+      f.set(at, i32.load(i32.add(idx, i32.shl(o, 2))));
+      f.if(i32.geS(at, 0), () => {
+        f.set(d, i32.add(dx, i32.shl(at, 2)));
+        f.storeF32(d, f32.add(f32.load(d), f32.load(i32.add(dy, i32.shl(o, 2)))));
+      });
+    });
+  });
+}
+
+function emitColSums(m: Module): void {
+  m.func("colSums", [I, I, I, I], [], (f) => {
+    const [rows, cols, src, dst] = f.params;
+    const r = f.i32();
+    const p = f.i32();
+    const acc = f.v128();
+    const t = f.f32();
+    const d = f.i32();
+    const c4 = f.i32(i32.and(cols, -4));
+    f.for(r, 0, rows, 1, () => {
+      f.set(p, i32.add(src, i32.shl(i32.mul(r, cols), 2)));
+      f.set(acc, v.const(0));
+      f.set(d, i32.add(p, i32.shl(c4, 2)));
+      f.if(i32.ltS(p, d), () =>
+        f.loop((again) => {
+          f.set(acc, v.add(acc, v.load(p)));
+          f.inc(p, 16);
+          f.brIf(again, i32.ltS(p, d));
+        }),
+      );
+      f.set(t, hsum(acc));
+      f.set(d, i32.add(src, i32.shl(i32.mul(i32.add(r, 1), cols), 2)));
+      f.for(p, p, d, 4, () => f.set(t, f32.add(t, f32.load(p))));
+      f.set(d, i32.add(dst, i32.shl(r, 2)));
+      f.storeF32(d, f32.add(f32.load(d), t));
+    });
+  });
+}
+
+const F = "f32" as const;
+
+function emitOptimizers(m: Module): void {
+  m.func("adam", [I, I, I, I, I, F, F, F, F, F, F], [], (f) => {
+    const [n, p, g, mo, vo, beta1, beta2, eps, wd, stepSize, bc2Sqrt] = f.params;
+    const d = f.v128();
+    const mm = f.v128();
+    const vv = f.v128();
+    const ds = f.f32();
+    const ms = f.f32();
+    const vs = f.f32();
+    const c1 = f.f32(f32.sub(f32.const(1), beta1));
+    const c2 = f.f32(f32.sub(f32.const(1), beta2));
+    const splat = (x: Local) => v.splat(x);
+    lanes(f, n, (b, wide) => {
+      const at = (base: Local) => i32.add(base, b);
+      if (wide) {
+        f.set(d, v.add(v.load(at(g)), v.mul(splat(wd), v.load(at(p)))));
+        f.set(mm, v.add(v.mul(splat(beta1), v.load(at(mo))), v.mul(splat(c1), d)));
+        f.set(vv, v.add(v.mul(splat(beta2), v.load(at(vo))), v.mul(v.mul(splat(c2), d), d)));
+        f.storeV(at(mo), mm);
+        f.storeV(at(vo), vv);
+        f.storeV(at(p), v.sub(v.load(at(p)), v.mul(splat(stepSize), v.div(mm, v.add(v.div(v.sqrt(vv), splat(bc2Sqrt)), splat(eps))))));
+      } else {
+        f.set(ds, f32.add(f32.load(at(g)), f32.mul(wd, f32.load(at(p)))));
+        f.set(ms, f32.add(f32.mul(beta1, f32.load(at(mo))), f32.mul(c1, ds)));
+        f.set(vs, f32.add(f32.mul(beta2, f32.load(at(vo))), f32.mul(f32.mul(c2, ds), ds)));
+        f.storeF32(at(mo), ms);
+        f.storeF32(at(vo), vs);
+        f.storeF32(at(p), f32.sub(f32.load(at(p)), f32.mul(stepSize, f32.div(ms, f32.add(f32.div(f32.sqrt(vs), bc2Sqrt), eps)))));
+      }
+    });
+  });
+  m.func("sgd", [I, I, I, I, F, F, F], [], (f) => {
+    const [n, p, g, buf, lr, momentum, wd] = f.params;
+    const bb = f.v128();
+    const bs = f.f32();
+    lanes(f, n, (b, wide) => {
+      const at = (base: Local) => i32.add(base, b);
+      if (wide) {
+        f.set(bb, v.add(v.mul(v.splat(momentum), v.load(at(buf))), v.add(v.load(at(g)), v.mul(v.splat(wd), v.load(at(p))))));
+        f.storeV(at(buf), bb);
+        f.storeV(at(p), v.sub(v.load(at(p)), v.mul(v.splat(lr), bb)));
+      } else {
+        f.set(bs, f32.add(f32.mul(momentum, f32.load(at(buf))), f32.add(f32.load(at(g)), f32.mul(wd, f32.load(at(p))))));
+        f.storeF32(at(buf), bs);
+        f.storeF32(at(p), f32.sub(f32.load(at(p)), f32.mul(lr, bs)));
+      }
+    });
+  });
+}
+
 export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   const m = new Module();
   emitBlocks(m);
@@ -333,5 +619,9 @@ export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   emitTranspose(m);
   emitWindowWalk(m, "im2col", true);
   emitWindowWalk(m, "col2im", false);
+  emitRelu(m);
+  emitMaxpool(m);
+  emitColSums(m);
+  emitOptimizers(m);
   return m.toBytes();
 }

@@ -1,12 +1,13 @@
 // The fast training engine's WebAssembly kernels against the reference training kernels,
 // forward and backward (input, weight and bias gradients), on a batch of 3, for
-// convolutions of every geometry and fc. Bound: 1e-5·max(1, max |reference|).
+// convolutions of every geometry, fc, relu and max pooling (padding, ceil mode, dilation,
+// ties and NaN). Bound: 1e-5·max(1, max |reference|).
 
 import * as assert from "node:assert/strict";
 import type { GraphNode } from "../../../analysis/types";
 import { paramShapes } from "../../../engine/init";
 import { sizeOf } from "../../../engine/tensor";
-import { fastConv, fastFc, trainLibrary } from "../../../engine/train/fast/engine";
+import { fastConv, fastFc, fastMaxpool, fastRelu, trainLibrary, type FastKernel } from "../../../engine/train/fast/engine";
 import type { TrainParams } from "../../../engine/train/float";
 import { trainKernel } from "../../../engine/train/kernels";
 import { network as trainNet } from "../nets";
@@ -18,20 +19,35 @@ const cases = [
   "input 10x8x2\nconv 3 5x5 stride 2 pad 2",
   "input 5x6x3\nconv 3 4x4 pad same stride 2",
   "input 12x11x1\nconv 9 5x5",
+  // LeNet's first layer: at batch 3, 2,352 columns, so dW's dot products run in two chunks
+  "input 28x28x1\nconv 6 5x5 pad 2",
   "input 6x5x3\ndwconv 3x3 stride 2 pad 1 multiplier 2",
   "input 7x7x2\ndwconv 3x3 dilation 2 pad 1 nobias",
   "input 5x5x16\nconv 120 5x5",
   "input 4x3x5\nconv 7 1x1 nobias",
   "input 3x2x2\nfc 5",
   "input 3x2x2\nflatten\nfc 13 nobias",
+  "input 5x3x7\nrelu",
+  "input 8x8x3\nmaxpool 2",
+  "input 12x10x3\nmaxpool 2",
+  "input 9x9x2\nmaxpool 2 stride 1",
+  "input 7x7x2\nmaxpool 3 stride 2 pad 1",
+  "input 8x7x2\nmaxpool 3 stride 2 ceil",
+  "input 9x9x2\nmaxpool 2 stride 2 dilation 2 floor",
 ];
 
+const kernels: Record<string, (lib: Awaited<ReturnType<typeof trainLibrary>>, batch: number) => FastKernel> = { fc: fastFc, conv: fastConv, dwconv: fastConv, relu: fastRelu, maxpool: fastMaxpool };
+
+/** within the bound, and NaN exactly where the reference has NaN */
 function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);
   let max = 0;
-  for (let i = 0; i < want.length; i++) max = Math.max(max, Math.abs(want[i]));
+  for (let i = 0; i < want.length; i++) if (!Number.isNaN(want[i])) max = Math.max(max, Math.abs(want[i]));
   const bound = 1e-5 * Math.max(1, max);
-  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= bound, `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+  for (let i = 0; i < want.length; i++) {
+    const same = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : Math.abs(got[i] - want[i]) <= bound;
+    assert.ok(same, `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+  }
 }
 
 describe("training: the fast engine's WebAssembly kernels against the reference ones", () => {
@@ -40,11 +56,17 @@ describe("training: the fast engine's WebAssembly kernels against the reference 
       const lib = await trainLibrary();
       const net = trainNet(text);
       const node = net.graph[net.graph.length - 1] as GraphNode;
-      const fast = node.op === "fc" ? fastFc(lib) : fastConv(lib);
-      const ref = trainKernel(node.op)!;
       const batch = 3;
+      const fast = kernels[node.op](lib, batch);
+      const ref = trainKernel(node.op)!;
       const ctx = { batch, training: true, seed: 0, step: 0 };
       const x = Float32Array.from(seeded(batch * sizeOf(net.graph[node.inputs[0]].output), 1));
+      if (node.op === "maxpool" || node.op === "relu") {
+        // ties (the first in scan order wins), exact zeros and a NaN, which every window holding it passes on
+        for (let i = 0; i < x.length; i += 7) x[i] = x[i + 1] ?? 0;
+        for (let i = 3; i < x.length; i += 11) x[i] = 0;
+        x[5] = NaN;
+      }
       const params: TrainParams = {};
       paramShapes(node).forEach((s, k) => (params[s.name] = Float32Array.from(seeded(s.dims.reduce((a, b) => a * b, 1), 2 + k))));
       const f1 = fast.forward(node, [x], params, ctx);
@@ -54,8 +76,9 @@ describe("training: the fast engine's WebAssembly kernels against the reference 
       const g1 = fast.backward(node, dy, [x], f1, params, ctx, [true]);
       const g0 = ref.backward(node, dy, [x], f0, params, ctx, [true]);
       close(g1.inputs[0]!, g0.inputs[0]!, "dx");
-      close(g1.params!.weight!, g0.params!.weight!, "dW");
-      if (g0.params!.bias) close(g1.params!.bias!, g0.params!.bias!, "db");
+      if (!g0.params) return assert.equal(g1.params, undefined);
+      close(g1.params!.weight!, g0.params.weight!, "dW");
+      if (g0.params.bias) close(g1.params!.bias!, g0.params.bias, "db");
       else assert.equal(g1.params!.bias, undefined);
     });
   }
