@@ -3,6 +3,7 @@
 // option's value is written and checked is here, once for every layer.
 
 import type { OptionNode, Span } from "../grammar";
+import { printable } from "../grammar";
 import { isSampleName, patternSamples, pictureExtensions, sampleCatalog } from "./samples";
 import { suggest } from "./suggest";
 import { evaluate, evaluateDims, evaluateInt, flattenList, singleExpr, type NestedList, type Report, type Scope } from "./values";
@@ -240,7 +241,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         if (value!.type === "string") {
           const path = value!.value;
           if (pictureExtensions.some((ext) => path.toLowerCase().endsWith(ext))) out.sample = { path };
-          else report("bad-value", value!, `a sample picture is a ${pictureExtensions.join(", ")} file, not \`${path}\``);
+          else report("bad-value", value!, `a sample picture is a ${pictureExtensions.join(", ")} file, not \`${printable(path)}\``);
         } else {
           const expr = singleExpr(value);
           if (expr && expr.type === "ref" && isSampleName(expr.name)) out.sample = { name: expr.name };

@@ -10,6 +10,9 @@ import type { Analysis, NetworkResult } from "../analysis";
 import { parseArgs, integerOption, type ParsedArgs } from "./args";
 import { UsageError } from "./usage";
 import type { ExtraCommand } from "./usage";
+import { threadedTrainEngine, threadsRefusal, trainingThreads } from "../engine/train/threaded";
+import { nodeTrainThreads } from "../engine/train/threads-node";
+import { threadsOption } from "./run";
 import { pickNetwork, reportErrors } from "./run";
 import { DEFAULT_BUDGET_MB, RefusedError } from "../engine/budget";
 import { initWeights } from "../engine/init";
@@ -29,8 +32,9 @@ export const trainCommand: ExtraCommand = {
   name: "train",
   usage: `cnn train FILE --data mnist|DIR [--test DIR] [--network NAME] [--epochs N] [--steps N] [--batch B]
           [--lr LR] [--optimizer sgd|adam] [--momentum M] [--weight-decay W] [--seed S] [--no-shuffle]
-          [--weights INIT.safetensors] [--out OUT.safetensors] [--json] [--memory-budget MB] [--engine NAME]
-                                      trains the network on the CPU and writes its weights (FILE.safetensors)`,
+          [--weights INIT.safetensors] [--out OUT.safetensors] [--json] [--memory-budget MB] [--engine NAME] [--threads N]
+                                      trains the network on the CPU and writes its weights (FILE.safetensors)
+                                      (--threads: how many share each batch, default every core)`,
   run: (args, load) => trainMain(args, load),
 };
 
@@ -93,7 +97,7 @@ async function trainMain(argv: string[], load: (file: string) => Analysis): Prom
   const args = parseArgs(
     "train",
     argv,
-    ["--data", "--test", "--network", "--epochs", "--steps", "--batch", "--lr", "--optimizer", "--momentum", "--weight-decay", "--seed", "--weights", "--out", "--memory-budget", "--engine"],
+    ["--data", "--test", "--network", "--epochs", "--steps", "--batch", "--lr", "--optimizer", "--momentum", "--weight-decay", "--seed", "--weights", "--out", "--memory-budget", "--engine", "--threads"],
     ["--no-shuffle", "--json"],
   );
   if (args.files.length !== 1) throw new UsageError("cnn train: name one .cnn file");
@@ -117,6 +121,7 @@ async function trainMain(argv: string[], load: (file: string) => Analysis): Prom
   const budgetMB = integerOption("train", args, "--memory-budget", DEFAULT_BUDGET_MB, 1_000_000);
   const engineName = args.values.get("--engine") ?? defaultTrainEngine();
   if (!trainEngines[engineName]) throw new UsageError(`cnn train: unknown --engine ${engineName} (there are: ${Object.keys(trainEngines).join(", ")})`);
+  const wantedThreads = threadsOption("train", args);
 
   const analysis = load(file);
   if (reportErrors(file, analysis)) return 1;
@@ -139,6 +144,10 @@ async function trainMain(argv: string[], load: (file: string) => Analysis): Prom
     process.stderr.write(`${at(network.nameSpan.start)}: error: ${refusal}\n`);
     return 1;
   }
+  // threads share each batch where the network allows it (engine/train/threaded.ts), as many as the budget holds
+  const why = wantedThreads > 1 ? threadsRefusal(network.graph) ?? nodeTrainThreads.unavailable() : null;
+  const threads = why ? 1 : trainingThreads(network, batch, optimizer, values, budgetMB, wantedThreads);
+  const threadsText = `${threads} thread${threads === 1 ? "" : "s"}${why ? ` (${why})` : threads < Math.min(wantedThreads, batch) ? ` (more would pass the memory budget of ${budgetMB} MB)` : ""}`;
   const data = loadData(dataSpec, network, "--data");
   const test = testSpec !== undefined ? loadData(testSpec, network, "--test").train : data.test;
 
@@ -164,7 +173,7 @@ async function trainMain(argv: string[], load: (file: string) => Analysis): Prom
     process.stderr.write(
       `${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · ${data.train.description}${test ? `, tested on ${test.description}` : ""} · ` +
         `${kind} lr ${optimizer.lr}${kind === "sgd" && optimizer.momentum ? ` momentum ${optimizer.momentum}` : ""}${optimizer.weightDecay ? ` weight decay ${optimizer.weightDecay}` : ""} · batch ${batch} · ` +
-        `${steps !== undefined ? `${steps} steps` : `${epochs} epoch${epochs === 1 ? "" : "s"}`}${shuffle ? ` · shuffled (seed ${seed})` : " · in order"} · ${engineName} engine\n`,
+        `${steps !== undefined ? `${steps} steps` : `${epochs} epoch${epochs === 1 ? "" : "s"}`}${shuffle ? ` · shuffled (seed ${seed})` : " · in order"} · ${engineName} engine, ${threadsText}\n`,
     );
   }
   const bar = !json && process.stderr.isTTY ? new cliProgress.SingleBar(
@@ -210,7 +219,7 @@ async function trainMain(argv: string[], load: (file: string) => Analysis): Prom
       shuffle,
       optimizer,
       budgetMB,
-      engine: trainEngines[engineName],
+      engine: threads > 1 ? threadedTrainEngine(engineName, trainEngines[engineName], threads, nodeTrainThreads) : trainEngines[engineName],
       signal: controller.signal,
       onProgress: progress,
       onEpoch: (e) => {

@@ -13,6 +13,7 @@ import { printable } from "./printable";
 export * from "./ast";
 export { keywordWords, optionArity } from "./tokens";
 export { LineIndex, type LineCharacter } from "./lines";
+export { oneLine, printable } from "./printable";
 
 export interface ParseResult {
   file: CnnFile;

@@ -17,6 +17,8 @@ const node = [
   { in: "server/server.ts", out: "dist/server/server.js" },
   { in: "client/extension.ts", out: "dist/client/extension.js", external: ["vscode"] },
 ];
+// a training thread (cnn train --threads, engine/train/threaded.ts)
+node.push({ in: "engine/train/thread-worker.ts", out: "dist/engine/train-thread.js" });
 const browser = [
   { in: "webview/main.ts", out: "dist/webview/main.js" },
   { in: "engine/worker.ts", out: "dist/webview/worker.js" },

@@ -9,6 +9,7 @@ import type { GraphNode, NodeOf } from "../../analysis/types";
 import { windowGeometry } from "../geometry";
 import { isDepthwise } from "../ops/conv";
 import { gemmConvScratch } from "./steps/conv";
+import { direct3x3, DIRECT3_SCRATCH } from "./steps/depthwise";
 import { paddedWindow } from "./steps/context";
 import { byBlocks, winogradFits, winogradLayout } from "./steps/winograd";
 
@@ -29,7 +30,7 @@ function ofNode(node: GraphNode, threads: number): { shared: number; local: numb
   if (node.op !== "conv" && node.op !== "dwconv") return { shared: 0, local: 0 };
   const conv = node as NodeOf<"conv" | "dwconv">;
   const g = windowGeometry(conv, conv.attrs.groups);
-  if (isDepthwise(conv)) return { shared: paddedWindow(g).bytes, local: 0 };
+  if (isDepthwise(conv)) return { shared: direct3x3(g) ? DIRECT3_SCRATCH : paddedWindow(g).bytes, local: 0 };
   if (winogradFits({ head: conv } as Parameters<typeof winogradFits>[0])) {
     const w = winogradLayout(g, MR_MOST);
     const block = w.vBytes + w.mBytes;

@@ -38,6 +38,31 @@ export interface EngineSetup {
   batch: number;
 }
 
+/** one slice of a batch: its mean loss, correct count and the gradients of that mean */
+export interface SliceGradients {
+  loss: number;
+  correct: number;
+  grads: Map<number, TrainParams>;
+}
+
+/** an engine whose step can be split: gradients of some samples, then one update (engine/train/threaded.ts) */
+export interface SplitEngine extends TrainEngine {
+  /**
+   * `use` gets the gradients of `batch` samples' mean loss, the parameters unchanged; the
+   * arrays are recycled once `use` returns. `sampleOffset`: the first sample's index in
+   * the whole batch (dropout's masks).
+   */
+  gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T): T;
+  /** one optimizer update from gradients of the whole batch (`step` counts from 0) */
+  apply(grads: Map<number, TrainParams>, step: number): void;
+  /** the parameters as the engine holds them, live: a training thread copies the main thread's into them */
+  readonly parameters: Map<number, TrainParams>;
+}
+
+export function isSplitEngine(e: TrainEngine): e is SplitEngine {
+  return typeof (e as SplitEngine).gradientsOf === "function" && typeof (e as SplitEngine).apply === "function";
+}
+
 /** a float32 copy of every learning node's tensors (in arrays from `alloc`: zeroed, of that length) */
 export function copyWeights(graph: GraphNode[], weights: NetworkWeights, alloc: (length: number) => Float32Array = (n) => new Float32Array(n)): Map<number, TrainParams> {
   const out = new Map<number, TrainParams>();
@@ -67,7 +92,7 @@ export function toNetworkWeights(params: Map<number, TrainParams>): NetworkWeigh
   return out;
 }
 
-export class ReferenceEngine implements TrainEngine {
+export class ReferenceEngine implements SplitEngine {
   readonly name: string = "reference";
   protected readonly params: Map<number, TrainParams>;
   private readonly states = new Map<string, ParamState>();
@@ -86,19 +111,33 @@ export class ReferenceEngine implements TrainEngine {
 
   private readonly paramsOf = (node: GraphNode) => this.params.get(node.id);
 
-  step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
-    // every array of the step is recycled for the next (float.ts): only numbers leave it
-    return withArena(() => this.stepIn(inputs, labels, batch, step));
+  get parameters(): Map<number, TrainParams> {
+    return this.params;
   }
 
-  private stepIn(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
+  step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): StepResult {
+    // every array of the step is recycled for the next (float.ts): only numbers leave it
+    return this.gradientsOf(inputs, labels, batch, step, 0, (r) => {
+      this.apply(r.grads, step);
+      return { loss: r.loss, correct: r.correct };
+    });
+  }
+
+  gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T): T {
+    return withArena(() => use(this.gradientsIn(inputs, labels, batch, step, sampleOffset)));
+  }
+
+  private gradientsIn(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number): SliceGradients {
     const graph = this.setup.network.graph;
     const until = scoresNode(graph);
-    const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step }, until, this.kernelOf);
+    const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step, sampleOffset }, until, this.kernelOf);
     const loss = softmaxCrossEntropy(pass.scores, labels, batch, this.classes);
     const grads = backwardPass(graph, this.paramsOf, pass, loss.gradient, until, this.kernelOf);
+    return { loss: loss.loss, correct: loss.correct, grads };
+  }
+
+  apply(grads: Map<number, TrainParams>, step: number): void {
     this.applyGradients(grads, step);
-    return { loss: loss.loss, correct: loss.correct };
   }
 
   /** the optimizer's step: every trainable tensor from its gradient (torch.optim's order, optim.ts) */

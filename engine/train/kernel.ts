@@ -14,6 +14,11 @@ export interface TrainContext {
   /** the training seed and the optimizer step, for dropout's masks */
   seed: number;
   step: number;
+  /**
+   * the first sample's index in the whole batch when a training thread computes only some
+   * of its samples (engine/train/threaded.ts): dropout draws the masks one thread would
+   */
+  sampleOffset?: number;
 }
 
 export interface ForwardResult {

@@ -36,6 +36,16 @@ export const kernelSignatures = {
     paddedHeight: i32, paddedWidth: i32, kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32,
     dilationHeight: i32, dilationWidth: i32, act: i32,
   },
+  /**
+   * 3×3 depthwise (multiplier 1, dilation 1, stride 1 or 2) straight from the unpadded
+   * input: taps outside [0, height)×[0, width) read as zero (rows from `zeros`, a zeroed
+   * row of width + 40 floats with 16 zero bytes before it; columns masked). Output rows
+   * rowFrom ≤ oy < rowTo of each channel, the first of them at dst + k·dstPlane (bytes)
+   */
+  depthwise3: {
+    dst: i32, dstPlane: i32, src: i32, srcPlane: i32, filters: i32, bias: i32, channels: i32, height: i32, width: i32,
+    outWidth: i32, rowFrom: i32, rowTo: i32, stride: i32, padTop: i32, padLeft: i32, zeros: i32, act: i32,
+  },
   /** max or average (`average` 1) windows over a padded input; an average divides by the window clipped to [0, hEnd)×[0, wEnd) of the padded input */
   pool: {
     dst: i32, src: i32, channels: i32, outHeight: i32, outWidth: i32, paddedHeight: i32, paddedWidth: i32,

@@ -1,7 +1,10 @@
 // Depthwise convolution (groups = D₁, multiplier M): filters copied once with the batch
-// norm folded in, then kernels/window.ts over a padded copy of the input. With threads:
-// both by ranges of input channels, each range padded and filtered by one thread.
+// norm folded in, then kernels/window.ts. MobileNet's 3×3 (multiplier 1, stride 1 or 2)
+// reads its input as it is (depthwise3: the taps past the borders read zeros); any other
+// goes over a padded copy of the input. With threads: by ranges of input channels, each
+// range (padded and) filtered by one thread.
 
+import type { WindowGeometry } from "../../geometry";
 import { partCount, partRange } from "../threads/split";
 import { convolution, paddedWindow, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
@@ -18,11 +21,29 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   }
   const W = heap.store(filters);
   const bias = heap.store(biases);
+  const outPlane = g.outHeight * g.outWidth;
+  if (direct3x3(g)) {
+    // a zero row for the taps above and below the input, among the weights (never written)
+    const zeros = heap.reserve(4 * (g.inWidth + 40) + 16);
+    heap.f32(zeros, g.inWidth + 44).fill(0);
+    const inPlane = 4 * g.inHeight * g.inWidth;
+    const channels = ({ inputs, output }: Addresses, c0: number, c1: number) => {
+      lib.k.depthwise3({
+        dst: output + 4 * c0 * outPlane, dstPlane: 4 * outPlane, src: inputs[0] + c0 * inPlane, srcPlane: inPlane, filters: W + 4 * c0 * taps, bias: bias + 4 * c0,
+        channels: c1 - c0, height: g.inHeight, width: g.inWidth, outWidth: g.outWidth, rowFrom: 0, rowTo: g.outHeight, stride: g.strideHeight,
+        padTop: g.padTop, padLeft: g.padLeft, zeros: zeros + 16, act: step.act,
+      });
+    };
+    const compiled: CompiledStep = { scratchBytes: DIRECT3_SCRATCH, run: (at) => channels(at, 0, g.inChannels) };
+    if (ctx.threads <= 1) return compiled;
+    const count = partCount(K * outPlane * taps, ctx, g.inChannels);
+    if (count === 1) return compiled;
+    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
+  }
   // rows and columns the windows reach, at least the padded input
   const { Hp, Wp, bytes } = paddedWindow(g);
   const M = K / g.inChannels;
   const plane = Hp * Wp;
-  const outPlane = g.outHeight * g.outWidth;
   /** input channels [c0, c1): padded, then filtered */
   const channels = ({ inputs, output, scratch }: Addresses, c0: number, c1: number) => {
     lib.k.pad({
@@ -43,4 +64,16 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   const count = partCount(K * outPlane * taps + g.inChannels * plane, ctx, g.inChannels);
   if (count === 1) return compiled;
   return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
+}
+
+/** 3×3, multiplier 1, no dilation, the same stride of 1 or 2 both ways, padding ≤ 1: the kernel without a padded copy */
+/** the scratch depthwise3 asks for: none is used, but a row's last vector may read a few floats past the input's end */
+export const DIRECT3_SCRATCH = 64;
+
+export function direct3x3(g: WindowGeometry): boolean {
+  return (
+    g.kernelHeight === 3 && g.kernelWidth === 3 && g.outChannels === g.inChannels && g.dilationHeight === 1 && g.dilationWidth === 1 &&
+    g.strideHeight === g.strideWidth && (g.strideHeight === 1 || g.strideHeight === 2) &&
+    Math.max(g.padTop, g.padBottom, g.padLeft, g.padRight) <= 1
+  );
 }

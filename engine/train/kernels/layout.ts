@@ -28,10 +28,10 @@ export function dropoutKey(seed: number, step: number, nodeId: number): number {
   return mix((streamKey(seed, 0xd0000000 + nodeId) ^ mix((step + 0x632be5ab) >>> 0)) >>> 0);
 }
 
-/** 1/(1 − p) where kept, 0 where dropped */
-export function dropoutMask(length: number, p: number, key: number, into: Float): Float {
+/** 1/(1 − p) where kept, 0 where dropped; `first`: the index of into[0] in the whole batch's mask */
+export function dropoutMask(length: number, p: number, key: number, into: Float, first = 0): Float {
   const keep = 1 / (1 - p);
-  for (let i = 0; i < length; i++) into[i] = uniform(key, i) < p ? 0 : keep;
+  for (let i = 0; i < length; i++) into[i] = uniform(key, first + i) < p ? 0 : keep;
   return into;
 }
 
@@ -42,7 +42,8 @@ function dropping(node: GraphNode, ctx: TrainContext): boolean {
 export const dropoutKernel: TrainKernel = {
   forward(node, [x], _p, ctx) {
     if (!dropping(node, ctx)) return { output: x };
-    const mask = dropoutMask(x.length, dropoutProbability(node), dropoutKey(ctx.seed, ctx.step, node.id), like(x, x.length));
+    const first = (ctx.sampleOffset ?? 0) * (x.length / ctx.batch);
+    const mask = dropoutMask(x.length, dropoutProbability(node), dropoutKey(ctx.seed, ctx.step, node.id), like(x, x.length), first);
     const out = like(x, x.length);
     for (let i = 0; i < x.length; i++) out[i] = x[i] * mask[i];
     return { output: out, saved: mask };

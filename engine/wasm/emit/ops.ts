@@ -112,6 +112,8 @@ export const v = {
   i32const: (lanes: [number, number, number, number]) =>
     simd("v128", 0x0c, [], lanes.flatMap((x) => [x & 255, (x >> 8) & 255, (x >> 16) & 255, (x >>> 24) & 255])),
   i32sub: vbin(0xb1),
+  /** lanes a < b as unsigned i32 (all ones or zero): 0 ≤ a < b for a signed a and b ≥ 0 */
+  i32ltU: vbin(0x3a),
   i32shl: (a: Value, n: Value) => simd("v128", 0xab, [a, n]),
   truncToI32: vun(0xf8),
   fromI32: vun(0xfa),

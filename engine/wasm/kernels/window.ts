@@ -9,7 +9,7 @@
 import type { Func } from "../emit/func";
 import type { Local, Value } from "../emit/expr";
 import type { Module } from "../emit/module";
-import { f32, i32, v } from "../emit/ops";
+import { f32, i32, select, v } from "../emit/ops";
 import { emitKernel } from "../signatures";
 import { applyActivation } from "./gemm";
 
@@ -140,6 +140,89 @@ export function emitWindow(m: Module, relaxed: boolean) {
     },
   );
 
+  // depthwise3: MobileNet's 3×3 depthwise (multiplier 1, padding ≤ 1) without a padded
+  // copy. A row's taps above or below the input come from the zero row; in a row's first
+  // and last vectors, the lanes of a tap that fall left or right of the input are masked
+  // to zero (masks made once per call), so the sums are the padded kernel's, term by
+  // term. The nine weights stay in registers.
+  const depthwise3 = emitKernel(m, "depthwise3", (f, p) => {
+    const { dst, dstPlane, src, srcPlane, filters: w, bias, channels: C, height: H, width: W, outWidth: Wo } = p;
+    const { rowFrom, rowTo, stride, padTop, padLeft, zeros, act } = p;
+    const k = f.i32();
+    const oy = f.i32();
+    const ox = f.i32();
+    const chan = f.i32();
+    const out = f.i32();
+    const wk = f.i32();
+    const at = f.i32();
+    const iy = f.i32();
+    const tmpV = f.v128();
+    const tmpN = f.i32();
+    const acc = f.v128();
+    const b = f.v128();
+    const x = f.v128();
+    const wr = Array.from({ length: 9 }, () => f.v128());
+    const rows = [f.i32(), f.i32(), f.i32()];
+    const rowBytes = f.i32(i32.shl(W, 2));
+    const last = f.i32(i32.and(i32.sub(Wo, 1), -4));
+    // lane l of tap fx in the vector at ox reads x = (ox + l)·stride − padLeft + fx: kept when 0 ≤ x < W
+    const laneMasks = (at0: Value) => {
+      const first = v.i32sub(v.i32mul(v.i32add(v.i32splat(at0), v.i32const([0, 1, 2, 3])), v.i32splat(stride)), v.i32splat(padLeft));
+      return [0, 1, 2].map((fx) => f.v128(v.i32ltU(v.i32add(first, v.i32splat(i32.const(fx))), v.i32splat(W))));
+    };
+    const firstMasks = laneMasks(i32.const(0));
+    const lastMasks = laneMasks(last);
+    const vector = (s: 1 | 2, a: number, masks: Local[] | null) => {
+      f.set(acc, b);
+      f.set(at, i32.shl(i32.sub(i32.mul(ox, s), padLeft), 2));
+      for (let fy = 0; fy < 3; fy++) {
+        const base = i32.add(rows[fy], at);
+        for (let fx = 0; fx < 3; fx++) {
+          let input: Value;
+          if (s === 1) input = v.load(base, 4 * fx);
+          else if (fx < 2) input = v.shuffle(v.load(base), v.load(base, 16), fx === 0 ? [0, 2, 4, 6] : [1, 3, 5, 7]);
+          else input = v.shuffle(v.load(base, 8), v.load(base, 24), [0, 2, 4, 6]);
+          if (masks) {
+            f.set(x, input);
+            input = v.and(x, masks[fx]);
+          }
+          f.set(acc, v.madd(wr[3 * fy + fx], input, acc, relaxed));
+        }
+      }
+      const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+      if (masks === lastMasks) storeOutputs(f, out, result, i32.sub(Wo, ox), tmpV, tmpN);
+      else {
+        f.storeV(out, result);
+        f.inc(out, 16);
+      }
+    };
+    const loops = (s: 1 | 2, a: number) =>
+      f.for(k, 0, C, 1, () => {
+        f.set(chan, i32.add(src, i32.mul(k, srcPlane)));
+        f.set(out, i32.add(dst, i32.mul(k, dstPlane)));
+        f.set(wk, i32.add(w, i32.mul(k, 36)));
+        wr.forEach((r, i) => f.set(r, v.splatLoad(wk, 4 * i)));
+        f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+        f.for(oy, rowFrom, rowTo, 1, () => {
+          rows.forEach((r, fy) => {
+            f.set(iy, i32.add(i32.sub(i32.mul(oy, s), padTop), fy));
+            f.set(r, select(i32.add(chan, i32.mul(iy, rowBytes)), zeros, i32.ltU(iy, H)));
+          });
+          // the first vector (unless it is the last too), the middle ones, the last
+          f.set(ox, i32.const(0));
+          f.if(last, () => {
+            vector(s, a, firstMasks);
+            f.for(ox, 4, last, 4, () => vector(s, a, null));
+          });
+          vector(s, a, lastMasks);
+        });
+      });
+    // one vector: both sides' masks in one (they are of the same lanes)
+    f.if(i32.eqz(last), () => firstMasks.forEach((mk, fx) => f.set(mk, v.and(mk, lastMasks[fx]))));
+    f.if(i32.eqz(last), () => lastMasks.forEach((mk, fx) => f.set(mk, firstMasks[fx])));
+    for (const s of [1, 2] as const) for (const a of [0, 1, 2]) f.if(i32.and(i32.eq(stride, s), i32.eq(act, a)), () => loops(s, a));
+  });
+
   // pool(dst, src, C, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, avg, H + bottom, W + right, top, left)
   // avg divides by the window clipped to the padded input, as PyTorch's count_include_pad
   const pool = emitKernel(
@@ -184,5 +267,5 @@ export function emitWindow(m: Module, relaxed: boolean) {
       byStride(f, sw, (s) => f.if(avg, () => loops(s, true), () => loops(s, false)));
     },
   );
-  return { depthwise, pool };
+  return { depthwise, depthwise3, pool };
 }

@@ -86,6 +86,20 @@ describe("cnn train", function () {
     assertMatches(net, got, expected, "cnn train");
   });
 
+  it("--threads: the batch shared by that many threads, said in the first line; a net with bn on one, saying why", () => {
+    const dir = tempDir({ "net.cnn": STEP_NETS["conv/relu/pool/fc"], "bn.cnn": STEP_NETS["bn with a projection residual"] });
+    const data = pictureFolder({ cat: ["1.png", "2.png", "3.png"], dog: ["1.png", "2.png"], owl: ["1.png", "2.png"] });
+    const two = cnn("train", join(dir, "net.cnn"), "--data", data, "--steps", "2", "--batch", "4", "--threads", "2", "--out", join(dir, "two.safetensors"));
+    assert.equal(two.status, 0, two.stderr);
+    assert.match(two.stderr.split("\n")[0], / engine, 2 threads$/);
+    const one = cnn("train", join(dir, "net.cnn"), "--data", data, "--steps", "2", "--batch", "4", "--threads", "1", "--out", join(dir, "one.safetensors"));
+    assert.match(one.stderr.split("\n")[0], / engine, 1 thread$/);
+    const bn = cnn("train", join(dir, "bn.cnn"), "--data", data, "--steps", "1", "--batch", "4", "--threads", "2", "--out", join(dir, "bn.safetensors"));
+    assert.equal(bn.status, 0, bn.stderr);
+    assert.match(bn.stderr.split("\n")[0], / engine, 1 thread \(a batch norm's statistics are the whole batch's \(.*node \d+\)\)$/);
+    assert.match(cnn("train", join(dir, "net.cnn"), "--data", data, "--threads", "0").stderr, /--threads takes a whole number from 1 to 256/);
+  });
+
   it("three Adam steps with bn and a projection residual, over two epochs of a 5-picture folder at batch 3", () => {
     const text = STEP_NETS["bn with a projection residual"];
     const dir = tempDir({ "net.cnn": text });

@@ -1,0 +1,93 @@
+// Training on threads (engine/train/threaded.ts): the batch split over the calling thread
+// and worker threads, the gradients summed weighted by the slices, one update. Checked
+// against one thread after several optimizer steps, for the fast and the reference
+// engines, with dropout (each sample's mask by its index in the whole batch). Bound: the
+// issue's "identical up to float summation order": 1e-5·max(1, |one thread's|) on every
+// parameter and on the losses. A net with a batch norm trains on one thread, and says why.
+
+import * as assert from "node:assert/strict";
+import { initWeights } from "../../../engine/init";
+import { sizeOf } from "../../../engine/tensor";
+import type { StepResult, TrainEngine } from "../../../engine/train/engine";
+import { trainEngines } from "../../../engine/train/engines";
+import { optimizerSettings } from "../../../engine/train/optim";
+import { slices, threadedTrainEngine, threadsRefusal, ThreadedEngine } from "../../../engine/train/threaded";
+import { nodeTrainThreads } from "../../../engine/train/threads-node";
+import { network } from "../nets";
+import { seeded } from "./support";
+
+const LENET_RELU = "input 28x28x1\nconv 6 5x5 pad 2\nrelu\nmaxpool 2\nconv 16 5x5\nrelu\nmaxpool 2\nfc 120\nrelu\nfc 84\nrelu\nfc 10";
+const WITH_DROPOUT = "input 12x12x2\nconv 4 3x3 pad 1\nrelu\ndropout 0.4\nmaxpool 2\nfc 16\nrelu\ndropout 0.5\nfc 5";
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const bound = 1e-5 * Math.max(1, Math.abs(want[i]));
+    assert.ok(Math.abs(got[i] - want[i]) <= bound, `${what}[${i}]: ${got[i]} on threads vs ${want[i]} on one`);
+  }
+}
+
+async function trainBoth(text: string, engine: string, threads: number, batch: number, steps: number, optimizer = optimizerSettings({ lr: 1e-3 })) {
+  const net = network(text);
+  const size = sizeOf(net.graph[0].output);
+  const classes = sizeOf(net.graph[net.graph.length - 1].output);
+  const make = trainEngines[engine];
+  const setup = { network: net, weights: initWeights(net.graph, 3), optimizer, seed: 7, batch };
+  const one = await make(setup);
+  const many = await threadedTrainEngine(engine, make, threads, nodeTrainThreads)(setup);
+  try {
+    assert.ok(many instanceof ThreadedEngine, "trains on threads");
+    assert.equal(many.threads, threads);
+    for (let t = 0; t < steps; t++) {
+      // the last step a smaller batch, as an epoch's last one may be
+      const n = t === steps - 1 ? batch - 3 : batch;
+      const inputs = Float32Array.from(seeded(n * size, 100 + t));
+      const labels = Int32Array.from({ length: n }, (_, i) => (i * 7 + t) % classes);
+      const a: StepResult = await one.step(inputs, labels, n, t);
+      const b: StepResult = await many.step(inputs, labels, n, t);
+      close([b.loss], [a.loss], `loss at step ${t}`);
+      assert.equal(b.correct, a.correct, `correct at step ${t}`);
+    }
+    // eval-mode scores of a whole batch, sliced over the threads too
+    const n = batch;
+    const inputs = Float32Array.from(seeded(n * size, 999));
+    close(await many.scores(inputs, n), await one.scores(inputs, n), "scores");
+    close(await many.scores(inputs.subarray(0, 3 * size), 3), await one.scores(inputs.subarray(0, 3 * size), 3), "scores of 3");
+    const w1 = one.weights();
+    const w2 = many.weights();
+    for (const [id, p] of w1) for (const key of Object.keys(p) as (keyof typeof p)[]) close(w2.get(id)![key]!, p[key]!, `node ${id} ${key}`);
+  } finally {
+    one.dispose?.();
+    many.dispose?.();
+  }
+}
+
+describe("training on threads: the batch split, the gradients summed", function () {
+  this.timeout(120_000);
+
+  it("slices: contiguous, covering the batch, the first ones one larger; no empty slice", () => {
+    assert.deepEqual(slices(32, 2), [[0, 16], [16, 32]]);
+    assert.deepEqual(slices(7, 3), [[0, 3], [3, 5], [5, 7]]);
+    assert.deepEqual(slices(1, 4), [[0, 1]]);
+  });
+
+  it("LeNet-5 (ReLU), fast engine, 2 threads: 4 Adam steps as one thread's, within 1e-5", () => trainBoth(LENET_RELU, "fast", 2, 16, 4));
+  it("LeNet-5 (ReLU), reference engine, 3 threads, SGD with momentum and weight decay", () =>
+    trainBoth(LENET_RELU, "reference", 3, 10, 3, optimizerSettings({ kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-4 })));
+  it("dropout draws one thread's masks on every thread (2 threads, fast engine)", () => trainBoth(WITH_DROPOUT, "fast", 2, 12, 3));
+
+  it("a batch norm keeps training on one thread, and says why", async () => {
+    const net = network("input 8x8x2\nconv 4 3x3 pad 1\nbn\nrelu\nfc 3");
+    assert.match(threadsRefusal(net.graph) ?? "", /batch norm's statistics are the whole batch's/);
+    const engine: TrainEngine = await threadedTrainEngine("fast", trainEngines.fast, 2, nodeTrainThreads)({ network: net, weights: initWeights(net.graph, 1), optimizer: optimizerSettings({}), seed: 0, batch: 8 });
+    assert.ok(!(engine instanceof ThreadedEngine));
+    engine.dispose?.();
+  });
+
+  it("a worker that fails is an error with its message, not a hang", async () => {
+    const net = network(LENET_RELU);
+    const setup = { network: net, weights: initWeights(net.graph, 1), optimizer: optimizerSettings({}), seed: 0, batch: 4 };
+    // the workers are told an engine they do not have
+    await assert.rejects(ThreadedEngine.create(setup, "nope", trainEngines.fast, 2, nodeTrainThreads), /a training thread failed: no training engine named nope/);
+  });
+});
