@@ -282,9 +282,9 @@ function sharingExplanations(units: number, perUnitText: string, perUnit: bigint
   ];
 }
 
-function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: number): { weights?: number[]; biasValues?: number[] } {
+function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: number): { weights?: number[]; biasValues?: number[]; biasValue?: number } {
   const o = ctx.options;
-  const out: { weights?: number[]; biasValues?: number[] } = {};
+  const out: { weights?: number[]; biasValues?: number[]; biasValue?: number } = {};
   if (o.weights) {
     const dims = o.weights.dims;
     const span = o.spans.weights!;
@@ -309,7 +309,8 @@ function literalWeights(ctx: InferContext, k: Kernel, depth: number, units: numb
   }
   if (o.bias) {
     if (o.nobias) ctx.report("bad-value", o.spans.bias!, "`bias` and `nobias` contradict each other");
-    else if (o.bias.values.length === 1) out.biasValues = new Array(units).fill(o.bias.values[0]);
+    // one value for every filter stays one number: K may be in the millions (the engine fills it)
+    else if (o.bias.values.length === 1) out.biasValue = o.bias.values[0];
     else if (o.bias.values.length === units) out.biasValues = o.bias.values;
     else ctx.report("bad-value", o.spans.bias!, `\`bias\` has ${o.bias.values.length} values for ${units} filters`);
   }

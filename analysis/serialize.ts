@@ -112,6 +112,7 @@ const attrFields: Record<string, Reader<unknown>> = {
   eps: number,
   weights: list(number),
   biasValues: list(number),
+  biasValue: number,
   data: list(number),
   sample,
 };

@@ -95,6 +95,8 @@ export interface ConvAttrs extends WindowAttrs {
   weights?: number[];
   /** literal biases written in the file, one per filter */
   biasValues?: number[];
+  /** a literal bias written once (`bias 0`), the same for every filter */
+  biasValue?: number;
 }
 
 /** groups = D₁ and filters = D₁·multiplier */

@@ -17,7 +17,8 @@ export interface NetworkParams {
  * the input line names (`sample "cat.png"`, relative to the file), if any.
  */
 export const networkMethod = "cnn/network";
-export type NetworkResponse = { network: SerializedNetwork; lines: number[]; picture: string | null } | { error: string };
+/** `lines`: each node's 1-based line; `frameLines`: [scope frame id, line] of each block use */
+export type NetworkResponse = { network: SerializedNetwork; lines: number[]; frameLines: [number, number][]; picture: string | null } | { error: string };
 
 /** `cnn/summary`: the torchinfo-like table of `cnn summary`, as text. */
 export const summaryMethod = "cnn/summary";

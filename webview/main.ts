@@ -6,7 +6,7 @@ import type { NetworkResult } from "../analysis/types";
 import { grouped, shapeText } from "../analysis/format";
 import { deserializeNetwork } from "../analysis/serialize";
 import { sampleCatalog } from "../engine/samples";
-import { float32Text } from "../engine/numbers";
+import { significant } from "./numbers";
 import type { Preview } from "../engine/preview";
 import type { WorkerReply, WorkerRun } from "../engine/worker-protocol";
 import type { Raster } from "../engine/samples/raster";
@@ -46,7 +46,8 @@ let started = 0;
 
 const send = (message: ViewMessage) => vscode.postMessage(message);
 const saveState = () => vscode.setState(state);
-const format = (v: number) => float32Text(Math.fround(v));
+// four significant digits (webview/numbers.ts): legends and hovers are read, not copied
+const format = (v: number) => significant(Math.fround(v));
 
 // ---- the page ----
 
@@ -281,7 +282,7 @@ async function start(): Promise<void> {
   totalMs.replaceChildren();
   title.textContent = network.name;
   meta.textContent = `${message.fileName} · input ${shapeText(network.input)} → output ${shapeText(network.output)} · ${grouped(network.params)} params · ${grouped(network.macs)} MACs`;
-  layers.clear();
+  layers.clear(network.graph, message.frameLines ?? []);
   setProgress(0, `running 0 / ${totalLayers()} layers…`);
   const run: WorkerRun = {
     type: "run",

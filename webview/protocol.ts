@@ -29,6 +29,8 @@ export interface RunMessage {
   network: SerializedNetwork;
   /** 1-based line of each graph node, by node id */
   lines: number[];
+  /** [scope frame id, 1-based line] of each block use (the run view's collapsible sections) */
+  frameLines?: [number, number][];
   /** the seed from the settings (the view may have its own) */
   seed: number;
   budgetMB: number;
@@ -93,6 +95,12 @@ const weights: Reader<WeightsMessage> = (v, p) => {
   return { name: string(r.name, `${p}.name`), origin: oneOf("trained", "file")(r.origin, `${p}.origin`), base64 };
 };
 
+const pair: Reader<[number, number]> = (v, p) => {
+  const both = list(count, 2)(v, p);
+  if (both.length !== 2) throw new InvalidDataError(`${p}: not a pair`);
+  return [both[0], both[1]];
+};
+
 /** Checks a message from the host; the network itself is checked by deserializeNetwork. */
 export function readHostMessage(value: unknown): HostMessage {
   const r = record(value, "message");
@@ -107,6 +115,7 @@ export function readHostMessage(value: unknown): HostMessage {
         fileName: string(r.fileName, "message.fileName"),
         network: record(r.network, "message.network") as unknown as SerializedNetwork,
         lines: list(count)(r.lines, "message.lines"),
+        frameLines: optional(list(pair))(r.frameLines, "message.frameLines"),
         seed: count(r.seed, "message.seed"),
         budgetMB: positive(r.budgetMB, "message.budgetMB"),
         executor: string(r.executor, "message.executor"),

@@ -44,6 +44,12 @@ export function runViewHtml(parts: PageParts, n = nonce()): string {
 }
 
 const STYLE = `
+:root {
+  /* a track (progress, top-5 bars) that shows in dark, light and high-contrast themes alike:
+     the scrollbar's translucent grey, not the input background (white on white in light themes) */
+  --cnn-track: var(--vscode-scrollbarSlider-background, rgba(128, 128, 128, 0.3));
+  --cnn-track-edge: var(--vscode-contrastBorder, var(--vscode-widget-border, rgba(128, 128, 128, 0.45)));
+}
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); margin: 0; padding: 12px 16px 40px; }
 h1 { font-size: 1.3em; margin: 0; }
 h2 { font-size: 1em; margin: 0 0 8px; font-weight: 600; }
@@ -59,7 +65,7 @@ button:disabled { opacity: 0.5; cursor: default; }
 button.link { background: none; color: var(--vscode-textLink-foreground); padding: 0; }
 button.link:hover { text-decoration: underline; }
 :focus-visible { outline: 1px solid var(--vscode-focusBorder); }
-.progress { position: relative; height: 18px; background: var(--vscode-input-background); overflow: hidden; }
+.progress { position: relative; height: 18px; background: var(--cnn-track); overflow: hidden; }
 .progress .bar { position: absolute; left: 0; top: 0; bottom: 0; width: 0; background: var(--vscode-progressBar-background); opacity: 0.6; transition: width 0.1s; }
 .progress .progress-text { position: relative; padding-left: 6px; font-size: 0.9em; }
 .error { margin-top: 8px; padding: 6px 8px; border: 1px solid var(--vscode-inputValidation-errorBorder, red); background: var(--vscode-inputValidation-errorBackground, transparent); white-space: pre-wrap; }
@@ -69,13 +75,27 @@ button.link:hover { text-decoration: underline; }
 .pad { width: 224px; height: 224px; image-rendering: pixelated; touch-action: none; cursor: crosshair; border: 1px solid var(--vscode-focusBorder); display: block; margin-top: 8px; }
 .top5 { display: grid; gap: 4px; margin-bottom: 6px; }
 .top5-row { display: grid; grid-template-columns: 1.6em 5.5em 160px 5em; align-items: center; gap: 6px; }
-.top5-row .track { height: 10px; background: var(--vscode-input-background); }
+.top5-row .track { height: 10px; background: var(--cnn-track); box-shadow: inset 0 0 0 1px var(--cnn-track-edge); }
 .top5-row .fill { display: block; height: 100%; background: var(--vscode-charts-blue, var(--vscode-progressBar-background)); }
 .top5-row .pct { text-align: right; font-variant-numeric: tabular-nums; }
 .total { margin-top: 6px; font-weight: 600; }
 .layers { display: grid; gap: 14px; }
 .layer-head { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; }
 .layer-name { font-weight: 600; }
+.layer-path .segment, .layer-path .sep { color: var(--vscode-descriptionForeground); }
+.layers-toolbar { display: flex; gap: 14px; margin: 0 0 6px; font-size: 0.9em; }
+details.block-use { border-left: 2px solid var(--cnn-track); padding-left: 8px; margin: 2px 0 4px; }
+details.block-use > summary { cursor: pointer; display: flex; gap: 10px; align-items: baseline; padding: 2px 0; list-style: none; }
+details.block-use > summary::-webkit-details-marker { display: none; }
+details.block-use > summary::before { content: "▸"; width: 0.8em; color: var(--vscode-descriptionForeground); }
+details.block-use[open] > summary::before { content: "▾"; }
+details.block-use > summary .group-name { font-weight: 600; }
+details.block-use > summary .group-block, details.block-use > summary .group-stat { color: var(--vscode-descriptionForeground); font-variant-numeric: tabular-nums; }
+.group-body { display: grid; gap: 14px; padding: 4px 0 6px; }
+svg.vector { display: block; max-width: 100%; overflow: visible; }
+svg.vector .zero { stroke: var(--vscode-descriptionForeground); stroke-width: 1; opacity: 0.6; }
+svg.vector .tick, svg.vector .value { fill: var(--vscode-descriptionForeground); font-size: 10px; font-family: var(--vscode-font-family); font-variant-numeric: tabular-nums; }
+svg.vector .value { fill: var(--vscode-foreground); }
 .shape, .ms { color: var(--vscode-descriptionForeground); font-variant-numeric: tabular-nums; }
 .time-bar { height: 3px; width: 0; background: var(--vscode-charts-orange, var(--vscode-progressBar-background)); margin: 3px 0 5px; }
 .heatmap { image-rendering: pixelated; cursor: zoom-in; display: block; max-width: 100%; }

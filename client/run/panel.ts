@@ -146,6 +146,7 @@ export class RunPanel {
         fileName,
         network: response.network,
         lines: response.lines,
+        frameLines: response.frameLines,
         seed: seedSetting(),
         budgetMB: budgetSetting(),
         executor: settings.get<string>("executor", "auto"),

@@ -18,7 +18,9 @@ export function readNetworkResponse(response: unknown): NetworkResponse {
   const lines = list(count, 1_000_000)(r.lines, "cnn/network.lines");
   if (!Array.isArray(network.graph) || lines.length !== network.graph.length) throw new InvalidDataError("cnn/network.lines: one line per graph node");
   string(network.name, "cnn/network.network.name");
-  return { network, lines, picture: nullable(string)(r.picture, "cnn/network.picture") };
+  // [frame id, line] of each block use; an older server sends none
+  const frameLines = r.frameLines === undefined ? [] : list(list(count, 2), 1_000_000)(r.frameLines, "cnn/network.frameLines").filter((p): p is [number, number] => p.length === 2);
+  return { network, lines, frameLines, picture: nullable(string)(r.picture, "cnn/network.picture") };
 }
 
 export function serverSource(client: LanguageClient): NetworkSource {

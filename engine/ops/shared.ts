@@ -45,11 +45,17 @@ export function weightAndBias(
   weightDims: number[],
   fanIn: number,
   bias: { dims: number[] } | null,
-  literal: { weights?: number[]; biasValues?: number[] } = {},
+  literal: { weights?: number[]; biasValues?: number[]; biasValue?: number } = {},
 ): ParamSpec[] {
   const specs = [learned("weight", weightDims, literal.weights ? { kind: "values", values: literal.weights } : heUniform(node, fanIn))];
   if (bias) {
-    const init: ParamInit = literal.biasValues ? { kind: "values", values: literal.biasValues } : literal.weights ? filled(0) : biasUniform(node, fanIn);
+    const init: ParamInit = literal.biasValues
+      ? { kind: "values", values: literal.biasValues }
+      : literal.biasValue !== undefined
+        ? filled(literal.biasValue)
+        : literal.weights
+          ? filled(0)
+          : biasUniform(node, fanIn);
     specs.push(learned("bias", bias.dims, init));
   }
   return specs;

@@ -28,9 +28,12 @@ export function networkFor(snapshot: Snapshot, name: string | undefined): Networ
     return { error: `network \`${network.name}\` cannot run until its errors are fixed${where}` };
   }
   const { positions } = snapshot;
+  const frameLines = new Map<number, number>();
+  for (const node of network.graph) for (const f of node.scope ?? []) if (f.kind === "block" && !frameLines.has(f.id)) frameLines.set(f.id, positions.lineOf(f.span.start) + 1);
   return {
     network: serializeNetwork(network),
     lines: network.graph.map((node) => positions.lineOf(node.span.start) + 1),
+    frameLines: [...frameLines],
     picture: requestedImagePath(network.graph[0]),
   };
 }

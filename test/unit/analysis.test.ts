@@ -48,6 +48,14 @@ describe("spatial arithmetic (spec §3)", () => {
     });
   }
 
+  it("a bias written once stays one number, however many filters (`conv 1000000000 1x1 bias 0`)", () => {
+    const a = analyze("input 8x8x3\nconv 1000000000 1x1 bias 0\n", "t.cnn");
+    const conv = a.networks[0].graph[1] as NodeOf<"conv">;
+    assert.equal(conv.op, "conv");
+    assert.equal(conv.attrs.biasValue, 0);
+    assert.equal(conv.attrs.biasValues, undefined);
+  });
+
   it("pad same puts the smaller half before: 8x8, F=4, S=1 pads 1 left/top, 2 right/bottom", () => {
     const r = single("8x8x1", "conv 1 4x4 pad same");
     assert.equal(r.node.op, "conv");

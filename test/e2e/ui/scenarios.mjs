@@ -2,6 +2,8 @@
 // gets the shared workbench and leaves it with no dirty editor.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PNG } from "pngjs";
+import { repoRoot } from "../lib/paths.mjs";
 import { GiveUp, oneLine, plainText, until } from "../lib/wait.mjs";
 
 /** @typedef {{ wb: import("../lib/workbench.mjs").Workbench, steps: import("../lib/steps.mjs").Steps, workspace: string, shot: (name: string, ...around: any[]) => Promise<string> }} Ctx */
@@ -76,19 +78,164 @@ export const scenarios = [
       await steps.step("open lenet5.cnn", () => wb.openFile("lenet5.cnn"));
       await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
       const view = await steps.step("the run view appears", () => wb.webviewFrame('[data-testid="run-progress"], [data-testid="top5"]'));
-      await steps.step("it shows a heatmap for each of LeNet-5's 11 layers, the top-5 and the total time", async () => {
+      await steps.step("it shows each of LeNet-5's 11 layers (6 heatmaps, 5 vectors as labelled bars), the top-5 and the total time", async () => {
         await until("the run to finish (top-5 rows and a total time)", async () => {
           await noRunError(view);
           return (await view.locator('[data-testid="top5"] [data-testid="top5-row"]').count()) === 5 &&
             (await view.locator('[data-testid="run-total-ms"]').count()) > 0;
         }, { timeout: 60_000, lastSeen: async () => oneLine(await view.locator("body").innerText()) });
-        const sizes = await view.locator('[data-testid="layer-heatmap"]').evaluateAll((canvases) => canvases.map((c) => [c.width, c.height]));
-        if (sizes.length !== 11) throw new Error(`${sizes.length} layer heatmaps, expected one per layer (11)`);
+        const sizes = await view.locator('[data-testid="layer-heatmap"], [data-testid="layer-vector"]').evaluateAll((drawn) => drawn.map((c) => [c.width.baseVal?.value ?? c.width, c.height.baseVal?.value ?? c.height]));
+        if (sizes.length !== 11) throw new Error(`${sizes.length} layers drawn, expected one per layer (11)`);
+        const vectors = await view.locator('[data-testid="layer-vector"]').count();
+        if (vectors !== 5) throw new Error(`${vectors} vectors drawn as bars, expected 5 (c5, f6, sigmoid, out, softmax)`);
         if (sizes.some(([w, h]) => !(w > 0 && h > 0))) throw new Error(`an empty heatmap: ${JSON.stringify(sizes)}`);
         const total = plainText(await view.locator('[data-testid="run-total-ms"]').innerText());
         if (!/\d+(\.\d+)? ms/.test(total)) throw new Error(`the total time reads "${total}"`);
         await shot("run-view");
       });
+    },
+  },
+  {
+    // VS Code cuts the hints of a line at editor.inlayHints.maximumLength (43 by default,
+    // counted over all the hints of the line): the extension sets it to 0 for .cnn files,
+    // and the hints are short. A line with three hints (~70 characters) shows them whole.
+    name: "hint length",
+    files: {
+      "resnet50.cnn": readFileSync(join(repoRoot, "examples", "resnet50.cnn"), "utf8"),
+      "inception.cnn": "network Inception3a {\n  input 28x28x192\n  concat {\n    branch { conv 64 1x1 }\n    branch { conv 96 1x1; relu; conv 128 3x3 pad 1 }\n  }\n}\n",
+    },
+    async run({ wb, steps, shot }) {
+      await steps.step("open resnet50.cnn", () => wb.openFile("resnet50.cnn"));
+      await steps.step("the network line shows its whole hint: → 1000 · 25,557,032 params · 4.09 GMAC", async () => {
+        // the network and its stages, on screen
+        await wb.goToLine(52, 1);
+        const line = wb.editorLine("network ResNet50 {");
+        await until("the network line's hint", async () => plainText(await line.innerText()).includes("→ 1000 · 25,557,032 params · 4.09 GMAC"), {
+          lastSeen: async () => plainText(await line.innerText()),
+        });
+        const stage = wb.editorLine("layer2: Stage(128, 4, 2)");
+        await until("the layer2 line's hint", async () => plainText(await stage.innerText()).includes("→ 28×28×512 · 1,219,584 params"), { lastSeen: async () => plainText(await stage.innerText()) });
+        const cut = (await wb.editor.locator(".view-line").allInnerTexts()).filter((t) => t.includes("…"));
+        if (cut.length) throw new Error(`a hint is cut: ${cut.map((t) => plainText(t)).join(" | ")}`);
+        await shot("hint-length", wb.editorLine("network ResNet50 {"), wb.editorLine("fc 1000"));
+      });
+      await steps.step("open inception.cnn: three hints on one line, ~70 characters, all whole", () => wb.openFile("inception.cnn"));
+      await steps.step("no hint of the branch line is cut", async () => {
+        // the hints sit between the statements: the line's text is not the file's
+        const line = wb.editorLine("branch { conv 96 1x1");
+        const want = ["→ 28×28×96 · 18,528 params", "→ 28×28×96", "→ 28×28×128 · 110,720 params"];
+        await until("the three hints of the branch line", async () => {
+          const text = plainText(await line.innerText());
+          return want.every((w) => text.includes(w)) && !text.includes("…");
+        }, { lastSeen: async () => plainText(await line.innerText()) });
+        await shot("hint-length-three", wb.editorLine("network Inception3a"), wb.editorLine("branch { conv 96"));
+      });
+    },
+  },
+  {
+    // Show Summary opens below the source: the whole window's width. The table's last
+    // column must be drawn inside the editor, not cut off at its right edge.
+    name: "summary width",
+    files: { "resnet50.cnn": readFileSync(join(repoRoot, "examples", "resnet50.cnn"), "utf8") },
+    async run({ wb, steps, shot }) {
+      await steps.step("open resnet50.cnn", () => wb.openFile("resnet50.cnn"));
+      await steps.step("CNN: Show Summary", () => wb.runCommand("CNN: Show Summary"));
+      const summary = wb.page.locator(".editor-instance .monaco-editor", { hasText: "Param #" }).first();
+      await steps.step("the table opens below the source, Param # and MACs inside the editor", async () => {
+        await until("the summary editor with its header", async () => (await summary.count()) > 0 && (await summary.locator(".view-line", { hasText: "MACs" }).count()) > 0, {
+          timeout: 30_000,
+          lastSeen: () => wb.visibleTabs(),
+        });
+        const table = await summary.boundingBox();
+        // the other editor on screen is the source
+        const boxes = await wb.page.locator(".editor-instance .monaco-editor").evaluateAll((editors) =>
+          editors.filter((e) => !e.textContent.includes("Param #") && e.getBoundingClientRect().height > 0).map((e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; }),
+        );
+        const source = boxes[0];
+        if (!source || !table || !(table.y >= source.y + source.height - 2)) throw new Error(`the summary is not below the source: source ${JSON.stringify(source)}, summary ${JSON.stringify(table)}`);
+        // where the header's last word and the widest number end, against the editor's visible right edge
+        const edges = await summary.evaluate((editor) => {
+          const content = editor.querySelector(".lines-content")?.closest(".monaco-scrollable-element") ?? editor;
+          const right = content.getBoundingClientRect().right;
+          const endOf = (word) => {
+            for (const line of editor.querySelectorAll(".view-line")) {
+              const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.textContent.indexOf(word);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + word.length);
+                return range.getBoundingClientRect().right;
+              }
+            }
+            return null;
+          };
+          return { right, macs: endOf("MACs"), total: endOf("4,089,184,256") ?? endOf("1,464,336,384") };
+        });
+        if (edges.macs === null || edges.macs > edges.right) throw new Error(`the MACs column ends at ${edges.macs}, the editor at ${edges.right}`);
+        if (edges.total !== null && edges.total > edges.right) throw new Error(`a MACs figure ends at ${edges.total}, past the editor's edge at ${edges.right}`);
+        await shot("summary");
+      });
+    },
+  },
+  {
+    // the light theme: the top-5 bars' tracks were the input background, white on white
+    name: "light theme",
+    async run({ wb, steps, shot }) {
+      const workbenchClass = async () => (await wb.page.locator(".monaco-workbench").first().getAttribute("class")) ?? "";
+      const pickTheme = async (name) => {
+        // the command opens a second list in the same quick input: not wb.runCommand, which waits for it to close
+        const input = wb.page.locator(".quick-input-widget input");
+        await wb.page.keyboard.press("F1");
+        await input.waitFor({ state: "visible" });
+        await input.fill(">Preferences: Color Theme");
+        const command = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: "Preferences: Color Theme" }).first();
+        await until("Preferences: Color Theme in the command list", async () => (await command.count()) > 0);
+        await command.click();
+        await until("the theme list", async () => /Color Theme/.test((await input.getAttribute("placeholder")) ?? ""), { lastSeen: async () => (await input.getAttribute("placeholder")) ?? "" });
+        await input.fill(name);
+        const row = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first();
+        await until(`"${name}" in the theme list`, async () => (await row.count()) > 0, { lastSeen: async () => oneLine(await wb.page.locator(".quick-input-list").innerText().catch(() => "")) });
+        await row.click();
+        await input.waitFor({ state: "hidden" });
+      };
+      const before = await workbenchClass();
+      await steps.step("switch to the light theme (Preferences: Color Theme → Light Modern)", async () => {
+        await pickTheme("Light Modern");
+        await until("a light workbench", async () => / vs( |$)/.test(` ${await workbenchClass()}`), { lastSeen: workbenchClass });
+      });
+      try {
+        await steps.step("open lenet5.cnn and run it", async () => {
+          await wb.openFile("lenet5.cnn");
+          await wb.runCommand("CNN: Run Network");
+        });
+        const view = await steps.step("the run view appears", () => wb.webviewFrame('[data-testid="run-progress"], [data-testid="top5"]'));
+        await steps.step("the top-5 bars' tracks show against the light page", async () => {
+          await until("the run to finish", async () => {
+            await noRunError(view);
+            return (await view.locator('[data-testid="top5"] [data-testid="top5-row"]').count()) === 5 && (await view.locator('[data-testid="run-total-ms"]').count()) > 0;
+          }, { timeout: 60_000, lastSeen: async () => oneLine(await view.locator("body").innerText()) });
+          const tracks = await view.locator('[data-testid="top5-row"] .track').all();
+          const png = PNG.sync.read(await wb.page.screenshot());
+          const scale = png.width / wb.page.viewportSize().width;
+          const luminance = (x, y) => {
+            const i = (Math.round(y * scale) * png.width + Math.round(x * scale)) * 4;
+            return 0.2126 * png.data[i] + 0.7152 * png.data[i + 1] + 0.0722 * png.data[i + 2];
+          };
+          for (const track of tracks) {
+            const r = await track.boundingBox();
+            const inside = luminance(r.x + r.width - 3, r.y + r.height / 2);
+            const below = luminance(r.x + r.width - 3, r.y + r.height + 3);
+            if (below < 200) throw new Error(`the page under the track is not light (${below.toFixed(0)}): is the theme light?`);
+            if (below - inside < 40) throw new Error(`the track (${inside.toFixed(0)}) hardly shows on the page (${below.toFixed(0)})`);
+          }
+          await shot("run-view-light");
+        });
+      } finally {
+        // back to the theme the other scenarios (and their screenshots) expect
+        if (/vs-dark/.test(before)) await pickTheme("Dark Modern").catch(() => {});
+      }
     },
   },
   {

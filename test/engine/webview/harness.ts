@@ -27,6 +27,7 @@ export function runMessageFor(text: string, fileName: string, extra: Partial<Run
     fileName,
     network: serializeNetwork(network),
     lines: network.graph.map((n) => lines.lineOf(n.span.start) + 1),
+    frameLines: [...new Map(network.graph.flatMap((n) => (n.scope ?? []).filter((f) => f.kind === "block").map((f) => [f.id, lines.lineOf(f.span.start) + 1] as [number, number])))],
     seed: 0,
     budgetMB: 1536,
     executor: "auto",
@@ -35,7 +36,7 @@ export function runMessageFor(text: string, fileName: string, extra: Partial<Run
 }
 
 /** the page, with a VS Code API stand-in that records what the view posts in window.posted */
-function page(origin: string, message: RunMessage, state: unknown): string {
+function page(origin: string, message: RunMessage, state: unknown, css: string): string {
   const nonce = "harnessnonce0123456789";
   const html = runViewHtml({ cspSource: origin, scriptUri: `${origin}/dist/webview/main.js`, workerUri: `${origin}/dist/webview/worker.js` }, nonce);
   const shim = `<script nonce="${nonce}">
@@ -48,17 +49,20 @@ window.acquireVsCodeApi = () => ({
   setState(s) { saved = s; },
 });
 </script>`;
-  return html.replace("<body", `${shim}\n<body`);
+  // a theme: VS Code sets its --vscode-* variables on the page's root
+  const theme = css ? `<style nonce="${nonce}">${css}</style>\n` : "";
+  return html.replace("<body", `${theme}${shim}\n<body`);
 }
 
-export function startHarness(root: string, message: RunMessage, state?: unknown): Promise<Harness> {
+/** `css`: more styles for the page, e.g. a theme's `:root { --vscode-…: … }` */
+export function startHarness(root: string, message: RunMessage, state?: unknown, css = ""): Promise<Harness> {
   return new Promise((resolve) => {
     let origin = "";
     const server: Server = createServer((req, res) => {
       const url = req.url ?? "/";
       if (url === "/" || url.startsWith("/?")) {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-        res.end(page(origin, message, state));
+        res.end(page(origin, message, state, css));
         return;
       }
       if (/^\/dist\/webview\/[a-z]+\.js$/.test(url)) {
