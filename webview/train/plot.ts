@@ -192,7 +192,10 @@ export function drawPlot(canvas: HTMLCanvasElement, series: Series[], options: P
     ctx.fillText(xFormat(t), x, layout.bottom + 6);
   }
   ctx.setLineDash([2, 3]);
-  for (const m of options.marks ?? []) {
+  // marks closer than a few pixels would fill the plot (a thousand epochs): then none
+  const marks = (options.marks ?? []).filter((m) => m > layout.x.min && m < layout.x.max);
+  const crowded = marks.length > 1 && (layout.right - layout.left) / (marks.length + 1) < 6;
+  for (const m of crowded ? [] : marks) {
     if (m <= layout.x.min || m >= layout.x.max) continue;
     const x = Math.round(layout.px(m)) + 0.5;
     ctx.beginPath();

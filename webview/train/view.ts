@@ -81,6 +81,8 @@ export class TrainSection {
   private result: ViewResult | null = null;
   private weights: WeightsState = { state: "seeded" };
   private clickedAt = 0;
+  /** the host's last refusal or failure, shown until the form changes or training starts again */
+  private hostError: string | null = null;
   private drawQueued = false;
 
   // the form
@@ -208,6 +210,7 @@ export class TrainSection {
 
   private wire(): void {
     const changed = () => {
+      this.hostError = null;
       this.readForm();
       this.updateControls();
     };
@@ -307,7 +310,7 @@ export class TrainSection {
     this.pauseButton.disabled = !(this.phase === "running" || this.phase === "paused");
     this.pauseButton.textContent = this.phase === "paused" || this.phase === "resuming" ? "Resume" : "Pause";
     this.stopButton.disabled = !(this.phase === "running" || this.phase === "paused" || this.phase === "pausing" || this.phase === "resuming");
-    if (!busy) this.showError(problem);
+    if (!busy) this.showError(problem ?? this.hostError);
   }
 
   private showError(text: string | null): void {
@@ -325,6 +328,7 @@ export class TrainSection {
   private start(): void {
     const problem = this.readForm();
     if (problem) return this.showError(problem);
+    this.hostError = null;
     this.reset();
     this.phase = "starting";
     this.setStatus("starting: reading the data…");
@@ -450,7 +454,7 @@ export class TrainSection {
         this.phase = "idle";
         this.setProgress(0, m.refused ? "not trained" : "training failed");
         this.setStatus("");
-        this.showError(m.line ? `line ${m.line}: ${m.message}` : m.message);
+        this.hostError = m.line ? `line ${m.line}: ${m.message}` : m.message;
         this.updateControls();
         return;
       case "trainWeights":
@@ -533,7 +537,8 @@ export class TrainSection {
     const theme = themeOf(document.body);
     const [blue, orange, green] = theme.series;
     const started = this.started;
-    const total = started?.steps ?? 1;
+    // once done (or stopped), the axes cover what was trained
+    const total = this.result ? Math.max(1, this.result.steps) : (started?.steps ?? 1);
     const marks = started ? Array.from({ length: started.epochs - 1 }, (_, i) => (i + 1) * started.batchesPerEpoch) : [];
     const loss: Series[] = [
       { label: "loss (mean of a few batches)", points: this.losses, color: blue, width: 1, alpha: 0.35 },
@@ -542,7 +547,7 @@ export class TrainSection {
     drawPlot(this.lossCanvas, loss, { xLabel: "step", yLabel: "loss", xMin: 0, xMax: total, yMin: 0, marks }, theme);
     this.lossCanvas.dataset.points = String(this.losses.length);
     legend(this.lossLegend, loss);
-    const epochs = started?.epochs ?? 1;
+    const epochs = this.result ? Math.max(1, this.result.epochs.length) : (started?.epochs ?? 1);
     const accuracy: Series[] = [
       { label: "train (running, this epoch)", points: this.running, color: orange, width: 1, alpha: 0.5 },
       { label: "train (epoch)", points: this.epochs.map((e) => [e.epoch, e.trainAccuracy]), color: orange, width: 2, dots: true },
