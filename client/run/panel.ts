@@ -136,8 +136,8 @@ export class RunPanel {
       // the lines of the nodes and the picture the input names come with the network
       const picture = response.picture ? await readInputPicture(uri, response.picture) : undefined;
       const settings = vscode.workspace.getConfiguration("cnn.run");
-      // the weights trained in this view, while they are kept
-      const weights = this.training.weightsFor(target);
+      // the weights trained in this view while they are kept, else the design's trained file (as `cnn run`)
+      const weights = await this.training.weightsFor(target, network.name);
       if (id !== this.runId) return;
       this.post({
         type: "run",

@@ -8,9 +8,10 @@
 import * as vscode from "vscode";
 import { deserializeNetwork } from "../../analysis/serialize";
 import type { NetworkResult } from "../../analysis/types";
-import { trainedWeightsName } from "../../engine/train/weights-location";
+import { readSafetensors } from "../../engine/safetensors";
+import { TRAINED_NETWORK_KEY, trainedWeightsName } from "../../engine/train/weights-location";
 import type { SessionMessage } from "../../engine/train/session-protocol";
-import type { FolderInfo, FolderRole, HostMessage, RunTarget, TrainHostMessage, TrainViewMessage, WeightsMessage } from "../../webview/protocol";
+import { MAX_WEIGHTS_BYTES, type FolderInfo, type FolderRole, type HostMessage, type RunTarget, type TrainHostMessage, type TrainViewMessage, type WeightsMessage } from "../../webview/protocol";
 import { budgetSetting } from "../settings";
 import type { NetworkSource } from "../run/source";
 import { hostMessage } from "./relay";
@@ -45,6 +46,10 @@ export class PanelTraining {
   private history: TrainHostMessage[] = [];
   private finished = false;
   private readonly workerFile: string;
+  /** the trained file beside the design the last run used, if it used one */
+  private beside: { key: string; name: string } | null = null;
+  /** "run untrained" was chosen for this target: the file beside it is not used until training here again */
+  private discarded: string | null = null;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -53,10 +58,21 @@ export class PanelTraining {
     this.workerFile = vscode.Uri.joinPath(extensionUri, "dist", "client", "train-worker.js").fsPath;
   }
 
-  /** the weights the run uses for this target: the ones trained here, while they are kept */
-  weightsFor(target: RunTarget): WeightsMessage | undefined {
-    if (!this.trained || this.trained.key !== keyOf(target)) return undefined;
-    return { name: this.trained.saved ?? "trained in this view", origin: "trained", base64: Buffer.from(this.trained.bytes).toString("base64") };
+  /**
+   * The weights the run uses for this target: the ones trained here while they are kept;
+   * else FILE.safetensors beside FILE.cnn when its metadata names the network (the rule of
+   * `cnn run`, engine/train/weights-location.ts); else none (seeded).
+   */
+  async weightsFor(target: RunTarget, network: string): Promise<WeightsMessage | undefined> {
+    this.beside = null;
+    if (this.trained && this.trained.key === keyOf(target)) {
+      return { name: this.trained.saved ?? "trained in this view", origin: "trained", base64: Buffer.from(this.trained.bytes).toString("base64") };
+    }
+    if (this.discarded === keyOf(target)) return undefined;
+    const found = await besideWeights(vscode.Uri.parse(target.uri), network);
+    if (!found) return undefined;
+    this.beside = { key: keyOf(target), name: found.name };
+    return { name: found.name, origin: "file", base64: Buffer.from(found.bytes).toString("base64") };
   }
 
   /** a fresh page: what it should show of the folders, the weights and the training so far */
@@ -84,11 +100,14 @@ export class PanelTraining {
       case "saveWeights":
         void this.save();
         return;
-      case "discardWeights":
+      case "discardWeights": {
+        const target = this.hooks.target();
+        this.discarded = target ? keyOf(target) : null;
         this.trained = null;
         this.postWeights();
         void this.hooks.refresh();
         return;
+      }
     }
   }
 
@@ -108,7 +127,8 @@ export class PanelTraining {
   postWeights(): void {
     const target = this.hooks.target();
     const t = this.trained && target && this.trained.key === keyOf(target) ? this.trained : null;
-    this.hooks.post({ type: "trainWeights", weights: t ? { state: "trained", summary: t.summary, saved: t.saved } : { state: "seeded" } });
+    const file = !t && target && this.beside?.key === keyOf(target) ? this.beside.name : null;
+    this.hooks.post({ type: "trainWeights", weights: t ? { state: "trained", summary: t.summary, saved: t.saved } : file ? { state: "file", name: file } : { state: "seeded" } });
   }
 
   private async pickFolder(role: FolderRole): Promise<void> {
@@ -198,6 +218,7 @@ export class PanelTraining {
       const r = m.result;
       const last = r.epochs[r.epochs.length - 1];
       const score = last?.testAccuracy != null ? `test ${(last.testAccuracy * 100).toFixed(1)} %` : `${(r.accuracy * 100).toFixed(1)} % of the training pictures`;
+      this.discarded = null;
       this.trained = { key: run.key, network: run.network.name, bytes: r.weights, summary: `trained here: ${r.steps.toLocaleString("en-US")} steps on ${run.dataName}, ${score}`, saved: null };
     }
     const message = hostMessage(m, run.lineOf);
@@ -255,6 +276,22 @@ export class PanelTraining {
   dispose(): void {
     void this.thread?.terminate();
     this.thread = null;
+  }
+}
+
+/** FILE.safetensors beside FILE.cnn when its metadata names `network`; null when there is none or it is not one of ours */
+async function besideWeights(document: vscode.Uri, network: string): Promise<{ name: string; bytes: Uint8Array } | null> {
+  if (document.scheme === "untitled") return null;
+  const uri = document.with({ path: trainedWeightsName(document.path) });
+  try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_WEIGHTS_BYTES) return null;
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    if (readSafetensors(bytes).metadata[TRAINED_NETWORK_KEY] !== network) return null;
+    return { name: uri.path.split("/").pop() ?? uri.path, bytes };
+  } catch {
+    // no such file, or not a weights file: the design does not claim it
+    return null;
   }
 }
 

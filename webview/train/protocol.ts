@@ -83,7 +83,7 @@ export interface TrainStarted {
 }
 
 /** the weights the run uses, as the Train section shows them */
-export type WeightsState = { state: "seeded" } | { state: "trained"; summary: string; saved: string | null };
+export type WeightsState = { state: "seeded" } | { state: "trained"; summary: string; saved: string | null } | { state: "file"; name: string };
 
 export type TrainHostMessage =
   | { type: "trainFolder"; role: FolderRole; folder: FolderInfo | null }
@@ -267,8 +267,9 @@ const result: Reader<ViewResult> = (v, p) => {
 
 const weightsState: Reader<WeightsState> = (v, p) => {
   const r = record(v, p);
-  const state = oneOf("seeded", "trained")(r.state, `${p}.state`);
+  const state = oneOf("seeded", "trained", "file")(r.state, `${p}.state`);
   if (state === "seeded") return { state };
+  if (state === "file") return { state, name: string(r.name, `${p}.name`) };
   return { state, summary: string(r.summary, `${p}.summary`), saved: nullable(string)(r.saved, `${p}.saved`) };
 };
 

@@ -495,6 +495,12 @@ export class TrainSection {
       this.discardButton.hidden = true;
       return;
     }
+    if (w.state === "file") {
+      this.weightsText.textContent = `${w.name}, beside the design (as cnn run uses it)`;
+      this.saveButton.hidden = true;
+      this.discardButton.hidden = false;
+      return;
+    }
     this.weightsText.textContent = w.saved ? `${w.summary} · saved as ${w.saved}` : `${w.summary} · not saved`;
     this.saveButton.hidden = false;
     this.saveButton.textContent = w.saved ? "Save weights again" : "Save weights";
