@@ -30,9 +30,9 @@ export function digitSample(name: string): [number, number] | null {
 
 /** every sample name, for completion, `cnn run --sample` and the run view */
 export function sampleCatalog(): SampleInfo[] {
-  const list: SampleInfo[] = [{ name: "digits", description: "a handwritten 7 from MNIST (same as digit7)" }];
+  const list: SampleInfo[] = [{ name: "digits", description: "a handwritten 7 from MNIST's test set (same as digit7)" }];
   for (let d = 0; d < 10; d++) {
-    list.push({ name: `digit${d}`, description: `a handwritten ${d} from MNIST${DIGIT_VARIANTS > 1 ? ` (digit${d}_2 … digit${d}_${DIGIT_VARIANTS} are others)` : ""}` });
+    list.push({ name: `digit${d}`, description: `a handwritten ${d} from MNIST's test set${DIGIT_VARIANTS > 1 ? ` (digit${d}_2 … digit${d}_${DIGIT_VARIANTS} are others)` : ""}` });
   }
   list.push(...patternSamples);
   return list;

@@ -1,22 +1,28 @@
-// `npm run bench -- --only engine` (or any of --json, --nets, --engines): our WebAssembly
-// executor side by side with tfjs-wasm, onnxruntime-web (wasm) and tfjs-cpu, on the
-// project's example networks with the same seeded weights and input, one thread each.
+// `npm run bench -- --only engine` (or any of --json, --nets, --engines, --threads): our
+// WebAssembly executor side by side with tfjs-wasm, onnxruntime-web (wasm) and
+// tfjs-cpu, on the project's example networks with the same seeded weights and input,
+// on each thread count of --threads (default: 1 and every core) that an engine can run.
 //
-// Every (engine, net) runs in a fresh process (peak RSS is its own), warmed up, then
-// timed; rounds alternate the engines, each measurement waits (up to --quiet-wait s) for
-// the shared machine to be quiet, and the quietest round of each (engine, net) counts. Prints median ms, GFLOP/s (2·MACs/time), speed relative to tfjs-wasm, peak
-// RSS, and whether the outputs agree (max |diff| ≤ 1e-4·max(1, max |out|)).
+// Every (engine, net, threads) runs in a fresh process (peak RSS is its own), warmed up,
+// then timed; rounds alternate the engines and thread counts, each measurement waits (up
+// to --quiet-wait s) for the shared machine to be quiet, and the quietest round of each
+// counts. Prints median ms, GFLOP/s (2·MACs/time), speed relative to tfjs-wasm on one
+// thread and to the same engine on one thread, the CPU time per run (all threads), peak
+// RSS, whether the outputs agree (max |diff| ≤ 1e-4·max(1, max |out|)), then issue 16's
+// targets as ratios of this run's rows. An engine that cannot run on some thread count
+// here says why (tfjs-wasm's threaded build is off in Node).
 //
-//   --nets lenet5,resnet18   --engines ours,tfjs-wasm   --rounds 2   --quiet-wait 60   --json
-//   --measure ENGINE NET WARMUP RUNS OUTFILE   (internal: one measurement)
+//   --nets lenet5,resnet18   --engines ours,tfjs-wasm   --threads 1,2   --rounds 2   --quiet-wait 60   --json
+//   --measure ENGINE NET THREADS WARMUP RUNS OUTFILE   (internal: one measurement)
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchNetwork, defaultNets } from "./engine/nets";
-import { engineNames, machineBusyMs, measure, type Measurement } from "./engine/measure";
-import { formatTable, type Row } from "./engine/table";
+import { defaultEngines, engineNames, machineBusyMs, measure, type Measurement } from "./engine/measure";
+import { Unavailable } from "./engine/adapter";
+import { formatTable, formatTargets, targets, type Row } from "./engine/table";
 
 const root = process.cwd();
 const args = process.argv.slice(2);
@@ -35,9 +41,16 @@ function runsFor(net: string, engine: string): [number, number] {
 
 async function child(): Promise<void> {
   const at = args.indexOf("--measure");
-  const [engine, net, warmup, runs, outFile] = args.slice(at + 1, at + 6);
-  const m = await measure(engine, net, root, Number(warmup), Number(runs), outFile);
-  process.stdout.write(`${JSON.stringify(m)}\n`);
+  const [engine, net, threads, warmup, runs, outFile] = args.slice(at + 1, at + 7);
+  try {
+    const m = await measure(engine, net, Number(threads), root, Number(warmup), Number(runs), outFile);
+    process.stdout.write(`${JSON.stringify(m)}\n`);
+  } catch (e) {
+    if (!(e instanceof Unavailable)) throw e;
+    process.stdout.write(`${JSON.stringify({ unavailable: e.message })}\n`);
+  }
+  // the engines' worker threads (ours unref'd, ort-web's not) must not keep the measurement alive
+  process.exit(0);
 }
 
 /** waits (at most `seconds`) until other processes use less than 10% of a core */
@@ -58,46 +71,66 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   const json = args.includes("--json");
   const nets = (option("--nets") ?? defaultNets.join(",")).split(",");
-  const engines = (option("--engines") ?? engineNames.join(",")).split(",");
+  const engines = (option("--engines") ?? defaultEngines.join(",")).split(",");
+  const cores = availableParallelism();
+  const threadCounts = (option("--threads") ?? (cores > 1 ? `1,${cores}` : "1")).split(",").map(Number);
   const rounds = Number(option("--rounds") ?? 2);
   const quietWait = Number(option("--quiet-wait") ?? 60);
   for (const e of engines) if (!engineNames.includes(e)) throw new Error(`unknown engine ${e} (there are: ${engineNames.join(", ")})`);
+  for (const t of threadCounts) if (!Number.isInteger(t) || t < 1) throw new Error(`--threads takes whole numbers ≥ 1, e.g. 1,2`);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const dir = mkdtempSync(join(tmpdir(), "cnn-bench-"));
   const rows: Row[] = [];
+  const unavailable = new Map<string, string>();
+  // (engine, threads) in the order they are printed; rounds rotate it
+  const combos = engines.flatMap((engine) => threadCounts.map((threads) => ({ engine, threads })));
+  const key = (c: { engine: string; threads: number }) => `${c.engine}/${c.threads}`;
   try {
     for (const net of nets) {
       const gmacs = Number(benchNetwork(net, root).macs) / 1e9;
-      const found = new Map<string, { times: number[]; peak: number; foreign: number; output: Float32Array }>();
+      const found = new Map<string, { times: number[]; cpuMs: number; peak: number; foreign: number; output: Float32Array }>();
       for (let round = 0; round < rounds; round++) {
-        // alternate: each round starts with a different engine
-        const order = engines.map((_, i) => engines[(i + round) % engines.length]);
-        for (const engine of order) {
-          const [warmup, runs] = runsFor(net, engine);
+        const order = combos.map((_, i) => combos[(i + round) % combos.length]);
+        for (const combo of order) {
+          if (unavailable.has(`${net}/${key(combo)}`)) continue;
+          const [warmup, runs] = runsFor(net, combo.engine);
           await quietMachine(quietWait, log);
-          const outFile = join(dir, `${net}-${engine}.f32`);
-          const r = spawnSync(process.execPath, ["--max-old-space-size=8192", process.argv[1], "--measure", engine, net, String(warmup), String(runs), outFile], {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "inherit"],
-            maxBuffer: 1 << 26,
-          });
-          if (r.status !== 0) throw new Error(`${engine} on ${net} failed (exit ${r.status ?? r.signal})`);
-          const m = JSON.parse(r.stdout.trim().split("\n").pop()!) as Measurement;
+          const outFile = join(dir, `${net}-${combo.engine}-${combo.threads}.f32`);
+          const r = spawnSync(
+            process.execPath,
+            ["--max-old-space-size=8192", process.argv[1], "--measure", combo.engine, net, String(combo.threads), String(warmup), String(runs), outFile],
+            { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 },
+          );
+          if (r.status !== 0) throw new Error(`${combo.engine} on ${net} (${combo.threads} threads) failed (exit ${r.status ?? r.signal})`);
+          const reply = JSON.parse(r.stdout.trim().split("\n").pop()!) as Measurement | { unavailable: string };
+          if ("unavailable" in reply) {
+            unavailable.set(`${net}/${key(combo)}`, reply.unavailable);
+            log(`${net} ${combo.engine} threads=${combo.threads}: not measured — ${reply.unavailable}`);
+            continue;
+          }
+          const m = reply;
           const bytes = readFileSync(outFile);
           const output = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
           // the quietest round counts (this machine is shared): its times, its busy share
-          const prev = found.get(engine);
+          const prev = found.get(key(combo));
           const peak = Math.max(prev?.peak ?? 0, m.peakRssMB);
-          if (!prev || m.foreign < prev.foreign) found.set(engine, { times: m.times, peak, foreign: m.foreign, output });
+          if (!prev || m.foreign < prev.foreign) found.set(key(combo), { times: m.times, cpuMs: m.cpuMs, peak, foreign: m.foreign, output });
           else prev.peak = peak;
-          log(`${net} ${engine} round ${round + 1}: median ${median(m.times).toFixed(2)} ms, peak RSS ${m.peakRssMB.toFixed(0)} MB, machine busy elsewhere ${(100 * m.foreign).toFixed(0)}% — ${m.info}`);
+          log(
+            `${net} ${combo.engine} threads=${combo.threads} round ${round + 1}: median ${median(m.times).toFixed(2)} ms, CPU ${m.cpuMs.toFixed(2)} ms/run, ` +
+              `peak RSS ${m.peakRssMB.toFixed(0)} MB, machine busy elsewhere ${(100 * m.foreign).toFixed(0)}% — ${m.info}`,
+          );
         }
       }
-      const oracle = found.get(engines[0])!.output;
-      const tfjsMs = found.has("tfjs-wasm") ? median(found.get("tfjs-wasm")!.times) : null;
-      for (const engine of engines) {
-        const f = found.get(engine)!;
+      const measured = combos.filter((c) => found.has(key(c)));
+      if (measured.length === 0) continue;
+      const oracle = found.get(key(measured[0]))!.output;
+      const tfjsOne = found.get("tfjs-wasm/1");
+      const tfjsMs = tfjsOne ? median(tfjsOne.times) : null;
+      for (const combo of measured) {
+        const f = found.get(key(combo))!;
         const ms = median(f.times);
+        const one = found.get(`${combo.engine}/1`);
         let diff = 0;
         let top = 0;
         for (let i = 0; i < oracle.length; i++) {
@@ -105,17 +138,20 @@ async function main(): Promise<void> {
           top = Math.max(top, Math.abs(oracle[i]));
         }
         const comparable = f.output.length === oracle.length;
+        const first = combo === measured[0];
         rows.push({
           net,
           gmacs,
-          engine,
-          threads: 1,
+          engine: combo.engine,
+          threads: combo.threads,
           ms,
           gflops: (2 * gmacs) / (ms / 1000),
           speedup: tfjsMs === null ? null : tfjsMs / ms,
+          scaling: one ? median(one.times) / ms : null,
+          cpuMs: f.cpuMs,
           peakRssMB: f.peak,
-          diff: engine === engines[0] ? null : comparable ? diff : Infinity,
-          agrees: engine === engines[0] ? null : comparable && diff <= 1e-4 * Math.max(1, top),
+          diff: first ? null : comparable ? diff : Infinity,
+          agrees: first ? null : comparable && diff <= 1e-4 * Math.max(1, top),
           foreign: f.foreign,
         });
       }
@@ -127,12 +163,21 @@ async function main(): Promise<void> {
     const results = rows.map((r) => ({ net: r.net, engine: r.engine, threads: r.threads, ms: r.ms, gflops: r.gflops, peakRssMB: r.peakRssMB }));
     process.stdout.write(`${JSON.stringify({ results })}\n`);
   } else {
-    console.log(formatTable(rows, engines[0]));
-    console.log(`busy: the share of this machine's CPU other processes used during the timed runs counted (2 cores); load average now ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+    console.log(formatTable(rows, rows[0] ? `${rows[0].engine} ${rows[0].threads}t` : "the first"));
+    for (const [what, why] of unavailable) console.log(`not measured: ${what.replace(/\/(\d+)$/, " threads=$1")} — ${why}`);
+    console.log(
+      `busy: the share of this machine's CPU other processes used during the timed runs counted (${cores} cores); ` +
+        `load average now ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+    );
+    const many = Math.max(...threadCounts);
+    if (many > 1) {
+      console.log(`\nIssue 16's targets (threads = ${many}), from the rows above:`);
+      console.log(formatTargets(targets(many), rows));
+    }
   }
   const disagreeing = rows.filter((r) => r.agrees === false);
   if (disagreeing.length) {
-    log(`outputs disagree: ${disagreeing.map((r) => `${r.engine} on ${r.net}`).join(", ")}`);
+    log(`outputs disagree: ${disagreeing.map((r) => `${r.engine} on ${r.net} (${r.threads} threads)`).join(", ")}`);
     process.exitCode = 1;
   }
 }

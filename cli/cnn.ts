@@ -6,6 +6,7 @@ import { countBySeverity, diagnosticLines, plural } from "./report";
 import { summaryJson, summaryText } from "../analysis/summary";
 import { extraCommands } from "./commands";
 import { UsageError } from "./usage";
+import { enableRelaxedSimd } from "../engine/wasm/relaxed-node";
 
 const usage = `usage: cnn <command> [options]
 
@@ -108,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // the engine's fused multiply-add kernels where this Node has them behind a flag (Node 20)
+  enableRelaxedSimd();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -12,7 +12,8 @@ import { networkInput, requestedImagePath, type InputRequest } from "../engine/i
 import { readPicture as readPictureFile, PictureError } from "../engine/samples/decode-node";
 import { isSampleName, sampleCatalog } from "../engine/samples";
 import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "../engine/run";
-import { allocationRefusal, budgetRefusal, BUDGET_OPTION, DEFAULT_BUDGET_MB, isAllocationFailure } from "../engine/budget";
+import { allocationRefusal, budgetRefusal, BUDGET_OPTION, DEFAULT_BUDGET_MB, isAllocationFailure, threadsWithinBudget } from "../engine/budget";
+import { nodeThreads } from "../engine/fast/threads/node";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
 import { loadSafetensorsWeights } from "../engine/weights-file";
@@ -25,8 +26,9 @@ const MAX_JSON_VALUES = 10_000;
 export const runCommand: ExtraCommand = {
   name: "run",
   usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--seed N] [--json] [--weights F.safetensors]
-          [--untrained] [--memory-budget MB] [--executor NAME]
-                                      runs the network on the CPU: its output and the time per layer`,
+          [--untrained] [--memory-budget MB] [--executor NAME] [--threads N]
+                                      runs the network on the CPU: its output and the time per layer
+                                      (--threads: how many, default every core)`,
   run: (args, load) => run(args, load),
 };
 
@@ -79,7 +81,7 @@ function inputRequest(file: string, analysis: Analysis, input: GraphNode, args: 
 }
 
 async function run(argv: string[], load: (file: string) => Analysis): Promise<number> {
-  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor"], ["--json", "--untrained"]);
+  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor", "--threads"], ["--json", "--untrained"]);
   if (args.files.length !== 1) throw new UsageError("cnn run: name one .cnn file");
   const file = args.files[0];
   const json = args.flags.has("--json");
@@ -87,6 +89,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   const budgetMB = integerOption("run", args, "--memory-budget", DEFAULT_BUDGET_MB, 1_000_000);
   const executorName = args.values.get("--executor") ?? defaultExecutorName();
   if (!executors[executorName]) throw new UsageError(`cnn run: unknown --executor ${executorName} (there are: ${Object.keys(executors).join(", ")})`);
+  const wantedThreads = threadsOption("run", args);
   const analysis = load(file);
   if (reportErrors(file, analysis)) return 1;
   // warnings (a stride misfit …) still run, but people should see them
@@ -102,6 +105,11 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   if (refusal) {
     process.stderr.write(`${file}: ${refusal}\n`);
     return 1;
+  }
+  // each thread has scratch of its own: fewer threads when that many would pass the budget
+  const threads = threadsWithinBudget(network, budgetMB, wantedThreads);
+  if (threads < wantedThreads && !json) {
+    process.stderr.write(`${file}: ${threads} thread${threads === 1 ? "" : "s"} instead of ${wantedThreads}: ${budgetRefusal(network, budgetMB, BUDGET_OPTION, wantedThreads)}\n`);
   }
   const request = inputRequest(file, analysis, network.graph[0], args);
   const weightsFile = args.values.get("--weights");
@@ -131,7 +139,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
         return 1;
       }
     }
-    result = await runNetwork({ network, input: input.data, seed, weights, executor: createExecutor(executorName), budgetMB });
+    result = await runNetwork({ network, input: input.data, seed, weights, executor: createExecutor(executorName, { threads, host: nodeThreads }), budgetMB });
   } catch (e) {
     if (e instanceof RefusedError) {
       process.stderr.write(`${file}: ${e.message}\n`);
@@ -139,7 +147,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
     }
     // the budget let it through but the machine has not the memory (a budget set high)
     if (isAllocationFailure(e)) {
-      process.stderr.write(`${file}: ${allocationRefusal(network, budgetMB, e)}\n`);
+      process.stderr.write(`${file}: ${allocationRefusal(network, budgetMB, e, threads)}\n`);
       return 1;
     }
     throw e;
@@ -160,7 +168,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   const out: string[] = [];
   const source = weightsFile !== undefined ? `weights from ${weightsFile}` : trained ? `weights from ${trained.name} (trained)` : `seed ${seed}`;
-  out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor`);
+  out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor, ${result.threads} thread${result.threads === 1 ? "" : "s"}`);
   out.push("");
   out.push(...outputText(network, result.output));
   out.push("");
@@ -230,4 +238,11 @@ function digest(values: Float32Array): string[] {
     sum += v;
   }
   return [`  min ${float32Text(min)} · max ${float32Text(max)} · mean ${float32Text(Math.fround(sum / values.length))}`];
+}
+
+/** --threads N: 1 to 256, default every core of this machine */
+export function threadsOption(command: string, args: ParsedArgs): number {
+  const n = integerOption(command, args, "--threads", nodeThreads.cores(), 256);
+  if (n < 1) throw new UsageError(`cnn ${command}: --threads takes a whole number from 1 to 256, not \`${args.values.get("--threads")}\``);
+  return n;
 }

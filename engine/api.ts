@@ -43,6 +43,8 @@ export interface RunOptions {
 
 export interface Executor {
   readonly name: string;
+  /** how many threads the last run took (absent: one) */
+  readonly lastRunThreads?: number;
   /** runs graph[0] = input … graph[last]; returns the last node's output */
   run(graph: GraphNode[], weights: NetworkWeights, input: Float32Array, options?: RunOptions): Promise<Float32Array>;
 }

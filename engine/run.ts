@@ -7,11 +7,19 @@ import { ReferenceExecutor } from "./reference";
 import { FastExecutor } from "./fast/executor";
 import { initWeights } from "./init";
 import { budgetRefusal, RefusedError } from "./budget";
+import type { ThreadHost } from "./fast/threads/host";
+
+/** How an executor may run: threads (the calling one included) and where they come from. */
+export interface ExecutorOptions {
+  threads?: number;
+  /** Node's worker_threads or the browser's Workers (engine/fast/threads/node.ts, web.ts) */
+  host?: ThreadHost;
+}
 
 /** Executors by name. Faster ones register here. */
-export const executors: Record<string, () => Executor> = {
-  // WebAssembly SIMD kernels (engine/fast), where the engine has SIMD
-  fast: () => new FastExecutor(),
+export const executors: Record<string, (options?: ExecutorOptions) => Executor> = {
+  // WebAssembly SIMD kernels (engine/fast), where the engine has SIMD; threads where the host has them
+  fast: (options = {}) => new FastExecutor(options),
   reference: () => new ReferenceExecutor(),
 };
 
@@ -20,10 +28,10 @@ export function defaultExecutorName(): string {
   return FastExecutor.available() ? "fast" : "reference";
 }
 
-export function createExecutor(name = defaultExecutorName()): Executor {
+export function createExecutor(name = defaultExecutorName(), options: ExecutorOptions = {}): Executor {
   const make = executors[name];
   if (!make) throw new Error(`unknown executor \`${name}\` (there are: ${Object.keys(executors).join(", ")})`);
-  return make();
+  return make(options);
 }
 
 export { RefusedError };
@@ -45,6 +53,8 @@ export interface RunResult {
   layers: { nodeId: number; ms: number }[];
   ms: number;
   executor: string;
+  /** threads the run took (the calling one included) */
+  threads: number;
 }
 
 export async function runNetwork(request: RunRequest): Promise<RunResult> {
@@ -65,5 +75,5 @@ export async function runNetwork(request: RunRequest): Promise<RunResult> {
       request.onLayer?.(trace);
     },
   });
-  return { output, layers, ms: performance.now() - started, executor: executor.name };
+  return { output, layers, ms: performance.now() - started, executor: executor.name, threads: executor.lastRunThreads ?? 1 };
 }

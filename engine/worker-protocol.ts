@@ -25,7 +25,17 @@ export interface WorkerRun {
 export type WorkerReply =
   | { type: "input"; runId: number; source: string; preview: Preview }
   | { type: "layer"; runId: number; nodeId: number; ms: number; preview: Preview }
-  | { type: "done"; runId: number; ms: number; executor: string; output: Float32Array; outputLength: number }
+  | {
+      type: "done";
+      runId: number;
+      ms: number;
+      executor: string;
+      /** threads the run took; why only one, when the executor could have taken more */
+      threads: number;
+      threadsNote: string | null;
+      output: Float32Array;
+      outputLength: number;
+    }
   | { type: "failed"; runId: number; message: string; refused: boolean };
 
 /** output values sent back at most (as `cnn run --json`) */

@@ -6,7 +6,8 @@ import { MAX_OUTPUT_VALUES } from "./worker-protocol";
 import { networkInput } from "./input";
 import { makePreview } from "./preview";
 import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "./run";
-import { allocationRefusal, budgetRefusal, isAllocationFailure } from "./budget";
+import { allocationRefusal, budgetRefusal, isAllocationFailure, threadsWithinBudget } from "./budget";
+import { webThreads } from "./fast/threads/web";
 import { initWeights } from "./init";
 import { loadSafetensorsWeights } from "./weights-file";
 
@@ -36,6 +37,16 @@ async function run(message: WorkerRun): Promise<void> {
     // budget first: nothing (input, weights, arena) is made for a run past it
     const refusal = budgetRefusal(network, message.budgetMB);
     if (refusal) throw new RefusedError(refusal);
+    // threads need shared memory, i.e. a cross-origin isolated page (VS Code's webviews are
+    // only when VS Code runs with --enable-coi); each has scratch of its own, within the budget
+    const noThreads = webThreads.unavailable();
+    const wanted = noThreads ? 1 : webThreads.cores();
+    const threads = threadsWithinBudget(network, message.budgetMB, wanted);
+    const threadsNote = noThreads
+      ? `${noThreads}: more need VS Code started with --enable-coi`
+      : threads < wanted
+        ? `${wanted} threads would pass the memory budget`
+        : null;
     const inputNode = network.graph[0];
     const input = networkInput(
       inputNode,
@@ -57,13 +68,22 @@ async function run(message: WorkerRun): Promise<void> {
       weights,
       seed: message.seed,
       budgetMB: message.budgetMB,
-      executor: createExecutor(executorName(message.executor)),
+      executor: createExecutor(executorName(message.executor), { threads, host: webThreads }),
       onLayer: (trace) => {
         if (trace.node.op === "input") return;
         post({ type: "layer", runId, nodeId: trace.node.id, ms: trace.ms, preview: makePreview(trace.output, trace.node.output) });
       },
     });
-    post({ type: "done", runId, ms: result.ms, executor: result.executor, output: result.output.slice(0, MAX_OUTPUT_VALUES), outputLength: result.output.length });
+    post({
+      type: "done",
+      runId,
+      ms: result.ms,
+      executor: result.executor,
+      threads: result.threads,
+      threadsNote: result.threads === 1 && result.executor !== "reference" ? threadsNote : null,
+      output: result.output.slice(0, MAX_OUTPUT_VALUES),
+      outputLength: result.output.length,
+    });
   } catch (e) {
     if (isAllocationFailure(e)) post({ type: "failed", runId, message: allocationRefusal(network, message.budgetMB, e), refused: true });
     else post({ type: "failed", runId, message: e instanceof Error ? e.message : String(e), refused: e instanceof RefusedError });

@@ -12,7 +12,8 @@ if (args.includes("--help") || args.includes("-h")) {
   (no options)                   every suite: analysis, lsp, then engine (the engine suite takes ~25 min)
   --only <suite>                 one suite of bench/ (analysis, lsp, engine, train); later options go to it
   --nets a,b                     engine suite: these nets (lenet5, alexnet, vgg16, resnet18, mobilenetv2, …)
-  --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu)
+  --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu; ours-plain: without relaxed SIMD)
+  --threads 1,2                  engine suite: these thread counts (default: 1 and every core), then issue 16's targets
   --rounds N, --quiet-wait S     engine suite: rounds per (engine, net); seconds to wait for a quiet machine
   --json                         engine suite: {"results": [{net, engine, threads, ms, gflops, peakRssMB}]}`);
   process.exit(0);
@@ -20,8 +21,8 @@ if (args.includes("--help") || args.includes("-h")) {
 const onlyAt = args.indexOf("--only");
 const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
 const passThrough = onlyAt >= 0 ? args.filter((_, i) => i !== onlyAt && i !== onlyAt + 1) : args;
-// engine-bench options (--json, --nets, --engines) select the engine suite alone
-const engineOnly = !only && passThrough.some((a) => ["--json", "--nets", "--engines"].includes(a));
+// engine-bench options (--json, --nets, --engines, --threads) select the engine suite alone
+const engineOnly = !only && passThrough.some((a) => ["--json", "--nets", "--engines", "--threads"].includes(a));
 
 const suites = readdirSync("bench")
   .filter((f) => f.endsWith(".bench.ts"))

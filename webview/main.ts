@@ -380,7 +380,13 @@ function onReply(reply: WorkerReply): void {
       cancelButton.disabled = true;
       setProgress(1, `done: ${totalLayers()} layers in ${reply.ms.toFixed(1)} ms (${reply.executor} executor, ${(performance.now() - started).toFixed(0)} ms with drawing)`);
       showOutput(top5, outputNote, current!.network, reply.output, reply.outputLength);
-      totalMs.replaceChildren(h("span", { "data-testid": "run-total-ms" }, `total ${reply.ms.toFixed(1)} ms`), ` · ${reply.executor} executor · ${current!.message.weights ? `weights: ${current!.message.weights.origin === "trained" ? "trained in this view" : current!.message.weights.name}` : `seed ${state.seed ?? current!.message.seed}`}`);
+      const used = current!.message.weights;
+      totalMs.replaceChildren(
+        h("span", { "data-testid": "run-total-ms" }, `total ${reply.ms.toFixed(1)} ms`),
+        ` · ${reply.executor} executor · `,
+        h("span", { "data-testid": "run-threads", title: reply.threadsNote ?? "" }, threadsText(reply.threads, reply.threadsNote)),
+        used ? ` · weights: ${used.origin === "trained" ? "trained in this view" : used.name}` : ` · seed ${state.seed ?? current!.message.seed}`,
+      );
       layers.scaleTimeBars();
       send({ type: "status", state: "done", ms: reply.ms });
       return;
@@ -413,3 +419,8 @@ function drawInput(p: Preview): void {
 }
 
 send({ type: "ready" });
+
+/** "2 threads", or "1 thread (why not more)" */
+function threadsText(threads: number, note: string | null): string {
+  return threads === 1 ? `1 thread${note ? ` (${note})` : ""}` : `${threads} threads`;
+}

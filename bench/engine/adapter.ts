@@ -6,3 +6,8 @@ export interface BenchEngine {
   info: string;
   run(input: Float32Array): Promise<Float32Array>;
 }
+
+/** An engine that cannot run this way here (e.g. on more threads): the reason is printed instead of a row. */
+export class Unavailable extends Error {
+  override name = "Unavailable";
+}

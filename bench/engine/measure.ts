@@ -3,6 +3,7 @@
 // memory, and how busy the rest of the machine was meanwhile (it is shared).
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fillUniform } from "../../engine/random";
 import { sizeOf } from "../../engine/tensor";
 import type { BenchEngine } from "./adapter";
@@ -14,26 +15,33 @@ import { tfjs } from "./tfjs";
 export interface Measurement {
   engine: string;
   net: string;
+  threads: number;
   info: string;
   times: number[];
+  /** CPU time of the whole process (every thread) per timed run, ms */
+  cpuMs: number;
   peakRssMB: number;
   /** share of the machine's CPU time other processes used during the timed runs */
   foreign: number;
   prepareMs: number;
 }
 
-export const engineNames = ["ours", "tfjs-wasm", "ort-web", "tfjs-cpu"];
+/** the engines, in the order a run prints them; ours-plain (no relaxed SIMD) only when asked for */
+export const engineNames = ["ours", "tfjs-wasm", "ort-web", "tfjs-cpu", "ours-plain"];
+export const defaultEngines = ["ours", "tfjs-wasm", "ort-web", "tfjs-cpu"];
 
-function makeEngine(name: string, net: ReturnType<typeof benchNetwork>): Promise<BenchEngine> {
+function makeEngine(name: string, net: ReturnType<typeof benchNetwork>, threads: number): Promise<BenchEngine> {
   switch (name) {
     case "ours":
-      return ours(net, SEED);
+      return ours(net, SEED, threads);
+    case "ours-plain":
+      return ours(net, SEED, threads, true);
     case "tfjs-wasm":
-      return tfjs(net, SEED, "wasm");
+      return tfjs(net, SEED, "wasm", threads);
     case "tfjs-cpu":
-      return tfjs(net, SEED, "cpu");
+      return tfjs(net, SEED, "cpu", threads);
     case "ort-web":
-      return ortWeb(net, SEED);
+      return ortWeb(net, SEED, threads);
     default:
       throw new Error(`unknown engine ${name} (there are: ${engineNames.join(", ")})`);
   }
@@ -49,17 +57,19 @@ export function machineBusyMs(): number {
   }
 }
 
+const cores = availableParallelism();
+
 export function benchInput(length: number): Float32Array<ArrayBuffer> {
   const input = new Float32Array(length);
   fillUniform(input, SEED, 999_999, 1);
   return input;
 }
 
-export async function measure(engine: string, netName: string, root: string, warmup: number, runs: number, outputFile: string): Promise<Measurement> {
+export async function measure(engine: string, netName: string, threads: number, root: string, warmup: number, runs: number, outputFile: string): Promise<Measurement> {
   const net = benchNetwork(netName, root);
   const input = benchInput(sizeOf(net.graph[0].output));
   const t0 = performance.now();
-  const e = await makeEngine(engine, net);
+  const e = await makeEngine(engine, net, threads);
   const prepareMs = performance.now() - t0;
   let output: Float32Array = new Float32Array(0);
   for (let i = 0; i < warmup; i++) output = await e.run(input);
@@ -74,7 +84,8 @@ export async function measure(engine: string, netName: string, root: string, war
   }
   const wall = performance.now() - wall0;
   const cpu = process.cpuUsage(cpu0);
-  const foreign = Math.max(0, machineBusyMs() - busy0 - (cpu.user + cpu.system) / 1000) / (wall * 2);
+  const foreign = Math.max(0, machineBusyMs() - busy0 - (cpu.user + cpu.system) / 1000) / (wall * cores);
   writeFileSync(outputFile, new Uint8Array(output.buffer, output.byteOffset, output.byteLength));
-  return { engine, net: netName, info: e.info, times, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6, foreign, prepareMs };
+  const cpuMs = (cpu.user + cpu.system) / 1000 / runs;
+  return { engine, net: netName, threads, info: e.info, times, cpuMs, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6, foreign, prepareMs };
 }

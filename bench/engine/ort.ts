@@ -1,14 +1,15 @@
-// onnxruntime-web with its WebAssembly execution provider, one thread, on the model
-// `cnn export` writes (graph optimisations on: it folds batch norm and fuses activations).
+// onnxruntime-web with its WebAssembly execution provider (numThreads: its own worker
+// threads over shared memory), on the model `cnn export` writes (graph optimisations on:
+// it folds batch norm and fuses activations).
 
 import type { NetworkResult } from "../../analysis";
 import { initWeights } from "../../engine/init";
 import { exportOnnx, INPUT_NAME, OUTPUT_NAME, onnxDims } from "../../engine/onnx/export";
 import type { BenchEngine } from "./adapter";
 
-export async function ortWeb(net: NetworkResult, seed: number): Promise<BenchEngine> {
+export async function ortWeb(net: NetworkResult, seed: number, threads: number): Promise<BenchEngine> {
   const ort = await import("onnxruntime-web");
-  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.numThreads = threads;
   let model: Uint8Array | null = exportOnnx(net, initWeights(net.graph, seed));
   const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], graphOptimizationLevel: "all", executionMode: "sequential" });
   model = null;

@@ -15,7 +15,7 @@ import { initWeights } from "../../engine/init";
 import { opOf, type OpKind } from "../../engine/ops";
 import { isDepthwise } from "../../engine/ops/conv";
 import { planesOf, sizeOf } from "../../engine/tensor";
-import type { BenchEngine } from "./adapter";
+import { Unavailable, type BenchEngine } from "./adapter";
 
 type Tf = typeof import("@tensorflow/tfjs-core");
 type Tensor = import("@tensorflow/tfjs-core").Tensor;
@@ -158,17 +158,25 @@ function layerOf(node: NodeOf<OpKind>): TfLayer<OpKind> {
   return layer;
 }
 
-export async function tfjs(net: NetworkResult, seed: number, backend: "wasm" | "cpu"): Promise<BenchEngine> {
+export async function tfjs(net: NetworkResult, seed: number, backend: "wasm" | "cpu", threads = 1): Promise<BenchEngine> {
   const require = createRequire(__filename);
   const tf: Tf = require("@tensorflow/tfjs-core");
-  if (backend === "wasm") require("@tensorflow/tfjs-backend-wasm").setThreadsCount(1);
+  const version = require("@tensorflow/tfjs-core/package.json").version;
+  if (backend === "cpu" && threads !== 1) throw new Unavailable(`tfjs-backend-cpu ${version} is plain JavaScript: one thread`);
+  if (backend === "wasm") require("@tensorflow/tfjs-backend-wasm").setThreadsCount(threads);
   else require("@tensorflow/tfjs-backend-cpu");
   await tf.setBackend(backend);
   await tf.ready();
-  const version = require("@tensorflow/tfjs-core/package.json").version;
+  const got = backend === "wasm" ? require("@tensorflow/tfjs-backend-wasm").getThreadsCount() : 1;
+  if (got !== threads) {
+    // tfjs-backend-wasm 4.x turns its threaded build off under Node (WASM_HAS_MULTITHREAD_SUPPORT
+    // is false there); forced on, its pthreads start from blob: URLs Node's Worker refuses
+    const mt = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
+    throw new Unavailable(`tfjs-backend-wasm ${version} runs ${got} thread here when asked for ${threads} (its threaded build is off in Node: WASM_HAS_MULTITHREAD_SUPPORT = ${mt})`);
+  }
   const info =
     backend === "wasm"
-      ? `tfjs-backend-wasm ${version} threads=${require("@tensorflow/tfjs-backend-wasm").getThreadsCount()} simd=${await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")}`
+      ? `tfjs-backend-wasm ${version} threads=${got} simd=${await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")}`
       : `tfjs-backend-cpu ${version}`;
 
   const weights = initWeights(net.graph, seed);

@@ -13,15 +13,30 @@ export class FastExecutor implements Executor {
   readonly name = "wasm-simd";
   private readonly prepared = new WeakMap<NetworkWeights, WeakMap<GraphNode[], Map<boolean, Promise<FastNetwork>>>>();
 
-  constructor(private readonly options: Pick<PrepareOptions, "relaxed"> = {}) {}
+  /** `threads` (with a `host` to start them): the threads a run may use, this one included */
+  constructor(private readonly options: Pick<PrepareOptions, "relaxed" | "threads" | "host" | "grain"> = {}) {}
+
+  /** whether the kernels use relaxed SIMD's fused multiply-add */
+  get relaxed(): boolean {
+    return this.options.relaxed ?? wasmFeatures().relaxedSimd;
+  }
+
+  /** the threads asked for (a network may use fewer: see FastNetwork.threads) */
+  get threads(): number {
+    return this.options.threads ?? 1;
+  }
 
   /** WebAssembly with SIMD: what this executor needs */
   static available(): boolean {
     return wasmFeatures().simd;
   }
 
+  /** how many threads the last run took */
+  lastRunThreads = 1;
+
   async run(graph: GraphNode[], weights: NetworkWeights, input: Float32Array, options: RunOptions = {}): Promise<Float32Array> {
     const network = await this.network(graph, weights, !options.onLayer);
+    this.lastRunThreads = network.threads;
     return network.run(input, options);
   }
 

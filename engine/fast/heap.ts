@@ -5,9 +5,31 @@
 export class Heap {
   readonly memory: WebAssembly.Memory;
   private top = 1024; // the first KiB stays unused: address 0 means "none" to the kernels
+  /** the most pages the memory may grow to */
+  private readonly maxPages: number = 65536;
 
-  constructor(initialBytes = 1 << 20) {
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil(initialBytes / 65536) });
+  /**
+   * `shared`: a shared memory (SharedArrayBuffer) that worker threads run kernels on too;
+   * it must say its maximum up front: 4 GiB, or less where the engine reserves no more.
+   */
+  constructor(initialBytes = 1 << 20, readonly shared = false) {
+    const initial = Math.ceil(initialBytes / 65536);
+    if (!shared) {
+      this.memory = new WebAssembly.Memory({ initial });
+      return;
+    }
+    let memory: WebAssembly.Memory | null = null;
+    for (const maximum of [65536, 32768, 16384]) {
+      try {
+        memory = new WebAssembly.Memory({ initial, maximum, shared: true });
+        this.maxPages = maximum;
+        break;
+      } catch {
+        // this engine reserves less address space for a shared memory: try a smaller maximum
+      }
+    }
+    if (!memory) throw new RangeError("this engine cannot make a shared WebAssembly memory");
+    this.memory = memory;
   }
 
   get size(): number {
@@ -22,11 +44,12 @@ export class Heap {
     if (this.top > have) {
       const pages = Math.ceil((this.top - have) / 65536);
       // grow in steps of at least 1/8 of the memory, so many small reservations stay cheap
-      const step = Math.min(65536 - have / 65536, Math.max(pages, Math.ceil(have / 65536 / 8)));
+      const step = Math.min(this.maxPages - have / 65536, Math.max(pages, Math.ceil(have / 65536 / 8)));
       try {
+        if (step < pages) throw new RangeError("past the maximum");
         this.memory.grow(step);
       } catch {
-        throw new RangeError(`the network needs ${(this.top / 1e6).toFixed(0)} MB of WebAssembly memory: more than this engine gives (at most 4 GB)`);
+        throw new RangeError(`the network needs ${(this.top / 1e6).toFixed(0)} MB of WebAssembly memory: more than this engine gives (at most ${(this.maxPages * 65536 / 1e9).toFixed(1)} GB)`);
       }
     }
     return offset;

@@ -2,6 +2,12 @@
 // packed into the heap once, the activation arena planned from liveness (arena.ts), the
 // scratch space sized for the hungriest step. run() then only copies the input in, calls
 // each step with addresses fixed in advance, and copies the output out.
+//
+// With threads (options.threads > 1 and a host to start them), the memory is shared and
+// a step that can be split runs phase by phase on a team (threads/team.ts): its parts'
+// kernel calls are recorded once here, with every address already fixed, and each run
+// only sets up phases. Every part computes its outputs in the order one thread would, so
+// the results are the same bits whatever the number of threads.
 
 import type { GraphNode } from "../../analysis/types";
 import type { RunOptions } from "../api";
@@ -14,12 +20,23 @@ import { isAlias, planSteps, type Step } from "./plan";
 import type { Addresses, BuildContext, CompiledStep, StepOf, WeightSource } from "./steps/context";
 import { compileFallback } from "./steps/fallback";
 import { opOf, type OpKind } from "../ops";
+import type { ThreadHost } from "./threads/host";
+import { DEFAULT_GRAIN } from "./threads/split";
+import { recordPart } from "./threads/record";
+import { encodeProgram, programLength } from "./threads/protocol";
+import { Team } from "./threads/team";
 
 export interface PrepareOptions {
   /** false: one step per node, so every layer's output can be shown */
   fuse?: boolean;
   /** use relaxed SIMD's fused multiply-add when the engine has it (default: when present) */
   relaxed?: boolean;
+  /** threads to run on, the calling one included (default 1); more need `host` */
+  threads?: number;
+  /** where worker threads come from (threads/node.ts, threads/web.ts) */
+  host?: ThreadHost;
+  /** the least work worth a part of its own (threads/split.ts; tests make it tiny to split every step) */
+  grain?: number;
 }
 
 interface Scheduled {
@@ -28,7 +45,12 @@ interface Scheduled {
   at: Addresses;
   /** kernel name for profiles */
   kind: string;
+  /** with threads: each phase's recorded program (its byte address) */
+  programs: number[] | null;
 }
+
+/** detaches a team from its workers when its network is collected without dispose() */
+const teams = typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Team>((team) => team.dispose()) : null;
 
 export class FastNetwork {
   private constructor(
@@ -37,16 +59,36 @@ export class FastNetwork {
     private readonly schedule: Scheduled[],
     private readonly inputAt: number,
     private readonly outputAt: number,
-    /** bytes: packed weights and tables, activations arena, scratch */
-    readonly memory: { weights: number; arena: number; scratch: number },
-  ) {}
+    /** bytes: packed weights and tables, activations arena, scratch (shared), each thread's own scratch */
+    readonly memory: { weights: number; arena: number; scratch: number; local: number },
+    private readonly team: Team | null,
+  ) {
+    if (team) teams?.register(this, team, this);
+  }
+
+  /** phases run on threads and the time the main thread waited at their ends (for profiles) */
+  get threadStats(): { phases: number; waitMs: number; workerParts: number } {
+    return { ...(this.team?.stats ?? { phases: 0, waitMs: 0 }), workerParts: this.workerParts };
+  }
+
+  /** parts of phases the worker threads have run (0 on one thread) */
+  get workerParts(): number {
+    return this.team?.workerParts ?? 0;
+  }
+
+  /** the threads a run uses (1 unless the network was prepared with more and some step splits) */
+  get threads(): number {
+    return this.team?.threads ?? 1;
+  }
 
   static async prepare(graph: GraphNode[], weights: WeightSource, options: PrepareOptions = {}): Promise<FastNetwork> {
     if (graph.length === 0 || graph[0].op !== "input") throw new Error("the graph does not start with its input");
-    const heap = new Heap();
+    const wanted = Math.max(1, Math.floor(options.threads ?? 1));
+    const threads = wanted > 1 && options.host && !options.host.unavailable() ? wanted : 1;
+    const heap = new Heap(1 << 20, threads > 1);
     const lib = await instantiateLibrary(heap.memory, { relaxed: options.relaxed });
     const byId = new Map(graph.map((n) => [n.id, n]));
-    const ctx: BuildContext = { lib, heap, weights, shapeOf: (id) => byId.get(id)!.output };
+    const ctx: BuildContext = { lib, heap, weights, shapeOf: (id) => byId.get(id)!.output, threads, grain: options.grain ?? DEFAULT_GRAIN };
     const steps = planSteps(graph, options.fuse ?? true);
 
     // values: flatten/dropout read and write the same buffer as their input
@@ -92,12 +134,47 @@ export class FastNetwork {
       compiled,
       kind,
       at: { inputs: step.inputs.map(addressOf), output: addressOf(step.output), scratch },
+      programs: null,
     }));
-    return new FastNetwork(graph, heap, schedule, addressOf(graph[0].id), addressOf(output), {
-      weights: weightsBytes,
-      arena: arena.size,
-      scratch: scratchBytes,
-    });
+
+    // threads: each its own scratch, a control block, and every phase's calls written down
+    let team: Team | null = null;
+    let localBytes = 0;
+    if (threads > 1 && schedule.some((s) => s.compiled.phases?.length)) {
+      localBytes = Math.max(64, ...compiled.map((c) => c.compiled.localBytes ?? 0));
+      const locals = Array.from({ length: threads }, () => heap.reserve(localBytes));
+      const ctl = heap.reserve(64);
+      for (const s of schedule) {
+        const phases = s.compiled.phases;
+        if (!phases?.length) continue;
+        s.programs = phases.map((phase, i) => {
+          const parts = Array.from({ length: phase.count }, (_, p) =>
+            recordPart(lib, locals[0], (local) => phase.run(s.at, p, local), `the ${s.kind} step of node ${s.step.head.id} (${s.step.head.op}), phase ${i + 1}`),
+          );
+          const length = programLength(parts);
+          const at = heap.reserve(8 * length);
+          encodeProgram(parts, new Float64Array(heap.memory.buffer, at, length));
+          return at;
+        });
+      }
+      team = new Team(options.host!, lib, ctl, locals);
+    }
+    return new FastNetwork(
+      graph,
+      heap,
+      schedule,
+      addressOf(graph[0].id),
+      addressOf(output),
+      { weights: weightsBytes, arena: arena.size, scratch: scratchBytes, local: localBytes * (team?.threads ?? 0) },
+      team,
+    );
+  }
+
+  /** lets the worker threads drop this network's memory (it can no longer run) */
+  dispose(): void {
+    if (!this.team) return;
+    teams?.unregister(this);
+    this.team.dispose();
   }
 
   /** total bytes of WebAssembly memory this network holds */
@@ -113,17 +190,27 @@ export class FastNetwork {
     this.heap.write(this.inputAt, input);
     const trace = options.onLayer;
     if (trace) trace({ node: inputNode, output: input.slice(), ms: 0 });
-    for (const s of this.schedule) {
-      if (options.signal?.aborted) throw abortError();
-      const started = trace ? performance.now() : 0;
-      s.compiled.run(s.at);
-      if (trace) {
-        // a fused step shows its last node only (the executor does not fuse when tracing)
-        const ms = performance.now() - started;
-        const node = s.step.covers[s.step.covers.length - 1];
-        trace({ node, output: this.heap.read(s.at.output, sizeOf(node.output)), ms });
+    const team = this.team;
+    try {
+      for (const s of this.schedule) {
+        if (options.signal?.aborted) throw abortError();
+        const started = trace ? performance.now() : 0;
+        if (team && s.programs) {
+          const phases = s.compiled.phases!;
+          const local = team.locals[0];
+          phases.forEach((phase, i) => team.phase(s.programs![i], phase.count, (part) => phase.run(s.at, part, local)));
+        } else s.compiled.run(s.at);
+        if (trace) {
+          // a fused step shows its last node only (the executor does not fuse when tracing)
+          const ms = performance.now() - started;
+          const node = s.step.covers[s.step.covers.length - 1];
+          trace({ node, output: this.heap.read(s.at.output, sizeOf(node.output)), ms });
+        }
+        // (the workers wait for the next phase meanwhile)
+        if (options.signal) await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      if (options.signal) await new Promise((resolve) => setTimeout(resolve, 0));
+    } finally {
+      team?.end();
     }
     return this.heap.read(this.outputAt, sizeOf(this.graph[this.graph.length - 1].output));
   }

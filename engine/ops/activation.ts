@@ -10,6 +10,7 @@ import { ActivationCode } from "../wasm/kernels/elementwise";
 import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
+import { byRanges } from "../fast/threads/split";
 import { activationGradient } from "../train/kernels/activation";
 
 export type ActivationKind = "relu" | "relu6" | "leakyrelu" | "elu" | "gelu" | "silu" | "sigmoid" | "tanh" | "hardswish" | "hardsigmoid";
@@ -45,7 +46,9 @@ function activation<K extends ActivationKind>(kind: K, spec: ActivationSpec<K>):
       compile(step, ctx) {
         const n = sizeOf(step.head.output);
         const a = spec.parameter(step.head);
-        return ["activation", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.activate({ dst: output, src: inputs[0], count: n, code: spec.code, alpha: a }) }];
+        const floats = (at: { inputs: number[]; output: number }, s: number, e: number) => ctx.lib.k.activate({ dst: at.output + 4 * s, src: at.inputs[0] + 4 * s, count: e - s, code: spec.code, alpha: a });
+        // threads: ranges of 16 floats (a range's vector stores stay inside it)
+        return ["activation", byRanges({ scratchBytes: 0, run: (at) => floats(at, 0, n) }, ctx, n, n, floats, 16)];
       },
     },
     onnx: { export: spec.onnx },

@@ -8,6 +8,7 @@ import type { Floats, LayerParams } from "../api";
 import { planesOf } from "../tensor";
 import { filled, like, need } from "./shared";
 import type { Op } from "./types";
+import { byRanges } from "../fast/threads/split";
 import { trainSlots } from "../train/slots";
 import { bnKernel } from "../train/kernels/norm";
 
@@ -76,7 +77,10 @@ export const bn: Op<"bn"> = {
       const { gain, offset } = affine(node, ctx.weights(node) ?? {});
       const scale = ctx.heap.store(Float32Array.from(gain));
       const shift = ctx.heap.store(Float32Array.from(offset));
-      return ["affine", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.affine({ dst: output, src: inputs[0], scale, shift, channels: p.channels, plane: p.height * p.width, act: step.act }) }];
+      const plane = p.height * p.width;
+      const channels = (at: { inputs: number[]; output: number }, c0: number, c1: number) =>
+        ctx.lib.k.affine({ dst: at.output + 4 * c0 * plane, src: at.inputs[0] + 4 * c0 * plane, scale: scale + 4 * c0, shift: shift + 4 * c0, channels: c1 - c0, plane, act: step.act });
+      return ["affine", byRanges({ scratchBytes: 0, run: (at) => channels(at, 0, p.channels) }, ctx, p.channels, p.channels * plane, channels)];
     },
     absorbs: { activation: true },
   },

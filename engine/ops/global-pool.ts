@@ -5,6 +5,7 @@ import type { Floats } from "../api";
 import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { byRanges } from "../fast/threads/split";
 import { trainSlots } from "../train/slots";
 import { gapKernel, gmpKernel } from "../train/kernels/pool";
 
@@ -37,7 +38,9 @@ function globalPool<K extends "gap" | "gmp">(kind: K, reduce: typeof globalAvera
     fast: {
       compile(step, ctx) {
         const p = planesOf(step.head.input!);
-        return ["global-pool", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.global_pool({ dst: output, src: inputs[0], channels: p.channels, plane: p.height * p.width, max }) }];
+        const plane = p.height * p.width;
+        const channels = (at: { inputs: number[]; output: number }, c0: number, c1: number) => ctx.lib.k.global_pool({ dst: at.output + 4 * c0, src: at.inputs[0] + 4 * c0 * plane, channels: c1 - c0, plane, max });
+        return ["global-pool", byRanges({ scratchBytes: 0, run: (at) => channels(at, 0, p.channels) }, ctx, p.channels, p.channels * plane, channels)];
       },
     },
     onnx: { export: (e) => e.emit(onnxOp, [e.inputs[0]]) },

@@ -6,6 +6,7 @@ import type { Floats } from "../api";
 import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
+import { byRanges } from "../fast/threads/split";
 import { trainSlots } from "../train/slots";
 import { addKernel, concatKernel } from "../train/kernels/layout";
 
@@ -36,17 +37,13 @@ export const add: Op<"add"> = {
     compile(step, ctx) {
       const n = sizeOf(step.head.output);
       const count = step.head.inputs.length;
-      return [
-        "add",
-        {
-          scratchBytes: 0,
-          run({ inputs, output }) {
-            // a + b (+ c …): the activation only with the last operand
-            ctx.lib.k.add({ dst: output, a: inputs[0], b: inputs[1], count: n, act: count === 2 ? step.act : 0 });
-            for (let i = 2; i < count; i++) ctx.lib.k.add({ dst: output, a: output, b: inputs[i], count: n, act: i === count - 1 ? step.act : 0 });
-          },
-        },
-      ];
+      // a + b (+ c …): the activation only with the last operand; threads: ranges of 16 floats
+      const floats = ({ inputs, output }: { inputs: number[]; output: number }, s: number, e: number) => {
+        const o = 4 * s;
+        ctx.lib.k.add({ dst: output + o, a: inputs[0] + o, b: inputs[1] + o, count: e - s, act: count === 2 ? step.act : 0 });
+        for (let i = 2; i < count; i++) ctx.lib.k.add({ dst: output + o, a: output + o, b: inputs[i] + o, count: e - s, act: i === count - 1 ? step.act : 0 });
+      };
+      return ["add", byRanges({ scratchBytes: 0, run: (at) => floats(at, 0, n) }, ctx, n, n * count, floats, 16)];
     },
     absorbs: { activation: true },
   },

@@ -8,7 +8,8 @@
 
 import type { Floats } from "../api";
 import { windowGeometry, type WindowGeometry } from "../geometry";
-import type { CompiledStep, BuildContext, StepOf } from "../fast/steps/context";
+import { paddedWindow, type Addresses, type CompiledStep, type BuildContext, type StepOf } from "../fast/steps/context";
+import { byRanges } from "../fast/threads/split";
 import { like, onnxWindow } from "./shared";
 import type { Op } from "./types";
 import { trainSlots } from "../train/slots";
@@ -75,20 +76,24 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
   const g = windowGeometry(step.head);
   const { lib } = ctx;
   const avg = step.head.op === "avgpool";
-  const Hp = Math.max(g.inHeight + g.padTop + g.padBottom, (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1);
-  const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
-  return {
-    scratchBytes: 4 * g.inChannels * Hp * Wp + 256,
-    run({ inputs, output, scratch }) {
-      lib.k.pad({ dst: scratch, src: inputs[0], channels: g.inChannels, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: avg ? 0 : -Infinity });
-      lib.k.pool({
-        dst: output, src: scratch, channels: g.inChannels, outHeight: g.outHeight, outWidth: g.outWidth, paddedHeight: Hp, paddedWidth: Wp,
-        kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
-        dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, average: avg ? 1 : 0,
-        hEnd: g.inHeight + g.padBottom, wEnd: g.inWidth + g.padRight, top: g.padTop, left: g.padLeft,
-      });
-    },
+  const { Hp, Wp, bytes } = paddedWindow(g);
+  const plane = Hp * Wp;
+  const outPlane = g.outHeight * g.outWidth;
+  // channels [c0, c1): padded, then pooled (threads take ranges of channels)
+  const channels = ({ inputs, output, scratch }: Addresses, c0: number, c1: number) => {
+    lib.k.pad({
+      dst: scratch + 4 * c0 * plane, src: inputs[0] + 4 * c0 * g.inHeight * g.inWidth, channels: c1 - c0, height: g.inHeight, width: g.inWidth,
+      top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: avg ? 0 : -Infinity,
+    });
+    lib.k.pool({
+      dst: output + 4 * c0 * outPlane, src: scratch + 4 * c0 * plane, channels: c1 - c0, outHeight: g.outHeight, outWidth: g.outWidth,
+      paddedHeight: Hp, paddedWidth: Wp, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
+      dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, average: avg ? 1 : 0, hEnd: g.inHeight + g.padBottom, wEnd: g.inWidth + g.padRight,
+      top: g.padTop, left: g.padLeft,
+    });
   };
+  const compiled: CompiledStep = { scratchBytes: bytes, run: (at) => channels(at, 0, g.inChannels) };
+  return byRanges(compiled, ctx, g.inChannels, g.inChannels * (plane + outPlane * g.kernelHeight * g.kernelWidth), channels);
 }
 
 export const maxpoolOp: Op<"maxpool"> = {

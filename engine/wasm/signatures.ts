@@ -21,10 +21,11 @@ export const kernelSignatures = {
   /**
    * C[rows×columns] = A·B + bias (+ residual) → activation: A packed in MR-row panels
    * [depth][MR] (depth = C/G·F_h·F_w), B read through the im2col tables (`koff` 0: B is
-   * read in place, rows of `columns`)
+   * read in place); rows of C (of the residual, of B read in place) are `ld` floats
+   * apart, so a thread may compute some columns of a wider product
    */
   gemm: {
-    a: i32, rows: i32, depth: i32, b: i32, columns: i32, c: i32, bias: i32, residual: i32, act: i32,
+    a: i32, rows: i32, depth: i32, b: i32, columns: i32, ld: i32, c: i32, bias: i32, residual: i32, act: i32,
     koff: i32, noff: i32, panel: i32, scratch: i32,
   },
   /** src C×H×W copied into dst C×Hp×Wp at (top, left), the rest set to `value` */
@@ -59,10 +60,13 @@ export const kernelSignatures = {
   upsample: { dst: i32, src: i32, channels: i32, height: i32, width: i32, factor: i32 },
   /** U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3 filter g */
   wino_filters: { u: i32, filters: i32, gains: i32, outChannels: i32, inChannels: i32, paddedRows: i32 },
-  /** V[p][tiles/NR][C][NR] for a block of tiles of the padded input */
-  wino_input: { v: i32, src: i32, tiles: i32, channels: i32, planeBytes: i32, rowBytes: i32, count: i32, scratch: i32 },
-  /** M[p] = U[p]·V[p] for the 36 positions */
-  wino_products: { u: i32, v: i32, m: i32, channels: i32, paddedRows: i32, count: i32 },
+  /**
+   * V[p][tiles/NR][C][NR] for a block of tiles of the padded input: `span` of the C
+   * channels (all of them, or a thread's range, `v` and `src` moved to its first)
+   */
+  wino_input: { v: i32, src: i32, tiles: i32, channels: i32, planeBytes: i32, rowBytes: i32, count: i32, scratch: i32, span: i32 },
+  /** M[p] = U[p]·V[p] for the positions from ≤ p < to (all: 0, 36) */
+  wino_products: { u: i32, v: i32, m: i32, channels: i32, paddedRows: i32, count: i32, from: i32, to: i32 },
   /** the output transform of a block of tiles, with bias, residual and activation */
   wino_output: {
     dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
@@ -107,9 +111,11 @@ function named(fn: Positional, names: readonly string[]): (args: Readonly<Record
     case 6: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f]);
     case 7: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g]);
     case 8: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h]);
+    case 9: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i]);
     case 10: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j]);
     case 12: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l]);
     case 13: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l], x[m]);
+    case 14: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l], x[m], x[n]);
     case 17: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l], x[m], x[n], x[o], x[p], x[q]);
     case 18: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l], x[m], x[n], x[o], x[p], x[q], x[r]);
     default: return (x) => fn(...names.map((name) => x[name]));

@@ -79,7 +79,7 @@ describe("cnn run", () => {
   it("a net past the memory budget is refused with the numbers", () => {
     const r = cnn("run", "examples/vgg16.cnn", "--memory-budget", "100");
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /needs [\d.]+ MB to run \(weights [\d.]+ MB \+ activations alive at once [\d.]+ MB\), more than the memory budget of 100 MB/);
+    assert.match(r.stderr, /needs [\d.]+ MB to run \(weights [\d.]+ MB \+ activations alive at once [\d.]+ MB \+ scratch [\d.]+ MB\), more than the memory budget of 100 MB/);
   });
 
   it("bad usage exits 2 with a message", () => {
@@ -89,5 +89,38 @@ describe("cnn run", () => {
     assert.match(r.stderr, /--sample takes a sample name/);
     assert.equal(cnn("run", "examples/lenet5.cnn", "--seed", "-1").status, 2);
     assert.match(cnn("run", "examples/lenet5.cnn", "--network", "X").stderr, /no network `X`/);
+  });
+});
+
+describe("cnn run --threads", function () {
+  this.timeout(120_000);
+  const net = "input 64x64x16\nconv 32 3x3 pad 1\nrelu\nmaxpool 2\nconv 32 3x3 pad 1\ngap\nfc 10\nsoftmax";
+
+  it("--threads 2 says so, and prints exactly what one thread prints", () => {
+    const file = tempCnn(net);
+    const two = cnn("run", file, "--threads", "2");
+    assert.equal(two.status, 0, two.stderr);
+    assert.match(two.stdout, /wasm-simd executor, 2 threads/);
+    const one = cnn("run", file, "--threads", "1");
+    assert.match(one.stdout, /wasm-simd executor, 1 thread\b/);
+    const json2 = JSON.parse(cnn("run", file, "--threads", "2", "--json").stdout);
+    const json1 = JSON.parse(cnn("run", file, "--threads", "1", "--json").stdout);
+    assert.deepEqual(json2.output, json1.output);
+  });
+
+  it("--threads 0 and --threads x are usage errors", () => {
+    for (const bad of ["0", "x", "-1"]) {
+      const r = cnn("run", "examples/lenet5.cnn", "--threads", bad);
+      assert.equal(r.status, 2, `--threads ${bad}: ${r.stderr}`);
+      assert.match(r.stderr, /--threads takes a whole number from/);
+    }
+  });
+
+  it("threads that would pass the budget are cut to fit it, and it says so", () => {
+    const file = tempCnn(net);
+    // one thread fits 2 MB; four threads' scratch does not
+    const r = cnn("run", file, "--threads", "4", "--memory-budget", "2");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /\d threads? instead of 4: net needs [\d.]+ MB to run \(.*\+ scratch of 4 threads [\d.]+ (kB|MB)\), more than the memory budget of 2 MB/);
   });
 });

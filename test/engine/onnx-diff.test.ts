@@ -11,6 +11,8 @@ import { initWeights } from "../../engine/init";
 import { networkInput } from "../../engine/input";
 import { ReferenceExecutor } from "../../engine/reference";
 import { FastExecutor } from "../../engine/fast/executor";
+import { nodeThreads } from "../../engine/fast/threads/node";
+import { enableRelaxedSimd } from "../../engine/wasm/relaxed-node";
 import type { Executor } from "../../engine/api";
 import { exportOnnx, onnxDims, INPUT_NAME, OUTPUT_NAME } from "../../engine/onnx/export";
 import { network } from "./nets";
@@ -60,8 +62,20 @@ function within(d: Difference, label: string): void {
   assert.ok(d.maxRef > 0, "the output is not all zeros");
 }
 
-// every executor meets the same bound: the reference kernels and the WebAssembly ones
-const executorsUnderTest: Executor[] = [new ReferenceExecutor(), new FastExecutor()];
+// every executor meets the same bound: the reference kernels and the WebAssembly ones, on (cut fine, so that even the small layer cases split)
+// one thread and on two (cut fine, so that even the small layer cases split), with relaxed
+// SIMD (what `cnn` runs: engine/wasm/relaxed-node.ts) and without
+enableRelaxedSimd();
+const executorsUnderTest: Executor[] = [
+  new ReferenceExecutor(),
+  new FastExecutor({ relaxed: false }),
+  new FastExecutor(),
+  new FastExecutor({ threads: 2, host: nodeThreads, grain: 1 << 12 }),
+];
+const nameOf = (e: Executor) => {
+  if (!(e instanceof FastExecutor)) return e.name;
+  return `${e.name}${e.relaxed ? " (relaxed)" : " (plain)"}${e.threads > 1 ? ` on ${e.threads} threads` : ""}`;
+};
 
 describe("engine vs onnxruntime-node: whole networks", function () {
   this.timeout(180_000);
@@ -75,7 +89,7 @@ describe("engine vs onnxruntime-node: whole networks", function () {
   ];
   for (const executor of executorsUnderTest)
     for (const [label, file, name] of nets) {
-      it(`${label} (${file}), ${executor.name}`, async () => within(await compareWithOnnxRuntime(example(file, name), 1, undefined, executor), label));
+      it(`${label} (${file}), ${nameOf(executor)}`, async () => within(await compareWithOnnxRuntime(example(file, name), 1, undefined, executor), label));
     }
 });
 
@@ -105,6 +119,6 @@ describe("engine vs onnxruntime-node: every layer kind", function () {
   ];
   for (const executor of executorsUnderTest)
     for (const [label, text] of cases) {
-      it(`${label}, ${executor.name}`, async () => within(await compareWithOnnxRuntime(network(text), 3, "noise", executor), label));
+      it(`${label}, ${nameOf(executor)}`, async () => within(await compareWithOnnxRuntime(network(text), 3, "noise", executor), label));
     }
 });

@@ -162,7 +162,7 @@ describe("run view page (headless Chromium)", function () {
   it("a net past the memory budget is refused: run-error says why, nothing runs", async () => {
     await withView(readFileSync(join(root, "examples/vgg16.cnn"), "utf8"), "vgg16.cnn", async (b) => {
       await b.until(`!document.querySelector('[data-testid="run-error"]').hidden`, "the refusal");
-      assert.match(await b.evaluate<string>(`document.querySelector('[data-testid="run-error"]').textContent`), /^Not run: VGG16 needs [\d.]+ MB to run \(weights [\d.]+ MB \+ activations alive at once [\d.]+ MB\), more than the memory budget of 100 MB/);
+      assert.match(await b.evaluate<string>(`document.querySelector('[data-testid="run-error"]').textContent`), /^Not run: VGG16 needs [\d.]+ MB to run \(weights [\d.]+ MB \+ activations alive at once [\d.]+ MB \+ scratch [\d.]+ MB\), more than the memory budget of 100 MB/);
       assert.equal(await b.evaluate<number>(count('[data-testid="layer-row"]')), 0);
     }, { budgetMB: 100 });
   });
@@ -226,7 +226,7 @@ describe("run view page (headless Chromium)", function () {
     const picture = { name: "huge.png", base64: huge.bytes.toString("base64") };
     await withView('input 2000x2000x3 sample "huge.png"\nconv 64 3x3', "big.cnn", async (b) => {
       await b.until(`!document.querySelector('[data-testid="run-error"]').hidden`, "the refusal");
-      assert.match(await b.evaluate<string>(`document.querySelector('[data-testid="run-error"]').textContent`), /^Not run: big needs 1\.07 GB to run \(weights 7\.17 kB \+ activations alive at once 1\.07 GB\), more than the memory budget of 1 MB \(1 MB, the setting cnn\.run\.memoryBudgetMB\)$/);
+      assert.match(await b.evaluate<string>(`document.querySelector('[data-testid="run-error"]').textContent`), /^Not run: big needs 1\.07 GB to run \(weights 7\.17 kB \+ activations alive at once 1\.07 GB \+ scratch [\d.]+ kB\), more than the memory budget of 1 MB \(1 MB, the setting cnn\.run\.memoryBudgetMB\)$/);
     }, { budgetMB: 1, picture });
   });
 

@@ -180,9 +180,15 @@ H.wait("the client to attach", function() return #vim.lsp.buf_get_clients(bufnr)
 H.wait("the diagnostics", function() return #vim.diagnostic.get(bufnr) > 0 end, 20000)
 H.record("diagnostics", vim.tbl_map(function(d) return d.code end, vim.diagnostic.get(bufnr)))
 local ns = vim.api.nvim_create_namespace("cnn_inlay_hints")
-H.wait("the hints drawn", function()
+-- the settings reach the server after initialize (didChangeConfiguration): hints drawn before
+-- that lack the MACs. Wait for the state the setup asks for — the conv's hint with its MACs —
+-- re-requesting on each TextChanged, rather than for a count of marks (a race under load).
+H.wait("the hints drawn with the setup's settings", function()
   vim.cmd("doautocmd TextChanged")
-  return #vim.api.nvim_buf_get_extmarks(bufnr, ns, 0, -1, {}) >= 3
+  for _, m in ipairs(vim.api.nvim_buf_get_extmarks(bufnr, ns, 0, -1, { details = true })) do
+    if m[2] == 2 and m[4].virt_text and m[4].virt_text[1][1]:find("MACs") then return true end
+  end
+  return false
 end, 20000)
 local marks = vim.api.nvim_buf_get_extmarks(bufnr, ns, 0, -1, { details = true })
 H.record("hints", vim.tbl_map(function(m) return { line = m[2], text = m[4].virt_text[1][1] } end, marks))

@@ -48,6 +48,13 @@ export interface BuildContext {
   weights: WeightSource;
   /** the output shape of the node with this id */
   shapeOf(id: number): Shape;
+  /**
+   * Threads that will run the network (1: the main thread alone). With more, a step
+   * whose work can be split also returns `phases` (engine/fast/threads/split.ts).
+   */
+  threads: number;
+  /** the least work (multiply-adds, or bytes moved) worth a part of its own */
+  grain: number;
 }
 
 export interface Addresses {
@@ -56,16 +63,30 @@ export interface Addresses {
   scratch: number;
 }
 
+/**
+ * One stage of a step's work as independent parts (ranges of output columns or channels,
+ * Winograd blocks or positions) that threads run at once, in any order; the next phase
+ * starts when every part is done. A part only calls kernels (lib.k) with numbers that
+ * depend on nothing but `at`, `part` and `local`: its calls are written down once and
+ * replayed by the worker threads (engine/fast/threads/record.ts).
+ */
+export interface Phase {
+  count: number;
+  /** `local`: the running thread's own scratch (the step's `localBytes` of it) */
+  run(at: Addresses, part: number, local: number): void;
+}
+
 export interface CompiledStep {
-  /** bytes of scratch the step needs while it runs */
+  /** bytes of scratch the step needs while it runs (shared by the threads, if any) */
   scratchBytes: number;
   run(at: Addresses): void;
   /**
-   * The step's work as independent parts (GEMM panels, ranges of channels) that worker
-   * threads may run at once, each with scratch of its own (the threads track fills it);
-   * absent: the step runs whole, on one thread.
+   * The step's work split for threads (only when the context has more than one): run
+   * instead of `run`, phase after phase. Absent: the step runs whole, on one thread.
    */
-  parts?: { count: number; scratchBytes: number; run(at: Addresses, part: number): void };
+  phases?: Phase[];
+  /** bytes of scratch each thread needs of its own while the phases run */
+  localBytes?: number;
 }
 
 export { need } from "../../ops/shared";
@@ -87,4 +108,14 @@ export function convolution(step: StepOf<"conv" | "dwconv">, ctx: BuildContext) 
   const w = need(node, params, "weight");
   const b = node.attrs.bias ? need(node, params, "bias") : null;
   return { g, w, b, ...foldedNorm(step.norm, g.outChannels, ctx) };
+}
+
+/**
+ * The padded input a sliding window (depthwise, pools) reads: the padding, or more when
+ * the last window reaches past it (ceil mode); its scratch: C such planes.
+ */
+export function paddedWindow(g: WindowGeometry): { Hp: number; Wp: number; bytes: number } {
+  const Hp = Math.max(g.inHeight + g.padTop + g.padBottom, (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1);
+  const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
+  return { Hp, Wp, bytes: 4 * g.inChannels * Hp * Wp + 256 };
 }

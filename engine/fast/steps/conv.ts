@@ -2,9 +2,26 @@
 // once in MR-row panels with the batch norm folded in, the window tables made once, and
 // at run time a padded copy of the input (when there is padding) and one GEMM per group.
 // A 1×1, stride-1, unpadded convolution reads its input in place as the B matrix.
+// With threads: the padded copy by ranges of channels, then the product by blocks of
+// output columns (rows too when there are few columns), each thread packing its own B.
 
+import type { WindowGeometry } from "../../geometry";
 import { KC, NC, NR } from "../../wasm/kernels/gemm";
-import { convolution, type BuildContext, type CompiledStep, type StepOf } from "./context";
+import { partCount, partRange } from "../threads/split";
+import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
+
+/**
+ * The scratch of a convolution as a GEMM: the padded copy of its input (none without
+ * padding), one B panel block and the edge tiles (each thread its own).
+ */
+export function gemmConvScratch(g: WindowGeometry, MR: number) {
+  const padded = g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
+  const direct = g.kernelHeight * g.kernelWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 && !padded;
+  const Hp = g.inHeight + g.padTop + g.padBottom;
+  const Wp = g.inWidth + g.padLeft + g.padRight;
+  const padBytes = padded ? Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256 : 0;
+  return { padded, direct, Hp, Wp, padBytes, panelBytes: 4 * KC * NC, tileBytes: 4 * 2 * MR * NR + 256 };
+}
 
 export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
@@ -33,10 +50,7 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   for (let k = 0; k < K; k++) biasValues[Math.floor(k / Kg) * Mp + (k % Kg)] = (b ? b[k] : 0) * gain[k] + offset[k];
   const bias = heap.store(biasValues);
 
-  const padded = g.padTop + g.padBottom + g.padLeft + g.padRight > 0;
-  const direct = taps === 1 && g.strideHeight === 1 && g.strideWidth === 1 && !padded;
-  const Hp = g.inHeight + g.padTop + g.padBottom;
-  const Wp = g.inWidth + g.padLeft + g.padRight;
+  const { padded, direct, Hp, Wp, padBytes, panelBytes, tileBytes } = gemmConvScratch(g, MR);
   let koff = 0;
   let noff = 0;
   if (!direct) {
@@ -52,11 +66,9 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     for (let oy = 0; oy < g.outHeight; oy++)
       for (let ox = 0; ox < g.outWidth; ox++) nt[oy * g.outWidth + ox] = 4 * (oy * g.strideHeight * Wp + ox * g.strideWidth);
   }
-  const padBytes = padded ? Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256 : 0;
-  const panelBytes = 4 * KC * NC;
   const inPlane = 4 * (direct ? g.inHeight * g.inWidth : Hp * Wp);
-  return {
-    scratchBytes: padBytes + panelBytes + 4 * 2 * MR * NR + 256,
+  const compiled: CompiledStep = {
+    scratchBytes: padBytes + panelBytes + tileBytes,
     run({ inputs, output, scratch }) {
       let src = inputs[0];
       const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
@@ -74,6 +86,7 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
           depth: Kd,
           b: src + grp * Cg * inPlane,
           columns: N,
+          ld: N,
           c: out,
           bias: bias + 4 * grp * Mp,
           residual: residual ? residual + 4 * grp * Kg * N : 0,
@@ -84,6 +97,56 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
           scratch: tiles,
         });
       }
+    },
+  };
+  if (ctx.threads <= 1) return compiled;
+
+  // threads: the padded copy by channels (shared scratch), then blocks of the product,
+  // each packing the B panels of its own columns in its own scratch
+  const phases: Phase[] = [];
+  if (padded) phases.push(padPhase(ctx, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0));
+  const work = Kg * Kd * N;
+  const perGroup = Math.max(1, Math.round(partCount(G * work, ctx) / G));
+  const cols = Math.min(perGroup, Math.ceil(N / NR));
+  const rows = Math.min(Math.ceil(perGroup / cols), Math.ceil(Kg / MR));
+  phases.push({
+    count: G * cols * rows,
+    run({ inputs, output, scratch }, part, local) {
+      const src = padded ? scratch : inputs[0];
+      const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
+      const grp = Math.floor(part / (cols * rows));
+      const [n0, n1] = partRange(N, cols, part % cols, NR);
+      const [m0, m1] = partRange(Kg, rows, Math.floor(part / cols) % rows, MR);
+      const at = 4 * (grp * Kg * N + m0 * N + n0);
+      lib.k.gemm({
+        a: A + 4 * (grp * Mp * Kd + m0 * Kd),
+        rows: m1 - m0,
+        depth: Kd,
+        b: src + grp * Cg * inPlane + (direct ? 4 * n0 : 0),
+        columns: n1 - n0,
+        ld: N,
+        c: output + at,
+        bias: bias + 4 * (grp * Mp + m0),
+        residual: residual ? residual + at : 0,
+        act: step.act,
+        koff,
+        noff: direct ? 0 : noff + 4 * n0,
+        panel: local,
+        scratch: local + panelBytes,
+      });
+    },
+  });
+  return { ...compiled, scratchBytes: padBytes, phases, localBytes: panelBytes + tileBytes };
+}
+
+/** a padded copy (kernels/layout.ts `pad`) of C planes, by ranges of channels */
+export function padPhase(ctx: BuildContext, C: number, H: number, W: number, top: number, left: number, Hp: number, Wp: number, value: number): Phase {
+  const count = partCount(C * Hp * Wp, ctx, C);
+  return {
+    count,
+    run({ inputs, scratch }, part) {
+      const [c0, c1] = partRange(C, count, part);
+      ctx.lib.k.pad({ dst: scratch + 4 * c0 * Hp * Wp, src: inputs[0] + 4 * c0 * H * W, channels: c1 - c0, height: H, width: W, top, left, paddedHeight: Hp, paddedWidth: Wp, value });
     },
   };
 }

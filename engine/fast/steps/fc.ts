@@ -1,9 +1,10 @@
 // Fully connected: the [N][n_in] matrix kept as PyTorch lays it out (a matrix–vector
 // product reads it row by row), written straight into the heap when the weight source
 // can (seeded weights), so a 400 MB matrix never exists twice. A batch norm after it is
-// folded into its rows.
+// folded into its rows. With threads: by ranges of rows (multiples of 4).
 
 import { sizeOf } from "../../tensor";
+import { partCount, partRange } from "../threads/split";
 import { foldedNorm, need, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
 export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildContext): CompiledStep {
@@ -27,10 +28,24 @@ export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildCont
   const biases = new Float32Array(Math.ceil(N / 4) * 4);
   for (let n = 0; n < N; n++) biases[n] = (b ? b[n] : 0) * gain[n] + offset[n];
   const bias = heap.store(biases);
-  return {
+  const compiled: CompiledStep = {
     scratchBytes: 0,
     run({ inputs, output }) {
       lib.k.fc({ dst: output, weights: W, src: inputs[0], bias, outputs: N, inputs: nIn, act: step.act });
     },
+  };
+  const count = partCount(N * nIn, ctx, Math.ceil(N / 4));
+  if (count === 1) return compiled;
+  return {
+    ...compiled,
+    phases: [
+      {
+        count,
+        run({ inputs, output }, part) {
+          const [n0, n1] = partRange(N, count, part, 4);
+          lib.k.fc({ dst: output + 4 * n0, weights: W + 4 * n0 * nIn, src: inputs[0], bias: bias + 4 * n0, outputs: n1 - n0, inputs: nIn, act: step.act });
+        },
+      },
+    ],
   };
 }

@@ -3,11 +3,17 @@
 // a table of tiles made once, and at run time a padded copy of the input and, per block
 // of tiles, input transform → 36 products → output transform with bias, residual and
 // activation.
+//
+// With threads: the padded copy by channels, then either whole blocks (each thread its
+// own V and M: when there are blocks enough to share) or, block after block, the input
+// transform by channels, the 36 products by positions, the output transform by filters.
 
 import { NR } from "../../wasm/kernels/gemm";
 import { TILE_ENTRY } from "../../wasm/kernels/winograd";
-import { windowGeometry } from "../../geometry";
-import { convolution, type BuildContext, type CompiledStep, type StepOf } from "./context";
+import { windowGeometry, type WindowGeometry } from "../../geometry";
+import { partCount, partRange } from "../threads/split";
+import { padPhase } from "./conv";
+import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /** most tiles per block: V and M of a block stay within a few MB */
 const MAX_BLOCK = 64;
@@ -20,6 +26,36 @@ export function winogradFits(step: StepOf<"conv" | "dwconv">): boolean {
     g.kernelHeight === 3 && g.kernelWidth === 3 && g.strideHeight === 1 && g.strideWidth === 1 &&
     g.dilationHeight === 1 && g.dilationWidth === 1 && g.groups === 1 && g.inChannels >= 16 && g.outChannels >= 16
   );
+}
+
+/**
+ * Tiles, blocks and scratch of a Winograd convolution: 4×4 outputs per tile; the padded
+ * input covers every tile's 6×6 patch (+2 columns for the vector loads of a patch row);
+ * V and M of one block of at most MAX_BLOCK tiles.
+ */
+export function winogradLayout(g: WindowGeometry, MR: number) {
+  const Ho = g.outHeight;
+  const Wo = g.outWidth;
+  const th = Math.ceil(Ho / 4);
+  const tw = Math.ceil(Wo / 4);
+  const T = th * tw;
+  const Hp = 4 * th + 2;
+  const Wp = 4 * tw + 4;
+  const blocks = Math.ceil(T / MAX_BLOCK);
+  const nb = Math.ceil(T / blocks / NR) * NR;
+  const Mp = Math.ceil(g.outChannels / MR) * MR;
+  return {
+    Ho, Wo, th, tw, T, Hp, Wp, blocks, nb,
+    padBytes: Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256,
+    vBytes: 4 * 36 * g.inChannels * nb,
+    mBytes: 4 * 36 * Mp * nb,
+    tmpBytes: 36 * 16 + 256,
+  };
+}
+
+/** with threads: whole blocks to each (V and M its own) when there are blocks enough to share */
+export function byBlocks(blocks: number, threads: number): boolean {
+  return blocks >= 2 * threads;
 }
 
 export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
@@ -41,17 +77,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
   const bias = heap.store(biases);
 
-  // tiles: 4×4 outputs each; the padded input covers every tile's 6×6 patch (+2 columns
-  // for the vector loads of a patch row)
-  const Ho = g.outHeight;
-  const Wo = g.outWidth;
-  const th = Math.ceil(Ho / 4);
-  const tw = Math.ceil(Wo / 4);
-  const T = th * tw;
-  const Hp = 4 * th + 2;
-  const Wp = 4 * tw + 4;
-  const blocks = Math.ceil(T / MAX_BLOCK);
-  const nb = Math.ceil(T / blocks / NR) * NR;
+  const { Ho, Wo, tw, T, Hp, Wp, blocks, nb, padBytes, vBytes, mBytes, tmpBytes } = winogradLayout(g, MR);
   const table = heap.reserve(TILE_ENTRY * blocks * nb);
   const entries = heap.i32(table, 4 * blocks * nb);
   for (let t = 0; t < T; t++) {
@@ -59,23 +85,68 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     const tx = t % tw;
     entries.set([4 * (4 * ty * Wp + 4 * tx), 4 * (4 * ty * Wo + 4 * tx), Math.min(4, Ho - 4 * ty), Math.min(4, Wo - 4 * tx)], 4 * t);
   }
-  const padBytes = Math.ceil((4 * C * Hp * Wp) / 64) * 64 + 256;
-  const vBytes = 4 * 36 * C * nb;
-  const mBytes = 4 * 36 * Mp * nb;
-  return {
-    scratchBytes: padBytes + vBytes + mBytes + 36 * 16 + 256,
-    run({ inputs, output, scratch }) {
-      const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
-      const V = scratch + padBytes;
-      const M = V + vBytes;
-      const tmp = M + mBytes;
-      lib.k.pad({ dst: scratch, src: inputs[0], channels: C, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0 });
-      for (let blk = 0; blk < blocks; blk++) {
-        const tiles = table + TILE_ENTRY * blk * nb;
-        lib.k.wino_input({ v: V, src: scratch, tiles, channels: C, planeBytes: 4 * Hp * Wp, rowBytes: 4 * Wp, count: nb, scratch: tmp });
-        lib.k.wino_products({ u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb });
-        lib.k.wino_output({ dst: output, m: M, tiles, outChannels: K, paddedRows: Mp, count: nb, bias, residual, act: step.act, planeBytes: 4 * Ho * Wo, rowBytes: 4 * Wo, scratch: tmp });
-      }
+  const plane = 4 * Hp * Wp;
+  const outPlane = 4 * Ho * Wo;
+  /** one block of tiles, start to end, with V, M and tmp where given */
+  const block = (at: { inputs: number[]; output: number }, padded: number, blk: number, V: number, M: number, tmp: number) => {
+    const residual = step.residual === null ? 0 : at.inputs[at.inputs.length - 1];
+    const tiles = table + TILE_ENTRY * blk * nb;
+    lib.k.wino_input({ v: V, src: padded, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: tmp, span: C });
+    lib.k.wino_products({ u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb, from: 0, to: 36 });
+    lib.k.wino_output({ dst: at.output, m: M, tiles, outChannels: K, paddedRows: Mp, count: nb, bias, residual, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: tmp });
+  };
+  const compiled: CompiledStep = {
+    scratchBytes: padBytes + vBytes + mBytes + tmpBytes,
+    run(at) {
+      const V = at.scratch + padBytes;
+      lib.k.pad({ dst: at.scratch, src: at.inputs[0], channels: C, height: g.inHeight, width: g.inWidth, top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0 });
+      for (let blk = 0; blk < blocks; blk++) block(at, at.scratch, blk, V, V + vBytes, V + vBytes + mBytes);
     },
   };
+  if (ctx.threads <= 1) return compiled;
+
+  const pad = padPhase(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+  if (byBlocks(blocks, ctx.threads)) {
+    // whole blocks: V, M and tmp in each thread's own scratch
+    const byBlock: Phase = { count: blocks, run: (at, blk, local) => block(at, at.scratch, blk, local, local + vBytes, local + vBytes + mBytes) };
+    return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes };
+  }
+  // few blocks: each block's three stages split, V and M shared
+  const inputs = partCount(36 * C * nb, ctx, C);
+  const positions = partCount(36 * Mp * C * nb, ctx, 36);
+  const outputs = partCount(36 * K * nb, ctx, K);
+  const phases: Phase[] = [pad];
+  for (let blk = 0; blk < blocks; blk++) {
+    const tiles = table + TILE_ENTRY * blk * nb;
+    phases.push(
+      {
+        count: inputs,
+        run({ scratch }, part, local) {
+          const [c0, c1] = partRange(C, inputs, part);
+          lib.k.wino_input({ v: scratch + padBytes + 4 * NR * c0, src: scratch + c0 * plane, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: local, span: c1 - c0 });
+        },
+      },
+      {
+        count: positions,
+        run({ scratch }, part) {
+          const [p0, p1] = partRange(36, positions, part);
+          const V = scratch + padBytes;
+          lib.k.wino_products({ u: U, v: V, m: V + vBytes, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 });
+        },
+      },
+      {
+        count: outputs,
+        run({ inputs: ins, output, scratch }, part, local) {
+          const [k0, k1] = partRange(K, outputs, part);
+          const residual = step.residual === null ? 0 : ins[ins.length - 1];
+          const M = scratch + padBytes + vBytes;
+          lib.k.wino_output({
+            dst: output + k0 * outPlane, m: M + 4 * k0 * nb, tiles, outChannels: k1 - k0, paddedRows: Mp, count: nb, bias: bias + 4 * k0,
+            residual: residual ? residual + k0 * outPlane : 0, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: local,
+          });
+        },
+      },
+    );
+  }
+  return { ...compiled, scratchBytes: padBytes + vBytes + mBytes, phases, localBytes: tmpBytes };
 }

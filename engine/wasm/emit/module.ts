@@ -7,6 +7,9 @@ import { name, section, unsigned, type Bytes } from "./bytes";
 import { typeCode, type ValType } from "./expr";
 import { Func } from "./func";
 
+/** the most pages a 32-bit WebAssembly memory can have (4 GiB) */
+export const MAX_PAGES = 65536;
+
 export class Module {
   private readonly funcs: Func[] = [];
   private readonly exported = new Set<Func>();
@@ -20,7 +23,12 @@ export class Module {
     return f;
   }
 
-  toBytes(): Uint8Array<ArrayBuffer> {
+  /**
+   * The binary module. `shared`: the imported memory is a shared one (worker threads run
+   * the same kernels on it); a shared memory must declare its maximum, here the most a
+   * 32-bit memory can be (4 GiB), so any shared memory of at most that size fits.
+   */
+  toBytes(options: { shared?: boolean } = {}): Uint8Array<ArrayBuffer> {
     const out: Bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
     // types: one per distinct signature
     const sigs: string[] = [];
@@ -37,13 +45,15 @@ export class Module {
       for (const t of r) types.push(typeCode[t]);
     }
     section(out, 1, types);
-    // import env.memory: at least 1 page, no maximum (the executor's memory may have one)
+    // import env.memory: at least 1 page, no maximum (the executor's memory may have one);
+    // shared: limits flag 3 (shared, with maximum) and 65536 pages
     const imports: Bytes = [];
     unsigned(imports, 1);
     name(imports, "env");
     name(imports, "memory");
-    imports.push(0x02, 0x00);
+    imports.push(0x02, options.shared ? 0x03 : 0x00);
     unsigned(imports, 1);
+    if (options.shared) unsigned(imports, MAX_PAGES);
     section(out, 2, imports);
     const fsec: Bytes = [];
     unsigned(fsec, this.funcs.length);

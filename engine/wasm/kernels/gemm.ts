@@ -6,8 +6,8 @@
 //
 // The register tile is MR×NR = MR×8: MR splatted weights times two 4-lane vectors of
 // positions, accumulated in MR·2 v128 locals (with MR = 4 plus 2 B vectors and a
-// splat, 11 of the 16 XMM registers V8 allocates from; MR = 6 when relaxed SIMD's
-// fused multiply-add frees the temporaries). Blocking as in GotoBLAS: Kd in chunks of
+// splat, 11 of the 16 XMM registers V8 allocates from; with relaxed SIMD's fused
+// multiply-add too: MR = 6 measured slower, see library.ts). Blocking as in GotoBLAS: Kd in chunks of
 // KC rows, N in chunks of NC columns, so a B panel stays in L1 and A's block in L2.
 
 import type { Func } from "../emit/func";
@@ -148,7 +148,7 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
     m,
     "gemm",
     (f, p) => {
-      const { a: apack, rows: M, depth: Kd, b: B, columns: N, c: C, bias, residual: res, act, koff, noff, panel, scratch } = p;
+      const { a: apack, rows: M, depth: Kd, b: B, columns: N, ld, c: C, bias, residual: res, act, koff, noff, panel, scratch } = p;
       const n0 = f.i32();
       const nc = f.i32();
       const k0 = f.i32();
@@ -163,7 +163,7 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
       const rows = f.i32();
       const off = f.i32();
       const a = f.i32();
-      const ldc = f.i32(i32.shl(N, 2));
+      const ldc = f.i32(i32.shl(ld, 2));
       const direct = f.i32(i32.eqz(koff));
       f.for(n0, 0, N, NC, () => {
         f.set(nc, i32.minS(NC, i32.sub(N, n0)));
@@ -184,7 +184,7 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
           f.if(
             direct,
             () => {
-              f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(k0, N), n0), 2)));
+              f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(k0, ld), n0), 2)));
               f.set(bStep, NR * 4);
               f.set(ldb, ldc);
             },
@@ -197,7 +197,7 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
           );
           f.for(m0, 0, M, MR, () => {
             f.set(rows, i32.minS(MR, i32.sub(M, m0)));
-            f.set(off, i32.shl(i32.add(i32.mul(m0, N), n0), 2));
+            f.set(off, i32.shl(i32.add(i32.mul(m0, ld), n0), 2));
             f.set(a, i32.add(apack, i32.shl(i32.add(i32.mul(m0, Kd), i32.mul(k0, MR)), 2)));
             const biasAt = i32.add(bias, i32.shl(m0, 2));
             f.if(

@@ -7,12 +7,14 @@ import { i32, v } from "../emit/ops";
 import { emitKernel } from "../signatures";
 
 export function emitLayout(m: Module) {
-  // fill(dst, count, value): count floats (rounded up to 4) set to value
+  // fill(dst, count, value): count floats set to value (whole vectors, then the last
+  // one to three floats alone: nothing past the end, where another thread may be writing)
   const fill = m.func("fill", ["i32", "i32", "f32"], [], (f) => {
     const [dst, count, value] = f.params;
     const end = f.i32(i32.add(dst, i32.shl(count, 2)));
     const x = f.v128(v.splat(value));
-    f.for(dst, dst, end, 16, () => f.storeV(dst, x));
+    f.for(dst, dst, i32.sub(end, 12), 16, () => f.storeV(dst, x));
+    f.for(dst, dst, end, 4, () => f.storeF32(dst, value));
   });
 
   // pad(dst, src, C, H, W, top, left, Hp, Wp, value): src C×H×W into dst C×Hp×Wp at (top, left)

@@ -2,9 +2,9 @@
 // and max/average pooling. Both read a padded copy of the input (zeros, or −∞ for max)
 // and compute four neighbouring outputs of a row at once. The four inputs a tap needs
 // are one vector load at stride 1, two loads and a shuffle at stride 2, four scalar
-// loads otherwise; each stride gets its own copy of the loops. A row's last vector may
-// spill past the row: rows are written in order, so the spill is overwritten by the
-// next row, and buffers end with slack.
+// loads otherwise; each stride gets its own copy of the loops. A row's last one to three
+// outputs are stored lane by lane, so nothing is written past a row: worker threads
+// may compute neighbouring channel ranges at once.
 
 import type { Func } from "../emit/func";
 import type { Local, Value } from "../emit/expr";
@@ -24,6 +24,26 @@ function gather(f: Func, addr: Value, stride: 1 | 2 | Local, t: Local) {
   return x;
 }
 
+/**
+ * Stores the four outputs at `out` and moves `out` past them — only the first `Wo − ox`
+ * when fewer are left in the row (never past the row's end).
+ */
+function storeOutputs(f: Func, out: Local, value: Value, left: Value, tmp: Local, n: Local): void {
+  f.set(tmp, value);
+  f.set(n, left);
+  f.if(
+    i32.geS(n, 4),
+    () => {
+      f.storeV(out, tmp);
+      f.inc(out, 16);
+    },
+    () => {
+      for (let j = 0; j < 3; j++) f.if(i32.gtS(n, j), () => f.storeF32(out, v.lane(tmp, j), 4 * j));
+      f.inc(out, i32.shl(n, 2));
+    },
+  );
+}
+
 /** emits `body` three times: for stride 1, stride 2 and any other stride */
 function byStride(f: Func, stride: Local, body: (s: 1 | 2 | Local) => void) {
   f.if(i32.eq(stride, 1), () => body(1), () => f.if(i32.eq(stride, 2), () => body(2), () => body(stride)));
@@ -40,6 +60,8 @@ function windowLocals(f: Func, Hp: Local, Wp: Local) {
     plane: f.i32(i32.shl(i32.mul(Hp, Wp), 2)),
     rowIn: f.i32(i32.shl(Wp, 2)),
     acc: f.v128(),
+    tmpV: f.v128(),
+    tmpN: f.i32(),
   };
 }
 
@@ -53,7 +75,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
       const { dst, src, filters: w, bias, channels: C, multiplier: M, outHeight: Ho, outWidth: Wo, paddedHeight: Hp, paddedWidth: Wp } = p;
       const { kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, act } = p;
       const k = f.i32();
-      const { oy, ox, fy, fx, plane, rowIn, acc } = windowLocals(f, Hp, Wp);
+      const { oy, ox, fy, fx, plane, rowIn, acc, tmpV, tmpN } = windowLocals(f, Hp, Wp);
       const taps = f.i32(i32.mul(kh, kw));
       const b = f.v128();
       const chan = f.i32();
@@ -84,8 +106,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
                 for (let fx = 0; fx < 3; fx++)
                   f.set(acc, v.madd(wr[3 * fy + fx], gather(f, i32.add(i32.add(rowPtr[fy], at), 4 * fx), s, t), acc, relaxed));
               const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
-              f.storeV(out, result);
-              f.inc(out, i32.shl(i32.minS(4, i32.sub(Wo, ox)), 2));
+              storeOutputs(f, out, result, i32.sub(Wo, ox), tmpV, tmpN);
             });
           });
         });
@@ -111,8 +132,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
                   f.inc(wt, 4);
                 });
               });
-              f.storeV(out, applyActivation(acc, act));
-              f.inc(out, i32.shl(i32.minS(4, i32.sub(Wo, ox)), 2));
+              storeOutputs(f, out, applyActivation(acc, act), i32.sub(Wo, ox), tmpV, tmpN);
             });
           });
         });
@@ -129,7 +149,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
       const { dst, src, channels: C, outHeight: Ho, outWidth: Wo, paddedHeight: Hp, paddedWidth: Wp, average: avg, hEnd, wEnd, top, left } = p;
       const { kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = p;
       const c = f.i32();
-      const { oy, ox, fy, fx, plane, rowIn, acc } = windowLocals(f, Hp, Wp);
+      const { oy, ox, fy, fx, plane, rowIn, acc, tmpV, tmpN } = windowLocals(f, Hp, Wp);
       const row = f.i32();
       const t = f.i32();
       const hs = f.i32();
@@ -157,8 +177,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
                 const cols = v.i32sub(v.i32min(v.i32add(ws, v.i32splat(kw)), v.i32splat(wEnd)), ws);
                 f.set(acc, v.div(acc, v.fromI32(v.i32mul(cols, v.i32splat(rows)))));
               }
-              f.storeV(out, acc);
-              f.inc(out, i32.shl(i32.minS(4, i32.sub(Wo, ox)), 2));
+              storeOutputs(f, out, acc, i32.sub(Wo, ox), tmpV, tmpN);
             });
           });
         });

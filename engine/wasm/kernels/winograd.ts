@@ -72,9 +72,10 @@ function transpose(f: Func, rows: Local[], out: Local[], t: Local[], count = 4):
 }
 
 export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
-  // input(V, src, table, C, plane, rowBytes, nb, tmp): V[p][nb/NR][C][NR] for nb tiles
+  // input(V, src, table, C, plane, rowBytes, nb, tmp, span): V[p][nb/NR][C][NR] for nb tiles,
+  // `span` of the C channels (a thread's range: V and src moved to its first channel)
   const input = emitKernel(m, "wino_input", (f, p) => {
-    const { v: V, src, tiles: table, channels: C, planeBytes: plane, rowBytes, count: nb, scratch: tmp } = p;
+    const { v: V, src, tiles: table, channels: C, planeBytes: plane, rowBytes, count: nb, scratch: tmp, span: channels } = p;
     const t4 = f.i32();
     const c = f.i32();
     const dst = f.i32();
@@ -88,7 +89,7 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
       base.forEach((b, l) => f.set(b, i32.add(src, i32.load(i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY))))));
       // V's address for (p = 0, this group, channel 0, lane t4 mod NR)
       f.set(dst, i32.add(V, i32.shl(i32.add(i32.mul(i32.divU(t4, NR), i32.mul(C, NR)), i32.remU(t4, NR)), 2)));
-      f.for(c, 0, C, 1, () => {
+      f.for(c, 0, channels, 1, () => {
         for (let k = 0; k < 6; k++) {
           const rowOf = (b: Local) => (k === 0 ? b : i32.add(b, i32.mul(rowBytes, k)));
           base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b))));
@@ -108,15 +109,15 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
     });
   });
 
-  // products(U, V, M, C, Mp, nb): M[p] = U[p]·V[p] for the 36 positions
+  // products(U, V, M, C, Mp, nb, from, to): M[p] = U[p]·V[p] for the positions from ≤ p < to (all: 0, 36)
   const products = emitKernel(m, "wino_products", (f, args) => {
-    const { u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb } = args;
+    const { u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 } = args;
     const p = f.i32();
     const m0 = f.i32();
     const up = f.i32();
     const vp = f.i32();
     const mp = f.i32();
-    f.for(p, 0, 36, 1, () => {
+    f.for(p, p0, p1, 1, () => {
       f.set(up, i32.add(U, i32.shl(i32.mul(i32.mul(p, Mp), C), 2)));
       f.set(vp, i32.add(V, i32.shl(i32.mul(i32.mul(p, nb), C), 2)));
       f.set(mp, i32.add(M, i32.shl(i32.mul(i32.mul(p, Mp), nb), 2)));

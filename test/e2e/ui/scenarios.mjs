@@ -93,6 +93,13 @@ export const scenarios = [
         if (!/\d+(\.\d+)? ms/.test(total)) throw new Error(`the total time reads "${total}"`);
         await shot("run-view");
       });
+      await steps.step("code-server's webviews are not cross-origin isolated: the view says it runs on one thread, and why", async () => {
+        const isolated = await view.locator("body").evaluate(() => globalThis.crossOriginIsolated === true);
+        const threads = plainText(await view.locator('[data-testid="run-threads"]').innerText());
+        if (isolated) {
+          if (!/^\d+ threads?$/.test(threads)) throw new Error(`an isolated view reads "${threads}"`);
+        } else if (!/^1 thread \(.*not cross-origin isolated.*--enable-coi\)$/.test(threads)) throw new Error(`the threads note reads "${threads}"`);
+      });
     },
   },
   {

@@ -54,19 +54,27 @@ window.acquireVsCodeApi = () => ({
   return html.replace("<body", `${theme}${shim}\n<body`);
 }
 
-/** `css`: more styles for the page, e.g. a theme's `:root { --vscode-…: … }` */
-export function startHarness(root: string, message: RunMessage, state?: unknown, css = ""): Promise<Harness> {
+/**
+ * `css`: more styles for the page, e.g. a theme's `:root { --vscode-…: … }`; `isolated`: the
+ * page is served cross-origin isolated (COOP same-origin, COEP require-corp), as VS Code
+ * serves its webviews when started with --enable-coi (docs/ENGINE-SPEED.md)
+ */
+export function startHarness(root: string, message: RunMessage, state?: unknown, options: string | { css?: string; isolated?: boolean } = ""): Promise<Harness> {
+  const { css = "", isolated = false } = typeof options === "string" ? { css: options } : options;
+  const isolation: Record<string, string> = isolated
+    ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp", "cross-origin-resource-policy": "same-origin" }
+    : {};
   return new Promise((resolve) => {
     let origin = "";
     const server: Server = createServer((req, res) => {
       const url = req.url ?? "/";
       if (url === "/" || url.startsWith("/?")) {
-        res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8", ...isolation });
         res.end(page(origin, message, state, css));
         return;
       }
       if (/^\/dist\/webview\/[a-z]+\.js$/.test(url)) {
-        res.writeHead(200, { "content-type": "text/javascript", "access-control-allow-origin": "*" });
+        res.writeHead(200, { "content-type": "text/javascript", "access-control-allow-origin": "*", ...isolation });
         res.end(readFileSync(join(root, url)));
         return;
       }

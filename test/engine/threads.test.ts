@@ -1,0 +1,242 @@
+// The multi-threaded fast executor (issue 16): every kernel split into as many parts as
+// it allows (grain 1) gives the same bits as one thread, fused and traced; whole networks
+// too; a kernel that fails on a worker thread fails the run with its name; a cancelled
+// run stops; the budget counts each thread's scratch and cuts threads to fit.
+// Same bits, not "close": every part computes its outputs in the order one thread would.
+
+import * as assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyze, type NetworkResult } from "../../analysis";
+import type { NetworkWeights } from "../../engine/api";
+import { budgetRefusal, memoryNeed, threadsWithinBudget } from "../../engine/budget";
+import { FastExecutor } from "../../engine/fast/executor";
+import { FastNetwork } from "../../engine/fast/network";
+import { scratchNeed } from "../../engine/fast/scratch";
+import { fromMap } from "../../engine/fast/sources";
+import { nodeThreads } from "../../engine/fast/threads/node";
+import { partCount, partRange } from "../../engine/fast/threads/split";
+import { Team } from "../../engine/fast/threads/team";
+import { kernelNames } from "../../engine/fast/threads/record";
+import { Ctl, encodeProgram, programLength } from "../../engine/fast/threads/protocol";
+import { Heap } from "../../engine/fast/heap";
+import { instantiateLibrary } from "../../engine/wasm/library";
+import { initWeights } from "../../engine/init";
+import { networkInput } from "../../engine/input";
+import { kernelCases } from "./kernel-cases";
+import { network } from "./nets";
+
+const root = join(__dirname, "..", "..", "..");
+
+function example(file: string): NetworkResult {
+  const net = analyze(readFileSync(join(root, "examples", file), "utf8"), file).networks[0];
+  assert.ok(net?.complete);
+  return net;
+}
+
+function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  const at = actual.findIndex((x, i) => !Object.is(x, expected[i]));
+  assert.ok(at < 0, `${what}: value ${at} is ${actual[at]} on threads, ${expected[at]} on one`);
+}
+
+describe("threads: cutting work into parts", () => {
+  it("partRange covers [0, total) in order, starts aligned, no part empty while n ≤ the units", () => {
+    for (const [total, n, align] of [[10, 3, 1], [483, 7, 8], [49, 7, 8], [5, 5, 1], [37, 3, 4], [1, 1, 16], [100, 6, 16]]) {
+      let next = 0;
+      for (let i = 0; i < n; i++) {
+        const [s, e] = partRange(total, n, i, align);
+        assert.equal(s, next, `${total}/${n}/${align}: part ${i} starts where the last ended`);
+        assert.equal(s % align, 0);
+        assert.ok(e > s, `${total}/${n}/${align}: part ${i} is empty`);
+        next = e;
+      }
+      assert.equal(next, total);
+    }
+  });
+
+  it("partCount: one part on one thread, at most 4 per thread, at least the grain each, at most the units", () => {
+    assert.equal(partCount(1e9, { threads: 1, grain: 1 }), 1);
+    assert.equal(partCount(1e9, { threads: 2, grain: 1 }), 8);
+    assert.equal(partCount(1e9, { threads: 2, grain: 1 }, 3), 3);
+    assert.equal(partCount(1000, { threads: 8, grain: 400 }), 2);
+    assert.equal(partCount(10, { threads: 8, grain: 400 }), 1);
+  });
+});
+
+describe("threads: every kernel, split as finely as it goes, gives one thread's bits", function () {
+  this.timeout(120_000);
+  const threaded = new FastExecutor({ threads: 2, host: nodeThreads, grain: 1 });
+  const single = new FastExecutor();
+  for (const [label, text] of kernelCases) {
+    it(label, async () => {
+      const net = network(text);
+      const weights: NetworkWeights = initWeights(net.graph, 5);
+      const input = networkInput(net.graph[0], { sample: "noise" }, 5).data;
+      assertSameBits(await threaded.run(net.graph, weights, input), await single.run(net.graph, weights, input), "fused");
+      const layers = new Map<number, Float32Array>();
+      await single.run(net.graph, weights, input, { onLayer: (t) => layers.set(t.node.id, t.output) });
+      let seen = 0;
+      await threaded.run(net.graph, weights, input, {
+        onLayer: (t) => {
+          seen++;
+          assertSameBits(t.output, layers.get(t.node.id)!, `traced layer ${t.node.id} (${t.node.op})`);
+        },
+      });
+      assert.equal(seen, net.graph.length);
+    });
+  }
+
+  it("the split kernels really run on two threads", async () => {
+    const net = network("input 23x21x8\nconv 16 3x3 pad 1\nrelu\ndwconv 3x3 pad 1\nmaxpool 2\nfc 10");
+    const prepared = await FastNetwork.prepare(net.graph, fromMap(initWeights(net.graph, 1)), { threads: 2, host: nodeThreads, grain: 1 });
+    try {
+      assert.equal(prepared.threads, 2);
+      assert.ok(prepared.memory.local > 0, "each thread has scratch of its own");
+    } finally {
+      prepared.dispose();
+    }
+  });
+});
+
+describe("threads: whole networks give one thread's bits", function () {
+  this.timeout(300_000);
+  const cases: [string, number | undefined][] = [
+    ["lenet5.cnn", 1],
+    ["resnet18.cnn", undefined],
+    ["mobilenetv2.cnn", undefined],
+    ["inception.cnn", 1 << 12],
+    ["unet_small.cnn", 1 << 12],
+  ];
+  for (const [file, grain] of cases) {
+    it(`${file} on 2 threads${grain ? ` (grain ${grain})` : ""}`, async () => {
+      const net = example(file);
+      const weights = initWeights(net.graph, 1);
+      const input = networkInput(net.graph[0], {}, 1).data;
+      const one = await FastNetwork.prepare(net.graph, fromMap(weights));
+      const two = await FastNetwork.prepare(net.graph, fromMap(weights), { threads: 2, host: nodeThreads, grain });
+      try {
+        assert.equal(two.threads, 2, "some step splits");
+        const expected = await one.run(input);
+        assertSameBits(await two.run(input), expected, file);
+        // and again: a second run on the same team
+        assertSameBits(await two.run(input), expected, `${file}, second run`);
+        // the worker joins the runs once it has started (a small net's first runs may end before that)
+        const until = Date.now() + 20_000;
+        while (two.workerParts === 0 && Date.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          assertSameBits(await two.run(input), expected, `${file}, a later run`);
+        }
+        assert.ok(two.workerParts > 0, "the worker thread ran some parts");
+      } finally {
+        two.dispose();
+      }
+    });
+  }
+});
+
+describe("threads: failures, cancelling, disposing", function () {
+  this.timeout(60_000);
+
+  it("a kernel that traps on a worker thread fails the phase with the kernel's name", async () => {
+    const heap = new Heap(1 << 20, true);
+    const lib = await instantiateLibrary(heap.memory);
+    const locals = [heap.reserve(256), heap.reserve(256)];
+    const ctl = heap.reserve(64);
+    const activate = kernelNames.indexOf("activate");
+    // 8 parts, each writing far past the memory's end: a RuntimeError where it runs
+    // (activate's arguments: dst, src, count, code, alpha)
+    const parts = Array.from({ length: 8 }, () => [{ kernel: activate, args: [0x7ff00000, locals[0], 16, 1, 0], localMask: 0 }]);
+    const encode = (p: typeof parts) => {
+      const length = programLength(p);
+      const at = heap.reserve(8 * length);
+      encodeProgram(p, new Float64Array(heap.memory.buffer, at, length));
+      return at;
+    };
+    const program = encode(parts);
+    // and 8 that fill each thread's own scratch (the mask moves the address to the thread's)
+    const fine = encode(Array.from({ length: 8 }, () => [{ kernel: activate, args: [locals[0], locals[0], 16, 1, 0], localMask: 3 }]));
+    const team = new Team(nodeThreads, lib, ctl, locals);
+    const control = new Int32Array(heap.memory.buffer, ctl, 16);
+    try {
+      // the main thread's first part waits until a worker has failed one (so one surely runs there)
+      let first = true;
+      assert.throws(
+        () =>
+          team.phase(program, parts.length, () => {
+            if (!first) return;
+            first = false;
+            const until = Date.now() + 20_000;
+            while (Atomics.load(control, Ctl.ERROR) === 0 && Date.now() < until) Atomics.wait(control, 15, 0, 5);
+          }),
+        /activate failed on a worker thread/,
+      );
+      // the team still works afterwards
+      team.phase(fine, 8, () => {});
+    } finally {
+      team.end();
+      team.dispose();
+    }
+  });
+
+  it("a cancelled threaded run stops with an AbortError, and the next run is right", async () => {
+    const net = example("resnet18.cnn");
+    const weights = initWeights(net.graph, 2);
+    const input = networkInput(net.graph[0], {}, 2).data;
+    const fast = new FastExecutor({ threads: 2, host: nodeThreads });
+    const controller = new AbortController();
+    let layers = 0;
+    await assert.rejects(
+      fast.run(net.graph, weights, input, {
+        signal: controller.signal,
+        onLayer: () => {
+          if (++layers === 5) controller.abort();
+        },
+      }),
+      (e: Error) => e.name === "AbortError",
+    );
+    const one = await new FastExecutor().run(net.graph, weights, input);
+    assertSameBits(await fast.run(net.graph, weights, input), one, "after the cancelled run");
+  });
+
+  it("a disposed network no longer runs", async () => {
+    const net = network("input 32x32x16\nconv 16 3x3 pad 1");
+    const prepared = await FastNetwork.prepare(net.graph, fromMap(initWeights(net.graph, 1)), { threads: 2, host: nodeThreads, grain: 1 });
+    prepared.dispose();
+    await assert.rejects(prepared.run(new Float32Array(32 * 32 * 16)), /disposed/);
+  });
+});
+
+describe("threads: the memory budget counts each thread's scratch", function () {
+  this.timeout(120_000);
+
+  it("the budget's scratch is at least what the prepared network reserves, one thread or two", async () => {
+    for (const file of ["resnet18.cnn", "mobilenetv2.cnn", "lenet5.cnn", "unet_small.cnn"]) {
+      const net = example(file);
+      const weights = fromMap(initWeights(net.graph, 1));
+      for (const threads of [1, 2]) {
+        const prepared = await FastNetwork.prepare(net.graph, weights, { threads, host: nodeThreads });
+        try {
+          const used = prepared.memory.scratch + prepared.memory.local;
+          const counted = scratchNeed(net.graph, threads).total;
+          assert.ok(counted >= used, `${file}, ${threads} thread(s): the budget counts ${counted} B of scratch, the engine reserves ${used} B`);
+          assert.ok(counted <= 2 * used + (1 << 20), `${file}, ${threads} thread(s): ${counted} B counted for ${used} B used`);
+        } finally {
+          prepared.dispose();
+        }
+      }
+    }
+  });
+
+  it("more threads need more; a budget between one and two threads' need runs one thread", () => {
+    const net = example("resnet18.cnn");
+    const one = memoryNeed(net, 1).totalBytes;
+    const two = memoryNeed(net, 2).totalBytes;
+    assert.ok(two > one);
+    const between = Number(one + (two - one) / 2n) / 1e6;
+    assert.equal(threadsWithinBudget(net, between, 2), 1);
+    assert.equal(threadsWithinBudget(net, Number(two) / 1e6 + 1, 2), 2);
+    assert.equal(budgetRefusal(net, between, undefined, 1), null);
+    assert.match(budgetRefusal(net, between, undefined, 2)!, /\+ scratch of 2 threads [\d.]+ MB\), more than the memory budget/);
+  });
+});
