@@ -4,7 +4,12 @@
 
 import { parentPort } from "node:worker_threads";
 import { inspectFolder, runSession } from "../../engine/train/session";
+import { enableRelaxedSimd } from "../../engine/wasm/relaxed-node";
 import type { SessionMessage, SessionRequest } from "../../engine/train/session-protocol";
+
+// the kernels `cnn train` takes (the fused multiply-add where this Node has it behind a
+// flag), so that the view's weights are the bytes `cnn train` writes; before any kernel is compiled
+enableRelaxedSimd();
 
 const port = parentPort;
 if (!port) throw new Error("the training thread runs as a worker_thread");

@@ -14,7 +14,8 @@ import { serializeNetwork } from "../../analysis/serialize";
 import { hostMessage } from "../../client/train/relay";
 import { TrainingThread } from "../../client/train/thread";
 import type { SessionMessage } from "../../engine/train/session-protocol";
-import { readViewMessage, type ViewMessage } from "../../webview/protocol";
+import { InvalidDataError } from "../../analysis/check";
+import { readHostMessage, readViewMessage, type ViewMessage } from "../../webview/protocol";
 import { Browser } from "./webview/browser";
 import { runMessageFor, startHarness } from "./webview/harness";
 import { root, tempDir } from "./cli";
@@ -202,5 +203,36 @@ describe("run view: the Train section (headless Chromium)", function () {
       mkdirSync(artifacts, { recursive: true });
       writeFileSync(join(artifacts, "run-view-train.png"), await b.screenshot());
     });
+  });
+});
+
+describe("run view: the page checks what the host says about training", () => {
+  const result = {
+    stopped: false, steps: 3, samplesPerSecond: 100, epochs: [{ epoch: 1, loss: 0.5, trainAccuracy: 0.5, testAccuracy: 0.5, ms: 10 }],
+    classes: ["a", "b"], evaluatedOn: "x", evaluatedSize: 2, accuracy: 0.5, confusion: [[1, 0], [1, 0]], wrong: 1,
+    misclassified: [{ name: "b/1.png", label: 1, predicted: 0, confidence: 0.7, picture: { width: 2, height: 1, channels: 1, base64: Buffer.from([0, 255]).toString("base64") } }],
+    filters: { layer: "c1 (conv)", count: 1, channels: 1, height: 1, width: 2, values: [0.5, -0.5] },
+  };
+  const done = (r: unknown) => ({ type: "trainDone", result: r });
+  it("reads a well-formed result", () => {
+    assert.equal(readHostMessage(done(result)).type, "trainDone");
+  });
+  for (const [what, bad] of [
+    ["a confusion matrix of another size than the classes", { ...result, confusion: [[1, 0, 0], [1, 0, 0], [0, 0, 0]] }],
+    ["a negative count", { ...result, confusion: [[1, -1], [1, 0]] }],
+    ["a mistake of a class that does not exist", { ...result, misclassified: [{ ...result.misclassified[0], label: 2 }] }],
+    ["a thumbnail whose bytes are not its size", { ...result, misclassified: [{ ...result.misclassified[0], picture: { ...result.misclassified[0].picture, width: 3 } }] }],
+    ["a thumbnail that is not base64", { ...result, misclassified: [{ ...result.misclassified[0], picture: { ...result.misclassified[0].picture, base64: "<script>" } }] }],
+    ["a thumbnail too large to draw", { ...result, misclassified: [{ ...result.misclassified[0], picture: { width: 100000, height: 100000, channels: 1, base64: "" } }] }],
+    ["filters whose values are not their shape", { ...result, filters: { ...result.filters, count: 2 } }],
+    ["a confidence above 1", { ...result, misclassified: [{ ...result.misclassified[0], confidence: 1.5 }] }],
+    ["an accuracy above 1", { ...result, accuracy: 2 }],
+  ] as const) {
+    it(`refuses ${what}`, () => assert.throws(() => readHostMessage(done(bad)), InvalidDataError));
+  }
+  it("refuses a progress with a step that is not a count, and a trainState it does not know", () => {
+    assert.throws(() => readHostMessage({ type: "trainProgress", points: [{ step: -1, loss: 1 }], progress: {} }), InvalidDataError);
+    assert.throws(() => readHostMessage({ type: "trainState", state: "exploded", step: 1 }), InvalidDataError);
+    assert.throws(() => readHostMessage({ type: "trainWeights", weights: { state: "file" } }), InvalidDataError);
   });
 });
