@@ -383,7 +383,8 @@ export const scenarios = [
           await noRunError(frame);
           return (await frame.locator('[data-testid="top5-row"]').count()) === 5 && (await frame.locator('[data-testid="run-total-ms"]').count()) > 0;
         }, { timeout: 60_000, lastSeen: async () => oneLine(await frame.locator("body").innerText()) });
-        const weights = plainText(await frame.locator('[data-testid="train-weights"]').innerText());
+        // the Train section may still be closed: its text, not what is drawn
+        const weights = plainText((await frame.locator('[data-testid="train-weights"]').textContent()) ?? "");
         if (!/seeded, untrained/.test(weights)) throw new Error(`before training the view says the weights are "${weights}"`);
         return frame;
       });
@@ -466,9 +467,9 @@ export const scenarios = [
         const first = view.locator('[data-testid="top5-row"]').first();
         await until("the run with the trained weights to say class 7 first", async () => {
           await noRunError(view);
-          const total = await view.locator(".total").innerText().catch(() => "");
+          const total = await view.locator("div.total").innerText().catch(() => "");
           return /weights: trained in this view/.test(total) && /class 7\b/.test(await first.innerText());
-        }, { timeout: 60_000, lastSeen: async () => `${oneLine(await first.innerText().catch(() => ""))} | ${oneLine(await view.locator(".total").innerText().catch(() => ""))}` });
+        }, { timeout: 60_000, lastSeen: async () => `${oneLine(await first.innerText().catch(() => ""))} | ${oneLine(await view.locator("div.total").innerText().catch(() => ""))}` });
         const weights = plainText(await view.locator('[data-testid="train-weights"]').innerText());
         if (weights !== `trained here: ${trainedSteps} steps on mnist, test ${(Number(lastAccuracy)).toFixed(1)} % · not saved`) throw new Error(`the weights line reads "${weights}"`);
         console.log(`    (top-1: ${oneLine(await first.innerText())})`);
