@@ -861,6 +861,6 @@ export const layerNames: string[] = [...byName.keys()];
 export const inputDoc = {
   name: "input",
   summary: "the network's input volume W×H×D (`input W x H` means D = 1)",
-  usage: "input W x H x D [sample NAME | sample \"file.png\"] [data [[…]]]",
-  options: ["sample", "data"] as OptionName[],
+  usage: "input W x H x D [sample NAME | sample \"file.png\"] [data [[…]]] [mean […] std […]] [invert] [classes NAME | classes \"names.txt\"]",
+  options: ["sample", "data", "mean", "std", "invert", "classes"] as OptionName[],
 };

@@ -24,6 +24,13 @@ export interface ResolvedOptions {
   bias?: NestedList;
   data?: NestedList;
   sample?: { name: string } | { path: string };
+  /** input: per-channel normalization, (x − mean)/std */
+  mean?: number[];
+  std?: number[];
+  /** input: a picture's values as 1 − x (dark ink on light paper, read as MNIST's light on dark) */
+  invert: boolean;
+  /** input: what the output's classes are called */
+  classes?: { name: string } | { path: string };
   /** the span of each option as written */
   spans: Partial<Record<OptionName, Span>>;
   /** options whose value is not known here: an error reported, or a block parameter checked on its own */
@@ -44,7 +51,11 @@ export type OptionName =
   | "weights"
   | "bias"
   | "data"
-  | "sample";
+  | "sample"
+  | "mean"
+  | "std"
+  | "invert"
+  | "classes";
 
 /** One line of documentation per option, for hover and completion. */
 export const optionDocs: Record<OptionName, { usage: string; doc: string }> = {
@@ -62,6 +73,10 @@ export const optionDocs: Record<OptionName, { usage: string; doc: string }> = {
   bias: { usage: "bias v", doc: "literal bias value(s)" },
   data: { usage: "data [[…]]", doc: "literal input values [H][W] or [D][H][W], top row first" },
   sample: { usage: "sample NAME | sample \"file.png\"", doc: "which sample input the run view uses" },
+  mean: { usage: "mean [m₁, …] | mean m", doc: "a picture is normalized as (x − mean)/std after scaling to [0, 1] (torchvision's Normalize); one value per channel or one for all" },
+  std: { usage: "std [s₁, …] | std s", doc: "see `mean`; ImageNet: `mean [0.485, 0.456, 0.406] std [0.229, 0.224, 0.225]`" },
+  invert: { usage: "invert", doc: "a picture is read as 1 − x: dark digits on white paper become MNIST's white on black" },
+  classes: { usage: "classes digits | classes imagenet | classes \"names.txt\"", doc: "what the output's classes are called: the 10 digits, ImageNet's 1,000 classes, or a file of one name a line" },
 };
 
 const pair = (v: (number | null)[] | null): [number, number] | null | undefined =>
@@ -74,11 +89,11 @@ function missing(option: OptionNode, name: OptionName, report: Report): boolean 
 }
 
 /** What a layer written without options has: shared, never written to. */
-const noOptions: ResolvedOptions = Object.freeze({ nobias: false, floor: false, ceil: false, spans: Object.freeze({}), failed: Object.freeze([]) as unknown as OptionName[] });
+const noOptions: ResolvedOptions = Object.freeze({ nobias: false, floor: false, ceil: false, invert: false, spans: Object.freeze({}), failed: Object.freeze([]) as unknown as OptionName[] });
 
 export function resolveOptions(options: OptionNode[], scope: Scope, report: Report): ResolvedOptions {
   if (options.length === 0) return noOptions;
-  const out: ResolvedOptions = { nobias: false, floor: false, ceil: false, spans: {}, failed: [] };
+  const out: ResolvedOptions = { nobias: false, floor: false, ceil: false, invert: false, spans: {}, failed: [] };
   for (const option of options) {
     const name = option.name.text as OptionName;
     if (out.spans[name]) {
@@ -91,8 +106,48 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
       case "nobias":
       case "floor":
       case "ceil":
+      case "invert":
         out[name] = true;
         break;
+      case "mean":
+      case "std": {
+        if (missing(option, name, report)) break;
+        let values: number[] | null = null;
+        if (value!.type === "list") {
+          const list = flattenList(value!, report, `\`${name}\``);
+          if (list && list.dims.length !== 1) report("bad-value", value!, `\`${name}\` takes one number per channel, \`${name} [a, b, c]\`, or one for all`);
+          else if (list) values = list.values;
+        } else {
+          const expr = singleExpr(value);
+          const v = expr ? evaluate(expr, scope, report) : null;
+          if (!expr) report("bad-value", value!, `\`${name}\` takes a number or a list, e.g. \`${name} [0.485, 0.456, 0.406]\``);
+          else if (v !== null) values = [v];
+        }
+        if (values && name === "std" && values.some((v) => !(v > 0))) {
+          report("bad-value", value!, `\`std\` values divide: each must be positive, not ${values.find((v) => !(v > 0))}`);
+          values = null;
+        }
+        if (values && values.some((v) => !Number.isFinite(v))) values = null;
+        if (values) out[name] = values;
+        else out.failed.push(name);
+        break;
+      }
+      case "classes": {
+        if (missing(option, name, report)) break;
+        if (value!.type === "string") {
+          const path = value!.value;
+          if (path.trim() === "") report("bad-value", value!, "`classes` names a text file of class names, one a line");
+          else out.classes = { path };
+          break;
+        }
+        const expr = singleExpr(value);
+        if (expr && expr.type === "ref" && (expr.name === "digits" || expr.name === "imagenet")) out.classes = { name: expr.name };
+        else {
+          const close = expr && expr.type === "ref" ? suggest(expr.name, ["digits", "imagenet"]) : null;
+          report("bad-value", value!, `\`classes\` takes \`digits\`, \`imagenet\` or a file of names in quotes (\`classes "names.txt"\`)${close ? `; did you mean \`${close}\`?` : ""}`);
+        }
+        break;
+      }
       case "stride":
       case "dilation": {
         if (missing(option, name, report)) break;

@@ -115,6 +115,11 @@ const attrFields: Record<string, Reader<unknown>> = {
   biasValue: number,
   data: list(number),
   sample,
+  mean: list(number, 1 << 16),
+  std: list(number, 1 << 16),
+  invert: boolean,
+  // `classes digits` or `classes "names.txt"`: the same shape as a sample
+  classes: sample,
 };
 
 /**

@@ -176,6 +176,13 @@ export interface InputAttrs {
   data?: number[];
   /** the sample the file names, or a picture file's path relative to it */
   sample?: { name: string } | { path: string };
+  /** input: normalization of a picture, one value per channel (docs/ENGINE.md) */
+  mean?: number[];
+  std?: number[];
+  /** input: a picture read as 1 − x */
+  invert?: boolean;
+  /** input: the names of the output's classes */
+  classes?: { name: string } | { path: string };
 }
 
 /** a kind without options */

@@ -3,8 +3,9 @@
 import { runCommand } from "./run";
 import { exportCommand } from "./export";
 import { trainCommand } from "./train";
+import { importCommand } from "./import";
 import type { ExtraCommand } from "./usage";
 
 export type { ExtraCommand };
 
-export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand, importCommand];

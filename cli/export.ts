@@ -11,7 +11,7 @@ import { pickNetwork, reportErrors } from "./run";
 import { nodeDescriber } from "../engine/describe";
 import { initWeights } from "../engine/init";
 import { exportedText, onnxModel } from "../engine/onnx/model";
-import { loadSafetensorsWeights, weightsToSafetensors } from "../engine/weights-file";
+import { readWeightsFile, weightsToSafetensors } from "../engine/weights-file";
 import { BUDGET_OPTION, DEFAULT_BUDGET_MB, exportBudgetRefusal, isAllocationFailure } from "../engine/budget";
 
 export const exportCommand: ExtraCommand = {
@@ -61,7 +61,9 @@ function exportNetwork(file: string, analysis: Analysis, network: NetworkResult,
   const weightsFile = args.values.get("--weights");
   if (weightsFile !== undefined) {
     try {
-      weights = loadSafetensorsWeights(readFileSync(weightsFile), network, weights, describe);
+      const loaded = readWeightsFile(readFileSync(weightsFile), network, weights, describe);
+      weights = loaded.weights;
+      for (const note of loaded.notes) process.stderr.write(`${weightsFile}: warning: ${note}\n`);
     } catch (e) {
       if (isAllocationFailure(e)) throw e;
       process.stderr.write(`${weightsFile}: ${(e as Error).message}\n`);

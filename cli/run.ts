@@ -16,8 +16,9 @@ import { allocationRefusal, budgetRefusal, BUDGET_OPTION, DEFAULT_BUDGET_MB, isA
 import { nodeThreads } from "../engine/fast/threads/node";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
-import { loadSafetensorsWeights } from "../engine/weights-file";
-import { topClasses } from "../engine/top";
+import { isUntrained, readWeightsFile } from "../engine/weights-file";
+import { probabilities, topClasses } from "../engine/top";
+import { classCount, classNamesFor, classNamesFromMetadata, parseClassNames, type ClassNames, type ClassSources } from "../engine/classes";
 import { nodeDescriber } from "../engine/describe";
 import { trainedWeightsFor } from "./trained-weights";
 
@@ -25,7 +26,7 @@ const MAX_JSON_VALUES = 10_000;
 
 export const runCommand: ExtraCommand = {
   name: "run",
-  usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--seed N] [--json] [--weights F.safetensors]
+  usage: `cnn run FILE [--network NAME] [--sample NAME|PICTURE] [--invert] [--seed N] [--json] [--weights F.safetensors]
           [--untrained] [--memory-budget MB] [--executor NAME] [--threads N]
                                       runs the network on the CPU: its output and the time per layer
                                       (--threads: how many, default every core)`,
@@ -81,7 +82,7 @@ function inputRequest(file: string, analysis: Analysis, input: GraphNode, args: 
 }
 
 async function run(argv: string[], load: (file: string) => Analysis): Promise<number> {
-  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor", "--threads"], ["--json", "--untrained"]);
+  const args = parseArgs("run", argv, ["--network", "--sample", "--seed", "--weights", "--memory-budget", "--executor", "--threads"], ["--json", "--invert", "--untrained"]);
   if (args.files.length !== 1) throw new UsageError("cnn run: name one .cnn file");
   const file = args.files[0];
   const json = args.flags.has("--json");
@@ -111,11 +112,20 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   if (threads < wantedThreads && !json) {
     process.stderr.write(`${file}: ${threads} thread${threads === 1 ? "" : "s"} instead of ${wantedThreads}: ${budgetRefusal(network, budgetMB, BUDGET_OPTION, wantedThreads)}\n`);
   }
-  const request = inputRequest(file, analysis, network.graph[0], args);
+  const request = { ...inputRequest(file, analysis, network.graph[0], args), ...(args.flags.has("--invert") ? { invert: true } : {}) };
   const weightsFile = args.values.get("--weights");
   if (weightsFile !== undefined && args.flags.has("--untrained")) throw new UsageError("cnn run: --weights and --untrained exclude each other");
   // without --weights, the trained weights beside the design (cnn train's output), if any
   const trained = weightsFile === undefined && !args.flags.has("--untrained") ? trainedWeightsFor(file, network) : null;
+  const classSources: ClassSources = {};
+  const classesSaid = network.graph[0].attrs.classes;
+  if (classesSaid && "path" in classesSaid) {
+    try {
+      classSources.file = { name: classesSaid.path, names: parseClassNames(readFileSync(resolve(dirname(file), classesSaid.path), "utf8")) };
+    } catch (e) {
+      throw new UsageError(`cnn run: cannot read the classes file ${classesSaid.path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    }
+  }
   let input;
   let result;
   try {
@@ -130,7 +140,12 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
         throw new UsageError(`cnn run: cannot read ${weightsFile}: ${(e as Error).message}`);
       }
       try {
-        weights = loadSafetensorsWeights(bytes, network, weights, nodeDescriber(file, analysis.text));
+        const loaded = readWeightsFile(bytes, network, weights, nodeDescriber(file, analysis.text));
+        weights = loaded.weights;
+        const shownName = trained ? trained.name : weightsFile!;
+        for (const note of loaded.notes) process.stderr.write(`${shownName}: warning: ${note}\n`);
+        const carried = classNamesFromMetadata(loaded.metadata);
+        if (carried) classSources.weights = { name: shownName, names: carried };
       } catch (e) {
         if (isAllocationFailure(e)) throw e;
         const shown = trained ? trained.path : weightsFile;
@@ -154,6 +169,10 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   }
   const lines = new LineIndex(analysis.text);
   const layers = result.layers.map((l) => ({ node: network.graph[l.nodeId], ms: l.ms }));
+  const untrained = weightsFile === undefined && !trained && isUntrained(network);
+  const classNotes: string[] = [];
+  const classes = classNamesFor(network, classSources, classNotes);
+  for (const note of classNotes) process.stderr.write(`${file}: warning: ${note}\n`);
   if (json) {
     const data: (number | null)[] = [];
     for (let i = 0; i < Math.min(result.output.length, MAX_JSON_VALUES); i++) data.push(float32Number(result.output[i]));
@@ -162,6 +181,10 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       output: { shape: shapeArray(network.output), data },
       layers: layers.map((l) => ({ line: lines.lineOf(l.node.span.start) + 1, kind: l.node.op, ms: roundMs(l.ms) })),
       ms: roundMs(result.ms),
+      // extensions: whether the weights are the seeded initialization, and the five best
+      // classes, named where the names are sure (else null)
+      ...(untrained ? { untrained } : {}),
+      ...(classCount(network) !== null ? { top5: ranked(network, result.output).map((c) => ({ index: c.index, name: classes ? classes.names[c.index] : null, score: float32Number(Math.fround(c.value)) })) } : {}),
     };
     process.stdout.write(JSON.stringify(out) + "\n");
     return 0;
@@ -169,8 +192,10 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   const out: string[] = [];
   const source = weightsFile !== undefined ? `weights from ${weightsFile}` : trained ? `weights from ${trained.name} (trained)` : `seed ${seed}`;
   out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor, ${result.threads} thread${result.threads === 1 ? "" : "s"}`);
+  if (input.steps.length) out.push(`input: ${input.steps.join(" → ")}`);
   out.push("");
-  out.push(...outputText(network, result.output));
+  out.push(...outputText(network, result.output, classes));
+  if (untrained) out.push(...untrainedText(file, seed));
   out.push("");
   out.push("time per layer:");
   const rows = layers.map((l) => [String(lines.lineOf(l.node.span.start) + 1), l.node.label ? `${l.node.label} (${l.node.op})` : l.node.op, shapeText(l.node.output), l.ms.toFixed(2)]);
@@ -184,19 +209,38 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   return 0;
 }
 
+function untrainedText(file: string, seed: number): string[] {
+  return [
+    `untrained: random weights, seed ${seed} — the output does not mean anything yet. Real weights:`,
+    `  train them        cnn train ${file} --data mnist   (or --data DIR, a folder per class)`,
+    `  load a file       cnn run ${file} --weights WEIGHTS.safetensors`,
+    `  import a model    cnn import MODEL.onnx            (a design and its weights from ONNX)`,
+  ];
+}
+
 function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** The output for people: top-5 after a softmax, small volumes row by row, else a digest. */
-function outputText(network: NetworkResult, output: Float32Array): string[] {
+/** The five best classes: the probabilities of a softmax output, else a softmax of the raw values. */
+function ranked(network: NetworkResult, output: Float32Array): { index: number; value: number }[] {
+  const last = network.graph[network.graph.length - 1];
+  return topClasses(last.op === "softmax" ? output : probabilities(output), 5);
+}
+
+/** The output for people: top-5 after a softmax (named where the names are sure), small volumes row by row, else a digest. */
+function outputText(network: NetworkResult, output: Float32Array, classes: ClassNames | null): string[] {
   const shape = network.output!;
   const last = network.graph[network.graph.length - 1];
   const out: string[] = [];
+  const label = (i: number) => (classes ? classes.names[i] : `class ${String(i).padStart(String(shape.kind === "vector" ? shape.n - 1 : 0).length)}`);
   if (shape.kind === "vector") {
-    if (last.op === "softmax") {
-      out.push(`output: ${shape.n} probabilities (softmax), top ${Math.min(5, shape.n)}:`);
-      for (const c of topClasses(output, 5)) out.push(`  class ${String(c.index).padStart(String(shape.n - 1).length)}  ${(c.value * 100).toFixed(2).padStart(6)} %`);
+    if (last.op === "softmax" || classes) {
+      const what = last.op === "softmax" ? `${shape.n} probabilities (softmax)` : `${shape.n} scores (a softmax of them)`;
+      out.push(`output: ${what}, top ${Math.min(5, shape.n)}${classes ? `, named by ${classes.source}` : ""}:`);
+      const rows = ranked(network, output);
+      const width = Math.max(...rows.map((c) => [...label(c.index)].length));
+      for (const c of rows) out.push(`  ${label(c.index).padEnd(width)}  ${(c.value * 100).toFixed(2).padStart(6)} %${classes && classes.names[c.index] !== String(c.index) ? `  (class ${c.index})` : ""}`);
       return out;
     }
     out.push(`output: ${shape.n} values${shape.n > 20 ? " (the first 20)" : ""}:`);

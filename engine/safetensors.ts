@@ -50,7 +50,12 @@ export function readSafetensors(bytes: Uint8Array): { tensors: NamedTensor[]; me
   return { tensors, metadata };
 }
 
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function toFloat32(dtype: string, raw: Uint8Array, count: number): Float32Array {
+  // float32 on a little-endian machine: one copy of the bytes (a copy: `raw` may be a
+  // Node Buffer, whose slice() is a view of a shared pool)
+  if (dtype === "F32" && littleEndian) return new Float32Array(new Uint8Array(raw).buffer, 0, count);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {

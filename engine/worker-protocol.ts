@@ -20,10 +20,12 @@ export interface WorkerRun {
   weights?: Uint8Array;
   /** what to call them in a message: `the weights trained in this view`, `lenet5.safetensors` */
   weightsName?: string;
+  /** read the picture as 1 − x, whatever the file says */
+  invert?: boolean;
 }
 
 export type WorkerReply =
-  | { type: "input"; runId: number; source: string; preview: Preview }
+  | { type: "input"; runId: number; source: string; steps: string[]; preview: Preview }
   | { type: "layer"; runId: number; nodeId: number; ms: number; preview: Preview }
   | {
       type: "done";

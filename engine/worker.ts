@@ -50,10 +50,13 @@ async function run(message: WorkerRun): Promise<void> {
     const inputNode = network.graph[0];
     const input = networkInput(
       inputNode,
-      message.raster ? { image: { raster: message.raster, name: message.rasterName ?? "picture" } } : message.sample ? { sample: message.sample } : {},
+      {
+        ...(message.raster ? { image: { raster: message.raster, name: message.rasterName ?? "picture" } } : message.sample ? { sample: message.sample } : {}),
+        ...(message.invert !== undefined ? { invert: message.invert } : {}),
+      },
       message.seed,
     );
-    post({ type: "input", runId, source: input.source, preview: makePreview(input.data, inputNode.output) });
+    post({ type: "input", runId, source: input.source, steps: input.steps, preview: makePreview(input.data, inputNode.output) });
     let weights;
     if (message.weights) {
       try {

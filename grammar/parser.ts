@@ -95,6 +95,7 @@ export class CnnParser extends EmbeddedActionsParser {
   private primaryKinds?: IOrAlt<A.Expr>[];
   private optionKinds?: IOrAlt<A.OptionNode>[];
   private opKinds?: IOrAlt<IToken>[];
+  private labelKinds?: IOrAlt<IToken>[];
   private afterOp?: IOrAlt<A.LayerStatement | A.CallStatement>[];
   private partKinds?: IOrAlt<A.Expr>[];
 
@@ -201,9 +202,9 @@ export class CnnParser extends EmbeddedActionsParser {
     if (stmt) this.bodyStatements.push(stmt);
   };
 
-  /** `name:` before a statement */
+  /** `name:` (or a module path, `layer1.0.conv1:`) before a statement */
   private labelPrefix = (): A.Name => {
-    const tok = this.CONSUME(T.Identifier);
+    const tok = this.OR9((this.labelKinds ??= [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.PathName) }]));
     this.CONSUME(T.Colon);
     return nameOf(tok);
   };

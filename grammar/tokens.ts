@@ -78,6 +78,17 @@ export const Identifier = createToken({
   label: "name",
 });
 
+/**
+ * A label written as a module path, as PyTorch names its modules: dotted parts, each of
+ * letters, digits and `_` (`features.0`, `layer1.0.conv1`, `0`). Not lexed directly:
+ * `tokenize` makes it from the pieces right before a `:` (a plain `conv1:` stays an
+ * identifier).
+ */
+export const PathName = createToken({ name: "PathName", pattern: Lexer.NA, label: "label" });
+
+/** A lone `.`: only inside a module-path label, which `tokenize` glues; elsewhere it is reported and dropped. */
+export const Dot = createToken({ name: "Dot", pattern: /\./, label: "`.`" });
+
 /** word → keyword token: keywords are lexed as identifiers and looked up here (see tokenize). */
 const keywordByWord = new Map<string, TokenType>();
 
@@ -120,7 +131,11 @@ export const optionArity: Record<string, 0 | 1> = {
   bias: 1,
   data: 1,
   sample: 1,
+  mean: 1,
+  std: 1,
+  classes: 1,
   nobias: 0,
+  invert: 0,
   floor: 0,
   ceil: 0,
 };
@@ -158,7 +173,9 @@ export const allTokens: TokenType[] = [
   Comment,
   StringLiteral,
   BadNumber,
+  PathName,
   NumberLiteral,
+  Dot,
   Cross,
   ...structuralKeywords,
   OptionKeyword,
@@ -197,8 +214,9 @@ function retype(tok: IToken, type: TokenType): void {
 
 /**
  * Lexes the text, then turns identifiers that are keywords into keyword tokens (one
- * map lookup instead of a regex per keyword) and glues a number to the letters or
- * digits right after it into one BadNumber token.
+ * map lookup instead of a regex per keyword), glues a module-path label (`layer1.0.conv1:`)
+ * into one PathName token, and a number to the letters or digits right after it into
+ * one BadNumber token.
  */
 export function tokenize(text: string): ILexingResult {
   const result = cnnLexer.tokenize(text);
@@ -206,6 +224,22 @@ export function tokenize(text: string): ILexingResult {
   let out = 0;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
+    const pathEnd = tok.tokenType === Identifier || tok.tokenType === NumberLiteral ? modulePathEnd(tokens, i, text) : -1;
+    if (pathEnd >= 0) {
+      // `features.0:`, `layer1.0.conv1:`, `0:` → one label token
+      const end = endOf(tokens[pathEnd]);
+      retype(tok, PathName);
+      tok.image = text.slice(tok.startOffset, end);
+      tok.endOffset = end - 1;
+      tokens[out++] = tok;
+      i = pathEnd;
+      continue;
+    }
+    if (tok.tokenType === Dot) {
+      // a dot outside a module-path label is not a token of the language (as before it was lexed)
+      result.errors.push({ offset: tok.startOffset, length: 1, line: undefined, column: undefined, message: "unexpected character `.`" });
+      continue;
+    }
     if (tok.tokenType === Identifier) {
       const kw = keywordByWord.get(tok.image);
       if (kw) retype(tok, kw);
@@ -266,6 +300,27 @@ export function miscasedKeywords(tokens: IToken[]): { start: number; end: number
     errors.push({ start: tok.startOffset, end: endOf(tok), message: `keywords are lower case: \`${word}\`, not \`${tok.image}\`` });
   }
   return errors;
+}
+
+const modulePath = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
+
+/**
+ * The last token of a module-path label starting at tokens[i]: touching names, numbers
+ * and dots (`layer1` `.0` `.` `conv1`) that spell dotted parts of letters, digits and
+ * `_`, with a `:` next. A lone name stays an identifier; a lone whole number (`0:`) or
+ * `1.0:` is a path. Returns -1 when there is none.
+ */
+function modulePathEnd(tokens: IToken[], i: number, text: string): number {
+  let j = i;
+  while (j + 1 < tokens.length && tokens[j + 1].startOffset === endOf(tokens[j])) {
+    const type = tokens[j + 1].tokenType;
+    // (a lone `x` part is lexed as the dimension cross: `stage.x:`)
+    if (type !== Identifier && type !== NumberLiteral && type !== Dot && type !== Cross) break;
+    j++;
+  }
+  if (tokens[j + 1]?.tokenType !== Colon) return -1;
+  if (j === i && tokens[i].tokenType === Identifier) return -1;
+  return modulePath.test(text.slice(tokens[i].startOffset, endOf(tokens[j]))) ? j : -1;
 }
 
 /** The offset just past a token (its end, exclusive). */

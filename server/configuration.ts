@@ -48,7 +48,7 @@ export const configuration: Feature = {
 
 function apply(ctx: ServerContext, raw: unknown): void {
   const { connection } = ctx;
-  ctx.setSettings(readSettings(raw));
+  if (!ctx.setSettings(readSettings(raw))) return;
   const workspace = ctx.client.workspace;
   if (workspace?.inlayHint?.refreshSupport) void connection.languages.inlayHint.refresh().catch(() => undefined);
   if (workspace?.semanticTokens?.refreshSupport) void connection.languages.semanticTokens.refresh().catch(() => undefined);

@@ -14,11 +14,14 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { guard, type Log } from "./guard";
 import { analysisSettings, defaultSettings, type ServerSettings } from "./settings";
 import { SnapshotCache, type Snapshot } from "./snapshots";
+import { IdleWork } from "./idle";
 
 export class ServerContext {
   readonly documents = new TextDocuments(TextDocument);
   readonly log: Log;
   readonly cache: SnapshotCache;
+  /** work for quiet moments: a collection after analyses, the JIT's warm-up (server/idle.ts) */
+  readonly idle = new IdleWork();
   /** what the client announced in `initialize` (empty until then) */
   client: ClientCapabilities = {};
   /** commands the client runs itself (`initializationOptions.clientCommands`: the VS Code extension's) */
@@ -36,11 +39,17 @@ export class ServerContext {
     return this.current;
   }
 
-  /** New settings: every snapshot is stale, and every listener is told. */
-  setSettings(settings: ServerSettings): void {
+  /**
+   * New settings: every snapshot is stale, and every listener is told (true). The same settings
+   * again (a client answering workspace/configuration with what it sent at start) change
+   * nothing (false): no document is analyzed again for them.
+   */
+  setSettings(settings: ServerSettings): boolean {
+    if (sameJson(settings, this.current)) return false;
     this.current = settings;
     this.cache.setSettings(analysisSettings(settings));
     for (const listener of this.settingsListeners) listener(settings);
+    return true;
   }
 
   onSettingsChanged(listener: (settings: ServerSettings) => void): void {
@@ -64,10 +73,22 @@ export class ServerContext {
     handler: (snapshot: Snapshot, params: NonNullable<P>, token: CancellationToken) => R,
   ) {
     return guard<P, R>(this.log, name, fallback, (params, token) => {
+      this.idle.touch();
       const snapshot = this.snapshotOf(params?.textDocument?.uri);
       return snapshot ? handler(snapshot, params as NonNullable<P>, token) : fallback;
     });
   }
+}
+
+/** Equal as JSON values (settings are plain data: objects, arrays, strings, numbers, booleans). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /**

@@ -37,7 +37,7 @@ export function statementTokens(tokens: IToken[], before: number): { prior: ITok
   const prior: IToken[] = [];
   for (let i = last; i >= 0 && !boundaries.has(tokens[i].tokenType); i--) prior.unshift(tokens[i]);
   const boundary = last - prior.length >= 0 ? tokens[last - prior.length] : null;
-  if (prior.length >= 2 && prior[1].tokenType === T.Colon && prior[0].tokenType === T.Identifier) prior.splice(0, 2);
+  if (prior.length >= 2 && prior[1].tokenType === T.Colon && (prior[0].tokenType === T.Identifier || prior[0].tokenType === T.PathName)) prior.splice(0, 2);
   return { prior, previous: boundary };
 }
 

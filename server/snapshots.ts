@@ -31,7 +31,7 @@ export function fileNameOf(uri: string): string {
 export class SnapshotCache {
   private readonly entries = new Map<string, { snapshot: Snapshot; generation: number }>();
   private generation = 0;
-  /** how long the last analysis took, per document (for the debounce) */
+  /** how long the last analysis took, per document */
   readonly lastMilliseconds = new Map<string, number>();
 
   constructor(

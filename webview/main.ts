@@ -14,7 +14,10 @@ import { readHostMessage, readViewState, type HostMessage, type Picture, type Ru
 import { h } from "./dom";
 import { drawGrid, layoutGrid } from "./heatmap";
 import { LayerList } from "./layers";
-import { showOutput } from "./output";
+import { showOutput, showUntrained } from "./output";
+import { classNamesFor } from "../engine/classes";
+import { inputAttrs } from "../engine/input";
+import { isUntrained } from "../engine/weights-file";
 import { decodePicture, DrawingPad } from "./picture";
 import { PictureError } from "../engine/samples/picture";
 import { budgetRefusal } from "../engine/budget";
@@ -63,6 +66,10 @@ const title = h("h1", {}, "CNN run");
 const meta = h("div", { class: "meta" });
 const inputCanvas = h("canvas", { class: "input-picture", "aria-label": "the input" });
 const inputSource = h("div", { class: "caption" });
+// how the picture became the tensor (docs/ENGINE.md), and the choice to invert it
+const inputSteps = h("div", { class: "caption", "data-testid": "input-steps" });
+const invertBox = h("input", { type: "checkbox", id: "invert", "data-testid": "input-invert" });
+const invertLabel = h("label", { class: "caption", title: "read the picture as 1 − x: dark digits on white paper become MNIST's white on black" }, invertBox, " invert (dark ink on light paper)");
 const padCanvas = h("canvas", { class: "pad", "aria-label": "draw a digit here" });
 const padBox = h(
   "div",
@@ -72,6 +79,7 @@ const padBox = h(
 );
 const top5 = h("div", { class: "top5", "data-testid": "top5", hidden: true });
 const outputNote = h("div", { class: "caption" });
+const untrainedBox = h("div", { class: "untrained", "data-testid": "untrained-notice", role: "note", hidden: true });
 const totalMs = h("div", { class: "total" });
 const layersBox = h("section", { class: "layers", "aria-label": "layers" });
 
@@ -87,8 +95,8 @@ document.body.append(
   h(
     "section",
     { class: "top" },
-    h("div", { class: "card" }, h("h2", {}, "Input"), inputCanvas, inputSource, padBox),
-    h("div", { class: "card" }, h("h2", {}, "Output"), top5, outputNote, totalMs),
+    h("div", { class: "card" }, h("h2", {}, "Input"), inputCanvas, inputSource, inputSteps, invertLabel, padBox),
+    h("div", { class: "card" }, h("h2", {}, "Output"), untrainedBox, top5, outputNote, totalMs),
   ),
   layersBox,
 );
@@ -155,6 +163,11 @@ seedInput.addEventListener("change", () => {
   saveState();
   start();
 });
+invertBox.addEventListener("change", () => {
+  state.invert = invertBox.checked;
+  saveState();
+  start();
+});
 runButton.addEventListener("click", () => send({ type: "rerun" }));
 cancelButton.addEventListener("click", () => cancel());
 padBox.hidden = state.input !== "drawing";
@@ -215,6 +228,7 @@ async function receive(message: HostMessage): Promise<void> {
       }
       current = { message, network };
       state.target = message.target;
+      invertBox.checked = state.invert ?? !!inputAttrs(network).invert;
       saveState();
       if (state.seed === null) seedInput.value = String(message.seed);
       else seedInput.value = String(state.seed);
@@ -292,6 +306,7 @@ async function start(): Promise<void> {
     seed: state.seed ?? message.seed,
     budgetMB: message.budgetMB,
     executor: message.executor,
+    ...(typeof state.invert === "boolean" ? { invert: state.invert } : {}),
   };
   // budget first: a run past it is refused with the numbers before a picture is decoded
   const refusal = budgetRefusal(network, message.budgetMB);
@@ -367,6 +382,7 @@ function onReply(reply: WorkerReply): void {
   switch (reply.type) {
     case "input":
       inputSource.textContent = `${shapeText(current!.network.input)} from ${reply.source}`;
+      inputSteps.textContent = reply.steps.length ? reply.steps.join(" → ") : "";
       drawInput(reply.preview);
       return;
     case "layer":
@@ -379,8 +395,10 @@ function onReply(reply: WorkerReply): void {
       worker = null;
       cancelButton.disabled = true;
       setProgress(1, `done: ${totalLayers()} layers in ${reply.ms.toFixed(1)} ms (${reply.executor} executor, ${(performance.now() - started).toFixed(0)} ms with drawing)`);
-      showOutput(top5, outputNote, current!.network, reply.output, reply.outputLength);
       const used = current!.message.weights;
+      showOutput(top5, outputNote, current!.network, reply.output, reply.outputLength, classNamesFor(current!.network, current!.message.classes ? { file: current!.message.classes } : {}));
+      // weights sent with the run (trained in the view, or the design's trained file) are not the seeded ones
+      showUntrained(untrainedBox, !used && isUntrained(current!.network), state.seed ?? current!.message.seed, current!.message.fileName);
       totalMs.replaceChildren(
         h("span", { "data-testid": "run-total-ms" }, `total ${reply.ms.toFixed(1)} ms`),
         ` · ${reply.executor} executor · `,

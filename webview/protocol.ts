@@ -39,6 +39,8 @@ export interface RunMessage {
   picture?: Picture;
   /** the weights to run with instead of the seeded ones: a .safetensors file's bytes */
   weights?: WeightsMessage;
+  /** the class names the file's `input … classes "names.txt"` names, read by the host */
+  classes?: { name: string; names: string[] };
 }
 
 /** Weights for the run: trained in this view (not saved yet) or read from a file. */
@@ -72,6 +74,15 @@ export type ViewMessage =
 
 /** pictures above this are refused (the view decodes them in memory): the limit of every picture */
 export { MAX_PICTURE_BYTES } from "../engine/samples/picture";
+/** a classes file above this is refused */
+export const MAX_CLASSES_BYTES = 2_000_000;
+
+const classList: Reader<{ name: string; names: string[] }> = (v, p) => {
+  const r = record(v, p);
+  const names = list(string, 100_000)(r.names, `${p}.names`);
+  if (names.some((n) => n.length > 1000)) throw new InvalidDataError(`${p}.names: a class name is longer than 1000 characters`);
+  return { name: string(r.name, `${p}.name`), names };
+};
 
 const target: Reader<RunTarget> = (v, p) => {
   const r = record(v, p);
@@ -121,6 +132,7 @@ export function readHostMessage(value: unknown): HostMessage {
         executor: string(r.executor, "message.executor"),
         picture: optional(picture)(r.picture, "message.picture"),
         weights: optional(weights)(r.weights, "message.weights"),
+        classes: optional(classList)(r.classes, "message.classes"),
       };
     case "error":
       return { type, message: string(r.message, "message.message") };
@@ -161,6 +173,8 @@ export interface ViewState {
   drawing: number[] | null;
   /** the Train section's form */
   train?: TrainViewState;
+  /** read pictures as 1 − x (dark ink on light paper); null: as the file says */
+  invert?: boolean | null;
 }
 
 export function readViewState(value: unknown): ViewState {
@@ -171,7 +185,8 @@ export function readViewState(value: unknown): ViewState {
     const drawing = r.drawing === null || r.drawing === undefined ? null : list(integer, 28 * 28)(r.drawing, "state.drawing");
     const where = r.target === null || r.target === undefined ? null : target(r.target, "state.target");
     const train = readTrainViewState(r.train);
-    return { target: where, seed, input: string(r.input, "state.input"), drawing: drawing && drawing.length === 28 * 28 ? drawing : null, ...(train ? { train } : {}) };
+    const invert = typeof r.invert === "boolean" ? r.invert : null;
+    return { target: where, seed, input: string(r.input, "state.input"), drawing: drawing && drawing.length === 28 * 28 ? drawing : null, invert, ...(train ? { train } : {}) };
   } catch {
     return fallback;
   }

@@ -9,7 +9,8 @@ import { resolveOptions, type OptionName } from "../options";
 import { shapeText } from "../format";
 import { suggest } from "../suggest";
 import { evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "../values";
-import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, Shape } from "../types";
+import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, ScopeFrame, Shape } from "../types";
+import { modulePathOf } from "../paths";
 import { acceptedOptions, bindArguments, blockScope, guessing, layerArguments, misspeltOption } from "./binding";
 import { collectDefinitions } from "./definitions";
 import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
@@ -168,7 +169,7 @@ export class Elaborator {
     for (const extra of stmt.args.slice(1)) sink.report("bad-value", extra, "`input` takes one size, W x H x D");
     const allowed = stmt.options.filter((o) => {
       if (inputDoc.options.includes(o.name.text as OptionName)) return true;
-      sink.report("unknown-name", o.name, `\`input\` has no option \`${o.name.text}\`; it takes \`sample\` and \`data\``);
+      sink.report("unknown-name", o.name, `\`input\` has no option \`${o.name.text}\`; it takes ${inputDoc.options.map((x) => `\`${x}\``).join(", ")}`);
       return false;
     });
     const options = resolveOptions(allowed, emptyScope, sink.reporter);
@@ -187,7 +188,25 @@ export class Elaborator {
         sink.report("bad-value", options.spans.data!, `\`data\` is ${got} (W×H${dd.length === 3 ? "×D" : ""}), the input ${w}×${h}×${d}: rows are [H][W] (or [D][H][W]), top row first`);
       } else data = options.data.values;
     }
-    const attrs = { ...(data ? { data } : {}), ...(options.sample ? { sample: options.sample } : {}) };
+    // mean and std: one value per channel, or one for all
+    const perChannel = (name: "mean" | "std"): number[] | undefined => {
+      const v = options[name];
+      if (!v) return undefined;
+      if (v.length === d) return v;
+      if (v.length === 1) return Array(d).fill(v[0]);
+      sink.report("bad-value", options.spans[name]!, `\`${name}\` has ${v.length} values and the input ${d} channel${d === 1 ? "" : "s"}: one value per channel, or one for all`);
+      return undefined;
+    };
+    const mean = perChannel("mean");
+    const std = perChannel("std");
+    const attrs = {
+      ...(data ? { data } : {}),
+      ...(options.sample ? { sample: options.sample } : {}),
+      ...(mean ? { mean } : {}),
+      ...(std ? { std } : {}),
+      ...(options.invert ? { invert: true } : {}),
+      ...(options.classes ? { classes: options.classes } : {}),
+    };
     const node = this.records.addNode("input", [], null, shape, attrs, 0n, 0n, stmt);
     const flow: Flow = { shape, node, field: { w: 1, h: 1, jumpW: 1, jumpH: 1 } };
     this.records.record(stmt, "input", "input", null, shape, this.records.graph[node], flow.field);
@@ -225,12 +244,24 @@ export class Elaborator {
     }
   }
 
+  /**
+   * Two statements of the network's own text may not give one module path (the labels
+   * around and the label: `conv1` twice, `layer1.0.conv1` twice), nor two of one block's
+   * body; a block's labels may repeat those of the network or of another block.
+   */
   private checkLabel(label: A.Name) {
     if (!this.sink.recording) return;
-    const earlier = this.labels.get(label.text);
+    const frames = this.records.scope;
+    let inner = frames.length - 1;
+    while (inner >= 0 && frames[inner].kind !== "block") inner--;
+    const block = inner >= 0 ? (frames[inner] as Extract<ScopeFrame, { kind: "block" }>).block : null;
+    const path = modulePathOf(frames.slice(inner + 1), label.text)!;
+    const key = block === null ? path : `${block}\u0000${path}`;
+    const earlier = this.labels.get(key);
     if (earlier !== undefined && earlier !== label.start) {
-      this.sink.report("duplicate-name", label, `label \`${label.text}\` is used twice in network \`${this.records.networkName}\``);
-    } else this.labels.set(label.text, label.start);
+      const what = path === label.text ? `label \`${label.text}\`` : `label \`${label.text}\` (here \`${path}\`)`;
+      this.sink.report("duplicate-name", label, `${what} is used twice in ${block === null ? `network \`${this.records.networkName}\`` : `block \`${block}\``}`);
+    } else this.labels.set(key, label.start);
   }
 
   private abort(at: Span) {

@@ -74,7 +74,10 @@ button.link:hover { text-decoration: underline; }
 .input-picture { width: 140px; image-rendering: pixelated; display: block; }
 .pad { width: 224px; height: 224px; image-rendering: pixelated; touch-action: none; cursor: crosshair; border: 1px solid var(--vscode-focusBorder); display: block; margin-top: 8px; }
 .top5 { display: grid; gap: 4px; margin-bottom: 6px; }
-.top5-row { display: grid; grid-template-columns: 1.6em 5.5em 160px 5em; align-items: center; gap: 6px; }
+.top5-row { display: grid; grid-template-columns: 1.6em minmax(5.5em, 14em) 160px 5em; align-items: center; gap: 6px; }
+.top5-row .class { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.untrained { margin: 0 0 8px; padding: 6px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground, orange); background: var(--vscode-textBlockQuote-background, transparent); }
+.untrained ul { margin: 4px 0 0; padding-left: 1.2em; }
 .top5-row .track { height: 10px; background: var(--cnn-track); box-shadow: inset 0 0 0 1px var(--cnn-track-edge); }
 .top5-row .fill { display: block; height: 100%; background: var(--vscode-charts-blue, var(--vscode-progressBar-background)); }
 .top5-row .pct { text-align: right; font-variant-numeric: tabular-nums; }

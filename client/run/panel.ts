@@ -5,11 +5,12 @@
 import * as vscode from "vscode";
 import { deserializeNetwork } from "../../analysis/serialize";
 import { budgetRefusal } from "../../engine/budget";
+import { inputAttrs } from "../../engine/input";
 import { budgetSetting, seedSetting } from "../settings";
 import { isTrainViewType, readViewMessage, readViewState, type HostMessage, type RunTarget, type TrainViewMessage, type ViewMessage } from "../../webview/protocol";
 import { PanelTraining } from "../train/panel-training";
 import { runViewHtml } from "./html";
-import { readInputPicture, readPicture } from "./picture";
+import { readClassNames, readInputPicture, readPicture } from "./picture";
 import type { NetworkSource } from "./source";
 
 export class RunPanel {
@@ -135,6 +136,8 @@ export class RunPanel {
       }
       // the lines of the nodes and the picture the input names come with the network
       const picture = response.picture ? await readInputPicture(uri, response.picture) : undefined;
+      const classesSaid = inputAttrs(network).classes;
+      const classes = classesSaid && "path" in classesSaid ? await readClassNames(uri, classesSaid.path) : undefined;
       const settings = vscode.workspace.getConfiguration("cnn.run");
       // the weights trained in this view while they are kept, else the design's trained file (as `cnn run`)
       const weights = await this.training.weightsFor(target, network.name);
@@ -152,6 +155,7 @@ export class RunPanel {
         executor: settings.get<string>("executor", "auto"),
         ...(picture ? { picture } : {}),
         ...(weights ? { weights } : {}),
+        ...(classes ? { classes } : {}),
       });
       this.training.postWeights();
     } catch (e) {

@@ -5,6 +5,8 @@
 import * as vscode from "vscode";
 import type { Picture } from "../../webview/protocol";
 import { MAX_PICTURE_BYTES, PictureError, probePicture } from "../../engine/samples/picture";
+import { MAX_CLASSES_BYTES } from "../../webview/protocol";
+import { parseClassNames } from "../../engine/classes";
 import { pictureLocation } from "./location";
 
 export async function readInputPicture(document: vscode.Uri, path: string): Promise<Picture> {
@@ -13,6 +15,23 @@ export async function readInputPicture(document: vscode.Uri, path: string): Prom
   const where = pictureLocation(document.path, folder.uri.path, path);
   if ("refused" in where) throw new Error(where.refused);
   return readPicture(document.with({ path: where.path }));
+}
+
+/** The class names an `input … classes "names.txt"` line names: a text file beside the .cnn file, inside its workspace folder. */
+export async function readClassNames(document: vscode.Uri, path: string): Promise<{ name: string; names: string[] }> {
+  const folder = vscode.workspace.getWorkspaceFolder(document);
+  if (!folder) throw new Error(`classes "${path}": class names are read only for files inside an open workspace folder`);
+  const where = pictureLocation(document.path, folder.uri.path, path);
+  if ("refused" in where) throw new Error(where.refused.replace(/^sample/, "classes"));
+  const uri = document.with({ path: where.path });
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch {
+    throw new Error(`the classes file ${path} does not exist`);
+  }
+  if (stat.size > MAX_CLASSES_BYTES) throw new Error(`the classes file ${path} is ${(stat.size / 1e6).toFixed(1)} MB; at most ${MAX_CLASSES_BYTES / 1e6} MB`);
+  return { name: path, names: parseClassNames(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))) };
 }
 
 export async function readPicture(uri: vscode.Uri): Promise<Picture> {

@@ -23,5 +23,5 @@ export function digit(digit: number, variant = 0): Raster {
   const data = new Float32Array(size);
   const all = decoded();
   for (let i = 0; i < size; i++) data[i] = all[start + i] / 255;
-  return { width: DIGIT_SIZE, height: DIGIT_SIZE, channels: 1, data };
+  return { width: DIGIT_SIZE, height: DIGIT_SIZE, channels: 1, data, eightBit: true };
 }

@@ -84,9 +84,10 @@ export function pngPixels(bytes: Uint8Array, info: PngInfo, scanlines: Uint8Arra
   if (alpha) {
     // an alpha that is 1 everywhere is no alpha: RGB, as for an opaque picture
     const a = data.subarray(3 * plane);
-    if (a.every((v) => v === 1)) return { width, height, channels: 3, data: data.subarray(0, 3 * plane) };
+    if (a.every((v) => v === 1)) return { width, height, channels: 3, data: data.subarray(0, 3 * plane), eightBit: bitDepth <= 8 };
   }
-  return { width, height, channels, data };
+  // (8 bits or fewer: every value is k/255, so it is converted and resized as PIL does, raster.ts)
+  return { width, height, channels, data, eightBit: bitDepth <= 8 };
 }
 
 /** the n-th sample of a row of `depth`-bit samples (big-endian, most significant bits first) */

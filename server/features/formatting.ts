@@ -131,7 +131,7 @@ function describeLines(snapshot: Snapshot): Line[] {
     const structural = line.tokens.some((t) => t.tokenType === T.LBrace || t.tokenType === T.RBrace || t.tokenType === T.Semicolon);
     if (!line.continuation && brackets === 0 && !structural && line.tokens.length > 0) {
       let at = 0;
-      if (line.tokens[1]?.tokenType === T.Colon && line.tokens[0].tokenType === T.Identifier) at = 2;
+      if (line.tokens[1]?.tokenType === T.Colon && (line.tokens[0].tokenType === T.Identifier || line.tokens[0].tokenType === T.PathName)) at = 2;
       const head = line.tokens[at];
       if (head && (head.tokenType === T.Identifier || head.tokenType === T.PadKeyword)) {
         const rest = line.tokens.slice(at + 1);

@@ -86,9 +86,10 @@ describe("samples: the catalog", () => {
 });
 
 describe("samples: pictures", () => {
-  it("resizing averages areas when shrinking (4×1 → 2×1) and interpolates when growing (2×1 → 4×1)", () => {
+  it("resizing is PIL's bilinear: a triangle widened by the scale when shrinking (4×1 → 2×1), interpolation when growing (2×1 → 4×1)", () => {
     const r = { width: 4, height: 1, channels: 1, data: Float32Array.from([0, 1, 2, 3]) };
-    assert.deepEqual(Array.from(resize(r, 2, 1).data), [0.5, 2.5]);
+    // output 0 centred at 1.0 with support 2: weights 0.75, 0.75, 0.25 over 0, 1, 2
+    assert.deepEqual(Array.from(resize(r, 2, 1).data), [Math.fround(1.25 / 1.75), Math.fround((0.25 * 1 + 0.75 * 2 + 0.75 * 3) / 1.75)]);
     const g = { width: 2, height: 1, channels: 1, data: Float32Array.from([0, 1]) };
     assert.deepEqual(Array.from(resize(g, 4, 1).data), [0, 0.25, 0.75, 1]);
   });

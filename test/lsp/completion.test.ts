@@ -36,7 +36,7 @@ describe("completion", () => {
     for (const word of ["network", "block", "stride", "nobias", "branch", "shortcut", "input"]) assert.ok(!names.includes(word), `unexpected ${word}`);
     // a network without its input yet: `input` is offered first
     const empty = await complete(server, "network N {\n  <|>\n}\n");
-    assert.equal(empty.find((i) => i.label === "input")?.detail, "input W x H x D [sample NAME | sample \"file.png\"] [data [[…]]]");
+    assert.equal(empty.find((i) => i.label === "input")?.detail, "input W x H x D [sample NAME | sample \"file.png\"] [data [[…]]] [mean […] std […]] [invert] [classes NAME | classes \"names.txt\"]");
     const conv = items.find((i) => i.label === "conv")!;
     assert.equal(conv.detail, "conv K F [stride S] [pad P|same] [dilation d] [groups G] [nobias]");
     assert.match((conv.documentation as { value: string }).value, /^convolution: K filters of F×F×D₁/);

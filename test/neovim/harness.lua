@@ -49,7 +49,8 @@ end
 --- Starts the server and opens `path` (a file on disk: `H.dir .. "/x.cnn"`) in a buffer
 --- attached to it. Options: settings (Neovim's `settings`: answered to
 --- workspace/configuration and sent in didChangeConfiguration), init_options,
---- debounce (ms, Neovim's debounce_text_changes; default 0), cmd (default $CNN_LSP_CMD).
+--- debounce (ms, Neovim's debounce_text_changes; default 0; "default": Neovim's own, 150 ms in 0.7),
+--- cmd (default $CNN_LSP_CMD).
 function H.open(path, options)
   options = options or {}
   local cmd = options.cmd or vim.fn.json_decode(os.getenv("CNN_LSP_CMD"))
@@ -59,7 +60,7 @@ function H.open(path, options)
     root_dir = H.dir,
     settings = options.settings,
     init_options = options.init_options,
-    flags = { debounce_text_changes = options.debounce or 0 },
+    flags = options.debounce == "default" and {} or { debounce_text_changes = options.debounce or 0 },
     on_exit = function(code)
       if code ~= 0 then table.insert(results.errors, "the server exited with " .. tostring(code)) end
     end,

@@ -1,0 +1,71 @@
+// The JIT's warm-up (server/idle.ts runs it in quiet moments after start): short analyses
+// of a text that uses what real files use — blocks, repeat, residual with a projection,
+// the common layers with their options, a stride misfit and a misspelt option (so the
+// diagnostics' paths run too) — each followed by what an edit's publish does with it.
+// Its results are thrown away; nothing here touches the client's documents.
+
+import { analyze, type AnalysisSettings } from "../analysis";
+import { diagnostics } from "./features/diagnostics";
+import { Positions } from "./positions";
+
+/** A representative network of about `layers` flat layers plus a few blocks. */
+export function warmupText(layers = 120): string {
+  const lines = [
+    "# warm-up",
+    "block Basic(k) {",
+    "  residual {",
+    "    conv k 3x3 pad 1 nobias",
+    "    bn",
+    "    relu",
+    "    conv k 3x3 pad 1 nobias",
+    "    bn",
+    "  }",
+    "  relu",
+    "}",
+    "block Down(k) {",
+    "  residual {",
+    "    conv k 3x3 stride 2 pad 1 nobias floor",
+    "    bn",
+    "    relu",
+    "  } shortcut {",
+    "    conv k 1x1 stride 2 nobias floor",
+    "    bn",
+    "  }",
+    "}",
+    "network Warm {",
+    "  input 64x64x3",
+    "  stem: conv 16 3x3 pad 1      # keeps the size",
+  ];
+  for (let i = 0; i < layers; i++) {
+    const kind = i % 5;
+    if (kind === 0) lines.push(`  c${i}: conv 16 3x3 pad 1`);
+    else if (kind === 1) lines.push("  bn");
+    else if (kind === 2) lines.push("  relu");
+    else if (kind === 3) lines.push("  conv 16 1x1 nobias");
+    else lines.push("  dropout 0.1");
+  }
+  lines.push(
+    "  layer1: repeat 2 { Basic(16) }",
+    "  Down(32)",
+    "  maxpool 2x2 stride 2",
+    "  conv 32 3x3 stride 2         # (32 − 3)/2 + 1 = 15.5: a misfit",
+    "  conv 32 3x3 strid 1",
+    "  gap",
+    "  fc 10",
+    "  softmax",
+    "}",
+  );
+  return lines.join("\n") + "\n";
+}
+
+/** `pieces` analyses of the warm-up text, one per step (each a few ms once warm). */
+export function* warmup(settings: () => AnalysisSettings, pieces = 60): Generator<void, void, undefined> {
+  const text = warmupText();
+  for (let i = 0; i < pieces; i++) {
+    // a different text each time, as an edit makes it
+    const edited = i % 2 === 0 ? text : text.replace("c0: conv 16 3x3 pad 1", "c0: conv 16 3x3 pad 1 stride 2");
+    const analysis = analyze(edited, "warmup.cnn", settings());
+    diagnostics({ uri: "warmup:", version: i, analysis, positions: new Positions(edited) });
+    yield;
+  }
+}

@@ -1,0 +1,209 @@
+// When the server analyzes and publishes (issue 14 item 3): an edit is analyzed as soon as
+// the messages already read are handled — no timer, no debounce — and a burst is analyzed
+// once; garbage is collected and the JIT warmed up only in quiet moments; the same
+// settings sent again analyze nothing. (Speed itself is measured by bench/lsp.bench.ts.)
+
+import * as assert from "node:assert/strict";
+import { Settle } from "../../server/publish";
+import { collector, IdleWork, type Collector } from "../../server/idle";
+import { warmup, warmupText } from "../../server/warmup";
+import { analyze } from "../../analysis";
+import { TestServer } from "./support/client";
+
+/** A hand-cranked event loop: `turn` queues, `spin` runs what the previous turn queued. */
+function loop() {
+  let queue: (() => void)[] = [];
+  return {
+    turn: (f: () => void) => void queue.push(f),
+    spin(times = 1) {
+      for (let i = 0; i < times; i++) {
+        const now = queue;
+        queue = [];
+        for (const f of now) f();
+      }
+    },
+    get queued() {
+      return queue.length;
+    },
+  };
+}
+
+describe("publishing: settled changes, no timer", () => {
+  it("a lone change runs its task after two quiet turns of the event loop", () => {
+    const l = loop();
+    const ran: string[] = [];
+    const settle = new Settle<string>((k) => ran.push(k), l.turn);
+    settle.changed("a");
+    l.spin();
+    assert.deepEqual(ran, [], "the first turn may come before a queued message: not yet");
+    l.spin();
+    assert.deepEqual(ran, ["a"]);
+    assert.equal(l.queued, 0, "nothing left scheduled");
+    assert.equal(settle.isPending("a"), false);
+  });
+
+  it("changes handled between the turns (a burst read together) run the task once, after the last", () => {
+    const l = loop();
+    const ran: string[] = [];
+    const settle = new Settle<string>((k) => ran.push(k), l.turn);
+    settle.changed("a");
+    for (let i = 0; i < 5; i++) {
+      l.spin();
+      settle.changed("a"); // the connection handles the next queued didChange
+    }
+    l.spin();
+    assert.deepEqual(ran, [], "a change came in the last turn");
+    l.spin(2);
+    assert.deepEqual(ran, ["a"]);
+  });
+
+  it("documents settle independently; a closed one never runs", () => {
+    const l = loop();
+    const ran: string[] = [];
+    const settle = new Settle<string>((k) => ran.push(k), l.turn);
+    settle.changed("a");
+    settle.changed("b");
+    settle.changed("c");
+    settle.cancel("b");
+    l.spin(2);
+    assert.deepEqual(ran, ["a", "c"]);
+  });
+
+  it("a document that never stops changing still runs after maxTurns", () => {
+    const l = loop();
+    const ran: number[] = [];
+    const settle = new Settle<number>((k) => ran.push(k), l.turn, 8);
+    settle.changed(1);
+    for (let i = 0; i < 7; i++) {
+      l.spin();
+      settle.changed(1);
+    }
+    assert.deepEqual(ran, []);
+    l.spin();
+    assert.deepEqual(ran, [1]);
+  });
+});
+
+/** A collector that counts, with an old generation the test sets. */
+function fakeCollector() {
+  const c = { minor: 0, major: 0, old: 10e6 };
+  const collector: Collector = {
+    minor: () => void c.minor++,
+    major: () => {
+      c.major++;
+      c.old = 10e6;
+    },
+    oldBytes: () => c.old,
+  };
+  return { c, collector };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, condition: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await pause(2);
+  }
+}
+
+describe("idle work: only in quiet moments", () => {
+  it("after an analysis, a scavenge once the client is quiet; a full collection once the old generation grew majorAfterMB", async () => {
+    let now = 0;
+    const { c, collector } = fakeCollector();
+    const idle = new IdleWork({ quietMs: 1, collect: collector, majorAfterMB: 40, now: () => now });
+    try {
+      idle.worked();
+      await pause(20);
+      assert.deepEqual([c.minor, c.major], [0, 0], "the (fake) clock has not moved: not quiet yet");
+      now = 5;
+      await until("a scavenge", () => c.minor === 1);
+      await pause(10);
+      assert.deepEqual([c.minor, c.major], [1, 0], "one collection per batch of analyses");
+      c.old += 50e6;
+      idle.worked();
+      now = 10;
+      await until("a full collection", () => c.major === 1);
+      assert.equal(c.minor, 1);
+    } finally {
+      idle.dispose();
+    }
+  });
+
+  it("a message puts idle work off until the client has been quiet for quietMs again", async () => {
+    let now = 0;
+    const { c, collector } = fakeCollector();
+    const idle = new IdleWork({ quietMs: 10, collect: collector, now: () => now });
+    try {
+      idle.worked();
+      now = 8;
+      idle.touch(); // a request at 8 ms
+      now = 15; // 15 ms after the analysis, but only 7 after the request
+      await pause(40);
+      assert.equal(c.minor, 0);
+      now = 18;
+      await until("the scavenge", () => c.minor === 1);
+    } finally {
+      idle.dispose();
+    }
+  });
+
+  it("warm-up pieces run one by one in quiet moments, then the collection; a second warm-up is ignored", async () => {
+    const { c, collector } = fakeCollector();
+    const idle = new IdleWork({ quietMs: 1, collect: collector });
+    const pieces: number[] = [];
+    function* three() {
+      for (let i = 0; i < 3; i++) {
+        pieces.push(c.minor);
+        yield;
+      }
+    }
+    try {
+      idle.warmUp(three());
+      idle.warmUp(three());
+      await until("the collection after the warm-up", () => c.minor === 1);
+      assert.deepEqual(pieces, [0, 0, 0], "three pieces, all before the collection");
+      assert.equal(idle.counts.warmups, 3);
+    } finally {
+      idle.dispose();
+    }
+  });
+
+  it("V8's collector can be had without --expose-gc, and both kinds run", () => {
+    const gc = collector();
+    assert.ok(gc, "no collector");
+    gc.minor();
+    gc.major();
+    assert.ok(gc.oldBytes() > 0);
+  });
+
+  it("the warm-up text analyzes as real files do: one network, a stride misfit and a misspelt option, nothing else", () => {
+    const analysis = analyze(warmupText(), "warmup.cnn");
+    assert.equal(analysis.networks.length, 1);
+    assert.deepEqual(analysis.diagnostics.map((d) => d.code).sort(), ["stride-misfit", "unknown-name"]);
+    assert.match(analysis.diagnostics.find((d) => d.code === "unknown-name")!.message, /strid/);
+    let steps = 0;
+    for (const _ of warmup(() => ({}), 4)) steps++;
+    assert.equal(steps, 4);
+  });
+});
+
+describe("settings sent again", () => {
+  let server: TestServer;
+  before(async () => (server = await TestServer.start({ settings: { cnn: { inlayHints: { macs: true } } }, capabilities: { workspace: {} } })));
+  after(() => server.stop());
+
+  it("the same settings again analyze and publish nothing; different ones republish", async () => {
+    const uri = "file:///s/again.cnn";
+    await server.open(uri, "network A {\n  input 8x8x1\n  conv 2 3x3\n}\n", 1);
+    const before = server.published(uri).length;
+    await server.connection.sendNotification("workspace/didChangeConfiguration", { settings: { cnn: { inlayHints: { macs: true } } } });
+    // a request after it: by its answer the notification has been handled
+    await server.request("textDocument/documentSymbol", { textDocument: { uri } });
+    assert.equal(server.published(uri).length, before, "a republish for the same settings");
+    const next = server.diagnosticsFor(uri);
+    await server.connection.sendNotification("workspace/didChangeConfiguration", { settings: { cnn: { diagnostics: { severity: { "even-filter": "off" } } } } });
+    await next;
+    assert.equal(server.published(uri).length, before + 1);
+  });
+});
