@@ -41,6 +41,10 @@ const keyOf = (target: RunTarget) => `${target.uri}#${target.network ?? ""}`;
 
 export class PanelTraining {
   private thread: TrainingThread | null = null;
+  /** the thread has said "started" (the data is read; steps are being taken) */
+  private trainingBegan = false;
+  /** how many threads were started (or cancelled): each one's reports carry its number */
+  private sessions = 0;
   private folders: Record<FolderRole, { uri: vscode.Uri; info: FolderInfo } | null> = { train: null, test: null };
   private trained: Trained | null = null;
   private history: TrainHostMessage[] = [];
@@ -95,6 +99,16 @@ export class PanelTraining {
         void this.start(message);
         return;
       case "trainControl":
+        if (message.command === "stop" && this.thread && !this.trainingBegan) {
+          // still reading the data: nothing to keep, the thread ends at once
+          const thread = this.thread;
+          this.thread = null;
+          this.finished = true;
+          this.sessions++;
+          void thread.terminate();
+          this.failed("cancelled while reading the data: nothing was trained");
+          return;
+        }
         this.thread?.command(message.command);
         return;
       case "saveWeights":
@@ -177,6 +191,7 @@ export class PanelTraining {
     if (!target) return this.failed("open a .cnn file and run “CNN: Run Network” first");
     this.history = [];
     this.finished = false;
+    this.trainingBegan = false;
     let network: NetworkResult;
     let lines: number[];
     let serialized;
@@ -196,12 +211,17 @@ export class PanelTraining {
     const key = keyOf(target);
     const dataName = message.data === "mnist" ? "mnist" : this.folders.train!.info.name;
     const lineOf = (nodeId: number | undefined) => (nodeId !== undefined ? lines[nodeId] : undefined);
+    // a thread ended by Stop or by closing may still report: only the current one is heard
+    const session = ++this.sessions;
     try {
       this.thread = new TrainingThread(
         this.workerFile,
         { network: serialized, data, settings: message.settings, seed: message.seed, budgetMB: budgetSetting(), ...(initial ? { initial } : {}) },
-        (m) => this.onSession(m, { key, network, dataName, lineOf }),
+        (m) => {
+          if (session === this.sessions) this.onSession(m, { key, network, dataName, lineOf });
+        },
         (error) => {
+          if (session !== this.sessions) return;
           this.thread = null;
           if (error && !this.finished) this.failed(`${error.message}; nothing was trained`, false);
         },
@@ -213,6 +233,7 @@ export class PanelTraining {
   }
 
   private onSession(m: SessionMessage, run: { key: string; network: NetworkResult; dataName: string; lineOf: (id: number | undefined) => number | undefined }): void {
+    if (m.type === "started") this.trainingBegan = true;
     if (m.type === "failed" || m.type === "done") this.finished = true;
     if (m.type === "done") {
       const r = m.result;

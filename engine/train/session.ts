@@ -198,6 +198,7 @@ async function session(network: NetworkResult, request: SessionStart, control: I
   });
   if (inPoint > 0) points.push({ step, loss: sum / inPoint });
   flush();
+  if (result.steps === 0) throw new RefusedError("stopped before the first step: nothing was trained");
 
   const bytes = weightsToSafetensors(
     network,

@@ -98,9 +98,13 @@ describe("run view: the Train section (headless Chromium)", function () {
       await b.evaluate(`${q("train-start")}.click()`);
       const start = (await posted(b)).find((m) => m.type === "trainStart") as Extract<ViewMessage, { type: "trainStart" }>;
       assert.deepEqual(start, { type: "trainStart", data: "mnist", settings: { epochs: 3, batch: 4, optimizer: "sgd", lr: 0.01, momentum: 0.5, weightDecay: 0 }, start: "seeded", seed: 0 });
-      // busy: the form is locked until the host answers
+      // busy: the form is locked until the host answers; Stop cancels the reading of the data
       assert.equal(await b.evaluate<boolean>(`${q("train-start")}.disabled`), true);
       assert.equal(await b.evaluate<boolean>(`${q("train-epochs")}.disabled`), true);
+      assert.equal(await b.evaluate<boolean>(`${q("train-stop")}.disabled`), false);
+      await b.evaluate(`${q("train-stop")}.click()`);
+      assert.ok((await posted(b)).some((m) => m.type === "trainControl" && m.command === "stop"));
+      assert.match(await text(b, "train-status"), /^cancelling: nothing has been trained yet/);
       // the host refuses: the message shows, the form is free again
       await deliver(b, { type: "trainFailed", message: "needs 2.1 GB: more than the 1.54 GB budget", refused: true });
       assert.match(await text(b, "train-error"), /needs 2\.1 GB/);

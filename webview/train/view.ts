@@ -309,7 +309,7 @@ export class TrainSection {
     this.startButton.disabled = busy || !ready;
     this.pauseButton.disabled = !(this.phase === "running" || this.phase === "paused");
     this.pauseButton.textContent = this.phase === "paused" || this.phase === "resuming" ? "Resume" : "Pause";
-    this.stopButton.disabled = !(this.phase === "running" || this.phase === "paused" || this.phase === "pausing" || this.phase === "resuming");
+    this.stopButton.disabled = !(this.phase === "starting" || this.phase === "running" || this.phase === "paused" || this.phase === "pausing" || this.phase === "resuming");
     if (!busy) this.showError(problem ?? this.hostError);
   }
 
@@ -363,6 +363,14 @@ export class TrainSection {
 
   private stop(): void {
     this.clickedAt = performance.now();
+    if (this.phase === "starting") {
+      // nothing trained yet: the host ends the thread
+      this.phase = "stopping";
+      this.setStatus("cancelling: nothing has been trained yet…");
+      this.host.send({ type: "trainControl", command: "stop" });
+      this.updateControls();
+      return;
+    }
     this.phase = "stopping";
     this.setStatus(`stopping ${this.afterBatch()}, then scoring ${this.started?.testDescription ?? "the pictures"}; the weights reached are kept…`);
     this.host.send({ type: "trainControl", command: "stop" });
@@ -403,7 +411,8 @@ export class TrainSection {
       case "trainStarted":
         if (this.phase === "idle") this.reset(); // a replay after the page was reloaded
         this.started = m;
-        this.phase = "running";
+        // a Stop clicked while the data was read stays a stop
+        if (this.phase !== "stopping") this.phase = "running";
         this.setStatus(`${m.network} · ${m.description}${m.testDescription ? `, tested on ${m.testDescription}` : ""} · ${m.engine} engine · ${m.memory}`);
         this.setProgress(0, `epoch 1/${m.epochs} · batch 0/${m.batchesPerEpoch}`);
         this.updateControls();

@@ -386,6 +386,8 @@ export const scenarios = [
         // the Train section may still be closed: its text, not what is drawn
         const weights = plainText((await frame.locator('[data-testid="train-weights"]').textContent()) ?? "");
         if (!/seeded, untrained/.test(weights)) throw new Error(`before training the view says the weights are "${weights}"`);
+        const notice = frame.locator('[data-testid="untrained-notice"]');
+        if (!(await notice.isVisible()) || !/Train section below/.test(await notice.innerText())) throw new Error("no untrained notice pointing to the Train section");
         return frame;
       });
       const train = view.locator('[data-testid="train-section"]');
@@ -468,7 +470,7 @@ export const scenarios = [
         await until("the run with the trained weights to say class 7 first", async () => {
           await noRunError(view);
           const total = await view.locator("div.total").innerText().catch(() => "");
-          return /weights: trained in this view/.test(total) && /class 7\b/.test(await first.innerText());
+          return /weights: trained in this view/.test(total) && /class 7\b/.test(await first.innerText()) && !(await view.locator('[data-testid="untrained-notice"]').isVisible());
         }, { timeout: 60_000, lastSeen: async () => `${oneLine(await first.innerText().catch(() => ""))} | ${oneLine(await view.locator("div.total").innerText().catch(() => ""))}` });
         const weights = plainText(await view.locator('[data-testid="train-weights"]').innerText());
         if (weights !== `trained here: ${trainedSteps} steps on mnist, test ${(Number(lastAccuracy)).toFixed(1)} % · not saved`) throw new Error(`the weights line reads "${weights}"`);

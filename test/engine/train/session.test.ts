@@ -191,6 +191,15 @@ describe("the run view's training thread", function () {
     console.log(`      pause answered in ${pauseMs.toFixed(1)} ms, stop in ${stopMs.toFixed(1)} ms (batch of 2, under the machine's load)`);
   });
 
+  it("Stop before the first step: nothing trained, no weights", async () => {
+    const s = session({ data: { kind: "folder", path: folder(4) } });
+    s.thread.command("stop");
+    const end = await s.ended;
+    assert.equal(end.type, "failed");
+    assert.match((end as { message: string }).message, /stopped before the first step: nothing was trained/);
+    assert.ok(!s.messages.some((m) => m.type === "done"));
+  });
+
   it("refuses past the memory budget with the numbers before a picture is read", async () => {
     const data = folder(3);
     // a picture that cannot be decoded: reading the data would fail on it
