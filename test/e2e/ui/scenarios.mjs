@@ -369,13 +369,15 @@ export const scenarios = [
     // issue 12 item 4: LeNet-5 trained one epoch on MNIST in the run view (Adam, lr 1e-3,
     // batch 32, seed 0, in the extension host's training thread), then the run with the
     // trained weights says 7 for the MNIST 7 (the untrained, seeded net says 6). A copy of
-    // lenet5.cnn, so that the weights saved beside it touch no other scenario's file.
+    // lenet5.cnn, so that the weights saved beside it touch no other scenario's file, under a
+    // name that no other scenario's Quick Open query matches (`lenet5_train.cnn` matched
+    // "lenet5.cnn" and was opened in its place).
     name: "train in the run view",
-    files: { "lenet5_train.cnn": readFileSync(join(repoRoot, "examples", "lenet5.cnn"), "utf8") },
+    files: { "mnist_train.cnn": readFileSync(join(repoRoot, "examples", "lenet5.cnn"), "utf8") },
     async run({ wb, steps, shot, workspace }) {
       let trainedSteps = "";
       let lastAccuracy = "";
-      await steps.step("open lenet5_train.cnn", () => wb.openFile("lenet5_train.cnn"));
+      await steps.step("open mnist_train.cnn", () => wb.openFile("mnist_train.cnn"));
       await steps.step("CNN: Run Network", () => wb.runCommand("CNN: Run Network"));
       const view = await steps.step("the run view runs the seeded LeNet-5 on the MNIST 7", async () => {
         const frame = await wb.webviewFrame('[data-testid="train-section"]');
@@ -478,14 +480,14 @@ export const scenarios = [
         await view.locator('[data-testid="top5"]').scrollIntoViewIfNeeded();
         await shot("train-output");
       });
-      await steps.step("Save weights writes lenet5_train.safetensors beside the design, which cnn run reads", async () => {
+      await steps.step("Save weights writes mnist_train.safetensors beside the design, which cnn run reads", async () => {
         await view.locator('[data-testid="train-save"]').click();
-        const file = join(workspace, "lenet5_train.safetensors");
-        await until("lenet5_train.safetensors in the workspace", async () => existsSync(file), { timeout: 30_000, lastSeen: async () => (await wb.notifications()).join(" | ") || "(no notification)" });
-        await until("the weights line to say saved", async () => /saved as lenet5_train\.safetensors/.test(await view.locator('[data-testid="train-weights"]').innerText()), {
+        const file = join(workspace, "mnist_train.safetensors");
+        await until("mnist_train.safetensors in the workspace", async () => existsSync(file), { timeout: 30_000, lastSeen: async () => (await wb.notifications()).join(" | ") || "(no notification)" });
+        await until("the weights line to say saved", async () => /saved as mnist_train\.safetensors/.test(await view.locator('[data-testid="train-weights"]').innerText()), {
           lastSeen: async () => oneLine(await view.locator('[data-testid="train-weights"]').innerText()),
         });
-        const r = spawnSync(process.execPath, [join(repoRoot, "dist", "cli", "cnn.js"), "run", join(workspace, "lenet5_train.cnn"), "--sample", "digit7", "--json"], { encoding: "utf8" });
+        const r = spawnSync(process.execPath, [join(repoRoot, "dist", "cli", "cnn.js"), "run", join(workspace, "mnist_train.cnn"), "--sample", "digit7", "--json"], { encoding: "utf8" });
         if (r.status !== 0) throw new Error(`cnn run: ${r.stderr}`);
         const scores = JSON.parse(r.stdout).output.data;
         if (scores.indexOf(Math.max(...scores)) !== 7) throw new Error(`cnn run with the saved weights says ${scores.indexOf(Math.max(...scores))}`);
