@@ -244,13 +244,13 @@ class Importer {
       const some = this.folded.slice(0, 3).join(", ") + (this.folded.length > 3 ? `, … (${this.folded.length} in all)` : "");
       notes.push(
         `${this.folded.length === 1 ? "a conv" : `${this.folded.length} convs`} (${some}) carry weights and a bias the exporter computed (onnx::… tensors) and no bn after them: ` +
-          `the exporter folded each BatchNorm into the conv before it (torch.onnx.export does in eval mode). They are written as convs with a bias: ` +
-          `the outputs are the model's, but the params are the folded model's (a bn counts 2·K, the bias it left K). ` +
-          `To keep the bns, export with training=torch.onnx.TrainingMode.PRESERVE and do_constant_folding=False.`,
+          `the exporter folded each BatchNorm into the conv before it (torch.onnx.export does in eval mode). Each is written back as the conv without a bias and a bn after it ` +
+          `(scale 1, mean 0, variance 1 − 1e-5, the folded bias): the outputs are the model's and the params torch's, if the conv had no bias of its own (as torchvision's convs before a bn); ` +
+          `the bn's own statistics are in the conv's weights, and its eps is not in the file (1e-5 is written; torchvision's Inception and GoogLeNet use bn eps 0.001: say so before loading their state_dict). To import the bns as they were, export with training=torch.onnx.TrainingMode.PRESERVE and do_constant_folding=False.`,
       );
     }
     const header = [`# imported from ONNX (${this.model.producerName || "unknown producer"}${this.model.producerVersion ? ` ${this.model.producerVersion}` : ""}); weights beside it as .safetensors`];
-    if (this.folded.length) header.push(`# its BatchNorms were folded into the convs before them by the exporter: those convs have a bias and no bn`);
+    if (this.folded.length) header.push(`# its BatchNorms were folded into the convs before them by the exporter: written back as bns of identity statistics that add the folded bias`);
     const text = [...header, `network ${name} {`, `  ${inputLine}`, ...this.lines, "}", ""].join("\n");
     return { text, tensors: this.tensors, network: name, layers: this.layerCount, notes };
   }
@@ -495,25 +495,8 @@ class Importer {
     }
     const join = this.meeting(readers);
     if (!join) throw new ImportError(`the paths from ${value} (read by ${readers.map((r) => `${r.name} (${r.opType})`).join(", ")}) do not meet again in one Add or Concat`);
-    const isJoin = (n: Node) => n === join;
-    const branches: { ends: string; lines: string[] }[] = [];
-    for (const input of join.inputs) {
-      if (input === value) {
-        branches.push({ ends: value, lines: [] });
-        continue;
-      }
-      const start = readers.find((r) => this.reaches(r, input));
-      if (!start) throw new ImportError(`node ${join.name} (${join.opType}): its input ${input} does not come from ${value}`);
-      const saved = this.lines;
-      this.lines = [];
-      const inner = join.opType === "Concat" || join.opType === "Mul" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
-      // the branch starts at its first node; its own forks nest inside
-      let v = this.layer(start, inner);
-      v = this.chain(v, isJoin, inner);
-      if (v !== input) throw new ImportError(`node ${join.name} (${join.opType}): its input ${input} is not reached by one line of layers from ${value} (stopped at ${v})`);
-      branches.push({ ends: v, lines: this.lines });
-      this.lines = saved;
-    }
+    const inner = join.opType === "Concat" || join.opType === "Mul" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
+    const branches = this.branches(value, readers, join, join.inputs, inner);
     // (a merge is not labelled: its label would prefix the module paths of the layers inside)
     const prefix = "";
     if (join.opType === "Concat") {
@@ -538,6 +521,68 @@ class Importer {
       this.lines.push(`${indent}}`);
     }
     return join.outputs[0];
+  }
+
+  /**
+   * The branches from `value` (read by `readers`) to the join's `inputs`, each written at
+   * `indent`. Consecutive inputs of a Concat that come from one reader are one branch: torch's
+   * exporter flattens a torch.cat of a torch.cat (Inception-v3's InceptionE:
+   * cat([b1x1, cat([b3x3_2a, b3x3_2b]), …])) into one Concat, so that branch's common layers
+   * are written and then a nested concat of the inputs where its paths part.
+   */
+  private branches(value: string, readers: Node[], join: Node, inputs: string[], indent: string): { ends: string; lines: string[] }[] {
+    const isJoin = (n: Node) => n === join;
+    const out: { ends: string; lines: string[] }[] = [];
+    const starts = inputs.map((input) => {
+      if (input === value) return null;
+      const start = readers.find((r) => this.reaches(r, input));
+      if (!start) throw new ImportError(`node ${join.name} (${join.opType}): its input ${input} does not come from ${value}`);
+      return start;
+    });
+    for (let i = 0; i < inputs.length; ) {
+      const start = starts[i];
+      if (!start) {
+        out.push({ ends: value, lines: [] });
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      if (join.opType === "Concat") while (j < inputs.length && starts[j] === start) j++;
+      const group = inputs.slice(i, j);
+      if (join.opType === "Concat" && starts.slice(j).includes(start)) throw new ImportError(`node ${join.name} (Concat): its inputs from ${start.name} are not side by side; a concat's branch gives one run of its channels`);
+      const saved = this.lines;
+      this.lines = [];
+      // the branch starts at its first node; its own forks nest inside
+      let v = this.layer(start, indent);
+      if (group.length === 1) {
+        v = this.chain(v, isJoin, indent);
+        if (v !== group[0]) throw new ImportError(`node ${join.name} (${join.opType}): its input ${group[0]} is not reached by one line of layers from ${value} (stopped at ${v})`);
+      } else {
+        // the common layers, until the paths to the group's inputs part
+        for (;;) {
+          if (group.includes(v)) throw new ImportError(`node ${join.name} (Concat): its input ${v} is also read on the way to its other inputs`);
+          const next = this.readers(v);
+          if (next.length === 1 && !this.isMerge(next[0])) {
+            v = this.layer(next[0], indent);
+            continue;
+          }
+          if (next.length > 1 && this.meeting(next) !== join) {
+            v = this.fork(v, next, indent);
+            continue;
+          }
+          if (next.length < 2) throw new ImportError(`node ${join.name} (Concat): its inputs ${group.join(", ")} are not reached by one line of layers from ${value} (stopped at ${v})`);
+          const parts = this.branches(v, next, join, group, indent + "    ");
+          this.lines.push(`${indent}concat {`);
+          for (const b of parts) this.lines.push(b.lines.length ? `${indent}  branch {\n${b.lines.join("\n")}\n${indent}  }` : `${indent}  branch { }`);
+          this.lines.push(`${indent}}`);
+          break;
+        }
+      }
+      out.push({ ends: group[group.length - 1], lines: this.lines });
+      this.lines = saved;
+      i = j;
+    }
+    return out;
   }
 
   /** a node that joins paths: Add, Sum, Concat, or a Mul of two computed values (not one by a constant: layerscale) */
@@ -611,6 +656,22 @@ class Importer {
   }
 
   /** a label from a named tensor (a layer scale's `features.1.0.layer_scale`), else as label() */
+  /**
+   * The label of the bn a folded conv had after it, named as torchvision names it where the
+   * conv's name says (`layer1.0.conv1` → `layer1.0.bn1`, `….conv` → `….bn`, `features.0.0` →
+   * `features.0.1`, `downsample.0` → `downsample.1`), else the conv's label and `_bn`.
+   */
+  private bnLabelAfter(conv: string): string {
+    const m = /^(.*?)(conv(\d*)|(\d+))$/.exec(conv);
+    const prefix = m?.[1] ?? "";
+    const guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}bn${m[3]}`) : "";
+    const label = guess && !this.labels.has(guess) && (m![4] !== undefined ? prefix.endsWith(".") : prefix === "" || /[._]$/.test(prefix)) ? guess : `${conv}_bn`;
+    let unique = label;
+    for (let k = 2; this.labels.has(unique); k++) unique = `${label}_${k}`;
+    this.labels.add(unique);
+    return unique;
+  }
+
   private labelOf(node: Node, tensor: string): string {
     const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.(weight|layer_scale|gamma)$/.exec(tensor);
     if (m && !this.labels.has(m[2] === "weight" ? m[1] : `${m[1]}.${m[2]}`)) {
@@ -681,7 +742,20 @@ class Importer {
         // one input channel per group: each group reads one channel, so the input has `group` channels
         const depthwise = group > 1 && cPerGroup === 1 && (inC === undefined || inC === group);
         const kind = depthwise ? `dwconv ${dimText(fw, fh)}${k / group !== 1 ? ` multiplier ${k / group}` : ""}` : `conv ${k} ${dimText(fw, fh)}${group > 1 ? ` groups ${group}` : ""}`;
-        if (bias && /^onnx::/.test(node.inputs[1])) this.folded.push(label);
+        if (bias && /^onnx::/.test(node.inputs[1])) {
+          // the exporter folded a BatchNorm into this conv (its tensors are the exporter's own):
+          // written back as the conv without a bias and a bn that adds it — the same outputs,
+          // and torch's params (a conv before a bn has no bias of its own in torchvision)
+          this.folded.push(label);
+          push(`${label}: ${kind}${this.windowOptions(node, [fh, fw])} nobias${ROUND_FLOOR}`);
+          this.weights(label, [["weight", w.dims, this.floats(w)]]);
+          const bn = this.bnLabelAfter(label);
+          push(`${bn}: bn`);
+          // identity statistics: (x − 0)/√(var + eps) with var + eps = 1, scale 1, then + bias
+          const variance = new Float32Array(k).fill(1 - 1e-5);
+          this.weights(bn, [["weight", [k], new Float32Array(k).fill(1)], ["bias", [k], bias], ["running_mean", [k], new Float32Array(k)], ["running_var", [k], variance]]);
+          return out;
+        }
         push(`${label}: ${kind}${this.windowOptions(node, [fh, fw])}${bias ? "" : " nobias"}${ROUND_FLOOR}`);
         this.weights(label, [["weight", w.dims, this.floats(w)], ...(bias ? [["bias", [k], bias] as [string, number[], Float32Array]] : [])]);
         return out;

@@ -176,7 +176,35 @@ describe("cnn import: ONNX to a design", function () {
     await sameAsOnnxruntime(model, imported.text, imported.tensors);
   });
 
-  it("a BN-folded export (eval-mode torch.onnx.export): convs with the exporter's onnx:: tensors and a bias, said in a note and in the text", async () => {
+  it("a torch.cat of a torch.cat, which torch's exporter flattens into one Concat (Inception-v3's InceptionE), is written as the nested concat", async () => {
+    // x → b1x1 (conv 2); x → b3_1 (conv 3, relu) → [b3_2a (conv 1x3 → 2), b3_2b (conv 3x1 → 2)]; x → pool branch (conv 1)
+    // cat([b1x1, cat([b3_2a, b3_2b]), pool]) exported as Concat(b1x1, b3_2a, b3_2b, pool)
+    const nodes = [
+      node("Conv", "/Mixed/branch1x1/conv/Conv", ["input", "Mixed.branch1x1.conv.weight"], ["a"], [ints("kernel_shape", [1, 1])]),
+      node("Conv", "/Mixed/branch3x3_1/conv/Conv", ["input", "Mixed.branch3x3_1.conv.weight"], ["b0"], [ints("kernel_shape", [1, 1])]),
+      node("Relu", "/Mixed/branch3x3_1/Relu", ["b0"], ["b"]),
+      node("Conv", "/Mixed/branch3x3_2a/conv/Conv", ["b", "Mixed.branch3x3_2a.conv.weight"], ["c"], [ints("kernel_shape", [1, 3]), ints("pads", [0, 1, 0, 1])]),
+      node("Conv", "/Mixed/branch3x3_2b/conv/Conv", ["b", "Mixed.branch3x3_2b.conv.weight"], ["d"], [ints("kernel_shape", [3, 1]), ints("pads", [1, 0, 1, 0])]),
+      node("Conv", "/Mixed/branch_pool/conv/Conv", ["input", "Mixed.branch_pool.conv.weight"], ["e"], [ints("kernel_shape", [1, 1])]),
+      node("Concat", "/Mixed/Concat", ["a", "c", "d", "e"], ["output"], [{ name: "axis", i: 1, type: 2 }]),
+    ];
+    const inits = [
+      f32("Mixed.branch1x1.conv.weight", [2, 4, 1, 1], 1), f32("Mixed.branch3x3_1.conv.weight", [3, 4, 1, 1], 2), f32("Mixed.branch3x3_2a.conv.weight", [2, 3, 1, 3], 3),
+      f32("Mixed.branch3x3_2b.conv.weight", [2, 3, 3, 1], 4), f32("Mixed.branch_pool.conv.weight", [1, 4, 1, 1], 5),
+    ];
+    const model = modelOf(nodes, inits, [1, 4, 5, 5], [1, 7, 5, 5]);
+    const imported = importOnnx(model, "nested");
+    assert.match(imported.text, /branch \{\n\s+Mixed\.branch3x3_1\.conv: conv 3 1 nobias\n\s+relu\n\s+concat \{\n\s+branch \{\n\s+Mixed\.branch3x3_2a\.conv: conv 2 3x1 pad 1x0 nobias\n\s+\}\n\s+branch \{\n\s+Mixed\.branch3x3_2b\.conv: conv 2 1x3 pad 0x1 nobias\n\s+\}\n\s+\}\n\s+\}/);
+    const net = only(imported.text, "nested.cnn");
+    assert.deepEqual(net.output, { kind: "volume", w: 5, h: 5, d: 7 });
+    assert.equal(net.params, BigInt(8 + 12 + 18 + 18 + 4));
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    // a channel order a nest cannot give (the two halves apart) is refused, naming the node
+    const apart = modelOf(nodes.map((n) => (n.opType === "Concat" ? { ...n, input: ["c", "a", "d", "e"] } : n)), inits, [1, 4, 5, 5], [1, 7, 5, 5]);
+    assert.throws(() => importOnnx(apart, "apart"), /node \/Mixed\/Concat \(Concat\): its inputs from \/Mixed\/branch3x3_1\/conv\/Conv are not side by side/);
+  });
+
+  it("a BN-folded export (eval-mode torch.onnx.export): a conv with the exporter's onnx:: tensors is written back as conv nobias + bn, torch's params, said in a note and in the text", async () => {
     const nodes = [
       node("Conv", "/conv1/Conv", ["input", "onnx::Conv_12", "onnx::Conv_13"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
       node("Relu", "/relu/Relu", ["a"], ["b"]),
@@ -184,8 +212,11 @@ describe("cnn import: ONNX to a design", function () {
     ];
     const model = modelOf(nodes, [f32("onnx::Conv_12", [4, 3, 3, 3], 1), f32("onnx::Conv_13", [4], 2), f32("conv2.weight", [2, 4, 1, 1], 3), f32("conv2.bias", [2], 4)], [1, 3, 6, 6], [1, 2, 6, 6]);
     const imported = importOnnx(model, "folded");
-    assert.match(imported.text, /conv1: conv 4 3 pad 1\n/);
+    // torchvision's conv1 → bn1 (a conv before a bn has no bias of its own)
+    assert.match(imported.text, /conv1: conv 4 3 pad 1 nobias\n  bn1: bn\n  relu\n/);
     assert.match(imported.text, /# its BatchNorms were folded into the convs before them/);
+    // torch's count for conv(3→4, 3×3, no bias) + bn(4) + conv(4→2, 1×1, bias): 108 + 8 + 10
+    assert.equal(only(imported.text, "folded.cnn").params, 126n);
     assert.equal(imported.notes.length, 1);
     // conv2 has the model's own tensors (conv2.weight): not counted as folded
     assert.match(imported.notes[0], /^a conv \(conv1\) carry|^a conv \(conv1\)/);
