@@ -8,8 +8,7 @@
 // node and the operator; then nothing is written.
 //
 // Not done yet: finding repeated subgraphs and writing them as blocks (every layer is a
-// statement of the network), the dynamo exporter's Reshape/ReduceMean patterns beyond
-// flatten, Mul (squeeze-and-excitation), Resize, Pad nodes.
+// statement of the network); Linear layers between a Transpose pair (ConvNeXt's block).
 
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
@@ -396,6 +395,15 @@ class Importer {
           y = perm.map((p) => x[p]);
           break;
         }
+        case "Add": case "Sub": case "Mul": case "Div": case "Pow": case "Sum": {
+          // ONNX broadcasting: the trailing dimensions aligned, each the larger
+          const all = n.inputs.map(sh);
+          if (all.some((d) => !d)) break;
+          const rank = Math.max(...all.map((d) => d!.length));
+          y = Array.from({ length: rank }, (_, i) => Math.max(...all.map((d) => d![d!.length - rank + i] ?? 1)));
+          break;
+        }
+        case "Sqrt":
         case "Relu": case "Clip": case "LeakyRelu": case "Elu": case "Sigmoid": case "Tanh": case "HardSigmoid": case "HardSwish":
         case "Softmax": case "BatchNormalization": case "LRN": case "Dropout": case "Identity": case "Gelu": case "Erf": case "LayerNormalization":
           y = x;
@@ -485,8 +493,74 @@ class Importer {
     return null;
   }
 
+  /**
+   * torch's layer norm as exporters before opset 17 write it, over one axis of `value`:
+   * ReduceMean → Sub → Pow 2 → ReduceMean → Add eps → Sqrt → Div, then (optionally) Mul by
+   * the weight and Add of the bias (either operand order). Returns the statement's parts and
+   * the value it ends at, or null when the nodes are anything else.
+   */
+  private decomposedLayerNorm(value: string, readers: Node[]): { axis: number; eps: number; weight: Float32Array | null; bias: Float32Array | null; label: string; end: string } | null {
+    if (readers.length !== 2) return null;
+    const rank = this.shapes.get(value)?.length;
+    if (rank === undefined) return null;
+    const axesOf = (n: Node): number[] | null => {
+      const list = n.inputs[1] ? (this.constants.has(n.inputs[1]) ? Array.from(this.constants.get(n.inputs[1])!.data, Number) : null) : ints(n.attrs.get("axes")) ?? null;
+      if (!list || (int(n.attrs.get("keepdims")) ?? 1) !== 1) return null;
+      return list.map((a) => (a < 0 ? a + rank : a));
+    };
+    const single = (v: string) => { const r = this.readers(v); return r.length === 1 ? r[0] : undefined; };
+    const other = (n: Node, v: string) => (n.inputs.length === 2 && n.inputs.includes(v) ? n.inputs[n.inputs[0] === v ? 1 : 0] : undefined);
+    const scalar = (name: string | undefined) => { const c = name !== undefined ? this.constants.get(name) : undefined; return c && c.data.length === 1 ? Number(c.data[0]) : undefined; };
+    const mean = readers.find((r) => r.opType === "ReduceMean");
+    const sub = readers.find((r) => r.opType === "Sub");
+    if (!mean || !sub || sub.inputs[0] !== value || sub.inputs[1] !== mean.outputs[0]) return null;
+    const axes = axesOf(mean);
+    if (!axes || axes.length !== 1) return null;
+    const d = sub.outputs[0];
+    const dReaders = this.readers(d);
+    const pow = dReaders.find((r) => r.opType === "Pow");
+    const div = dReaders.find((r) => r.opType === "Div");
+    if (dReaders.length !== 2 || !pow || !div || pow.inputs[0] !== d || scalar(pow.inputs[1]) !== 2 || div.inputs[0] !== d) return null;
+    const varMean = single(pow.outputs[0]);
+    if (varMean?.opType !== "ReduceMean" || axesOf(varMean)?.join() !== axes.join()) return null;
+    const add = single(varMean.outputs[0]);
+    const eps = add?.opType === "Add" ? scalar(other(add, varMean.outputs[0])) : undefined;
+    const sqrt = add && single(add.outputs[0]);
+    if (eps === undefined || !(eps > 0) || sqrt?.opType !== "Sqrt" || single(sqrt.outputs[0]) !== div || div.inputs[1] !== sqrt.outputs[0]) return null;
+    const channels = this.shapes.get(value)![axes[0]];
+    // the affine part: a constant of the axis's size (C, or C×1×1 over the channels of a volume)
+    const affine = (n: Node | undefined, op: string, v: string): { data: Float32Array; node: Node; name: string } | null => {
+      const name = n && n.opType === op ? other(n, v) : undefined;
+      const c = name !== undefined ? this.constants.get(name) : undefined;
+      // (broadcasting aligns the trailing dimensions: its one non-1 dimension must fall on the axis)
+      if (!c || c.data.length !== channels || c.dims.length < rank - axes[0] || (channels > 1 && c.dims.findIndex((x) => x !== 1) !== c.dims.length - (rank - axes[0]))) return null;
+      return { data: this.floats(c), node: n!, name: name! };
+    };
+    let end = div.outputs[0];
+    const mul = affine(single(end), "Mul", end);
+    if (mul) end = mul.node.outputs[0];
+    const plus = mul ? affine(single(end), "Add", end) : null;
+    if (plus) end = plus.node.outputs[0];
+    const named = mul ?? plus;
+    const label = named ? this.labelOf(named.node, named.name) : this.label(mean);
+    return { axis: axes[0], eps, weight: mul?.data ?? null, bias: plus?.data ?? null, label, end };
+  }
+
+  /** writes a decomposed layer norm's statement and its weights (weight 1, bias 0 where the graph has none) */
+  private writeLayerNorm(ln: { eps: number; weight: Float32Array | null; bias: Float32Array | null; label: string }, channels: number, indent: string): void {
+    this.lines.push(`${indent}${ln.label}: layernorm${Math.abs(ln.eps - 1e-5) > 1e-12 ? ` eps ${numberText(ln.eps)}` : ""}`);
+    this.layerCount++;
+    this.weights(ln.label, [["weight", [channels], ln.weight ?? new Float32Array(channels).fill(1)], ["bias", [channels], ln.bias ?? new Float32Array(channels)]]);
+  }
+
   /** A value read by several nodes: the paths until they meet in one merge node. */
   private fork(value: string, readers: Node[], indent: string): string {
+    const ln = this.decomposedLayerNorm(value, readers);
+    const shape = this.shapes.get(value);
+    if (ln && shape && ((shape.length === 4 && ln.axis === 1) || (shape.length === 2 && ln.axis === 1))) {
+      this.writeLayerNorm(ln, shape[1], indent);
+      return ln.end;
+    }
     const fused = this.fusedActivation(value, readers);
     if (fused) {
       this.lines.push(`${indent}${fused.text}`);
@@ -1016,6 +1090,12 @@ class Importer {
         const perm = ints(node.attrs.get("perm")) ?? [];
         const ln = this.readers(out);
         const back = ln.length === 1 && ln[0].opType === "LayerNormalization" ? this.readers(ln[0].outputs[0]) : [];
+        const decomposed = perm.join() === "0,2,3,1" ? this.decomposedLayerNorm(out, ln) : null;
+        const after = decomposed ? this.readers(decomposed.end) : [];
+        if (decomposed && decomposed.axis === 3 && after.length === 1 && after[0].opType === "Transpose" && (ints(after[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
+          this.writeLayerNorm(decomposed, this.shapes.get(out)![3], indent);
+          return after[0].outputs[0];
+        }
         if (perm.join() === "0,2,3,1" && back.length === 1 && back[0].opType === "Transpose" && (ints(back[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
           const axis = int(ln[0].attrs.get("axis")) ?? -1;
           if (axis !== -1 && axis !== 3) this.unsupported(ln[0], `normalizing from axis ${axis}; \`layernorm\` normalizes over the channels`);

@@ -204,6 +204,47 @@ describe("cnn import: ONNX to a design", function () {
     assert.throws(() => importOnnx(apart, "apart"), /node \/Mixed\/Concat \(Concat\): its inputs from \/Mixed\/branch3x3_1\/conv\/Conv are not side by side/);
   });
 
+  it("a layer norm as torch exports it before opset 17 (ReduceMean → Sub → Pow → ReduceMean → Add → Sqrt → Div → Mul → Add) → layernorm eps E: over the channels, inside a Transpose pair, and on a vector", async () => {
+    const scalarF = (name: string, v: number) => ({ name, dims: [], dataType: 1, floatData: [v] });
+    const decomposed = (p: string, x: string, axis: number, w: string, b: string, out: string, weightFirst: boolean) => [
+      node("ReduceMean", `/${p}/ReduceMean`, [x], [`${p}m`], [ints("axes", [axis]), int("keepdims", 1)]),
+      node("Sub", `/${p}/Sub`, [x, `${p}m`], [`${p}d`]),
+      node("Pow", `/${p}/Pow`, [`${p}d`, "two"], [`${p}p`]),
+      node("ReduceMean", `/${p}/ReduceMean_1`, [`${p}p`], [`${p}v`], [ints("axes", [axis]), int("keepdims", 1)]),
+      node("Add", `/${p}/Add`, [`${p}v`, "eps"], [`${p}ve`]),
+      node("Sqrt", `/${p}/Sqrt`, [`${p}ve`], [`${p}s`]),
+      node("Div", `/${p}/Div`, [`${p}d`, `${p}s`], [`${p}n`]),
+      node("Mul", `/${p}/Mul`, weightFirst ? [w, `${p}n`] : [`${p}n`, w], [`${p}y`]),
+      node("Add", `/${p}/Add_1`, [`${p}y`, b], [out]),
+    ];
+    const nodes = [
+      node("Conv", "/conv/Conv", ["input", "conv.weight", "conv.bias"], ["c"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+      // torchvision's LayerNorm2d: to NHWC, over the last axis, back
+      node("Transpose", "/ln/Transpose", ["c"], ["t"], [ints("perm", [0, 2, 3, 1])]),
+      ...decomposed("ln", "t", -1, "ln.weight", "ln.bias", "tn", false),
+      node("Transpose", "/ln/Transpose_1", ["tn"], ["c2"], [ints("perm", [0, 3, 1, 2])]),
+      // ConvNeXt's own channels-first LayerNorm: over axis 1, weight[:, None, None] · x + bias[:, None, None]
+      ...decomposed("cf", "c2", 1, "onnx::Mul_65", "onnx::Add_67", "c3", true),
+      node("GlobalAveragePool", "/gap/GlobalAveragePool", ["c3"], ["g"]),
+      node("Flatten", "/Flatten", ["g"], ["f"], [int("axis", 1)]),
+      node("Gemm", "/fc/Gemm", ["f", "fc.weight", "fc.bias"], ["h"], [int("transB", 1)]),
+      ...decomposed("lnv", "h", -1, "lnv.weight", "lnv.bias", "output", false),
+    ];
+    const inits = [
+      f32("conv.weight", [4, 3, 3, 3], 1), f32("conv.bias", [4], 2), f32("ln.weight", [4], 3, 1), f32("ln.bias", [4], 4),
+      f32("onnx::Mul_65", [4, 1, 1], 5, 1), f32("onnx::Add_67", [4, 1, 1], 6), f32("fc.weight", [5, 4], 7), f32("fc.bias", [5], 8),
+      f32("lnv.weight", [5], 9, 1), f32("lnv.bias", [5], 10), { name: "two", dims: [], dataType: 1, floatData: [2] }, scalarF("eps", 1e-6),
+    ];
+    const model = modelOf(nodes, inits, [1, 3, 6, 6], [1, 5], { opsetImport: [{ domain: "", version: 13 }] });
+    const imported = importOnnx(model, "norms");
+    assert.match(imported.text, /\n  ln: layernorm eps 1e-6\n  cf: layernorm eps 1e-6\n  gap\n(  flatten\n)?  fc: fc 5\n  lnv: layernorm eps 1e-6\n/);
+    assert.equal(only(imported.text, "norms.cnn").params, BigInt(112 + 8 + 8 + 25 + 10));
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    // the same nodes over another axis (the width) are not a layer norm the language has: refused, naming a node
+    const width = modelOf(nodes.map((n) => (n.name.startsWith("/cf/ReduceMean") ? { ...n, attribute: [ints("axes", [3]), int("keepdims", 1)] } : n)), inits, [1, 3, 6, 6], [1, 5], { opsetImport: [{ domain: "", version: 13 }] });
+    assert.throws(() => importOnnx(width, "width"), /node \/cf\//);
+  });
+
   it("a BN-folded export (eval-mode torch.onnx.export): a conv with the exporter's onnx:: tensors is written back as conv nobias + bn, torch's params, said in a note and in the text", async () => {
     const nodes = [
       node("Conv", "/conv1/Conv", ["input", "onnx::Conv_12", "onnx::Conv_13"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
