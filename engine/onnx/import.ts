@@ -7,15 +7,18 @@
 // An operator or attribute the language cannot express is an ImportError naming the
 // node and the operator; then nothing is written.
 //
-// Not done yet: finding repeated subgraphs and writing them as blocks (every layer is a
-// statement of the network); Linear layers between a Transpose pair (ConvNeXt's block).
+// Repeated subgraphs are then written as blocks where that keeps the design exact
+// (import-blocks.ts). Not done yet: Linear layers between a Transpose pair (ConvNeXt's block).
 
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
 import { keywordWords, LineIndex } from "../../grammar";
 import { writeSafetensors, type NamedTensor } from "../safetensors";
 import { TRAINED_NETWORK_KEY } from "../train/weights-location";
-import { IMPORTED_FROM_KEY } from "../weights-file";
+import { IMPORTED_FROM_KEY, readWeightsFile } from "../weights-file";
+import { initWeights } from "../init";
+import type { NetworkResult } from "../../analysis";
+import { withBlocks } from "./import-blocks";
 
 export class ImportError extends Error {
   override name = "ImportError";
@@ -1185,9 +1188,31 @@ export function importOnnx(bytes: Uint8Array, networkName: string): ImportedMode
     misfit.add(Math.min(...found));
     text = written();
   }
-  const errors = analyze(text, `${imported.network}.cnn`).diagnostics.filter((d) => d.severity === "error");
+  const analysis = analyze(text, `${imported.network}.cnn`);
+  const errors = analysis.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new ImportError(`the design made of this model does not check: ${errors[0].message}`);
-  return { ...imported, text };
+  const warnings = analysis.diagnostics.filter((d) => d.severity === "warning").length;
+  return { ...imported, text: sameWithBlocks(text, analysis.networks[0], warnings, imported.tensors) ?? text };
+}
+
+/**
+ * The design with its repeated subgraphs as blocks (import-blocks.ts), when that design is
+ * the same network: no diagnostics but the flat one's, the same params, MACs and output, and
+ * every imported tensor found by its name (so each layer keeps its module path). Else null.
+ */
+function sameWithBlocks(text: string, flat: NetworkResult | undefined, warnings: number, tensors: NamedTensor[]): string | null {
+  const blocked = flat ? withBlocks(text) : null;
+  if (!blocked || !flat) return null;
+  const again = analyze(blocked, `${flat.name}.cnn`);
+  const net = again.networks[0];
+  if (!net || again.diagnostics.some((d) => d.severity === "error") || again.diagnostics.filter((d) => d.severity === "warning").length > warnings || net.params !== flat.params || net.macs !== flat.macs || JSON.stringify(net.output) !== JSON.stringify(flat.output)) return null;
+  try {
+    const loaded = readWeightsFile(writeSafetensors(tensors), net, initWeights(net.graph, 0));
+    const groups = new Set(tensors.map((t) => t.name.slice(0, t.name.lastIndexOf(".")))).size;
+    return loaded.byOrder === 0 && loaded.byName === groups && loaded.notes.length === 0 ? blocked : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The files of an import: the design's text (its first line naming the weights file) and the weights' bytes. */

@@ -165,10 +165,11 @@ describe("cnn import: ONNX to a design", function () {
     const model = modelOf(nodes, inits, [1, 3, 8, 8], [1, 9, 4, 4]);
     const imported = importOnnx(model, "dense");
     // three concats, each of the one before and one new layer's output; the Pad of zeros writes nothing
-    assert.equal(imported.text.match(/concat \{/g)?.length, 3, imported.text);
-    assert.equal(imported.text.match(/branch \{ \}/g)?.length, 3, imported.text);
+    // the three dense layers are one block (its body the concat of the input and the new features), used three times
+    assert.equal(imported.text.match(/concat \{/g)?.length, 1, imported.text);
+    assert.match(imported.text, /block BlockA\(k\) \{\n  concat \{\n    branch \{ \}\n    branch \{\n      norm1: bn\n      relu\n      conv1: conv k 3 pad 1 nobias\n    \}\n  \}\n\}/);
+    for (const l of [1, 2, 3]) assert.match(imported.text, new RegExp(`\\n  features\\.denseblock1\\.denselayer${l}: BlockA\\(4\\)\\n`));
     assert.doesNotMatch(imported.text, /\n\s*pad \d/);
-    assert.match(imported.text, /features\.denseblock1\.denselayer3\.conv1: conv 4 3 pad 1 nobias/);
     const net = only(imported.text, "dense.cnn");
     assert.deepEqual(net.output, { kind: "volume", w: 4, h: 4, d: 9 });
     // torch's count: conv0 162, the layers' bns 2·(6+10+14) and convs 4·9·(6+10+14), the transition's 2·18 + 9·18
@@ -243,6 +244,44 @@ describe("cnn import: ONNX to a design", function () {
     // the same nodes over another axis (the width) are not a layer norm the language has: refused, naming a node
     const width = modelOf(nodes.map((n) => (n.name.startsWith("/cf/ReduceMean") ? { ...n, attribute: [ints("axes", [3]), int("keepdims", 1)] } : n)), inits, [1, 3, 6, 6], [1, 5], { opsetImport: [{ domain: "", version: 13 }] });
     assert.throws(() => importOnnx(width, "width"), /node \/cf\//);
+  });
+
+  it("repeated subgraphs become blocks with parameters: a torchvision-style ResNet's BasicBlocks as one block used three times, labels relative to the use's module path", async () => {
+    const nodes: object[] = [];
+    const inits: object[] = [];
+    let seed = 1;
+    const conv = (path: string, x: string, k: number, c: number, f: number, stride = 1) => {
+      const scope = `/${path.split(".").map((_, i, a) => a.slice(0, i + 1).join(".")).join("/")}`;
+      nodes.push(node("Conv", `${scope}/Conv`, [x, `${path}.weight`, `${path}.bias`], [`${path}:out`], [ints("kernel_shape", [f, f]), ints("pads", Array(4).fill((f - 1) / 2)), ints("strides", [stride, stride])]));
+      inits.push(f32(`${path}.weight`, [k, c, f, f], seed++), f32(`${path}.bias`, [k], seed++));
+      return `${path}:out`;
+    };
+    const relu = (name: string, x: string) => {
+      nodes.push(node("Relu", `/${name}/Relu`, [x], [`${name}:relu`]));
+      return `${name}:relu`;
+    };
+    const block = (p: string, x: string, k: number, c: number, down: boolean) => {
+      const body = conv(`${p}.conv2`, relu(`${p}.a`, conv(`${p}.conv1`, x, k, c, 3, down ? 2 : 1)), k, k, 3);
+      const short = down ? conv(`${p}.downsample.0`, x, k, c, 1, 2) : x;
+      nodes.push(node("Add", `/${p}/Add`, [body, short], [`${p}:sum`]));
+      return relu(`${p}.b`, `${p}:sum`);
+    };
+    let x = relu("stem", conv("conv1", "input", 4, 3, 3));
+    x = block("layer1.0", x, 4, 4, false);
+    x = block("layer1.1", x, 4, 4, false);
+    x = block("layer2.0", x, 8, 4, true);
+    x = block("layer2.1", x, 8, 8, false);
+    nodes.push(node("GlobalAveragePool", "/avgpool/GlobalAveragePool", [x], ["g"]), node("Flatten", "/Flatten", ["g"], ["f"], [int("axis", 1)]), node("Gemm", "/fc/Gemm", ["f", "fc.weight", "fc.bias"], ["output"], [int("transB", 1)]));
+    inits.push(f32("fc.weight", [5, 8], seed++), f32("fc.bias", [5], seed++));
+    const model = modelOf(nodes, inits, [1, 3, 8, 8], [1, 5]);
+    const imported = importOnnx(model, "blocks");
+    assert.match(imported.text, /# used 3 times: layer1\.0, layer1\.1, layer2\.1\nblock BlockA\(k\) \{\n  residual \{\n    conv1: conv k 3 pad 1\n    relu\n    conv2: conv k 3 pad 1\n  \}\n  relu\n\}\n/);
+    assert.match(imported.text, /\n  layer1\.0: BlockA\(4\)\n  layer1\.1: BlockA\(4\)\n  residual \{\n    layer2\.0\.conv1: conv 8 3 stride 2 pad 1 floor\n/);
+    assert.match(imported.text, /\n  layer2\.1: BlockA\(8\)\n  gap\n/);
+    // torch's count: stem 112, two blocks of 4·(36+1)·2, the down block 8·37 + 8·73 + 8·5, one of 8·73·2, the fc 45
+    assert.equal(only(imported.text, "blocks.cnn").params, BigInt(112 + 2 * 296 + 296 + 584 + 40 + 1168 + 45));
+    // each layer keeps its module path: every tensor loads by name, and the outputs are onnxruntime's
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
   });
 
   it("a BN-folded export (eval-mode torch.onnx.export): a conv with the exporter's onnx:: tensors is written back as conv nobias + bn, torch's params, said in a note and in the text", async () => {
