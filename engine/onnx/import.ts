@@ -354,6 +354,7 @@ class Importer {
         case "Sum":
         case "Mul":
         case "Sub":
+        case "Pow":
         case "Div": {
           const all = n.inputs.map(sh);
           if (all.some((d) => !d)) break;
@@ -396,14 +397,6 @@ class Importer {
         case "Transpose": {
           const perm = ints(n.attrs.get("perm")) ?? x.map((_, i) => x.length - 1 - i);
           y = perm.map((p) => x[p]);
-          break;
-        }
-        case "Add": case "Sub": case "Mul": case "Div": case "Pow": case "Sum": {
-          // ONNX broadcasting: the trailing dimensions aligned, each the larger
-          const all = n.inputs.map(sh);
-          if (all.some((d) => !d)) break;
-          const rank = Math.max(...all.map((d) => d!.length));
-          y = Array.from({ length: rank }, (_, i) => Math.max(...all.map((d) => d![d!.length - rank + i] ?? 1)));
           break;
         }
         case "Sqrt":
