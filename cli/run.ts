@@ -126,7 +126,9 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
     try {
       classSources.file = { name: classesSaid.path, names: parseClassNames(readFileSync(resolve(dirname(file), classesSaid.path), "utf8")) };
     } catch (e) {
-      throw new UsageError(`cnn run: cannot read the classes file ${classesSaid.path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+      // located at the input line that names it, as a picture it names is
+      const at = new LineIndex(analysis.text).position(network.graph[0].span.start);
+      throw new UsageError(`${file}:${at.line + 1}:${at.character + 1}: cannot read the classes file ${classesSaid.path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
     }
   }
   let input;

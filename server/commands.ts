@@ -7,8 +7,9 @@
 // - `cnn.run` [uri, network?] runs the network as `cnn run --json` does, in a child
 //   process (server/run.ts): the server keeps answering, the run is refused past the
 //   memory budget before anything is allocated, cancelled when the request is, and
-//   replaced when another run starts. It answers `{ network, output, top5?, ms, json }`
-//   (`json`: a file with every layer's time and the output values) and says the top-5.
+//   replaced when another run starts. It answers `{ network, output, top5?, untrained, ms, json }`
+//   (`json`: a file with every layer's time and the output values) and says the top-5,
+//   named by their classes where `cnn run` is sure of them, and when the weights are untrained.
 //
 // The VS Code extension has commands of its own (its run view, its summary editor): it
 // says so in `initializationOptions.clientCommands`, and the server then neither
@@ -54,9 +55,11 @@ async function showSummary(ctx: ServerContext, uri: string, network: string | un
 function runMessage(r: RunResponse): { type: MessageType; message: string } {
   if ("error" in r) return { type: MessageType.Error, message: r.error };
   const top = r.top5?.length
-    ? ` · top ${r.top5.length}${r.softmax ? "" : " after a softmax"}: ${r.top5.map((c) => `class ${c.index} ${(c.probability * 100).toFixed(1)} %`).join(", ")}`
+    ? ` · top ${r.top5.length}${r.softmax ? "" : " after a softmax"}: ${r.top5.map((c) => (c.name !== null ? `${c.name} ${(c.probability * 100).toFixed(1)} % (class ${c.index})` : `class ${c.index} ${(c.probability * 100).toFixed(1)} %`)).join(", ")}`
     : ` · output ${r.output.join("×")}`;
-  return { type: MessageType.Info, message: `${r.network} ran in ${r.ms.toFixed(1)} ms${top} · every value: ${r.json}` };
+  // the run view's words (docs/ENGINE.md "Untrained weights")
+  const untrained = r.untrained ? ` · untrained: random weights, seed ${r.seed} — the output does not mean anything yet (train it, load weights, or import an ONNX model)` : "";
+  return { type: MessageType.Info, message: `${r.network} ran in ${r.ms.toFixed(1)} ms${top}${untrained} · every value: ${r.json}` };
 }
 
 export const commandsFeature: Feature = {

@@ -23,8 +23,15 @@ export type RunResponse =
       network: string;
       /** the output's shape, [W, H, D] or [N] */
       output: number[];
-      /** the five most likely classes, when the output is a vector (after a softmax when the network has none) */
-      top5?: { index: number; probability: number }[];
+      /**
+       * the five most likely classes, when the output is a vector (after a softmax when the
+       * network has none), named where `cnn run` is sure of the names (docs/ENGINE.md "Class
+       * names"), else name null
+       */
+      top5?: { index: number; name: string | null; probability: number }[];
+      /** the weights are the seeded initialization: the output does not mean anything yet */
+      untrained: boolean;
+      seed: number;
       /** the network ends in a softmax: top5 are its own probabilities */
       softmax: boolean;
       ms: number;
@@ -46,7 +53,7 @@ export function cliPath(): string {
 
 let running: { child: ChildProcess; network: string } | null = null;
 
-function topFive(values: number[], softmax: boolean): { index: number; probability: number }[] {
+function topFive(values: number[], softmax: boolean): { index: number; name: string | null; probability: number }[] {
   let p = values;
   if (!softmax) {
     const max = Math.max(...values);
@@ -55,7 +62,7 @@ function topFive(values: number[], softmax: boolean): { index: number; probabili
     p = e.map((v) => v / sum);
   }
   return p
-    .map((probability, index) => ({ index, probability }))
+    .map((probability, index) => ({ index, name: null, probability }))
     .sort((a, b) => b.probability - a.probability || a.index - b.index)
     .slice(0, 5);
 }
@@ -126,7 +133,13 @@ export async function runInServer(snapshot: Snapshot, name: string | undefined, 
     log(`cnn run ${path} exited ${code}: ${stderr}`);
     return { error: message || `cnn run exited with ${code}` };
   }
-  let result: { network: string; output: { shape: number[]; data: (number | null)[] }; ms: number };
+  let result: {
+    network: string;
+    output: { shape: number[]; data: (number | null)[] };
+    ms: number;
+    untrained?: boolean;
+    top5?: { index: number; name: string | null; score: number | null }[];
+  };
   try {
     result = JSON.parse(stdout);
   } catch {
@@ -136,11 +149,17 @@ export async function runInServer(snapshot: Snapshot, name: string | undefined, 
   const softmax = checked.network.graph[checked.network.graph.length - 1]?.op === "softmax";
   const vector = result.output.shape.length === 1;
   const values = result.output.data.map((v) => (v === null ? Number.NaN : v));
+  // the command line's own ranking carries the class names (ImageNet's, the digits, a classes file)
+  const ranked = Array.isArray(result.top5) && result.top5.length && result.top5.every((c) => typeof c.score === "number" && Number.isFinite(c.score))
+    ? result.top5.map((c) => ({ index: c.index, name: typeof c.name === "string" ? c.name : null, probability: c.score as number }))
+    : null;
   return {
     network: result.network,
     output: result.output.shape,
-    ...(vector && values.length > 0 && values.every(Number.isFinite) ? { top5: topFive(values, softmax) } : {}),
+    ...(ranked ? { top5: ranked } : vector && values.length > 0 && values.every(Number.isFinite) ? { top5: topFive(values, softmax) } : {}),
     softmax,
+    untrained: result.untrained === true,
+    seed: settings.seed,
     ms: result.ms,
     json,
   };

@@ -58,6 +58,9 @@ const inputSelect = h("select", { id: "input-choice", "aria-label": "input" });
 const seedInput = h("input", { id: "seed", type: "number", min: 0, max: 4294967295, step: 1, "aria-label": "seed" });
 const runButton = h("button", { id: "run", type: "button" }, "Run");
 const cancelButton = h("button", { id: "cancel", type: "button", "data-testid": "run-cancel", disabled: true }, "Cancel");
+/** "Load weights…": the host picks a .safetensors file and sends the run again with it */
+const loadWeights = () => send({ type: "loadWeights" });
+const loadWeightsButton = h("button", { type: "button", "data-testid": "load-weights", title: "Run with the weights of a .safetensors file (a state_dict saved under torch's names, cnn train's or cnn import's)", onclick: loadWeights }, "Load weights…");
 const progressBar = h("div", { class: "bar" });
 const progressText = h("span", { class: "progress-text" }, "waiting for the network…");
 const progress = h("div", { class: "progress", "data-testid": "run-progress", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": 0 }, progressBar, progressText);
@@ -88,7 +91,7 @@ document.body.append(
     "header",
     {},
     h("div", { class: "titles" }, title, meta),
-    h("div", { class: "controls" }, h("label", {}, "Input ", inputSelect), h("label", {}, "Seed ", seedInput), runButton, cancelButton),
+    h("div", { class: "controls" }, h("label", {}, "Input ", inputSelect), h("label", {}, "Seed ", seedInput), runButton, cancelButton, loadWeightsButton),
     progress,
     errorBox,
   ),
@@ -398,12 +401,14 @@ function onReply(reply: WorkerReply): void {
       const used = current!.message.weights;
       showOutput(top5, outputNote, current!.network, reply.output, reply.outputLength, classNamesFor(current!.network, current!.message.classes ? { file: current!.message.classes } : {}));
       // weights sent with the run (trained in the view, or the design's trained file) are not the seeded ones
-      showUntrained(untrainedBox, !used && isUntrained(current!.network), state.seed ?? current!.message.seed, current!.message.fileName);
+      showUntrained(untrainedBox, !used && isUntrained(current!.network), state.seed ?? current!.message.seed, current!.message.fileName, loadWeights);
       totalMs.replaceChildren(
         h("span", { "data-testid": "run-total-ms" }, `total ${reply.ms.toFixed(1)} ms`),
         ` · ${reply.executor} executor · `,
         h("span", { "data-testid": "run-threads", title: reply.threadsNote ?? "" }, threadsText(reply.threads, reply.threadsNote)),
-        used ? ` · weights: ${used.origin === "trained" ? "trained in this view" : used.name}` : ` · seed ${state.seed ?? current!.message.seed}`,
+        used
+          ? h("span", { "data-testid": "run-weights" }, ` · weights: ${used.origin === "trained" ? "trained in this view" : `from ${used.name}`}`)
+          : ` · seed ${state.seed ?? current!.message.seed}`,
       );
       layers.scaleTimeBars();
       send({ type: "status", state: "done", ms: reply.ms });

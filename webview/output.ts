@@ -41,7 +41,7 @@ export function showOutput(top5: HTMLElement, note: HTMLElement, network: Networ
 }
 
 /** The notice next to the output when the weights are the seeded initialization (hidden otherwise). */
-export function showUntrained(box: HTMLElement, untrained: boolean, seed: number, fileName: string): void {
+export function showUntrained(box: HTMLElement, untrained: boolean, seed: number, fileName: string, loadWeights?: () => void): void {
   box.hidden = !untrained;
   if (!untrained) return;
   box.replaceChildren(
@@ -51,7 +51,14 @@ export function showUntrained(box: HTMLElement, untrained: boolean, seed: number
       "ul",
       {},
       h("li", {}, "train them here: the Train section below (MNIST, or a folder of pictures), or ", h("code", {}, `cnn train ${fileName} --data mnist`)),
-      h("li", {}, "load a weights file: ", h("code", {}, `cnn run ${fileName} --weights WEIGHTS.safetensors`)),
+      h(
+        "li",
+        {},
+        "load a weights file: ",
+        ...(loadWeights ? [h("button", { type: "button", class: "link", "data-testid": "untrained-load-weights", onclick: () => loadWeights() }, "Load weights…"), " (or "] : []),
+        h("code", {}, `cnn run ${fileName} --weights WEIGHTS.safetensors`),
+        ...(loadWeights ? [")"] : []),
+      ),
       h("li", {}, "import a trained model: ", h("code", {}, "CNN: Import ONNX…"), " (or ", h("code", {}, "cnn import MODEL.onnx"), ")"),
     ),
   );

@@ -67,6 +67,8 @@ export type ViewMessage =
   /** analyze the file again and run */
   | { type: "rerun" }
   | { type: "pickPicture" }
+  /** "Load weights…": the host asks for a .safetensors file and runs with it (RunMessage.weights, origin "file") */
+  | { type: "loadWeights" }
   /** show this line of the .cnn file */
   | { type: "reveal"; line: number }
   | { type: "status"; state: "running" | "done" | "cancelled" | "failed"; ms?: number; message?: string }
@@ -144,11 +146,12 @@ export function readHostMessage(value: unknown): HostMessage {
 export function readViewMessage(value: unknown): ViewMessage {
   const r = record(value, "message");
   if (isTrainViewType(r.type)) return readTrainViewMessage(r);
-  const type = oneOf("ready", "rerun", "pickPicture", "reveal", "status")(r.type, "message.type");
+  const type = oneOf("ready", "rerun", "pickPicture", "loadWeights", "reveal", "status")(r.type, "message.type");
   switch (type) {
     case "ready":
     case "rerun":
     case "pickPicture":
+    case "loadWeights":
       return { type };
     case "reveal":
       return { type, line: positive(r.line, "message.line") };

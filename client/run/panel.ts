@@ -12,6 +12,7 @@ import { PanelTraining } from "../train/panel-training";
 import { runViewHtml } from "./html";
 import { readClassNames, readInputPicture, readPicture } from "./picture";
 import type { NetworkSource } from "./source";
+import { pickWeightsFile, readWeightsFor, targetKey, weightsMessage, type LoadedWeights } from "./weights";
 
 export class RunPanel {
   static readonly viewType = "cnn.run";
@@ -21,6 +22,8 @@ export class RunPanel {
   private runId = 0;
   /** the Train section's host side (client/train) */
   private readonly training: PanelTraining;
+  /** the file "Load weights…" picked, for the target it was picked for */
+  private loaded: LoadedWeights | null = null;
 
   static createOrShow(extensionUri: vscode.Uri, source: NetworkSource, target: RunTarget): RunPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -100,6 +103,9 @@ export class RunPanel {
       case "pickPicture":
         void this.pickPicture();
         return;
+      case "loadWeights":
+        void this.loadWeights();
+        return;
       case "reveal":
         void this.reveal(message.line);
         return;
@@ -139,9 +145,12 @@ export class RunPanel {
       const classesSaid = inputAttrs(network).classes;
       const classes = classesSaid && "path" in classesSaid ? await readClassNames(uri, classesSaid.path) : undefined;
       const settings = vscode.workspace.getConfiguration("cnn.run");
-      // the weights trained in this view while they are kept, else the design's trained file (as `cnn run`)
-      const weights = await this.training.weightsFor(target, network.name);
+      // the weights trained in this view while they are kept, else a file "Load weights…" picked
+      // for this network, else the design's trained file (as `cnn run`)
+      const fromView = await this.training.weightsFor(target, network.name);
       if (id !== this.runId) return;
+      const loaded = this.loaded && this.loaded.key === targetKey(target) && fromView?.origin !== "trained" ? this.loaded : null;
+      const weights = loaded ? weightsMessage(loaded) : fromView;
       this.post({
         type: "run",
         runId: id,
@@ -158,9 +167,35 @@ export class RunPanel {
         ...(classes ? { classes } : {}),
       });
       this.training.postWeights();
+      // the Train section says which weights the run uses: the loaded file's name
+      if (loaded) this.post({ type: "trainWeights", weights: { state: "file", name: loaded.name } });
     } catch (e) {
       if (id === this.runId) this.post({ type: "error", message: `${fileName}: ${(e as Error).message}` });
     }
+  }
+
+  /** "Load weights…": a .safetensors file, checked against the network, used by this view's runs of it */
+  async loadWeights(): Promise<void> {
+    const target = this.target;
+    if (!target) {
+      this.post({ type: "error", message: "Open a .cnn file and run “CNN: Run Network” first: the weights are checked against its network." });
+      return;
+    }
+    const uri = await pickWeightsFile(target);
+    if (!uri) return;
+    const name = uri.path.split("/").pop() ?? uri.path;
+    try {
+      const response = await this.source(target.uri, target.network);
+      if ("error" in response) throw new Error(response.error);
+      const network = deserializeNetwork(response.network);
+      this.loaded = await readWeightsFor(uri, target, network);
+      if (this.loaded.notes.length) void vscode.window.showWarningMessage(`${this.loaded.name}: ${this.loaded.notes.join("; ")}`);
+    } catch (e) {
+      // refused: the weights used before stay, and the view says why
+      this.post({ type: "error", message: `Not loaded: ${name}: ${(e as Error).message}` });
+      return;
+    }
+    await this.refresh();
   }
 
   private async pickPicture(): Promise<void> {

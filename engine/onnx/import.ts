@@ -7,16 +7,18 @@
 // An operator or attribute the language cannot express is an ImportError naming the
 // node and the operator; then nothing is written.
 //
-// Not done yet: finding repeated subgraphs and writing them as blocks (every layer is a
-// statement of the network), the dynamo exporter's Reshape/ReduceMean patterns beyond
-// flatten, Mul (squeeze-and-excitation), Resize, Pad nodes.
+// Repeated subgraphs are then written as blocks where that keeps the design exact
+// (import-blocks.ts). Not done yet: Linear layers between a Transpose pair (ConvNeXt's block).
 
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
 import { keywordWords, LineIndex } from "../../grammar";
 import { writeSafetensors, type NamedTensor } from "../safetensors";
 import { TRAINED_NETWORK_KEY } from "../train/weights-location";
-import { IMPORTED_FROM_KEY } from "../weights-file";
+import { IMPORTED_FROM_KEY, readWeightsFile } from "../weights-file";
+import { initWeights } from "../init";
+import type { NetworkResult } from "../../analysis";
+import { withBlocks } from "./import-blocks";
 
 export class ImportError extends Error {
   override name = "ImportError";
@@ -244,13 +246,13 @@ class Importer {
       const some = this.folded.slice(0, 3).join(", ") + (this.folded.length > 3 ? `, … (${this.folded.length} in all)` : "");
       notes.push(
         `${this.folded.length === 1 ? "a conv" : `${this.folded.length} convs`} (${some}) carry weights and a bias the exporter computed (onnx::… tensors) and no bn after them: ` +
-          `the exporter folded each BatchNorm into the conv before it (torch.onnx.export does in eval mode). They are written as convs with a bias: ` +
-          `the outputs are the model's, but the params are the folded model's (a bn counts 2·K, the bias it left K). ` +
-          `To keep the bns, export with training=torch.onnx.TrainingMode.PRESERVE and do_constant_folding=False.`,
+          `the exporter folded each BatchNorm into the conv before it (torch.onnx.export does in eval mode). Each is written back as the conv without a bias and a bn after it ` +
+          `(scale 1, mean 0, variance 1 − 1e-5, the folded bias): the outputs are the model's and the params torch's, if the conv had no bias of its own (as torchvision's convs before a bn); ` +
+          `the bn's own statistics are in the conv's weights, and its eps is not in the file (1e-5 is written; torchvision's Inception and GoogLeNet use bn eps 0.001: say so before loading their state_dict). To import the bns as they were, export with training=torch.onnx.TrainingMode.PRESERVE and do_constant_folding=False.`,
       );
     }
     const header = [`# imported from ONNX (${this.model.producerName || "unknown producer"}${this.model.producerVersion ? ` ${this.model.producerVersion}` : ""}); weights beside it as .safetensors`];
-    if (this.folded.length) header.push(`# its BatchNorms were folded into the convs before them by the exporter: those convs have a bias and no bn`);
+    if (this.folded.length) header.push(`# its BatchNorms were folded into the convs before them by the exporter: written back as bns of identity statistics that add the folded bias`);
     const text = [...header, `network ${name} {`, `  ${inputLine}`, ...this.lines, "}", ""].join("\n");
     return { text, tensors: this.tensors, network: name, layers: this.layerCount, notes };
   }
@@ -352,6 +354,7 @@ class Importer {
         case "Sum":
         case "Mul":
         case "Sub":
+        case "Pow":
         case "Div": {
           const all = n.inputs.map(sh);
           if (all.some((d) => !d)) break;
@@ -396,6 +399,7 @@ class Importer {
           y = perm.map((p) => x[p]);
           break;
         }
+        case "Sqrt":
         case "Relu": case "Clip": case "LeakyRelu": case "Elu": case "Sigmoid": case "Tanh": case "HardSigmoid": case "HardSwish":
         case "Softmax": case "BatchNormalization": case "LRN": case "Dropout": case "Identity": case "Gelu": case "Erf": case "LayerNormalization":
           y = x;
@@ -485,8 +489,74 @@ class Importer {
     return null;
   }
 
+  /**
+   * torch's layer norm as exporters before opset 17 write it, over one axis of `value`:
+   * ReduceMean → Sub → Pow 2 → ReduceMean → Add eps → Sqrt → Div, then (optionally) Mul by
+   * the weight and Add of the bias (either operand order). Returns the statement's parts and
+   * the value it ends at, or null when the nodes are anything else.
+   */
+  private decomposedLayerNorm(value: string, readers: Node[]): { axis: number; eps: number; weight: Float32Array | null; bias: Float32Array | null; label: string; end: string } | null {
+    if (readers.length !== 2) return null;
+    const rank = this.shapes.get(value)?.length;
+    if (rank === undefined) return null;
+    const axesOf = (n: Node): number[] | null => {
+      const list = n.inputs[1] ? (this.constants.has(n.inputs[1]) ? Array.from(this.constants.get(n.inputs[1])!.data, Number) : null) : ints(n.attrs.get("axes")) ?? null;
+      if (!list || (int(n.attrs.get("keepdims")) ?? 1) !== 1) return null;
+      return list.map((a) => (a < 0 ? a + rank : a));
+    };
+    const single = (v: string) => { const r = this.readers(v); return r.length === 1 ? r[0] : undefined; };
+    const other = (n: Node, v: string) => (n.inputs.length === 2 && n.inputs.includes(v) ? n.inputs[n.inputs[0] === v ? 1 : 0] : undefined);
+    const scalar = (name: string | undefined) => { const c = name !== undefined ? this.constants.get(name) : undefined; return c && c.data.length === 1 ? Number(c.data[0]) : undefined; };
+    const mean = readers.find((r) => r.opType === "ReduceMean");
+    const sub = readers.find((r) => r.opType === "Sub");
+    if (!mean || !sub || sub.inputs[0] !== value || sub.inputs[1] !== mean.outputs[0]) return null;
+    const axes = axesOf(mean);
+    if (!axes || axes.length !== 1) return null;
+    const d = sub.outputs[0];
+    const dReaders = this.readers(d);
+    const pow = dReaders.find((r) => r.opType === "Pow");
+    const div = dReaders.find((r) => r.opType === "Div");
+    if (dReaders.length !== 2 || !pow || !div || pow.inputs[0] !== d || scalar(pow.inputs[1]) !== 2 || div.inputs[0] !== d) return null;
+    const varMean = single(pow.outputs[0]);
+    if (varMean?.opType !== "ReduceMean" || axesOf(varMean)?.join() !== axes.join()) return null;
+    const add = single(varMean.outputs[0]);
+    const eps = add?.opType === "Add" ? scalar(other(add, varMean.outputs[0])) : undefined;
+    const sqrt = add && single(add.outputs[0]);
+    if (eps === undefined || !(eps > 0) || sqrt?.opType !== "Sqrt" || single(sqrt.outputs[0]) !== div || div.inputs[1] !== sqrt.outputs[0]) return null;
+    const channels = this.shapes.get(value)![axes[0]];
+    // the affine part: a constant of the axis's size (C, or C×1×1 over the channels of a volume)
+    const affine = (n: Node | undefined, op: string, v: string): { data: Float32Array; node: Node; name: string } | null => {
+      const name = n && n.opType === op ? other(n, v) : undefined;
+      const c = name !== undefined ? this.constants.get(name) : undefined;
+      // (broadcasting aligns the trailing dimensions: its one non-1 dimension must fall on the axis)
+      if (!c || c.data.length !== channels || c.dims.length < rank - axes[0] || (channels > 1 && c.dims.findIndex((x) => x !== 1) !== c.dims.length - (rank - axes[0]))) return null;
+      return { data: this.floats(c), node: n!, name: name! };
+    };
+    let end = div.outputs[0];
+    const mul = affine(single(end), "Mul", end);
+    if (mul) end = mul.node.outputs[0];
+    const plus = mul ? affine(single(end), "Add", end) : null;
+    if (plus) end = plus.node.outputs[0];
+    const named = mul ?? plus;
+    const label = named ? this.labelOf(named.node, named.name) : this.label(mean);
+    return { axis: axes[0], eps, weight: mul?.data ?? null, bias: plus?.data ?? null, label, end };
+  }
+
+  /** writes a decomposed layer norm's statement and its weights (weight 1, bias 0 where the graph has none) */
+  private writeLayerNorm(ln: { eps: number; weight: Float32Array | null; bias: Float32Array | null; label: string }, channels: number, indent: string): void {
+    this.lines.push(`${indent}${ln.label}: layernorm${Math.abs(ln.eps - 1e-5) > 1e-12 ? ` eps ${numberText(ln.eps)}` : ""}`);
+    this.layerCount++;
+    this.weights(ln.label, [["weight", [channels], ln.weight ?? new Float32Array(channels).fill(1)], ["bias", [channels], ln.bias ?? new Float32Array(channels)]]);
+  }
+
   /** A value read by several nodes: the paths until they meet in one merge node. */
   private fork(value: string, readers: Node[], indent: string): string {
+    const ln = this.decomposedLayerNorm(value, readers);
+    const shape = this.shapes.get(value);
+    if (ln && shape && ((shape.length === 4 && ln.axis === 1) || (shape.length === 2 && ln.axis === 1))) {
+      this.writeLayerNorm(ln, shape[1], indent);
+      return ln.end;
+    }
     const fused = this.fusedActivation(value, readers);
     if (fused) {
       this.lines.push(`${indent}${fused.text}`);
@@ -495,25 +565,8 @@ class Importer {
     }
     const join = this.meeting(readers);
     if (!join) throw new ImportError(`the paths from ${value} (read by ${readers.map((r) => `${r.name} (${r.opType})`).join(", ")}) do not meet again in one Add or Concat`);
-    const isJoin = (n: Node) => n === join;
-    const branches: { ends: string; lines: string[] }[] = [];
-    for (const input of join.inputs) {
-      if (input === value) {
-        branches.push({ ends: value, lines: [] });
-        continue;
-      }
-      const start = readers.find((r) => this.reaches(r, input));
-      if (!start) throw new ImportError(`node ${join.name} (${join.opType}): its input ${input} does not come from ${value}`);
-      const saved = this.lines;
-      this.lines = [];
-      const inner = join.opType === "Concat" || join.opType === "Mul" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
-      // the branch starts at its first node; its own forks nest inside
-      let v = this.layer(start, inner);
-      v = this.chain(v, isJoin, inner);
-      if (v !== input) throw new ImportError(`node ${join.name} (${join.opType}): its input ${input} is not reached by one line of layers from ${value} (stopped at ${v})`);
-      branches.push({ ends: v, lines: this.lines });
-      this.lines = saved;
-    }
+    const inner = join.opType === "Concat" || join.opType === "Mul" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
+    const branches = this.branches(value, readers, join, join.inputs, inner);
     // (a merge is not labelled: its label would prefix the module paths of the layers inside)
     const prefix = "";
     if (join.opType === "Concat") {
@@ -538,6 +591,68 @@ class Importer {
       this.lines.push(`${indent}}`);
     }
     return join.outputs[0];
+  }
+
+  /**
+   * The branches from `value` (read by `readers`) to the join's `inputs`, each written at
+   * `indent`. Consecutive inputs of a Concat that come from one reader are one branch: torch's
+   * exporter flattens a torch.cat of a torch.cat (Inception-v3's InceptionE:
+   * cat([b1x1, cat([b3x3_2a, b3x3_2b]), …])) into one Concat, so that branch's common layers
+   * are written and then a nested concat of the inputs where its paths part.
+   */
+  private branches(value: string, readers: Node[], join: Node, inputs: string[], indent: string): { ends: string; lines: string[] }[] {
+    const isJoin = (n: Node) => n === join;
+    const out: { ends: string; lines: string[] }[] = [];
+    const starts = inputs.map((input) => {
+      if (input === value) return null;
+      const start = readers.find((r) => this.reaches(r, input));
+      if (!start) throw new ImportError(`node ${join.name} (${join.opType}): its input ${input} does not come from ${value}`);
+      return start;
+    });
+    for (let i = 0; i < inputs.length; ) {
+      const start = starts[i];
+      if (!start) {
+        out.push({ ends: value, lines: [] });
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      if (join.opType === "Concat") while (j < inputs.length && starts[j] === start) j++;
+      const group = inputs.slice(i, j);
+      if (join.opType === "Concat" && starts.slice(j).includes(start)) throw new ImportError(`node ${join.name} (Concat): its inputs from ${start.name} are not side by side; a concat's branch gives one run of its channels`);
+      const saved = this.lines;
+      this.lines = [];
+      // the branch starts at its first node; its own forks nest inside
+      let v = this.layer(start, indent);
+      if (group.length === 1) {
+        v = this.chain(v, isJoin, indent);
+        if (v !== group[0]) throw new ImportError(`node ${join.name} (${join.opType}): its input ${group[0]} is not reached by one line of layers from ${value} (stopped at ${v})`);
+      } else {
+        // the common layers, until the paths to the group's inputs part
+        for (;;) {
+          if (group.includes(v)) throw new ImportError(`node ${join.name} (Concat): its input ${v} is also read on the way to its other inputs`);
+          const next = this.readers(v);
+          if (next.length === 1 && !this.isMerge(next[0])) {
+            v = this.layer(next[0], indent);
+            continue;
+          }
+          if (next.length > 1 && this.meeting(next) !== join) {
+            v = this.fork(v, next, indent);
+            continue;
+          }
+          if (next.length < 2) throw new ImportError(`node ${join.name} (Concat): its inputs ${group.join(", ")} are not reached by one line of layers from ${value} (stopped at ${v})`);
+          const parts = this.branches(v, next, join, group, indent + "    ");
+          this.lines.push(`${indent}concat {`);
+          for (const b of parts) this.lines.push(b.lines.length ? `${indent}  branch {\n${b.lines.join("\n")}\n${indent}  }` : `${indent}  branch { }`);
+          this.lines.push(`${indent}}`);
+          break;
+        }
+      }
+      out.push({ ends: group[group.length - 1], lines: this.lines });
+      this.lines = saved;
+      i = j;
+    }
+    return out;
   }
 
   /** a node that joins paths: Add, Sum, Concat, or a Mul of two computed values (not one by a constant: layerscale) */
@@ -611,6 +726,22 @@ class Importer {
   }
 
   /** a label from a named tensor (a layer scale's `features.1.0.layer_scale`), else as label() */
+  /**
+   * The label of the bn a folded conv had after it, named as torchvision names it where the
+   * conv's name says (`layer1.0.conv1` → `layer1.0.bn1`, `….conv` → `….bn`, `features.0.0` →
+   * `features.0.1`, `downsample.0` → `downsample.1`), else the conv's label and `_bn`.
+   */
+  private bnLabelAfter(conv: string): string {
+    const m = /^(.*?)(conv(\d*)|(\d+))$/.exec(conv);
+    const prefix = m?.[1] ?? "";
+    const guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}bn${m[3]}`) : "";
+    const label = guess && !this.labels.has(guess) && (m![4] !== undefined ? prefix.endsWith(".") : prefix === "" || /[._]$/.test(prefix)) ? guess : `${conv}_bn`;
+    let unique = label;
+    for (let k = 2; this.labels.has(unique); k++) unique = `${label}_${k}`;
+    this.labels.add(unique);
+    return unique;
+  }
+
   private labelOf(node: Node, tensor: string): string {
     const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.(weight|layer_scale|gamma)$/.exec(tensor);
     if (m && !this.labels.has(m[2] === "weight" ? m[1] : `${m[1]}.${m[2]}`)) {
@@ -681,7 +812,20 @@ class Importer {
         // one input channel per group: each group reads one channel, so the input has `group` channels
         const depthwise = group > 1 && cPerGroup === 1 && (inC === undefined || inC === group);
         const kind = depthwise ? `dwconv ${dimText(fw, fh)}${k / group !== 1 ? ` multiplier ${k / group}` : ""}` : `conv ${k} ${dimText(fw, fh)}${group > 1 ? ` groups ${group}` : ""}`;
-        if (bias && /^onnx::/.test(node.inputs[1])) this.folded.push(label);
+        if (bias && /^onnx::/.test(node.inputs[1])) {
+          // the exporter folded a BatchNorm into this conv (its tensors are the exporter's own):
+          // written back as the conv without a bias and a bn that adds it — the same outputs,
+          // and torch's params (a conv before a bn has no bias of its own in torchvision)
+          this.folded.push(label);
+          push(`${label}: ${kind}${this.windowOptions(node, [fh, fw])} nobias${ROUND_FLOOR}`);
+          this.weights(label, [["weight", w.dims, this.floats(w)]]);
+          const bn = this.bnLabelAfter(label);
+          push(`${bn}: bn`);
+          // identity statistics: (x − 0)/√(var + eps) with var + eps = 1, scale 1, then + bias
+          const variance = new Float32Array(k).fill(1 - 1e-5);
+          this.weights(bn, [["weight", [k], new Float32Array(k).fill(1)], ["bias", [k], bias], ["running_mean", [k], new Float32Array(k)], ["running_var", [k], variance]]);
+          return out;
+        }
         push(`${label}: ${kind}${this.windowOptions(node, [fh, fw])}${bias ? "" : " nobias"}${ROUND_FLOOR}`);
         this.weights(label, [["weight", w.dims, this.floats(w)], ...(bias ? [["bias", [k], bias] as [string, number[], Float32Array]] : [])]);
         return out;
@@ -942,6 +1086,12 @@ class Importer {
         const perm = ints(node.attrs.get("perm")) ?? [];
         const ln = this.readers(out);
         const back = ln.length === 1 && ln[0].opType === "LayerNormalization" ? this.readers(ln[0].outputs[0]) : [];
+        const decomposed = perm.join() === "0,2,3,1" ? this.decomposedLayerNorm(out, ln) : null;
+        const after = decomposed ? this.readers(decomposed.end) : [];
+        if (decomposed && decomposed.axis === 3 && after.length === 1 && after[0].opType === "Transpose" && (ints(after[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
+          this.writeLayerNorm(decomposed, this.shapes.get(out)![3], indent);
+          return after[0].outputs[0];
+        }
         if (perm.join() === "0,2,3,1" && back.length === 1 && back[0].opType === "Transpose" && (ints(back[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
           const axis = int(ln[0].attrs.get("axis")) ?? -1;
           if (axis !== -1 && axis !== 3) this.unsupported(ln[0], `normalizing from axis ${axis}; \`layernorm\` normalizes over the channels`);
@@ -1031,9 +1181,31 @@ export function importOnnx(bytes: Uint8Array, networkName: string): ImportedMode
     misfit.add(Math.min(...found));
     text = written();
   }
-  const errors = analyze(text, `${imported.network}.cnn`).diagnostics.filter((d) => d.severity === "error");
+  const analysis = analyze(text, `${imported.network}.cnn`);
+  const errors = analysis.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new ImportError(`the design made of this model does not check: ${errors[0].message}`);
-  return { ...imported, text };
+  const warnings = analysis.diagnostics.filter((d) => d.severity === "warning").length;
+  return { ...imported, text: sameWithBlocks(text, analysis.networks[0], warnings, imported.tensors) ?? text };
+}
+
+/**
+ * The design with its repeated subgraphs as blocks (import-blocks.ts), when that design is
+ * the same network: no diagnostics but the flat one's, the same params, MACs and output, and
+ * every imported tensor found by its name (so each layer keeps its module path). Else null.
+ */
+function sameWithBlocks(text: string, flat: NetworkResult | undefined, warnings: number, tensors: NamedTensor[]): string | null {
+  const blocked = flat ? withBlocks(text) : null;
+  if (!blocked || !flat) return null;
+  const again = analyze(blocked, `${flat.name}.cnn`);
+  const net = again.networks[0];
+  if (!net || again.diagnostics.some((d) => d.severity === "error") || again.diagnostics.filter((d) => d.severity === "warning").length > warnings || net.params !== flat.params || net.macs !== flat.macs || JSON.stringify(net.output) !== JSON.stringify(flat.output)) return null;
+  try {
+    const loaded = readWeightsFile(writeSafetensors(tensors), net, initWeights(net.graph, 0));
+    const groups = new Set(tensors.map((t) => t.name.slice(0, t.name.lastIndexOf(".")))).size;
+    return loaded.byOrder === 0 && loaded.byName === groups && loaded.notes.length === 0 ? blocked : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The files of an import: the design's text (its first line naming the weights file) and the weights' bytes. */

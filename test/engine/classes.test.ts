@@ -40,6 +40,13 @@ describe("class names", () => {
     assert.equal(classNamesFor(network("input 8x8x3 classes digits\nconv 2 3x3")), null);
   });
 
+  it("a classes file the input line names that cannot be read stops cnn run at that line (file:line:col), exit 2", () => {
+    const dir = tempDir({ "gone.cnn": `network G {\n  input 8x8x3 sample noise classes "gone.txt"\n  gap\n  fc 2\n}\n` });
+    const r = cnn("run", join(dir, "gone.cnn"));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /gone\.cnn:2:3: cannot read the classes file gone\.txt: no such file/);
+  });
+
   it("a classes file is one name a line; what train writes reads back, in a file and in a weights file's metadata", () => {
     assert.deepEqual(parseClassNames("\uFEFFcat\r\n dog \nfish\n\n"), ["cat", "dog", "fish"]);
     assert.equal(classNamesText(["a", "b"]), "a\nb\n");

@@ -165,10 +165,11 @@ describe("cnn import: ONNX to a design", function () {
     const model = modelOf(nodes, inits, [1, 3, 8, 8], [1, 9, 4, 4]);
     const imported = importOnnx(model, "dense");
     // three concats, each of the one before and one new layer's output; the Pad of zeros writes nothing
-    assert.equal(imported.text.match(/concat \{/g)?.length, 3, imported.text);
-    assert.equal(imported.text.match(/branch \{ \}/g)?.length, 3, imported.text);
+    // the three dense layers are one block (its body the concat of the input and the new features), used three times
+    assert.equal(imported.text.match(/concat \{/g)?.length, 1, imported.text);
+    assert.match(imported.text, /block BlockA\(k\) \{\n  concat \{\n    branch \{ \}\n    branch \{\n      norm1: bn\n      relu\n      conv1: conv k 3 pad 1 nobias\n    \}\n  \}\n\}/);
+    for (const l of [1, 2, 3]) assert.match(imported.text, new RegExp(`\\n  features\\.denseblock1\\.denselayer${l}: BlockA\\(4\\)\\n`));
     assert.doesNotMatch(imported.text, /\n\s*pad \d/);
-    assert.match(imported.text, /features\.denseblock1\.denselayer3\.conv1: conv 4 3 pad 1 nobias/);
     const net = only(imported.text, "dense.cnn");
     assert.deepEqual(net.output, { kind: "volume", w: 4, h: 4, d: 9 });
     // torch's count: conv0 162, the layers' bns 2·(6+10+14) and convs 4·9·(6+10+14), the transition's 2·18 + 9·18
@@ -176,7 +177,114 @@ describe("cnn import: ONNX to a design", function () {
     await sameAsOnnxruntime(model, imported.text, imported.tensors);
   });
 
-  it("a BN-folded export (eval-mode torch.onnx.export): convs with the exporter's onnx:: tensors and a bias, said in a note and in the text", async () => {
+  it("a torch.cat of a torch.cat, which torch's exporter flattens into one Concat (Inception-v3's InceptionE), is written as the nested concat", async () => {
+    // x → b1x1 (conv 2); x → b3_1 (conv 3, relu) → [b3_2a (conv 1x3 → 2), b3_2b (conv 3x1 → 2)]; x → pool branch (conv 1)
+    // cat([b1x1, cat([b3_2a, b3_2b]), pool]) exported as Concat(b1x1, b3_2a, b3_2b, pool)
+    const nodes = [
+      node("Conv", "/Mixed/branch1x1/conv/Conv", ["input", "Mixed.branch1x1.conv.weight"], ["a"], [ints("kernel_shape", [1, 1])]),
+      node("Conv", "/Mixed/branch3x3_1/conv/Conv", ["input", "Mixed.branch3x3_1.conv.weight"], ["b0"], [ints("kernel_shape", [1, 1])]),
+      node("Relu", "/Mixed/branch3x3_1/Relu", ["b0"], ["b"]),
+      node("Conv", "/Mixed/branch3x3_2a/conv/Conv", ["b", "Mixed.branch3x3_2a.conv.weight"], ["c"], [ints("kernel_shape", [1, 3]), ints("pads", [0, 1, 0, 1])]),
+      node("Conv", "/Mixed/branch3x3_2b/conv/Conv", ["b", "Mixed.branch3x3_2b.conv.weight"], ["d"], [ints("kernel_shape", [3, 1]), ints("pads", [1, 0, 1, 0])]),
+      node("Conv", "/Mixed/branch_pool/conv/Conv", ["input", "Mixed.branch_pool.conv.weight"], ["e"], [ints("kernel_shape", [1, 1])]),
+      node("Concat", "/Mixed/Concat", ["a", "c", "d", "e"], ["output"], [{ name: "axis", i: 1, type: 2 }]),
+    ];
+    const inits = [
+      f32("Mixed.branch1x1.conv.weight", [2, 4, 1, 1], 1), f32("Mixed.branch3x3_1.conv.weight", [3, 4, 1, 1], 2), f32("Mixed.branch3x3_2a.conv.weight", [2, 3, 1, 3], 3),
+      f32("Mixed.branch3x3_2b.conv.weight", [2, 3, 3, 1], 4), f32("Mixed.branch_pool.conv.weight", [1, 4, 1, 1], 5),
+    ];
+    const model = modelOf(nodes, inits, [1, 4, 5, 5], [1, 7, 5, 5]);
+    const imported = importOnnx(model, "nested");
+    assert.match(imported.text, /branch \{\n\s+Mixed\.branch3x3_1\.conv: conv 3 1 nobias\n\s+relu\n\s+concat \{\n\s+branch \{\n\s+Mixed\.branch3x3_2a\.conv: conv 2 3x1 pad 1x0 nobias\n\s+\}\n\s+branch \{\n\s+Mixed\.branch3x3_2b\.conv: conv 2 1x3 pad 0x1 nobias\n\s+\}\n\s+\}\n\s+\}/);
+    const net = only(imported.text, "nested.cnn");
+    assert.deepEqual(net.output, { kind: "volume", w: 5, h: 5, d: 7 });
+    assert.equal(net.params, BigInt(8 + 12 + 18 + 18 + 4));
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    // a channel order a nest cannot give (the two halves apart) is refused, naming the node
+    const apart = modelOf(nodes.map((n) => (n.opType === "Concat" ? { ...n, input: ["c", "a", "d", "e"] } : n)), inits, [1, 4, 5, 5], [1, 7, 5, 5]);
+    assert.throws(() => importOnnx(apart, "apart"), /node \/Mixed\/Concat \(Concat\): its inputs from \/Mixed\/branch3x3_1\/conv\/Conv are not side by side/);
+  });
+
+  it("a layer norm as torch exports it before opset 17 (ReduceMean → Sub → Pow → ReduceMean → Add → Sqrt → Div → Mul → Add) → layernorm eps E: over the channels, inside a Transpose pair, and on a vector", async () => {
+    const scalarF = (name: string, v: number) => ({ name, dims: [], dataType: 1, floatData: [v] });
+    const decomposed = (p: string, x: string, axis: number, w: string, b: string, out: string, weightFirst: boolean) => [
+      node("ReduceMean", `/${p}/ReduceMean`, [x], [`${p}m`], [ints("axes", [axis]), int("keepdims", 1)]),
+      node("Sub", `/${p}/Sub`, [x, `${p}m`], [`${p}d`]),
+      node("Pow", `/${p}/Pow`, [`${p}d`, "two"], [`${p}p`]),
+      node("ReduceMean", `/${p}/ReduceMean_1`, [`${p}p`], [`${p}v`], [ints("axes", [axis]), int("keepdims", 1)]),
+      node("Add", `/${p}/Add`, [`${p}v`, "eps"], [`${p}ve`]),
+      node("Sqrt", `/${p}/Sqrt`, [`${p}ve`], [`${p}s`]),
+      node("Div", `/${p}/Div`, [`${p}d`, `${p}s`], [`${p}n`]),
+      node("Mul", `/${p}/Mul`, weightFirst ? [w, `${p}n`] : [`${p}n`, w], [`${p}y`]),
+      node("Add", `/${p}/Add_1`, [`${p}y`, b], [out]),
+    ];
+    const nodes = [
+      node("Conv", "/conv/Conv", ["input", "conv.weight", "conv.bias"], ["c"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+      // torchvision's LayerNorm2d: to NHWC, over the last axis, back
+      node("Transpose", "/ln/Transpose", ["c"], ["t"], [ints("perm", [0, 2, 3, 1])]),
+      ...decomposed("ln", "t", -1, "ln.weight", "ln.bias", "tn", false),
+      node("Transpose", "/ln/Transpose_1", ["tn"], ["c2"], [ints("perm", [0, 3, 1, 2])]),
+      // ConvNeXt's own channels-first LayerNorm: over axis 1, weight[:, None, None] · x + bias[:, None, None]
+      ...decomposed("cf", "c2", 1, "onnx::Mul_65", "onnx::Add_67", "c3", true),
+      node("GlobalAveragePool", "/gap/GlobalAveragePool", ["c3"], ["g"]),
+      node("Flatten", "/Flatten", ["g"], ["f"], [int("axis", 1)]),
+      node("Gemm", "/fc/Gemm", ["f", "fc.weight", "fc.bias"], ["h"], [int("transB", 1)]),
+      ...decomposed("lnv", "h", -1, "lnv.weight", "lnv.bias", "output", false),
+    ];
+    const inits = [
+      f32("conv.weight", [4, 3, 3, 3], 1), f32("conv.bias", [4], 2), f32("ln.weight", [4], 3, 1), f32("ln.bias", [4], 4),
+      f32("onnx::Mul_65", [4, 1, 1], 5, 1), f32("onnx::Add_67", [4, 1, 1], 6), f32("fc.weight", [5, 4], 7), f32("fc.bias", [5], 8),
+      f32("lnv.weight", [5], 9, 1), f32("lnv.bias", [5], 10), { name: "two", dims: [], dataType: 1, floatData: [2] }, scalarF("eps", 1e-6),
+    ];
+    const model = modelOf(nodes, inits, [1, 3, 6, 6], [1, 5], { opsetImport: [{ domain: "", version: 13 }] });
+    const imported = importOnnx(model, "norms");
+    assert.match(imported.text, /\n  ln: layernorm eps 1e-6\n  cf: layernorm eps 1e-6\n  gap\n(  flatten\n)?  fc: fc 5\n  lnv: layernorm eps 1e-6\n/);
+    assert.equal(only(imported.text, "norms.cnn").params, BigInt(112 + 8 + 8 + 25 + 10));
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    // the same nodes over another axis (the width) are not a layer norm the language has: refused, naming a node
+    const width = modelOf(nodes.map((n) => (n.name.startsWith("/cf/ReduceMean") ? { ...n, attribute: [ints("axes", [3]), int("keepdims", 1)] } : n)), inits, [1, 3, 6, 6], [1, 5], { opsetImport: [{ domain: "", version: 13 }] });
+    assert.throws(() => importOnnx(width, "width"), /node \/cf\//);
+  });
+
+  it("repeated subgraphs become blocks with parameters: a torchvision-style ResNet's BasicBlocks as one block used three times, labels relative to the use's module path", async () => {
+    const nodes: object[] = [];
+    const inits: object[] = [];
+    let seed = 1;
+    const conv = (path: string, x: string, k: number, c: number, f: number, stride = 1) => {
+      const scope = `/${path.split(".").map((_, i, a) => a.slice(0, i + 1).join(".")).join("/")}`;
+      nodes.push(node("Conv", `${scope}/Conv`, [x, `${path}.weight`, `${path}.bias`], [`${path}:out`], [ints("kernel_shape", [f, f]), ints("pads", Array(4).fill((f - 1) / 2)), ints("strides", [stride, stride])]));
+      inits.push(f32(`${path}.weight`, [k, c, f, f], seed++), f32(`${path}.bias`, [k], seed++));
+      return `${path}:out`;
+    };
+    const relu = (name: string, x: string) => {
+      nodes.push(node("Relu", `/${name}/Relu`, [x], [`${name}:relu`]));
+      return `${name}:relu`;
+    };
+    const block = (p: string, x: string, k: number, c: number, down: boolean) => {
+      const body = conv(`${p}.conv2`, relu(`${p}.a`, conv(`${p}.conv1`, x, k, c, 3, down ? 2 : 1)), k, k, 3);
+      const short = down ? conv(`${p}.downsample.0`, x, k, c, 1, 2) : x;
+      nodes.push(node("Add", `/${p}/Add`, [body, short], [`${p}:sum`]));
+      return relu(`${p}.b`, `${p}:sum`);
+    };
+    let x = relu("stem", conv("conv1", "input", 4, 3, 3));
+    x = block("layer1.0", x, 4, 4, false);
+    x = block("layer1.1", x, 4, 4, false);
+    x = block("layer2.0", x, 8, 4, true);
+    x = block("layer2.1", x, 8, 8, false);
+    nodes.push(node("GlobalAveragePool", "/avgpool/GlobalAveragePool", [x], ["g"]), node("Flatten", "/Flatten", ["g"], ["f"], [int("axis", 1)]), node("Gemm", "/fc/Gemm", ["f", "fc.weight", "fc.bias"], ["output"], [int("transB", 1)]));
+    inits.push(f32("fc.weight", [5, 8], seed++), f32("fc.bias", [5], seed++));
+    const model = modelOf(nodes, inits, [1, 3, 8, 8], [1, 5]);
+    const imported = importOnnx(model, "blocks");
+    assert.match(imported.text, /# used 3 times: layer1\.0, layer1\.1, layer2\.1\nblock BlockA\(k\) \{\n  residual \{\n    conv1: conv k 3 pad 1\n    relu\n    conv2: conv k 3 pad 1\n  \}\n  relu\n\}\n/);
+    assert.match(imported.text, /\n  layer1\.0: BlockA\(4\)\n  layer1\.1: BlockA\(4\)\n  residual \{\n    layer2\.0\.conv1: conv 8 3 stride 2 pad 1 floor\n/);
+    assert.match(imported.text, /\n  layer2\.1: BlockA\(8\)\n  gap\n/);
+    // torch's count: stem 112, two blocks of 4·(36+1)·2, the down block 8·37 + 8·73 + 8·5, one of 8·73·2, the fc 45
+    assert.equal(only(imported.text, "blocks.cnn").params, BigInt(112 + 2 * 296 + 296 + 584 + 40 + 1168 + 45));
+    // each layer keeps its module path: every tensor loads by name, and the outputs are onnxruntime's
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  it("a BN-folded export (eval-mode torch.onnx.export): a conv with the exporter's onnx:: tensors is written back as conv nobias + bn, torch's params, said in a note and in the text", async () => {
     const nodes = [
       node("Conv", "/conv1/Conv", ["input", "onnx::Conv_12", "onnx::Conv_13"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
       node("Relu", "/relu/Relu", ["a"], ["b"]),
@@ -184,8 +292,11 @@ describe("cnn import: ONNX to a design", function () {
     ];
     const model = modelOf(nodes, [f32("onnx::Conv_12", [4, 3, 3, 3], 1), f32("onnx::Conv_13", [4], 2), f32("conv2.weight", [2, 4, 1, 1], 3), f32("conv2.bias", [2], 4)], [1, 3, 6, 6], [1, 2, 6, 6]);
     const imported = importOnnx(model, "folded");
-    assert.match(imported.text, /conv1: conv 4 3 pad 1\n/);
+    // torchvision's conv1 → bn1 (a conv before a bn has no bias of its own)
+    assert.match(imported.text, /conv1: conv 4 3 pad 1 nobias\n  bn1: bn\n  relu\n/);
     assert.match(imported.text, /# its BatchNorms were folded into the convs before them/);
+    // torch's count for conv(3→4, 3×3, no bias) + bn(4) + conv(4→2, 1×1, bias): 108 + 8 + 10
+    assert.equal(only(imported.text, "folded.cnn").params, 126n);
     assert.equal(imported.notes.length, 1);
     // conv2 has the model's own tensors (conv2.weight): not counted as folded
     assert.match(imported.notes[0], /^a conv \(conv1\) carry|^a conv \(conv1\)/);

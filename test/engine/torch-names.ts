@@ -109,3 +109,82 @@ export function rawSafetensors(entries: { name: string; dtype: string; shape: nu
   }
   return out;
 }
+
+/** Inception-v3's InceptionB (Mixed_6a) */
+export function inceptionB(name: string, c: number): Module[] {
+  return [
+    ...basicConv(`${name}.branch3x3`, 384, c, 3),
+    ...basicConv(`${name}.branch3x3dbl_1`, 64, c, 1),
+    ...basicConv(`${name}.branch3x3dbl_2`, 96, 64, 3),
+    ...basicConv(`${name}.branch3x3dbl_3`, 96, 96, 3),
+  ];
+}
+
+/** Inception-v3's InceptionC (Mixed_6b … 6e: in 768, channels_7x7 c7); torch's kernel (1, 7) is 1 high and 7 wide */
+export function inceptionC(name: string, c: number, c7: number): Module[] {
+  return [
+    ...basicConv(`${name}.branch1x1`, 192, c, 1),
+    ...basicConv(`${name}.branch7x7_1`, c7, c, 1),
+    ...basicConv(`${name}.branch7x7_2`, c7, c7, 1, 7),
+    ...basicConv(`${name}.branch7x7_3`, 192, c7, 7, 1),
+    ...basicConv(`${name}.branch7x7dbl_1`, c7, c, 1),
+    ...basicConv(`${name}.branch7x7dbl_2`, c7, c7, 7, 1),
+    ...basicConv(`${name}.branch7x7dbl_3`, c7, c7, 1, 7),
+    ...basicConv(`${name}.branch7x7dbl_4`, c7, c7, 7, 1),
+    ...basicConv(`${name}.branch7x7dbl_5`, 192, c7, 1, 7),
+    ...basicConv(`${name}.branch_pool`, 192, c, 1),
+  ];
+}
+
+/** Inception-v3's InceptionD (Mixed_7a) */
+export function inceptionD(name: string, c: number): Module[] {
+  return [
+    ...basicConv(`${name}.branch3x3_1`, 192, c, 1),
+    ...basicConv(`${name}.branch3x3_2`, 320, 192, 3),
+    ...basicConv(`${name}.branch7x7x3_1`, 192, c, 1),
+    ...basicConv(`${name}.branch7x7x3_2`, 192, 192, 1, 7),
+    ...basicConv(`${name}.branch7x7x3_3`, 192, 192, 7, 1),
+    ...basicConv(`${name}.branch7x7x3_4`, 192, 192, 3),
+  ];
+}
+
+/** Inception-v3's InceptionE (Mixed_7b, 7c) */
+export function inceptionE(name: string, c: number): Module[] {
+  return [
+    ...basicConv(`${name}.branch1x1`, 320, c, 1),
+    ...basicConv(`${name}.branch3x3_1`, 384, c, 1),
+    ...basicConv(`${name}.branch3x3_2a`, 384, 384, 1, 3),
+    ...basicConv(`${name}.branch3x3_2b`, 384, 384, 3, 1),
+    ...basicConv(`${name}.branch3x3dbl_1`, 448, c, 1),
+    ...basicConv(`${name}.branch3x3dbl_2`, 384, 448, 3),
+    ...basicConv(`${name}.branch3x3dbl_3a`, 384, 384, 1, 3),
+    ...basicConv(`${name}.branch3x3dbl_3b`, 384, 384, 3, 1),
+    ...basicConv(`${name}.branch_pool`, 192, c, 1),
+  ];
+}
+
+/** torchvision's inception_v3 (aux_logits=True), every module in registration order: AuxLogits after Mixed_6e */
+export function inceptionV3(classes = 1000): Module[] {
+  return [
+    ...basicConv("Conv2d_1a_3x3", 32, 3, 3),
+    ...basicConv("Conv2d_2a_3x3", 32, 32, 3),
+    ...basicConv("Conv2d_2b_3x3", 64, 32, 3),
+    ...basicConv("Conv2d_3b_1x1", 80, 64, 1),
+    ...basicConv("Conv2d_4a_3x3", 192, 80, 3),
+    ...inceptionA("Mixed_5b", 192, 32),
+    ...inceptionA("Mixed_5c", 256, 64),
+    ...inceptionA("Mixed_5d", 288, 64),
+    ...inceptionB("Mixed_6a", 288),
+    ...inceptionC("Mixed_6b", 768, 128),
+    ...inceptionC("Mixed_6c", 768, 160),
+    ...inceptionC("Mixed_6d", 768, 160),
+    ...inceptionC("Mixed_6e", 768, 192),
+    ...basicConv("AuxLogits.conv0", 128, 768, 1),
+    ...basicConv("AuxLogits.conv1", 768, 128, 5),
+    linear("AuxLogits.fc", classes, 768),
+    ...inceptionD("Mixed_7a", 768),
+    ...inceptionE("Mixed_7b", 1280),
+    ...inceptionE("Mixed_7c", 2048),
+    linear("fc", classes, 2048),
+  ];
+}

@@ -14,9 +14,9 @@ import type { NetworkWeights } from "../../engine/api";
 import { readSafetensors } from "../../engine/safetensors";
 import { readWeightsFile, weightsToSafetensors, WeightsMismatchError } from "../../engine/weights-file";
 import { network } from "./nets";
-import { cnn, tempDir } from "./cli";
-import { writeFileSync } from "node:fs";
-import { basicConv, bn, conv, densenet, inceptionA, linear, resnetBasic, torchSafetensors, type Module } from "./torch-names";
+import { cnn, root, tempDir } from "./cli";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basicConv, bn, conv, densenet, inceptionA, inceptionV3, linear, resnetBasic, torchSafetensors, type Module } from "./torch-names";
 
 /** the module each learning layer got, in graph order (tensors hold their module's index) */
 function landed(net: NetworkResult, weights: NetworkWeights, modules: Module[]): string[] {
@@ -311,5 +311,24 @@ network R { input 32x32x3; stem: conv 64 3x3 pad 1 nobias; bn; relu; layer1: rep
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /more than one way/);
     assert.match(refused.stderr, /plain\.cnn:9: BasicConv\(64, 1\)|plain\.cnn:3: conv k f pad p nobias/);
+  });
+
+  it("examples/inception_v3.cnn: torchvision's whole inception_v3 state_dict, saved under torch's names, loads by name, module by module; unlabelled it is refused", () => {
+    const text = readFileSync(join(root, "examples/inception_v3.cnn"), "utf8");
+    const net = network(text);
+    // torch's counts (torchvision 0.14, eval, aux_logits off: sum of p.numel(); conv and linear mult-adds by forward hooks)
+    assert.equal(net.params, 23_834_568n);
+    assert.equal(net.macs, 5_713_216_096n);
+    const modules = inceptionV3();
+    const loaded = load(net, torchSafetensors(modules));
+    const used = modules.filter((m) => !m.name.startsWith("AuxLogits."));
+    assert.equal(loaded.byName, used.length);
+    assert.deepEqual(landed(net, loaded.weights, modules), used.map((m) => m.name));
+    assert.deepEqual(loaded.notes, ["not used by any layer: AuxLogits.* (12 tensors)"]);
+    // the same design without its labels: BasicConv's conv/bn only, the uses and branches bare
+    const bareText = text.replace(/^(\s*)(?:[A-Za-z0-9_]+: )(?=[A-Z])/gm, "$1").replace(/(branch \{ |; )[A-Za-z0-9_]+: /g, "$1");
+    assert.doesNotMatch(bareText, /Mixed_\w+:|branch\w*:|Conv2d_\w+:/);
+    const bare = network(bareText);
+    assert.throws(() => load(bare, torchSafetensors(modules)), (e: Error) => e instanceof WeightsMismatchError && /more than one way/.test(e.message) && /Mixed_\d[a-e]\.branch1x1\.conv or Mixed_\d[a-e]\.branch\w+\.conv/.test(e.message));
   });
 });

@@ -11,6 +11,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { CancellationTokenSource, type CodeLens, type Hover, type InlayHint } from "vscode-languageserver-protocol";
 import { capabilities, TestServer } from "./support/client";
 import { example } from "./support/fixtures";
+import { analyze } from "../../analysis";
+import { IMAGENET_CLASSES } from "../../engine/classes";
+import { initWeights } from "../../engine/init";
+import { TRAINED_NETWORK_KEY } from "../../engine/train/weights-location";
+import { weightsToSafetensors } from "../../engine/weights-file";
 
 const everything = { start: { line: 0, character: 0 }, end: { line: 1000, character: 0 } };
 const lenet = example("lenet5.cnn");
@@ -170,7 +175,7 @@ describe("workspace/executeCommand: the code lens in any editor", () => {
 
   it("cnn.run runs the saved file in a child process and answers the top-5 and the JSON's path", async () => {
     const uri = await saved("lenet5.cnn", lenet);
-    const result = await server.request<{ network: string; top5: { index: number; probability: number }[]; softmax: boolean; ms: number; json: string; output: number[] }>(
+    const result = await server.request<{ network: string; top5: { index: number; name: string | null; probability: number }[]; softmax: boolean; untrained: boolean; ms: number; json: string; output: number[] }>(
       "workspace/executeCommand",
       { command: "cnn.run", arguments: [uri, "LeNet5"] },
     );
@@ -186,7 +191,35 @@ describe("workspace/executeCommand: the code lens in any editor", () => {
     assert.equal(json.output.data.length, 10);
     // the top-5 are the JSON's own values
     assert.equal(Math.fround(json.output.data[result.top5[0].index]), Math.fround(result.top5[0].probability));
-    assert.ok(messages.some((m) => /^LeNet5 ran in [\d.]+ ms · top 5: class \d+ [\d.]+ %/.test(m.message)), JSON.stringify(messages));
+    // a 10-way output on a digit sample: the classes are the digits, named as cnn run names them
+    assert.deepEqual(result.top5.map((c) => c.name), result.top5.map((c) => String(c.index)));
+    assert.equal(result.untrained, true);
+    assert.ok(messages.some((m) => /^LeNet5 ran in [\d.]+ ms · top 5: (\d [\d.]+ % \(class \d\), ){4}\d [\d.]+ % \(class \d\) · untrained: random weights, seed 0 — the output does not mean anything yet/.test(m.message)), JSON.stringify(messages));
+  });
+
+  it("cnn.run names the classes as cnn run does: ImageNet's for a 1,000-way output, a classes file the input line names; not untrained with weights beside the design", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cnn-run-classes-"));
+    writeFileSync(join(dir, "pets.txt"), "cat\ndog\nfish\n");
+    const named = pathToFileURL(join(dir, "pets.cnn")).toString();
+    const petsText = 'network Pets {\n  input 8x8x3 sample noise classes "pets.txt"\n  conv 4 3x3\n  fc 3\n}\n';
+    writeFileSync(fileURLToPath(named), petsText);
+    await server.open(named, petsText);
+    const pets = await server.request<{ top5: { index: number; name: string | null }[]; untrained: boolean }>("workspace/executeCommand", { command: "cnn.run", arguments: [named] });
+    assert.deepEqual(pets.top5.map((c) => c.name), pets.top5.map((c) => ["cat", "dog", "fish"][c.index]));
+    assert.equal(pets.top5.length, 3);
+    const wideText = "network Wide {\n  input 4x4x3 sample noise\n  conv 8 3x3\n  fc 1000\n}\n";
+    const wide = pathToFileURL(join(dir, "wide.cnn")).toString();
+    writeFileSync(fileURLToPath(wide), wideText);
+    await server.open(wide, wideText);
+    const imagenet = await server.request<{ top5: { index: number; name: string | null }[] }>("workspace/executeCommand", { command: "cnn.run", arguments: [wide] });
+    assert.equal(imagenet.top5.length, 5);
+    for (const c of imagenet.top5) assert.equal(c.name, IMAGENET_CLASSES[c.index]);
+    // the design's own weights file beside it (metadata `network` names it): trained, not untrained
+    const network = analyze(petsText, "pets.cnn").networks[0];
+    writeFileSync(join(dir, "pets.safetensors"), weightsToSafetensors(network, initWeights(network.graph, 5), { [TRAINED_NETWORK_KEY]: "Pets" }));
+    const trained = await server.request<{ untrained: boolean }>("workspace/executeCommand", { command: "cnn.run", arguments: [named] });
+    assert.equal(trained.untrained, false);
+    assert.ok(!messages.at(-1)!.message.includes("untrained"), messages.at(-1)!.message);
   });
 
   it("cnn.run refuses what it cannot run honestly: unsaved changes, errors, past the memory budget", async () => {
