@@ -3,9 +3,10 @@
 import { runCommand } from "./run";
 import { exportCommand } from "./export";
 import { trainCommand } from "./train";
+import { graphCommand } from "./graph";
 import { importCommand } from "./import";
 import type { ExtraCommand } from "./usage";
 
 export type { ExtraCommand };
 
-export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand, importCommand];
+export const extraCommands: ExtraCommand[] = [runCommand, exportCommand, trainCommand, importCommand, graphCommand];

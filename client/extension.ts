@@ -9,6 +9,7 @@ import { registerExportOnnx } from "./export";
 import { registerRunView } from "./run";
 import { serverSource } from "./run/source";
 import { registerSummary } from "./summary";
+import { registerArchitectureView } from "./architecture";
 
 let client: LanguageClient | undefined;
 
@@ -26,13 +27,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // the server leaves them to it (server/commands.ts)
     initializationOptions: {
       settings: { cnn: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration("cnn"))) as unknown },
-      clientCommands: ["cnn.run", "cnn.showSummary"],
+      clientCommands: ["cnn.run", "cnn.showSummary", "cnn.showArchitecture"],
     },
   };
   client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
   registerSummary(context, client);
   registerRunView(context, client);
   registerExportOnnx(context, serverSource(client));
+  registerArchitectureView(context, client);
   await client.start();
 }
 

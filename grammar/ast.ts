@@ -160,4 +160,6 @@ export interface CnnFile {
 
 export interface SyntaxError extends Span {
   message: string;
+  /** the cause the others on its line follow from (the nesting limit): it is the one kept */
+  primary?: boolean;
 }

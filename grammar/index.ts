@@ -8,6 +8,7 @@ import { CnnParser } from "./parser";
 import * as T from "./tokens";
 import { endOf } from "./tokens";
 import { LineIndex } from "./lines";
+import { printable } from "./printable";
 
 export * from "./ast";
 export { keywordWords, optionArity } from "./tokens";
@@ -24,13 +25,27 @@ export interface ParseResult {
 
 let parser: CnnParser | null = null;
 
+/**
+ * The longest text that is read: 1 MiB of UTF-16 code units (some 35,000 layers written
+ * out one a line, far past any network written by hand; a repeat or a block reaches the
+ * 100,000-layer limit from far less). A longer text is refused with one error at its
+ * first character, so that no file can take the parser's time and memory without
+ * bound: a 20 MB file peaked at 1.9–3 GB; at this limit the worst text (one token
+ * after another) stays near 300 MB.
+ */
+export const MAX_TEXT_LENGTH = 1 << 20;
+
 function describeChar(c: string): string {
   const code = c.codePointAt(0)!;
-  if (code > 0x2e7f) return `\`${c}\` (text outside a comment: comments start with \`#\` or \`//\`)`;
-  return `\`${c}\``;
+  if (code > 0x2e7f) return `\`${printable(c)}\` (text outside a comment: comments start with \`#\` or \`//\`)`;
+  return `\`${printable(c)}\``;
 }
 
 export function parse(text: string): ParseResult {
+  if (text.length > MAX_TEXT_LENGTH) {
+    const message = `this file is too long to analyze: ${text.length.toLocaleString("en-US")} characters, the limit is ${MAX_TEXT_LENGTH.toLocaleString("en-US")} (1 MiB): split it into files, or write the repetition with \`repeat\` or a block`;
+    return { file: { items: [] }, errors: [{ ...characterAt(text, 0), message }], comments: [], tokens: [] };
+  }
   parser ??= new CnnParser();
   const lexed = T.tokenize(text);
   const errors: SyntaxError[] = [];
@@ -59,10 +74,10 @@ export function parse(text: string): ParseResult {
     // a last line of defence: the layout pass bounds nesting, so this is not expected
     if (!(e instanceof RangeError)) throw e;
     file = { items: [] };
-    errors.push({ start: 0, end: Math.min(text.length, 1), message: "this file is nested too deeply to analyze" });
+    errors.push({ ...characterAt(text, 0), message: "this file is nested too deeply to analyze" });
   }
   for (const e of parser.errors) {
-    errors.push(spanOfError(text, e.token, (e as { previousToken?: IToken }).previousToken, e.message));
+    errors.push(spanOfError(text, arranged.tokens, e.token, (e as { previousToken?: IToken }).previousToken, e.message));
   }
 
   const comments = (lexed.groups.comments ?? []).map((t) => ({ start: t.startOffset, end: endOf(t) }));
@@ -70,33 +85,60 @@ export function parse(text: string): ParseResult {
 }
 
 function isReal(tok: IToken | undefined): tok is IToken {
-  return tok !== undefined && tok.tokenType !== EOF && Number.isFinite(tok.startOffset) && !(tok as { virtual?: boolean }).virtual;
+  return tok !== undefined && tok.tokenType !== EOF && !tok.isInsertedInRecovery && Number.isFinite(tok.startOffset) && !(tok as { virtual?: boolean }).virtual;
 }
 
-function spanOfError(text: string, tok: IToken, previous: IToken | undefined, message: string): SyntaxError {
+function spanOfError(text: string, tokens: IToken[], tok: IToken, previous: IToken | undefined, message: string): SyntaxError {
   if (isReal(tok) && tok.tokenType !== T.Newline) return { start: tok.startOffset, end: endOf(tok), message };
-  // at the end of a line or of the file: point just after the last real token
-  const anchor = isReal(tok) ? tok.startOffset : isReal(previous) ? endOf(previous) : text.length;
-  let start = anchor;
-  while (start > 0 && /\s/.test(text[start - 1])) start--;
-  if (isReal(previous) && endOf(previous) <= anchor) {
-    return { start: previous.startOffset, end: endOf(previous), message };
-  }
-  return { start: Math.max(0, start - 1), end: Math.max(start, 1), message };
+  // at the end of a line or of the file, or at a `}` the layout supplied: point at the
+  // last real token before it (never at a comment's last character, nor half of one)
+  const anchor = Number.isFinite(tok.startOffset) ? tok.startOffset : text.length;
+  const before = isReal(previous) && previous.tokenType !== T.Newline && endOf(previous) <= anchor ? previous : lastTokenBefore(tokens, anchor);
+  if (before) return { start: before.startOffset, end: endOf(before), message };
+  return { ...characterAt(text, 0), message };
 }
 
-/** One error per line: the first is the cause, the rest are usually its echoes. */
+/** The last real token, not a line break, that ends at or before `offset`. */
+function lastTokenBefore(tokens: IToken[], offset: number): IToken | undefined {
+  // tokens are in text order: find the last one starting before `offset`, then step back
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i--) {
+    const t = tokens[i];
+    if (isReal(t) && t.tokenType !== T.Newline && endOf(t) <= offset) return t;
+  }
+  return undefined;
+}
+
+/** The span of the character (a whole surrogate pair) at `offset`; empty in an empty text. */
+function characterAt(text: string, offset: number): { start: number; end: number } {
+  if (offset >= text.length) return { start: text.length, end: text.length };
+  const code = text.codePointAt(offset)!;
+  return { start: offset, end: offset + (code > 0xffff ? 2 : 1) };
+}
+
+/** One error per line: the first is the cause, the rest are usually its echoes (a primary error is the cause wherever it stands on the line). */
 function onePerLine(text: string, errors: SyntaxError[]): SyntaxError[] {
   if (errors.length === 0) return errors;
   const lines = new LineIndex(text);
   errors.sort((a, b) => a.start - b.start || a.end - b.end);
-  const seen = new Set<number>();
+  const at = new Map<number, number>();
   const kept: SyntaxError[] = [];
   for (const e of errors) {
     const line = lines.lineOf(e.start);
-    if (seen.has(line)) continue;
-    seen.add(line);
-    kept.push({ ...e, end: Math.min(Math.max(e.end, e.start), text.length), start: Math.min(e.start, text.length) });
+    const had = at.get(line);
+    if (had !== undefined && !(e.primary && !kept[had].primary)) continue;
+    const clean: SyntaxError = { start: Math.min(e.start, text.length), end: Math.min(Math.max(e.end, e.start), text.length), message: e.message, ...(e.primary ? { primary: true } : {}) };
+    if (had !== undefined) kept[had] = clean;
+    else {
+      at.set(line, kept.length);
+      kept.push(clean);
+    }
   }
   return kept;
 }

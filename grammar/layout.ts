@@ -92,7 +92,7 @@ function limitNesting(input: IToken[], errors: SyntaxError[]): IToken[] {
   const refuse = (tok: IToken, message: string) => {
     if (reported) return;
     reported = true;
-    errors.push({ start: tok.startOffset, end: endOf(tok), message });
+    errors.push({ start: tok.startOffset, end: endOf(tok), message, primary: true });
   };
   for (const tok of input) {
     const type = tok.tokenType;
@@ -100,7 +100,7 @@ function limitNesting(input: IToken[], errors: SyntaxError[]): IToken[] {
     if (opens(type)) level = ++depth;
     else if (closes(type) && depth > 0) depth--;
     if (level > MAX_NESTING) {
-      refuse(tok, `nesting deeper than ${MAX_NESTING} levels is not supported`);
+      refuse(tok, `nesting deeper than ${MAX_NESTING} levels is not supported: this \`${tok.image}\` is level ${level}; the text nested deeper is skipped`);
       continue;
     }
     signRun = type === T.Minus || type === T.Plus ? signRun + 1 : 0;

@@ -5,15 +5,17 @@ import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType, t
 import * as T from "./tokens";
 import { endOf } from "./tokens";
 import type * as A from "./ast";
+import { printable } from "./printable";
 
 
 function describeToken(tok: IToken | undefined): string {
   if (!tok || tok.tokenType === EOF) return "the end of the file";
   if (tok.tokenType === T.Newline) return "the end of the line";
-  return `\`${tok.image}\``;
+  return `\`${printable(tok.image)}\``;
 }
 
 function label(type: TokenType): string {
+  if (type === EOF) return "the end of the file";
   return type.LABEL ?? type.name;
 }
 
@@ -32,7 +34,8 @@ const ruleWords: Record<string, string> = {
 
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous }) {
-    const after = previous && previous.image ? ` after \`${previous.image}\`` : "";
+    // "after" a line break says nothing the position does not (and the break itself is not shown)
+    const after = previous && previous.image && previous.tokenType !== T.Newline ? ` after ${describeToken(previous)}` : "";
     return `expected ${label(expected)}${after}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
@@ -63,6 +66,16 @@ export class CnnParser extends EmbeddedActionsParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * The token recovery inserts (`block S(k, )` lacks a name): chevrotain gives it NaN
+   * offsets, which would reach the protocol as `null`. It is placed, empty, where the
+   * last real token ended, so every span made from it is a real, empty one.
+   */
+  override getTokenToInsert(type: TokenType): IToken {
+    const at = this.lastEnd();
+    return { image: "", tokenType: type, tokenTypeIdx: type.tokenTypeIdx!, startOffset: at, endOffset: at - 1, isInsertedInRecovery: true } as IToken;
   }
 
   /** Start offset of the next token, or of the end of the last one when none is left. */
@@ -152,13 +165,15 @@ export class CnnParser extends EmbeddedActionsParser {
     return { type: "block", keyword: spanOf(keyword), name, params, body, start, end: this.lastEnd() };
   });
 
-  private blockParameter = this.RULE("blockParameter", (): A.BlockParameter => {
+  private blockParameter = this.RULE("blockParameter", (): A.BlockParameter | null => {
     const tok = this.CONSUME(T.Identifier);
     let defaultValue: A.Expr | null = null;
     this.OPTION(() => {
       this.CONSUME(T.Equals);
       defaultValue = this.SUBRULE(this.expression) ?? null;
     });
+    // a name recovery had to supply (`block S(k, )`) is no parameter: the error says what is missing
+    if (!isReal(tok)) return null;
     return { name: nameOf(tok), defaultValue, start: tok.startOffset, end: this.lastEnd() };
   });
 

@@ -7,10 +7,11 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, existsSync, readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
+const known = readdirSync("bench").filter((f) => f.endsWith(".bench.ts")).map((f) => f.replace(/\.bench\.ts$/, "")).sort((a, b) => (a === "engine") - (b === "engine") || a.localeCompare(b));
 if (args.includes("--help") || args.includes("-h")) {
   console.log(`npm run bench [-- options]
-  (no options)                   every suite: analysis, lsp, then engine (the engine suite takes ~25 min)
-  --only <suite>                 one suite of bench/ (analysis, lsp, engine, train); later options go to it
+  (no options)                   every suite: ${known.join(", ")} (engine last; it takes ~25 min)
+  --only <suite>                 one suite of bench/ (${known.join(", ")}); later options go to it
   --nets a,b                     engine suite: these nets (lenet5, alexnet, vgg16, resnet18, mobilenetv2, …)
   --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu; ours-plain: without relaxed SIMD)
   --threads 1,2                  engine suite: these thread counts (default: 1 and every core), then issue 16's targets
@@ -24,11 +25,7 @@ const passThrough = onlyAt >= 0 ? args.filter((_, i) => i !== onlyAt && i !== on
 // engine-bench options (--json, --nets, --engines, --threads) select the engine suite alone
 const engineOnly = !only && passThrough.some((a) => ["--json", "--nets", "--engines", "--threads"].includes(a));
 
-const suites = readdirSync("bench")
-  .filter((f) => f.endsWith(".bench.ts"))
-  .map((f) => f.replace(/\.bench\.ts$/, ""))
-  .filter((name) => (only ? name === only : engineOnly ? name === "engine" : true))
-  .sort((a, b) => (a === "engine") - (b === "engine") || a.localeCompare(b));
+const suites = known.filter((name) => (only ? name === only : engineOnly ? name === "engine" : true));
 if (suites.length === 0) {
   console.error(`no bench suite${only ? ` named ${only}` : ""} in bench/`);
   process.exit(2);
@@ -41,7 +38,7 @@ await build({
   platform: "node",
   format: "cjs",
   target: "node20",
-  external: ["onnxruntime-node", "onnxruntime-web", "@tensorflow/*"],
+  external: ["onnxruntime-node", "onnxruntime-web", "@tensorflow/*", "@resvg/resvg-js"],
   logLevel: "warning",
 });
 /** `// node-flags: …` on a suite's first line: how the code it measures runs for real */

@@ -13,7 +13,7 @@ const common = {
 };
 
 const node = [
-  { in: "cli/cnn.ts", out: "dist/cli/cnn.js", banner: "#!/usr/bin/env node" },
+  { in: "cli/cnn.ts", out: "dist/cli/cnn.js", banner: "#!/usr/bin/env node", external: ["@resvg/resvg-js"] },
   { in: "server/server.ts", out: "dist/server/server.js" },
   { in: "client/extension.ts", out: "dist/client/extension.js", external: ["vscode"] },
 ];
@@ -22,6 +22,7 @@ node.push({ in: "engine/train/thread-worker.ts", out: "dist/engine/train-thread.
 const browser = [
   { in: "webview/main.ts", out: "dist/webview/main.js" },
   { in: "engine/worker.ts", out: "dist/webview/worker.js" },
+  { in: "diagram/view/main.ts", out: "dist/webview/architecture.js" },
 ];
 
 const jobs = [];

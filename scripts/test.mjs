@@ -43,7 +43,7 @@ await build({
   format: "cjs",
   target: "node20",
   sourcemap: "inline",
-  external: ["mocha", "onnxruntime-node", "fast-check", "vscode", "esbuild"],
+  external: ["mocha", "onnxruntime-node", "fast-check", "vscode", "esbuild", "@resvg/resvg-js"],
   logLevel: "warning",
 });
 const mochaFiles = entries.map((e) => e.replace(/^test\//, "out/test/").replace(/\.ts$/, ".js"));

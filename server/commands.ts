@@ -25,7 +25,7 @@ import { tempFile } from "./temp";
 
 export const serverCommands = { summary: "cnn.summary", run: "cnn.run" } as const;
 /** what the lens runs when the client has its own commands (the VS Code extension) */
-export const vscodeCommands = { summary: "cnn.showSummary", run: "cnn.run" } as const;
+export const vscodeCommands = { summary: "cnn.showSummary", run: "cnn.run", architecture: "cnn.showArchitecture" } as const;
 
 /**
  * [uri, network?, depth?] or [{uri, network?, depth?}] → the target, or null. Without a

@@ -17,8 +17,15 @@ export class Positions {
     return this.lines.lineCount;
   }
 
-  position(offset: number): Position {
-    return this.lines.position(offset);
+  /**
+   * The position of an offset: clamped into the text, never NaN, and never between the
+   * halves of a surrogate pair (`after`: past the pair, else before it) — a position
+   * there splits one character in two, which no editor can show.
+   */
+  position(offset: number, after = false): Position {
+    let at = Number.isFinite(offset) ? Math.max(0, Math.min(Math.trunc(offset), this.text.length)) : 0;
+    if (at > 0 && at < this.text.length && isHigh(this.text.charCodeAt(at - 1)) && isLow(this.text.charCodeAt(at))) at += after ? 1 : -1;
+    return this.lines.position(at);
   }
 
   /** A position from the client, clamped into the text (never throws on garbage). */
@@ -28,8 +35,11 @@ export class Positions {
     return this.lines.offset({ line, character });
   }
 
+  /** A span as a range: ordered, inside the text, whole characters (a span with a NaN end is empty). */
   range(span: Span): Range {
-    return { start: this.position(span.start), end: this.position(Math.max(span.start, span.end)) };
+    const start = Number.isFinite(span.start) ? span.start : Number.isFinite(span.end) ? span.end : 0;
+    const end = Number.isFinite(span.end) ? Math.max(start, span.end) : start;
+    return { start: this.position(start), end: this.position(end, true) };
   }
 
   /** The offsets a client range covers, ordered and clamped (nothing given: the start). */
@@ -55,4 +65,12 @@ export class Positions {
   lineText(line: number): string {
     return this.text.slice(this.lines.lineStart(line), this.lines.lineEnd(line));
   }
+}
+
+function isHigh(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLow(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }

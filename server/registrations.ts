@@ -133,7 +133,8 @@ export const codeLensFeature: Feature = {
       ctx.onDocument("code lens", [], (s) => {
         if (!ctx.settings.codeLens) return [];
         const own = (key: "run" | "summary") => (ctx.clientCommands.has(vscodeCommands[key]) ? vscodeCommands[key] : serverCommands[key]);
-        return codeLenses(s, { run: own("run"), summary: own("summary") });
+        const architecture = ctx.clientCommands.has(vscodeCommands.architecture) ? vscodeCommands.architecture : undefined;
+        return codeLenses(s, { run: own("run"), summary: own("summary"), ...(architecture ? { architecture } : {}) });
       }),
     ),
 };

@@ -21,6 +21,7 @@ import {
   signatureHelpFeature,
   symbolFeature,
 } from "./registrations";
+import { diagramFeature } from "./features/diagram";
 
 /** Every feature, in the order its capabilities are announced. */
 export const features: readonly Feature[] = [
@@ -38,6 +39,7 @@ export const features: readonly Feature[] = [
   formattingFeature,
   codeLensFeature,
   networkFeature,
+  diagramFeature,
   commandsFeature,
 ];
 

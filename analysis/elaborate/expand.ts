@@ -116,7 +116,8 @@ export class Elaborator {
       rest = body.slice(1);
     } else if (!body.some((s) => s.type === "layer" && s.op.text === "input")) {
       // (a misplaced `input` is reported where it stands)
-      const where = implicit ? (first ? { start: first.start, end: first.end } : nameSpan) : nameSpan;
+      // a compound first statement (residual, repeat, concat) is pointed at by its keyword, not over the whole file
+      const where = implicit ? (first ? ("keyword" in first ? first.keyword : { start: first.start, end: first.end }) : nameSpan) : nameSpan;
       const what = implicit ? "these statements have" : `network \`${name}\` has`;
       this.sink.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
     }

@@ -19,7 +19,8 @@ export function semanticTokens(snapshot: Snapshot, within: Span | null): Semanti
   const { analysis, positions } = snapshot;
   const found: { span: Span; type: TokenType; mods: Modifier[] }[] = [];
   const push = (span: Span, type: TokenType, ...mods: Modifier[]) => {
-    if (span.end <= span.start) return;
+    // (written so that a NaN offset, which compares false, is left out too: a token is never null)
+    if (!(span.end > span.start)) return;
     if (within && (span.end < within.start || span.start > within.end)) return;
     found.push({ span, type, mods });
   };
@@ -41,8 +42,8 @@ export function semanticTokens(snapshot: Snapshot, within: Span | null): Semanti
   for (const t of found) {
     if (t.span.start < lastEnd) continue;
     const start = positions.position(t.span.start);
-    const end = positions.position(t.span.end);
-    if (end.line !== start.line) continue;
+    const end = positions.position(t.span.end, true);
+    if (end.line !== start.line || end.character <= start.character) continue;
     const mask = t.mods.reduce((m, mod) => m | (1 << modifiers.indexOf(mod)), 0);
     builder.push(start.line, start.character, end.character - start.character, types.indexOf(t.type), mask);
     lastEnd = t.span.end;

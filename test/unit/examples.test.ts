@@ -14,6 +14,9 @@ const torchvision: [string, bigint, bigint][] = [
   ["vgg16.cnn", 138_357_544n, 15_470_264_320n],
   ["resnet18.cnn", 11_689_512n, 1_814_073_344n],
   ["resnet50.cnn", 25_557_032n, 4_089_184_256n],
+  // MACs as torchinfo's 11.51 G and 3.36 G, and as the conv and fc sizes give them, summed apart
+  ["resnet152.cnn", 60_192_808n, 11_513_626_624n],
+  ["densenet169.cnn", 14_149_480n, 3_359_843_328n],
   ["mobilenetv2.cnn", 3_504_872n, 300_774_272n],
 ];
 

@@ -17,10 +17,11 @@ const below: Record<string, string[]> = {
   grammar: [],
   analysis: ["grammar"],
   engine: ["grammar", "analysis"],
-  cli: ["grammar", "analysis", "engine"],
-  server: ["grammar", "analysis"],
+  diagram: ["grammar", "analysis"],
+  cli: ["grammar", "analysis", "engine", "diagram"],
+  server: ["grammar", "analysis", "diagram"],
   webview: ["grammar", "analysis", "engine"],
-  client: ["grammar", "analysis", "engine", "server/protocol.ts", "webview/protocol.ts"],
+  client: ["grammar", "analysis", "engine", "diagram", "server/protocol.ts", "webview/protocol.ts"],
 };
 const rooms = Object.keys(below);
 

@@ -195,3 +195,27 @@ describe("hostile input", () => {
     });
   }
 });
+
+describe("messages quote the text on one line", () => {
+  it("a control character, DEL, a line separator or a lone surrogate is named, never written raw", () => {
+    for (const [c, name] of [["\u0000", "U+0000"], ["\u001b", "U+001B"], ["\u007f", "U+007F"], ["\u0085", "U+0085"], ["\ud800", "U+D800"]]) {
+      const errors = parse(`input 8x8\nrelu ${c}\n`).errors;
+      assert.ok(errors.length > 0, name);
+      for (const e of errors) assert.doesNotMatch(e.message, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udfff]/, `${name}: ${JSON.stringify(e.message)}`);
+      assert.ok(errors.some((e) => e.message.includes(name)), `${name}: ${errors.map((e) => e.message).join(" | ")}`);
+    }
+  });
+
+  it("a missing `}` after a line break does not quote the break (\\n, \\r\\n, \\r)", () => {
+    for (const eol of ["\n", "\r\n", "\r"]) {
+      const messages = parse(`block${eol}block `).errors.map((e) => e.message);
+      assert.ok(messages.length > 0);
+      for (const m of messages) assert.doesNotMatch(m, /[\r\n]/, JSON.stringify(m));
+    }
+  });
+
+  it("a very long token is cut in the message", () => {
+    const word = "[" + "9".repeat(5000);
+    for (const e of parse(`input 8x8\nconv ${word}`).errors) assert.ok(e.message.length < 300, e.message.slice(0, 80));
+  });
+});

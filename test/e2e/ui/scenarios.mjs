@@ -338,6 +338,47 @@ export const scenarios = [
     },
   },
   {
+    // the inception module drawn as a graph; a click on a box moves the editor's cursor to
+    // its line, and the cursor's layer is highlighted in the view
+    name: "architecture view",
+    restricted: true,
+    files: { "inception.cnn": readFileSync(join(import.meta.dirname, "..", "..", "..", "examples", "inception.cnn"), "utf8") },
+    async run({ wb, steps, shot, workspace }) {
+      const source = readFileSync(join(workspace, "inception.cnn"), "utf8").split("\n");
+      const lineOf = (part) => source.findIndex((l) => l.includes(part)) + 1;
+      await steps.step("open inception.cnn", () => wb.openFile("inception.cnn"));
+      await steps.step("put the cursor on line 1", () => wb.goToLine(1, 1));
+      await steps.step("CNN: Show Architecture", () => wb.runCommand("CNN: Show Architecture"));
+      const view = await steps.step("the view draws the module: 15 boxes, four paths into one concat, shapes on the edges", async () => {
+        const frame = await wb.webviewFrame('[data-testid="arch-viewport"] g.box');
+        await until("15 boxes, one concat, the input's shape on the four edges out of it", async () => {
+          const boxes = await frame.locator("g.box").count();
+          const concat = await frame.locator("g.box.kind-concat").count();
+          const forks = await frame.locator('g.edge[data-shape="28×28×192"]').count();
+          return boxes === 15 && concat === 1 && forks >= 4;
+        }, { lastSeen: async () => `${await frame.locator("g.box").count()} boxes; ${oneLine(await frame.locator("body").innerText(), 300)}` });
+        const title = plainText(await frame.locator('[data-testid="arch-title"]').innerText());
+        if (title !== "Inception3a") throw new Error(`the view's title reads "${title}"`);
+        return frame;
+      });
+      const target = lineOf("conv 128 3x3 pad 1");
+      await steps.step(`clicking the box conv 128 3×3 moves the editor's cursor to its line (${target})`, async () => {
+        const box = view.locator(`g.box.kind-conv[data-line="${target}"]`).filter({ hasText: "conv 128 3×3" });
+        await box.first().click();
+        await until(`the cursor on Ln ${target}`, async () => (await wb.statusBarText()).includes(`Ln ${target},`), { lastSeen: () => wb.statusBarText() });
+        await shot("architecture");
+      });
+      const other = lineOf("conv 32 5x5 pad 2");
+      await steps.step(`moving the cursor to line ${other} highlights that line's layers in the view`, async () => {
+        await wb.goToLine(other, source[other - 1].indexOf("conv 32 5x5") + 1);
+        await until("the conv 32 5×5 box highlighted", async () => {
+          const current = await view.locator("g.box.current").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-line")));
+          return current.length > 0 && current.every((l) => l === String(other));
+        }, { lastSeen: async () => `highlighted: ${JSON.stringify(await view.locator("g.box.current").evaluateAll((gs) => gs.map((g) => g.textContent)))}` });
+      });
+    },
+  },
+  {
     name: "export ONNX",
     restricted: true,
     async run({ wb, steps, workspace }) {

@@ -1,0 +1,232 @@
+// Issue 9 item 6: what the server sends is always valid protocol. Semantic tokens are
+// non-negative integers; no position falls between the halves of a surrogate pair; no
+// diagnostic covers the whole file; every message is one line with its control
+// characters named. First the cases the fuzzer found, then a property test for each
+// over generated and mutated texts (the fuzzer's checks, test/fuzz/checks.ts, as oracle).
+
+import * as assert from "node:assert/strict";
+import fc from "fast-check";
+import { SnapshotCache, type Snapshot } from "../../server/snapshots";
+import { diagnostics } from "../../server/features/diagnostics";
+import { semanticTokens, semanticTokensLegend } from "../../server/features/semanticTokens";
+import { inlayHints } from "../../server/features/inlayHints";
+import { foldingRanges } from "../../server/features/folding";
+import { documentSymbols } from "../../server/features/symbols";
+import { hover } from "../../server/features/hover";
+import { highlights, prepareRename } from "../../server/features/names";
+import { defaultSettings } from "../../server/settings";
+import { Positions } from "../../server/positions";
+import { parse } from "../../grammar";
+import { Doc, diagnosticProblems, resultProblems, semanticTokenProblems } from "../fuzz/checks";
+import { documentArbitrary, mutated, ODD, Random } from "../fuzz/generate";
+import { example } from "../lsp/support/fixtures";
+
+let version = 0;
+function snapshotOf(text: string, name = "t.cnn"): Snapshot {
+  return new SnapshotCache({}).get({ uri: `file:///p/${name}`, version: ++version, getText: () => text });
+}
+
+/** a diagnostic's message (a string here; LSP 3.18 allows markup) */
+const messageOf = (m: string | { value: string }) => (typeof m === "string" ? m : m.value);
+
+const types = semanticTokensLegend.tokenTypes.length;
+const mods = semanticTokensLegend.tokenModifiers.length;
+
+/** every problem the fuzzer's oracle finds in what the pure features answer for this text */
+function problems(text: string, at: { line: number; character: number }[] = []): string[] {
+  const s = snapshotOf(text);
+  const doc = new Doc(text);
+  const uri = s.uri;
+  const out = [...diagnosticProblems(doc, diagnostics(s)), ...semanticTokenProblems(doc, semanticTokens(s, null), types, mods)];
+  out.push(...resultProblems(doc, uri, inlayHints(s, null, defaultSettings), "inlayHint"));
+  out.push(...resultProblems(doc, uri, foldingRanges(s), "foldingRange"));
+  out.push(...resultProblems(doc, uri, documentSymbols(s, defaultSettings), "documentSymbol"));
+  for (const p of at) {
+    out.push(...resultProblems(doc, uri, hover(s, p, defaultSettings), "hover"));
+    out.push(...resultProblems(doc, uri, highlights(s, p), "documentHighlight"));
+    out.push(...resultProblems(doc, uri, prepareRename(s, p), "prepareRename"));
+  }
+  return out;
+}
+
+describe("protocol output (issue 9 item 6)", () => {
+  describe("semantic tokens are non-negative integers", () => {
+    for (const text of ["block S(k, ) { relu }", "block Bott(w, = 1) {", "block B(, k) { relu }", "block B(k,,j = 2) { conv k 3x3 }"]) {
+      it(JSON.stringify(text), () => {
+        const { data } = semanticTokens(snapshotOf(text), null);
+        assert.ok(data.every((n) => Number.isInteger(n) && n >= 0), JSON.stringify(data));
+        assert.deepEqual(semanticTokenProblems(new Doc(text), { data }, types, mods), []);
+      });
+    }
+
+    it("the names that were written are still tokens: the block and its parameter", () => {
+      for (const text of ["block S(k, ) { relu }", "block Bott(w, = 1) {"]) {
+        const { data } = semanticTokens(snapshotOf(text), null);
+        // [line, char, length, type, modifiers]: `S`/`Bott` a class, `k`/`w` a parameter, both declared
+        const tokens = Array.from({ length: data.length / 5 }, (_, i) => data.slice(5 * i, 5 * i + 5));
+        assert.deepEqual(tokens.slice(0, 2).map((t) => [t[2], semanticTokensLegend.tokenTypes[t[3]]]), [[text.indexOf("(") - 6, "class"], [1, "parameter"]]);
+      }
+    });
+
+    it("the parameter a recovery had to make up is no parameter, and every span in the tree is a number", () => {
+      const { file, errors } = parse("block S(k, ) { relu }");
+      assert.equal(errors.length, 1);
+      assert.match(errors[0].message, /expected name after `,`, found `\)`/);
+      const block = file.items[0];
+      assert.equal(block.type, "block");
+      assert.deepEqual(block.type === "block" && block.params.map((p) => p.name.text), ["k"]);
+      const spans: unknown[] = [];
+      JSON.stringify(file, (k, v) => (k === "start" || k === "end" ? (spans.push(v), v) : v));
+      assert.ok(spans.length > 0 && spans.every((v) => Number.isInteger(v)), JSON.stringify(spans));
+    });
+  });
+
+  describe("no position inside a surrogate pair", () => {
+    it("`{\\n#\\u{10FFFF}`: the error points at the `{`, not between the halves of the comment's last character", () => {
+      const text = "{\n#\u{10FFFF}";
+      const d = diagnostics(snapshotOf(text));
+      assert.deepEqual(diagnosticProblems(new Doc(text), d), []);
+      assert.deepEqual(
+        d.map((x) => x.range),
+        [{ start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }],
+      );
+    });
+
+    it("a comment ending in an emoji, a CJK comment, CRLF: the unclosed brace is the one error", () => {
+      for (const text of ["network N {\n  input 8x8\n  # 😀", "residual {\r\n# 卷积 🧠", "{\r#𝔸"]) {
+        const d = diagnostics(snapshotOf(text));
+        assert.deepEqual(diagnosticProblems(new Doc(text), d), [], text);
+        assert.ok(d.every((x) => x.range.start.line === 0 || /never closed/.test(messageOf(x.message))), JSON.stringify(d));
+      }
+    });
+
+    it("Positions never returns a position between the halves, nor NaN", () => {
+      const p = new Positions("a😀b\n𝔸");
+      assert.deepEqual(p.position(2), { line: 0, character: 1 });
+      assert.deepEqual(p.position(2, true), { line: 0, character: 3 });
+      assert.deepEqual(p.position(Number.NaN), { line: 0, character: 0 });
+      assert.deepEqual(p.range({ start: 2, end: 2 }), { start: { line: 0, character: 1 }, end: { line: 0, character: 3 } });
+      assert.deepEqual(p.range({ start: 6, end: 6 }), { start: { line: 1, character: 0 }, end: { line: 1, character: 2 } });
+      assert.deepEqual(p.range({ start: 7, end: Number.NaN }), { start: { line: 1, character: 2 }, end: { line: 1, character: 2 } });
+      assert.deepEqual(p.range({ start: Number.NaN, end: Number.NaN }), { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    });
+  });
+
+  describe("no diagnostic covers the whole file", () => {
+    it("`residual u\\n{\\nn`: no-input points at `residual`", () => {
+      const text = "residual u\n{\nn";
+      const d = diagnostics(snapshotOf(text));
+      const noInput = d.find((x) => x.code === "no-input");
+      assert.ok(noInput, JSON.stringify(d));
+      assert.deepEqual(noInput.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 8 } });
+      assert.deepEqual(diagnosticProblems(new Doc(text), d), []);
+    });
+
+    it("repeat, concat and a labelled residual first, without input: the keyword", () => {
+      for (const [text, word] of [
+        ["repeat 2 {\n  relu\n}\n", "repeat"],
+        ["concat {\n  branch { relu }\n  branch { relu }\n}\n", "concat"],
+        ["r: residual {\n  relu\n}\n", "residual"],
+      ]) {
+        const d = diagnostics(snapshotOf(text));
+        const noInput = d.find((x) => x.code === "no-input");
+        assert.ok(noInput, text);
+        const { start, end } = noInput.range;
+        assert.equal(start.line, 0);
+        assert.equal(end.line, 0);
+        assert.equal(text.split("\n")[0].slice(start.character, end.character), word);
+      }
+    });
+  });
+
+  describe("messages are one line, control characters named", () => {
+    const raw = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    it("DEL, ESC, NUL, NEL, a line separator, a lone surrogate; a break after `block`; 150 nested `residual {`", () => {
+      const texts = [
+        "input 8x8x1\nrelu \u007f\n",
+        "input 8x8\n\u0000\nrelu\n",
+        "relu \u001b",
+        "relu \u0085 \u2028 \ud800",
+        "block\nblock ",
+        "block\r\nblock ",
+        "input 8x8x1\n" + "residual {\n".repeat(150),
+      ];
+      for (const text of texts) {
+        const d = diagnostics(snapshotOf(text));
+        assert.ok(d.length > 0, JSON.stringify(text));
+        for (const x of d) assert.doesNotMatch(messageOf(x.message), raw, `${JSON.stringify(text)}: ${JSON.stringify(messageOf(x.message))}`);
+      }
+      assert.ok(diagnostics(snapshotOf(texts[0])).some((x) => messageOf(x.message).includes("U+007F")));
+    });
+  });
+
+  describe("the limits are named", () => {
+    it("200,000 nested braces: the nesting limit, at the first brace too deep", () => {
+      for (const text of ["{".repeat(200_000) + "}".repeat(200_000), "input 8x8x1\n" + "{".repeat(200_000), "input 8x8x1\nconv " + "(".repeat(200_000)]) {
+        const d = diagnostics(snapshotOf(text));
+        const limit = d.find((x) => /nesting deeper than 100 levels/.test(messageOf(x.message)));
+        assert.ok(limit, JSON.stringify(d.map((x) => messageOf(x.message))));
+        assert.equal(limit.range.end.character - limit.range.start.character, 1);
+        assert.ok(!d.some((x) => /\bEOF\b/.test(messageOf(x.message))), JSON.stringify(d.map((x) => messageOf(x.message))));
+        assert.deepEqual(diagnosticProblems(new Doc(text), d), []);
+      }
+    });
+
+    it("a 20 MB file: one error at its first character naming the length and the limit; nothing else is read", () => {
+      const text = "input 8x8x1\n" + "relu\n".repeat(4_000_000);
+      const s = snapshotOf(text);
+      const d = diagnostics(s);
+      assert.equal(d.length, 1);
+      assert.match(messageOf(d[0].message), /too long to analyze: 20,000,012 characters, the limit is 1,048,576/);
+      assert.deepEqual(d[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
+      assert.equal(s.analysis.parse.tokens.length, 0);
+      assert.deepEqual(semanticTokens(s, null).data, []);
+    });
+
+    it("1 MiB is still read", () => {
+      const text = "input 8x8x1\nrelu # " + "x".repeat((1 << 20) - 19);
+      assert.equal(text.length, 1 << 20);
+      const { errors, tokens } = parse(text);
+      assert.deepEqual(errors, []);
+      assert.equal(tokens.length, 8); // input 8 x 8 x 1 ⏎ relu
+      assert.match(parse(text + "x").errors[0].message, /1,048,577 characters/);
+    });
+  });
+
+  describe("properties (fast-check)", () => {
+    // repeat counts 0 or 1: what is checked here is the shape of the answers, not the time of slow texts (the fuzzer times them)
+    const small = (t: string) => t.replace(/repeat(\s+)(\d+)/g, (_, s, n) => `repeat${s}${Number(n) % 2}`);
+    const seeds = ["lenet5.cnn", "resnet18.cnn", "inception.cnn", "course/stride_fit.cnn"].map(example);
+    const positionsIn = (text: string, r: Random) => {
+      const lines = new Doc(text).lines;
+      return Array.from({ length: 4 }, () => {
+        const line = r.int(lines.length);
+        return { line, character: r.int(lines[line].length + 2) };
+      });
+    };
+
+    it("generated texts: every answer passes the fuzzer's checks", () => {
+      fc.assert(
+        fc.property(documentArbitrary.map(small), fc.integer(), (text, seed) => {
+          assert.deepEqual(problems(text, positionsIn(text, new Random(seed >>> 0))), []);
+        }),
+        { numRuns: 60, seed: 9_006 },
+      );
+    });
+
+    it("mutated examples with odd characters: every answer passes the fuzzer's checks", () => {
+      fc.assert(
+        fc.property(fc.integer(), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...ODD)), { maxLength: 4 }), (seed, sprinkles) => {
+          const r = new Random(seed >>> 0);
+          let text = small(mutated(seeds, r));
+          for (const [at, s] of sprinkles) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + s + text.slice(i);
+          }
+          assert.deepEqual(problems(text, positionsIn(text, r)), []);
+        }),
+        { numRuns: 150, seed: 9_006 },
+      );
+    });
+  });
+});
