@@ -18,6 +18,10 @@ export interface ArgSpec {
   what: string;
   optional?: boolean;
   defaultValue?: number;
+  /** what a wrong value of it would move in the output: D, W×H or nothing (default: K and N move D, the rest W×H) */
+  moves?: "depth" | "spatial" | null;
+  /** a value that fits most inputs, for snippets and tests (`slice 0 2`) */
+  example?: string;
 }
 
 export interface Kernel {
@@ -248,6 +252,25 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
   return { w2: rw.out, h2: rh.out, stride, dilation, padding, axisW, axisH };
 }
 
+/**
+ * PyTorch writes a window's pairs height first, this language width first (spec §2): when a
+ * kernel, stride, padding or dilation is not square, the line a porter needs, e.g.
+ * `7×1 is width 7 × height 1 here; PyTorch writes height first: nn.Conv2d(…, kernel_size=(1, 7), padding=(0, 3))`.
+ */
+export function torchOrder(module: string, kernel: { w: number; h: number }, stride: [number, number], padding: Padding, dilation: [number, number]): Explanation[] {
+  const pairs: string[] = [];
+  const pair = (name: string, w: number, h: number) => {
+    if (w !== h) pairs.push(`${name}=(${h}, ${w})`);
+  };
+  pair("kernel_size", kernel.w, kernel.h);
+  pair("stride", stride[0], stride[1]);
+  if (padding.left === padding.right && padding.top === padding.bottom) pair("padding", padding.left, padding.top);
+  pair("dilation", dilation[0], dilation[1]);
+  if (pairs.length === 0) return [];
+  const what = kernel.w !== kernel.h ? `${kernel.w}×${kernel.h} is width ${kernel.w} × height ${kernel.h} here` : "pairs are width × height here";
+  return [{ title: "PyTorch", text: `${what}; PyTorch writes height first: nn.${module}(…, ${pairs.join(", ")})` }];
+}
+
 function windowAttrs<T extends object>(plan: WindowPlan, kernel: { w: number; h: number }, extra: T): WindowAttrs & T {
   return {
     kernel: [kernel.w, kernel.h],
@@ -377,6 +400,7 @@ const conv: LayerKind<"conv"> = {
           units === 1 ? "filter" : "filters",
         ),
         macsExplanation(weights, plan.w2, plan.h2, "output positions"),
+        ...torchOrder("Conv2d", k, plan.stride, plan.padding, plan.dilation),
       ],
     };
   },
@@ -419,6 +443,7 @@ const dwconv: LayerKind<"dwconv"> = {
         { title: "depthwise", text: `${input.d} channels × ${m} = ${units} filters of ${k.w}×${k.h}×1 (groups = D₁ = ${input.d})` },
         ...sharingExplanations(units, `(${k.w}·${k.h}${bias ? " + 1" : ""})`, exactProduct(k.w, k.h) + (bias ? 1n : 0n), exactProduct(plan.w2, plan.h2, units), "filters"),
         macsExplanation(weights, plan.w2, plan.h2, "output positions"),
+        ...torchOrder("Conv2d", k, plan.stride, plan.padding, plan.dilation),
       ],
     };
   },
@@ -559,6 +584,7 @@ const deconv: LayerKind<"deconv"> = {
           text: `${k.w}·${k.h}·${input.d}·${units}${groups > 1 ? `/${groups}` : ""}${bias ? ` + ${units}` : ""} = ${grouped(weights + biases)}`,
         },
         macsExplanation(weights, input.w, input.h, "input positions"),
+        ...torchOrder("ConvTranspose2d", k, stride, padding, dilation),
       ],
     };
   },
@@ -586,7 +612,10 @@ function pool<K extends "maxpool" | "avgpool">(name: K, summary: string, aliases
         ...noParams,
         attrs: { kernel: [k.w, k.h], stride: plan.stride, dilation: plan.dilation, padding: plan.padding, ceil: ctx.options.ceil === true },
         field: windowField(plan, k),
-        explain: () => windowFormulas(plan).map((text) => ({ title: "output", text })),
+        explain: () => [
+          ...windowFormulas(plan).map((text) => ({ title: "output", text })),
+          ...torchOrder(name === "maxpool" ? "MaxPool2d" : "AvgPool2d", k, plan.stride, plan.padding, plan.dilation),
+        ],
       };
     },
   };
@@ -712,28 +741,6 @@ const bn: LayerKind<"bn"> = {
   },
 };
 
-const layernorm: LayerKind<"layernorm"> = {
-  name: "layernorm",
-  aliases: [],
-  summary: "layer normalization over the channels at each position (ConvNeXt's LayerNorm2d): (x − mean)/√(var + eps)·γ + β; 2 params (γ, β) per channel",
-  usage: "layernorm [eps E]",
-  args: [],
-  options: ["eps"],
-  spatial: false,
-  infer(ctx) {
-    const input = ctx.input;
-    const d = input.kind === "volume" ? input.d : input.n;
-    return {
-      output: sameShape(input),
-      weights: big(d),
-      biases: big(d),
-      macs: 0n,
-      attrs: { eps: ctx.options.eps ?? 1e-5 },
-      explain: () => [{ title: "params", text: `2 × ${d} channels = ${grouped(2 * d)} (γ and β)` }],
-    };
-  },
-};
-
 const lrn: LayerKind<"lrn"> = {
   name: "lrn",
   aliases: ["localresponsenorm"],
@@ -801,6 +808,145 @@ const dropout = identityLayer(
   (args) => ({ p: args.p as number }),
 );
 
+// ---- the modern vocabulary: normalization over channels, layer scale, channel slicing and shuffling, stochastic depth ----
+
+/** `1e-6` rather than `0.000001`, as the value is written */
+function smallNumber(x: number): string {
+  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x);
+}
+
+/** D₁ for a volume, N for a vector: the numbers each position has */
+function channelsOf(input: Shape): number {
+  return input.kind === "volume" ? input.d : input.n;
+}
+
+const layernorm: LayerKind<"layernorm"> = {
+  name: "layernorm",
+  aliases: ["layernorm2d"],
+  summary: "layer normalization over the channels: at each position, (x − mean)/√(var + eps)·γ + β over its D values (ConvNeXt's LayerNorm2d); a vector over its N features",
+  usage: "layernorm [eps E]",
+  args: [],
+  options: ["eps"],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const d = channelsOf(input);
+    const eps = ctx.options.eps ?? 1e-5;
+    const over = input.kind === "volume" ? `the ${d} channels at each of the ${grouped(exactProduct(input.w, input.h))} positions` : `the ${d} features`;
+    return {
+      output: sameShape(input),
+      weights: big(d),
+      biases: big(d),
+      macs: 0n,
+      attrs: { eps },
+      explain: () => [
+        { title: "normalizes", text: `over ${over}: mean and variance of those ${d} values (not over the batch, as bn does), ε = ${smallNumber(eps)}` },
+        { title: "params", text: `2 × ${d} = ${grouped(2 * d)} (γ and β, one each per channel; no running statistics)` },
+      ],
+    };
+  },
+};
+
+const layerscale: LayerKind<"layerscale"> = {
+  name: "layerscale",
+  aliases: [],
+  summary: "layer scale: multiplies each channel by its own learned factor γ (ConvNeXt, CaiT); γ starts at `init` (1e-6)",
+  usage: "layerscale [init v]",
+  args: [],
+  options: ["init"],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const d = channelsOf(input);
+    const init = ctx.options.init ?? 1e-6;
+    return {
+      output: sameShape(input),
+      weights: big(d),
+      biases: 0n,
+      macs: 0n,
+      attrs: { init },
+      explain: () => [
+        { title: "output", text: `y = γ[c]·x, one factor per channel, γ = ${smallNumber(init)} at the start` },
+        { title: "params", text: `${d} (one γ per channel; MACs 0, as torchinfo counts an element-wise product)` },
+      ],
+    };
+  },
+};
+
+const slice: LayerKind<"slice"> = {
+  name: "slice",
+  aliases: [],
+  summary: "channels A ≤ c < B of the input, 0-based (torch `x[:, A:B]`; ShuffleNet's channel split); a vector: elements A … B−1",
+  usage: "slice A B",
+  args: [
+    { name: "A", type: "size", what: "the first channel A", moves: "depth", example: "0" },
+    { name: "B", type: "count", what: "the end B (channels A ≤ c < B)", moves: "depth", example: "2" },
+  ],
+  options: [],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const a = ctx.args.A as number;
+    const b = ctx.args.B as number;
+    const d = channelsOf(input);
+    const what = input.kind === "volume" ? "channels" : "elements";
+    if (b > d) {
+      ctx.report("bad-value", ctx.argSpans.B ?? ctx.span, `slice ${a} ${b}: the input has ${d} ${what} (${shapeText(input)}), so B must be at most ${d}`);
+      return null;
+    }
+    if (a >= b) {
+      ctx.report("bad-value", ctx.argSpans.A ?? ctx.span, `slice ${a} ${b}: A must be smaller than B (${what} A ≤ c < B; \`slice 0 ${Math.max(1, Math.floor(d / 2))}\` takes the first ${Math.max(1, Math.floor(d / 2))})`);
+      return null;
+    }
+    const n = b - a;
+    return {
+      output: input.kind === "volume" ? volume(input.w, input.h, n) : { kind: "vector", n },
+      ...noParams,
+      attrs: { start: a, end: b },
+      explain: () => [{ title: "output", text: `${what} ${a} … ${b - 1} of ${d}: ${b} − ${a} = ${n} (torch \`x[:, ${a}:${b}]\`)` }],
+    };
+  },
+};
+
+const shuffle: LayerKind<"shuffle"> = {
+  name: "shuffle",
+  aliases: ["channelshuffle"],
+  summary: "channel shuffle (ShuffleNet): the D channels as G groups of D/G, transposed, so the next grouped layer sees every group",
+  usage: "shuffle G",
+  args: [{ name: "G", type: "count", what: "the number of groups G", moves: null, example: "2" }],
+  options: [],
+  spatial: false,
+  infer(ctx) {
+    const input = ctx.input;
+    const g = ctx.args.G as number;
+    const d = channelsOf(input);
+    const fits = d % g === 0;
+    // the shape does not depend on G: the lines below go on (the network does not run)
+    if (!fits) ctx.report("groups-indivisible", ctx.argSpans.G ?? ctx.span, `shuffle ${g}: the input depth D₁ = ${d} is not divisible by ${g}`);
+    const per = fits ? d / g : 1;
+    const order = Array.from({ length: Math.min(d, 6) }, (_, i) => (i % g) * per + Math.floor(i / g));
+    return {
+      output: sameShape(input),
+      ...noParams,
+      attrs: { groups: fits ? g : 1 },
+      explain: () => [
+        {
+          title: "output",
+          text: `${d} channels as ${g} groups of ${per}, transposed (torch: view(${g}, ${per}), transpose, flatten): the output takes input channels ${order.join(", ")}${d > order.length ? ", …" : ""}`,
+        },
+      ],
+    };
+  },
+};
+
+const droppath = identityLayer(
+  "droppath",
+  "stochastic depth (torchvision StochasticDepth, mode \"row\"): drops a sample's whole branch with probability p while training, scaling the rest by 1/(1 − p); identity when running",
+  ["stochasticdepth"],
+  [{ name: "p", type: "probability", what: "the drop probability p", example: "0.1" }],
+  (args) => ({ p: args.p as number }),
+);
+
 export const catalog: LayerKind[] = [
   conv,
   dwconv,
@@ -842,6 +988,10 @@ export const catalog: LayerKind[] = [
   activation("softmax", "softmax over the depth (channels): probabilities that sum to 1"),
   upsample,
   padLayer,
+  layerscale,
+  slice,
+  shuffle,
+  droppath,
 ];
 
 const byName = new Map<string, LayerKind>();

@@ -3,6 +3,7 @@
 // option's value is written and checked is here, once for every layer.
 
 import type { OptionNode, Span } from "../grammar";
+import { printable } from "../grammar";
 import { isSampleName, patternSamples, pictureExtensions, sampleCatalog } from "./samples";
 import { suggest } from "./suggest";
 import { evaluate, evaluateDims, evaluateInt, flattenList, singleExpr, type NestedList, type Report, type Scope } from "./values";
@@ -17,6 +18,7 @@ export interface ResolvedOptions {
   outpad?: [number, number];
   multiplier?: number;
   eps?: number;
+  init?: number;
   nobias: boolean;
   floor: boolean;
   ceil: boolean;
@@ -45,6 +47,7 @@ export type OptionName =
   | "outpad"
   | "multiplier"
   | "eps"
+  | "init"
   | "nobias"
   | "floor"
   | "ceil"
@@ -65,7 +68,8 @@ export const optionDocs: Record<OptionName, { usage: string; doc: string }> = {
   groups: { usage: "groups G", doc: "split depth into G groups; D₁ and K must be divisible by G" },
   outpad: { usage: "outpad A", doc: "extra rows/columns on one side of a transposed conv's output; A < S" },
   multiplier: { usage: "multiplier M", doc: "depthwise: M filters per input channel, K = D₁·M" },
-  eps: { usage: "eps E", doc: "batch norm epsilon; default 1e-5" },
+  eps: { usage: "eps E", doc: "the ε added to the variance (bn, layernorm); default 1e-5" },
+  init: { usage: "init v", doc: "layerscale: the value every factor starts at; default 1e-6 (ConvNeXt)" },
   nobias: { usage: "nobias", doc: "no bias terms (as `bias=False` in PyTorch)" },
   floor: { usage: "floor", doc: "accept a stride that doesn't fit: round the output size down (PyTorch's default)" },
   ceil: { usage: "ceil", doc: "pools: round the output size up (PyTorch `ceil_mode=True`)" },
@@ -196,6 +200,16 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         if (v === null) out.failed.push(name);
         break;
       }
+      case "init": {
+        if (missing(option, name, report)) break;
+        const expr = singleExpr(value);
+        const v = expr ? evaluate(expr, scope, report) : null;
+        if (!expr) report("bad-value", value!, "init must be a number, e.g. `init 1e-6`");
+        else if (v !== null && !Number.isFinite(v)) report("bad-value", value!, `init must be a finite number, not ${v}`);
+        else if (v !== null) out.init = v;
+        if (v === null) out.failed.push(name);
+        break;
+      }
       case "weights":
       case "data": {
         if (missing(option, name, report)) break;
@@ -227,7 +241,7 @@ export function resolveOptions(options: OptionNode[], scope: Scope, report: Repo
         if (value!.type === "string") {
           const path = value!.value;
           if (pictureExtensions.some((ext) => path.toLowerCase().endsWith(ext))) out.sample = { path };
-          else report("bad-value", value!, `a sample picture is a ${pictureExtensions.join(", ")} file, not \`${path}\``);
+          else report("bad-value", value!, `a sample picture is a ${pictureExtensions.join(", ")} file, not \`${printable(path)}\``);
         } else {
           const expr = singleExpr(value);
           if (expr && expr.type === "ref" && isSampleName(expr.name)) out.sample = { name: expr.name };

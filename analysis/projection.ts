@@ -57,7 +57,7 @@ function layersOf(body: A.Statement[], out: A.LayerStatement[] = []): A.LayerSta
     if (s.type === "layer") out.push(s);
     else if (s.type === "repeat") layersOf(s.body, out);
     else if (s.type === "residual") layersOf(s.body, out);
-    else if (s.type === "concat" || s.type === "add") for (const b of s.branches) layersOf(b.body, out);
+    else if (s.type === "concat" || s.type === "add" || s.type === "mul") for (const b of s.branches) layersOf(b.body, out);
   }
   return out;
 }

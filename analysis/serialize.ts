@@ -142,7 +142,7 @@ const attrs: Reader<LayerAttrs> = (v, p) => {
   return out as LayerAttrs;
 };
 
-const nodeOps = new Set<string>(["input", "add", "concat", ...catalog.map((k) => k.name)]);
+const nodeOps = new Set<string>(["input", "add", "concat", "mul", ...catalog.map((k) => k.name)]);
 
 const nodeOp: Reader<NodeOp> = (v, p) => {
   const op = string(v, p);
@@ -169,7 +169,7 @@ function scopeReader(frames: Map<number, ScopeFrame>): Reader<readonly ScopeFram
     if (kind === "block") read = { kind, ...base, block: string(r.block, `${p}.block`), use: positive(r.use, `${p}.use`), uses: positive(r.uses, `${p}.uses`) };
     else if (kind === "repeat") read = { kind, ...base, iteration: positive(r.iteration, `${p}.iteration`), count: nullable(positive)(r.count, `${p}.count`) };
     else if (kind === "residual") read = { kind, ...base, path: oneOf("body", "shortcut")(r.path, `${p}.path`) };
-    else read = { kind, ...base, merge: oneOf("concat", "add")(r.merge, `${p}.merge`), branch: positive(r.branch, `${p}.branch`), branches: positive(r.branches, `${p}.branches`) };
+    else read = { kind, ...base, merge: oneOf("concat", "add", "mul")(r.merge, `${p}.merge`), branch: positive(r.branch, `${p}.branch`), branches: positive(r.branches, `${p}.branches`) };
     frames.set(id, read);
     return read;
   };
@@ -205,7 +205,7 @@ function occurrence(v: unknown, p: string, graph: GraphNode[], scope: Reader<rea
   const node = r.node === null || r.node === undefined ? null : graph[count(record(r.node, `${p}.node`).id, `${p}.node.id`)] ?? null;
   return {
     span: span(r.span, `${p}.span`),
-    kind: oneOf("input", "layer", "call", "repeat", "residual", "concat", "add")(r.kind, `${p}.kind`),
+    kind: oneOf("input", "layer", "call", "repeat", "residual", "concat", "add", "mul")(r.kind, `${p}.kind`),
     name: string(r.name, `${p}.name`),
     label: nullable(string)(r.label, `${p}.label`),
     input: nullable(shapeReader)(r.input, `${p}.input`),

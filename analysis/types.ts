@@ -171,6 +171,27 @@ export interface PadAttrs {
   padding: Padding;
 }
 
+export interface LayerscaleAttrs {
+  /** the value every factor starts at (ConvNeXt: 1e-6) */
+  init: number;
+}
+
+/** channels start ≤ c < end of the input (a vector: elements start … end − 1) */
+export interface SliceAttrs {
+  start: number;
+  end: number;
+}
+
+export interface ShuffleAttrs {
+  /** G: the channels as G groups of D/G, transposed */
+  groups: number;
+}
+
+export interface DroppathAttrs {
+  /** the probability of dropping a sample's whole branch while training */
+  p: number;
+}
+
 export interface InputAttrs {
   /** literal data written in the file, [D][H][W] flattened */
   data?: number[];
@@ -195,6 +216,8 @@ export interface AttrsByOp {
   add: NoAttrs;
   /** the inputs stacked along depth (vectors: joined) */
   concat: NoAttrs;
+  /** element-wise product of the inputs; an input of 1×1×D multiplies every position */
+  mul: NoAttrs;
   conv: ConvAttrs;
   dwconv: DwconvAttrs;
   local: LocalAttrs;
@@ -223,12 +246,18 @@ export interface AttrsByOp {
   softmax: NoAttrs;
   upsample: UpsampleAttrs;
   pad: PadAttrs;
+  layerscale: LayerscaleAttrs;
+  slice: SliceAttrs;
+  shuffle: ShuffleAttrs;
+  droppath: DroppathAttrs;
 }
 
-/** a node's kind: a layer kind of the catalog, `input`, `add` or `concat` */
+/** a node's kind: a layer kind of the catalog, `input`, or a merge (`add`, `concat`, `mul`) */
 export type NodeOp = keyof AttrsByOp;
+/** the node kinds that join parallel paths */
+export type MergeOp = "add" | "concat" | "mul";
 /** the kinds of the layer catalog (analysis/layers.ts), by their canonical names */
-export type LayerOp = Exclude<NodeOp, "input" | "add" | "concat">;
+export type LayerOp = Exclude<NodeOp, "input" | MergeOp>;
 /** the attributes of any node (of kind K) */
 export type LayerAttrs<K extends NodeOp = NodeOp> = AttrsByOp[K];
 
@@ -280,10 +309,10 @@ export interface ResidualFrame extends FrameBase {
   path: "body" | "shortcut";
 }
 
-/** Branch i of n of a `concat` or `add`; the merge node is outside the branches. */
+/** Branch i of n of a `concat`, `add` or `mul`; the merge node is outside the branches. */
 export interface BranchFrame extends FrameBase {
   kind: "branch";
-  merge: "concat" | "add";
+  merge: MergeOp;
   branch: number;
   branches: number;
 }
@@ -314,7 +343,7 @@ export type NodeOf<K extends NodeOp> = K extends NodeOp ? KindNode<K> : never;
 /** A node of the runnable graph: a layer, the input, or a merge (add/concat); `op` tells its attrs. */
 export type GraphNode = NodeOf<NodeOp>;
 
-export type StatementKind = "input" | "layer" | "call" | "repeat" | "residual" | "concat" | "add";
+export type StatementKind = "input" | "layer" | "call" | "repeat" | "residual" | MergeOp;
 
 /** The result of one statement, once per time it is elaborated (a block body runs once per use). */
 export interface Occurrence {

@@ -92,6 +92,7 @@ export interface IntRule {
   /** what the number is, in the user's words: "the number of filters K" */
   what: string;
   min: number;
+  /** (default MAX_VALUE) */
   max?: number;
 }
 
@@ -108,8 +109,10 @@ export function evaluateInt(expr: Expr | null, scope: Scope, report: Report, rul
     report("bad-value", expr, `${rule.what} must be ${bound}, not ${v}`);
     return null;
   }
-  if (rule.max !== undefined && v > rule.max) {
-    report("bad-value", expr, `${rule.what} must be at most ${rule.max.toLocaleString("en-US")}, not ${v.toLocaleString("en-US")}`);
+  // every whole number of the language is bounded (a pad or stride of 1e308 overflowed the sizes to Infinity)
+  const max = rule.max ?? MAX_VALUE;
+  if (v > max) {
+    report("bad-value", expr, `${rule.what} must be at most ${max.toLocaleString("en-US")}, not ${v.toLocaleString("en-US")}`);
     return null;
   }
   return v;

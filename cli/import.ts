@@ -9,8 +9,7 @@ import { basename } from "node:path";
 import { parseArgs } from "./args";
 import { UsageError } from "./usage";
 import type { ExtraCommand } from "./usage";
-import { importOnnx, ImportError } from "../engine/onnx/import";
-import { writeSafetensors } from "../engine/safetensors";
+import { importedFiles, importOnnx, ImportError } from "../engine/onnx/import";
 
 export const importCommand: ExtraCommand = {
   name: "import",
@@ -40,13 +39,14 @@ async function importFile(argv: string[]): Promise<number> {
     process.stderr.write(`${model}: ${e.message}; nothing was written\n`);
     return 1;
   }
-  const text = imported.text.replace("weights beside it as .safetensors", `weights: cnn run ${basename(out)} --weights ${basename(weightsOut)}`);
+  const files = importedFiles(imported, basename(out), basename(weightsOut), basename(model));
   try {
-    writeFileSync(weightsOut, writeSafetensors(imported.tensors, { format: "pt", source: basename(model) }));
-    writeFileSync(out, text);
+    writeFileSync(weightsOut, files.weights);
+    writeFileSync(out, files.text);
   } catch (e) {
     throw new UsageError(`cnn import: cannot write ${existsSync(weightsOut) ? out : weightsOut}: ${(e as Error).message}`);
   }
+  for (const note of imported.notes) process.stderr.write(`${model}: note: ${note}\n`);
   process.stderr.write(`${model} → ${out} (${imported.layers} layer statements) and ${weightsOut} (${imported.tensors.length} tensors)\n`);
   return 0;
 }

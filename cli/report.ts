@@ -1,7 +1,7 @@
 // Diagnostics as the command line prints them: `file:line:col: severity[code]: message`
 // (spec §7; as JSON objects: analysis/summary.ts `jsonDiagnostic`).
 
-import { LineIndex } from "../grammar";
+import { LineIndex, oneLine } from "../grammar";
 import type { Analysis } from "../analysis";
 
 export function diagnosticLines(file: string, analysis: Analysis, lines = new LineIndex(analysis.text)): string[] {
@@ -11,9 +11,9 @@ export function diagnosticLines(file: string, analysis: Analysis, lines = new Li
     // related places follow the message on the same line
     const related = (d.related ?? []).map((r) => {
       const rp = lines.position(r.start);
-      return ` (${r.message} at ${rp.line + 1}:${rp.character + 1})`;
+      return ` (${oneLine(r.message)} at ${rp.line + 1}:${rp.character + 1})`;
     });
-    return `${file}:${p.line + 1}:${p.character + 1}: ${d.severity}[${d.code}]: ${d.message}${related.join("")}`;
+    return `${file}:${p.line + 1}:${p.character + 1}: ${d.severity}[${d.code}]: ${oneLine(d.message)}${related.join("")}`;
   });
 }
 

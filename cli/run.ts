@@ -16,11 +16,12 @@ import { allocationRefusal, budgetRefusal, BUDGET_OPTION, DEFAULT_BUDGET_MB, isA
 import { nodeThreads } from "../engine/fast/threads/node";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
-import { isUntrained, readWeightsFile } from "../engine/weights-file";
+import { IMPORTED_FROM_KEY, isUntrained, readWeightsFile } from "../engine/weights-file";
 import { probabilities, topClasses } from "../engine/top";
 import { classCount, classNamesFor, classNamesFromMetadata, parseClassNames, type ClassNames, type ClassSources } from "../engine/classes";
 import { nodeDescriber } from "../engine/describe";
 import { trainedWeightsFor } from "./trained-weights";
+import { readSafetensors } from "../engine/safetensors";
 
 const MAX_JSON_VALUES = 10_000;
 
@@ -117,6 +118,8 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   if (weightsFile !== undefined && args.flags.has("--untrained")) throw new UsageError("cnn run: --weights and --untrained exclude each other");
   // without --weights, the trained weights beside the design (cnn train's output), if any
   const trained = weightsFile === undefined && !args.flags.has("--untrained") ? trainedWeightsFor(file, network) : null;
+  // the file beside the design is cnn train's, or cnn import's (the ONNX model's weights)
+  const importedFrom = trained ? readSafetensors(trained.bytes).metadata[IMPORTED_FROM_KEY] : undefined;
   const classSources: ClassSources = {};
   const classesSaid = network.graph[0].attrs.classes;
   if (classesSaid && "path" in classesSaid) {
@@ -149,7 +152,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       } catch (e) {
         if (isAllocationFailure(e)) throw e;
         const shown = trained ? trained.path : weightsFile;
-        const hint = trained ? ` (${network.name} was trained into it, then changed: train it again, or run with --untrained)` : "";
+        const hint = !trained ? "" : importedFrom !== undefined ? ` (${network.name} was imported from ${importedFrom} with it, then changed: import it again, or run with --untrained)` : ` (${network.name} was trained into it, then changed: train it again, or run with --untrained)`;
         process.stderr.write(`${shown}: ${(e as Error).message}${hint}\n`);
         return 1;
       }
@@ -190,7 +193,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
     return 0;
   }
   const out: string[] = [];
-  const source = weightsFile !== undefined ? `weights from ${weightsFile}` : trained ? `weights from ${trained.name} (trained)` : `seed ${seed}`;
+  const source = weightsFile !== undefined ? `weights from ${weightsFile}` : trained ? `weights from ${trained.name} (${importedFrom !== undefined ? `imported from ${importedFrom}` : "trained"})` : `seed ${seed}`;
   out.push(`${network.name} (${file}:${lines.lineOf(network.span.start) + 1}) · input ${shapeText(network.input)} from ${input.source} · ${source} · ${result.executor} executor, ${result.threads} thread${result.threads === 1 ? "" : "s"}`);
   if (input.steps.length) out.push(`input: ${input.steps.join(" → ")}`);
   out.push("");

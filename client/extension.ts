@@ -1,11 +1,12 @@
 // The VS Code extension: starts the language server (over IPC, from the bundle in
 // dist/server) for .cnn documents of any scheme — files, untitled, virtual workspaces —
-// and adds the summary command, the run view and Export ONNX.
+// and adds the summary command, the run view, Export ONNX and Import ONNX.
 
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { serverNodeFlags } from "../server/protocol";
 import { registerExportOnnx } from "./export";
+import { registerImportOnnx } from "./import";
 import { registerRunView } from "./run";
 import { serverSource } from "./run/source";
 import { registerSummary } from "./summary";
@@ -31,6 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
   };
   client = new LanguageClient("cnn", "CNN Language Server", serverOptions, clientOptions);
+  registerImportOnnx(context);
   registerSummary(context, client);
   registerRunView(context, client);
   registerExportOnnx(context, serverSource(client));

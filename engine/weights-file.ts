@@ -125,3 +125,6 @@ export function weightsToSafetensors(network: NetworkResult, weights: NetworkWei
   }
   return writeSafetensors(tensors, { format: "pt", network: network.name, ...metadata });
 }
+
+/** a weights file's metadata key naming the ONNX model `cnn import` took it from (beside `network`, engine/train/weights-location.ts) */
+export const IMPORTED_FROM_KEY = "imported";

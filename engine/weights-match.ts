@@ -94,6 +94,29 @@ function structureKeys(node: GraphNode): string[] {
   return keys;
 }
 
+/**
+ * Whether a tensor of shape `a` holds what a layer of shape `b` needs, element for element:
+ * the same shape once trailing 1s are dropped — torchvision's layer scale [C, 1, 1] for a
+ * layerscale's [C], an nn.Linear's [O, I] for a 1×1 conv's [O, I, 1, 1]. The data is the same
+ * in the same order, so nothing is reinterpreted.
+ */
+export function sameLayout(a: readonly number[], b: readonly number[]): boolean {
+  const core = (d: readonly number[]) => {
+    let n = d.length;
+    while (n > 1 && d[n - 1] === 1) n--;
+    return d.slice(0, n);
+  };
+  const x = core(a);
+  const y = core(b);
+  return x.length === y.length && x.every((d, i) => d === y[i]);
+}
+
+const layoutKey = (dims: readonly number[]) => {
+  let n = dims.length;
+  while (n > 1 && dims[n - 1] === 1) n--;
+  return dims.slice(0, n).join("x");
+};
+
 export function dimsText(dims: number[]): string {
   return `[${dims.join(", ")}]`;
 }
@@ -104,7 +127,7 @@ export function misfit(expected: TensorShape[], group: TensorGroup): string | nu
     const t = group.tensors.get(SUFFIX[s.name]);
     const name = group.prefix ? `${group.prefix}.${SUFFIX[s.name]}` : SUFFIX[s.name];
     if (!t) return `${name} is missing`;
-    if (t.shape.length !== s.dims.length || t.shape.some((d, i) => d !== s.dims[i])) return `${t.name} is ${dimsText(t.shape)}, the layer needs ${dimsText(s.dims)}`;
+    if (!sameLayout(t.shape, s.dims)) return `${t.name} is ${dimsText(t.shape)}, the layer needs ${dimsText(s.dims)}`;
   }
   if (group.tensors.size !== expected.length) {
     const wanted = new Set(expected.map((s) => SUFFIX[s.name]));
@@ -119,7 +142,7 @@ function needsText(shapes: TensorShape[]): string {
 
 function signature(shapes: { suffix: string; dims: number[] }[]): string {
   return shapes
-    .map((s) => `${s.suffix}:${s.dims.join("x")}`)
+    .map((s) => `${s.suffix}:${layoutKey(s.dims)}`)
     .sort()
     .join(" ");
 }

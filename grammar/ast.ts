@@ -80,6 +80,18 @@ export interface LayerStatement extends Span {
   op: Name;
   args: Value[];
   options: OptionNode[];
+  /**
+   * `{ … }` written after a layer or an unknown word (`foo { branch {…} }`, a container
+   * the language does not have): kept, so the analysis reports it once at the word and
+   * still checks what is inside; null in every well-formed file
+   */
+  body?: ContainerBody | null;
+}
+
+/** What an unknown container holds: its `branch { … }` parts and its plain statements. */
+export interface ContainerBody extends Span {
+  branches: Branch[];
+  statements: Statement[];
 }
 
 export interface CallArgument extends Span {
@@ -93,6 +105,18 @@ export interface CallStatement extends Span {
   label: Name | null;
   callee: Name;
   args: CallArgument[];
+  /**
+   * What follows the `)` on the same line (`B(8) nobias`, `Fire(16, 64, 64) bogus`):
+   * block uses take nothing after their arguments; null when nothing follows
+   */
+  trailing?: Trailing | null;
+}
+
+export interface Trailing extends Span {
+  /** the option keywords among the words (`stride`, `nobias`), in order, with the word after a valued one */
+  options: { name: Name; value: string | null }[];
+  /** the first word or token, as written */
+  first: Name;
 }
 
 export interface RepeatStatement extends Span {
@@ -117,9 +141,9 @@ export interface Branch extends Span {
   body: Statement[];
 }
 
-/** `concat { branch {…} … }` or `add { branch {…} … }` */
+/** `concat { branch {…} … }`, `add { branch {…} … }` or `mul { branch {…} … }` */
 export interface MergeStatement extends Span {
-  type: "concat" | "add";
+  type: "concat" | "add" | "mul";
   label: Name | null;
   keyword: Span;
   branches: Branch[];

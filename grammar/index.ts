@@ -13,6 +13,7 @@ import { printable } from "./printable";
 export * from "./ast";
 export { keywordWords, optionArity } from "./tokens";
 export { LineIndex, type LineCharacter } from "./lines";
+export { oneLine, printable } from "./printable";
 
 export interface ParseResult {
   file: CnnFile;
@@ -57,6 +58,9 @@ export function parse(text: string): ParseResult {
   for (const tok of lexed.tokens) {
     if (tok.tokenType === T.BadNumber) {
       errors.push({ start: tok.startOffset, end: endOf(tok), message: `malformed number \`${tok.image}\`` });
+    } else if (tok.tokenType === T.NumberLiteral && !Number.isFinite(Number(tok.image))) {
+      // `1e999`: well formed, but past float64 — the value would be Infinity, and a layer with it no shape
+      errors.push({ start: tok.startOffset, end: endOf(tok), message: `number \`${tok.image.length > 40 ? `${tok.image.slice(0, 40)}…` : tok.image}\` is too large (past ${Number.MAX_VALUE.toExponential(3)})` });
     } else if (tok.tokenType === T.StringLiteral && (tok.image.length < 2 || !tok.image.endsWith('"'))) {
       errors.push({ start: tok.startOffset, end: endOf(tok), message: "unterminated string: add `\"`" });
     }

@@ -63,7 +63,7 @@ function describeOpener(tokens: IToken[], braceIndex: number): string {
       const name = tokens[i + 1]?.tokenType === T.Identifier ? ` ${tokens[i + 1].image}` : "";
       return `\`${tokens[i].image}${name}\``;
     }
-    if (t === T.Repeat || t === T.Residual || t === T.Shortcut || t === T.Concat || t === T.Add || t === T.Branch) {
+    if (t === T.Repeat || t === T.Residual || t === T.Shortcut || t === T.Concat || t === T.Add || t === T.Mul || t === T.Branch) {
       return `\`${tokens[i].image}\``;
     }
   }

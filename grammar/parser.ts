@@ -20,7 +20,7 @@ function label(type: TokenType): string {
 }
 
 const statementStart =
-  "a layer (`conv 6 5x5`), a block use (`Name(…)`), `repeat`, `residual`, `concat` or `add`";
+  "a layer (`conv 6 5x5`), a block use (`Name(…)`), `repeat`, `residual`, `concat`, `add` or `mul`";
 
 const ruleWords: Record<string, string> = {
   statement: statementStart,
@@ -29,6 +29,7 @@ const ruleWords: Record<string, string> = {
   primary: "a number or a name",
   listItem: "a number or a list `[…]`",
   mergeBody: "`branch { … }`",
+  containerBody: "`branch { … }` or a statement",
   optionClause: "an option",
 };
 
@@ -184,6 +185,8 @@ export class CnnParser extends EmbeddedActionsParser {
   // options and a value's parts (which do not nest) are gathered in reused lists and
   // copied out at their size: an array grown by push from empty reserves 17 slots.
   private bodyStatements: A.Statement[] = [];
+  /** inside a body whose `{` recovery inserted (braceBody) */
+  private recoveredBody = false;
   private readonly layerArgs: A.Value[] = [];
   private layerArgCount = 0;
   private readonly layerOptions: A.OptionNode[] = [];
@@ -194,13 +197,19 @@ export class CnnParser extends EmbeddedActionsParser {
   /** `{ statements }` */
   private braceBody = this.RULE("braceBody", (): A.Statement[] => {
     const body: A.Statement[] = [];
-    this.CONSUME(T.LBrace);
+    const open = this.CONSUME(T.LBrace);
     const outer = this.bodyStatements; // bodies nest: `repeat 2 { … }`
+    const outerRecovered = this.recoveredBody;
     this.bodyStatements = body;
+    // `residual u { … }`: the `{` was put in by recovery; `u { … }` is then not read as an
+    // unknown container, so the real `}` closes this body (else it is missing at the end
+    // and the whole file was lost)
+    this.recoveredBody = open.isInsertedInRecovery === true;
     try {
       this.MANY(this.bodyItem);
     } finally {
       this.bodyStatements = outer;
+      this.recoveredBody = outerRecovered;
     }
     this.CONSUME(T.RBrace);
     return body;
@@ -276,7 +285,7 @@ export class CnnParser extends EmbeddedActionsParser {
   });
 
   private mergeStatement = this.RULE("mergeStatement", (): A.MergeStatement => {
-    const keyword = this.OR([{ ALT: () => this.CONSUME(T.Concat) }, { ALT: () => this.CONSUME(T.Add) }]);
+    const keyword = this.OR([{ ALT: () => this.CONSUME(T.Concat) }, { ALT: () => this.CONSUME(T.Add) }, { ALT: () => this.CONSUME(T.Mul) }]);
     const branches: A.Branch[] = [];
     this.CONSUME(T.LBrace);
     this.MANY(() => {
@@ -293,7 +302,8 @@ export class CnnParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.RBrace);
     return {
-      type: keyword.image === "add" ? "add" : "concat",
+      // by the token, not its image: a miscased `Add {` is read as the keyword (tokens.ts)
+      type: keyword.tokenType === T.Add ? "add" : keyword.tokenType === T.Mul ? "mul" : "concat",
       label: null,
       keyword: spanOf(keyword),
       branches,
@@ -339,8 +349,34 @@ export class CnnParser extends EmbeddedActionsParser {
       },
     });
     this.CONSUME(T.RParen);
-    return { type: "call", label: null, callee: op, args, start: op.start, end: this.lastEnd() };
+    const end = this.lastEnd();
+    const trailing = this.decided() ? this.trailingWords() : null;
+    return { type: "call", label: null, callee: op, args, trailing, start: op.start, end: trailing ? trailing.end : end };
   });
+
+  /**
+   * Words after a block use's `)` on its line (`B(8) nobias`, `Fire(16, 64, 64) bogus`):
+   * taken whole here, so the analysis reports them once and the statement, and the
+   * lines after it, keep their shapes. Stops at the end of the line, `;`, a brace.
+   */
+  private trailingWords(): A.Trailing | null {
+    let first: A.Name | null = null;
+    const options: A.Trailing["options"] = [];
+    let end = 0;
+    const ends = (tok: IToken) => !isReal(tok) || tok.tokenType === T.Newline || tok.tokenType === T.Semicolon || tok.tokenType === T.LBrace || tok.tokenType === T.RBrace;
+    while (!ends(this.LA(1))) {
+      const tok = this.LA(1);
+      this.SKIP_TOKEN();
+      const name = nameOf(tok);
+      first ??= name;
+      if (Object.hasOwn(T.optionArity, tok.image)) {
+        const after = this.LA(1);
+        options.push({ name, value: T.optionArity[tok.image] === 1 && !ends(after) && !Object.hasOwn(T.optionArity, after.image) ? after.image : null });
+      }
+      end = name.end;
+    }
+    return first ? { first, options, start: first.start, end } : null;
+  }
 
   /** the arguments and options after a layer kind */
   private layerRest = this.RULE("layerRest", (): A.LayerStatement => {
@@ -350,8 +386,44 @@ export class CnnParser extends EmbeddedActionsParser {
     this.MANY(this.layerItem);
     const args = copyOut(this.layerArgs, this.layerArgCount);
     const options = copyOut(this.layerOptions, this.layerOptionCount);
-    return { type: "layer", label: null, op, args, options, start: op.start, end: this.lastEnd() };
+    // `foo { … }`: a container the language does not have (checked in the analysis)
+    let body: A.ContainerBody | null = null;
+    if (!this.decided() || (this.LA(1).tokenType === T.LBrace && !this.recoveredBody)) body = this.OPTION(() => this.SUBRULE(this.containerBody)) ?? null;
+    return { type: "layer", label: null, op, args, options, body, start: op.start, end: this.lastEnd() };
   });
+
+  /** The `{ … }` of an unknown container: `branch { … }` parts and plain statements, both kept. */
+  private containerBody = this.RULE("containerBody", (): A.ContainerBody => {
+    const open = this.CONSUME(T.LBrace);
+    const branches: A.Branch[] = [];
+    const statements: A.Statement[] = [];
+    const outer = this.bodyStatements;
+    this.bodyStatements = statements;
+    try {
+      this.MANY(() => {
+        this.OR([
+          { ALT: () => this.CONSUME(T.Newline) },
+          { ALT: () => this.CONSUME(T.Semicolon) },
+          {
+            ALT: () => {
+              const branch = this.SUBRULE(this.mergeBody);
+              if (branch) branches.push(branch);
+            },
+          },
+          { ALT: () => this.bodyItemStatement() },
+        ]);
+      });
+    } finally {
+      this.bodyStatements = outer;
+    }
+    this.CONSUME(T.RBrace);
+    return { branches, statements, start: open.startOffset, end: this.lastEnd() };
+  });
+
+  private bodyItemStatement = () => {
+    const stmt = this.SUBRULE(this.statement);
+    if (stmt) this.bodyStatements.push(stmt);
+  };
 
   private layerItem = () => {
     const item = this.OR3((this.layerItems ??= [{ ALT: () => this.SUBRULE(this.argumentValue) }, { ALT: () => this.SUBRULE(this.optionClause) }]));

@@ -6,5 +6,14 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\
 
 export function printable(text: string, max = 40): string {
   const cut = text.length > max ? `${text.slice(0, max).replace(/[\ud800-\udbff]$/, "")}…` : text;
-  return cut.replace(INVISIBLE, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+  return oneLine(cut);
+}
+
+/**
+ * A whole message made safe for one line: what `printable` names is named here too,
+ * nothing is cut. The last guard before a message leaves (the protocol, the command
+ * line): a quoted value that was not passed through `printable` still cannot break it.
+ */
+export function oneLine(message: string): string {
+  return message.replace(INVISIBLE, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }

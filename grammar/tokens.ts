@@ -110,6 +110,7 @@ export const Residual = keyword("residual");
 export const Shortcut = keyword("shortcut");
 export const Concat = keyword("concat");
 export const Add = keyword("add");
+export const Mul = keyword("mul");
 export const Branch = keyword("branch");
 
 /** Category of every option keyword. */
@@ -127,6 +128,7 @@ export const optionArity: Record<string, 0 | 1> = {
   outpad: 1,
   multiplier: 1,
   eps: 1,
+  init: 1,
   weights: 1,
   bias: 1,
   data: 1,
@@ -165,7 +167,7 @@ export const Minus = createToken({ name: "Minus", pattern: /[-−]/, label: "`-`
 export const Star = createToken({ name: "Star", pattern: /[*·]/, label: "`*`" });
 export const Slash = createToken({ name: "Slash", pattern: /\//, label: "`/`" });
 
-export const structuralKeywords = [Network, Block, Repeat, Residual, Shortcut, Concat, Add, Branch];
+export const structuralKeywords = [Network, Block, Repeat, Residual, Shortcut, Concat, Add, Mul, Branch];
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -263,7 +265,7 @@ export function tokenize(text: string): ILexingResult {
   return result;
 }
 
-const structuralWords = new Set(["network", "block", "repeat", "residual", "shortcut", "concat", "add", "branch"]);
+const structuralWords = new Set(["network", "block", "repeat", "residual", "shortcut", "concat", "add", "mul", "branch"]);
 
 /**
  * Keywords are lower case (spec §1). A structural keyword written otherwise where only

@@ -51,17 +51,25 @@ await Promise.all(jobs);
 
 /**
  * The TextMate grammar VS Code loads: syntaxes/cnn.tmLanguage.json with every name of the
- * layer catalog (analysis/layers.ts `layerNames`) put in for `{{layer-kinds}}`, so a new
- * layer kind is coloured without editing the grammar.
+ * layer catalog (analysis/layers.ts `layerNames`) put in for `{{layer-kinds}}` and every
+ * option word of the lexer (grammar/tokens.ts `keywordWords.options`) for `{{options}}`,
+ * so a new layer kind or option is coloured without editing the grammar.
  */
 async function writeGrammar() {
-  const bundled = await build({ entryPoints: ["analysis/layers.ts"], bundle: true, write: false, format: "cjs", platform: "node", logLevel: "warning" });
-  const module = { exports: {} };
-  new Function("module", "exports", bundled.outputFiles[0].text)(module, module.exports);
-  const names = module.exports.layerNames;
-  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => /^[A-Za-z][A-Za-z0-9]*$/.test(n))) throw new Error("the layer catalog's names could not be read");
+  const load = async (entry) => {
+    const bundled = await build({ entryPoints: [entry], bundle: true, write: false, format: "cjs", platform: "node", logLevel: "warning" });
+    const module = { exports: {} };
+    new Function("module", "exports", bundled.outputFiles[0].text)(module, module.exports);
+    return module.exports;
+  };
+  const words = (list, what) => {
+    if (!Array.isArray(list) || list.length === 0 || !list.every((n) => /^[A-Za-z][A-Za-z0-9]*$/.test(n))) throw new Error(`${what} could not be read`);
+    return list.join("|");
+  };
+  const names = words((await load("analysis/layers.ts")).layerNames, "the layer catalog's names");
+  const options = words((await load("grammar/tokens.ts")).keywordWords?.options, "the lexer's option words");
   const template = readFileSync("syntaxes/cnn.tmLanguage.json", "utf8");
-  if (!template.includes("{{layer-kinds}}")) throw new Error("syntaxes/cnn.tmLanguage.json has no {{layer-kinds}} to fill");
+  for (const placeholder of ["{{layer-kinds}}", "{{options}}"]) if (!template.includes(placeholder)) throw new Error(`syntaxes/cnn.tmLanguage.json has no ${placeholder} to fill`);
   mkdirSync("dist/syntaxes", { recursive: true });
-  writeFileSync("dist/syntaxes/cnn.tmLanguage.json", template.replaceAll("{{layer-kinds}}", names.join("|")));
+  writeFileSync("dist/syntaxes/cnn.tmLanguage.json", template.replaceAll("{{layer-kinds}}", names).replaceAll("{{options}}", options));
 }

@@ -80,7 +80,8 @@ export class IdleWork {
   private readonly quietMs: number;
   private readonly collect: Collector | null;
   private readonly majorAfterBytes: number;
-  private oldAfterMajor = 0;
+  /** the old generation after the last full collection (null: none yet — the first is a scavenge) */
+  private oldAfterMajor: number | null = null;
   private readonly now: () => number;
   /** what ran, for the server's tests: collections and warm-up pieces */
   readonly counts = { minor: 0, major: 0, warmups: 0 };
@@ -90,7 +91,6 @@ export class IdleWork {
     this.collect = options.collect === undefined ? collector() : options.collect;
     this.majorAfterBytes = (options.majorAfterMB ?? 16) * 1e6;
     this.warmedUp = options.warm === false;
-    this.oldAfterMajor = this.collect?.oldBytes() ?? 0;
     this.now = options.now ?? (() => performance.now());
     this.last = this.now();
     this.arm();
@@ -165,12 +165,15 @@ export class IdleWork {
   }
 
   private collectNow(collect: Collector): void {
-    if (collect.oldBytes() - this.oldAfterMajor > this.majorAfterBytes) {
+    // the first collection after start is a scavenge: a full one would weigh the cold open's
+    // whole heap while the user's first edit may be coming
+    if (this.oldAfterMajor !== null && collect.oldBytes() - this.oldAfterMajor > this.majorAfterBytes) {
       collect.major();
       this.oldAfterMajor = collect.oldBytes();
       this.counts.major++;
     } else {
       collect.minor();
+      this.oldAfterMajor ??= collect.oldBytes();
       this.counts.minor++;
     }
   }

@@ -69,7 +69,7 @@ export const completionFeature: Feature = {
 
 export const signatureHelpFeature: Feature = {
   name: "signature help",
-  capabilities: { signatureHelpProvider: { triggerCharacters: ["(", ","], retriggerCharacters: ["="] } },
+  capabilities: { signatureHelpProvider: { triggerCharacters: ["(", ",", " "], retriggerCharacters: ["="] } },
   register: (ctx) => ctx.connection.onSignatureHelp(ctx.onDocument("signature help", null, (s, p) => signatureHelp(s, p.position))),
 };
 

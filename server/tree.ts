@@ -29,7 +29,11 @@ export function childBodies(stmt: Statement): { kind: Scope["kind"]; span: Span;
     }
     case "concat":
     case "add":
+    case "mul":
       return stmt.branches.map((b) => ({ kind: "branch" as const, span: b, body: b.body }));
+    case "layer":
+      // an unknown container (`foo { … }`): its parts, for hover and navigation inside
+      return stmt.body ? [...stmt.body.branches.map((b) => ({ kind: "branch" as const, span: b, body: b.body })), ...(stmt.body.statements.length ? [{ kind: "branch" as const, span: stmt.body, body: stmt.body.statements }] : [])] : [];
     default:
       return [];
   }
@@ -80,7 +84,7 @@ export function locate(file: CnnFile, offset: number): Location {
     statements.push(stmt);
     const child = childBodies(stmt).find((c) => within(c.span, offset));
     if (!child) {
-      if (stmt.type === "concat" || stmt.type === "add") scope = { kind: "merge", node: stmt };
+      if (stmt.type === "concat" || stmt.type === "add" || stmt.type === "mul") scope = { kind: "merge", node: stmt };
       break;
     }
     scope = { kind: child.kind, node: child.kind === "branch" || child.kind === "shortcut" ? child.span : stmt } as Scope;

@@ -196,3 +196,29 @@ function argument(spec: ArgSpec, value: A.Value, scope: Scope, sink: Sink): ArgV
       return evaluate(expr, scope, report);
   }
 }
+
+/** the parameter name a block would take for an option's value: `stride` → `s` */
+const parameterFor: Record<string, string> = { stride: "s", pad: "p", dilation: "d", groups: "g", outpad: "a", multiplier: "m", eps: "e", init: "v" };
+
+/**
+ * Options written after a block use (`B(8) stride 2`, `B(8) nobias`, `Basic 64 stride 2`):
+ * block uses take none. One message says so and how to pass the value instead — as a
+ * parameter of the block, or for a flag, on the layers inside it.
+ */
+export function blockOptionsMessage(block: A.BlockDefinition, options: { name: A.Name; value: string | null }[]): string {
+  const name = block.name?.text ?? "the block";
+  const params = block.params.map((p) => p.name.text);
+  const words = options.map((o) => `\`${o.name.text}${o.value !== null ? ` ${o.value}` : ""}\``).join(", ");
+  const head = `block uses take no options (${words} after \`${name}(…)\`)`;
+  const valued = options.find((o) => optionArity[o.name.text] === 1);
+  if (valued) {
+    const option = valued.name.text;
+    const value = valued.value ?? "…";
+    const wanted = parameterFor[option] ?? option[0];
+    if (params.includes(wanted)) return `${head}: pass the value as an argument, \`${name}(…, ${wanted} = ${value})\`, and write \`${option} ${wanted}\` inside \`block ${name}\``;
+    const signature = [...params, `${wanted} = 1`].join(", ");
+    return `${head}: give the block a parameter — \`block ${name}(${signature})\` with \`${option} ${wanted}\` on its layer — and pass it: \`${name}(…, ${wanted} = ${value})\``;
+  }
+  const flag = options[0].name.text;
+  return `${head}: a flag cannot be passed (block parameters are whole numbers); write \`${flag}\` on the layers inside \`block ${name}\``;
+}

@@ -43,6 +43,7 @@ export function moreDoubt(a: Doubt | undefined, b: Partial<Doubt>): Doubt | unde
 
 /** What a layer argument sets in the output: D (K, N), W×H (F, a factor, a padding), or neither (p, a). */
 export function argumentMoves(spec: ArgSpec): "spatial" | "depth" | null {
+  if (spec.moves !== undefined) return spec.moves;
   if (spec.type === "probability" || spec.type === "number") return null;
   return spec.name === "K" || spec.name === "N" ? "depth" : "spatial";
 }

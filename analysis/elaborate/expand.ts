@@ -11,7 +11,7 @@ import { suggest } from "../suggest";
 import { evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "../values";
 import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, ScopeFrame, Shape } from "../types";
 import { modulePathOf } from "../paths";
-import { acceptedOptions, bindArguments, blockScope, guessing, layerArguments, misspeltOption } from "./binding";
+import { acceptedOptions, bindArguments, blockOptionsMessage, blockScope, guessing, layerArguments, misspeltOption } from "./binding";
 import { collectDefinitions } from "./definitions";
 import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
 import { activationTotal, peakLive, Recorder, stepField, totals } from "./graph";
@@ -20,6 +20,12 @@ import { findRecursion } from "./recursion";
 import { Sink } from "./sink";
 
 const silent: Report = () => {};
+
+/** `2` or `k` or `2x1` as written, for messages (a value of one part that is a number or a name) */
+function singleValueText(value: A.DimsValue): string | null {
+  const parts = value.parts.map((p) => (p.type === "number" ? p.text : p.type === "ref" ? p.name : null));
+  return parts.includes(null) ? null : parts.join("x");
+}
 
 export const MAX_REPEAT = 10_000;
 const DEFAULT_MAX_LAYERS = 100_000;
@@ -241,6 +247,7 @@ export class Elaborator {
         return this.residual(stmt, flow, scope);
       case "concat":
       case "add":
+      case "mul":
         return this.merge(stmt, flow, scope);
     }
   }
@@ -286,6 +293,7 @@ export class Elaborator {
     const sink = this.sink;
     const records = this.records;
     const name = stmt.op.text;
+    if (stmt.body) return this.container(stmt, stmt.body, flow, scope);
     if (name === "input") {
       sink.report("no-input", stmt, `\`input\` must be the first statement of ${sink.callStack.length ? "a network, not inside a block" : `network \`${records.networkName}\``} (and appear only once)`);
       return flow;
@@ -388,6 +396,7 @@ export class Elaborator {
       return inDoubt(flow, flow.shape, allDoubt);
     }
     sink.addReference("block", callee, block.name!, callee.text, false);
+    this.afterCall(stmt, block);
     if (this.recursiveCalls.has(callee.start) || sink.callStack.some((f) => f.block === callee.text)) {
       records.record(stmt, "call", callee.text, flow.shape, null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
@@ -407,12 +416,29 @@ export class Elaborator {
     return out;
   }
 
+  /**
+   * What was written after a block use — options (`B(8) nobias`, `Basic 64 stride 2`) or a
+   * stray word (`Fire(16, 64, 64) bogus`) — reported once; the use is elaborated as if
+   * it were not there, so its shape and the lines below are kept (the network does not run).
+   */
+  private afterCall(stmt: A.Statement, block: A.BlockDefinition): void {
+    if (stmt.type === "layer" && stmt.options.length > 0) {
+      const options = stmt.options.map((o) => ({ name: o.name, value: o.value && o.value.type === "dims" ? singleValueText(o.value) : null }));
+      const span = { start: stmt.options[0].start, end: stmt.options[stmt.options.length - 1].end };
+      this.sink.report("syntax", span, blockOptionsMessage(block, options));
+    }
+    if (stmt.type !== "call" || !stmt.trailing) return;
+    const t = stmt.trailing;
+    if (t.options.length > 0) this.sink.report("syntax", t, blockOptionsMessage(block, t.options));
+    else this.sink.report("syntax", t, `unexpected \`${t.first.text}\` after the block use \`${block.name!.text}(…)\`: a statement ends at the end of its line or at \`;\``);
+  }
+
   private repeat(stmt: A.RepeatStatement, flow: Flow, scope: Scope): Flow {
     const sink = this.sink;
     const records = this.records;
     const before = records.graph.length;
     if (!stmt.count) sink.report("bad-value", stmt.keyword, "`repeat` needs a count: `repeat N { … }`");
-    const n = stmt.count ? evaluateInt(stmt.count, scope, sink.reporter, { what: "the repeat count N", min: 1, max: MAX_REPEAT }) : null;
+    const n = stmt.count ? evaluateInt(stmt.count, scope, sink.reporter, { what: "the repeat count N", min: 0, max: MAX_REPEAT }) : null;
     const label = stmt.label?.text ?? null;
     if (n === null) {
       // still check the body once: any count runs it at least once
@@ -421,6 +447,13 @@ export class Elaborator {
       records.scope = outer;
       records.record(stmt, "repeat", "repeat", flow.shape, null, null, null);
       return inDoubt(flow, once.shape, allDoubt);
+    }
+    if (n === 0) {
+      // `repeat 0` passes its input through (a stage `first; repeat n - 1 { … }` with n = 1);
+      // the body is still read for what it says regardless of the input (names, values)
+      this.unreached(stmt.body, scope);
+      records.composite(stmt, "repeat", "repeat 0", flow, flow, before);
+      return flow;
     }
     let out = flow;
     for (let i = 0; i < n && !this.aborted; i++) {
@@ -452,6 +485,54 @@ export class Elaborator {
     const merged = join("residual", stmt, [body, shortcut], flow, this.sink, records);
     records.composite(stmt, "residual", "residual", flow, merged, before);
     return merged;
+  }
+
+  /**
+   * Statements that never run on this network's data (the body of `repeat 0`): checked
+   * as a block is checked on its own, with no input, so what they say regardless of the
+   * input (an unknown layer or option, a wrong value) is reported; nothing is recorded.
+   */
+  private unreached(body: A.Statement[], scope: Scope): void {
+    const recording = this.sink.recording;
+    this.sink.recording = false;
+    try {
+      this.statements(body, unknownFlow, scope);
+    } finally {
+      this.sink.recording = recording;
+    }
+  }
+
+  /**
+   * `foo { … }`: a word the language has no container for, followed by a body. One
+   * report at the word; a near miss of a container (`mull`, `concatt`) is elaborated as
+   * that container, anything else has its branches and statements checked on the
+   * input, and the lines below go on in doubt.
+   */
+  private container(stmt: A.LayerStatement, body: A.ContainerBody, flow: Flow, scope: Scope): Flow {
+    const sink = this.sink;
+    const name = stmt.op.text;
+    const merges = ["concat", "add", "mul"] as const;
+    const containers = "`residual { … }`, `concat`, `add` and `mul { branch { … } … }`";
+    const close = layerKind(name) || this.blocks.has(name) ? null : suggest(name, [...merges, "residual"]);
+    if (layerKind(name)) sink.report("syntax", stmt.op, `\`${name}\` is a layer: it takes no \`{ … }\` (the containers: ${containers})`);
+    else if (this.blocks.has(name)) sink.report("syntax", stmt.op, `\`${name}\` is a block: use it as \`${name}(…)\`, without \`{ … }\``);
+    else {
+      const hint = close ? `; did you mean \`${close}\`?` : "";
+      sink.report("unknown-name", stmt.op, `unknown container \`${name}\`${hint} (the containers: ${containers})`, close ? { kind: "rename", replace: stmt.op, candidates: [close] } : undefined);
+    }
+    const base = { label: stmt.label, keyword: { start: stmt.op.start, end: stmt.op.end }, start: stmt.start, end: stmt.end };
+    const merge = merges.find((m) => m === close);
+    if (merge && body.statements.length === 0) return this.merge({ ...base, type: merge, branches: body.branches }, flow, scope);
+    if (close === "residual" && body.branches.length === 0) {
+      return this.residual({ ...base, type: "residual", body: body.statements, shortcut: null, shortcutKeyword: null }, flow, scope);
+    }
+    // what it would do is unknown: each part is checked on the input, the lines below in doubt
+    const records = this.records;
+    const before = records.graph.length;
+    for (const branch of body.branches) this.statements(branch.body, flow, scope);
+    if (body.statements.length) this.statements(body.statements, flow, scope);
+    records.composite(stmt, "layer", name, flow, inDoubt(flow, flow.shape, allDoubt), before);
+    return inDoubt(flow, flow.shape, allDoubt);
   }
 
   private merge(stmt: A.MergeStatement, flow: Flow, scope: Scope): Flow {

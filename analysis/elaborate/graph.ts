@@ -43,6 +43,7 @@ export class Recorder {
 
   /** A frame for the next use of `block`, numbered in the network. */
   blockFrame(stmt: A.Statement, block: string): BlockFrame {
+    if (!this.sink.recording) return { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block, use: 1, uses: 1 };
     let uses = this.blockUses.get(block);
     if (!uses) this.blockUses.set(block, (uses = []));
     const frame: BlockFrame = { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block, use: uses.length + 1, uses: 0 };

@@ -1,5 +1,6 @@
 // Parallel paths joined: a residual's body and shortcut added, `add` branches summed,
-// `concat` branches stacked along depth (spec §4) — or the mismatch named, with both shapes.
+// `mul` branches multiplied (a 1×1×D branch broadcast over W×H), `concat` branches
+// stacked along depth (spec §4) — or the mismatch named, with both shapes.
 
 import type * as A from "../../grammar";
 import type { Span } from "../../grammar";
@@ -11,7 +12,7 @@ import { joinFields, type Recorder } from "./graph";
 import type { Sink } from "./sink";
 
 /** Add (residual, add) or stack (concat) the results of parallel paths. */
-export function join(how: "residual" | "add" | "concat", stmt: A.ResidualStatement | A.MergeStatement, outs: Flow[], input: Flow, sink: Sink, records: Recorder): Flow {
+export function join(how: "residual" | "add" | "concat" | "mul", stmt: A.ResidualStatement | A.MergeStatement, outs: Flow[], input: Flow, sink: Sink, records: Recorder): Flow {
   if (outs.some((o) => !o.shape)) return unknownFlow;
   const doubt = outs.reduce<Doubt | undefined>((acc, o) => moreDoubt(acc, o.doubt ?? {}), input.doubt);
   const report = doubtful(sink, doubt);
@@ -35,6 +36,10 @@ export function join(how: "residual" | "add" | "concat", stmt: A.ResidualStateme
       }
       output = { kind: "volume", w: (first as { w: number }).w, h: (first as { h: number }).h, d: shapes.reduce((a, s) => a + (s.kind === "volume" ? s.d : 0), 0) };
     }
+  } else if (how === "mul") {
+    const joined = multiplied(shapes, names, span, report);
+    if (!joined.ok) return afterMismatch(doubt, joined.shape);
+    output = joined.shape;
   } else {
     for (let i = 1; i < shapes.length; i++) {
       const s = shapes[i];
@@ -80,8 +85,41 @@ export function join(how: "residual" | "add" | "concat", stmt: A.ResidualStateme
     output = first.kind === "volume" ? { ...first } : { ...first };
   }
   if (doubt || outs.some((o) => o.node === null)) return { shape: output, node: null, field: null, doubt };
-  const node = records.addNode(how === "concat" ? "concat" : "add", outs.map((o) => o.node!), input.shape, output, {}, 0n, 0n, stmt);
+  const node = records.addNode(how === "residual" ? "add" : how, outs.map((o) => o.node!), input.shape, output, {}, 0n, 0n, stmt);
   const field = joinFields(outs);
   return { shape: output, node, field };
 }
 
+
+const isPoint = (s: Shape) => s.kind === "volume" && s.w === 1 && s.h === 1;
+
+/**
+ * `mul`: the element-wise product. A 1×1×D branch multiplies every position of the
+ * others (squeeze-and-excitation); otherwise the shapes agree as for `add`. The output
+ * is the shape of the branches that are not 1×1 (1×1×D when all are).
+ */
+function multiplied(shapes: Shape[], names: string[], span: Span, report: ReturnType<typeof doubtful>): { ok: boolean; shape: Shape } {
+  const full = shapes.findIndex((s) => !isPoint(s));
+  const at = full >= 0 ? full : 0;
+  const target = shapes[at];
+  const depthOf = (s: Shape) => (s.kind === "volume" ? s.d : s.n);
+  for (let i = 0; i < shapes.length; i++) {
+    const s = shapes[i];
+    if (i === at) continue;
+    const both = `${shapeText(target)} (${names[at]}) and ${shapeText(s)} (${names[i]})`;
+    if (s.kind !== target.kind && !(isPoint(s) && target.kind === "volume")) {
+      report("spatial-mismatch", span, `mul multiplies ${both}: a volume and a vector cannot be multiplied (a 1×1×D branch multiplies every position of a W×H×D one)`);
+      return { ok: false, shape: target };
+    }
+    if (depthOf(s) !== depthOf(target)) {
+      const what = target.kind === "vector" ? "sizes" : "depths";
+      report("depth-mismatch", span, `mul multiplies ${both}: ${what} ${depthOf(target)} and ${depthOf(s)} differ; every branch gives one factor per channel`);
+      return { ok: false, shape: target };
+    }
+    if (s.kind === "volume" && target.kind === "volume" && !isPoint(s) && (s.w !== target.w || s.h !== target.h)) {
+      report("spatial-mismatch", span, `mul multiplies ${both}: W×H must agree, or one branch be 1×1×${target.d} (multiplying every position)`);
+      return { ok: false, shape: target };
+    }
+  }
+  return { ok: true, shape: target };
+}

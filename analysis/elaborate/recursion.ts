@@ -17,7 +17,11 @@ function callsIn(body: A.Statement[], blocks: Map<string, A.BlockDefinition>, ou
     else if (s.type === "residual") {
       callsIn(s.body, blocks, out);
       if (s.shortcut) callsIn(s.shortcut, blocks, out);
-    } else if (s.type === "concat" || s.type === "add") for (const b of s.branches) callsIn(b.body, blocks, out);
+    } else if (s.type === "concat" || s.type === "add" || s.type === "mul") for (const b of s.branches) callsIn(b.body, blocks, out);
+    if (s.type === "layer" && s.body) {
+      for (const b of s.body.branches) callsIn(b.body, blocks, out);
+      callsIn(s.body.statements, blocks, out);
+    }
   }
 }
 

@@ -13,6 +13,14 @@ export const benchNets: Record<string, string> = {
   mobilenetv2: "mobilenetv2.cnn",
   inception: "inception.cnn",
   unet: "unet_small.cnn",
+  // the modern vocabulary (issue 13: mul, layernorm, layerscale, slice, shuffle); tfjs is not
+  // given these kinds, so: --engines ours,ort-web
+  efficientnet_b0: "efficientnet_b0.cnn",
+  mobilenetv3_large: "mobilenetv3_large.cnn",
+  mobilenetv3_small: "mobilenetv3_small.cnn",
+  shufflenetv2: "shufflenetv2.cnn",
+  convnext_tiny: "convnext_tiny.cnn",
+  regnety_400mf: "regnety_400mf.cnn",
 };
 
 export const defaultNets = ["lenet5", "alexnet", "vgg16", "resnet18", "mobilenetv2"];

@@ -90,6 +90,9 @@ export function classNamesFor(network: NetworkResult, sources: ClassSources = {}
     return fits(sources.file.names, sources.file.name) ? { names: sources.file.names, source: sources.file.name } : null;
   }
   if (sources.weights && fits(sources.weights.names, `the weights file ${sources.weights.name}`)) return { names: sources.weights.names, source: `the weights file ${sources.weights.name}` };
+  // a 10-way net whose input line takes an MNIST digit (`sample digits`, `sample digit3`): its classes are the digits
+  const sample = inputAttrs(network).sample;
+  if (n === 10 && sample && "name" in sample && /^digit(s|\d(_\d+)?)$/.test(sample.name)) return { names: DIGIT_CLASSES, source: "the digits (a 10-way output on a digit sample; `classes` on the input line says otherwise)" };
   if (n === 1000) return { names: IMAGENET_CLASSES, source: "ImageNet's classes (a 1,000-way output; `classes` on the input line says otherwise)" };
   return null;
 }

@@ -14,7 +14,9 @@
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
 import { keywordWords, LineIndex } from "../../grammar";
-import type { NamedTensor } from "../safetensors";
+import { writeSafetensors, type NamedTensor } from "../safetensors";
+import { TRAINED_NETWORK_KEY } from "../train/weights-location";
+import { IMPORTED_FROM_KEY } from "../weights-file";
 
 export class ImportError extends Error {
   override name = "ImportError";
@@ -40,6 +42,8 @@ export interface ImportedModel {
   network: string;
   /** layer statements written */
   layers: number;
+  /** what people should know about the design (an exporter's folding), one sentence each */
+  notes: string[];
 }
 
 function tensorOf(t: onnx.ITensorProto): Constant {
@@ -83,12 +87,47 @@ export function labelFromNodeName(name: string, opType: string): string | null {
   return path && /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(path) ? path : null;
 }
 
+/**
+ * The graph's nodes with calls of the model's local functions replaced by the functions'
+ * nodes (the dynamo exporter writes a module as a function): their values renamed under
+ * the call's name, inputs and outputs bound to the call's.
+ */
+function inlineFunctions(model: onnx.IModelProto): onnx.INodeProto[] {
+  const functions = new Map((model.functions ?? []).map((f) => [`${f.domain ?? ""}\u0000${f.name ?? ""}`, f]));
+  const out: onnx.INodeProto[] = [];
+  const expand = (n: onnx.INodeProto, depth: number) => {
+    const f = functions.get(`${n.domain ?? ""}\u0000${n.opType ?? ""}`);
+    if (!f) return void out.push(n);
+    if (depth > 64) throw new ImportError(`node ${n.name} (${n.opType}): functions nested more than 64 deep`);
+    if ((f.attribute?.length ?? 0) > 0) throw new ImportError(`node ${n.name} (${n.opType}): a function with attributes is not read`);
+    const prefix = n.name || `${n.opType}_${out.length}`;
+    const bound = new Map<string, string>();
+    (f.input ?? []).forEach((v, i) => bound.set(v, n.input?.[i] ?? ""));
+    (f.output ?? []).forEach((v, i) => bound.set(v, n.output?.[i] ?? `${prefix}/${v}`));
+    const rename = (v: string) => (v === "" ? "" : (bound.get(v) ?? `${prefix}/${v}`));
+    for (const inner of f.node ?? []) {
+      expand({ ...inner, name: `${prefix}/${inner.name ?? inner.opType}`, input: (inner.input ?? []).map(rename), output: (inner.output ?? []).map(rename) }, depth + 1);
+    }
+  };
+  for (const n of model.graph?.node ?? []) expand(n, 0);
+  return out;
+}
+
+/** `layer1.0.conv1.weight` → `layer1.0.conv1`; an exporter's own name (`onnx::Conv_193`) → null */
+export function labelFromTensorName(name: string): string | null {
+  const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.(weight|scale)$/.exec(name);
+  return m ? m[1] : null;
+}
+
 /** where a rounding word goes if the stride does not fit (settled by analyzing the text: importOnnx) */
 const ROUND_FLOOR = "\u0001floor";
 const ROUND_CEIL = "\u0001ceil";
 
 const dimText = (w: number, h: number) => (w === h ? `${w}` : `${w}x${h}`);
-const numberText = (v: number) => String(Number(Math.fround(v).toPrecision(7)));
+const numberText = (v: number) => {
+  const n = Number(Math.fround(v).toPrecision(7));
+  return n !== 0 && Math.abs(n) < 1e-3 ? n.toExponential() : String(n);
+};
 
 class Importer {
   private constants = new Map<string, Constant>();
@@ -100,8 +139,12 @@ class Importer {
   private tensors: NamedTensor[] = [];
   private labels = new Set<string>();
   private layerCount = 0;
+  /** convs whose weights and bias the exporter computed (a BatchNorm folded in) */
+  private folded: string[] = [];
   private inputName = "";
   private outputName = "";
+  /** the value the graph's output stands for, when its last node is an alias (an Identity) */
+  private outputAlias: string | undefined;
 
   constructor(private readonly model: onnx.ModelProto) {}
 
@@ -113,8 +156,52 @@ class Importer {
       const dims = v.type?.tensorType?.shape?.dim?.map((d) => (d.dimValue !== undefined && d.dimValue !== null && Number(d.dimValue) > 0 ? Number(d.dimValue) : 1));
       if (v.name && dims) this.shapes.set(v.name, dims);
     }
-    (graph.node ?? []).forEach((n, index) => {
-      const node: Node = { index, opType: n.opType ?? "", name: n.name || `${n.opType}_${index}`, inputs: n.input ?? [], outputs: n.output ?? [], attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? "", a])) };
+    // a value that stands for another (a one-input Concat, an Identity of a computed value)
+    const alias = new Map<string, string>();
+    const named = (v: string) => alias.get(v) ?? v;
+    // the Concats seen so far by their inputs, to write DenseNet's growing concatenations as a chain
+    const concats = new Map<string, string>();
+    inlineFunctions(this.model).forEach((n, index) => {
+      const node: Node = { index, opType: n.opType ?? "", name: n.name || `${n.opType}_${index}`, inputs: (n.input ?? []).map(named), outputs: n.output ?? [], attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? "", a])) };
+      if ((node.opType === "Concat" && node.inputs.length === 1) || (node.opType === "Identity" && !this.constants.has(node.inputs[0]))) {
+        alias.set(node.outputs[0], node.inputs[0]);
+        if (node.outputs[0] === graph.output?.[0]?.name) this.outputAlias = node.inputs[0];
+        return;
+      }
+      if (node.opType === "Split") {
+        // torch's chunk/split along the channels: one Slice per output (ShuffleNet's halves)
+        const axis = int(node.attrs.get("axis")) ?? 0;
+        const sizes = node.inputs[1] ? this.constants.get(node.inputs[1]) : undefined;
+        const split = sizes ? Array.from(sizes.data, Number) : ints(node.attrs.get("split"));
+        if (axis !== 1 && axis !== -3) throw new ImportError(`node ${node.name} (Split): a split along axis ${axis}; \`slice\` takes channels (axis 1)`);
+        if (!split || split.length !== node.outputs.length) throw new ImportError(`node ${node.name} (Split): a split without its sizes`);
+        let start = 0;
+        node.outputs.forEach((o, k) => {
+          const names = ["starts", "ends", "axes"].map((w) => `${node.name}/${w}_${k}`);
+          [start, start + split[k], 1].forEach((v, j) => this.constants.set(names[j], { dims: [1], data: BigInt64Array.of(BigInt(v)) }));
+          const slice: Node = { index, opType: "Slice", name: `${node.name}_${k}`, inputs: [node.inputs[0], ...names], outputs: [o], attrs: new Map() };
+          this.nodes.push(slice);
+          this.producer.set(o, slice);
+          let list = this.consumers.get(node.inputs[0]);
+          if (!list) this.consumers.set(node.inputs[0], (list = []));
+          list.push(slice);
+          start += split[k];
+        });
+        return;
+      }
+      if (node.opType === "Concat") {
+        // torch.cat([x0, f1, …, fk]) after torch.cat([x0, f1, …, fk-1]) (DenseNet's layers each
+        // concatenate all before them): the same as concatenating the earlier result and fk
+        const axis = String(int(node.attrs.get("axis")));
+        for (let j = node.inputs.length - 1; j >= 2; j--) {
+          const earlier = concats.get(axis + "\u0000" + node.inputs.slice(0, j).join("\u0000"));
+          if (earlier) {
+            node.inputs = [earlier, ...node.inputs.slice(j)];
+            break;
+          }
+        }
+        concats.set(axis + "\u0000" + (n.input ?? []).map(named).join("\u0000"), node.outputs[0]);
+      }
       if (node.opType === "Constant") {
         const value = node.attrs.get("value");
         if (!value?.t) throw new ImportError(`node ${node.name} (Constant): only a tensor value is read`);
@@ -140,7 +227,8 @@ class Importer {
     this.inputName = inputs[0].name!;
     const outs = graph.output ?? [];
     if (outs.length !== 1) throw new ImportError(`the model has ${outs.length} outputs; a design has one`);
-    this.outputName = outs[0].name!;
+    this.outputName = this.outputAlias ?? outs[0].name!;
+    this.inferShapes();
     const inShape = this.shapes.get(this.inputName) ?? [];
     let inputLine: string;
     if (inShape.length === 4 && inShape[0] === 1) inputLine = `input ${inShape[3]}x${inShape[2]}x${inShape[1]}`;
@@ -151,8 +239,170 @@ class Importer {
     let name = networkName.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(?=\d)/, "N") || "Imported";
     // a keyword, an option word or the dimension cross cannot name a network
     if (name === "x" || keywordWords.structural.includes(name) || keywordWords.options.includes(name)) name += "_net";
-    const text = [`# imported from ONNX (${this.model.producerName || "unknown producer"}${this.model.producerVersion ? ` ${this.model.producerVersion}` : ""}); weights beside it as .safetensors`, `network ${name} {`, `  ${inputLine}`, ...this.lines, "}", ""].join("\n");
-    return { text, tensors: this.tensors, network: name, layers: this.layerCount };
+    const notes: string[] = [];
+    if (this.folded.length) {
+      const some = this.folded.slice(0, 3).join(", ") + (this.folded.length > 3 ? `, … (${this.folded.length} in all)` : "");
+      notes.push(
+        `${this.folded.length === 1 ? "a conv" : `${this.folded.length} convs`} (${some}) carry weights and a bias the exporter computed (onnx::… tensors) and no bn after them: ` +
+          `the exporter folded each BatchNorm into the conv before it (torch.onnx.export does in eval mode). They are written as convs with a bias: ` +
+          `the outputs are the model's, but the params are the folded model's (a bn counts 2·K, the bias it left K). ` +
+          `To keep the bns, export with training=torch.onnx.TrainingMode.PRESERVE and do_constant_folding=False.`,
+      );
+    }
+    const header = [`# imported from ONNX (${this.model.producerName || "unknown producer"}${this.model.producerVersion ? ` ${this.model.producerVersion}` : ""}); weights beside it as .safetensors`];
+    if (this.folded.length) header.push(`# its BatchNorms were folded into the convs before them by the exporter: those convs have a bias and no bn`);
+    const text = [...header, `network ${name} {`, `  ${inputLine}`, ...this.lines, "}", ""].join("\n");
+    return { text, tensors: this.tensors, network: name, layers: this.layerCount, notes };
+  }
+
+  /**
+   * The shapes of the values the graph does not state (torch's exporter states none but
+   * the input's and output's), from the input's, for the operators read here.
+   */
+  private inferShapes(): void {
+    const sh = (v: string) => this.shapes.get(v) ?? (this.constants.has(v) ? this.constants.get(v)!.dims : undefined);
+    const window = (n: Node, x: number[], kernel: number[], outC: number, transposed = false): number[] | undefined => {
+      const strides = ints(n.attrs.get("strides")) ?? [1, 1];
+      const dil = ints(n.attrs.get("dilations")) ?? [1, 1];
+      const pads = ints(n.attrs.get("pads")) ?? [0, 0, 0, 0];
+      const autoPad = str(n.attrs.get("auto_pad")) ?? "NOTSET";
+      const ceil = (int(n.attrs.get("ceil_mode")) ?? 0) === 1;
+      const out = [x[0], outC];
+      for (let ax = 0; ax < 2; ax++) {
+        const size = x[2 + ax];
+        const f = (kernel[ax] - 1) * dil[ax] + 1;
+        if (transposed) {
+          const op = (ints(n.attrs.get("output_padding")) ?? [0, 0])[ax];
+          out.push(strides[ax] * (size - 1) + op + f - pads[ax] - pads[ax + 2]);
+        } else if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") out.push(Math.ceil(size / strides[ax]));
+        else if (autoPad === "VALID") out.push(Math.floor((size - f) / strides[ax]) + 1);
+        else {
+          const span = size + pads[ax] + pads[ax + 2] - f;
+          let o = (ceil ? Math.ceil(span / strides[ax]) : Math.floor(span / strides[ax])) + 1;
+          // ceil mode: a window that would start in the right padding is dropped
+          if (ceil && (o - 1) * strides[ax] >= size + pads[ax]) o--;
+          out.push(o);
+        }
+      }
+      return out;
+    };
+    for (const n of this.nodes) {
+      if (n.outputs.every((o) => this.shapes.has(o))) continue;
+      const x = sh(n.inputs[0]);
+      if (!x) continue;
+      let y: number[] | undefined;
+      switch (n.opType) {
+        case "Conv":
+        case "ConvTranspose": {
+          const w = sh(n.inputs[1]);
+          if (!w || w.length !== 4 || x.length !== 4) break;
+          const group = int(n.attrs.get("group")) ?? 1;
+          y = window(n, x, [w[2], w[3]], n.opType === "Conv" ? w[0] : w[1] * group, n.opType === "ConvTranspose");
+          break;
+        }
+        case "MaxPool":
+        case "AveragePool": {
+          const k = ints(n.attrs.get("kernel_shape"));
+          if (k && k.length === 2 && x.length === 4) y = window(n, x, k, x[1]);
+          break;
+        }
+        case "GlobalAveragePool":
+        case "GlobalMaxPool":
+          y = [x[0], x[1], 1, 1];
+          break;
+        case "ReduceMean":
+        case "ReduceMax": {
+          const axes = (n.inputs[1] ? Array.from(this.constants.get(n.inputs[1])?.data ?? [], Number) : ints(n.attrs.get("axes")) ?? []).map((a) => (a < 0 ? a + x.length : a));
+          const keep = (int(n.attrs.get("keepdims")) ?? 1) === 1;
+          y = keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
+          break;
+        }
+        case "Flatten": {
+          const axis = int(n.attrs.get("axis")) ?? 1;
+          y = [x.slice(0, axis).reduce((a, b) => a * b, 1), x.slice(axis).reduce((a, b) => a * b, 1)];
+          break;
+        }
+        case "Reshape": {
+          const target = this.constants.get(n.inputs[1]);
+          if (!target) break;
+          const dims = Array.from(target.data, Number).map((d, i) => (d === 0 ? x[i] : d));
+          const total = x.reduce((a, b) => a * b, 1);
+          const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+          y = dims.map((d) => (d === -1 ? total / known : d));
+          break;
+        }
+        case "Gemm": {
+          const w = sh(n.inputs[1]);
+          if (w) y = [x[0], (int(n.attrs.get("transB")) ?? 0) ? w[0] : w[1]];
+          break;
+        }
+        case "MatMul": {
+          const w = sh(n.inputs[1]);
+          if (w && w.length === 2) y = [...x.slice(0, -1), w[1]];
+          break;
+        }
+        case "Concat": {
+          const all = n.inputs.map(sh);
+          if (all.some((d) => !d)) break;
+          const axis = (int(n.attrs.get("axis")) ?? 1) + ((int(n.attrs.get("axis")) ?? 1) < 0 ? x.length : 0);
+          y = x.map((d, i) => (i === axis ? all.reduce((a, b) => a + b![i], 0) : d));
+          break;
+        }
+        case "Add":
+        case "Sum":
+        case "Mul":
+        case "Sub":
+        case "Div": {
+          const all = n.inputs.map(sh);
+          if (all.some((d) => !d)) break;
+          const rank = Math.max(...all.map((d) => d!.length));
+          y = Array.from({ length: rank }, (_, i) => Math.max(...all.map((d) => d![d!.length - rank + i] ?? 1)));
+          break;
+        }
+        case "Pad": {
+          const pads = n.inputs[1] ? Array.from(this.constants.get(n.inputs[1])?.data ?? [], Number) : ints(n.attrs.get("pads")) ?? [];
+          if (pads.length === 2 * x.length) y = x.map((d, i) => d + pads[i] + pads[i + x.length]);
+          break;
+        }
+        case "Upsample":
+        case "Resize": {
+          const sizes = n.opType === "Resize" && n.inputs[3] ? this.constants.get(n.inputs[3]) : undefined;
+          const scalesName = n.opType === "Upsample" || n.inputs.length === 2 ? n.inputs[1] : n.inputs[2];
+          const scales = scalesName ? this.constants.get(scalesName) : undefined;
+          if (sizes?.data.length) y = Array.from(sizes.data, Number);
+          else if (scales?.data.length) y = x.map((d, i) => Math.floor(d * Number(scales.data[i])));
+          else {
+            const attr = n.attrs.get("scales")?.floats;
+            if (attr?.length) y = x.map((d, i) => Math.floor(d * attr[i]));
+          }
+          break;
+        }
+        case "Slice": {
+          const read = (i: number, attr: string) => (n.inputs[i] ? (this.constants.has(n.inputs[i]) ? Array.from(this.constants.get(n.inputs[i])!.data, Number) : undefined) : ints(n.attrs.get(attr)));
+          const starts = read(1, "starts");
+          const ends = read(2, "ends");
+          if (!starts || !ends) break;
+          const axes = read(3, "axes") ?? starts.map((_, i) => i);
+          y = [...x];
+          axes.forEach((a, i) => {
+            const ax = a < 0 ? a + x.length : a;
+            const at = (v: number) => Math.min(Math.max(v < 0 ? v + x[ax] : v, 0), x[ax]);
+            y![ax] = Math.max(at(ends[i]) - at(starts[i]), 0);
+          });
+          break;
+        }
+        case "Transpose": {
+          const perm = ints(n.attrs.get("perm")) ?? x.map((_, i) => x.length - 1 - i);
+          y = perm.map((p) => x[p]);
+          break;
+        }
+        case "Relu": case "Clip": case "LeakyRelu": case "Elu": case "Sigmoid": case "Tanh": case "HardSigmoid": case "HardSwish":
+        case "Softmax": case "BatchNormalization": case "LRN": case "Dropout": case "Identity": case "Gelu": case "Erf": case "LayerNormalization":
+          y = x;
+          break;
+      }
+      if (y && y.every((d) => Number.isFinite(d) && d >= 0)) this.shapes.set(n.outputs[0], y);
+    }
   }
 
   private readers(value: string): Node[] {
@@ -172,7 +422,7 @@ class Importer {
       if (stop && readers.every(stop)) return value;
       if (readers.length === 1) {
         const n = readers[0];
-        if (n.opType === "Add" || n.opType === "Concat" || n.opType === "Sum") {
+        if (this.isMerge(n)) {
           // a merge whose inputs come from before the fork: not this chain's
           return value;
         }
@@ -183,8 +433,66 @@ class Importer {
     }
   }
 
+  /** the scalar constant among a node's inputs (and the other input), or null */
+  private scalarOperand(n: Node): { value: number; other: string } | null {
+    if (n.inputs.length !== 2) return null;
+    const k = n.inputs.findIndex((i) => this.constants.has(i));
+    const c = k >= 0 ? this.constants.get(n.inputs[k])! : undefined;
+    if (!c || c.data.length !== 1) return null;
+    return { value: Number(c.data[0]), other: n.inputs[1 - k] };
+  }
+
+  /**
+   * Activations an exporter writes as a small graph on one value: SiLU = x·sigmoid(x),
+   * hardswish = x·hardsigmoid(x) (opset < 14), GELU = x·½(1 + erf(x/√2)) (torch's and
+   * `cnn export`'s orders). Returns the statement and the value it ends at, or null.
+   */
+  private fusedActivation(value: string, readers: Node[]): { text: string; end: string } | null {
+    const only = (n: Node | undefined) => (n ? this.readers(n.outputs[0]) : []);
+    const single = (n: Node | undefined) => { const r = only(n); return r.length === 1 ? r[0] : undefined; };
+    const isScalar = (n: Node | undefined, op: string, v: number, other: string) => {
+      const s = n && n.opType === op ? this.scalarOperand(n) : null;
+      return !!s && Math.abs(s.value - v) < 1e-6 * Math.max(1, Math.abs(v)) && s.other === other;
+    };
+    if (readers.length !== 2) return null;
+    const byOp = (op: string) => readers.find((r) => r.opType === op);
+    // x · sigmoid(x), x · hardsigmoid(x)
+    for (const [op, text] of [["Sigmoid", "silu"], ["HardSigmoid", "hardswish"]] as const) {
+      const gate = byOp(op);
+      const mul = readers.find((r) => r !== gate && r.opType === "Mul");
+      if (gate && mul && single(gate) === mul && mul.inputs.includes(value) && mul.inputs.includes(gate.outputs[0])) {
+        if (op === "HardSigmoid" && Math.abs((float(gate.attrs.get("alpha")) ?? 0.2) - 1 / 6) > 1e-6) return null;
+        return { text, end: mul.outputs[0] };
+      }
+    }
+    // GELU: Div(x, √2) → Erf → Add 1, times x, times ½ (in either order)
+    const div = byOp("Div");
+    if (div && isScalar(div, "Div", Math.SQRT2, value)) {
+      const erf = single(div);
+      const plus = erf?.opType === "Erf" ? single(erf) : undefined;
+      if (!plus || !isScalar(plus, "Add", 1, erf!.outputs[0])) return null;
+      const other = readers.find((r) => r !== div)!;
+      const last = single(plus);
+      if (!last || last.opType !== "Mul") return null;
+      // cnn export: half = x·½; out = half·(1 + erf)
+      if (isScalar(other, "Mul", 0.5, value) && last.inputs.includes(other.outputs[0]) && last.inputs.includes(plus.outputs[0])) return { text: "gelu", end: last.outputs[0] };
+      // torch: (x·(1 + erf))·½
+      if (other === last && last.inputs.includes(value)) {
+        const half = single(last);
+        if (half && isScalar(half, "Mul", 0.5, last.outputs[0])) return { text: "gelu", end: half.outputs[0] };
+      }
+    }
+    return null;
+  }
+
   /** A value read by several nodes: the paths until they meet in one merge node. */
   private fork(value: string, readers: Node[], indent: string): string {
+    const fused = this.fusedActivation(value, readers);
+    if (fused) {
+      this.lines.push(`${indent}${fused.text}`);
+      this.layerCount++;
+      return fused.end;
+    }
     const join = this.meeting(readers);
     if (!join) throw new ImportError(`the paths from ${value} (read by ${readers.map((r) => `${r.name} (${r.opType})`).join(", ")}) do not meet again in one Add or Concat`);
     const isJoin = (n: Node) => n === join;
@@ -198,7 +506,7 @@ class Importer {
       if (!start) throw new ImportError(`node ${join.name} (${join.opType}): its input ${input} does not come from ${value}`);
       const saved = this.lines;
       this.lines = [];
-      const inner = join.opType === "Concat" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
+      const inner = join.opType === "Concat" || join.opType === "Mul" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
       // the branch starts at its first node; its own forks nest inside
       let v = this.layer(start, inner);
       v = this.chain(v, isJoin, inner);
@@ -214,6 +522,12 @@ class Importer {
       this.lines.push(`${indent}${prefix}concat {`);
       for (const b of branches) this.lines.push(b.lines.length ? `${indent}  branch {\n${b.lines.join("\n")}\n${indent}  }` : `${indent}  branch { }`);
       this.lines.push(`${indent}}`);
+    } else if (join.opType === "Mul") {
+      // squeeze-and-excitation: x · sigmoid(…(gap x)): the full-size operand first
+      if (join.inputs.length !== 2) this.unsupported(join, `a Mul of ${join.inputs.length} inputs`);
+      this.lines.push(`${indent}mul {`);
+      for (const b of branches) this.lines.push(b.lines.length ? `${indent}  branch {\n${b.lines.join("\n")}\n${indent}  }` : `${indent}  branch { }`);
+      this.lines.push(`${indent}}`);
     } else if (branches.length === 2) {
       const [body, shortcut] = branches[0].lines.length ? [branches[0], branches[1]] : [branches[1], branches[0]];
       this.lines.push(`${indent}${prefix}residual {`, ...body.lines, shortcut.lines.length ? `${indent}} shortcut {` : "", ...shortcut.lines, `${indent}}`);
@@ -224,6 +538,12 @@ class Importer {
       this.lines.push(`${indent}}`);
     }
     return join.outputs[0];
+  }
+
+  /** a node that joins paths: Add, Sum, Concat, or a Mul of two computed values (not one by a constant: layerscale) */
+  private isMerge(n: Node): boolean {
+    if (n.opType === "Add" || n.opType === "Concat" || n.opType === "Sum") return true;
+    return n.opType === "Mul" && n.inputs.every((i) => !this.constants.has(i));
   }
 
   /** whether node n's output flows into value v */
@@ -254,7 +574,7 @@ class Importer {
       return seen;
     };
     const sets = readers.map(reach);
-    const candidates = this.nodes.filter((n) => (n.opType === "Add" || n.opType === "Concat" || n.opType === "Sum") && sets.every((s) => s.has(n)));
+    const candidates = this.nodes.filter((n) => this.isMerge(n) && sets.every((s) => s.has(n)));
     candidates.sort((a, b) => a.index - b.index);
     return candidates[0] ?? null;
   }
@@ -271,12 +591,34 @@ class Importer {
 
   /** a label for a layer with weights (unique in the design) */
   private label(node: Node): string {
-    let base = labelFromNodeName(node.name, node.opType) ?? `${node.opType.toLowerCase()}_${node.index}`;
+    // the weight's name is the state_dict's (`layer1.0.conv1.weight`) where the exporter kept
+    // it (torch's TorchScript exporter without folding, the dynamo exporter); else the node's
+    let base = labelFromTensorName(node.inputs[1] ?? "") ?? labelFromNodeName(node.name, node.opType) ?? `${node.opType.toLowerCase()}_${node.index}`;
     if (/^\d/.test(base) && !/^\d+(\.[A-Za-z0-9_]+)*$/.test(base)) base = `n${base}`;
     let label = base;
     for (let k = 2; this.labels.has(label); k++) label = `${base}_${k}`;
     this.labels.add(label);
     return label;
+  }
+
+  private layerNorm(node: Node, push: (text: string) => void): void {
+    const eps = float(node.attrs.get("epsilon")) ?? 1e-5;
+    const scale = this.floats(this.constant(node, 1, "scale"));
+    const bias = node.inputs[2] ? this.floats(this.constant(node, 2, "bias")) : new Float32Array(scale.length);
+    const label = this.label(node);
+    push(`${label}: layernorm${Math.abs(eps - 1e-5) > 1e-12 ? ` eps ${numberText(eps)}` : ""}`);
+    this.weights(label, [["weight", [scale.length], scale], ["bias", [bias.length], bias]]);
+  }
+
+  /** a label from a named tensor (a layer scale's `features.1.0.layer_scale`), else as label() */
+  private labelOf(node: Node, tensor: string): string {
+    const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.(weight|layer_scale|gamma)$/.exec(tensor);
+    if (m && !this.labels.has(m[2] === "weight" ? m[1] : `${m[1]}.${m[2]}`)) {
+      const label = m[2] === "weight" ? m[1] : `${m[1]}.${m[2]}`;
+      this.labels.add(label);
+      return label;
+    }
+    return this.label(node);
   }
 
   private weights(label: string, entries: [string, number[], Float32Array][]): void {
@@ -287,13 +629,13 @@ class Importer {
     throw new ImportError(`node ${node.name} (${node.opType}): ${why}`);
   }
 
-  private windowOptions(node: Node, kernel: number[]): string {
+  private windowOptions(node: Node, kernel: number[], strideUnsaid = false): string {
     const strides = ints(node.attrs.get("strides")) ?? [1, 1];
     const dilations = ints(node.attrs.get("dilations")) ?? [1, 1];
     const autoPad = str(node.attrs.get("auto_pad")) ?? "NOTSET";
     const pads = ints(node.attrs.get("pads")) ?? [0, 0, 0, 0];
     let out = "";
-    if (strides[0] !== 1 || strides[1] !== 1) out += ` stride ${dimText(strides[1], strides[0])}`;
+    if ((strides[0] !== 1 || strides[1] !== 1) && !strideUnsaid) out += ` stride ${dimText(strides[1], strides[0])}`;
     if (autoPad === "SAME_UPPER") out += " pad same";
     else if (autoPad === "VALID") out += "";
     else if (autoPad === "SAME_LOWER") this.unsupported(node, "auto_pad SAME_LOWER (padding the larger half first) cannot be written");
@@ -339,6 +681,7 @@ class Importer {
         // one input channel per group: each group reads one channel, so the input has `group` channels
         const depthwise = group > 1 && cPerGroup === 1 && (inC === undefined || inC === group);
         const kind = depthwise ? `dwconv ${dimText(fw, fh)}${k / group !== 1 ? ` multiplier ${k / group}` : ""}` : `conv ${k} ${dimText(fw, fh)}${group > 1 ? ` groups ${group}` : ""}`;
+        if (bias && /^onnx::/.test(node.inputs[1])) this.folded.push(label);
         push(`${label}: ${kind}${this.windowOptions(node, [fh, fw])}${bias ? "" : " nobias"}${ROUND_FLOOR}`);
         this.weights(label, [["weight", w.dims, this.floats(w)], ...(bias ? [["bias", [k], bias] as [string, number[], Float32Array]] : [])]);
         return out;
@@ -391,6 +734,12 @@ class Importer {
       case "HardSwish":
         push("hardswish");
         return out;
+      case "Gelu": {
+        const approximate = str(node.attrs.get("approximate")) ?? "none";
+        if (approximate !== "none") this.unsupported(node, `GELU approximated by ${approximate}; \`gelu\` is the exact x·Φ(x)`);
+        push("gelu");
+        return out;
+      }
       case "HardSigmoid": {
         const alpha = float(node.attrs.get("alpha")) ?? 0.2;
         const beta = float(node.attrs.get("beta")) ?? 0.5;
@@ -433,9 +782,10 @@ class Importer {
           if (pads.some((p) => p) && (int(node.attrs.get("count_include_pad")) ?? 0) !== 1) this.unsupported(node, "count_include_pad 0 with padding: the language's avgpool counts the padding, as PyTorch's default");
         }
         const strides = ints(node.attrs.get("strides")) ?? [1, 1];
-        let options = this.windowOptions(node, kernel);
         // a pool's stride defaults to its size in the language, to 1 in ONNX
-        if (strides[0] === 1 && strides[1] === 1) options = ` stride 1${options}`;
+        const byDefault = strides[0] === kernel[0] && strides[1] === kernel[1];
+        let options = this.windowOptions(node, kernel, byDefault);
+        if (strides[0] === 1 && strides[1] === 1 && !byDefault) options = ` stride 1${options}`;
         push(`${node.opType === "MaxPool" ? "maxpool" : "avgpool"} ${dimText(kernel[1], kernel[0])}${options}${ceil ? ROUND_CEIL : ROUND_FLOOR}`);
         return out;
       }
@@ -454,6 +804,17 @@ class Importer {
       case "Reshape": {
         const shape = this.constant(node, 1, "shape");
         const dims = Array.from(shape.data, Number);
+        // channel shuffle: Reshape [N, G, C/G, H, W] → Transpose [0, 2, 1, 3, 4] → Reshape [N, C, H, W]
+        const x = this.shapes.get(node.inputs[0]);
+        if (dims.length === 5 && x?.length === 4) {
+          const t = this.readers(out);
+          const back = t.length === 1 && t[0].opType === "Transpose" && (ints(t[0].attrs.get("perm")) ?? []).join() === "0,2,1,3,4" ? this.readers(t[0].outputs[0]) : [];
+          const g = dims[1];
+          if (back.length === 1 && back[0].opType === "Reshape" && g > 0 && dims[2] * g === x[1] && dims[3] === x[2] && dims[4] === x[3]) {
+            push(`shuffle ${g}`);
+            return back[0].outputs[0];
+          }
+        }
         if (!(dims.length === 2 && (dims[0] === 1 || dims[0] === -1 || dims[0] === 0) && (dims[1] === -1 || dims[1] > 0))) this.unsupported(node, `reshape to [${dims.join(", ")}]: only flattening (to [N, -1]) can be written`);
         push("flatten");
         return out;
@@ -465,6 +826,136 @@ class Importer {
         const bias = float(node.attrs.get("bias")) ?? 1;
         if (Math.abs(alpha - 1e-4) > 1e-9 || Math.abs(beta - 0.75) > 1e-9 || bias !== 1) this.unsupported(node, `alpha ${alpha}, beta ${beta}, bias ${bias}: the language's lrn is PyTorch's defaults (1e-4, 0.75, 1)`);
         push(`lrn ${size}`);
+        return out;
+      }
+      case "ConvTranspose": {
+        const w = this.constant(node, 1, "weight");
+        if (w.dims.length !== 4) this.unsupported(node, `a ${w.dims.length - 2}-D transposed convolution; a design's are 2-D`);
+        const [, kPerGroup, fh, fw] = w.dims;
+        const group = int(node.attrs.get("group")) ?? 1;
+        const k = kPerGroup * group;
+        if (node.attrs.has("output_shape")) this.unsupported(node, "output_shape: write the output padding (output_padding) instead");
+        const [ah, aw] = ints(node.attrs.get("output_padding")) ?? [0, 0];
+        const label = this.label(node);
+        const bias = node.inputs[2] ? this.floats(this.constant(node, 2, "bias")) : null;
+        const autoPad = str(node.attrs.get("auto_pad")) ?? "NOTSET";
+        if (autoPad !== "NOTSET" && autoPad !== "VALID") this.unsupported(node, `auto_pad ${autoPad} on a transposed convolution: write its pads`);
+        const pads = ints(node.attrs.get("pads")) ?? [0, 0, 0, 0];
+        if (pads[0] !== pads[2] || pads[1] !== pads[3]) this.unsupported(node, `padding [${pads.join(", ")}] is not the same on both sides`);
+        const strides = ints(node.attrs.get("strides")) ?? [1, 1];
+        const dilations = ints(node.attrs.get("dilations")) ?? [1, 1];
+        let options = "";
+        if (strides[0] !== 1 || strides[1] !== 1) options += ` stride ${dimText(strides[1], strides[0])}`;
+        if (pads[0] || pads[1]) options += ` pad ${dimText(pads[1], pads[0])}`;
+        if (aw || ah) options += ` outpad ${dimText(aw, ah)}`;
+        if (dilations[0] !== 1 || dilations[1] !== 1) options += ` dilation ${dimText(dilations[1], dilations[0])}`;
+        if (group > 1) options += ` groups ${group}`;
+        push(`${label}: deconv ${k} ${dimText(fw, fh)}${options}${bias ? "" : " nobias"}`);
+        this.weights(label, [["weight", w.dims, this.floats(w)], ...(bias ? [["bias", [k], bias] as [string, number[], Float32Array]] : [])]);
+        return out;
+      }
+      case "Pad": {
+        const mode = str(node.attrs.get("mode")) ?? "constant";
+        if (mode !== "constant") this.unsupported(node, `${mode} padding; the language pads with zeros (\`pad P\`)`);
+        const pads = node.inputs[1] ? Array.from(this.constant(node, 1, "pads").data, Number) : ints(node.attrs.get("pads")) ?? [];
+        const value = node.inputs[2] ? this.floats(this.constant(node, 2, "constant value"))[0] : float(node.attrs.get("value")) ?? 0;
+        if (node.inputs[3]) this.unsupported(node, "padding chosen axes (the axes input)");
+        if (pads.length !== 8) this.unsupported(node, `pads [${pads.join(", ")}]: a design pads the two spatial axes of [N, C, H, W]`);
+        const [n0, c0, top, left, n1, c1, bottom, right] = pads;
+        if (n0 || c0 || n1 || c1) this.unsupported(node, `pads [${pads.join(", ")}] pad the batch or the channels`);
+        if (pads.every((p) => p === 0)) return out; // torch puts one before some pools: nothing to write
+        if (value !== 0) this.unsupported(node, `padding with ${value}; the language pads with zeros`);
+        if (!(top === left && top === bottom && top === right) || top < 0) this.unsupported(node, `pads [${pads.join(", ")}]: \`pad P\` pads P on every side`);
+        push(`pad ${top}`);
+        return out;
+      }
+      case "Upsample":
+      case "Resize": {
+        const mode = str(node.attrs.get("mode")) ?? "nearest";
+        if (mode !== "nearest") this.unsupported(node, `${mode} resizing; the language's upsample is nearest-neighbour`);
+        const inShape = this.shapes.get(node.inputs[0]);
+        let scales: number[] | undefined;
+        if (node.opType === "Upsample") scales = node.inputs[1] ? Array.from(this.floats(this.constant(node, 1, "scales"))) : (node.attrs.get("scales")?.floats ?? undefined)?.map(Number);
+        else {
+          // Resize: X, roi, scales, sizes (opset 11+); X, scales (opset 10)
+          const scalesInput = node.inputs.length === 2 ? node.inputs[1] : node.inputs[2];
+          const sizesInput = node.inputs[3];
+          if (scalesInput && this.constants.get(scalesInput)?.data.length) scales = Array.from(this.floats(this.constants.get(scalesInput)!));
+          else if (sizesInput) {
+            const sizes = Array.from(this.constant(node, 3, "sizes").data, Number);
+            if (!inShape) this.unsupported(node, "resizing to sizes without the input's shape in the graph");
+            scales = sizes.map((v, i) => v / inShape[i]);
+          }
+        }
+        if (!scales || scales.length !== 4) this.unsupported(node, "a resize without scales or sizes for [N, C, H, W]");
+        const [sn, sc, sh, sw] = scales;
+        if (sn !== 1 || sc !== 1 || sh !== sw || !Number.isInteger(sh) || sh < 1) this.unsupported(node, `scales [${scales.join(", ")}]: \`upsample S\` scales height and width by one whole factor`);
+        if (node.opType === "Resize") {
+          const ctm = str(node.attrs.get("coordinate_transformation_mode")) ?? "half_pixel";
+          const nearest = str(node.attrs.get("nearest_mode")) ?? "round_prefer_floor";
+          const size = inShape?.[2] ?? 8;
+          if (!nearestIsRepeat(ctm, nearest, size, sh)) this.unsupported(node, `coordinate_transformation_mode ${ctm} with nearest_mode ${nearest} does not repeat each pixel ${sh} times as \`upsample\` does`);
+        }
+        push(`upsample ${sh}`);
+        return out;
+      }
+      case "ReduceMean":
+      case "ReduceMax": {
+        // torch.mean(x, (2, 3), keepdim=…) / the dynamo exporter's adaptive_avg_pool2d(1)
+        const axes = (node.inputs[1] ? Array.from(this.constant(node, 1, "axes").data, Number) : ints(node.attrs.get("axes")) ?? []).map((a) => (a < 0 ? a + 4 : a)).sort();
+        if (axes.length !== 2 || axes[0] !== 2 || axes[1] !== 3) this.unsupported(node, `a ${node.opType === "ReduceMean" ? "mean" : "max"} over axes [${axes.join(", ")}]; over height and width (2, 3) it is \`${node.opType === "ReduceMean" ? "gap" : "gmp"}\``);
+        push(node.opType === "ReduceMean" ? "gap" : "gmp");
+        return out;
+      }
+      case "Mul": {
+        // a feature map by a per-channel constant [C,1,1] / [1,C,1,1] / [C]: ConvNeXt's layer scale
+        const k = node.inputs.findIndex((i) => this.constants.has(i));
+        const c = this.constants.get(node.inputs[k])!;
+        const x = this.shapes.get(node.inputs[1 - k]);
+        const channels = x?.[1];
+        const dims = c.dims.slice(c.dims.length === 4 ? 1 : 0);
+        const perChannel = channels !== undefined && dims[0] === channels && dims.slice(1).every((d) => d === 1) && (x!.length === 2 ? dims.length === 1 : dims.length === 3 || dims.length === 1);
+        if (!perChannel) this.unsupported(node, `a product by a constant of shape [${c.dims.join(", ")}]; \`layerscale\` multiplies each channel by its own factor ([C, 1, 1])`);
+        const label = this.labelOf(node, node.inputs[k]);
+        push(`${label}: layerscale`);
+        this.weights(label, [["weight", [channels!], this.floats(c)]]);
+        return out;
+      }
+      case "Slice": {
+        const read = (i: number, attr: string) => (node.inputs[i] ? Array.from(this.constant(node, i, attr).data, Number) : ints(node.attrs.get(attr)));
+        const starts = read(1, "starts") ?? [];
+        const ends = read(2, "ends") ?? [];
+        const axes = read(3, "axes") ?? starts.map((_, i) => i);
+        const steps = node.inputs[4] ? Array.from(this.constant(node, 4, "steps").data, Number) : starts.map(() => 1);
+        const x = this.shapes.get(node.inputs[0]);
+        const rank = x?.length ?? 4;
+        if (starts.length !== 1 || ((axes[0] + rank) % rank) !== 1 || steps[0] !== 1 || !x) this.unsupported(node, `a slice over axes [${axes.join(", ")}] (steps [${steps.join(", ")}]); \`slice A B\` takes channels A ≤ c < B`);
+        const c = x[1];
+        const at = (v: number) => Math.min(Math.max(v < 0 ? v + c : v, 0), c);
+        const [a, b] = [at(starts[0]), at(ends[0])];
+        if (!(a < b)) this.unsupported(node, `an empty slice of channels [${starts[0]}, ${ends[0]})`);
+        push(`slice ${a} ${b}`);
+        return out;
+      }
+      case "Transpose": {
+        // layernorm over channels as exported: Transpose to NHWC → LayerNormalization(axis −1) → Transpose back
+        const perm = ints(node.attrs.get("perm")) ?? [];
+        const ln = this.readers(out);
+        const back = ln.length === 1 && ln[0].opType === "LayerNormalization" ? this.readers(ln[0].outputs[0]) : [];
+        if (perm.join() === "0,2,3,1" && back.length === 1 && back[0].opType === "Transpose" && (ints(back[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
+          const axis = int(ln[0].attrs.get("axis")) ?? -1;
+          if (axis !== -1 && axis !== 3) this.unsupported(ln[0], `normalizing from axis ${axis}; \`layernorm\` normalizes over the channels`);
+          this.layerNorm(ln[0], push);
+          return back[0].outputs[0];
+        }
+        this.unsupported(node, `a transpose [${perm.join(", ")}] the language has no layer for (a layer norm over channels is Transpose [0, 2, 3, 1] → LayerNormalization → Transpose [0, 3, 1, 2])`);
+      }
+      // falls through: never reached (unsupported throws)
+      case "LayerNormalization": {
+        const x = this.shapes.get(node.inputs[0]);
+        const axis = int(node.attrs.get("axis")) ?? -1;
+        if (!x || x.length !== 2 || (axis !== -1 && axis !== 1)) this.unsupported(node, "a layer norm over other axes than a vector's features (or, in a Transpose pair, a volume's channels)");
+        this.layerNorm(node, push);
         return out;
       }
       case "Dropout":
@@ -480,6 +971,32 @@ class Importer {
   private skipFlatten(value: string): string {
     return value;
   }
+}
+
+/**
+ * Whether a nearest Resize by the whole factor s maps output pixel x to input pixel ⌊x/s⌋ for
+ * every x of an axis of `size` pixels — what `upsample s` computes (ONNX's coordinate modes).
+ */
+export function nearestIsRepeat(ctm: string, nearest: string, size: number, s: number): boolean {
+  const outSize = size * s;
+  for (let x = 0; x < outSize; x++) {
+    let orig: number;
+    if (ctm === "asymmetric") orig = x / s;
+    else if (ctm === "half_pixel") orig = (x + 0.5) / s - 0.5;
+    else if (ctm === "pytorch_half_pixel") orig = outSize > 1 ? (x + 0.5) / s - 0.5 : 0;
+    else if (ctm === "tf_half_pixel_for_nn") orig = (x + 0.5) / s;
+    else if (ctm === "align_corners") orig = outSize > 1 ? (x * (size - 1)) / (outSize - 1) : 0;
+    else return false;
+    let i: number;
+    if (nearest === "floor") i = Math.floor(orig);
+    else if (nearest === "ceil") i = Math.ceil(orig);
+    else if (nearest === "round_prefer_floor") i = orig - Math.floor(orig) === 0.5 ? Math.floor(orig) : Math.round(orig);
+    else if (nearest === "round_prefer_ceil") i = Math.round(orig);
+    else return false;
+    i = Math.min(Math.max(i, 0), size - 1);
+    if (i !== Math.floor(x / s)) return false;
+  }
+  return true;
 }
 
 function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
@@ -517,4 +1034,12 @@ export function importOnnx(bytes: Uint8Array, networkName: string): ImportedMode
   const errors = analyze(text, `${imported.network}.cnn`).diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new ImportError(`the design made of this model does not check: ${errors[0].message}`);
   return { ...imported, text };
+}
+
+/** The files of an import: the design's text (its first line naming the weights file) and the weights' bytes. */
+export function importedFiles(imported: ImportedModel, cnnName: string, weightsName: string, modelName: string): { text: string; weights: Uint8Array; layers: number; notes: string[] } {
+  const text = imported.text.replace("weights beside it as .safetensors", `weights beside it in ${weightsName}: \`cnn run ${cnnName}\` uses them`);
+  // `network` names the design's network: cnn run and the run view take the file beside it (engine/train/weights-location.ts)
+  const weights = writeSafetensors(imported.tensors, { format: "pt", [TRAINED_NETWORK_KEY]: imported.network, [IMPORTED_FROM_KEY]: modelName });
+  return { text, weights, layers: imported.layers, notes: imported.notes };
 }

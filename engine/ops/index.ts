@@ -14,7 +14,11 @@ import { fc } from "./fc";
 import { bn } from "./bn";
 import { lrn } from "./lrn";
 import { layernorm } from "./layernorm";
-import { dropout, flatten } from "./reshape";
+import { dropout, droppath, flatten } from "./reshape";
+import { layerscale } from "./layerscale";
+import { slice } from "./slice";
+import { shuffle } from "./shuffle";
+import { mul } from "./mul";
 import { elu, gelu, hardsigmoid, hardswish, leakyrelu, relu, relu6, sigmoid, silu, tanh } from "./activation";
 import { softmaxOp } from "./softmax";
 import { pad, upsample } from "./resize";
@@ -54,8 +58,13 @@ export const ops: OpRegistry = {
   softmax: softmaxOp,
   upsample,
   pad,
+  layerscale,
+  slice,
+  shuffle,
+  droppath,
   add,
   concat,
+  mul,
 };
 
 /** The op of a node (every node but the input has one). */

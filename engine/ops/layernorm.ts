@@ -2,8 +2,8 @@
 // ConvNeXt LayerNorm2d (F.layer_norm over C of the N×H×W×C permutation): per position,
 // y_c = (x_c − mean) / √(var + eps) · γ_c + β_c, mean and the biased variance over the
 // D channels there. A vector of N numbers is one position of N channels (nn.LayerNorm).
-// Fresh, as a new PyTorch module: γ = 1, β = 0. No WebAssembly kernel yet: the fast
-// executor runs the reference.
+// Fresh, as a new PyTorch module: γ = 1, β = 0. The fast executor runs it in
+// WebAssembly (engine/wasm/kernels/channels.ts), four positions at a time.
 
 import type { Floats } from "../api";
 import { planesOf } from "../tensor";
@@ -37,6 +37,18 @@ export const layernorm: Op<"layernorm"> = {
     forward({ node, inputs: [x], params }) {
       const p = planesOf(node.input!);
       return layerNorm(x, p.channels, p.height * p.width, need(node, params, "weight"), need(node, params, "bias"), node.attrs.eps);
+    },
+  },
+  fast: {
+    compile(step, ctx) {
+      const node = step.head;
+      const p = planesOf(node.input!);
+      const params = ctx.weights(node);
+      const gamma = ctx.heap.store(Float32Array.from(need(node, params, "weight")));
+      const beta = ctx.heap.store(Float32Array.from(need(node, params, "bias")));
+      const plane = p.height * p.width;
+      const eps = node.attrs.eps;
+      return ["layernorm", { scratchBytes: 0, run: ({ inputs, output }) => ctx.lib.k.layernorm({ dst: output, src: inputs[0], gamma, beta, channels: p.channels, plane, eps }) }];
     },
   },
   onnx: {

@@ -11,6 +11,7 @@ import { emitFc } from "./kernels/fc";
 import { emitElementwise } from "./kernels/elementwise";
 import { emitWindow } from "./kernels/window";
 import { emitReduce } from "./kernels/reduce";
+import { emitChannels } from "./kernels/channels";
 import { emitWinograd } from "./kernels/winograd";
 import { wasmFeatures } from "./features";
 import { namedKernels, type Kernels } from "./signatures";
@@ -46,6 +47,7 @@ export function libraryBytes(relaxed: boolean, shared = false): { bytes: Uint8Ar
   emitElementwise(m);
   emitWindow(m, relaxed);
   emitReduce(m);
+  emitChannels(m);
   return { bytes: m.toBytes({ shared }), MR };
 }
 

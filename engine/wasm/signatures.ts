@@ -58,6 +58,12 @@ export const kernelSignatures = {
   activate: { dst: i32, src: i32, count: i32, code: i32, alpha: f32 },
   /** dst = a + b, then the activation; `count` floats rounded up to 4 */
   add: { dst: i32, a: i32, b: i32, count: i32, act: i32 },
+  /** dst = a·b element-wise, then the activation; `count` floats rounded up to 4 */
+  mul: { dst: i32, a: i32, b: i32, count: i32, act: i32 },
+  /** dst[c][i] = src[c][i]·scale[c]: every position of channel c times one factor (squeeze-and-excitation) */
+  scale_channels: { dst: i32, src: i32, scale: i32, channels: i32, plane: i32 },
+  /** over the channels at every position: (x − mean)/√(var + eps)·gamma[c] + beta[c] (a vector: plane = 1) */
+  layernorm: { dst: i32, src: i32, gamma: i32, beta: i32, channels: i32, plane: i32, eps: f32 },
   /** over the depth at every position (a vector: plane = 1) */
   softmax: { dst: i32, src: i32, channels: i32, plane: i32 },
   /** out[N] = W[N][nIn]·x + bias, then the activation */

@@ -45,7 +45,13 @@ const structures: Record<string, Structure> = {
   shortcut: { word: "shortcut", snippet: "shortcut {\n\t$0\n}", plain: "shortcut ", doc: "the residual's other path, e.g. a 1×1 projection" },
   concat: { word: "concat", snippet: "concat {\n\tbranch { $1 }\n\tbranch { $0 }\n}", plain: "concat ", doc: "every branch gets the same input; the results are stacked along depth" },
   add: { word: "add", snippet: "add {\n\tbranch { $1 }\n\tbranch { $0 }\n}", plain: "add ", doc: "every branch gets the same input; the results are summed" },
-  branch: { word: "branch", snippet: "branch { $0 }", plain: "branch ", doc: "one path of a `concat` or `add`" },
+  mul: {
+    word: "mul",
+    snippet: "mul {\n\tbranch { $1 }\n\tbranch { ${2:gap; conv 16 1x1; relu; conv 64 1x1; sigmoid} }\n}",
+    plain: "mul ",
+    doc: "every branch gets the same input; the results are multiplied element-wise — a 1×1×D branch multiplies every position (squeeze-and-excitation)",
+  },
+  branch: { word: "branch", snippet: "branch { $0 }", plain: "branch ", doc: "one path of a `concat`, `add` or `mul`" },
 };
 
 function structureItem(s: Structure, snippets: boolean): CompletionItem {
@@ -65,7 +71,7 @@ function layerItems(snippets: boolean): CompletionItem[] {
   const items: CompletionItem[] = [];
   catalog.forEach((kind: LayerKind, i) => {
     const required = kind.args.filter((a) => !a.optional);
-    const snippet = [kind.name, ...required.map((a, j) => `\${${j + 1}:${placeholder[a.name] ?? a.name}}`)].join(" ");
+    const snippet = [kind.name, ...required.map((a, j) => `\${${j + 1}:${a.example ?? placeholder[a.name] ?? a.name}}`)].join(" ");
     const doc = { kind: MarkupKind.Markdown, value: `${kind.summary}\n\n\`${kind.usage}\`` };
     items.push({
       label: kind.name,
@@ -147,7 +153,7 @@ function statementStartItems(snapshot: Snapshot, scope: Scope, definition: Defin
   for (const item of snapshot.analysis.parse.file.items) {
     if (item.type === "block" && item.name && item !== definition) items.push(blockItem(snapshot, item, snippets));
   }
-  for (const word of ["repeat", "residual", "concat", "add"]) items.push(structureItem(structures[word], snippets));
+  for (const word of ["repeat", "residual", "concat", "add", "mul"]) items.push(structureItem(structures[word], snippets));
   return items;
 }
 

@@ -4,6 +4,7 @@
 
 import { DiagnosticSeverity, type Diagnostic } from "vscode-languageserver";
 import type { Diagnostic as CnnDiagnostic, Severity } from "../../analysis";
+import { oneLine } from "../../grammar";
 import type { Snapshot } from "../snapshots";
 
 const severities: Record<Severity, DiagnosticSeverity> = {
@@ -19,12 +20,13 @@ export function toLspDiagnostic(snapshot: Snapshot, d: CnnDiagnostic): Diagnosti
     severity: severities[d.severity],
     code: d.code,
     source: "cnn",
-    message: d.message,
+    // one line, control characters named, whatever text a message quotes
+    message: oneLine(d.message),
   };
   if (d.related?.length) {
     out.relatedInformation = d.related.map((r) => ({
       location: { uri: snapshot.uri, range: snapshot.positions.range(r) },
-      message: r.message,
+      message: oneLine(r.message),
     }));
   }
   return out;

@@ -18,9 +18,10 @@ import {
   type Occurrence,
   type OptionName,
   type ReceptiveField,
+  type Shape,
 } from "../../analysis";
 import type { Position } from "vscode-languageserver";
-import type { Span, Statement } from "../../grammar";
+import type { MergeStatement, Span, Statement } from "../../grammar";
 import type { ServerSettings } from "../settings";
 import { blockSignature } from "../signatures";
 import type { Snapshot } from "../snapshots";
@@ -127,8 +128,73 @@ function expansion(snapshot: Snapshot, call: Occurrence, calleeStart: number, se
   return rows.length ? ["", "```text", ...rows, "```"] : [];
 }
 
+/** the value a node's attrs hold for a window pair, [width, height] (padding: left, top) */
+function windowPair(node: Occurrence["node"], which: "kernel" | "stride" | "pad" | "dilation"): [number, number] | null {
+  if (!node || !("kernel" in node.attrs)) return null;
+  const a = node.attrs;
+  if (which === "pad") return a.padding.left === a.padding.right && a.padding.top === a.padding.bottom ? [a.padding.left, a.padding.top] : null;
+  return which === "kernel" ? a.kernel : a[which];
+}
+
+const torchName = { kernel: "kernel_size", stride: "stride", pad: "padding", dilation: "dilation" } as const;
+
+/**
+ * On a window's kernel, stride, padding or dilation that is not square (`7x1`, `pad 3x0`):
+ * which number is the width, and what PyTorch, which writes height first, would write.
+ */
+function pairHover(stmt: Statement, offset: number, o: Occurrence | undefined): string | null {
+  if (stmt.type !== "layer" || !o?.node) return null;
+  const kind = layerKind(stmt.op.text);
+  const kernelAt = kind?.args.findIndex((a) => a.type === "kernel") ?? -1;
+  let which: keyof typeof torchName | null = null;
+  const kernelArg = kernelAt >= 0 ? stmt.args[kernelAt] : undefined;
+  if (kernelArg && inside(kernelArg, offset)) which = "kernel";
+  for (const option of stmt.options) {
+    const name = option.name.text;
+    if (option.value && inside(option.value, offset) && (name === "stride" || name === "pad" || name === "dilation")) which = name;
+  }
+  if (!which) return null;
+  const pair = windowPair(o.node, which);
+  if (!pair || pair[0] === pair[1]) return null;
+  const [w, h] = pair;
+  const what = which === "kernel" ? "the filter" : which === "pad" ? "the padding" : `the ${which}`;
+  const sides = which === "pad" ? ` (${w} column${w === 1 ? "" : "s"} left and right, ${h} row${h === 1 ? "" : "s"} top and bottom)` : "";
+  return `**${w}×${h}** — ${what}: width ${w} × height ${h}${sides}; this language writes width first.\n\nPyTorch writes height first: \`${torchName[which]}=(${h}, ${w})\``;
+}
+
+const mergeSummary: Record<MergeStatement["type"], string> = {
+  concat: "every branch gets the same input; the results are stacked along depth",
+  add: "every branch gets the same input; the results are summed element by element",
+  mul: "every branch gets the same input; the results are multiplied element by element — a 1×1×D branch multiplies every position (squeeze-and-excitation)",
+};
+
+/** what one branch gives in the same elaboration as the merge `o` (an empty branch: the input) */
+function branchOutput(snapshot: Snapshot, body: Statement[], o: Occurrence): Shape | null {
+  const last = body[body.length - 1];
+  if (!last) return o.input;
+  const same = (x: Occurrence) => x.callSites.length === o.callSites.length && x.callSites.every((s, i) => s.start === o.callSites[i].start);
+  return (snapshot.analysis.occurrences.get(last.start) ?? []).find(same)?.output ?? null;
+}
+
+/** a merge's branches and the arithmetic that joins them: `D = 64 + 128 = 192`, a gate broadcast over W×H */
+function mergeLines(snapshot: Snapshot, stmt: MergeStatement, o: Occurrence, settings: ServerSettings): string[] {
+  const shapes = stmt.branches.map((b) => branchOutput(snapshot, b.body, o));
+  if (shapes.some((x) => !x) || !o.output) return [];
+  const out = o.output;
+  const lines = shapes.map((x, i) => {
+    const broadcast = stmt.type === "mul" && x!.kind === "volume" && x!.w === 1 && x!.h === 1 && out.kind === "volume" && (out.w !== 1 || out.h !== 1);
+    const note = broadcast ? ` — one factor per channel, multiplying each of the ${out.w}×${out.h} positions` : stmt.branches[i].body.length === 0 ? " (the input itself)" : "";
+    return `- **branch ${i + 1}** ${shapeText(x, settings.shapeFormat)}${note}`;
+  });
+  if (stmt.type === "concat" && out.kind === "volume") lines.push(`- **depth** D = ${shapes.map((x) => (x!.kind === "volume" ? x!.d : 0)).join(" + ")} = ${out.d}`);
+  if (stmt.type === "mul") lines.push("- **MACs** 0 (an element-wise product, as torchinfo counts it); params 0 of its own");
+  return lines;
+}
+
 function statementHover(snapshot: Snapshot, stmt: Statement, offset: number, settings: ServerSettings): string | null {
   const text = snapshot.analysis.text;
+  const pairText = pairHover(stmt, offset, snapshot.analysis.occurrences.get(stmt.start)?.[0]);
+  if (pairText) return pairText;
   // an option keyword: its documentation
   if (stmt.type === "layer") {
     const option = stmt.options.find((o) => inside(o.name, offset));
@@ -156,10 +222,12 @@ function statementHover(snapshot: Snapshot, stmt: Statement, offset: number, set
     if (sig?.documentation) head.push("", md(sig.documentation));
   } else if (stmt.type === "layer") {
     head.push(`**${md(stmt.op.text)}** — unknown layer; the layers: ${catalog.map((k) => k.name).join(", ")}`);
-  } else head.push(`**${stmt.type}**${label}`);
+  } else if (stmt.type === "concat" || stmt.type === "add" || stmt.type === "mul") head.push(`**${stmt.type}**${label} — ${md(mergeSummary[stmt.type])}`);
+  else head.push(`**${stmt.type}**${label}`);
   if (!o || (!o.output && !o.input)) return head.join("\n");
 
   head.push("", `**${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)}**`, "");
+  if (stmt.type === "concat" || stmt.type === "add" || stmt.type === "mul") head.push(...mergeLines(snapshot, stmt, o, settings));
   head.push(...countLines(o, settings));
   if (o.kind === "call") head.push(...expansion(snapshot, o, stmt.type === "call" ? stmt.callee.start : stmt.type === "layer" ? stmt.op.start : -1, settings));
   head.push(...usesLines(snapshot, list, settings));

@@ -20,6 +20,7 @@ const kinds: Record<Statement["type"], SymbolKind> = {
   residual: SymbolKind.Namespace,
   concat: SymbolKind.Namespace,
   add: SymbolKind.Namespace,
+  mul: SymbolKind.Namespace,
 };
 
 /** What a statement's own text says, up to its body: `conv 16 5x5 pad 2`, `repeat 2`. White space collapsed, long texts cut. */
@@ -58,7 +59,7 @@ function statements(snapshot: Snapshot, body: Statement[], settings: ServerSetti
         const span = { start: stmt.shortcutKeyword.start, end: stmt.end };
         children.push(container(snapshot, "shortcut", span, stmt.shortcutKeyword, statements(snapshot, stmt.shortcut, settings)));
       }
-    } else if (stmt.type === "concat" || stmt.type === "add") {
+    } else if (stmt.type === "concat" || stmt.type === "add" || stmt.type === "mul") {
       children = (stmt.branches ?? []).map((b, i) => container(snapshot, `branch ${i + 1}`, b, b.keyword ?? b, statements(snapshot, b.body ?? [], settings)));
     }
     return {

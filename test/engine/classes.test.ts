@@ -20,6 +20,14 @@ describe("class names", () => {
   it("the input's classes decide; else the weights' names; else ImageNet's for 1,000 classes; else none", () => {
     assert.deepEqual(classNamesFor(network("input 28x28 classes digits\nflatten\nfc 10"))?.names, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
     assert.equal(classNamesFor(network("input 28x28\nflatten\nfc 10")), null);
+    // a 10-way output on a digit sample: the digits; on another sample, or 9-way, none
+    assert.deepEqual(classNamesFor(network("input 28x28 sample digits\nflatten\nfc 10"))?.names, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    assert.equal(classNamesFor(network("input 28x28 sample digit3_2\nflatten\nfc 10"))?.names[3], "3");
+    assert.equal(classNamesFor(network("input 28x28 sample shapes\nflatten\nfc 10")), null);
+    assert.equal(classNamesFor(network("input 28x28 sample digits\nflatten\nfc 9")), null);
+    // what the weights file names comes first
+    assert.equal(classNamesFor(network("input 28x28 sample digits\nflatten\nfc 10"), { weights: { name: "w", names: Array.from({ length: 10 }, (_, i) => `d${i}`) } })?.names[0], "d0");
+    assert.deepEqual(classNamesFromMetadata({ trained: JSON.stringify({ data: "mnist", classes: ["0", "1"], steps: 3 }) }), ["0", "1"]);
     assert.equal(classNamesFor(network("input 8x8x3\ngap\nfc 1000"))?.names[1], "goldfish");
     assert.equal(classNamesFor(network("input 8x8x3\ngap\nfc 1000"), { weights: { name: "w", names: Array.from({ length: 1000 }, (_, i) => `c${i}`) } })?.names[1], "c1");
     const pets = network(`input 8x8x3 classes "pets.txt"\ngap\nfc 3`);

@@ -86,6 +86,13 @@ describe("engine vs onnxruntime-node: whole networks", function () {
     ["MobileNetV2", "mobilenetv2.cnn", undefined],
     ["U-Net (deconv)", "unet_small.cnn", undefined],
     ["Inception module (3a)", "inception.cnn", undefined],
+    // the modern vocabulary (issue 13): mul broadcast, slice and shuffle, layernorm, layer scale
+    ["EfficientNet-B0", "efficientnet_b0.cnn", undefined],
+    ["MobileNetV3-Large", "mobilenetv3_large.cnn", undefined],
+    ["MobileNetV3-Small", "mobilenetv3_small.cnn", undefined],
+    ["ShuffleNetV2 x1.0", "shufflenetv2.cnn", undefined],
+    ["ConvNeXt-Tiny", "convnext_tiny.cnn", undefined],
+    ["RegNetY-400MF", "regnety_400mf.cnn", undefined],
   ];
   for (const executor of executorsUnderTest)
     for (const [label, file, name] of nets) {
@@ -116,6 +123,13 @@ describe("engine vs onnxruntime-node: every layer kind", function () {
     ["every activation", "input 8x8x2\nconv 4 3x3 pad 1\nrelu6\nconv 4 1x1\nleakyrelu 0.1\nconv 4 1x1\nelu 0.7\nconv 4 1x1\ngelu\nconv 4 1x1\nsilu\nconv 4 1x1\nhardswish\nconv 4 1x1\nhardsigmoid\nconv 4 1x1\ntanh\nconv 4 1x1\nsigmoid\ndropout 0.3\nsoftmax"],
     ["upsample 3, pad 2", "input 4x3x2\nupsample 3\npad 2"],
     ["residual with projection, add of three, concat of vectors", "input 8x8x3\nresidual {\n  conv 6 3x3 stride 2 pad 1 floor\n  relu\n} shortcut {\n  conv 6 1x1 stride 2 floor\n}\nadd {\n  branch { relu }\n  branch { }\n  branch { conv 6 1x1 }\n}\nflatten\nconcat {\n  branch { fc 5 }\n  branch { fc 3\n    softmax }\n}"],
+    // the modern vocabulary (issue 13), one kind at a time
+    ["layernorm over the channels (eps 1e-6), and over a vector", "input 5x3x6\nconv 6 1x1\nlayernorm eps 0.000001\nflatten\nfc 7\nlayernorm"],
+    ["layerscale on a volume and on a vector", "input 5x3x4\nlayerscale init 0.5\nflatten\nlayerscale init 2"],
+    ["slice 1 4 of 6 channels, and of a vector", "input 5x3x6\nslice 1 4\nflatten\nslice 2 40"],
+    ["shuffle 3 of 6 channels, then shuffle 2", "input 5x3x6\nshuffle 3\nshuffle 2"],
+    ["droppath (the identity when running)", "input 5x3x4\nconv 4 3x3 pad 1\ndroppath 0.2"],
+    ["mul: a 1×1×D gate over 7×5, full-size branches, vectors", "input 7x5x4\nmul { branch { } branch { gap; conv 4 1x1; sigmoid } }\nmul { branch { relu } branch { conv 4 1x1 } branch { } }\nflatten\nfc 6\nmul { branch { } branch { sigmoid } }"],
   ];
   for (const executor of executorsUnderTest)
     for (const [label, text] of cases) {

@@ -16,7 +16,7 @@ import { initWeights } from "../../engine/init";
 import { networkInput } from "../../engine/input";
 import { ReferenceExecutor } from "../../engine/reference";
 import { exportOnnx, onnxDims } from "../../engine/onnx/export";
-import { importOnnx, labelFromNodeName } from "../../engine/onnx/import";
+import { importOnnx, labelFromNodeName, labelFromTensorName, nearestIsRepeat } from "../../engine/onnx/import";
 import { writeSafetensors } from "../../engine/safetensors";
 import { readWeightsFile } from "../../engine/weights-file";
 import { cnn, root, tempDir } from "./cli";
@@ -120,4 +120,225 @@ describe("cnn import: ONNX to a design", function () {
     assert.match(bad.stderr, /node \/features\/features\.3\/Relu \(Erf\): the language has no layer for this operator; nothing was written/);
     assert.ok(!existsSync(join(dir, "bad.cnn")) && !existsSync(join(dir, "bad.safetensors")));
   });
+
+  // ONNX models written as the exporters write them, from a list of nodes and initializers
+  const f32 = (name: string, dims: number[], seed: number, offset = 0) => ({ name, dims, dataType: 1, floatData: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => offset + Math.sin(seed * 13 + i * 0.7) * 0.3) });
+  const i64 = (name: string, values: number[]) => ({ name, dims: [values.length], dataType: 7, int64Data: values });
+  const vi = (name: string, dims: number[]) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const node = (opType: string, name: string, input: string[], output: string[], attribute: object[] = []) => ({ opType, name, input, output, attribute });
+  const ints = (name: string, v: number[]) => ({ name, ints: v, type: 7 });
+  const int = (name: string, v: number) => ({ name, i: v, type: 2 });
+  const text = (name: string, v: string) => ({ name, s: new TextEncoder().encode(v), type: 3 });
+  const bnInits = (p: string, c: number, seed: number) => [f32(`${p}.weight`, [c], seed, 1), f32(`${p}.bias`, [c], seed + 1), f32(`${p}.running_mean`, [c], seed + 2), f32(`${p}.running_var`, [c], seed + 3, 1)];
+  const bn = (p: string, x: string, y: string, names = p) => node("BatchNormalization", `/${names.replace(/\./g, "/")}/BatchNormalization`, [x, `${p}.weight`, `${p}.bias`, `${p}.running_mean`, `${p}.running_var`], [y]);
+  function modelOf(nodes: object[], initializer: object[], input: number[], output: number[], extra: object = {}): Uint8Array {
+    const model = { irVersion: 8, producerName: "pytorch", producerVersion: "1.13.0", opsetImport: [{ domain: "", version: 17 }], graph: { name: "torch_jit", node: nodes, initializer, input: [vi("input", input)], output: [vi("output", output)] }, ...extra };
+    return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+  }
+
+  it("DenseNet as torch exports it: each layer's torch.cat of all before it becomes a chain of concat { branch { } branch { … } }", async () => {
+    // features: conv0 → a dense block of 3 layers (growth 4) → transition (bn relu conv, Pad of zeros, AveragePool)
+    const layer = (i: number, x: string, cIn: number) => {
+      const p = `features.denseblock1.denselayer${i}`;
+      return {
+        nodes: [bn(`${p}.norm1`, x, `${p}.b1`), node("Relu", `/${p}/relu1/Relu`, [`${p}.b1`], [`${p}.r1`]), node("Conv", `/${p}/conv1/Conv`, [`${p}.r1`, `${p}.conv1.weight`], [`${p}.out`], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])])],
+        inits: [...bnInits(`${p}.norm1`, cIn, i * 10), f32(`${p}.conv1.weight`, [4, cIn, 3, 3], i * 10 + 5)],
+      };
+    };
+    const l1 = layer(1, "cat1", 6), l2 = layer(2, "cat2", 10), l3 = layer(3, "cat3", 14);
+    const nodes = [
+      node("Conv", "/features/conv0/Conv", ["input", "features.conv0.weight"], ["x0"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+      node("Concat", "/features/denseblock1/denselayer1/Concat", ["x0"], ["cat1"], [int("axis", 1)]),
+      ...l1.nodes,
+      node("Concat", "/features/denseblock1/denselayer2/Concat", ["x0", "features.denseblock1.denselayer1.out"], ["cat2"], [int("axis", 1)]),
+      ...l2.nodes,
+      node("Concat", "/features/denseblock1/denselayer3/Concat", ["x0", "features.denseblock1.denselayer1.out", "features.denseblock1.denselayer2.out"], ["cat3"], [int("axis", 1)]),
+      ...l3.nodes,
+      node("Concat", "/features/denseblock1/Concat", ["x0", "features.denseblock1.denselayer1.out", "features.denseblock1.denselayer2.out", "features.denseblock1.denselayer3.out"], ["block"], [int("axis", 1)]),
+      bn("features.transition1.norm", "block", "t1"),
+      node("Relu", "/features/transition1/relu/Relu", ["t1"], ["t2"]),
+      node("Conv", "/features/transition1/conv/Conv", ["t2", "features.transition1.conv.weight"], ["t3"], [ints("kernel_shape", [1, 1])]),
+      node("Pad", "/features/transition1/pool/Pad", ["t3", "pads0"], ["t4"], [text("mode", "constant")]),
+      node("AveragePool", "/features/transition1/pool/AveragePool", ["t4"], ["output"], [ints("kernel_shape", [2, 2]), ints("strides", [2, 2])]),
+    ];
+    const inits = [f32("features.conv0.weight", [6, 3, 3, 3], 1), ...l1.inits, ...l2.inits, ...l3.inits, ...bnInits("features.transition1.norm", 18, 50), f32("features.transition1.conv.weight", [9, 18, 1, 1], 60), i64("pads0", [0, 0, 0, 0, 0, 0, 0, 0])];
+    const model = modelOf(nodes, inits, [1, 3, 8, 8], [1, 9, 4, 4]);
+    const imported = importOnnx(model, "dense");
+    // three concats, each of the one before and one new layer's output; the Pad of zeros writes nothing
+    assert.equal(imported.text.match(/concat \{/g)?.length, 3, imported.text);
+    assert.equal(imported.text.match(/branch \{ \}/g)?.length, 3, imported.text);
+    assert.doesNotMatch(imported.text, /\n\s*pad \d/);
+    assert.match(imported.text, /features\.denseblock1\.denselayer3\.conv1: conv 4 3 pad 1 nobias/);
+    const net = only(imported.text, "dense.cnn");
+    assert.deepEqual(net.output, { kind: "volume", w: 4, h: 4, d: 9 });
+    // torch's count: conv0 162, the layers' bns 2·(6+10+14) and convs 4·9·(6+10+14), the transition's 2·18 + 9·18
+    assert.equal(net.params, BigInt(162 + 60 + 1080 + 36 + 162));
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  it("a BN-folded export (eval-mode torch.onnx.export): convs with the exporter's onnx:: tensors and a bias, said in a note and in the text", async () => {
+    const nodes = [
+      node("Conv", "/conv1/Conv", ["input", "onnx::Conv_12", "onnx::Conv_13"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+      node("Relu", "/relu/Relu", ["a"], ["b"]),
+      node("Conv", "/conv2/Conv", ["b", "conv2.weight", "conv2.bias"], ["output"], [ints("kernel_shape", [1, 1])]),
+    ];
+    const model = modelOf(nodes, [f32("onnx::Conv_12", [4, 3, 3, 3], 1), f32("onnx::Conv_13", [4], 2), f32("conv2.weight", [2, 4, 1, 1], 3), f32("conv2.bias", [2], 4)], [1, 3, 6, 6], [1, 2, 6, 6]);
+    const imported = importOnnx(model, "folded");
+    assert.match(imported.text, /conv1: conv 4 3 pad 1\n/);
+    assert.match(imported.text, /# its BatchNorms were folded into the convs before them/);
+    assert.equal(imported.notes.length, 1);
+    // conv2 has the model's own tensors (conv2.weight): not counted as folded
+    assert.match(imported.notes[0], /^a conv \(conv1\) carry|^a conv \(conv1\)/);
+    assert.match(imported.notes[0], /training=torch\.onnx\.TrainingMode\.PRESERVE/);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    // the model's own convs with a bias (SqueezeNet's) are not called folded
+    const own = importOnnx(modelOf([nodes[2]].map((n) => ({ ...n, input: ["input", "conv2.weight", "conv2.bias"] })), [f32("conv2.weight", [2, 3, 1, 1], 3), f32("conv2.bias", [2], 4)], [1, 3, 6, 6], [1, 2, 6, 6]), "own");
+    assert.deepEqual(own.notes, []);
+  });
+
+  it("Pad (zeros, the same on every side) → pad P; Resize/Upsample nearest by a whole factor → upsample S; ConvTranspose → deconv; ReduceMean over H, W → gap", async () => {
+    const nodes = [
+      node("Pad", "/pad/Pad", ["input", "pads1", "zero"], ["p"], [text("mode", "constant")]),
+      node("Conv", "/conv/Conv", ["p", "conv.weight", "conv.bias"], ["c"], [ints("kernel_shape", [3, 3])]),
+      node("Resize", "/up/Resize", ["c", "", "scales2"], ["u"], [text("mode", "nearest"), text("coordinate_transformation_mode", "asymmetric"), text("nearest_mode", "floor")]),
+      node("ConvTranspose", "/deconv/ConvTranspose", ["u", "deconv.weight", "deconv.bias"], ["d"], [ints("kernel_shape", [3, 3]), ints("strides", [2, 2]), ints("pads", [1, 1, 1, 1]), ints("output_padding", [1, 1]), int("group", 2)]),
+      node("Resize", "/up2/Resize", ["d", "", "", "sizes"], ["u2"], [text("mode", "nearest"), text("coordinate_transformation_mode", "half_pixel"), text("nearest_mode", "round_prefer_floor")]),
+      node("ReduceMean", "/mean/ReduceMean", ["u2"], ["output"], [ints("axes", [-1, -2]), int("keepdims", 1)]),
+    ];
+    const inits = [
+      i64("pads1", [0, 0, 1, 1, 0, 0, 1, 1]), { name: "zero", dims: [], dataType: 1, floatData: [0] }, f32("conv.weight", [4, 3, 3, 3], 1), f32("conv.bias", [4], 2),
+      { name: "scales2", dims: [4], dataType: 1, floatData: [1, 1, 2, 2] }, f32("deconv.weight", [4, 3, 3, 3], 3), f32("deconv.bias", [6], 4), i64("sizes", [1, 6, 48, 48]),
+    ];
+    const model = modelOf(nodes, inits, [1, 3, 6, 6], [1, 6, 1, 1], { opsetImport: [{ domain: "", version: 13 }] });
+    const imported = importOnnx(model, "ops");
+    assert.match(imported.text, /\n  pad 1\n/);
+    assert.match(imported.text, /\n  upsample 2\n/);
+    assert.match(imported.text, /deconv: deconv 6 3 stride 2 pad 1 outpad 1 groups 2\n/);
+    assert.match(imported.text, /\n  upsample 2\n  gap\n/);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  it("what the language cannot write is refused with the node: reflect and uneven padding, linear resizing, a fractional scale, a mean over the channels", () => {
+    const one = (n: object, inits: object[], out: number[]) => () => importOnnx(modelOf([n], inits, [1, 3, 6, 6], out), "m");
+    assert.throws(one(node("Pad", "/p/Pad", ["input", "pads"], ["output"], [text("mode", "reflect")]), [i64("pads", [0, 0, 1, 1, 0, 0, 1, 1])], [1, 3, 8, 8]), /node \/p\/Pad \(Pad\): reflect padding/);
+    assert.throws(one(node("Pad", "/p/Pad", ["input", "pads"], ["output"]), [i64("pads", [0, 0, 1, 0, 0, 0, 1, 0])], [1, 3, 8, 6]), /node \/p\/Pad \(Pad\): pads \[0, 0, 1, 0, 0, 0, 1, 0\]: `pad P` pads P on every side/);
+    assert.throws(one(node("Resize", "/r/Resize", ["input", "", "s"], ["output"], [text("mode", "linear")]), [{ name: "s", dims: [4], dataType: 1, floatData: [1, 1, 2, 2] }], [1, 3, 12, 12]), /node \/r\/Resize \(Resize\): linear resizing/);
+    assert.throws(one(node("Resize", "/r/Resize", ["input", "", "s"], ["output"], [text("mode", "nearest")]), [{ name: "s", dims: [4], dataType: 1, floatData: [1, 1, 1.5, 1.5] }], [1, 3, 9, 9]), /scales \[1, 1, 1\.5, 1\.5\]/);
+    assert.throws(one(node("ReduceMean", "/m/ReduceMean", ["input"], ["output"], [ints("axes", [1])]), [], [1, 1, 6, 6]), /node \/m\/ReduceMean \(ReduceMean\): a mean over axes \[1\]/);
+  });
+
+  it("nearest Resize modes that repeat each pixel S times are read as upsample S; those that do not are refused", () => {
+    for (const s of [2, 3, 4]) {
+      assert.ok(nearestIsRepeat("asymmetric", "floor", 7, s));
+      assert.ok(nearestIsRepeat("half_pixel", "round_prefer_floor", 7, s));
+      assert.ok(nearestIsRepeat("pytorch_half_pixel", "round_prefer_ceil", 7, s));
+      assert.ok(nearestIsRepeat("tf_half_pixel_for_nn", "floor", 7, s));
+    }
+    assert.ok(!nearestIsRepeat("asymmetric", "ceil", 7, 2));
+    assert.ok(!nearestIsRepeat("align_corners", "floor", 7, 2));
+    assert.ok(!nearestIsRepeat("half_pixel", "floor", 7, 2));
+  });
+
+  it("labels from the weights' names where the exporter kept them (the state_dict's), else from the node's", () => {
+    assert.equal(labelFromTensorName("layer1.0.conv1.weight"), "layer1.0.conv1");
+    assert.equal(labelFromTensorName("features.0.scale"), "features.0");
+    assert.equal(labelFromTensorName("onnx::Conv_193"), null);
+    assert.equal(labelFromTensorName("layer1.0.conv1.bias"), null);
+    // the dynamo exporter names nodes by op (node_Conv_0), its initializers as the state_dict
+    const model = modelOf([node("Conv", "node_Conv_0", ["input", "stem.conv.weight"], ["output"], [ints("kernel_shape", [1, 1])])], [f32("stem.conv.weight", [2, 3, 1, 1], 1)], [1, 3, 4, 4], [1, 2, 4, 4]);
+    assert.match(importOnnx(model, "d").text, /stem\.conv: conv 2 1 nobias/);
+  });
+
+  it("a model whose modules are local functions (the dynamo exporter's) is read with the functions inlined", async () => {
+    const fn = {
+      name: "torch_nn_modules_conv_Conv2d_conv1_1", domain: "pkg.torch.2.1.0", input: ["x", "w"], output: ["y"], opsetImport: [{ domain: "", version: 17 }],
+      node: [node("Conv", "conv2d", ["x", "w"], ["y"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])])],
+    };
+    const relu = { name: "torch_nn_modules_activation_ReLU_relu_1", domain: "pkg.torch.2.1.0", input: ["x"], output: ["y"], opsetImport: [{ domain: "", version: 17 }], node: [node("Relu", "relu", ["x"], ["y"])] };
+    const nodes = [{ ...node(fn.name, "conv1_1", ["input", "conv1.weight"], ["a"]), domain: fn.domain }, { ...node(relu.name, "relu_1", ["a"], ["output"]), domain: relu.domain }];
+    const model = modelOf(nodes, [f32("conv1.weight", [4, 3, 3, 3], 1)], [1, 3, 5, 5], [1, 4, 5, 5], { functions: [fn, relu], opsetImport: [{ domain: "", version: 17 }, { domain: "pkg.torch.2.1.0", version: 1 }] });
+    const imported = importOnnx(model, "fn");
+    assert.match(imported.text, /conv1: conv 4 3 pad 1 nobias\n  relu\n/);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  it("cnn import's weights are found beside the design: cnn run uses them without --weights and says where they came from", () => {
+    const dir = tempDir({ "m.onnx": torchStyle() });
+    assert.equal(cnn("import", join(dir, "m.onnx")).status, 0);
+    const run = cnn("run", join(dir, "m.cnn"));
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /weights from m\.safetensors \(imported from m\.onnx\)/);
+    assert.doesNotMatch(run.stdout, /untrained/);
+    const seeded = cnn("run", join(dir, "m.cnn"), "--untrained");
+    assert.match(seeded.stdout, /untrained: random weights, seed 0/);
+  });
+
+  it("round trip of the new kinds: layernorm (volume and vector), layerscale, gelu, silu, hardswish, mul (SE), slice, shuffle", async () => {
+    const text = `network Modern {
+  input 8x8x4
+  stem: conv 8 3 pad 1
+  stem_norm: layernorm eps 1e-6
+  gelu
+  ls: layerscale
+  silu
+  mul {
+    branch { }
+    branch { gap; se.fc1: conv 2 1; relu; se.fc2: conv 8 1; hardsigmoid }
+  }
+  hardswish
+  concat {
+    branch { slice 0 4 }
+    branch { slice 4 8; right: conv 4 1 nobias; bn; relu }
+  }
+  shuffle 2
+  gap
+  head_norm: layernorm
+  head: fc 5
+}
+`;
+    const net = only(text, "modern.cnn");
+    const model = exportOnnx(net, initWeights(net.graph, 4));
+    const imported = importOnnx(model, "Modern");
+    for (const line of ["stem_norm: layernorm eps 1e-6", "\n  gelu\n", "ls: layerscale", "\n  silu\n", "mul {", "hardsigmoid", "\n  hardswish\n", "slice 0 4", "slice 4 8", "shuffle 2", "head_norm: layernorm\n"]) {
+      assert.ok(imported.text.includes(line), `${JSON.stringify(line)} in\n${imported.text}`);
+    }
+    const back = only(imported.text, "modern.cnn");
+    assert.equal(back.params, net.params);
+    assert.equal(back.macs, net.macs);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  it("torch's own patterns of them: chunk as Split → slice branches, GELU as (x·(1 + erf(x/√2)))·½, a layer scale by [1, C, 1, 1]", async () => {
+    const scalar = (name: string, v: number) => ({ name, dims: [], dataType: 1, floatData: [v] });
+    const nodes = [
+      node("Conv", "/conv/Conv", ["input", "conv.weight"], ["x"], [ints("kernel_shape", [1, 1])]),
+      node("Split", "/Split", ["x", "halves"], ["a", "b"], [int("axis", 1)]),
+      node("Conv", "/branch2/Conv", ["b", "branch2.weight"], ["b2"], [ints("kernel_shape", [1, 1])]),
+      node("Concat", "/Concat", ["a", "b2"], ["c"], [int("axis", 1)]),
+      node("Div", "/act/Div", ["c", "sqrt2"], ["d"]),
+      node("Erf", "/act/Erf", ["d"], ["e"]),
+      node("Add", "/act/Add", ["e", "one"], ["f"]),
+      node("Mul", "/act/Mul", ["c", "f"], ["g"]),
+      node("Mul", "/act/Mul_1", ["g", "half"], ["h"]),
+      node("Mul", "/block/Mul", ["h", "block.layer_scale"], ["output"]),
+    ];
+    const inits = [f32("conv.weight", [6, 3, 1, 1], 1), i64("halves", [3, 3]), f32("branch2.weight", [3, 3, 1, 1], 2), scalar("sqrt2", Math.SQRT2), scalar("one", 1), scalar("half", 0.5), f32("block.layer_scale", [1, 6, 1, 1], 3)];
+    const model = modelOf(nodes, inits, [1, 3, 5, 5], [1, 6, 5, 5]);
+    const imported = importOnnx(model, "torchy");
+    assert.match(imported.text, /concat \{\n    branch \{\n      slice 0 3\n    \}\n    branch \{\n      slice 3 6\n      branch2: conv 3 1 nobias\n/);
+    assert.match(imported.text, /\n  gelu\n  block\.layer_scale: layerscale\n/);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  for (const example of ["mobilenetv3_small", "shufflenetv2"]) {
+    it(`round trip ${example} (squeeze-and-excitation as mul, hardswish; channel split and shuffle)`, async () => {
+      const net = only(readFileSync(join(root, `examples/${example}.cnn`), "utf8"), `${example}.cnn`);
+      const model = exportOnnx(net, initWeights(net.graph, 3));
+      const imported = importOnnx(model, example);
+      const back = only(imported.text, `${example}.cnn`);
+      assert.equal(back.params, net.params);
+      assert.equal(back.macs, net.macs);
+      await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    });
+  }
 });

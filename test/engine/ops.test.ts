@@ -29,6 +29,7 @@ const root = join(__dirname, "..", "..", "..");
 
 /** an argument of each type that fits an 8×8×4 input */
 function argumentText(a: ArgSpec): string {
+  if (a.example !== undefined) return a.example;
   switch (a.type) {
     case "count":
       return "3";
@@ -98,7 +99,7 @@ describe("engine ops: the registry covers the catalog", () => {
       assert.ok(op, `the layer kind \`${name}\` has no op in engine/ops/index.ts`);
       assert.equal(op.kind, name, `ops.${name} is the op of \`${op.kind}\``);
     }
-    assert.deepEqual(Object.keys(ops).filter((k) => !(kinds as string[]).includes(k)).sort(), ["add", "concat"]);
+    assert.deepEqual(Object.keys(ops).filter((k) => !(kinds as string[]).includes(k)).sort(), ["add", "concat", "mul"]);
   });
 
   it("every op can run, be trained and be exported: a reference forward and backward and an ONNX form", () => {

@@ -103,6 +103,18 @@ describe("weights by torch's module paths", () => {
     assert.deepEqual(landed(net, loaded.weights, modules), ["features.0", "features.3", "classifier.6"]);
   });
 
+  it("a tensor whose shape differs only by trailing 1s holds the same values in the same order: an nn.Linear's [O, I] loads into a 1×1 conv", async () => {
+    // ConvNeXt's pointwise layers are nn.Linear in torchvision, `conv 4C 1x1` in a design
+    const net = network("input 2x2x3\npw1: conv 6 1x1\nrelu\npw2: conv 3 1x1");
+    const modules = [linear("pw1", 6, 3), linear("pw2", 3, 6)];
+    const loaded = load(net, torchSafetensors(modules, (m, suffix, i) => m * 100 + i * 0.01 + (suffix === "bias" ? 0.5 : 0)));
+    assert.equal(loaded.byName, 2);
+    const pw1 = net.graph.find((n) => n.label === "pw1")!;
+    assert.deepEqual(Array.from(loaded.weights.get(pw1.id)!.weight!.slice(0, 3)), [0, 0.01, 0.02].map(Math.fround));
+    // the number of values decides nothing by itself: [3, 6] is not [6, 3, 1, 1]
+    assert.throws(() => load(net, torchSafetensors([linear("pw1", 3, 6), linear("pw2", 3, 6)])), /pw1\.weight is \[3, 6\], the layer needs \[6, 3, 1, 1\]/);
+  });
+
   it("an exact name with a wrong shape is an error naming the layer, the tensor and both shapes", () => {
     const net = network("input 8x8x1\nfeatures.0: conv 4 3x3");
     assert.throws(() => load(net, torchSafetensors([conv("features.0", 4, 1, 5, 5, true)])), /`features\.0` \(conv\) \(node 1\): features\.0\.weight is \[4, 1, 5, 5\], the layer needs \[4, 1, 3, 3\]/);

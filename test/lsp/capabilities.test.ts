@@ -18,7 +18,7 @@ describe("`npm run --silent lsp`: a language server on stdio", () => {
     assert.deepEqual(c.completionProvider, { triggerCharacters: [" ", "(", ","], resolveProvider: false });
     assert.deepEqual(c.codeActionProvider, { codeActionKinds: ["quickfix", "refactor.rewrite"] });
     assert.ok(c.documentSymbolProvider);
-    assert.deepEqual(c.signatureHelpProvider, { triggerCharacters: ["(", ","], retriggerCharacters: ["="] });
+    assert.deepEqual(c.signatureHelpProvider, { triggerCharacters: ["(", ",", " "], retriggerCharacters: ["="] });
     assert.equal(c.definitionProvider, true);
     assert.equal(c.referencesProvider, true);
     assert.equal(c.documentHighlightProvider, true);

@@ -79,6 +79,22 @@ describe("completion", () => {
     assert.deepEqual(labels(await complete(server, `${header}network N {\n  input 8x8x4\n  Basic(<|>)\n}\n`)), ["k =", "s ="]);
   });
 
+  it("the modern vocabulary (issue 13): its kinds with a filled-in snippet, and `mul` with a squeeze-and-excitation body", async () => {
+    const items = await complete(server, `network N {\n  input 8x8x64\n  <|>\n}\n`);
+    for (const word of ["layernorm", "layerscale", "slice", "shuffle", "droppath", "mul"]) assert.ok(labels(items).includes(word), `missing ${word}`);
+    const slice = items.find((i) => i.label === "slice")!;
+    assert.equal(slice.detail, "slice A B");
+    assert.equal(slice.insertText, "slice ${1:0} ${2:2}");
+    assert.match((slice.documentation as { value: string }).value, /channels A ≤ c < B/);
+    assert.equal(items.find((i) => i.label === "droppath")!.insertText, "droppath ${1:0.1}");
+    const mul = items.find((i) => i.label === "mul")!;
+    assert.match(mul.insertText!, /^mul \{\n\tbranch \{ \$1 \}\n\tbranch \{ \$\{2:gap; conv 16 1x1; relu; conv 64 1x1; sigmoid\} \}\n\}$/);
+    // inside mul, as inside concat: only branch
+    assert.deepEqual(labels(await complete(server, "network N {\n  input 8x8x4\n  mul {\n    <|>\n  }\n}\n")), ["branch"]);
+    // after layerscale: its option
+    assert.deepEqual(labels(await complete(server, "network N {\n  input 8x8x4\n  layerscale <|>\n}\n", " ")), ["init"]);
+  });
+
   it("nothing in a comment", async () => {
     assert.deepEqual(await complete(server, "network N {\n  input 8x8x4   # conv <|>\n}\n"), []);
   });
@@ -107,7 +123,22 @@ describe("signature help", () => {
     assert.equal((await help(`${header}network N {\n  input 8x8x4\n  Basic(s = 2<|>, 64)\n}\n`))!.activeParameter, 1);
   });
 
-  it("none outside a call", async () => {
-    assert.equal(await help(`${header}network N {\n  input 8x8x4\n  conv 6 <|>3x3\n}\n`), null);
+  it("after a layer kind: the kind's usage, the argument being written active, none once the options begin", async () => {
+    const conv = await help(`${header}network N {\n  input 8x8x4\n  conv 6 <|>3x3\n}\n`);
+    assert.ok(conv);
+    assert.equal(conv.signatures[0].label, "conv K F [stride S] [pad P|same] [dilation d] [groups G] [nobias]");
+    assert.equal(conv.activeParameter, 1, "K written, F next");
+    const slice = await help(`${header}network N {\n  input 8x8x4\n  slice 0<|>\n}\n`);
+    assert.ok(slice);
+    assert.match(slice.signatures[0].label, /^slice A B/);
+    assert.equal(slice.activeParameter, 0, "the cursor at the end of A: A is being written");
+    assert.equal((await help(`${header}network N {\n  input 8x8x4\n  slice 0 <|>\n}\n`))!.activeParameter, 1);
+    assert.equal((await help(`${header}network N {\n  input 8x8x4\n  conv 6 3x3 stride 2 <|>\n}\n`))!.activeParameter, null);
+  });
+
+  it("none in a comment, on a word that is not a layer kind, or on a kind without arguments", async () => {
+    assert.equal(await help(`${header}network N {\n  input 8x8x4  # conv 6 <|>\n}\n`), null);
+    assert.equal(await help(`${header}network N {\n  input 8x8x4\n  bogus 6 <|>\n}\n`), null);
+    assert.equal(await help(`${header}network N {\n  input 8x8x4\n  relu <|>\n}\n`), null);
   });
 });

@@ -103,4 +103,32 @@ describe("hover", () => {
     assert.equal(parameter.value, "**k** — parameter of block `Basic(k, s = 1)`");
     assert.equal(option.value, "`stride S | stride Sw x Sh`\n\nstep of the filter; default 1 (pools: F)");
   });
+  it("a rectangular kernel or padding: which number is the width, and what PyTorch (height first) writes", async () => {
+    const [kernel, pad, square] = await hoverAt(server, "network P {\n  input 17x17x8\n  conv 8 7<|>x1 pad 3x0<|>\n  conv 8 3<|>x3 pad 1\n}\n");
+    assert.match(kernel.value, /\*\*7×1\*\* — the filter: width 7 × height 1/);
+    assert.match(kernel.value, /PyTorch writes height first: `kernel_size=\(1, 7\)`/);
+    assert.match(pad.value, /the padding: width 3 × height 0 \(3 columns left and right, 0 rows top and bottom\)/);
+    assert.match(pad.value, /`padding=\(0, 3\)`/);
+    // a square kernel: the layer's own hover, which says nothing of the order
+    assert.match(square.value, /^\*\*conv\*\*/);
+    assert.doesNotMatch(square.value, /height first/);
+  });
+
+  it("the layer's hover on a rectangular window names torch's arguments in torch's order", async () => {
+    const [h] = await hoverAt(server, "network P {\n  input 17x17x8\n  co<|>nv 8 1x7 pad 0x3\n}\n");
+    assert.match(h.value, /1×7 is width 1 × height 7 here; PyTorch writes height first: nn\.Conv2d\(…, kernel\\_size=\(7, 1\), padding=\(3, 0\)\)/, h.value);
+    // (markdown: the underscore escaped)
+  });
+  it("a mul: what it does, each branch's shape, the 1×1×D gate multiplying every position; a concat's depth sum", async () => {
+    const [mul, concat] = await hoverAt(
+      server,
+      "network SE {\n  input 8x8x16\n  m<|>ul {\n    branch { }\n    branch { gap; conv 4 1x1; relu; conv 16 1x1; sigmoid }\n  }\n  con<|>cat {\n    branch { conv 8 1x1 }\n    branch { }\n  }\n}\n",
+    );
+    assert.match(mul.value, /^\*\*mul\*\* — every branch gets the same input; the results are multiplied element by element/);
+    assert.ok(mul.value.includes("**8×8×16 → 8×8×16**"), mul.value);
+    assert.ok(mul.value.includes("- **branch 1** 8×8×16 (the input itself)"), mul.value);
+    assert.ok(mul.value.includes("- **branch 2** 1×1×16 — one factor per channel, multiplying each of the 8×8 positions"), mul.value);
+    assert.match(mul.value, /- \*\*MACs\*\* 0 \(an element-wise product/);
+    assert.ok(concat.value.includes("- **depth** D = 8 + 16 = 24"), concat.value);
+  });
 });

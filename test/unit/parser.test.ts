@@ -58,6 +58,21 @@ describe("parser recovery", () => {
     }
   });
 
+  it("a number past float64 (`1e999`) is one error at the literal, wherever it stands — not a layer silently without a shape", () => {
+    for (const line of ["conv 1e999 3x3", "layerscale init 1e999", "bn eps 1e999", "conv 4 3x3 bias 1e999", "dropout 1e-999"]) {
+      const text = `input 32x32x3\n${line}\nrelu\n`;
+      const errors = syntaxErrors(text);
+      if (line.includes("1e-999")) {
+        // underflows to 0: a representable value, checked as a value (p = 0 is allowed)
+        assert.deepEqual(errors, [], line);
+        continue;
+      }
+      assert.equal(errors.length, 1, line);
+      assert.equal(at(text, errors[0]), "1e999");
+      assert.match(errors[0].message, /number `1e999` is too large/);
+    }
+  });
+
   it("an unterminated list is reported once where it ends; the next lines still count", () => {
     const text = "input 3x3x1\nconv 1 3x3 weights [[1,0,-1],[1,0\nrelu\nconv 2 1x1\n";
     const a = analyze(text, "t.cnn");

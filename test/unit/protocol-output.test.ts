@@ -16,7 +16,7 @@ import { hover } from "../../server/features/hover";
 import { highlights, prepareRename } from "../../server/features/names";
 import { defaultSettings } from "../../server/settings";
 import { Positions } from "../../server/positions";
-import { parse } from "../../grammar";
+import { oneLine, parse } from "../../grammar";
 import { Doc, diagnosticProblems, resultProblems, semanticTokenProblems } from "../fuzz/checks";
 import { documentArbitrary, mutated, ODD, Random } from "../fuzz/generate";
 import { example } from "../lsp/support/fixtures";
@@ -150,6 +150,9 @@ describe("protocol output (issue 9 item 6)", () => {
         "block\nblock ",
         "block\r\nblock ",
         "input 8x8x1\n" + "residual {\n".repeat(150),
+        // a quoted value (the fuzzer's: a picture path holding a vertical tab)
+        'input 8x8x1 sample "no; repeat 2 { B(42949\u000b67296, 6) }"\nrelu\n',
+        'input 8x8x1 sample "a\u0000b\u2028c.txt"\nrelu\n',
       ];
       for (const text of texts) {
         const d = diagnostics(snapshotOf(text));
@@ -157,6 +160,11 @@ describe("protocol output (issue 9 item 6)", () => {
         for (const x of d) assert.doesNotMatch(messageOf(x.message), raw, `${JSON.stringify(text)}: ${JSON.stringify(messageOf(x.message))}`);
       }
       assert.ok(diagnostics(snapshotOf(texts[0])).some((x) => messageOf(x.message).includes("U+007F")));
+      assert.ok(diagnostics(snapshotOf(texts[7])).some((x) => messageOf(x.message).includes("42949U+000B67296")));
+    });
+
+    it("oneLine, the last guard: names what printable names and cuts nothing", () => {
+      assert.equal(oneLine("a\nb\r\u0000\u0085\u2028\ud800 😀 " + "x".repeat(100)), "aU+000AbU+000DU+0000U+0085U+2028U+D800 😀 " + "x".repeat(100));
     });
   });
 
@@ -181,6 +189,18 @@ describe("protocol output (issue 9 item 6)", () => {
       assert.deepEqual(d[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
       assert.equal(s.analysis.parse.tokens.length, 0);
       assert.deepEqual(semanticTokens(s, null).data, []);
+    });
+
+    it("a pad or stride of 1e308 is refused by its bound; a 1e9 filter that misfits is checked at once (the fuzzer's: 25–41 s, then an internal error)", () => {
+      for (const [text, message] of [
+        ["input 8x8x1\nconv 4 3x3 pad 1e308\n", /the padding P must be at most 2,147,483,647/],
+        ["input 8x8x1\nconv 4 1e9x3 pad 1e308\n", /the padding P must be at most 2,147,483,647/],
+        ["input 8x8x1\nconv 4 3x3 stride 1e300\n", /the stride S must be at most 2,147,483,647/],
+        ["input 2000000000x8x1\nconv 4 1000000000x3 stride 3\n", /stride 3 doesn't fit/],
+      ] as const) {
+        const s = snapshotOf(text);
+        assert.ok(diagnostics(s).some((d) => message.test(messageOf(d.message))), JSON.stringify(diagnostics(s).map((d) => d.message)));
+      }
     });
 
     it("1 MiB is still read", () => {

@@ -1,7 +1,7 @@
 // The TextMate grammar knows the same words as the parser and the layer catalog, and
 // colours a real line as intended. VS Code loads dist/syntaxes/cnn.tmLanguage.json, which
 // the build makes from syntaxes/cnn.tmLanguage.json by writing the catalog's layer names
-// in for its placeholder.
+// and the lexer's option words in for its placeholders.
 
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -96,6 +96,14 @@ describe("TextMate grammar: scopes of a real line", () => {
     assert.equal(scopeOf('  input 32x32x3 sample "cat#1.png"', '"cat#1.png"'), "string.quoted.double.cnn");
     assert.ok(stackOf("  relu // 激活", "激活").includes("comment.line.double-slash.cnn"));
     assert.ok(!stackOf('  input 32x32x3 sample "cat#1.png"', "1.png").some((s) => s.startsWith("comment")));
+  });
+
+  it("the modern vocabulary: `mul` a structure, the new kinds layers, `init` an option", () => {
+    assert.equal(scopeOf("  mul {", "mul"), "keyword.control.cnn");
+    for (const [line, word] of [["  layernorm eps 1e-6", "layernorm"], ["  layerscale init 1e-6", "layerscale"], ["  slice 0 58", "slice"], ["  shuffle 2", "shuffle"], ["  droppath 0.1", "droppath"]]) {
+      assert.equal(scopeOf(line, word), "support.function.layer.cnn", line);
+    }
+    assert.equal(scopeOf("  layerscale init 1e-6", "init"), "keyword.other.option.cnn");
   });
 
   /** [text, innermost scope] of every token, white space left out. */

@@ -1,5 +1,5 @@
 // The fast training engine: conv, dwconv and fc as matrix products in WebAssembly SIMD
-// over the whole batch, relu and maxpool in WebAssembly too (kernels.ts), everything else
+// over the whole batch, relu, sigmoid, maxpool and avgpool in WebAssembly too (kernels.ts), everything else
 // on the reference training kernels. The WebAssembly layers keep their outputs and
 // gradients in the engine's memory and hand them on as views of it, so a chain of them
 // (LeNet-5: conv, relu, maxpool, …, fc) copies nothing between layers; a layer reads a
@@ -14,6 +14,7 @@ import { ReferenceEngine, type EngineSetup } from "../engine";
 import { TRAINABLE, type Float, type TrainParams } from "../float";
 import { hasBias, needParam, type TrainKernel } from "../kernel";
 import { trainKernel } from "../kernels";
+import { averageWindows } from "../kernels/pool";
 import { trainLibraryBytes, type TrainKernelsWasm } from "./kernels";
 
 const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
@@ -279,6 +280,58 @@ export function fastRelu(lib: TrainLibrary, maxBatch: number): FastKernel {
   };
 }
 
+/** avgpool: each window's mean (the reference's windows and divisors: padding counted, as PyTorch) */
+export function fastAvgpool(lib: TrainLibrary, maxBatch: number): FastKernel {
+  const { heap, k } = lib;
+  const layout = layouts((node) => {
+    const g = windowGeometry(node);
+    const windows = averageWindows(g);
+    const table = heap.reserve(4 * windows.length);
+    new Int32Array(heap.memory.buffer, table, windows.length).set(windows);
+    const ins = maxBatch * sizeOf(node.input!);
+    const outs = maxBatch * sizeOf(node.output);
+    return { g, table, x: heap.reserve(4 * ins), out: heap.reserve(4 * outs), dy: heap.reserve(4 * outs), dx: heap.reserve(4 * ins) };
+  });
+  return {
+    plan: (node) => void layout(node),
+    forward(node, [x], _p, ctx) {
+      const { g, ...at } = layout(node);
+      const outPlane = g.outHeight * g.outWidth;
+      k.avgpool(ctx.batch * g.inChannels, g.inHeight * g.inWidth, outPlane, g.inWidth, at.table, heap.staged(x, at.x), at.out);
+      return { output: heap.f32(at.out, ctx.batch * g.inChannels * outPlane) };
+    },
+    backward(node, dy, [x], _f, _p, ctx, need) {
+      if (!need[0]) return { inputs: [null] };
+      const { g, ...at } = layout(node);
+      k.avgpoolBack(ctx.batch * g.inChannels, g.inHeight * g.inWidth, g.outHeight * g.outWidth, g.inWidth, at.table, heap.staged(dy, at.dy), at.dx);
+      return { inputs: [heap.f32(at.dx, x.length)] };
+    },
+  };
+}
+
+/** sigmoid: y = 1/(1 + e^−x) (e^t by Cephes' expf in WebAssembly), dx = dy·y·(1 − y) */
+export function fastSigmoid(lib: TrainLibrary, maxBatch: number): FastKernel {
+  const { heap, k } = lib;
+  const layout = layouts((node) => {
+    const n = maxBatch * sizeOf(node.output);
+    return { x: heap.reserve(4 * n), out: heap.reserve(4 * n), dy: heap.reserve(4 * n), dx: heap.reserve(4 * n) };
+  });
+  return {
+    plan: (node) => void layout(node),
+    forward(node, [x]) {
+      const at = layout(node);
+      k.sigmoid(x.length, heap.staged(x, at.x), at.out);
+      return { output: heap.f32(at.out, x.length) };
+    },
+    backward(node, dy, [x], _f, _p, _ctx, need) {
+      if (!need[0]) return { inputs: [null] };
+      const at = layout(node);
+      k.sigmoidBack(x.length, at.out, heap.staged(dy, at.dy), at.dx);
+      return { inputs: [heap.f32(at.dx, x.length)] };
+    },
+  };
+}
+
 /** maxpool: each window's first largest value (PyTorch's index), its gradient to that one input */
 export function fastMaxpool(lib: TrainLibrary, maxBatch: number): FastKernel {
   const { heap, k } = lib;
@@ -305,7 +358,7 @@ export function fastMaxpool(lib: TrainLibrary, maxBatch: number): FastKernel {
   };
 }
 
-/** the reference engine with conv, dwconv, fc, relu and maxpool on WebAssembly SIMD, their tensors and the optimizer's kept in its memory */
+/** the reference engine with conv, dwconv, fc, relu, sigmoid and the pools on the engine's memory, the optimizer's update there too */
 export class FastEngine extends ReferenceEngine {
   override readonly name = "fast";
   /** per trainable tensor: its gradient's staging region, the optimizer's state (Adam's m and v; SGD's buffer in m), its steps */
@@ -348,7 +401,7 @@ export class FastEngine extends ReferenceEngine {
   static async create(setup: EngineSetup): Promise<FastEngine> {
     const lib = await trainLibrary();
     const conv = fastConv(lib, setup.batch);
-    const kernels: Record<string, FastKernel> = { conv, dwconv: conv, fc: fastFc(lib, setup.batch), relu: fastRelu(lib, setup.batch), maxpool: fastMaxpool(lib, setup.batch) };
+    const kernels: Record<string, FastKernel> = { conv, dwconv: conv, fc: fastFc(lib, setup.batch), relu: fastRelu(lib, setup.batch), maxpool: fastMaxpool(lib, setup.batch), avgpool: fastAvgpool(lib, setup.batch), sigmoid: fastSigmoid(lib, setup.batch) };
     // every region a step uses, planned now: the memory never grows during a step
     for (const node of setup.network.graph) kernels[node.op]?.plan(node);
     const engine = new FastEngine(setup, (op) => kernels[op] ?? trainKernel(op), lib);

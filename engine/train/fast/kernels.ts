@@ -12,6 +12,12 @@
 //       each window's first largest value in scan order (a NaN wins; padding never does),
 //       and its element index in src (−1 for a window wholly in the padding)
 //   maxpoolBack(outs, idx, dy, ins, dx)  dx = 0, then dx[idx[o]] += dy[o]
+//   avgpool(planes, inPlane, outPlane, W, table, src, dst)  each output the mean of its window, as the
+//       table says (per output: y0, y1, x0, x1 clipped to the input, and the divisor; train/kernels/pool.ts)
+//   avgpoolBack(planes, inPlane, outPlane, W, table, dy, dx)  dx = 0, then each window += dy / divisor
+//   sigmoid(n, x, y)  y = 1/(1 + e^−x), e^t as Cephes' expf (t = n·ln2 + r, a degree-7 polynomial in r,
+//       then 2ⁿ in the exponent bits; within 2 ulp of e^t), t clamped to [−87, 88];  sigmoidBack(n, y, dy, dx)
+//       dx = dy·y·(1 − y)
 //   colSums(rows, cols, src, dst)  dst[r] += Σ_c src[r·cols + c] (a bias gradient)
 //   adam(n, p, g, m, v, beta1, beta2, eps, wd, stepSize, bc2Sqrt)   torch.optim.Adam's step, in float32:
 //       d = g + wd·p; m = β₁m + (1 − β₁)d; v = β₂v + (1 − β₂)d²; p −= stepSize·(m / (√v / bc2Sqrt + eps))
@@ -36,6 +42,10 @@ export interface TrainKernelsWasm {
   maxpool(...args: number[]): void;
   maxpoolBack(outs: number, idx: number, dy: number, ins: number, dx: number): void;
   colSums(rows: number, cols: number, src: number, dst: number): void;
+  sigmoid(n: number, x: number, y: number): void;
+  sigmoidBack(n: number, y: number, dy: number, dx: number): void;
+  avgpool(planes: number, inPlane: number, outPlane: number, W: number, table: number, src: number, dst: number): void;
+  avgpoolBack(planes: number, inPlane: number, outPlane: number, W: number, table: number, dy: number, dx: number): void;
   adam(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, wd: number, stepSize: number, bc2Sqrt: number): void;
   sgd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, wd: number): void;
 }
@@ -530,6 +540,83 @@ function emitMaxpool(m: Module): void {
   });
 }
 
+/** four e^t at once (Cephes' expf) */
+function vexp(f: Func, t: Local, n: Local, r: Local, p: Local): Value {
+  f.set(t, v.min(v.max(t, v.const(-87)), v.const(88)));
+  f.set(n, v.nearest(v.mul(t, v.const(Math.LOG2E))));
+  // r = t − n·ln 2, ln 2 in two parts so that n·ln2_hi is exact
+  f.set(r, v.sub(v.sub(t, v.mul(n, v.const(0.693359375))), v.mul(n, v.const(-2.12194440e-4))));
+  f.set(p, v.const(1.9875691500e-4));
+  for (const c of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) f.set(p, v.add(v.mul(p, r), v.const(c)));
+  f.set(p, v.add(v.add(v.mul(v.mul(p, r), r), r), v.const(1)));
+  // × 2ⁿ: n + 127 in the exponent field
+  return v.mul(p, v.i32shl(v.i32add(v.truncToI32(n), v.i32const([127, 127, 127, 127])), 23));
+}
+
+function emitSigmoid(m: Module): void {
+  m.func("sigmoid", [I, I, I], [], (f) => {
+    const [n, x, y] = f.params;
+    const [t, k, r, p] = Array.from({ length: 4 }, () => f.v128());
+    lanes(f, n, (b, wide) => {
+      f.set(t, v.neg(wide ? v.load(i32.add(x, b)) : v.splatLoad(i32.add(x, b))));
+      const out = v.div(v.const(1), v.add(v.const(1), vexp(f, t, k, r, p)));
+      if (wide) f.storeV(i32.add(y, b), out);
+      else f.storeF32(i32.add(y, b), v.lane(out, 0));
+    });
+  });
+  m.func("sigmoidBack", [I, I, I, I], [], (f) => {
+    const [n, y, dy, dx] = f.params;
+    const yy = f.v128();
+    lanes(f, n, (b, wide) => {
+      f.set(yy, wide ? v.load(i32.add(y, b)) : v.splatLoad(i32.add(y, b)));
+      const out = v.mul(v.mul(wide ? v.load(i32.add(dy, b)) : v.splatLoad(i32.add(dy, b)), yy), v.sub(v.const(1), yy));
+      if (wide) f.storeV(i32.add(dx, b), out);
+      else f.storeF32(i32.add(dx, b), v.lane(out, 0));
+    });
+  });
+}
+
+function emitAvgpool(m: Module): void {
+  for (const back of [false, true]) {
+    m.func(back ? "avgpoolBack" : "avgpool", [I, I, I, I, I, I, I], [], (f) => {
+      const [planes, inPlane, outPlane, W, table, from, to] = f.params;
+      const c = f.i32();
+      const o = f.i32();
+      const w = f.i32();
+      const iy = f.i32();
+      const ix = f.i32();
+      const y1 = f.i32();
+      const x0 = f.i32();
+      const x1 = f.i32();
+      const at = f.i32();
+      const plane = f.i32();
+      const value = f.f32();
+      if (back) f.fill(to, 0, i32.shl(i32.mul(planes, inPlane), 2));
+      f.for(c, 0, planes, 1, () => {
+        f.set(plane, i32.mul(c, inPlane));
+        f.set(w, table);
+        f.for(o, 0, outPlane, 1, () => {
+          f.set(y1, i32.load(w, 4));
+          f.set(x0, i32.load(w, 8));
+          f.set(x1, i32.load(w, 12));
+          const cell = () => i32.add(from, i32.shl(i32.add(i32.mul(c, outPlane), o), 2));
+          if (back) f.set(value, f32.div(f32.load(cell()), f32.fromI32(i32.load(w, 16))));
+          else f.set(value, f32.const(0));
+          f.for(iy, i32.load(w), y1, 1, () =>
+            f.for(ix, x0, x1, 1, () => {
+              f.set(at, i32.add(back ? to : from, i32.shl(i32.add(plane, i32.add(i32.mul(iy, W), ix)), 2)));
+              if (back) f.storeF32(at, f32.add(f32.load(at), value));
+              else f.set(value, f32.add(value, f32.load(at)));
+            }),
+          );
+          if (!back) f.storeF32(i32.add(to, i32.shl(i32.add(i32.mul(c, outPlane), o), 2)), f32.div(value, f32.fromI32(i32.load(w, 16))));
+          f.inc(w, 20);
+        });
+      });
+    });
+  }
+}
+
 function emitColSums(m: Module): void {
   m.func("colSums", [I, I, I, I], [], (f) => {
     const [rows, cols, src, dst] = f.params;
@@ -622,6 +709,8 @@ export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   emitRelu(m);
   emitMaxpool(m);
   emitColSums(m);
+  emitAvgpool(m);
+  emitSigmoid(m);
   emitOptimizers(m);
   return m.toBytes();
 }

@@ -145,7 +145,7 @@ export const avgpoolKernel: TrainKernel = {
 };
 
 /** per output position of an average pool: its window clipped to the input (y0, y1, x0, x1) and its divisor */
-function averageWindows(g: ReturnType<typeof windowGeometry>): Int32Array {
+export function averageWindows(g: ReturnType<typeof windowGeometry>): Int32Array {
   const out = new Int32Array(5 * g.outHeight * g.outWidth);
   let w = 0;
   for (let oy = 0; oy < g.outHeight; oy++) {

@@ -93,6 +93,15 @@ export const scenarios = [
         if (!/\d+(\.\d+)? ms/.test(total)) throw new Error(`the total time reads "${total}"`);
         await shot("run-view");
       });
+      await steps.step("next to the output: the untrained notice (seeded weights) and the classes named as digits (LeNet-5 runs a digit sample)", async () => {
+        const notice = view.locator('[data-testid="untrained-notice"]');
+        if (!(await notice.isVisible())) throw new Error("no untrained notice beside the output of seeded weights");
+        const said = plainText(await notice.innerText());
+        if (!/untrained: random weights, seed 0/.test(said) || !/does not mean anything yet/.test(said)) throw new Error(`the untrained notice reads "${said}"`);
+        const classes = (await view.locator('[data-testid="top5-class"]').allInnerTexts()).map(plainText);
+        if (classes.length !== 5 || !classes.every((c) => /^[0-9]$/.test(c))) throw new Error(`the top-5 classes read ${JSON.stringify(classes)}, expected five digits`);
+        await shot("run-view-untrained-classes");
+      });
       await steps.step("code-server's webviews are not cross-origin isolated: the view says it runs on one thread, and why", async () => {
         const isolated = await view.locator("body").evaluate(() => globalThis.crossOriginIsolated === true);
         const threads = plainText(await view.locator('[data-testid="run-threads"]').innerText());

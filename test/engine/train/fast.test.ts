@@ -1,13 +1,13 @@
 // The fast training engine's WebAssembly kernels against the reference training kernels,
 // forward and backward (input, weight and bias gradients), on a batch of 3, for
-// convolutions of every geometry, fc, relu and max pooling (padding, ceil mode, dilation,
-// ties and NaN). Bound: 1e-5·max(1, max |reference|).
+// convolutions of every geometry, fc, relu, sigmoid (its exponential over the whole range), max pooling (padding, ceil mode,
+// dilation, ties and NaN) and average pooling (padding counted, ceil mode). Bound: 1e-5·max(1, max |reference|).
 
 import * as assert from "node:assert/strict";
 import type { GraphNode } from "../../../analysis/types";
 import { paramShapes } from "../../../engine/init";
 import { sizeOf } from "../../../engine/tensor";
-import { fastConv, fastFc, fastMaxpool, fastRelu, trainLibrary, type FastKernel } from "../../../engine/train/fast/engine";
+import { fastAvgpool, fastConv, fastFc, fastMaxpool, fastRelu, fastSigmoid, trainLibrary, type FastKernel } from "../../../engine/train/fast/engine";
 import type { TrainParams } from "../../../engine/train/float";
 import { trainKernel } from "../../../engine/train/kernels";
 import { network as trainNet } from "../nets";
@@ -34,9 +34,13 @@ const cases = [
   "input 7x7x2\nmaxpool 3 stride 2 pad 1",
   "input 8x7x2\nmaxpool 3 stride 2 ceil",
   "input 9x9x2\nmaxpool 2 stride 2 dilation 2 floor",
+  "input 6x5x3\nsigmoid",
+  "input 8x8x3\navgpool 2",
+  "input 7x7x2\navgpool 3 stride 2 pad 1",
+  "input 8x7x2\navgpool 3 stride 2 ceil",
 ];
 
-const kernels: Record<string, (lib: Awaited<ReturnType<typeof trainLibrary>>, batch: number) => FastKernel> = { fc: fastFc, conv: fastConv, dwconv: fastConv, relu: fastRelu, maxpool: fastMaxpool };
+const kernels: Record<string, (lib: Awaited<ReturnType<typeof trainLibrary>>, batch: number) => FastKernel> = { fc: fastFc, conv: fastConv, dwconv: fastConv, relu: fastRelu, maxpool: fastMaxpool, avgpool: fastAvgpool, sigmoid: fastSigmoid };
 
 /** within the bound, and NaN exactly where the reference has NaN */
 function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
@@ -66,6 +70,11 @@ describe("training: the fast engine's WebAssembly kernels against the reference 
         for (let i = 0; i < x.length; i += 7) x[i] = x[i + 1] ?? 0;
         for (let i = 3; i < x.length; i += 11) x[i] = 0;
         x[5] = NaN;
+      }
+      if (node.op === "sigmoid") {
+        // the exponential's ends: saturation both ways, the clamp's edges, and a NaN
+        [100, -100, 30, -30, 88.5, -87.5, NaN, 1e-8, -0].forEach((v, i) => (x[i] = v));
+        for (let i = 9; i < x.length; i++) x[i] *= 12; // −12 … 12: every part of the curve
       }
       const params: TrainParams = {};
       paramShapes(node).forEach((s, k) => (params[s.name] = Float32Array.from(seeded(s.dims.reduce((a, b) => a * b, 1), 2 + k))));

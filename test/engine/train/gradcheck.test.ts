@@ -76,6 +76,15 @@ const cases: Case[] = [
   { name: "residual (add of two paths)", text: "input 3x3x2\nresidual { conv 2 3x3 pad 1 }" },
   { name: "add of three branches", text: "input 3x3x2\nadd { branch { relu } branch { } branch { tanh } }" },
   { name: "concat of branches (channels stacked per sample)", text: "input 3x3x2\nconcat { branch { conv 3 1x1 } branch { } branch { maxpool 3 stride 1 pad 1 } }" },
+  // the modern vocabulary (issue 13): backward in the op modules, trained through their slots
+  { name: "layerscale", text: "input 3x2x4\nlayerscale init 0.5" },
+  { name: "slice 1 3 of 5 channels", text: "input 3x2x5\nslice 1 3" },
+  { name: "shuffle 3 of 6 channels", text: "input 3x2x6\nshuffle 3" },
+  { name: "droppath 0.5 in training (whole samples dropped, seeded)", text: "input 3x2x2\ndroppath 0.5" },
+  { name: "droppath in eval mode (identity)", text: "input 3x2x2\ndroppath 0.5", eval: true },
+  { name: "mul: a 1×1×D gate times every position (squeeze-and-excitation)", text: "input 3x2x4\nmul { branch { relu } branch { gap } }" },
+  { name: "mul of three full-size branches", text: "input 3x2x3\nmul { branch { relu } branch { sigmoid } branch { tanh } }" },
+  { name: "mul of one input by itself (two empty branches)", text: "input 3x2x3\nmul { branch { } branch { } }" },
 ];
 
 function context(training: boolean): TrainContext {
