@@ -56,6 +56,8 @@ export function analyze(text: string, fileName = "main.cnn", settings: AnalysisS
     blocks: elaborated.blocks,
     diagnostics: shown,
     occurrences: elaborated.occurrences,
+    unrecordedUses: elaborated.unrecordedUses,
     references: elaborated.references,
+    work: elaborated.work,
   };
 }

@@ -3,3 +3,4 @@ export { analyze, defaultSeverity, diagnosticCodes, networkNameOf } from "./anal
 export { catalog, layerKind, layerNames, inputDoc, type LayerKind, type ArgSpec } from "./layers";
 export { optionDocs, type OptionName } from "./options";
 export * from "./format";
+export { usesOf, type Uses } from "./uses";

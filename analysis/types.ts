@@ -409,8 +409,28 @@ export interface Analysis {
   diagnostics: Diagnostic[];
   /** statement start offset → its occurrences, in elaboration order */
   occurrences: Map<number, Occurrence[]>;
+  /**
+   * statement start offset → its uses that have no occurrence: past the first
+   * OCCURRENCES_PER_STATEMENT (100) of a statement, and past the layer cap of a network
+   * too large to expand (a reused block use is counted, not copied). A statement's uses
+   * in all are its occurrences plus these.
+   */
+  unrecordedUses: Map<number, UnrecordedUses>;
   /** every use of a block name or parameter: for references and rename */
   references: NameReference[];
+  /**
+   * the work the elaboration did, in its budget's units (about 0.5 µs each: 4 per
+   * statement elaborated, 1 per node or occurrence copied from a reused one); bounded
+   * per analysis, so no text takes long
+   */
+  work: number;
+}
+
+/** Uses of a statement that have no Occurrence (see Analysis.unrecordedUses). */
+export interface UnrecordedUses {
+  count: bigint;
+  /** every one is known to give what the statement's first occurrence gives (shape, params, MACs) */
+  likeFirst: boolean;
 }
 
 export interface NameReference extends Span {
@@ -424,6 +444,6 @@ export interface NameReference extends Span {
 export interface AnalysisSettings {
   /** severity per code; "off" silences it */
   severity?: Partial<Record<DiagnosticCode, Severity | "off">>;
-  /** elaborated layers at most, per network (default 100,000) */
+  /** layers expanded into a network's runnable graph at most (default 50,000): past them it is counted exactly, but cannot run */
   maxLayers?: number;
 }

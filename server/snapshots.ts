@@ -83,7 +83,9 @@ export class SnapshotCache {
         blocks: [],
         diagnostics: [{ code: "syntax", severity: "error", message, start: 0, end: Math.max(0, firstLineEnd) }],
         occurrences: new Map(),
+        unrecordedUses: new Map(),
         references: [],
+        work: 0,
       };
     }
   }

@@ -14,6 +14,18 @@ export interface Definitions {
   blockResults: BlockResult[];
   /** the statements outside any network or block: the implicit network */
   topLevel: A.Statement[];
+  /** statements written in the file, nested ones included (the analysis' work budget grows with it) */
+  statementCount: number;
+}
+
+function count(body: A.Statement[]): number {
+  let n = body.length;
+  for (const s of body) {
+    if (s.type === "repeat") n += count(s.body);
+    else if (s.type === "residual") n += count(s.body) + (s.shortcut ? count(s.shortcut) : 0);
+    else if (s.type === "concat" || s.type === "add") for (const b of s.branches) n += count(b.body);
+  }
+  return n;
 }
 
 export function collectDefinitions(file: A.CnnFile, sink: Sink): Definitions {
@@ -21,7 +33,9 @@ export function collectDefinitions(file: A.CnnFile, sink: Sink): Definitions {
   const blocks = new Map<string, A.BlockDefinition>();
   const blockResults: BlockResult[] = [];
   const topLevel: A.Statement[] = [];
+  let statementCount = 0;
   for (const item of file.items) {
+    statementCount += item.type === "network" || item.type === "block" ? count(item.body) : count([item]);
     if (item.type === "network" || item.type === "block") {
       if (!item.name) continue;
       const name = item.name.text;
@@ -56,5 +70,5 @@ export function collectDefinitions(file: A.CnnFile, sink: Sink): Definitions {
       topLevel.push(item);
     }
   }
-  return { defined, blocks, blockResults, topLevel };
+  return { defined, blocks, blockResults, topLevel, statementCount };
 }

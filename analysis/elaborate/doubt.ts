@@ -55,10 +55,27 @@ export function fallbackArgument(spec: ArgSpec, span: Span): ArgValue {
   return spec.type === "count" ? 1 : 0;
 }
 
+/**
+ * The stand-in for a shape in doubt: what is in doubt set to one fixed value (W×H to
+ * STAND_IN, D to 1, a vector's length to STAND_IN), what is known kept. Any value would
+ * do (nothing that depends on it is reported or shown); a fixed one makes the flow after
+ * a fault the same whatever came before, so the passes of a repeat below it are alike
+ * and reused, instead of each elaborated with a stand-in grown a little more.
+ */
+export function standIn(shape: Shape, doubt: Doubt | undefined): Shape {
+  if (!doubt) return shape;
+  if (shape.kind === "vector") return shape.n === STAND_IN ? shape : { kind: "vector", n: STAND_IN };
+  const w = doubt.spatial ? STAND_IN : shape.w;
+  const h = doubt.spatial ? STAND_IN : shape.h;
+  const d = doubt.depth ? 1 : shape.d;
+  return w === shape.w && h === shape.h && d === shape.d ? shape : { kind: "volume", w, h, d };
+}
+
 /** The flow below a statement that could not be analyzed: a stand-in shape, in doubt. */
 export function inDoubt(flow: Flow, shape: Shape | null, more: Partial<Doubt>): Flow {
   if (!shape) return unknownFlow;
-  return { shape, node: null, field: null, doubt: moreDoubt(flow.doubt, more) };
+  const doubt = moreDoubt(flow.doubt, more);
+  return { shape: standIn(shape, doubt), node: null, field: null, doubt };
 }
 
 /**
@@ -67,7 +84,7 @@ export function inDoubt(flow: Flow, shape: Shape | null, more: Partial<Doubt>): 
  * incomplete, so it is never run.
  */
 export function afterMismatch(doubt: Doubt | undefined, shape: Shape): Flow {
-  return { shape, node: null, field: null, doubt };
+  return { shape: standIn(shape, doubt), node: null, field: null, doubt };
 }
 
 /** The reporter for a layer whose input is in doubt: what depends on the doubt is left out. */

@@ -9,12 +9,12 @@ import { resolveOptions, type OptionName } from "../options";
 import { shapeText } from "../format";
 import { suggest } from "../suggest";
 import { evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "../values";
-import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, ScopeFrame, Shape } from "../types";
+import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, ScopeFrame, Shape, UnrecordedUses } from "../types";
 import { modulePathOf } from "../paths";
 import { acceptedOptions, bindArguments, blockOptionsMessage, blockScope, guessing, layerArguments, misspeltOption } from "./binding";
 import { collectDefinitions } from "./definitions";
 import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
-import { activationTotal, peakLive, Recorder, stepField, totals } from "./graph";
+import { layersIn, peakLive, Recorder, stepField, type Template } from "./graph";
 import { join } from "./merge";
 import { findRecursion } from "./recursion";
 import { Sink } from "./sink";
@@ -28,14 +28,74 @@ function singleValueText(value: A.DimsValue): string | null {
 }
 
 export const MAX_REPEAT = 10_000;
-const DEFAULT_MAX_LAYERS = 100_000;
+const DEFAULT_MAX_LAYERS = 50_000;
+/**
+ * The work one analysis may do, in units of about half a microsecond: a statement
+ * elaborated costs 8 (a block use 32), a node, occurrence or frame copied from a reused
+ * elaboration 1, a count carried past the layer cap 1 (measured: a layer elaborated, with
+ * its node, occurrence and garbage, costs about eight copies). Past it the analysis stops
+ * with one error naming the repeat or block use that grew. A file's own statements get 16
+ * units each on top, so a long file is never cut short; a short one is bounded whatever it
+ * nests. A network at the 50,000-layer cap, made of copies, takes about 110,000.
+ */
+const WORK_BUDGET = 200_000;
+const STATEMENT_WORK = 8;
+/** a block use elaborated (not reused) costs this much more: binding, scope, its template */
+const CALL_WORK = 24;
+/** nodes and occurrences copied into the graphs of one analysis at most (each network has its layer cap too) */
+const EXPANSION_BUDGET = 120_000;
+
+/** one key per distinct elaboration of a statement: the shape and doubt that come in */
+function flowKey(flow: Flow): string {
+  const s = flow.shape;
+  const shape = s === null ? "-" : s.kind === "volume" ? `${s.w}x${s.h}x${s.d}` : `n${s.n}`;
+  const d = flow.doubt;
+  // (a field is moved affinely to the one coming in, but none coming in stays none)
+  return `${shape}|${d ? (d.spatial ? 1 : 0) + (d.depth ? 2 : 0) : 0}|${flow.node === null ? 0 : flow.node < 0 ? 2 : 1}|${flow.field === null ? 0 : 1}`;
+}
+
+function sameFlow(a: Flow, b: Flow): boolean {
+  const x = a.shape;
+  const y = b.shape;
+  if (x === null || y === null) {
+    if (x !== y) return false;
+  } else if (x.kind === "volume") {
+    if (y.kind !== "volume" || x.w !== y.w || x.h !== y.h || x.d !== y.d) return false;
+  } else if (y.kind !== "vector" || x.n !== y.n) return false;
+  const dx = a.doubt;
+  const dy = b.doubt;
+  if (!!dx?.spatial !== !!dy?.spatial || !!dx?.depth !== !!dy?.depth) return false;
+  if ((a.field === null) !== (b.field === null)) return false;
+  return (a.node === null) === (b.node === null) && (a.node !== null && a.node < 0) === (b.node !== null && b.node < 0);
+}
+
+/** the input a statement is shown with: none when it is a stand-in (in doubt) */
+function shown(flow: Flow): Shape | null {
+  return flow.doubt ? null : flow.shape;
+}
+
+/** where a repeat or block use is named in a message: its head, not its body */
+function headOf(stmt: A.Statement): Span {
+  if (stmt.type === "repeat") return { start: stmt.start, end: (stmt.count ?? stmt.keyword).end };
+  if (stmt.type === "call") return { start: stmt.start, end: stmt.end };
+  return { start: stmt.start, end: stmt.type === "layer" ? stmt.end : stmt.keyword.end };
+}
+
+function whatOf(stmt: A.Statement): string {
+  if (stmt.type === "repeat") return "this `repeat`";
+  if (stmt.type === "call") return `this use of \`${stmt.callee.text}\``;
+  if (stmt.type === "layer") return `this use of \`${stmt.op.text}\``;
+  return `this \`${stmt.type}\``;
+}
 
 export interface ElaborationResult {
   networks: NetworkResult[];
   blocks: BlockResult[];
   diagnostics: Diagnostic[];
   occurrences: Map<number, Occurrence[]>;
+  unrecordedUses: Map<number, UnrecordedUses>;
   references: NameReference[];
+  work: number;
 }
 
 export class Elaborator {
@@ -44,17 +104,31 @@ export class Elaborator {
   private blocks = new Map<string, A.BlockDefinition>();
   private recursiveCalls = new Set<number>();
 
+  /** the work done so far in this analysis, and what it may do */
+  private work = 0;
+  private budget = WORK_BUDGET;
+  /** the analysis ran out of work: everything after is left unchecked */
+  private aborted = false;
+  /** unknown names already looked up: name → the likely meant one */
+  private readonly suggestions = new Map<string, string | null>();
+
   // per network
   private labels = new Map<string, number>();
-  private work = 0;
-  private aborted = false;
-  private currentTop: Span | null = null;
+  private currentTop: A.Statement | null = null;
+  /** the outermost repeat or block use being elaborated (what grows when the work runs out) */
+  private growing: A.Statement | null = null;
+  /** the elaborations of block uses, for reuse: call statement, arguments, input → template */
+  private memo = new Map<string, Template>();
+  /** where the network stopped being expanded into its graph, and why */
+  private cut: { at: A.Statement; why: "layers" | "file" } | null = null;
 
   constructor(
     private readonly file: A.CnnFile,
     private readonly implicitName: string,
     private readonly maxLayers = DEFAULT_MAX_LAYERS,
     isError: (code: DiagnosticCode) => boolean = () => true,
+    /** reuse elaborations (off only to test that reuse changes nothing) */
+    private readonly reuses = true,
   ) {
     this.sink = new Sink(isError);
     this.records = new Recorder(this.sink);
@@ -62,8 +136,9 @@ export class Elaborator {
 
   run(): ElaborationResult {
     const networks: NetworkResult[] = [];
-    const { defined, blocks, blockResults, topLevel } = collectDefinitions(this.file, this.sink);
+    const { defined, blocks, blockResults, topLevel, statementCount } = collectDefinitions(this.file, this.sink);
     this.blocks = blocks;
+    this.budget = WORK_BUDGET + 2 * STATEMENT_WORK * statementCount;
     this.recursiveCalls = findRecursion(blocks, this.sink);
 
     for (const item of this.file.items) {
@@ -81,9 +156,13 @@ export class Elaborator {
 
     // blocks are checked on their own too, with unknown parameters: a mistake in an
     // unused block is still shown, and each is reported once
+    // (nothing is expanded or recorded: one memo serves them all)
     this.sink.recording = false;
+    const memo = new Map<string, Template>();
     for (const block of this.blocks.values()) {
+      if (this.aborted) break;
       this.resetNetwork(`block ${block.name?.text}`);
+      this.memo = memo;
       const scope = blockScope(block, new Map(block.params.map((p) => [p.name.text, null])), this.sink);
       this.sink.callStack = [{ block: block.name!.text, site: block.name! }];
       this.statements(block.body, unknownFlow, scope);
@@ -95,20 +174,23 @@ export class Elaborator {
       blocks: blockResults,
       diagnostics: this.sink.diagnostics,
       occurrences: this.records.occurrences,
+      unrecordedUses: this.records.unrecorded,
       references: this.sink.references,
+      work: this.work,
     };
   }
 
   // ---- networks ----
 
   private resetNetwork(name: string) {
-    this.records.reset(name);
+    this.records.reset(name, this.sink.recording && this.records.items < EXPANSION_BUDGET);
     this.sink.callStack = [];
     this.sink.errors = 0;
     this.labels = new Map();
-    this.work = 0;
-    this.aborted = false;
     this.currentTop = null;
+    this.growing = null;
+    this.memo = new Map();
+    this.cut = this.records.expanding ? null : { at: null!, why: "file" };
   }
 
   private network(name: string, body: A.Statement[], span: Span, nameSpan: Span, implicit: boolean): NetworkResult {
@@ -122,7 +204,7 @@ export class Elaborator {
       rest = body.slice(1);
     } else if (!body.some((s) => s.type === "layer" && s.op.text === "input")) {
       // (a misplaced `input` is reported where it stands)
-      // a compound first statement (residual, repeat, concat) is pointed at by its keyword, not over the whole file
+      // (a compound first statement — repeat, residual, concat — is pointed at by its keyword, never the whole file)
       const where = implicit ? (first ? ("keyword" in first ? first.keyword : { start: first.start, end: first.end }) : nameSpan) : nameSpan;
       const what = implicit ? "these statements have" : `network \`${name}\` has`;
       this.sink.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
@@ -130,19 +212,26 @@ export class Elaborator {
     // without a (valid) input the statements are still checked, in doubt of every size
     if (!flow.shape) flow = { shape: { kind: "volume", w: STAND_IN, h: STAND_IN, d: 1 }, node: null, field: null, doubt: allDoubt };
     const statements: Occurrence[] = [];
+    const cutBefore = this.cut;
     for (const stmt of rest) {
       if (this.aborted) break;
       this.currentTop = stmt;
-      const before = records.graph.length;
+      if (this.cut && !this.cut.at) this.cut.at = stmt;
+      // (a layer records its own occurrence: only a statement that recorded none is summed here)
+      const before = stmt.type === "layer" ? null : records.tally.mark();
       flow = this.statement(stmt, flow, emptyScope);
       const occ = records.lastOccurrence(stmt);
       if (occ) statements.push(occ);
       else statements.push(records.composite(stmt, "layer", "?", null, flow, before));
     }
     records.countUses();
+    records.finishNetwork();
     const graph = records.graph;
+    const sums = records.tally.totals();
+    // (more layers than can run is the reason to give, whichever budget stopped the copies first)
+    if (this.cut?.at) this.reportCut(name, this.cut.at, sums.layers > BigInt(this.maxLayers) ? "layers" : this.cut.why, sums.layers, cutBefore !== null);
     const known = graph.length > 0 && flow.shape !== null && !flow.doubt;
-    const { params, macs } = totals(graph, 0);
+    const { params, macs } = sums;
     const input = graph[0]?.op === "input" ? graph[0].output : null;
     return {
       name,
@@ -154,12 +243,23 @@ export class Elaborator {
       params,
       macs,
       receptiveField: flow.field,
-      activationBytes: activationTotal(graph),
-      peakActivationBytes: peakLive(graph),
+      activationBytes: sums.bytes,
+      // a network too large to expand never runs: every activation at once bounds its peak
+      peakActivationBytes: this.cut ? sums.bytes : peakLive(graph),
       statements,
       graph,
-      complete: known && this.sink.errors === 0 && !this.aborted,
+      complete: known && this.sink.errors === 0 && !this.aborted && !this.cut,
     };
+  }
+
+  /** The network is too large to expand into a runnable graph: say so where it grew past the cap. */
+  private reportCut(name: string, at: A.Statement, why: "layers" | "file", layers: bigint, fromStart: boolean) {
+    const count = layers.toLocaleString("en-US");
+    const cap = this.maxLayers.toLocaleString("en-US");
+    const message = why === "layers"
+      ? `network \`${name}\` expands to ${count} layers, more than the ${cap} that can run: its shapes and counts are exact, but it cannot be run or exported, and its hints stop here`
+      : `network \`${name}\` is too large to expand into a runnable graph here (its copies would pass the ${EXPANSION_BUDGET.toLocaleString("en-US")} nodes, uses and scopes one file may expand): its shapes and counts are exact, but it cannot be run or exported${fromStart ? "" : ", and its hints stop here"}`;
+    this.sink.report("bad-value", headOf(at), message);
   }
 
   private input(stmt: A.LayerStatement): Flow {
@@ -216,7 +316,7 @@ export class Elaborator {
     };
     const node = this.records.addNode("input", [], null, shape, attrs, 0n, 0n, stmt);
     const flow: Flow = { shape, node, field: { w: 1, h: 1, jumpW: 1, jumpH: 1 } };
-    this.records.record(stmt, "input", "input", null, shape, this.records.graph[node], flow.field);
+    this.records.record(stmt, "input", "input", null, shape, this.records.nodeAt(node), flow.field);
     return flow;
   }
 
@@ -231,7 +331,8 @@ export class Elaborator {
   }
 
   private statement(stmt: A.Statement, flow: Flow, scope: Scope): Flow {
-    if (++this.work > this.maxLayers * 4) {
+    this.work += STATEMENT_WORK;
+    if (this.work > this.budget) {
       this.abort(stmt);
       return unknownFlow;
     }
@@ -272,21 +373,91 @@ export class Elaborator {
     } else this.labels.set(key, label.start);
   }
 
-  private abort(at: Span) {
+  /** Out of work: one error at what grew (the outermost repeat or block use), and nothing more is checked. */
+  private abort(at: A.Statement) {
     if (this.aborted) return;
     this.aborted = true;
-    const top = this.currentTop ?? at;
+    const grew = this.growing ?? this.currentTop ?? at;
+    const where = this.sink.recording ? `network \`${this.records.networkName}\`` : `block \`${this.records.networkName.replace(/^block /, "")}\``;
     this.sink.report(
       "bad-value",
-      top,
-      `network \`${this.records.networkName}\` expands to more than ${this.maxLayers.toLocaleString("en-US")} layers; the analysis stops here`,
+      headOf(grew),
+      `${whatOf(grew)} in ${where} expands to more than one analysis can check (${Math.round(this.budget / STATEMENT_WORK).toLocaleString("en-US")} statements): the analysis stops here, and nothing below is checked`,
     );
   }
 
-  /** A layer's node; past the layer cap the analysis stops. */
+  /** Stop expanding into the graph (the cap is reached): from here on nodes and uses are only counted. */
+  private stopExpanding(why: "layers" | "file") {
+    if (!this.records.expanding) return;
+    this.records.expanding = false;
+    this.cut = { at: this.currentTop!, why };
+  }
+
+  /** Room in the graph for `layers` more layers and `items` more nodes and occurrences? Else expanding stops. */
+  private room(layers: number, items: number): boolean {
+    const records = this.records;
+    if (!records.expanding) return false;
+    if (records.tally.layers() + layers > this.maxLayers) this.stopExpanding("layers");
+    else if (records.items + items > EXPANSION_BUDGET) this.stopExpanding("file");
+    return records.expanding;
+  }
+
+  /** A layer's node; past the layer cap it is only counted. */
   private addLayerNode<K extends LayerOp>(op: K, inputs: number[], input: Shape, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
-    if (this.records.graph.length > this.maxLayers) this.abort(stmt);
-    return this.records.addNode(op, inputs, input, output, attrs, params, macs, stmt);
+    if (this.records.expanding) this.room(1, 2);
+    return this.records.addNode(op, inputs, input, output, attrs, params, macs, stmt, true);
+  }
+
+  /**
+   * `times` more elaborations like the template's: replayed while there is room, else
+   * counted. `kept` says how many nodes and occurrences the copies added (none: every
+   * statement inside has its fill of occurrences and there is no node — copying more is
+   * pointless).
+   */
+  private reuse(t: Template, flow: Flow, times: number, copy = true): Flow {
+    const r = this.reuseKept(t, flow, times, copy);
+    return r.out;
+  }
+
+  private reuseKept(t: Template, flow: Flow, times: number, copy = true): { out: Flow; kept: number } {
+    const records = this.records;
+    let out = flow;
+    let left = times;
+    let kept = 0;
+    if (copy && records.expanding && t.expanded && !Recorder.empty(t)) {
+      const layers = layersIn(t);
+      const items = records.cost(t);
+      // as many as fit
+      const fit = Math.min(left, layers > 0 ? Math.floor((this.maxLayers - records.tally.layers()) / layers) : left, items > 0 ? Math.floor((EXPANSION_BUDGET - records.items) / items) : left);
+      const now = Math.max(0, Math.min(fit, Math.floor((this.budget - this.work) / Math.max(1, items))));
+      if (now > 0) {
+        const r = records.reuse(t, out, now);
+        out = r.out;
+        this.work += r.work;
+        kept += r.kept;
+        left -= now;
+      }
+      if (left > 0 && this.work <= this.budget) this.room(layers, items);
+    }
+    if (left > 0) {
+      if (this.work > this.budget) {
+        this.abort(this.currentTop!);
+        return { out: unknownFlow, kept };
+      }
+      const r = records.reuse(t, out, left, false);
+      out = r.out;
+      this.work += r.work;
+    }
+    return { out, kept };
+  }
+
+  private suggestion(name: string): string | null {
+    let close = this.suggestions.get(name);
+    if (close === undefined) {
+      close = suggest(name, [...layerNames, ...this.blocks.keys(), "input"]);
+      this.suggestions.set(name, close);
+    }
+    return close;
   }
 
   private layer(stmt: A.LayerStatement, flow: Flow, scope: Scope): Flow {
@@ -305,14 +476,13 @@ export class Elaborator {
         const args: A.CallArgument[] = stmt.args.map((v) => ({ name: null, value: singleExpr(v), start: v.start, end: v.end }));
         return this.call(stmt, stmt.op, args, flow, scope);
       }
-      const candidates = [...layerNames, ...this.blocks.keys(), "input"];
-      const close = suggest(name, candidates);
+      const close = this.suggestion(name);
       const hint = close ? `; did you mean \`${close}\`?` : "";
       sink.report("unknown-name", stmt.op, `unknown layer \`${name}\`${hint}`, close ? { kind: "rename", replace: stmt.op, candidates: [close] } : undefined);
       // go on as the likely intended kind, so the lines after a typo are still checked
       kind = close ? layerKind(close) : undefined;
       if (!kind) {
-        records.record(stmt, "layer", name, flow.shape, null, null, null);
+        records.record(stmt, "layer", name, shown(flow), null, null, null);
         // what it would have done is unknown: the lines below are checked in doubt
         return inDoubt(flow, flow.shape, allDoubt);
       }
@@ -326,7 +496,7 @@ export class Elaborator {
     if (misspelt) args.extra = false;
 
     if (!flow.shape) {
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       return unknownFlow;
     }
     if (kind.spatial && flow.shape.kind === "vector") {
@@ -335,7 +505,7 @@ export class Elaborator {
         stmt,
         `\`${kind.name}\` needs a W×H×D volume, but the data is already a vector of ${flow.shape.n.toLocaleString("en-US")} numbers; put spatial layers before \`fc\`/\`flatten\``,
       );
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       // the data stays a vector: every later spatial layer is reported too
       return flow;
     }
@@ -361,24 +531,25 @@ export class Elaborator {
       report: failed ? silent : misspelt ? guessing(stmt, kind, misspelt, doubtful(sink, flow.doubt)) : doubtful(sink, flow.doubt),
     });
     if (!outcome) {
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     const out = outcome.output;
     const tooLarge = out.kind === "volume" ? out.w > MAX_VALUE || out.h > MAX_VALUE || out.d > MAX_VALUE : out.n > MAX_VALUE;
     if (tooLarge) {
       if (!doubt) sink.report("bad-value", stmt, `the output ${shapeText(out)} is too large`);
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     if (failed || doubt) {
-      records.record(stmt, "layer", kind.name, flow.shape, null, null, null);
+      records.record(stmt, "layer", kind.name, shown(flow), null, null, null);
       return inDoubt(flow, out, doubt ?? {});
     }
     const inputs = flow.node === null ? [] : [flow.node];
     const node = this.addLayerNode(kind.name, inputs, flow.shape, out, outcome.attrs, outcome.weights + outcome.biases, outcome.macs, stmt);
     const field = stepField(flow.field, outcome.field);
-    records.record(stmt, "layer", kind.name, flow.shape, out, records.graph[node], field, outcome.weights, outcome.biases, outcome.explain);
+    // (params and MACs given, not read from the node: past the layer cap there is none)
+    records.record(stmt, "layer", kind.name, flow.shape, out, records.nodeAt(node), field, outcome.weights, outcome.biases, outcome.explain, outcome.weights + outcome.biases, outcome.macs);
     return { shape: out, node, field };
   }
 
@@ -386,32 +557,57 @@ export class Elaborator {
     const sink = this.sink;
     const records = this.records;
     const block = this.blocks.get(callee.text);
-    const before = records.graph.length;
     if (!block) {
       const candidates = [...this.blocks.keys()];
       const close = suggest(callee.text, [...candidates, ...layerNames]);
       const hint = close ? `; did you mean \`${close}\`?` : candidates.length ? ` (blocks here: ${candidates.join(", ")})` : "";
       sink.report("unknown-name", callee, `unknown block \`${callee.text}\`${hint}`, close ? { kind: "rename", replace: callee, candidates: [close] } : undefined);
-      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      records.record(stmt, "call", callee.text, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     sink.addReference("block", callee, block.name!, callee.text, false);
     this.afterCall(stmt, block);
     if (this.recursiveCalls.has(callee.start) || sink.callStack.some((f) => f.block === callee.text)) {
-      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      records.record(stmt, "call", callee.text, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
     const bound = bindArguments(block, callee, stmt, args, scope, sink);
     if (!bound) {
-      records.record(stmt, "call", callee.text, flow.shape, null, null, null);
+      records.record(stmt, "call", callee.text, shown(flow), null, null, null);
       return inDoubt(flow, flow.shape, allDoubt);
     }
-    const inner = blockScope(block, bound, sink);
-    sink.callStack.push({ block: callee.text, site: callee });
-    const outer = records.enter(records.blockFrame(stmt, callee.text));
-    const out = this.statements(block.body, flow, inner);
-    records.scope = outer;
-    sink.callStack.pop();
+    // one elaboration per call statement, arguments and input: the others are reuses
+    const before = records.tally.mark();
+    // (an elaboration not recorded — a block alone, a body that never runs — is never replayed where it would be)
+    let key = `${stmt.start}|${flowKey(flow)}|${sink.recording ? 1 : 0}`;
+    for (const p of block.params) key += `|${bound.has(p.name.text) ? bound.get(p.name.text) : "-"}`;
+    const outerGrowing = this.growing;
+    if (!outerGrowing) this.growing = stmt;
+    let out: Flow;
+    const known = this.reuses ? this.memo.get(key) : undefined;
+    if (known) {
+      // the block's frame and call site are part of what is replayed
+      const sites = records.enterCall(callee);
+      const scopeOuter = records.enter(records.blockFrame(stmt, callee.text));
+      // (the frame made here is the use's own; the template's starts inside the body)
+      out = this.reuse(known, flow, 1);
+      records.scope = scopeOuter;
+      records.callSites = sites;
+    } else {
+      this.work += CALL_WORK;
+      const inner = blockScope(block, bound, sink);
+      sink.callStack.push({ block: callee.text, site: callee });
+      const sites = records.enterCall(callee);
+      const scopeOuter = records.enter(records.blockFrame(stmt, callee.text));
+      const started = records.begin(flow);
+      out = this.statements(block.body, flow, inner);
+      const template = records.end(started, out);
+      if (!this.aborted) this.memo.set(key, template);
+      records.scope = scopeOuter;
+      records.callSites = sites;
+      sink.callStack.pop();
+    }
+    this.growing = outerGrowing;
     records.composite(stmt, "call", callee.text, flow, out, before);
     return out;
   }
@@ -436,7 +632,7 @@ export class Elaborator {
   private repeat(stmt: A.RepeatStatement, flow: Flow, scope: Scope): Flow {
     const sink = this.sink;
     const records = this.records;
-    const before = records.graph.length;
+    const before = records.tally.mark();
     if (!stmt.count) sink.report("bad-value", stmt.keyword, "`repeat` needs a count: `repeat N { … }`");
     const n = stmt.count ? evaluateInt(stmt.count, scope, sink.reporter, { what: "the repeat count N", min: 0, max: MAX_REPEAT }) : null;
     const label = stmt.label?.text ?? null;
@@ -445,7 +641,7 @@ export class Elaborator {
       const outer = records.enter({ kind: "repeat", id: records.frameId(), span: stmt, label, iteration: 1, count: null });
       const once = this.statements(stmt.body, flow, scope);
       records.scope = outer;
-      records.record(stmt, "repeat", "repeat", flow.shape, null, null, null);
+      records.record(stmt, "repeat", "repeat", shown(flow), null, null, null);
       return inDoubt(flow, once.shape, allDoubt);
     }
     if (n === 0) {
@@ -455,23 +651,49 @@ export class Elaborator {
       records.composite(stmt, "repeat", "repeat 0", flow, flow, before);
       return flow;
     }
+    const outerGrowing = this.growing;
+    if (!outerGrowing) this.growing = stmt;
     let out = flow;
+    // a pass that comes in as the one before came in does what it did: the rest are reuses of it
+    let last: { input: Flow; template: Template } | null = null;
     for (let i = 0; i < n && !this.aborted; i++) {
-      if (++this.work > this.maxLayers * 4) {
+      this.work += 1;
+      if (this.work > this.budget) {
         this.abort(stmt);
+        this.growing = outerGrowing;
         return unknownFlow;
       }
+      if (last && this.reuses && sameFlow(last.input, out)) {
+        // each pass replayed in a frame of its own while the graph has room; the rest counted
+        for (; i < n && records.expanding && !Recorder.empty(last.template) && !this.aborted; i++) {
+          const outer = records.enter({ kind: "repeat", id: records.frameId(), span: stmt, label, iteration: i + 1, count: n });
+          const r = this.reuseKept(last.template, out, 1);
+          out = r.out;
+          records.scope = outer;
+          if (r.kept === 0) {
+            i++;
+            break;
+          }
+        }
+        // (the rest are only counted: the graph is full, or copies would add nothing)
+        if (i < n && !this.aborted) out = this.reuse(last.template, out, n - i, false);
+        break;
+      }
       const outer = records.enter({ kind: "repeat", id: records.frameId(), span: stmt, label, iteration: i + 1, count: n });
+      const input = out;
+      const started = records.begin(out);
       out = this.statements(stmt.body, out, scope);
+      last = { input, template: records.end(started, out) };
       records.scope = outer;
     }
+    this.growing = outerGrowing;
     records.composite(stmt, "repeat", `repeat ${n}`, flow, out, before);
     return out;
   }
 
   private residual(stmt: A.ResidualStatement, flow: Flow, scope: Scope): Flow {
     const records = this.records;
-    const before = records.graph.length;
+    const before = records.tally.mark();
     const label = stmt.label?.text ?? null;
     const outer = records.enter({ kind: "residual", id: records.frameId(), span: stmt, label, path: "body" });
     const body = this.statements(stmt.body, flow, scope);
@@ -528,7 +750,7 @@ export class Elaborator {
     }
     // what it would do is unknown: each part is checked on the input, the lines below in doubt
     const records = this.records;
-    const before = records.graph.length;
+    const before = records.tally.mark();
     for (const branch of body.branches) this.statements(branch.body, flow, scope);
     if (body.statements.length) this.statements(body.statements, flow, scope);
     records.composite(stmt, "layer", name, flow, inDoubt(flow, flow.shape, allDoubt), before);
@@ -537,7 +759,7 @@ export class Elaborator {
 
   private merge(stmt: A.MergeStatement, flow: Flow, scope: Scope): Flow {
     const records = this.records;
-    const before = records.graph.length;
+    const before = records.tally.mark();
     if (stmt.branches.length === 0) this.sink.report("bad-value", stmt.keyword, `\`${stmt.type}\` needs at least one \`branch { … }\``);
     const label = stmt.label?.text ?? null;
     const branches = stmt.branches.length;

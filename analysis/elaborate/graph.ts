@@ -6,34 +6,173 @@ import type * as A from "../../grammar";
 import type { Span } from "../../grammar";
 import type { FieldStep } from "../layers";
 import { elementCount } from "../format";
-import type { AttrsByOp, BlockFrame, Explanation, GraphNode, NodeOp, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind } from "../types";
+import type { AttrsByOp, BlockFrame, Explanation, GraphNode, NodeOp, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind, UnrecordedUses } from "../types";
 import type { Flow } from "./doubt";
 import type { Sink } from "./sink";
+import { since, Tally, type Mark } from "./tally";
+
+/** The layers of one elaboration of a template (a double: exact below 2^53). */
+export function layersIn(t: Template): number {
+  return t.from.big === null && t.to.big === null ? t.to.l - t.from.l : Number(since(t.from, t.to).layers);
+}
+
+
 
 const noExplanation = (): Explanation[] => [];
-const noCallSites: Span[] = [];
+/**
+ * Occurrences kept per statement at most: hover and hints show the first few and the
+ * count; the uses past these are counted (Analysis.unrecordedUses), not kept.
+ */
+export const OCCURRENCES_PER_STATEMENT = 100;
+const noCallSites: readonly Span[] = [];
 const noScope: readonly ScopeFrame[] = [];
+
+/**
+ * What one elaboration of a block body (or one pass of a repeat) left, so that the
+ * next use with the same arguments, input shape and doubt can be *replayed* — its nodes
+ * and occurrences copied with fresh ids, scopes and call sites — instead of elaborated
+ * again (spec §4 makes a use depend on nothing else), or, past the layer cap, only
+ * counted. The slices index the network's graph, occurrence log and frame log.
+ */
+export interface Template {
+  graphFrom: number;
+  graphTo: number;
+  logFrom: number;
+  logTo: number;
+  framesFrom: number;
+  framesTo: number;
+  /** the id of the first frame of the slice (frame ids are consecutive) */
+  frameIdFrom: number;
+  /** every node and occurrence of the elaboration is in the slices */
+  expanded: boolean;
+  /** the node the body read (the use's input), the call sites and scope depth around it */
+  inputNode: number | null;
+  callDepth: number;
+  scopeDepth: number;
+  fieldIn: ReceptiveField | null;
+  out: Flow;
+  /** the tally before and after it: its totals are the difference */
+  from: Mark;
+  to: Mark;
+  errors: number;
+  /** what one copy costs, in nodes, occurrences, frames and the scope and call-site arrays made (-1: not counted yet) */
+  cost: number;
+  /** uses of each statement inside, the uses past the cap included (made when first needed) */
+  counts: Map<number, bigint> | null;
+  /** uses past the cap recorded while it was elaborated (not in the log) */
+  extra: Map<number, bigint> | null;
+  /** the network's uses of each block before it (a use inside is numbered from these), and the uses it made */
+  useFrom: number;
+  useTo: number;
+  /** made when first needed, from its slice of the use log */
+  uses: TemplateUses | null;
+}
+
+/** The block uses of a template: per block, the network's count before it, and the uses it made. */
+interface TemplateUses {
+  before: Map<string, number>;
+  made: Map<string, number>;
+}
+
+/** The receptive field after a reused elaboration, for a different field coming in: r and j are affine in the input's. */
+export function movedField(field: ReceptiveField | null, from: ReceptiveField | null, to: ReceptiveField | null): ReceptiveField | null {
+  if (!field || !from || !to) return null;
+  if (from.w === to.w && from.h === to.h && from.jumpW === to.jumpW && from.jumpH === to.jumpH) return field;
+  const sw = to.jumpW / from.jumpW;
+  const sh = to.jumpH / from.jumpH;
+  return { w: to.w + (field.w - from.w) * sw, h: to.h + (field.h - from.h) * sh, jumpW: field.jumpW * sw, jumpH: field.jumpH * sh };
+}
+
+/** The field after `times` reuses in a row of a template (a repeat's remaining passes): the affine map applied `times` times. */
+function fieldAfter(t: Template, field: ReceptiveField | null, times: number): ReceptiveField | null {
+  const from = t.fieldIn;
+  const to = t.out.field;
+  if (!field || !from || !to) return null;
+  const sw = to.jumpW / from.jumpW;
+  const sh = to.jumpH / from.jumpH;
+  const aw = (to.w - from.w) / from.jumpW;
+  const ah = (to.h - from.h) / from.jumpH;
+  let { w, h, jumpW, jumpH } = field;
+  for (let i = 0; i < times; i++) {
+    w += aw * jumpW;
+    h += ah * jumpH;
+    jumpW *= sw;
+    jumpH *= sh;
+  }
+  return { w, h, jumpW, jumpH };
+}
+
+function sameShape(a: Shape | null, b: Shape | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  if (a.kind === "vector" || b.kind === "vector") return a.kind === b.kind && (a as { n: number }).n === (b as { n: number }).n;
+  return a.w === b.w && a.h === b.h && a.d === b.d;
+}
+
+function alike(first: Occurrence, output: Shape | null, params: bigint, macs: bigint): boolean {
+  return sameShape(first.output, output) && first.params === params && first.macs === macs;
+}
+
+function addCounts(into: Map<number, bigint>, from: Map<number, bigint>, times: bigint): void {
+  for (const [start, n] of from) into.set(start, (into.get(start) ?? 0n) + n * times);
+}
 
 export class Recorder {
   /** statement start offset → its occurrences, in elaboration order (the whole file) */
   readonly occurrences = new Map<number, Occurrence[]>();
+  /** statement start → uses that have no occurrence (past the layer cap), the whole file */
+  readonly unrecorded = new Map<number, UnrecordedUses>();
+  /** statements whose uses without an occurrence may differ from their first (shape, params, MACs) */
+  readonly varied = new Set<number>();
+  /** nodes and occurrences recorded in the whole analysis (for its budget) */
+  items = 0;
   // per network
   graph: GraphNode[] = [];
+  /** every occurrence of the network, in record order */
+  private log: Occurrence[] = [];
+  /** every frame of the network, in creation order */
+  private frameLog: ScopeFrame[] = [];
   networkName = "";
   /** the structures around the statement being elaborated (shared by all it records) */
   scope: readonly ScopeFrame[] = noScope;
+  /** the call sites that led here, outermost first (shared as the scope) */
+  callSites: readonly Span[] = noCallSites;
+  readonly tally = new Tally();
+  /** nodes and occurrences go into the graph and the log; false past the cap (and for blocks alone) */
+  expanding = true;
   private frames = 0;
   /** per block name, the frames of its uses in this network (their `uses` is set at the end) */
   private blockUses = new Map<string, BlockFrame[]>();
+  /** per block name, its uses so far in this network, counted ones too (the next use's number is one more) */
+  private useCount = new Map<string, number>();
+  /** every change of useCount, in order: the block and its count before and after (a template's slice says what it made) */
+  private useLogBlock: string[] = [];
+  private useLogBefore: number[] = [];
+  private useLogAfter: number[] = [];
+  /** uses past the cap, counted into the innermost template being elaborated (the network's own at the bottom) */
+  private extras: (Map<number, bigint> | null)[] = [];
+  /** call statement start → its block, for the uses past the cap */
+  private callees = new Map<number, string>();
 
   constructor(private readonly sink: Sink) {}
 
-  reset(networkName: string): void {
+  reset(networkName: string, expanding: boolean): void {
     this.graph = [];
+    this.log = [];
+    this.frameLog = [];
     this.networkName = networkName;
     this.scope = noScope;
+    this.callSites = noCallSites;
+    this.tally.reset();
+    this.expanding = expanding;
     this.frames = 0;
     this.blockUses = new Map();
+    this.useCount = new Map();
+    this.useLogBlock = [];
+    this.useLogBefore = [];
+    this.useLogAfter = [];
+    this.extras = [null];
+    this.callees = new Map();
   }
 
   /** the id of the next frame */
@@ -46,8 +185,10 @@ export class Recorder {
     if (!this.sink.recording) return { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block, use: 1, uses: 1 };
     let uses = this.blockUses.get(block);
     if (!uses) this.blockUses.set(block, (uses = []));
-    const frame: BlockFrame = { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block, use: uses.length + 1, uses: 0 };
-    uses.push(frame);
+    const use = this.moreUses(block, 1);
+    const frame: BlockFrame = { kind: "block", id: this.frames++, span: stmt, label: stmt.label?.text ?? null, block, use, uses: 0 };
+    if (this.expanding) uses.push(frame);
+    this.callees.set(stmt.start, block);
     return frame;
   }
 
@@ -58,24 +199,58 @@ export class Recorder {
     for (let i = 0; i < outer.length; i++) inner[i] = outer[i];
     inner[outer.length] = frame;
     this.scope = inner;
+    this.frameLog.push(frame);
     return outer;
   }
 
-  /** Every use of a block now knows how many uses there are. */
+  /** Into a block use at `site`; returns the call sites to restore after. */
+  enterCall(site: Span): readonly Span[] {
+    const outer = this.callSites;
+    const inner = new Array<Span>(outer.length + 1);
+    for (let i = 0; i < outer.length; i++) inner[i] = outer[i];
+    inner[outer.length] = site;
+    this.callSites = inner;
+    return outer;
+  }
+
+  /**
+   * Every use of a block now knows how many uses there are. In a network too large to
+   * expand, the uses of its call statements, past the cap too (a double past 2^53).
+   */
   countUses(): void {
-    for (const list of this.blockUses.values()) for (const frame of list) frame.uses = list.length;
+    for (const [block, list] of this.blockUses) {
+      const uses = this.useCount.get(block) ?? list.length;
+      for (const frame of list) frame.uses = uses;
+    }
+  }
+
+  /** The uses of this network past the cap, now that it is done: into the file's. */
+  finishNetwork(): void {
+    for (const [start, n] of this.extras[0] ?? []) {
+      const before = this.unrecorded.get(start);
+      this.unrecorded.set(start, { count: (before?.count ?? 0n) + n, likeFirst: !this.varied.has(start) });
+    }
   }
 
   /**
    * Nodes (and occurrences below) are built whole, in one literal: objects that gain a
    * property later get a map of their own that dies with each analysis, and the
    * optimized code that read it is thrown away and compiled again every time.
+   * Past the cap a node is only tallied: its id is -1 (it exists, but not in the graph).
    */
-  addNode<K extends NodeOp>(op: K, inputs: number[], input: Shape | null, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement): number {
+  addNode<K extends NodeOp>(op: K, inputs: number[], input: Shape | null, output: Shape, attrs: AttrsByOp[K], params: bigint, macs: bigint, stmt: A.Statement, layer = false): number {
+    this.tally.node(params, macs, output, layer);
+    if (!this.expanding) return -1;
     const id = this.graph.length;
-    // one literal whatever the kind: `op` says which attrs these are (GraphNode is a union by op)
     this.graph.push({ op, inputs, input, output, attrs, params, macs, label: stmt.label?.text ?? null, span: stmt, scope: this.scope, id } as unknown as GraphNode);
+    // (one literal whatever the kind: `op` says which attrs these are; GraphNode is a union by op)
+    this.items++;
     return id;
+  }
+
+  /** graph[id], or null for a node past the cap */
+  nodeAt(id: number | null): GraphNode | null {
+    return id === null || id < 0 ? null : this.graph[id];
   }
 
   record(
@@ -89,9 +264,20 @@ export class Recorder {
     weights = 0n,
     biases = 0n,
     explain = noExplanation,
+    params = node?.params ?? 0n,
+    macs = node?.macs ?? 0n,
   ): Occurrence | null {
     if (!this.sink.recording) return null;
-    const callStack = this.sink.callStack;
+    const callSites = this.callSites;
+    // a top-level statement is always recorded (the network's list of statements); past
+    // the cap the others are counted
+    if (!this.expanding && (callSites.length > 0 || this.scope.length > 0)) {
+      this.count(stmt.start, this.occurrences.get(stmt.start), output, params, macs);
+      return null;
+    }
+    // (undefined for a first occurrence, null when the statement has its fill: then counted)
+    const list = this.listFor(stmt.start, output, params, macs);
+    if (list === null) return null;
     const occ: Occurrence = {
       span: stmt,
       kind,
@@ -99,38 +285,60 @@ export class Recorder {
       label: stmt.label?.text ?? null,
       input,
       output,
-      params: node?.params ?? 0n,
+      params,
       weights,
       biases,
-      macs: node?.macs ?? 0n,
+      macs,
       receptiveField: field,
       node,
       explain,
-      callSites: callStack.length ? callStack.map((f) => f.site) : noCallSites,
+      callSites: callSites as Span[],
       scope: this.scope,
       network: this.networkName,
     };
-    const list = this.occurrences.get(stmt.start);
-    if (list) list.push(occ);
-    else this.occurrences.set(stmt.start, [occ]); // (an array grown from empty reserves 17 slots)
+    this.keep(list, occ);
+    this.items++;
     return occ;
   }
 
-  /** A statement made of many layers: its totals are those of the nodes it added. */
-  composite(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: number): Occurrence {
-    const { params, macs } = totals(this.graph, from);
+  /** The statement's list of occurrences, if it has room for one more; else the use is counted. */
+  private listFor(start: number, output: Shape | null, params: bigint, macs: bigint): Occurrence[] | undefined | null {
+    const list = this.occurrences.get(start);
+    if (list && list.length >= OCCURRENCES_PER_STATEMENT) {
+      this.count(start, list, output, params, macs);
+      return null;
+    }
+    return list;
+  }
+
+  /** One use without an occurrence: counted, and compared with the first. */
+  private count(start: number, list: Occurrence[] | undefined, output: Shape | null, params: bigint, macs: bigint): void {
+    const extra = this.extra();
+    extra.set(start, (extra.get(start) ?? 0n) + 1n);
+    if (!this.varied.has(start) && !(list && alike(list[0], output, params, macs))) this.varied.add(start);
+  }
+
+  private keep(list: Occurrence[] | undefined, occ: Occurrence): void {
+    this.log.push(occ);
+    if (list) list.push(occ);
+    else this.occurrences.set(occ.span.start, [occ]); // (an array grown from empty reserves 17 slots)
+  }
+
+  /** A statement made of many layers: its totals are those of the nodes it added since `from`. */
+  composite(stmt: A.Statement, kind: StatementKind, name: string, input: Flow | null, out: Flow, from: Mark | null): Occurrence {
+    const { params, macs } = from ? this.tally.countsSince(from) : { params: 0n, macs: 0n };
     const output = out.doubt ? null : out.shape;
-    const occ = this.record(stmt, kind, name, input?.shape ?? null, output, null, out.field) ?? {
+    return this.record(stmt, kind, name, input && !input.doubt ? input.shape : null, output, null, out.field, 0n, 0n, noExplanation, params, macs) ?? {
       span: { start: stmt.start, end: stmt.end },
       kind,
       name,
       label: stmt.label?.text ?? null,
-      input: input?.shape ?? null,
+      input: input && !input.doubt ? input.shape : null,
       output,
-      params: 0n,
+      params,
       weights: 0n,
       biases: 0n,
-      macs: 0n,
+      macs,
       receptiveField: out.field,
       node: null,
       explain: noExplanation,
@@ -138,9 +346,6 @@ export class Recorder {
       scope: this.scope,
       network: this.networkName,
     };
-    occ.params = params;
-    occ.macs = macs;
-    return occ;
   }
 
   /** The occurrence of a top-level statement of the current network just elaborated. */
@@ -148,6 +353,263 @@ export class Recorder {
     const list = this.occurrences.get(stmt.start);
     const last = list?.[list.length - 1];
     return last && last.network === this.networkName && last.callSites.length === 0 ? last : null;
+  }
+
+  // ---- templates ----
+
+  /** The counts of uses past the cap of the innermost template being elaborated (made when first needed). */
+  private extra(): Map<number, bigint> {
+    const i = this.extras.length - 1;
+    return (this.extras[i] ??= new Map());
+  }
+
+  /** Start recording what the next elaboration leaves, for its reuse. */
+  begin(flow: Flow): Template {
+    this.extras.push(null);
+    const mark = this.tally.mark();
+    return {
+      graphFrom: this.graph.length,
+      graphTo: 0,
+      logFrom: this.log.length,
+      logTo: 0,
+      framesFrom: this.frameLog.length,
+      framesTo: 0,
+      frameIdFrom: this.frames,
+      expanded: this.expanding,
+      inputNode: flow.node,
+      callDepth: this.callSites.length,
+      scopeDepth: this.scope.length,
+      fieldIn: flow.field,
+      out: flow,
+      from: mark,
+      to: mark,
+      errors: this.sink.errors,
+      cost: -1,
+      counts: null,
+      extra: null,
+      useFrom: this.useLogBlock.length,
+      useTo: 0,
+      uses: null,
+    };
+  }
+
+  /** The elaboration is done: the template is complete. */
+  end(t: Template, out: Flow): Template {
+    t.graphTo = this.graph.length;
+    t.logTo = this.log.length;
+    t.framesTo = this.frameLog.length;
+    t.expanded = t.expanded && this.expanding;
+    t.out = out;
+    t.to = this.tally.mark();
+    t.errors = this.sink.errors - t.errors;
+    t.useTo = this.useLogBlock.length;
+    const extra = this.extras.pop();
+    if (extra) {
+      t.extra = extra;
+      addCounts(this.extra(), extra, 1n);
+    }
+    return t;
+  }
+
+  /** Uses of each statement inside one elaboration of the template. */
+  private countsOf(t: Template): Map<number, bigint> {
+    if (t.counts) return t.counts;
+    const counts = new Map<number, bigint>();
+    for (let i = t.logFrom; i < t.logTo; i++) {
+      const start = this.log[i].span.start;
+      counts.set(start, (counts.get(start) ?? 0n) + 1n);
+    }
+    if (t.extra) addCounts(counts, t.extra, 1n);
+    t.counts = counts;
+    return counts;
+  }
+
+  /** No node and no occurrence: nothing to copy (its frames would hold nothing). */
+  static empty(t: Template): boolean {
+    return t.graphTo === t.graphFrom && t.logTo === t.logFrom;
+  }
+
+  /** The size of one replay, in recorded items (nodes, occurrences, frames). */
+  static size(t: Template): number {
+    return t.graphTo - t.graphFrom + (t.logTo - t.logFrom) + (t.framesTo - t.framesFrom) + 1;
+  }
+
+  /**
+   * What one copy of the template costs: its nodes, occurrences and frames, and the
+   * scope and call-site arrays made for them (a deep nesting makes one per use, each as
+   * long as the nesting). Counted once, on first reuse.
+   */
+  cost(t: Template): number {
+    if (t.cost >= 0) return t.cost;
+    let cost = Recorder.size(t);
+    const seen = new Set<readonly unknown[]>();
+    const add = (a: readonly unknown[], depth: number) => {
+      if (a.length > depth && !seen.has(a)) {
+        seen.add(a);
+        // (an element copied costs about an eighth of a node made)
+        cost += a.length >> 3;
+      }
+    };
+    for (let i = t.graphFrom; i < t.graphTo; i++) add(this.graph[i].scope, t.scopeDepth);
+    for (let i = t.logFrom; i < t.logTo; i++) {
+      add(this.log[i].scope, t.scopeDepth);
+      add(this.log[i].callSites, t.callDepth);
+    }
+    t.cost = cost;
+    return cost;
+  }
+
+  /**
+   * `times` more elaborations exactly like the template's, from `flow`: copied into the
+   * graph and the log while expanding, else only tallied and counted. Returns the flow
+   * after them and the work done (items copied or counts added).
+   */
+  reuse(t: Template, flow: Flow, times: number, copy = true): { out: Flow; work: number; kept: number } {
+    if (copy && this.expanding && t.expanded && !Recorder.empty(t)) {
+      let out = flow;
+      let kept = 0;
+      const cost = this.cost(t);
+      for (let i = 0; i < times; i++) {
+        const r = this.replay(t, out);
+        out = r.out;
+        kept += r.kept;
+        this.items += cost;
+      }
+      return { out, work: times * cost, kept };
+    }
+    this.tally.addSpan(t.from, t.to, times);
+    this.sink.errors += t.errors * times;
+    let work = 1;
+    if (this.sink.recording) {
+      const counts = this.countsOf(t);
+      addCounts(this.extra(), counts, BigInt(times));
+      // the uses of blocks inside are counted too: a use after them has its number in the network
+      for (const [block, n] of this.usesIn(t).made) this.moreUses(block, n * times);
+      // (copies of uses already kept or counted, so compared with the first already)
+      work += counts.size;
+    }
+    // the flow after: the template's, its node (if any) past the cap
+    const node = t.out.node === null ? null : t.out.node === t.inputNode ? flow.node : -1;
+    return { out: { shape: t.out.shape, node, field: fieldAfter(t, flow.field, times), doubt: t.out.doubt }, work, kept: 0 };
+  }
+
+  /** `n` more uses of `block` in the network; returns its count after. */
+  private moreUses(block: string, n: number): number {
+    const before = this.useCount.get(block) ?? 0;
+    const after = before + n;
+    this.useCount.set(block, after);
+    this.useLogBlock.push(block);
+    this.useLogBefore.push(before);
+    this.useLogAfter.push(after);
+    return after;
+  }
+
+  /** The block uses the template made, and the counts before it (from its slice of the use log). */
+  private usesIn(t: Template): TemplateUses {
+    if (t.uses) return t.uses;
+    const before = new Map<string, number>();
+    const last = new Map<string, number>();
+    for (let i = t.useFrom; i < t.useTo; i++) {
+      const block = this.useLogBlock[i];
+      if (!before.has(block)) before.set(block, this.useLogBefore[i]);
+      last.set(block, this.useLogAfter[i]);
+    }
+    const made = new Map<string, number>();
+    for (const [block, after] of last) made.set(block, after - before.get(block)!);
+    return (t.uses = { before, made });
+  }
+
+  /** One copy of the template's nodes and occurrences, from `flow`. */
+  private replay(t: Template, flow: Flow): { out: Flow; kept: number } {
+    const inside = this.usesIn(t);
+    const offset = this.graph.length - t.graphFrom;
+    const mapNode = (id: number | null): number | null => (id === null ? null : id >= t.graphFrom ? id + offset : id === t.inputNode ? flow.node : id);
+    // fresh frames, numbered as if elaborated here
+    const frames = new Array<ScopeFrame>(t.framesTo - t.framesFrom);
+    for (let i = t.framesFrom; i < t.framesTo; i++) {
+      const f = this.frameLog[i];
+      const id = this.frames++;
+      let copy: ScopeFrame;
+      if (f.kind === "block") {
+        let uses = this.blockUses.get(f.block);
+        if (!uses) this.blockUses.set(f.block, (uses = []));
+        // numbered as it was in the template, from this replay's start (uses only counted inside it have numbers too)
+        const use = (this.useCount.get(f.block) ?? 0) + f.use - inside.before.get(f.block)!;
+        copy = { kind: "block", id, span: f.span, label: f.label, block: f.block, use, uses: 0 };
+        uses.push(copy);
+      } else if (f.kind === "repeat") copy = { kind: "repeat", id, span: f.span, label: f.label, iteration: f.iteration, count: f.count };
+      else if (f.kind === "residual") copy = { kind: "residual", id, span: f.span, label: f.label, path: f.path };
+      else copy = { kind: "branch", id, span: f.span, label: f.label, merge: f.merge, branch: f.branch, branches: f.branches };
+      frames[i - t.framesFrom] = copy;
+      this.frameLog.push(copy);
+    }
+    for (const [block, n] of inside.made) this.moreUses(block, n);
+    const scopes = new Map<readonly ScopeFrame[], readonly ScopeFrame[]>();
+    const here = this.scope;
+    const scopeOf = (old: readonly ScopeFrame[]): readonly ScopeFrame[] => {
+      if (old.length === t.scopeDepth) return here;
+      let s = scopes.get(old);
+      if (!s) {
+        const inner = new Array<ScopeFrame>(here.length + old.length - t.scopeDepth);
+        for (let i = 0; i < here.length; i++) inner[i] = here[i];
+        for (let i = t.scopeDepth; i < old.length; i++) inner[here.length + i - t.scopeDepth] = frames[old[i].id - t.frameIdFrom];
+        scopes.set(old, (s = inner));
+      }
+      return s;
+    };
+    const sites = new Map<Span[], Span[]>();
+    const hereSites = this.callSites;
+    const sitesOf = (old: Span[]): Span[] => {
+      if (old.length === t.callDepth) return hereSites as Span[];
+      let s = sites.get(old);
+      if (!s) {
+        s = [...hereSites, ...old.slice(t.callDepth)];
+        sites.set(old, s);
+      }
+      return s;
+    };
+    const graph = this.graph;
+    const from = t.graphFrom;
+    const outside = flow.node ?? -1;
+    for (let i = from; i < t.graphTo; i++) {
+      const n = graph[i];
+      const old = n.inputs;
+      // (the key of a reuse says whether its input has a node, so the template's did too)
+      const inputs = new Array<number>(old.length);
+      for (let j = 0; j < old.length; j++) inputs[j] = old[j] >= from ? old[j] + offset : outside;
+      graph.push({ op: n.op, inputs, input: n.input, output: n.output, attrs: n.attrs, params: n.params, macs: n.macs, label: n.label, span: n.span, scope: scopeOf(n.scope), id: i + offset } as GraphNode);
+    }
+    let kept = t.graphTo - from;
+    this.tally.addSpan(t.from, t.to, 1);
+    const fieldIn = flow.field;
+    const log = this.log;
+    for (let i = t.logFrom; i < t.logTo; i++) {
+      const o = log[i];
+      const list = this.listFor(o.span.start, o.output, o.params, o.macs);
+      if (list === null) continue;
+      kept++;
+      this.keep(list, {
+        span: o.span,
+        kind: o.kind,
+        name: o.name,
+        label: o.label,
+        input: o.input,
+        output: o.output,
+        params: o.params,
+        weights: o.weights,
+        biases: o.biases,
+        macs: o.macs,
+        receptiveField: movedField(o.receptiveField, t.fieldIn, fieldIn),
+        node: o.node ? this.graph[o.node.id + offset] : null,
+        explain: o.explain,
+        callSites: sitesOf(o.callSites),
+        scope: scopeOf(o.scope),
+        network: this.networkName,
+      });
+    }
+    if (t.extra) addCounts(this.extra(), t.extra, 1n);
+    this.sink.errors += t.errors;
+    return { out: { shape: t.out.shape, node: mapNode(t.out.node), field: movedField(t.out.field, t.fieldIn, fieldIn), doubt: t.out.doubt }, kept };
   }
 }
 

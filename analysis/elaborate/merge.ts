@@ -7,7 +7,8 @@ import type { Span } from "../../grammar";
 import { shapeText } from "../format";
 import { projectionShortcut } from "../projection";
 import type { Shape } from "../types";
-import { afterMismatch, doubtful, moreDoubt, unknownFlow, type Doubt, type Flow } from "./doubt";
+import { MAX_VALUE } from "../values";
+import { afterMismatch, allDoubt, doubtful, moreDoubt, standIn, unknownFlow, type Doubt, type Flow } from "./doubt";
 import { joinFields, type Recorder } from "./graph";
 import type { Sink } from "./sink";
 
@@ -84,7 +85,12 @@ export function join(how: "residual" | "add" | "concat" | "mul", stmt: A.Residua
     }
     output = first.kind === "volume" ? { ...first } : { ...first };
   }
-  if (doubt || outs.some((o) => o.node === null)) return { shape: output, node: null, field: null, doubt };
+  // (stacking doubles a depth each pass of a repeat: 2^1000 is no size)
+  if (output.kind === "volume" ? output.d > MAX_VALUE : output.n > MAX_VALUE) {
+    if (!doubt) report("bad-value", span, `${how} gives ${shapeText(output)}: too large`);
+    return afterMismatch(allDoubt, first);
+  }
+  if (doubt || outs.some((o) => o.node === null)) return { shape: standIn(output, doubt), node: null, field: null, doubt };
   const node = records.addNode(how === "residual" ? "add" : how, outs.map((o) => o.node!), input.shape, output, {}, 0n, 0n, stmt);
   const field = joinFields(outs);
   return { shape: output, node, field };

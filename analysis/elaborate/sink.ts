@@ -15,7 +15,7 @@ export class Sink {
   readonly diagnostics: Diagnostic[] = [];
   readonly references: NameReference[] = [];
   private readonly seen = new Set<string>();
-  private readonly referenceKeys = new Set<string>();
+  private readonly referenceKeys = new Set<number>();
   /** the block uses that led here, outermost first (the expansion keeps it) */
   callStack: CallFrame[] = [];
   /** false while blocks are checked on their own: no related places, no occurrences */
@@ -49,9 +49,9 @@ export class Sink {
   readonly reporter: Report = (code, span, message, data) => this.report(code, span, message, data);
 
   addReference(kind: NameReference["kind"], use: Span, definition: Span, name: string, isDefinition: boolean): void {
-    const key = `${use.start}|${definition.start}`;
-    if (this.referenceKeys.has(key)) return;
-    this.referenceKeys.add(key);
+    // a name at one place always means one definition (scopes are static): its place is the key
+    if (this.referenceKeys.has(use.start)) return;
+    this.referenceKeys.add(use.start);
     this.references.push({ kind, start: use.start, end: use.end, definition: { start: definition.start, end: definition.end }, name, isDefinition });
   }
 }

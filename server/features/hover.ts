@@ -14,6 +14,7 @@ import {
   layerKind,
   optionDocs,
   shapeText,
+  usesOf,
   type NetworkResult,
   type Occurrence,
   type OptionName,
@@ -90,7 +91,8 @@ function countLines(o: Occurrence, settings: ServerSettings): string[] {
 }
 
 function usesLines(snapshot: Snapshot, list: Occurrence[], settings: ServerSettings): string[] {
-  if (list.length < 2) return [];
+  const total = list.length ? usesOf(snapshot.analysis, list[0].span.start).total : 0n;
+  if (total < 2n) return [];
   const networks = new Set(list.map((o) => o.network));
   const rows = list.slice(0, 12).map((o, i) => {
     const site = o.callSites[o.callSites.length - 1];
@@ -98,8 +100,8 @@ function usesLines(snapshot: Snapshot, list: Occurrence[], settings: ServerSetti
     const where = site ? ` (\`${md(snapshot.analysis.text.slice(site.start, site.end))}\`, line ${snapshot.positions.lineOf(site.start) + 1}${network})` : "";
     return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}`;
   });
-  if (list.length > 12) rows.push(`… and ${list.length - 12} more`);
-  return ["", `Runs ${list.length} times; above: the ${ordinal(1)}.`, "", ...rows];
+  if (total > 12n) rows.push(`… and ${grouped(total - BigInt(rows.length))} more`);
+  return ["", `Runs ${grouped(total)} times; above: the ${ordinal(1)}.`, "", ...rows];
 }
 
 /** The statements a block use expanded to, indented by nesting, for this one use. */

@@ -7,7 +7,7 @@
 // of it, with exact MACs and the input shape.
 
 import { InlayHint, MarkupKind, type Range } from "vscode-languageserver";
-import { grouped, shapeText, type Occurrence, type Shape } from "../../analysis";
+import { grouped, shapeText, usesOf, type Occurrence, type Shape, type Uses } from "../../analysis";
 import type { RepeatStatement } from "../../grammar";
 import type { ServerSettings } from "../settings";
 import type { Snapshot } from "../snapshots";
@@ -50,10 +50,9 @@ export function hintText(shape: Shape | null, params: bigint, macs: bigint, sett
 }
 
 /** `(1st of 5)` when the uses differ, `(each of 2)` when every use is alike; the tooltip says more. */
-function usesNote(list: Occurrence[]): string {
-  const first = list[0];
-  const alike = list.every((o) => sameShape(o.output, first.output) && o.params === first.params && o.macs === first.macs);
-  return alike ? `(each of ${list.length})` : `(${ordinal(1)} of ${list.length})`;
+function usesNote(uses: Uses): string {
+  const n = grouped(uses.total);
+  return uses.alike ? `(each of ${n})` : `(${ordinal(1)} of ${n})`;
 }
 
 /** The whole of one occurrence, for the hint's tooltip: `32×32×1 → 28×28×6 · 156 params · 117,600 MACs`. */
@@ -63,7 +62,8 @@ function fullText(o: Pick<Occurrence, "input" | "output" | "params" | "macs">, s
   return parts.join(" · ");
 }
 
-function usesTooltip(snapshot: Snapshot, list: Occurrence[], settings: ServerSettings): string {
+function usesTooltip(snapshot: Snapshot, uses: Uses, settings: ServerSettings): string {
+  const list = uses.list;
   const networks = new Set(list.map((o) => o.network));
   const key = (o: Occurrence) => o.callSites.map((s) => s.start).join(",");
   const word = list.every((o) => key(o) === key(list[0])) ? "passes of a repeat" : "uses";
@@ -73,8 +73,10 @@ function usesTooltip(snapshot: Snapshot, list: Occurrence[], settings: ServerSet
     const network = networks.size > 1 ? ` (network \`${o.network}\`)` : "";
     return `${i + 1}. ${shapeText(o.input, settings.shapeFormat)} → ${shapeText(o.output, settings.shapeFormat)} · ${paramsText(o.params)}${where}${network}`;
   });
+  const more = uses.total - BigInt(list.length);
+  if (more > 0n) rows.push(`… and ${grouped(more)} more`);
   const where = networks.size === 1 ? `In network \`${list[0].network}\`, this` : "This";
-  return [`${where} statement runs ${list.length} times (${word}); the hint shows the first:`, "", ...rows].join("\n");
+  return [`${where} statement runs ${grouped(uses.total)} times (${word}); the hint shows the first:`, "", ...rows].join("\n");
 }
 
 /**
@@ -128,9 +130,10 @@ export function inlayHints(snapshot: Snapshot, range: Range | null, settings: Se
     let label = hintText(first.output, first.params, first.macs, settings);
     if (!label) continue;
     let tooltip = fullText(first, settings);
-    if (list.length > 1) {
-      label += ` ${usesNote(list)}`;
-      tooltip = usesTooltip(snapshot, list, settings);
+    const uses = usesOf(analysis, first.span.start);
+    if (uses.total > 1n) {
+      label += ` ${usesNote(uses)}`;
+      tooltip = usesTooltip(snapshot, uses, settings);
     }
     const repeat = repeats.get(first.span.start);
     if (repeat) {
