@@ -16,7 +16,9 @@ if (args.includes("--help") || args.includes("-h")) {
   --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu; ours-plain: without relaxed SIMD)
   --threads 1,2                  engine suite: these thread counts (default: 1 and every core), then issue 16's targets
   --rounds N, --quiet-wait S     engine suite: rounds per (engine, net); seconds to wait for a quiet machine
-  --json                         engine suite: {"results": [{net, engine, threads, ms, gflops, peakRssMB}]}`);
+  --json                         engine suite: {"results": [{net, engine, threads, ms, gflops, peakRssMB}]}
+  --profile [--nets a,b] [--threads 1,2] [--runs N] [--min] [--top N]
+                                 our executor's time step by step (bench/engine/profile.ts), not against peers`);
   process.exit(0);
 }
 const onlyAt = args.indexOf("--only");
@@ -31,9 +33,11 @@ if (suites.length === 0) {
   process.exit(2);
 }
 if (!existsSync("dist/server/server.js")) spawnSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+// --profile: our executor step by step (bench/engine/profile.ts), not a suite
+const profile = args.includes("--profile");
 await build({
-  entryPoints: suites.map((s) => `bench/${s}.bench.ts`),
-  outdir: "out/bench",
+  entryPoints: profile ? ["bench/engine/profile.ts"] : suites.map((s) => `bench/${s}.bench.ts`),
+  outdir: profile ? "out/bench/engine" : "out/bench",
   bundle: true,
   platform: "node",
   format: "cjs",
@@ -48,6 +52,10 @@ function nodeFlags(suite) {
   return m ? m[1].trim().split(/\s+/) : [];
 }
 
+if (profile) {
+  const r = spawnSync("node", ["--experimental-wasm-relaxed-simd", "out/bench/engine/profile.js", ...args.filter((a) => a !== "--profile")], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 let failed = 0;
 for (const suite of suites) {
   const r = spawnSync("node", ["--expose-gc", ...nodeFlags(suite), `out/bench/${suite}.bench.js`, ...passThrough], { stdio: "inherit" });

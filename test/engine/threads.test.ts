@@ -16,6 +16,7 @@ import { scratchNeed } from "../../engine/fast/scratch";
 import { fromMap } from "../../engine/fast/sources";
 import { nodeThreads } from "../../engine/fast/threads/node";
 import { partCount, partRange } from "../../engine/fast/threads/split";
+import { gemmSplit } from "../../engine/fast/steps/conv";
 import { Team } from "../../engine/fast/threads/team";
 import { kernelNames } from "../../engine/fast/threads/record";
 import { Ctl, encodeProgram, programLength } from "../../engine/fast/threads/protocol";
@@ -61,6 +62,20 @@ describe("threads: cutting work into parts", () => {
     assert.equal(partCount(1e9, { threads: 2, grain: 1 }, 3), 3);
     assert.equal(partCount(1000, { threads: 8, grain: 400 }), 2);
     assert.equal(partCount(10, { threads: 8, grain: 400 }), 1);
+  });
+});
+
+describe("threads: cutting a convolution's product", () => {
+  it("many positions, few filters: by columns; few positions, many filters: by rows, so the filters are read once", () => {
+    // ResNet-18's first layer: 64 filters of 147, 12544 positions
+    assert.deepEqual(gemmSplit(8, 64, 147, 12544, 4), [8, 1]);
+    // its 7×7 stage: 512 filters of 2304, 49 positions — by columns each part would read all 4.7 MB of filters
+    assert.deepEqual(gemmSplit(8, 512, 2304, 49, 4), [1, 8]);
+    // between: both
+    const [cols, rows] = gemmSplit(8, 256, 1152, 196, 4);
+    assert.ok(cols > 1 && rows > 1 && cols * rows >= 8, `${cols}×${rows}`);
+    // never more parts than there are tiles
+    assert.deepEqual(gemmSplit(8, 3, 9, 5, 4), [1, 1]);
   });
 });
 

@@ -117,8 +117,7 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   if (padded) phases.push(padPhase(ctx, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0));
   const work = Kg * Kd * N;
   const perGroup = Math.max(1, Math.round(partCount(G * work, ctx) / G));
-  const cols = Math.min(perGroup, Math.ceil(N / NR));
-  const rows = Math.min(Math.ceil(perGroup / cols), Math.ceil(Kg / MR));
+  const [cols, rows] = gemmSplit(perGroup, Kg, Kd, N, MR);
   phases.push({
     count: G * cols * rows,
     run({ inputs, output, scratch }, part, local) {
@@ -147,6 +146,30 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     },
   });
   return { ...compiled, scratchBytes: padBytes, phases, localBytes: panelBytes + tileBytes };
+}
+
+/**
+ * How a GEMM of one group is cut into `parts` (about): [column ranges, row ranges]. A
+ * part reads the A rows of its row range once for every NC columns of its own (fewer
+ * columns than NC still read them once), and packs (or reads) the B columns of its
+ * column range once: cutting columns finer than NC multiplies the weights read, cutting
+ * rows multiplies the B panels packed. The cut reading and packing the fewest floats:
+ * columns where there are many positions and few filters (a net's first layers), rows
+ * where the filters are many and the positions few (ResNet's 7×7 stage reads a 9 MB A
+ * once instead of seven times).
+ */
+export function gemmSplit(parts: number, M: number, Kd: number, N: number, MR: number): [number, number] {
+  const mostCols = Math.ceil(N / NR);
+  const mostRows = Math.ceil(M / MR);
+  let best: [number, number] = [1, 1];
+  let bestCost = Infinity;
+  for (let cols = 1; cols <= Math.min(parts, mostCols); cols++) {
+    const rows = Math.min(Math.ceil(parts / cols), mostRows);
+    const aReads = Math.max(cols, Math.ceil(N / NC));
+    const cost = M * Kd * aReads + Kd * N * rows;
+    if (cost < bestCost) [best, bestCost] = [[cols, rows], cost];
+  }
+  return best;
 }
 
 /** a padded copy (kernels/layout.ts `pad`) of C planes, by ranges of channels */
