@@ -8,7 +8,7 @@
 
 import type { WindowGeometry } from "../../geometry";
 import { KC, NC, NR } from "../../wasm/kernels/gemm";
-import { partCount, partRange } from "../threads/split";
+import { COST, partCount, partRange } from "../threads/split";
 import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /**
@@ -174,7 +174,7 @@ export function gemmSplit(parts: number, M: number, Kd: number, N: number, MR: n
 
 /** a padded copy (kernels/layout.ts `pad`) of C planes, by ranges of channels */
 export function padPhase(ctx: BuildContext, C: number, H: number, W: number, top: number, left: number, Hp: number, Wp: number, value: number): Phase {
-  const count = partCount(C * Hp * Wp, ctx, C);
+  const count = partCount(C * Hp * Wp * COST.copy, ctx, C);
   return {
     count,
     run({ inputs, scratch }, part) {

@@ -11,7 +11,7 @@
 import { NR } from "../../wasm/kernels/gemm";
 import { TILE_ENTRY } from "../../wasm/kernels/winograd";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
-import { partCount, partRange } from "../threads/split";
+import { COST, partCount, partRange } from "../threads/split";
 import { padPhase } from "./conv";
 import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
 
@@ -112,9 +112,9 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes };
   }
   // few blocks: each block's three stages split, V and M shared
-  const inputs = partCount(36 * C * nb, ctx, C);
+  const inputs = partCount(36 * C * nb * COST.transform, ctx, C);
   const positions = partCount(36 * Mp * C * nb, ctx, 36);
-  const outputs = partCount(36 * K * nb, ctx, K);
+  const outputs = partCount(36 * K * nb * COST.transform, ctx, K);
   const phases: Phase[] = [pad];
   for (let blk = 0; blk < blocks; blk++) {
     const tiles = table + TILE_ENTRY * blk * nb;
