@@ -33,6 +33,8 @@ export const kernelCases: [string, string, string | null][] = [
   ["dwconv x=11×11×3 f=3×3 M=2 s=2 p=1 nobias", "input 11x11x3\ndwconv 3x3 multiplier 2 stride 2 pad 1 nobias", "depthwise"],
   ["dwconv x=15×12×4 f=5×3 s=3×1 d=2 p=2", "input 15x12x4\ndwconv 5x3 stride 3x1 dilation 2 pad 2 floor", "depthwise"],
   ["maxpool x=10×9×2 f=3×3 s=2 p=1 d=2 ceil", "input 10x9x2\nmaxpool 3x3 stride 2 pad 1 dilation 2 ceil", "pool"],
+  ["maxpool x=23×19×5 f=3×3 s=2 p=1 (3×3/2: three loads a row, lanes shuffled)", "input 23x19x5\nmaxpool 3x3 stride 2 pad 1", "pool"],
+  ["maxpool x=24×17×3 f=3×3 s=2 p=1 ceil, then 3×3/2 unpadded (13×9 → 6×4)", "input 24x17x3\nmaxpool 3x3 stride 2 pad 1 ceil\nmaxpool 3x3 stride 2", "pool"],
   ["maxpool x=13×11×3 f=2×3 s=3×2 (generic stride)", "input 13x11x3\nmaxpool 2x3 stride 3x2 floor", "pool"],
   ["avgpool x=10×10×2 f=3×3 s=2 p=1 ceil (divisor counts padding)", "input 10x10x2\navgpool 3x3 stride 2 pad 1 ceil", "pool"],
   ["avgpool x=7×7×2 f=2×2 ceil without padding", "input 7x7x2\navgpool 2x2 ceil", "pool"],
