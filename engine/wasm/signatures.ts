@@ -28,6 +28,18 @@ export const kernelSignatures = {
     a: i32, rows: i32, depth: i32, b: i32, columns: i32, ld: i32, c: i32, bias: i32, residual: i32, act: i32,
     koff: i32, noff: i32, panel: i32, scratch: i32,
   },
+  /**
+   * The same product with B packed beforehand (im2col): `b` is the [depth][NR] panel of
+   * this call's first column group, the next group's right after it (threads share one
+   * packed B and each computes some rows)
+   */
+  gemm_packed: { a: i32, rows: i32, depth: i32, b: i32, columns: i32, ld: i32, c: i32, bias: i32, residual: i32, act: i32, scratch: i32 },
+  /**
+   * B panels for `columns` output positions and `depth` rows of the unrolled filter
+   * through the window tables (see gemm): panel[group][depth][NR]; the lanes past the
+   * last position repeat it
+   */
+  im2col: { panel: i32, src: i32, koff: i32, noff: i32, columns: i32, depth: i32 },
   /** src C×H×W copied into dst C×Hp×Wp at (top, left), the rest set to `value` */
   pad: { dst: i32, src: i32, channels: i32, height: i32, width: i32, top: i32, left: i32, paddedHeight: i32, paddedWidth: i32, value: f32 },
   /** output channel k reads padded input channel k / multiplier; filters [C·M][kh][kw] */
@@ -129,6 +141,7 @@ function named(fn: Positional, names: readonly string[]): (args: Readonly<Record
     case 8: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h]);
     case 9: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i]);
     case 10: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j]);
+    case 11: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k]);
     case 12: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l]);
     case 13: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l], x[m]);
     case 14: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l], x[m], x[n]);

@@ -9,10 +9,11 @@
 import type { Module } from "../emit/module";
 import { f32, i32, v } from "../emit/ops";
 import { NR } from "./gemm";
+import { emitKernel } from "../signatures";
 
 export function emitIm2col(m: Module) {
-  return m.func("im2col", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
-    const [panel, src, koff, noff, nc, kc] = f.params;
+  return emitKernel(m, "im2col", (f, p) => {
+    const { panel, src, koff, noff, columns: nc, depth: kc } = p;
     const j = f.i32();
     const k = f.i32();
     const dst = f.i32();
