@@ -88,15 +88,24 @@ export const kernelSignatures = {
   upsample: { dst: i32, src: i32, channels: i32, height: i32, width: i32, factor: i32 },
   /** U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3 filter g */
   wino_filters: { u: i32, filters: i32, gains: i32, outChannels: i32, inChannels: i32, paddedRows: i32 },
+  /** the same for F(2×2, 3×3): U[p] for 16 positions */
+  wino2_filters: { u: i32, filters: i32, gains: i32, outChannels: i32, inChannels: i32, paddedRows: i32 },
   /**
    * V[p][tiles/NR][C][NR] for a block of tiles of the padded input: `span` of the C
    * channels (all of them, or a thread's range, `v` and `src` moved to its first)
    */
   wino_input: { v: i32, src: i32, tiles: i32, channels: i32, planeBytes: i32, rowBytes: i32, count: i32, scratch: i32, span: i32 },
+  /** the same for F(2×2, 3×3): 4×4 patches of 2×2 tiles, V[p] for 16 positions */
+  wino2_input: { v: i32, src: i32, tiles: i32, channels: i32, planeBytes: i32, rowBytes: i32, count: i32, scratch: i32, span: i32 },
   /** M[p] = U[p]·V[p] for the positions from ≤ p < to (all: 0, 36) */
   wino_products: { u: i32, v: i32, m: i32, channels: i32, paddedRows: i32, count: i32, from: i32, to: i32 },
   /** the output transform of a block of tiles, with bias, residual and activation */
   wino_output: {
+    dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
+    planeBytes: i32, rowBytes: i32, scratch: i32,
+  },
+  /** the same for F(2×2, 3×3): 2×2 outputs a tile from 16 positions */
+  wino2_output: {
     dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
     planeBytes: i32, rowBytes: i32, scratch: i32,
   },
