@@ -12,6 +12,8 @@ if (args.includes("--help") || args.includes("-h")) {
   console.log(`npm run bench [-- options]
   (no options)                   every suite: ${known.join(", ")} (engine last; it takes ~25 min)
   --only <suite>                 one suite of bench/ (${known.join(", ")}); later options go to it
+  --profile [--nets a,b] [--threads 1,2] [--runs N] [--min] [--top N]
+                                 not a suite: our executor's time step by step (bench/engine/profile.ts)
   --nets a,b                     engine suite: these nets (lenet5, alexnet, vgg16, resnet18, mobilenetv2, …)
   --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu; ours-plain: without relaxed SIMD)
   --threads 1,2                  engine suite: these thread counts (default: 1 and every core), then issue 16's targets
@@ -31,9 +33,11 @@ if (suites.length === 0) {
   process.exit(2);
 }
 if (!existsSync("dist/server/server.js")) spawnSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+// --profile: our executor step by step (bench/engine/profile.ts), not a suite
+const profile = args.includes("--profile");
 await build({
-  entryPoints: suites.map((s) => `bench/${s}.bench.ts`),
-  outdir: "out/bench",
+  entryPoints: profile ? ["bench/engine/profile.ts"] : suites.map((s) => `bench/${s}.bench.ts`),
+  outdir: profile ? "out/bench/engine" : "out/bench",
   bundle: true,
   platform: "node",
   format: "cjs",
@@ -48,6 +52,10 @@ function nodeFlags(suite) {
   return m ? m[1].trim().split(/\s+/) : [];
 }
 
+if (profile) {
+  const r = spawnSync("node", ["--experimental-wasm-relaxed-simd", "out/bench/engine/profile.js", ...args.filter((a) => a !== "--profile")], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 let failed = 0;
 for (const suite of suites) {
   const r = spawnSync("node", ["--expose-gc", ...nodeFlags(suite), `out/bench/${suite}.bench.js`, ...passThrough], { stdio: "inherit" });

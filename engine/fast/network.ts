@@ -198,7 +198,8 @@ export class FastNetwork {
         if (team && s.programs) {
           const phases = s.compiled.phases!;
           const local = team.locals[0];
-          phases.forEach((phase, i) => team.phase(s.programs![i], phase.count, (part) => phase.run(s.at, part, local)));
+          // a phase of one part runs here, without waking the workers (a net of small steps never does)
+          phases.forEach((phase, i) => (phase.count === 1 ? phase.run(s.at, 0, local) : team.phase(s.programs![i], phase.count, (part) => phase.run(s.at, part, local))));
         } else s.compiled.run(s.at);
         if (trace) {
           // a fused step shows its last node only (the executor does not fuse when tracing)

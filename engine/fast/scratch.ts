@@ -1,14 +1,16 @@
 // The fast executor's scratch for a network, from its graph alone (the memory budget
 // asks before anything is prepared): the largest shared scratch of any step (padded
-// copies, Winograd's V and M when the threads share a block) and the largest scratch
-// one thread needs of its own (B panels, a Winograd block per thread), by the same
-// formulas the steps reserve with. An upper bound: the GEMM's register tile is taken at
+// copies, Winograd's V and M when the threads share a block, B packed once for all
+// threads where the GEMM's plan says so) and the largest scratch one thread needs of
+// its own (B panels, a Winograd block per thread), by the same formulas the steps
+// reserve with. An upper bound: the GEMM's register tile is taken at
 // its largest, and a layer fused into an fc-like product still counts a GEMM's panel.
 
 import type { GraphNode, NodeOf } from "../../analysis/types";
 import { windowGeometry } from "../geometry";
 import { isDepthwise } from "../ops/conv";
-import { gemmConvScratch } from "./steps/conv";
+import { gemmConvScratch, gemmThreadPlan } from "./steps/conv";
+import { DEFAULT_GRAIN, partCount } from "./threads/split";
 import { direct3x3, DIRECT3_SCRATCH } from "./steps/depthwise";
 import { paddedWindow } from "./steps/context";
 import { byBlocks, winogradFits, winogradLayout } from "./steps/winograd";
@@ -38,7 +40,14 @@ function ofNode(node: GraphNode, threads: number): { shared: number; local: numb
     return byBlocks(w.blocks, threads) ? { shared: w.padBytes, local: block + w.tmpBytes } : { shared: w.padBytes + block, local: w.tmpBytes };
   }
   const s = gemmConvScratch(g, MR_MOST);
-  return threads <= 1 ? { shared: s.padBytes + s.panelBytes + s.tileBytes, local: 0 } : { shared: s.padBytes, local: s.panelBytes + s.tileBytes };
+  if (threads <= 1) return { shared: s.padBytes + s.panelBytes + s.tileBytes, local: 0 };
+  // B packed once for all threads where the step will (steps/conv.ts, at the default grain)
+  const Kg = g.outChannels / g.groups;
+  const Kd = (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+  const N = g.outHeight * g.outWidth;
+  const parts = Math.max(1, Math.round(partCount(g.groups * Kg * Kd * N, { threads, grain: DEFAULT_GRAIN }) / g.groups));
+  const plan = gemmThreadPlan(parts, Kg, Kd, N, s.direct, g.groups);
+  return { shared: s.padBytes + plan.panelsBytes, local: s.panelBytes + s.tileBytes };
 }
 
 export function scratchNeed(graph: GraphNode[], threads = 1): ScratchNeed {

@@ -9,7 +9,7 @@
 import type { Floats } from "../api";
 import { windowGeometry, type WindowGeometry } from "../geometry";
 import { paddedWindow, type Addresses, type CompiledStep, type BuildContext, type StepOf } from "../fast/steps/context";
-import { byRanges } from "../fast/threads/split";
+import { byRanges, COST } from "../fast/threads/split";
 import { like, onnxWindow } from "./shared";
 import type { Op } from "./types";
 import { trainSlots } from "../train/slots";
@@ -93,7 +93,7 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
     });
   };
   const compiled: CompiledStep = { scratchBytes: bytes, run: (at) => channels(at, 0, g.inChannels) };
-  return byRanges(compiled, ctx, g.inChannels, g.inChannels * (plane + outPlane * g.kernelHeight * g.kernelWidth), channels);
+  return byRanges(compiled, ctx, g.inChannels, g.inChannels * (plane * COST.copy + outPlane * g.kernelHeight * g.kernelWidth * COST.tap), channels);
 }
 
 export const maxpoolOp: Op<"maxpool"> = {

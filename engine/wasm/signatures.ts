@@ -28,6 +28,18 @@ export const kernelSignatures = {
     a: i32, rows: i32, depth: i32, b: i32, columns: i32, ld: i32, c: i32, bias: i32, residual: i32, act: i32,
     koff: i32, noff: i32, panel: i32, scratch: i32,
   },
+  /**
+   * The same product with B packed beforehand (im2col): `b` is the [depth][NR] panel of
+   * this call's first column group, the next group's right after it (threads share one
+   * packed B and each computes some rows)
+   */
+  gemm_packed: { a: i32, rows: i32, depth: i32, b: i32, columns: i32, ld: i32, c: i32, bias: i32, residual: i32, act: i32, scratch: i32 },
+  /**
+   * B panels for `columns` output positions and `depth` rows of the unrolled filter
+   * through the window tables (see gemm): panel[group][depth][NR]; the lanes past the
+   * last position repeat it
+   */
+  im2col: { panel: i32, src: i32, koff: i32, noff: i32, columns: i32, depth: i32 },
   /** src C×H×W copied into dst C×Hp×Wp at (top, left), the rest set to `value` */
   pad: { dst: i32, src: i32, channels: i32, height: i32, width: i32, top: i32, left: i32, paddedHeight: i32, paddedWidth: i32, value: f32 },
   /** output channel k reads padded input channel k / multiplier; filters [C·M][kh][kw] */
@@ -76,15 +88,24 @@ export const kernelSignatures = {
   upsample: { dst: i32, src: i32, channels: i32, height: i32, width: i32, factor: i32 },
   /** U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3 filter g */
   wino_filters: { u: i32, filters: i32, gains: i32, outChannels: i32, inChannels: i32, paddedRows: i32 },
+  /** the same for F(2×2, 3×3): U[p] for 16 positions */
+  wino2_filters: { u: i32, filters: i32, gains: i32, outChannels: i32, inChannels: i32, paddedRows: i32 },
   /**
    * V[p][tiles/NR][C][NR] for a block of tiles of the padded input: `span` of the C
    * channels (all of them, or a thread's range, `v` and `src` moved to its first)
    */
   wino_input: { v: i32, src: i32, tiles: i32, channels: i32, planeBytes: i32, rowBytes: i32, count: i32, scratch: i32, span: i32 },
+  /** the same for F(2×2, 3×3): 4×4 patches of 2×2 tiles, V[p] for 16 positions */
+  wino2_input: { v: i32, src: i32, tiles: i32, channels: i32, planeBytes: i32, rowBytes: i32, count: i32, scratch: i32, span: i32 },
   /** M[p] = U[p]·V[p] for the positions from ≤ p < to (all: 0, 36) */
   wino_products: { u: i32, v: i32, m: i32, channels: i32, paddedRows: i32, count: i32, from: i32, to: i32 },
   /** the output transform of a block of tiles, with bias, residual and activation */
   wino_output: {
+    dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
+    planeBytes: i32, rowBytes: i32, scratch: i32,
+  },
+  /** the same for F(2×2, 3×3): 2×2 outputs a tile from 16 positions */
+  wino2_output: {
     dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
     planeBytes: i32, rowBytes: i32, scratch: i32,
   },
@@ -129,6 +150,7 @@ function named(fn: Positional, names: readonly string[]): (args: Readonly<Record
     case 8: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h]);
     case 9: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i]);
     case 10: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j]);
+    case 11: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k]);
     case 12: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l]);
     case 13: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l], x[m]);
     case 14: return (x) => fn(x[a], x[b], x[c], x[d], x[e], x[f], x[g], x[h], x[i], x[j], x[k], x[l], x[m], x[n]);

@@ -16,6 +16,7 @@ import { scratchNeed } from "../../engine/fast/scratch";
 import { fromMap } from "../../engine/fast/sources";
 import { nodeThreads } from "../../engine/fast/threads/node";
 import { partCount, partRange } from "../../engine/fast/threads/split";
+import { gemmSplit, gemmThreadPlan } from "../../engine/fast/steps/conv";
 import { Team } from "../../engine/fast/threads/team";
 import { kernelNames } from "../../engine/fast/threads/record";
 import { Ctl, encodeProgram, programLength } from "../../engine/fast/threads/protocol";
@@ -61,6 +62,33 @@ describe("threads: cutting work into parts", () => {
     assert.equal(partCount(1e9, { threads: 2, grain: 1 }, 3), 3);
     assert.equal(partCount(1000, { threads: 8, grain: 400 }), 2);
     assert.equal(partCount(10, { threads: 8, grain: 400 }), 1);
+  });
+});
+
+describe("threads: cutting a convolution's product", () => {
+  it("many positions, few filters: by columns; few positions, many filters: by rows, so the filters are read once", () => {
+    const cut = (parts: number, M: number, Kd: number, N: number, bCost = 1) => {
+      const { cols, rows } = gemmSplit(parts, M, Kd, N, bCost);
+      return [cols, rows];
+    };
+    // ResNet-18's first layer: 64 filters of 147, 12544 positions
+    assert.deepEqual(cut(8, 64, 147, 12544), [8, 1]);
+    // its 7×7 stage: 512 filters of 2304, 49 positions — by columns each part would read all 4.7 MB of filters
+    assert.deepEqual(cut(8, 512, 2304, 49), [1, 8]);
+    // between: both
+    const [cols, rows] = cut(8, 256, 1152, 196);
+    assert.ok(cols > 1 && rows > 1 && cols * rows >= 8, `${cols}×${rows}`);
+    // never more parts than there are tiles
+    assert.deepEqual(cut(8, 3, 9, 5), [1, 1]);
+  });
+
+  it("B packed once for all threads where the parts would each pack all of it; never when read in place, grouped or too big", () => {
+    const stage7 = gemmThreadPlan(8, 512, 2304, 49, false, 1);
+    assert.ok(stage7.sharedPanels && stage7.cols === 1 && stage7.rows === 8, JSON.stringify(stage7));
+    assert.equal(stage7.panelsBytes, 4 * 2304 * 56 + 256);
+    assert.equal(gemmThreadPlan(8, 64, 147, 12544, false, 1).sharedPanels, false, "ResNet's first layer: by columns, 7 MB of B");
+    assert.equal(gemmThreadPlan(8, 144, 24, 3136, true, 1).sharedPanels, false, "a 1×1 reading B in place");
+    assert.equal(gemmThreadPlan(8, 512, 2304, 49, false, 2).sharedPanels, false, "grouped");
   });
 });
 

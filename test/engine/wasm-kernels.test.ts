@@ -64,3 +64,20 @@ describe("WebAssembly kernels vs the reference kernels", function () {
   for (const relaxed of [false, true])
     for (const [label, text, kernel] of cases) it(`${label}, ${relaxed ? "relaxed" : "plain"} SIMD`, () => compare(text, kernel, relaxed));
 });
+
+describe("WebAssembly max pooling: a NaN in a window gives NaN, as PyTorch's max_pool2d", () => {
+  for (const [label, text] of [
+    ["3×3 stride 2 (three loads a row)", "input 19x9x2\nmaxpool 3x3 stride 2 pad 1"],
+    ["2×2 stride 2 (the generic loops)", "input 19x9x2\nmaxpool 2x2"],
+  ])
+    it(label, async () => {
+      const net = network(text);
+      const input = networkInput(net.graph[0], { sample: "noise" }, 3).data;
+      for (const at of [0, 20, 77, 200, 341]) input[at] = NaN;
+      const ref = await new ReferenceExecutor().run(net.graph, new Map(), input);
+      const fast = await new FastExecutor().run(net.graph, new Map(), input);
+      assert.equal(fast.length, ref.length);
+      assert.ok(ref.some(Number.isNaN) && ref.some((x) => !Number.isNaN(x)), "the case has windows with and without a NaN");
+      ref.forEach((x, i) => assert.ok(Number.isNaN(x) ? Number.isNaN(fast[i]) : x === fast[i], `output ${i}: ${fast[i]}, the reference ${x}`));
+    });
+});

@@ -8,7 +8,7 @@
 
 import type { WindowGeometry } from "../../geometry";
 import { KC, NC, NR } from "../../wasm/kernels/gemm";
-import { partCount, partRange } from "../threads/split";
+import { COST, partCount, partRange } from "../threads/split";
 import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /**
@@ -112,22 +112,53 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   if (ctx.threads <= 1) return compiled;
 
   // threads: the padded copy by channels (shared scratch), then blocks of the product,
-  // each packing the B panels of its own columns in its own scratch
+  // each packing the B panels of its own columns in its own scratch — or, when the
+  // parts would pack the same columns over and over (gemmThreadPlan), B packed once
+  // into the shared scratch by ranges of columns, and blocks of the product reading it
   const phases: Phase[] = [];
   if (padded) phases.push(padPhase(ctx, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0));
   const work = Kg * Kd * N;
   const perGroup = Math.max(1, Math.round(partCount(G * work, ctx) / G));
-  const cols = Math.min(perGroup, Math.ceil(N / NR));
-  const rows = Math.min(Math.ceil(perGroup / cols), Math.ceil(Kg / MR));
+  const plan = gemmThreadPlan(perGroup, Kg, Kd, N, direct, G);
+  const { cols, rows } = plan;
+  /** rows [m0, m1) and columns [n0, n1) of group grp's product: where they are */
+  const block = (part: number) => {
+    const grp = Math.floor(part / (cols * rows));
+    const [n0, n1] = partRange(N, cols, part % cols, NR);
+    const [m0, m1] = partRange(Kg, rows, Math.floor(part / cols) % rows, MR);
+    return { grp, n0, n1, m0, m1, at: 4 * (grp * Kg * N + m0 * N + n0) };
+  };
+  if (plan.sharedPanels) {
+    const panels = padBytes;
+    const packs = partCount(Kd * N * COST.copy, ctx, Math.ceil(N / NR));
+    phases.push(
+      {
+        count: packs,
+        run({ inputs, scratch }, part) {
+          const [n0, n1] = partRange(N, packs, part, NR);
+          lib.k.im2col({ panel: scratch + panels + 4 * n0 * Kd, src: padded ? scratch : inputs[0], koff, noff: noff + 4 * n0, columns: n1 - n0, depth: Kd });
+        },
+      },
+      {
+        count: cols * rows,
+        run({ inputs, output, scratch }, part, local) {
+          const { n0, n1, m0, m1, at } = block(part);
+          const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
+          lib.k.gemm_packed({
+            a: A + 4 * m0 * Kd, rows: m1 - m0, depth: Kd, b: scratch + panels + 4 * n0 * Kd, columns: n1 - n0, ld: N, c: output + at,
+            bias: bias + 4 * m0, residual: residual ? residual + at : 0, act: step.act, scratch: local,
+          });
+        },
+      },
+    );
+    return { ...compiled, scratchBytes: padBytes + plan.panelsBytes, phases, localBytes: tileBytes };
+  }
   phases.push({
     count: G * cols * rows,
     run({ inputs, output, scratch }, part, local) {
       const src = padded ? scratch : inputs[0];
       const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
-      const grp = Math.floor(part / (cols * rows));
-      const [n0, n1] = partRange(N, cols, part % cols, NR);
-      const [m0, m1] = partRange(Kg, rows, Math.floor(part / cols) % rows, MR);
-      const at = 4 * (grp * Kg * N + m0 * N + n0);
+      const { grp, n0, n1, m0, m1, at } = block(part);
       lib.k.gemm({
         a: A + 4 * (grp * Mp * Kd + m0 * Kd),
         rows: m1 - m0,
@@ -149,9 +180,65 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   return { ...compiled, scratchBytes: padBytes, phases, localBytes: panelBytes + tileBytes };
 }
 
+/** most bytes of B panels packed once for all threads (a larger B: each part packs its own columns) */
+export const SHARED_PANELS_MOST = 4 << 20;
+
+/**
+ * The relative costs of the product's memory traffic, per float: of A streamed (the
+ * weights, from L3 or memory: the unit), of a B float packed by im2col (a gather and a
+ * store), of a packed B float read again from cache, and of one more phase (its join).
+ */
+const TRAFFIC = { pack: 2, reread: 0.25, phase: 1 << 15 } as const;
+
+/** bytes of every column group's [Kd][NR] panel (plus the slack of an edge tile's reads) */
+export function sharedPanelsBytes(Kd: number, N: number): number {
+  return 4 * Kd * Math.ceil(N / NR) * NR + 256;
+}
+
+/**
+ * How threads share a convolution's product of one group (`parts` of it, about): its cut
+ * into column and row ranges (gemmSplit) and whether B is packed once for all of them
+ * first (a phase of its own, into the shared scratch) instead of by each part for its
+ * columns — which pays when the cut is by rows, so that every part would pack all of B
+ * (ResNet-18's 14×14 and 7×7 stages). Never for B read in place, grouped convolutions,
+ * or a B past SHARED_PANELS_MOST.
+ */
+export function gemmThreadPlan(parts: number, M: number, Kd: number, N: number, direct: boolean, groups: number) {
+  const own = gemmSplit(parts, M, Kd, N, direct ? 1 : TRAFFIC.pack);
+  const panelsBytes = sharedPanelsBytes(Kd, N);
+  if (direct || groups !== 1 || panelsBytes > SHARED_PANELS_MOST) return { cols: own.cols, rows: own.rows, sharedPanels: false, panelsBytes: 0 };
+  const shared = gemmSplit(parts, M, Kd, N, TRAFFIC.reread);
+  const sharedCost = shared.cost + TRAFFIC.pack * Kd * N + TRAFFIC.phase;
+  return sharedCost < own.cost
+    ? { cols: shared.cols, rows: shared.rows, sharedPanels: true, panelsBytes }
+    : { cols: own.cols, rows: own.rows, sharedPanels: false, panelsBytes: 0 };
+}
+
+/**
+ * How a GEMM of one group is cut into `parts` (about): column ranges × row ranges. A
+ * part reads the A rows of its row range once for every NC columns of its own (fewer
+ * columns than NC still read them once), and packs (or reads) the B columns of its
+ * column range once: cutting columns finer than NC multiplies the weights read, cutting
+ * rows multiplies the B panels packed (each float of B costing `bCost` floats of A). The
+ * cut moving the fewest: columns where there are many positions and few filters (a
+ * net's first layers), rows where the filters are many and the positions few (ResNet's
+ * 7×7 stage reads a 4.7 MB A once instead of seven times).
+ */
+export function gemmSplit(parts: number, M: number, Kd: number, N: number, bCost = 1): { cols: number; rows: number; cost: number } {
+  const mostCols = Math.ceil(N / NR);
+  const mostRows = Math.ceil(M / 4);
+  let best = { cols: 1, rows: 1, cost: Infinity };
+  for (let cols = 1; cols <= Math.min(parts, mostCols); cols++) {
+    const rows = Math.min(Math.ceil(parts / cols), mostRows);
+    const cost = M * Kd * Math.max(cols, Math.ceil(N / NC)) + bCost * Kd * N * rows;
+    if (cost < best.cost) best = { cols, rows, cost };
+  }
+  return best;
+}
+
 /** a padded copy (kernels/layout.ts `pad`) of C planes, by ranges of channels */
 export function padPhase(ctx: BuildContext, C: number, H: number, W: number, top: number, left: number, Hp: number, Wp: number, value: number): Phase {
-  const count = partCount(C * Hp * Wp, ctx, C);
+  const count = partCount(C * Hp * Wp * COST.copy, ctx, C);
   return {
     count,
     run({ inputs, scratch }, part) {

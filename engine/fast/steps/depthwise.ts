@@ -5,7 +5,7 @@
 // range (padded and) filtered by one thread.
 
 import type { WindowGeometry } from "../../geometry";
-import { partCount, partRange } from "../threads/split";
+import { COST, partCount, partRange } from "../threads/split";
 import { convolution, paddedWindow, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
 export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
@@ -36,7 +36,7 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
     };
     const compiled: CompiledStep = { scratchBytes: DIRECT3_SCRATCH, run: (at) => channels(at, 0, g.inChannels) };
     if (ctx.threads <= 1) return compiled;
-    const count = partCount(K * outPlane * taps, ctx, g.inChannels);
+    const count = partCount(K * outPlane * taps * COST.tap, ctx, g.inChannels);
     if (count === 1) return compiled;
     return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
   }
@@ -61,7 +61,7 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
     run: (at) => channels(at, 0, g.inChannels),
   };
   if (ctx.threads <= 1) return compiled;
-  const count = partCount(K * outPlane * taps + g.inChannels * plane, ctx, g.inChannels);
+  const count = partCount(K * outPlane * taps * COST.tap + g.inChannels * plane * COST.copy, ctx, g.inChannels);
   if (count === 1) return compiled;
   return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
 }

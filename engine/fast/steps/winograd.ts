@@ -1,17 +1,17 @@
-// 3×3 stride-1 convolutions by Winograd F(4×4, 3×3) (kernels/winograd.ts): the filters
-// transformed once (U = G g Gᵀ, batch norm folded, in float64 before the one rounding),
-// a table of tiles made once, and at run time a padded copy of the input and, per block
-// of tiles, input transform → 36 products → output transform with bias, residual and
-// activation.
+// 3×3 stride-1 convolutions by Winograd F(4×4, 3×3), or F(2×2, 3×3) on outputs of 8×8
+// or less (winogradForm; kernels/winograd.ts): the filters transformed once (U = G g Gᵀ,
+// batch norm folded), a table of tiles made once, and at run time a padded copy of the
+// input and, per block of tiles, input transform → 36 (16) products → output transform
+// with bias, residual and activation.
 //
 // With threads: the padded copy by channels, then either whole blocks (each thread its
 // own V and M: when there are blocks enough to share) or, block after block, the input
 // transform by channels, the 36 products by positions, the output transform by filters.
 
 import { NR } from "../../wasm/kernels/gemm";
-import { TILE_ENTRY } from "../../wasm/kernels/winograd";
+import { F2, F4, TILE_ENTRY, type WinogradForm } from "../../wasm/kernels/winograd";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
-import { partCount, partRange } from "../threads/split";
+import { COST, partCount, partRange } from "../threads/split";
 import { padPhase } from "./conv";
 import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
 
@@ -29,27 +29,39 @@ export function winogradFits(step: StepOf<"conv" | "dwconv">): boolean {
 }
 
 /**
- * Tiles, blocks and scratch of a Winograd convolution: 4×4 outputs per tile; the padded
- * input covers every tile's 6×6 patch (+2 columns for the vector loads of a patch row);
- * V and M of one block of at most MAX_BLOCK tiles.
+ * F(4×4, 3×3), unless its tiles would be four or fewer (an output of 8×8 or less, as
+ * ResNet-18's 7×7 stage): then F(2×2, 3×3), whose 16 filter matrices serve four times as
+ * many tiles (kernels/winograd.ts: F(4×4)'s products there are bound by reading its 36).
+ */
+export function winogradForm(g: WindowGeometry): WinogradForm {
+  return Math.ceil(g.outHeight / 4) * Math.ceil(g.outWidth / 4) <= 4 ? F2 : F4;
+}
+
+/**
+ * Tiles, blocks and scratch of a Winograd convolution: tile×tile outputs per tile; the
+ * padded input covers every tile's patch (+2 columns for the vector loads of a patch
+ * row); V and M of one block of at most MAX_BLOCK tiles, for the form's positions.
  */
 export function winogradLayout(g: WindowGeometry, MR: number) {
+  const form = winogradForm(g);
+  const m = form.tile;
+  const P = form.patch * form.patch;
   const Ho = g.outHeight;
   const Wo = g.outWidth;
-  const th = Math.ceil(Ho / 4);
-  const tw = Math.ceil(Wo / 4);
+  const th = Math.ceil(Ho / m);
+  const tw = Math.ceil(Wo / m);
   const T = th * tw;
-  const Hp = 4 * th + 2;
-  const Wp = 4 * tw + 4;
+  const Hp = m * th + 2;
+  const Wp = m * tw + 4;
   const blocks = Math.ceil(T / MAX_BLOCK);
   const nb = Math.ceil(T / blocks / NR) * NR;
   const Mp = Math.ceil(g.outChannels / MR) * MR;
   return {
-    Ho, Wo, th, tw, T, Hp, Wp, blocks, nb,
+    form, P, Ho, Wo, th, tw, T, Hp, Wp, blocks, nb,
     padBytes: Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256,
-    vBytes: 4 * 36 * g.inChannels * nb,
-    mBytes: 4 * 36 * Mp * nb,
-    tmpBytes: 36 * 16 + 256,
+    vBytes: 4 * P * g.inChannels * nb,
+    mBytes: 4 * P * Mp * nb,
+    tmpBytes: P * 16 + 256,
   };
 }
 
@@ -66,24 +78,27 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   const C = g.inChannels;
   const Mp = Math.ceil(K / MR) * MR;
 
+  const { form, P, Ho, Wo, tw, T, Hp, Wp, blocks, nb, padBytes, vBytes, mBytes, tmpBytes } = winogradLayout(g, MR);
+  const names = form.names;
+  const tile = form.tile;
+
   // U = G·g·Gᵀ of every filter, batch norm folded, packed [p][panel][C][MR] by the
   // kernel (the filters and gains pass through the scratch end of the heap)
-  const U = heap.reserve(4 * 36 * Mp * C);
+  const U = heap.reserve(4 * P * Mp * C);
   const filters = heap.store(w);
   const gains = heap.store(Float32Array.from(gain));
-  lib.k.wino_filters({ u: U, filters, gains, outChannels: K, inChannels: C, paddedRows: Mp });
+  lib.k[names.filters]({ u: U, filters, gains, outChannels: K, inChannels: C, paddedRows: Mp });
   heap.release(filters);
   const biases = new Float32Array(Mp);
   for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
   const bias = heap.store(biases);
 
-  const { Ho, Wo, tw, T, Hp, Wp, blocks, nb, padBytes, vBytes, mBytes, tmpBytes } = winogradLayout(g, MR);
   const table = heap.reserve(TILE_ENTRY * blocks * nb);
   const entries = heap.i32(table, 4 * blocks * nb);
   for (let t = 0; t < T; t++) {
     const ty = Math.floor(t / tw);
     const tx = t % tw;
-    entries.set([4 * (4 * ty * Wp + 4 * tx), 4 * (4 * ty * Wo + 4 * tx), Math.min(4, Ho - 4 * ty), Math.min(4, Wo - 4 * tx)], 4 * t);
+    entries.set([4 * (tile * ty * Wp + tile * tx), 4 * (tile * ty * Wo + tile * tx), Math.min(tile, Ho - tile * ty), Math.min(tile, Wo - tile * tx)], 4 * t);
   }
   const plane = 4 * Hp * Wp;
   const outPlane = 4 * Ho * Wo;
@@ -91,9 +106,9 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   const block = (at: { inputs: number[]; output: number }, padded: number, blk: number, V: number, M: number, tmp: number) => {
     const residual = step.residual === null ? 0 : at.inputs[at.inputs.length - 1];
     const tiles = table + TILE_ENTRY * blk * nb;
-    lib.k.wino_input({ v: V, src: padded, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: tmp, span: C });
-    lib.k.wino_products({ u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb, from: 0, to: 36 });
-    lib.k.wino_output({ dst: at.output, m: M, tiles, outChannels: K, paddedRows: Mp, count: nb, bias, residual, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: tmp });
+    lib.k[names.input]({ v: V, src: padded, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: tmp, span: C });
+    lib.k.wino_products({ u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb, from: 0, to: P });
+    lib.k[names.output]({ dst: at.output, m: M, tiles, outChannels: K, paddedRows: Mp, count: nb, bias, residual, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: tmp });
   };
   const compiled: CompiledStep = {
     scratchBytes: padBytes + vBytes + mBytes + tmpBytes,
@@ -112,9 +127,9 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes };
   }
   // few blocks: each block's three stages split, V and M shared
-  const inputs = partCount(36 * C * nb, ctx, C);
-  const positions = partCount(36 * Mp * C * nb, ctx, 36);
-  const outputs = partCount(36 * K * nb, ctx, K);
+  const inputs = partCount(P * C * nb * COST.transform, ctx, C);
+  const positions = partCount(P * Mp * C * nb, ctx, P);
+  const outputs = partCount(P * K * nb * COST.transform, ctx, K);
   const phases: Phase[] = [pad];
   for (let blk = 0; blk < blocks; blk++) {
     const tiles = table + TILE_ENTRY * blk * nb;
@@ -123,13 +138,13 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
         count: inputs,
         run({ scratch }, part, local) {
           const [c0, c1] = partRange(C, inputs, part);
-          lib.k.wino_input({ v: scratch + padBytes + 4 * NR * c0, src: scratch + c0 * plane, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: local, span: c1 - c0 });
+          lib.k[names.input]({ v: scratch + padBytes + 4 * NR * c0, src: scratch + c0 * plane, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: local, span: c1 - c0 });
         },
       },
       {
         count: positions,
         run({ scratch }, part) {
-          const [p0, p1] = partRange(36, positions, part);
+          const [p0, p1] = partRange(P, positions, part);
           const V = scratch + padBytes;
           lib.k.wino_products({ u: U, v: V, m: V + vBytes, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 });
         },
@@ -140,7 +155,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
           const [k0, k1] = partRange(K, outputs, part);
           const residual = step.residual === null ? 0 : ins[ins.length - 1];
           const M = scratch + padBytes + vBytes;
-          lib.k.wino_output({
+          lib.k[names.output]({
             dst: output + k0 * outPlane, m: M + 4 * k0 * nb, tiles, outChannels: k1 - k0, paddedRows: Mp, count: nb, bias: bias + 4 * k0,
             residual: residual ? residual + k0 * outPlane : 0, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: local,
           });

@@ -12,6 +12,16 @@ export const PARTS_PER_THREAD = 4;
 export const DEFAULT_GRAIN = 1 << 18;
 
 /**
+ * What one unit of other kinds of work costs, in the GEMM's multiply-adds (fastest of
+ * 40 runs, one thread): a float through a Winograd input or output transform (1.1–1.3 ns
+ * at ResNet-18's 28×28 stage, against 0.05 ns a multiply-add of its products), a float
+ * of a padded copy (~0.8 ns), a depthwise or pooling tap (0.1–0.3 ns: small planes cost
+ * the most). Counted as plain multiply-adds, a Winograd block's transforms and its
+ * padded copy ran on one thread while the other waited (0.4–0.7 ms a layer).
+ */
+export const COST = { transform: 24, copy: 12, tap: 4 } as const;
+
+/**
  * How many parts `work` (multiply-adds, or floats moved) is worth with `threads` threads:
  * at most threads × PARTS_PER_THREAD and `most` (the units there are to share), each at
  * least `grain`; 1 on a single thread.

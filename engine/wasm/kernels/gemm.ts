@@ -39,6 +39,7 @@ export const Activation = { none: 0, relu: 1, relu6: 2 } as const;
 export interface GemmKernels {
   strip: Func;
   gemm: Func;
+  gemmPacked: Func;
 }
 
 /** the epilogue shared by every kernel that finishes an output: residual, then activation */
@@ -144,11 +145,17 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
     f.call(copyBlock, c, ldc, scratch, NR * 4, rows, cols);
   });
 
-  const gemm = emitKernel(
-    m,
-    "gemm",
-    (f, p) => {
-      const { a: apack, rows: M, depth: Kd, b: B, columns: N, ld, c: C, bias, residual: res, act, koff, noff, panel, scratch } = p;
+  /**
+   * The product, blocked: `b` says how a block's B panels are had (`koff` 0: read in
+   * place; else packed by im2col into `panel`; `packed`: already packed, every column
+   * group's [Kd][NR] panel one after another from B)
+   */
+  const product = (
+    f: Func,
+    p: { a: Local; rows: Local; depth: Local; b: Local; columns: Local; ld: Local; c: Local; bias: Local; residual: Local; act: Local; scratch: Local },
+    b: { packed: true } | { packed: false; koff: Local; noff: Local; panel: Local },
+  ) => {
+      const { a: apack, rows: M, depth: Kd, b: B, columns: N, ld, c: C, bias, residual: res, act, scratch } = p;
       const n0 = f.i32();
       const nc = f.i32();
       const k0 = f.i32();
@@ -164,7 +171,6 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
       const off = f.i32();
       const a = f.i32();
       const ldc = f.i32(i32.shl(ld, 2));
-      const direct = f.i32(i32.eqz(koff));
       f.for(n0, 0, N, NC, () => {
         f.set(nc, i32.minS(NC, i32.sub(N, n0)));
         f.set(full, i32.divU(nc, NR));
@@ -181,20 +187,28 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
               ),
             ),
           );
-          f.if(
-            direct,
-            () => {
-              f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(k0, ld), n0), 2)));
-              f.set(bStep, NR * 4);
-              f.set(ldb, ldc);
-            },
-            () => {
-              f.call(pack, panel, B, i32.add(koff, i32.shl(k0, 2)), i32.add(noff, i32.shl(n0, 2)), nc, kc);
-              f.set(bBase, panel);
-              f.set(bStep, i32.mul(kc, NR * 4));
-              f.set(ldb, NR * 4);
-            },
-          );
+          if (b.packed) {
+            // column group n0 / NR's panel, row k0
+            f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(n0, Kd), i32.mul(k0, NR)), 2)));
+            f.set(bStep, i32.mul(Kd, NR * 4));
+            f.set(ldb, NR * 4);
+          } else {
+            const { koff, noff, panel } = b;
+            f.if(
+              i32.eqz(koff),
+              () => {
+                f.set(bBase, i32.add(B, i32.shl(i32.add(i32.mul(k0, ld), n0), 2)));
+                f.set(bStep, NR * 4);
+                f.set(ldb, ldc);
+              },
+              () => {
+                f.call(pack, panel, B, i32.add(koff, i32.shl(k0, 2)), i32.add(noff, i32.shl(n0, 2)), nc, kc);
+                f.set(bBase, panel);
+                f.set(bStep, i32.mul(kc, NR * 4));
+                f.set(ldb, NR * 4);
+              },
+            );
+          }
           f.for(m0, 0, M, MR, () => {
             f.set(rows, i32.minS(MR, i32.sub(M, m0)));
             f.set(off, i32.shl(i32.add(i32.mul(m0, ld), n0), 2));
@@ -218,7 +232,8 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
           });
         });
       });
-    },
-  );
-  return { strip, gemm };
+  };
+  const gemm = emitKernel(m, "gemm", (f, p) => product(f, p, { packed: false, koff: p.koff, noff: p.noff, panel: p.panel }));
+  const gemmPacked = emitKernel(m, "gemm_packed", (f, p) => product(f, p, { packed: true }));
+  return { strip, gemm, gemmPacked };
 }

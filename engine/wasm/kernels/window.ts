@@ -264,6 +264,30 @@ export function emitWindow(m: Module, relaxed: boolean) {
             });
           });
         });
+      // 3×3 max, stride 2 across (ResNet's): each input row's three taps of four outputs
+      // from three vector loads (columns 2ox … 2ox + 11: the last vector of a row reads a
+      // few floats past it, into the next row or the copy's 256 bytes of slack), the
+      // three rows' maxima first, then the even, odd and shifted-even lanes. The same
+      // maxima in another order: max is commutative and associative, NaN and ±0 included
+      const r = [f.v128(), f.v128(), f.v128()];
+      const even = f.v128();
+      const max3x3 = () =>
+        f.for(c, 0, C, 1, () => {
+          f.for(oy, 0, Ho, 1, () => {
+            f.set(row, i32.add(i32.add(src, i32.mul(c, plane)), i32.mul(i32.mul(oy, sh), rowIn)));
+            f.for(ox, 0, Wo, 4, () => {
+              f.set(t, i32.add(row, i32.shl(ox, 3)));
+              r.forEach((x, j) => f.set(x, v.max(v.max(v.load(t, 16 * j), v.load(i32.add(t, rowIn), 16 * j)), v.load(i32.add(i32.add(t, rowIn), rowIn), 16 * j))));
+              f.set(even, v.shuffle(r[0], r[1], [0, 2, 4, 6]));
+              f.set(acc, v.max(v.max(even, v.shuffle(r[0], r[1], [1, 3, 5, 7])), v.shuffle(even, r[2], [1, 2, 3, 4])));
+              storeOutputs(f, out, acc, i32.sub(Wo, ox), tmpV, tmpN);
+            });
+          });
+        });
+      f.if(i32.and(i32.and(i32.and(i32.eq(kh, 3), i32.eq(kw, 3)), i32.and(i32.eq(dh, 1), i32.eq(dw, 1))), i32.and(i32.eq(sw, 2), i32.eqz(avg))), () => {
+        max3x3();
+        f.ret();
+      });
       byStride(f, sw, (s) => f.if(avg, () => loops(s, true), () => loops(s, false)));
     },
   );

@@ -71,10 +71,66 @@ function transpose(f: Func, rows: Local[], out: Local[], t: Local[], count = 4):
   for (let j = 0; j < count; j++) f.set(out[j], v.shuffle(t[parts[j][0]], t[parts[j][1]], parts[j][2]));
 }
 
+/** the rows of G (F(4×4, 3×3)) applied to (a, b, d) */
+function applyG4(a: Local, b: Local, d: Local) {
+  return [
+    f32.mul(a, f32.const(1 / 4)),
+    f32.mul(f32.add(f32.add(a, d), b), f32.const(-1 / 6)),
+    f32.mul(f32.sub(f32.add(a, d), b), f32.const(-1 / 6)),
+    f32.add(f32.add(f32.mul(a, f32.const(1 / 24)), f32.mul(b, f32.const(1 / 12))), f32.mul(d, f32.const(1 / 6))),
+    f32.add(f32.sub(f32.mul(a, f32.const(1 / 24)), f32.mul(b, f32.const(1 / 12))), f32.mul(d, f32.const(1 / 6))),
+    d,
+  ];
+}
+
+/** F(2×2, 3×3): Bᵀ (4×4), Aᵀ (2×4), the rows of G (4×3) for the points 0, ±1, ∞ */
+export const BT2 = [
+  [1, 0, -1, 0],
+  [0, 1, 1, 0],
+  [0, -1, 1, 0],
+  [0, 1, 0, -1],
+];
+export const AT2 = [
+  [1, 1, 1, 0],
+  [0, 1, -1, -1],
+];
+function applyG2(a: Local, b: Local, d: Local) {
+  return [a, f32.mul(f32.add(f32.add(a, d), b), f32.const(1 / 2)), f32.mul(f32.sub(f32.add(a, d), b), f32.const(1 / 2)), d];
+}
+
+/**
+ * The two forms: F(4×4, 3×3) (6×6 patches, 36 positions: the fewest multiplications) and
+ * F(2×2, 3×3) (4×4 patches, 16 positions) for small outputs, where F(4×4)'s 36 filter
+ * matrices are read for four tiles or fewer: at ResNet-18's 7×7 stage (37.7 MB of U a
+ * layer, for four tiles in a group of eight) its products are bound by streaming U, and
+ * F(2×2)'s 16.8 MB serve sixteen tiles.
+ */
+export interface WinogradForm {
+  /** outputs per tile side */
+  tile: 4 | 2;
+  /** patch side: tile + 2 */
+  patch: 6 | 4;
+  names: { input: "wino_input" | "wino2_input"; output: "wino_output" | "wino2_output"; filters: "wino_filters" | "wino2_filters" };
+  BT: number[][];
+  AT: number[][];
+  applyG: (a: Local, b: Local, d: Local) => Value[];
+}
+
+export const F4: WinogradForm = { tile: 4, patch: 6, names: { input: "wino_input", output: "wino_output", filters: "wino_filters" }, BT, AT, applyG: applyG4 };
+export const F2: WinogradForm = { tile: 2, patch: 4, names: { input: "wino2_input", output: "wino2_output", filters: "wino2_filters" }, BT: BT2, AT: AT2, applyG: applyG2 };
+
 export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
+  for (const form of [F4, F2]) emitForm(m, MR, form);
+  return { products: emitProducts(m, MR, gemm) };
+}
+
+/** the transforms of one form (the products are the same for both: kernels of positions) */
+function emitForm(m: Module, MR: number, form: WinogradForm) {
+  const n = form.patch;
+  const o = form.tile;
   // input(V, src, table, C, plane, rowBytes, nb, tmp, span): V[p][nb/NR][C][NR] for nb tiles,
   // `span` of the C channels (a thread's range: V and src moved to its first channel)
-  const input = emitKernel(m, "wino_input", (f, p) => {
+  const input = emitKernel(m, form.names.input as "wino_input", (f, p) => {
     const { v: V, src, tiles: table, channels: C, planeBytes: plane, rowBytes, count: nb, scratch: tmp, span: channels } = p;
     const t4 = f.i32();
     const c = f.i32();
@@ -82,26 +138,28 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
     const pStride = f.i32(i32.mul(i32.shl(nb, 2), C)); // bytes between positions p
     const base = [f.i32(), f.i32(), f.i32(), f.i32()];
     const rows = [f.v128(), f.v128(), f.v128(), f.v128()];
-    const d = Array.from({ length: 6 }, () => f.v128());
+    const d = Array.from({ length: n }, () => f.v128());
     const t = [f.v128(), f.v128(), f.v128(), f.v128()];
-    const r = Array.from({ length: 6 }, () => f.v128());
+    const r = Array.from({ length: n }, () => f.v128());
     f.for(t4, 0, nb, 4, () => {
       base.forEach((b, l) => f.set(b, i32.add(src, i32.load(i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY))))));
       // V's address for (p = 0, this group, channel 0, lane t4 mod NR)
       f.set(dst, i32.add(V, i32.shl(i32.add(i32.mul(i32.divU(t4, NR), i32.mul(C, NR)), i32.remU(t4, NR)), 2)));
       f.for(c, 0, channels, 1, () => {
-        for (let k = 0; k < 6; k++) {
+        for (let k = 0; k < n; k++) {
           const rowOf = (b: Local) => (k === 0 ? b : i32.add(b, i32.mul(rowBytes, k)));
           base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b))));
           transpose(f, rows, d.slice(0, 4), t);
-          base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b), 16)));
-          transpose(f, rows, [d[4], d[5]], t, 2);
+          if (n === 6) {
+            base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b), 16)));
+            transpose(f, rows, [d[4], d[5]], t, 2);
+          }
           // row transform: r[j] = Σ_m d[m]·Bᵀ[j][m]
-          for (let j = 0; j < 6; j++) f.storeV(tmp, combine(d, BT[j]), 16 * (6 * k + j));
+          for (let j = 0; j < n; j++) f.storeV(tmp, combine(d, form.BT[j]), 16 * (n * k + j));
         }
-        for (let j = 0; j < 6; j++) {
-          for (let k = 0; k < 6; k++) f.set(r[k], v.load(tmp, 16 * (6 * k + j)));
-          for (let i = 0; i < 6; i++) f.storeV(i32.add(dst, i32.mul(pStride, 6 * i + j)), combine(r, BT[i]));
+        for (let j = 0; j < n; j++) {
+          for (let k = 0; k < n; k++) f.set(r[k], v.load(tmp, 16 * (n * k + j)));
+          for (let i = 0; i < n; i++) f.storeV(i32.add(dst, i32.mul(pStride, n * i + j)), combine(r, form.BT[i]));
         }
         base.forEach((b) => f.inc(b, plane));
         f.inc(dst, NR * 4);
@@ -109,35 +167,17 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
     });
   });
 
-  // products(U, V, M, C, Mp, nb, from, to): M[p] = U[p]·V[p] for the positions from ≤ p < to (all: 0, 36)
-  const products = emitKernel(m, "wino_products", (f, args) => {
-    const { u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 } = args;
-    const p = f.i32();
-    const m0 = f.i32();
-    const up = f.i32();
-    const vp = f.i32();
-    const mp = f.i32();
-    f.for(p, p0, p1, 1, () => {
-      f.set(up, i32.add(U, i32.shl(i32.mul(i32.mul(p, Mp), C), 2)));
-      f.set(vp, i32.add(V, i32.shl(i32.mul(i32.mul(p, nb), C), 2)));
-      f.set(mp, i32.add(M, i32.shl(i32.mul(i32.mul(p, Mp), nb), 2)));
-      f.for(m0, 0, Mp, MR, () =>
-        f.call(gemm.strip, i32.add(up, i32.shl(i32.mul(m0, C), 2)), vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, i32.divU(nb, NR)),
-      );
-    });
-  });
-
   // output(out, M, table, K, Mp, nb, bias, residual, act, outPlane, outRow, tmp)
-  const output = emitKernel(m, "wino_output", (f, p) => {
+  const output = emitKernel(m, form.names.output as "wino_output", (f, p) => {
     const { dst: out, m: M, tiles: table, outChannels: K, paddedRows: Mp, count: nb, bias, residual: res, act, planeBytes: outPlane, rowBytes: outRow, scratch: tmp } = p;
     const k = f.i32();
     const t4 = f.i32();
     const b = f.v128();
     const src = f.i32();
     const pStride = f.i32(i32.shl(i32.mul(Mp, nb), 2));
-    const row = Array.from({ length: 6 }, () => f.v128());
-    const y = Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => f.v128()));
-    const s = Array.from({ length: 6 }, () => f.v128());
+    const row = Array.from({ length: n }, () => f.v128());
+    const y = Array.from({ length: o }, () => Array.from({ length: o }, () => f.v128()));
+    const s = Array.from({ length: n }, () => f.v128());
     const t = [f.v128(), f.v128(), f.v128(), f.v128()];
     const lanes = [f.v128(), f.v128(), f.v128(), f.v128()];
     const entry = f.i32();
@@ -150,16 +190,17 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
       f.set(plane, i32.mul(k, outPlane));
       f.for(t4, 0, nb, 4, () => {
         f.set(src, i32.add(M, i32.shl(i32.add(i32.mul(k, nb), t4), 2)));
-        for (let i = 0; i < 6; i++) {
-          for (let j = 0; j < 6; j++) f.set(row[j], v.load(i32.add(src, i32.mul(pStride, 6 * i + j))));
-          for (let j = 0; j < 4; j++) f.storeV(tmp, combine(row, AT[j]), 16 * (4 * i + j));
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) f.set(row[j], v.load(i32.add(src, i32.mul(pStride, n * i + j))));
+          for (let j = 0; j < o; j++) f.storeV(tmp, combine(row, form.AT[j]), 16 * (o * i + j));
         }
-        for (let j = 0; j < 4; j++) {
-          for (let i = 0; i < 6; i++) f.set(s[i], v.load(tmp, 16 * (4 * i + j)));
-          for (let i = 0; i < 4; i++) f.set(y[i][j], combine(s, AT[i]));
+        for (let j = 0; j < o; j++) {
+          for (let i = 0; i < n; i++) f.set(s[i], v.load(tmp, 16 * (o * i + j)));
+          for (let i = 0; i < o; i++) f.set(y[i][j], combine(s, form.AT[i]));
         }
-        for (let i = 0; i < 4; i++) {
-          transpose(f, y[i], lanes, t);
+        for (let i = 0; i < o; i++) {
+          // each tile's row i as the lanes of one vector (2×2 tiles: the two columns twice)
+          transpose(f, o === 4 ? y[i] : [y[i][0], y[i][1], y[i][0], y[i][1]], lanes, t);
           lanes.forEach((lane, l) => {
             f.set(entry, i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY)));
             f.if(i32.ltS(i, i32.load(entry, 8)), () => {
@@ -183,7 +224,7 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
   });
   // filters(U, w, gain, K, C, Mp): U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3
   // filter g = w[k][c] (made once per network; rows past K stay zero)
-  const filters = emitKernel(m, "wino_filters", (f, p) => {
+  const filters = emitKernel(m, form.names.filters as "wino_filters", (f, p) => {
     const { u: U, filters: w, gains: gain, outChannels: K, inChannels: C, paddedRows: Mp } = p;
     const k = f.i32();
     const c = f.i32();
@@ -192,16 +233,8 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
     const pStride = f.i32(i32.shl(i32.mul(Mp, C), 2));
     const scale = f.f32();
     const g = Array.from({ length: 9 }, () => f.f32());
-    const gg = Array.from({ length: 18 }, () => f.f32());
-    // the rows of G applied to (a, b, d)
-    const applyG = (a: Local, b: Local, d: Local) => [
-      f32.mul(a, f32.const(1 / 4)),
-      f32.mul(f32.add(f32.add(a, d), b), f32.const(-1 / 6)),
-      f32.mul(f32.sub(f32.add(a, d), b), f32.const(-1 / 6)),
-      f32.add(f32.add(f32.mul(a, f32.const(1 / 24)), f32.mul(b, f32.const(1 / 12))), f32.mul(d, f32.const(1 / 6))),
-      f32.add(f32.sub(f32.mul(a, f32.const(1 / 24)), f32.mul(b, f32.const(1 / 12))), f32.mul(d, f32.const(1 / 6))),
-      d,
-    ];
+    const gg = Array.from({ length: 3 * n }, () => f.f32());
+    const applyG = form.applyG;
     f.set(src, w);
     f.for(k, 0, K, 1, () => {
       f.set(scale, f32.load(i32.add(gain, i32.shl(k, 2))));
@@ -210,12 +243,35 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
       f.for(c, 0, C, 1, () => {
         g.forEach((x, e) => f.set(x, f32.load(src, 4 * e)));
         for (let x = 0; x < 3; x++) applyG(g[x], g[3 + x], g[6 + x]).forEach((e, i) => f.set(gg[3 * i + x], e));
-        for (let i = 0; i < 6; i++)
-          applyG(gg[3 * i], gg[3 * i + 1], gg[3 * i + 2]).forEach((e, j) => f.storeF32(i32.add(dst, i32.mul(pStride, 6 * i + j)), f32.mul(e, scale)));
+        for (let i = 0; i < n; i++)
+          applyG(gg[3 * i], gg[3 * i + 1], gg[3 * i + 2]).forEach((e, j) => f.storeF32(i32.add(dst, i32.mul(pStride, n * i + j)), f32.mul(e, scale)));
         f.inc(src, 36);
         f.inc(dst, 4 * MR);
       });
     });
   });
-  return { input, products, output, filters };
+  return { input, output, filters };
 }
+
+function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
+  // products(U, V, M, C, Mp, nb, from, to): M[p] = U[p]·V[p] for the positions from ≤ p < to (all: 0, 36)
+  const products = emitKernel(m, "wino_products", (f, args) => {
+    const { u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 } = args;
+    const p = f.i32();
+    const m0 = f.i32();
+    const up = f.i32();
+    const vp = f.i32();
+    const mp = f.i32();
+    f.for(p, p0, p1, 1, () => {
+      f.set(up, i32.add(U, i32.shl(i32.mul(i32.mul(p, Mp), C), 2)));
+      f.set(vp, i32.add(V, i32.shl(i32.mul(i32.mul(p, nb), C), 2)));
+      f.set(mp, i32.add(M, i32.shl(i32.mul(i32.mul(p, Mp), nb), 2)));
+      f.for(m0, 0, Mp, MR, () =>
+        f.call(gemm.strip, i32.add(up, i32.shl(i32.mul(m0, C), 2)), vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, i32.divU(nb, NR)),
+      );
+    });
+  });
+
+  return products;
+}
+
