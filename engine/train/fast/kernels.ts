@@ -201,16 +201,37 @@ function emitTranspose(m: Module): void {
     const j = f.i32();
     const iEnd = f.i32();
     const jEnd = f.i32();
+    const i4 = f.i32();
+    const j4 = f.i32();
+    const r = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const t = [f.v128(), f.v128(), f.v128(), f.v128()];
     const BLOCK = 16;
+    const from = (y: Value, x: Value) => i32.add(src, i32.shl(i32.add(i32.mul(y, cols), x), 2));
+    const to = (x: Value, y: Value) => i32.add(dst, i32.shl(i32.add(i32.mul(x, rows), y), 2));
+    const scalar = (y0: Value, y1: Value, x0: Value, x1: Value) => f.for(i, y0, y1, 1, () => f.for(j, x0, x1, 1, () => f.storeF32(to(j, i), f32.load(from(i, j)))));
     f.for(i0, 0, rows, BLOCK, () =>
       f.for(j0, 0, cols, BLOCK, () => {
         f.set(iEnd, i32.minS(rows, i32.add(i0, BLOCK)));
         f.set(jEnd, i32.minS(cols, i32.add(j0, BLOCK)));
-        f.for(i, i0, iEnd, 1, () =>
-          f.for(j, j0, jEnd, 1, () =>
-            f.storeF32(i32.add(dst, i32.shl(i32.add(i32.mul(j, rows), i), 2)), f32.load(i32.add(src, i32.shl(i32.add(i32.mul(i, cols), j), 2)))),
-          ),
+        f.set(i4, i32.add(i0, i32.and(i32.sub(iEnd, i0), -4)));
+        f.set(j4, i32.add(j0, i32.and(i32.sub(jEnd, j0), -4)));
+        // 4×4 blocks in four registers: rows in, interleaved twice, columns out
+        f.for(i, i0, i4, 4, () =>
+          f.for(j, j0, j4, 4, () => {
+            r.forEach((x, k) => f.set(x, v.load(from(i32.add(i, k), j))));
+            f.set(t[0], v.shuffle(r[0], r[1], [0, 4, 1, 5]));
+            f.set(t[1], v.shuffle(r[0], r[1], [2, 6, 3, 7]));
+            f.set(t[2], v.shuffle(r[2], r[3], [0, 4, 1, 5]));
+            f.set(t[3], v.shuffle(r[2], r[3], [2, 6, 3, 7]));
+            f.storeV(to(j, i), v.shuffle(t[0], t[2], [0, 1, 4, 5]));
+            f.storeV(to(i32.add(j, 1), i), v.shuffle(t[0], t[2], [2, 3, 6, 7]));
+            f.storeV(to(i32.add(j, 2), i), v.shuffle(t[1], t[3], [0, 1, 4, 5]));
+            f.storeV(to(i32.add(j, 3), i), v.shuffle(t[1], t[3], [2, 3, 6, 7]));
+          }),
         );
+        // the block's edges one value at a time: its last columns, then its last rows
+        scalar(i0, i4, j4, jEnd);
+        scalar(i4, iEnd, j0, jEnd);
       }),
     );
   });

@@ -23,7 +23,10 @@ const cases = [
   "input 28x28x1\nconv 6 5x5 pad 2",
   "input 6x5x3\ndwconv 3x3 stride 2 pad 1 multiplier 2",
   "input 7x7x2\ndwconv 3x3 dilation 2 pad 1 nobias",
+  // LeNet-5's 400→120 layer: 3 columns a batch, so dW is col transposed, then a product of rows
   "input 5x5x16\nconv 120 5x5",
+  // 588 columns at batch 3: past SHORT_DOTS, dot products again
+  "input 14x14x2\nconv 4 3x3 pad 1",
   "input 4x3x5\nconv 7 1x1 nobias",
   "input 3x2x2\nfc 5",
   "input 3x2x2\nflatten\nfc 13 nobias",
