@@ -1,6 +1,6 @@
 // A training thread (engine/train/threaded.ts): a worker_threads entry, bundled as
 // dist/engine/train-thread.js. Told once which engine to make and where its lane and the
-// shared parameters are, it makes the engine, points the engine's parameters at the
+// shared parameters lie in the exchange (engine/train/threaded.ts), it makes the engine, points the engine's parameters at the
 // shared ones (so it reads each update in place), says it is ready, and then serves its
 // lane: it sleeps on GO, runs the command (a slice's gradients, or its scores), writes
 // the answer into the lane and sets DONE. It leaves the loop when told to close.
@@ -10,7 +10,7 @@ import type { NetworkWeights } from "../api";
 import { isSplitEngine, type SplitEngine } from "./engine";
 import { trainEngines } from "./engines";
 import type { TrainParams } from "./float";
-import { Command, Lane, laneViews, SPIN, type FromThread, type LaneSetup, type ToThread } from "./threaded";
+import { Command, Lane, laneViews, spinWhile, type FromThread, type LaneSetup, type ToThread } from "./threaded";
 
 const port = parentPort;
 if (!port) throw new Error("engine/train/thread-worker runs as a worker thread");
@@ -28,7 +28,7 @@ async function start(m: LaneSetup): Promise<void> {
   for (const p of m.paramPlaces) {
     const to = own.get(p.id);
     if (!to?.[p.key] || to[p.key]!.length !== p.length) throw new Error(`the thread's engine has no ${p.key} of node ${p.id} like the main thread's`);
-    to[p.key] = new Float32Array(m.params, 4 * p.at, p.length);
+    to[p.key] = new Float32Array(m.exchange, m.paramsAt + 4 * p.at, p.length);
   }
   post({ kind: "ready" });
   serve(made, m);
@@ -36,12 +36,11 @@ async function start(m: LaneSetup): Promise<void> {
 
 function serve(engine: SplitEngine, m: LaneSetup): void {
   const gradFloats = m.gradPlaces.reduce((n, p) => n + p.length, 0);
-  const lane = laneViews(m.lane, m.batch, m.sampleSize, m.classes, gradFloats);
+  const lane = laneViews(m.exchange, m.laneAt, m.batch, m.sampleSize, m.classes, gradFloats);
   const ctl = lane.ctl;
   let seen = 0;
   for (;;) {
-    let go = Atomics.load(ctl, Lane.GO);
-    for (let i = 0; go === seen && i < SPIN; i++) go = Atomics.load(ctl, Lane.GO);
+    let go = spinWhile(ctl, Lane.GO, seen);
     while (go === seen) {
       Atomics.wait(ctl, Lane.GO, seen);
       go = Atomics.load(ctl, Lane.GO);

@@ -5,14 +5,17 @@
 // thread sums them weighted by the slices' sizes — in slice order, so a run is
 // deterministic — and runs the optimizer once.
 //
-// A step costs the threads nothing but the step itself: no message is posted and nothing
-// is allocated. Each worker has a lane, a SharedArrayBuffer that holds its control words,
-// its slice's inputs and labels, its gradients (or scores) as it returns them; the
-// parameters are one more shared buffer, written by the main thread after each update,
-// which the workers' engines read in place (their parameter arrays are views of it). A
-// worker sleeps in Atomics.wait on its lane's GO word; the main thread writes the slice,
-// bumps GO and wakes it, computes its own slice meanwhile, then waits for DONE (a short
-// spin, then Atomics.waitAsync, so a worker that dies is an error, not a hang).
+// A step costs the threads little but the step itself: no message is posted, nothing is
+// allocated, and no loop runs in JavaScript. Everything the threads share lies in one
+// shared memory, the exchange: the parameters (written by the main thread after each
+// update; the workers' engines read them in place, their parameter arrays being views of
+// it), the sums of the gradients, and one lane per worker — its control words, its
+// slice's inputs and labels, its gradients (or scores) as it returns them. A worker
+// sleeps in Atomics.wait on its lane's GO word; the main thread writes the slice, bumps GO
+// and wakes it, computes its own slice meanwhile, then waits for DONE (a short spin, then
+// Atomics.waitAsync, so a worker that dies is an error, not a hang). The weighted sums are
+// the training library's `combine` kernel on the exchange (WebAssembly SIMD), in slice
+// order; without WebAssembly SIMD, the same sums in JavaScript.
 //
 // The result is one thread's up to the order of float sums (a slice's gradients are summed
 // over fewer samples, then added): ≤ 1e-5 relative, as the issue allows. Dropout draws
@@ -28,6 +31,7 @@ import { isSplitEngine, type EngineSetup, type SplitEngine, type StepResult, typ
 import { TRAINABLE, type TrainParams } from "./float";
 import type { OptimizerSettings } from "./optim";
 import { trainingMemory } from "./memory";
+import { FastEngine, sharedTrainLibrary } from "./fast/engine";
 
 /** kinds whose training forward couples the samples of a batch, or draws per-sample randomness without TrainContext.sampleOffset */
 const COUPLED: Record<string, string> = {
@@ -98,9 +102,11 @@ export interface LaneSetup {
   seed: number;
   /** the largest slice the worker is given */
   batch: number;
-  lane: SharedArrayBuffer;
-  params: SharedArrayBuffer;
-  /** each parameter tensor's place in `params`, each gradient's in the lane's gradients */
+  /** the exchange's memory, the byte offsets of the parameters and of this worker's lane in it */
+  exchange: SharedArrayBuffer;
+  paramsAt: number;
+  laneAt: number;
+  /** each parameter tensor's place after paramsAt, each gradient's in the lane's gradients */
   paramPlaces: Place[];
   gradPlaces: Place[];
   sampleSize: number;
@@ -132,29 +138,64 @@ export const Lane = {
 
 export const Command = { STEP: 1, SCORES: 2, CLOSE: 3 } as const;
 
-/** busy-wait iterations before a thread sleeps (some tens of microseconds: steps follow each other closely) */
-export const SPIN = 20_000;
+/** how long a thread busy-waits before it sleeps (ms): steps follow each other closely */
+export const SPIN_MS = 0.05;
 
-/** the lane's regions (byte offsets), for the largest slice */
-export function laneLayout(batch: number, sampleSize: number, classes: number, gradFloats: number) {
-  const inputs = Lane.MESSAGE_BYTE + Lane.MESSAGE_BYTES;
-  const labels = inputs + 4 * batch * sampleSize;
-  const grads = labels + 4 * batch;
-  const scores = grads + 4 * gradFloats;
-  return { inputs, labels, grads, scores, bytes: scores + 4 * batch * classes };
+/** spins until `ctl[word]` is no longer `value`, for at most SPIN_MS; the value it saw last */
+export function spinWhile(ctl: Int32Array, word: number, value: number): number {
+  let seen = Atomics.load(ctl, word);
+  if (seen !== value) return seen;
+  const until = performance.now() + SPIN_MS;
+  for (let i = 1; ; i++) {
+    seen = Atomics.load(ctl, word);
+    if (seen !== value || ((i & 63) === 0 && performance.now() > until)) return seen;
+  }
 }
 
-/** views of a lane's regions */
-export function laneViews(lane: SharedArrayBuffer, batch: number, sampleSize: number, classes: number, gradFloats: number) {
-  const at = laneLayout(batch, sampleSize, classes, gradFloats);
+const align = (n: number) => Math.ceil(n / 64) * 64;
+
+/** a lane's regions (byte offsets from its start), for the largest slice */
+export function laneLayout(batch: number, sampleSize: number, classes: number, gradFloats: number) {
+  const inputs = Lane.MESSAGE_BYTE + Lane.MESSAGE_BYTES;
+  const labels = align(inputs + 4 * batch * sampleSize);
+  const grads = align(labels + 4 * batch);
+  const scores = align(grads + 4 * gradFloats);
+  return { inputs, labels, grads, scores, bytes: align(scores + 4 * batch * classes) };
+}
+
+/** views of the lane at byte `at` of the exchange */
+export function laneViews(exchange: SharedArrayBuffer, at: number, batch: number, sampleSize: number, classes: number, gradFloats: number) {
+  const l = laneLayout(batch, sampleSize, classes, gradFloats);
   return {
-    ctl: new Int32Array(lane, 0, Lane.WORDS),
-    loss: new Float64Array(lane, Lane.LOSS_BYTE, 1),
-    message: new Uint8Array(lane, Lane.MESSAGE_BYTE, Lane.MESSAGE_BYTES),
-    inputs: new Float32Array(lane, at.inputs, batch * sampleSize),
-    labels: new Int32Array(lane, at.labels, batch),
-    grads: new Float32Array(lane, at.grads, gradFloats),
-    scores: new Float32Array(lane, at.scores, batch * classes),
+    ctl: new Int32Array(exchange, at, Lane.WORDS),
+    loss: new Float64Array(exchange, at + Lane.LOSS_BYTE, 1),
+    message: new Uint8Array(exchange, at + Lane.MESSAGE_BYTE, Lane.MESSAGE_BYTES),
+    inputs: new Float32Array(exchange, at + l.inputs, batch * sampleSize),
+    labels: new Int32Array(exchange, at + l.labels, batch),
+    gradsAt: at + l.grads,
+    grads: new Float32Array(exchange, at + l.grads, gradFloats),
+    scores: new Float32Array(exchange, at + l.scores, batch * classes),
+  };
+}
+
+/** dst = acc·dst + w·src over n floats of the exchange (byte addresses) */
+type Combine = (n: number, dst: number, src: number, w: number, acc: number) => void;
+
+/** the exchange: WebAssembly's shared memory and its `combine` where WebAssembly SIMD validates, else a SharedArrayBuffer and a loop */
+async function exchangeOf(bytes: number): Promise<{ buffer: SharedArrayBuffer; combine: Combine }> {
+  if (FastEngine.available()) {
+    const { memory, k } = await sharedTrainLibrary(bytes);
+    return { buffer: memory.buffer as unknown as SharedArrayBuffer, combine: (n, dst, src, w, acc) => k.combine(n, dst, src, w, acc) };
+  }
+  const buffer = new SharedArrayBuffer(bytes);
+  const all = new Float32Array(buffer);
+  return {
+    buffer,
+    combine: (n, dst, src, w, acc) => {
+      const d = dst >> 2;
+      const s = src >> 2;
+      for (let i = 0; i < n; i++) all[d + i] = (acc ? all[d + i] : 0) + Math.fround(w * all[s + i]);
+    },
   };
 }
 
@@ -227,7 +268,7 @@ class Worker {
   async done(): Promise<void> {
     const ctl = this.views.ctl;
     const want = this.seq;
-    for (let i = 0; i < SPIN && Atomics.load(ctl, Lane.DONE) !== want; i++);
+    spinWhile(ctl, Lane.DONE, want - 1);
     while (Atomics.load(ctl, Lane.DONE) !== want) {
       if (this.failure) throw this.failure;
       const seen = Atomics.load(ctl, Lane.DONE);
@@ -253,18 +294,27 @@ class Worker {
 }
 
 export class ThreadedEngine implements TrainEngine {
+  /** the sums of the slices' gradients, as the optimizer takes them (views of the exchange), made at the first step */
   private sums: Map<number, TrainParams> | null = null;
-  private sumsFlat: Float32Array | null = null;
+
   private constructor(
     private readonly inner: SplitEngine,
     private readonly workers: Worker[],
     private readonly sampleSize: number,
-    /** the parameters as of the last update, in shared memory (what the workers' engines read) */
-    private readonly shared: Float32Array,
-    private readonly paramPlaces: Place[],
-    private readonly gradPlaces: Place[],
-    private readonly gradFloats: number,
     private readonly classes: number,
+    private readonly ex: {
+      combine: Combine;
+      /** the parameters as of the last update (what the workers' engines read), by paramPlaces */
+      params: Float32Array;
+      paramPlaces: Place[];
+      gradPlaces: Place[];
+      gradFloats: number;
+      /** byte addresses: the sums, and this thread's slice's gradients */
+      sumsAt: number;
+      mineAt: number;
+      sums: Float32Array;
+      mine: Float32Array;
+    },
   ) {}
 
   get name(): string {
@@ -289,13 +339,18 @@ export class ThreadedEngine implements TrainEngine {
     const classes = sizeOf(scoresNode(setup.network.graph).output);
     const params = placesOf(inner.parameters, () => true);
     const grads = placesOf(inner.parameters, (key) => (TRAINABLE as readonly string[]).includes(key));
-    const shared = new Float32Array(new SharedArrayBuffer(4 * Math.max(1, params.floats)));
     const maxSlice = parts.length > 1 ? parts[1][1] - parts[1][0] : 1;
+    // the exchange: parameters, sums, this thread's gradients, then a lane per worker
+    const sumsAt = align(4 * params.floats);
+    const mineAt = align(sumsAt + 4 * grads.floats);
+    const laneBytes = laneLayout(maxSlice, sampleSize, classes, grads.floats).bytes;
+    const lanesAt = align(mineAt + 4 * grads.floats);
+    const { buffer, combine } = await exchangeOf(lanesAt + (parts.length - 1) * laneBytes);
     const workers: Worker[] = [];
     try {
       for (let i = 1; i < parts.length; i++) {
-        const lane = new SharedArrayBuffer(laneLayout(maxSlice, sampleSize, classes, grads.floats).bytes);
-        const w = new Worker(host.spawn(), laneViews(lane, maxSlice, sampleSize, classes, grads.floats));
+        const laneAt = lanesAt + (i - 1) * laneBytes;
+        const w = new Worker(host.spawn(), laneViews(buffer, laneAt, maxSlice, sampleSize, classes, grads.floats));
         workers.push(w);
         w.thread.post({
           kind: "init",
@@ -305,8 +360,9 @@ export class ThreadedEngine implements TrainEngine {
           optimizer: setup.optimizer,
           seed: setup.seed,
           batch: maxSlice,
-          lane,
-          params: shared.buffer as SharedArrayBuffer,
+          exchange: buffer,
+          paramsAt: 0,
+          laneAt,
           paramPlaces: params.places,
           gradPlaces: grads.places,
           sampleSize,
@@ -319,7 +375,17 @@ export class ThreadedEngine implements TrainEngine {
       inner.dispose?.();
       throw e;
     }
-    const made = new ThreadedEngine(inner, workers, sampleSize, shared, params.places, grads.places, grads.floats, classes);
+    const made = new ThreadedEngine(inner, workers, sampleSize, classes, {
+      combine,
+      params: new Float32Array(buffer, 0, params.floats),
+      paramPlaces: params.places,
+      gradPlaces: grads.places,
+      gradFloats: grads.floats,
+      sumsAt,
+      mineAt,
+      sums: new Float32Array(buffer, sumsAt, grads.floats),
+      mine: new Float32Array(buffer, mineAt, grads.floats),
+    });
     made.publish();
     return made;
   }
@@ -343,19 +409,21 @@ export class ThreadedEngine implements TrainEngine {
     let loss = 0;
     let correct = 0;
     this.inner.gradientsOf(inputs.subarray(a0 * size, b0 * size), labels.subarray(a0, b0), b0 - a0, step, a0, (r) => {
-      const weight = (b0 - a0) / batch;
-      loss += weight * r.loss;
+      loss += ((b0 - a0) / batch) * r.loss;
       correct += r.correct;
-      this.start(r.grads, weight);
+      this.keep(r.grads);
     });
     await this.joined(parts.length - 1);
+    // sums = Σ (slice / batch) · its gradients, in slice order
+    const ex = this.ex;
+    ex.combine(ex.gradFloats, ex.sumsAt, ex.mineAt, (b0 - a0) / batch, 0);
     for (let i = 1; i < parts.length; i++) {
       const [a, b] = parts[i];
       const weight = (b - a) / batch;
       const v = this.workers[i - 1].views;
       loss += weight * v.loss[0];
       correct += v.ctl[Lane.CORRECT];
-      this.add(v.grads, weight);
+      ex.combine(ex.gradFloats, ex.sumsAt, v.gradsAt, weight, 1);
     }
     this.inner.apply(this.sums!, step);
     this.publish();
@@ -375,37 +443,29 @@ export class ThreadedEngine implements TrainEngine {
     if (failure) throw failure;
   }
 
-  /** the updated parameters into the shared buffer (the workers read it after their next GO) */
+  /** the updated parameters into the exchange (the workers read them after their next GO) */
   private publish(): void {
     const params = this.inner.parameters;
-    for (const p of this.paramPlaces) this.shared.set(params.get(p.id)![p.key]!, p.at);
+    for (const p of this.ex.paramPlaces) this.ex.params.set(params.get(p.id)![p.key]!, p.at);
   }
 
-  /** sums = weight · grads (the first slice's), in the gradients' places */
-  private start(grads: Map<number, TrainParams>, weight: number): void {
+  /** this thread's slice's gradients into the exchange (they are recycled once its `use` returns); the sums' views, the first time */
+  private keep(grads: Map<number, TrainParams>): void {
+    const { gradPlaces, mine, sums } = this.ex;
     if (!this.sums) {
-      const flat = new Float32Array(this.gradFloats);
       this.sums = new Map();
-      for (const p of this.gradPlaces) {
+      for (const p of gradPlaces) {
         if (!grads.get(p.id)?.[p.key]) continue;
         let s = this.sums.get(p.id);
         if (!s) this.sums.set(p.id, (s = {}));
-        s[p.key] = flat.subarray(p.at, p.at + p.length);
+        s[p.key] = sums.subarray(p.at, p.at + p.length);
       }
-      this.sumsFlat = flat;
     }
-    for (const p of this.gradPlaces) {
-      const from = grads.get(p.id)?.[p.key];
-      const to = this.sums.get(p.id)?.[p.key];
-      if (!from || !to) continue;
-      for (let i = 0; i < to.length; i++) to[i] = weight * from[i];
+    for (const p of gradPlaces) {
+      const g = grads.get(p.id)?.[p.key];
+      if (g) mine.set(g, p.at);
+      else mine.fill(0, p.at, p.at + p.length);
     }
-  }
-
-  /** sums += weight · a worker's gradients (laid out as the sums are) */
-  private add(grads: Float32Array, weight: number): void {
-    const to = this.sumsFlat!;
-    for (let i = 0; i < to.length; i++) to[i] += weight * grads[i];
   }
 
   /** eval mode: each thread scores a slice (no sample sees another's there) */

@@ -97,6 +97,18 @@ export async function trainLibrary(relaxed = wasmFeatures().relaxedSimd): Promis
   return { heap, k: instance.exports as unknown as TrainKernelsWasm };
 }
 
+const compiledShared = new Map<boolean, Promise<WebAssembly.Module>>();
+
+/** the library's kernels on a shared memory of at least `bytes` that never grows (the training threads' exchange) */
+export async function sharedTrainLibrary(bytes: number, relaxed = wasmFeatures().relaxedSimd): Promise<{ memory: WebAssembly.Memory; k: TrainKernelsWasm }> {
+  let module = compiledShared.get(relaxed);
+  if (!module) compiledShared.set(relaxed, (module = WebAssembly.compile(trainLibraryBytes(relaxed, true))));
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const instance = await WebAssembly.instantiate(await module, { env: { memory } });
+  return { memory, k: instance.exports as unknown as TrainKernelsWasm };
+}
+
 function float32(x: Float): Float32Array {
   if (!(x instanceof Float32Array)) throw new Error("the fast training engine works in float32");
   return x;

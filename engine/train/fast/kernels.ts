@@ -23,6 +23,7 @@
 //       d = g + wd·p; m = β₁m + (1 − β₁)d; v = β₂v + (1 − β₂)d²; p −= stepSize·(m / (√v / bc2Sqrt + eps))
 //   sgd(n, p, g, buf, lr, momentum, wd)   torch.optim.SGD's: buf = momentum·buf + (g + wd·p); p −= lr·buf
 //       (buf starts at zero, so the first step's buf is g + wd·p, as torch sets it)
+//   combine(n, dst, src, w, acc)  dst = acc·dst + w·src (training threads' weighted gradient sums, engine/train/threaded.ts)
 
 import { Module } from "../../wasm/emit/module";
 import type { Local, Value } from "../../wasm/emit/expr";
@@ -48,6 +49,7 @@ export interface TrainKernelsWasm {
   avgpoolBack(planes: number, inPlane: number, outPlane: number, W: number, table: number, dy: number, dx: number): void;
   adam(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, wd: number, stepSize: number, bc2Sqrt: number): void;
   sgd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, wd: number): void;
+  combine(n: number, dst: number, src: number, w: number, acc: number): void;
 }
 
 const I = "i32" as const;
@@ -719,7 +721,23 @@ function emitOptimizers(m: Module): void {
   });
 }
 
-export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
+function emitCombine(m: Module): void {
+  m.func("combine", [I, I, I, F, I], [], (f) => {
+    const [n, dst, src, w, acc] = f.params;
+    const wv = f.v128(v.splat(w));
+    const into = (add: boolean) =>
+      lanes(f, n, (b, wide) => {
+        const d = i32.add(dst, b);
+        const x = i32.add(src, b);
+        if (wide) f.storeV(d, add ? v.add(v.load(d), v.mul(wv, v.load(x))) : v.mul(wv, v.load(x)));
+        else f.storeF32(d, add ? f32.add(f32.load(d), f32.mul(w, f32.load(x))) : f32.mul(w, f32.load(x)));
+      });
+    f.if(acc, () => into(true), () => into(false));
+  });
+}
+
+/** the library's module; `shared`: its memory is a shared one (the training threads' exchange) */
+export function trainLibraryBytes(relaxed: boolean, shared = false): Uint8Array<ArrayBuffer> {
   const m = new Module();
   emitBlocks(m);
   emitNN(m, relaxed);
@@ -733,5 +751,6 @@ export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   emitAvgpool(m);
   emitSigmoid(m);
   emitOptimizers(m);
-  return m.toBytes();
+  emitCombine(m);
+  return m.toBytes({ shared });
 }
