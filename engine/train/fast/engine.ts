@@ -283,8 +283,11 @@ export function fastFc(lib: TrainLibrary, maxBatch: number): FastKernel {
   };
 }
 
-/** relu: y = max(x, 0), dx = y > 0 ? dy : 0 */
-export function fastRelu(lib: TrainLibrary, maxBatch: number): FastKernel {
+/**
+ * An activation that works value by value and whose gradient needs only its output:
+ * `forward(n, x, y)` and `back(n, y, dy, dx)`, kernels of the library.
+ */
+function fastActivation(lib: TrainLibrary, maxBatch: number, forward: "relu" | "sigmoid", back: "reluBack" | "sigmoidBack"): FastKernel {
   const { heap, k } = lib;
   const layout = layouts((node) => {
     const n = maxBatch * sizeOf(node.output);
@@ -294,17 +297,23 @@ export function fastRelu(lib: TrainLibrary, maxBatch: number): FastKernel {
     plan: (node) => void layout(node),
     forward(node, [x]) {
       const at = layout(node);
-      k.relu(x.length, heap.staged(x, at.x), at.out);
+      k[forward](x.length, heap.staged(x, at.x), at.out);
       return { output: heap.f32(at.out, x.length) };
     },
     backward(node, dy, [x], _f, _p, _ctx, need) {
       if (!need[0]) return { inputs: [null] };
       const at = layout(node);
-      k.reluBack(x.length, at.out, heap.staged(dy, at.dy), at.dx);
+      k[back](x.length, at.out, heap.staged(dy, at.dy), at.dx);
       return { inputs: [heap.f32(at.dx, x.length)] };
     },
   };
 }
+
+/** relu: y = max(x, 0), dx = y > 0 ? dy : 0 */
+export const fastRelu = (lib: TrainLibrary, maxBatch: number): FastKernel => fastActivation(lib, maxBatch, "relu", "reluBack");
+
+/** sigmoid: y = 1/(1 + e^−x) (e^t by Cephes' expf in WebAssembly), dx = dy·y·(1 − y) */
+export const fastSigmoid = (lib: TrainLibrary, maxBatch: number): FastKernel => fastActivation(lib, maxBatch, "sigmoid", "sigmoidBack");
 
 /** avgpool: each window's mean (the reference's windows and divisors: padding counted, as PyTorch) */
 export function fastAvgpool(lib: TrainLibrary, maxBatch: number): FastKernel {
@@ -330,29 +339,6 @@ export function fastAvgpool(lib: TrainLibrary, maxBatch: number): FastKernel {
       if (!need[0]) return { inputs: [null] };
       const { g, ...at } = layout(node);
       k.avgpoolBack(ctx.batch * g.inChannels, g.inHeight * g.inWidth, g.outHeight * g.outWidth, g.inWidth, at.table, heap.staged(dy, at.dy), at.dx);
-      return { inputs: [heap.f32(at.dx, x.length)] };
-    },
-  };
-}
-
-/** sigmoid: y = 1/(1 + e^−x) (e^t by Cephes' expf in WebAssembly), dx = dy·y·(1 − y) */
-export function fastSigmoid(lib: TrainLibrary, maxBatch: number): FastKernel {
-  const { heap, k } = lib;
-  const layout = layouts((node) => {
-    const n = maxBatch * sizeOf(node.output);
-    return { x: heap.reserve(4 * n), out: heap.reserve(4 * n), dy: heap.reserve(4 * n), dx: heap.reserve(4 * n) };
-  });
-  return {
-    plan: (node) => void layout(node),
-    forward(node, [x]) {
-      const at = layout(node);
-      k.sigmoid(x.length, heap.staged(x, at.x), at.out);
-      return { output: heap.f32(at.out, x.length) };
-    },
-    backward(node, dy, [x], _f, _p, _ctx, need) {
-      if (!need[0]) return { inputs: [null] };
-      const at = layout(node);
-      k.sigmoidBack(x.length, at.out, heap.staged(dy, at.dy), at.dx);
       return { inputs: [heap.f32(at.dx, x.length)] };
     },
   };
