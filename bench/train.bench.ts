@@ -8,10 +8,13 @@
 // example (defaults: Adam, lr 1e-3, batch 32), epoch by epoch.
 //
 // Ours runs on 1 thread and on every --threads count (the batch shared: engine/train/threaded.ts),
-// and issue 16's training target is printed from the rows: LeNet-5 ours 2 threads vs 1 ≥ 1.5×.
+// the counts alternating round by round (--rounds; the table gives each figure's median),
+// and issue 16's training target is printed from them: ours 2 threads vs 1 (LeNet-5 ≥ 1.5×),
+// each round's pair as a ratio and their median, beside the tfjs peer and PyTorch's
+// one-thread anchor (issue 12: measured elsewhere, PyTorch is not installed here).
 //
-//   --nets lenet5,lenet5-relu,resnet-small   --engines ours,ours-reference,tfjs-cpu,tfjs-wasm
-//   --batch 32   --steps 60   --epochs 12 (for the MNIST run; 0 skips it)   --threads 1,2
+//   --nets lenet5,lenet5-relu,resnet-small,vgg-small   --engines ours,ours-reference,tfjs-cpu,tfjs-wasm
+//   --batch 32   --steps 60   --rounds 3   --epochs 12 (for the MNIST run; 0 skips it)   --threads 1,2
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -52,9 +55,27 @@ const SMALL_RESNET = `network ResNetSmall {
   fc 10
 }`;
 
+/** a bigger net without batch norm (so it trains on threads): VGG's pattern on 32×32×3, 17 M multiply-adds a sample */
+const SMALL_VGG = `network VGGSmall {
+  input 32x32x3
+  conv 16 3x3 pad 1; relu; conv 16 3x3 pad 1; relu; maxpool 2
+  conv 32 3x3 pad 1; relu; conv 32 3x3 pad 1; relu; maxpool 2
+  fc 128; relu
+  fc 10
+}`;
+
+/** PyTorch 2.13, native, one thread, LeNet-5 at batch 32–64 with Adam (issue 12's anchor, measured on this machine by the issue) */
+const PYTORCH_ONE_THREAD = "3,400–4,500";
+
 function network(name: string): NetworkResult {
-  const text = name === "lenet5" ? readFileSync(join(root, "examples", "lenet5.cnn"), "utf8") : name === "lenet5-relu" ? readFileSync(join(root, "examples", "lenet5_relu.cnn"), "utf8") : name === "resnet-small" ? SMALL_RESNET : null;
-  if (text === null) throw new Error(`unknown net ${name} (there are: lenet5, lenet5-relu, resnet-small)`);
+  const texts: Record<string, () => string> = {
+    lenet5: () => readFileSync(join(root, "examples", "lenet5.cnn"), "utf8"),
+    "lenet5-relu": () => readFileSync(join(root, "examples", "lenet5_relu.cnn"), "utf8"),
+    "resnet-small": () => SMALL_RESNET,
+    "vgg-small": () => SMALL_VGG,
+  };
+  const text = texts[name]?.() ?? null;
+  if (text === null) throw new Error(`unknown net ${name} (there are: ${Object.keys(texts).join(", ")})`);
   const net = analyze(text, `${name}.cnn`).networks[0];
   if (!net?.complete) throw new Error(`${name} does not analyze completely`);
   return net;
@@ -154,53 +175,98 @@ async function mnistRun(epochs: number): Promise<void> {
   );
 }
 
+const median = (xs: number[]): number => {
+  const s = xs.slice().sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
+
 async function main(): Promise<void> {
-  const nets = (option("--nets") ?? "lenet5,lenet5-relu,resnet-small").split(",");
+  const nets = (option("--nets") ?? "lenet5,lenet5-relu,resnet-small,vgg-small").split(",");
   const engines = (option("--engines") ?? "ours,ours-reference,tfjs-cpu,tfjs-wasm").split(",");
   const batch = Number(option("--batch") ?? 32);
   const steps = Number(option("--steps") ?? 60);
   const epochs = Number(option("--epochs") ?? 12);
+  const rounds = Number(option("--rounds") ?? 3);
   const threadCounts = (option("--threads") ?? "1,2").split(",").map(Number);
   if (!threadCounts.every((t) => Number.isInteger(t) && t >= 1)) throw new Error("--threads takes thread counts, e.g. 1,2");
-  const rows: Measurement[] = [];
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error("--rounds takes a count, e.g. 3");
+  const counts = [...new Set([1, ...threadCounts])];
+  const measure = (engine: string, net: string, n: number, threads: number): Measurement => {
+    const r = spawnSync(process.execPath, [process.argv[1], "--measure", engine, net, String(batch), String(n), String(threads)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    if (r.status !== 0) throw new Error(`${engine} on ${net} failed (exit ${r.status ?? r.signal})`);
+    const m = JSON.parse(r.stdout.trim().split("\n").pop()!) as Measurement;
+    process.stderr.write(`${net} ${engine} threads=${threads}: ${m.error ? `cannot train: ${m.error}` : `${m.samplesPerSecond.toFixed(0)} samples/s`} — ${m.info}, machine busy elsewhere ${(100 * m.foreign).toFixed(0)}%\n`);
+    return m;
+  };
+  /** per (net, engine, threads asked): every round's measurement */
+  const runs = new Map<string, Measurement[]>();
+  const keyOf = (net: string, engine: string, threads: number) => `${net}\t${engine}\t${threads}`;
+  const push = (net: string, engine: string, threads: number, m: Measurement) => {
+    const k = keyOf(net, engine, threads);
+    runs.set(k, [...(runs.get(k) ?? []), m]);
+  };
   for (const net of nets) {
     for (const engine of engines) {
-      // ours at every thread count (1 first), the others on one thread
-      for (const threads of engine === "ours" ? [...new Set([1, ...threadCounts])] : [1]) {
-        // the slow engines get fewer steps (the figure is a rate)
-        const n = engine === "ours" ? steps : Math.max(5, Math.round(steps / 6));
-        const r = spawnSync(process.execPath, [process.argv[1], "--measure", engine, net, String(batch), String(n), String(threads)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-        if (r.status !== 0) throw new Error(`${engine} on ${net} failed (exit ${r.status ?? r.signal})`);
-        const m = JSON.parse(r.stdout.trim().split("\n").pop()!) as Measurement;
-        process.stderr.write(`${net} ${engine} threads=${threads}: ${m.error ? `cannot train: ${m.error}` : `${m.samplesPerSecond.toFixed(0)} samples/s`} — ${m.info}, machine busy elsewhere ${(100 * m.foreign).toFixed(0)}%\n`);
-        rows.push(m);
+      if (engine === "ours") {
+        // every thread count once a round, in turn: a drift in the machine's load touches them alike
+        for (let round = 0; round < rounds; round++) for (const threads of counts) push(net, engine, threads, measure(engine, net, steps, threads));
+      } else {
+        // the slow engines get fewer steps (the figure is a rate), one round
+        push(net, engine, 1, measure(engine, net, Math.max(net === "vgg-small" ? 2 : 5, Math.round(steps / (net === "vgg-small" ? 20 : 6))), 1));
       }
     }
   }
+  type Row = { net: string; engine: string; threads: number; ms: Measurement[]; rate: number; perCpu: number; busy: number; error?: string; info: string };
+  const rows: Row[] = [...runs].map(([k, ms]) => {
+    const [net, engine] = k.split("\t");
+    const ok = ms.filter((m) => !m.error);
+    return {
+      net,
+      engine,
+      threads: ms[0].threads,
+      ms,
+      rate: ok.length ? median(ok.map((m) => m.samplesPerSecond)) : NaN,
+      perCpu: ok.length ? median(ok.map((m) => m.samplesPerCpuSecond)) : NaN,
+      busy: ok.length ? Math.max(...ok.map((m) => m.foreign)) : NaN,
+      error: ok.length ? undefined : ms[0].error,
+      info: ms[0].info,
+    };
+  });
   const head = ["net", "engine", "threads", "batch", "samples/s", "× tfjs-cpu", "samples per CPU-s", "busy", "what"];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
+  const peerOf = (net: string) => rows.find((r) => r.net === net && r.engine === "tfjs-cpu" && !r.error);
   for (const m of rows) {
-    const peer = rows.find((r) => r.net === m.net && r.engine === "tfjs-cpu" && r.threads === 1 && !r.error);
-    const ratio = peer && !m.error ? (m.samplesPerSecond / peer.samplesPerSecond).toFixed(2) : "—";
-    const perCpu = m.error ? "—" : Math.round(m.samplesPerCpuSecond).toLocaleString("en-US");
-    lines.push(`| ${m.net} | ${m.engine} | ${m.threads} | ${batch} | ${m.error ? "cannot train" : Math.round(m.samplesPerSecond).toLocaleString("en-US")} | ${ratio} | ${perCpu} | ${m.error ? "—" : `${(100 * m.foreign).toFixed(0)}%`} | ${m.error ?? m.info} |`);
+    const peer = peerOf(m.net);
+    const ratio = peer && !m.error ? (m.rate / peer.rate).toFixed(2) : "—";
+    const many = m.ms.length > 1 ? ` (median of ${m.ms.length})` : "";
+    lines.push(`| ${m.net} | ${m.engine} | ${m.threads} | ${batch} | ${m.error ? "cannot train" : fmt(m.rate) + many} | ${ratio} | ${m.error ? "—" : fmt(m.perCpu)} | ${m.error ? "—" : `${(100 * m.busy).toFixed(0)}%`} | ${m.error ?? m.info} |`);
   }
   console.log(lines.join("\n"));
-  console.log(`Adam lr ${LR}, seeded data, the same starting weights; samples per CPU-s: per second of the process's own CPU time (on a loaded machine, nearer what a quiet core gives than the wall-clock rate); busy: other processes' share of this 2-core machine during the timed steps; load average now ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-  // issue 16: LeNet-5 training, ours on N threads vs 1 (wall-clock samples/s of this run's rows)
-  const most = Math.max(...threadCounts);
+  console.log(`Adam lr ${LR}, seeded data, the same starting weights; ours: ${rounds} round${rounds === 1 ? "" : "s"}, thread counts in turn within each; samples per CPU-s: per second of the process's own CPU time, every thread's (on a loaded machine, nearer what quiet cores give than the wall-clock rate); busy: other processes' share of this 2-core machine during the timed steps (the most of the rounds); load average now ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+  // issue 16: ours on N threads vs 1, round by round (wall-clock samples/s)
+  const most = Math.max(...counts);
   if (most > 1) {
-    console.log(`\nIssue 16's training target (threads = ${most}), from the rows above:`);
-    for (const net of nets.filter((n) => n.startsWith("lenet5"))) {
-      const one = rows.find((r) => r.net === net && r.engine === "ours" && r.threads === 1 && !r.error);
-      const many = rows.find((r) => r.net === net && r.engine === "ours" && r.threads === most && !r.error);
-      if (!one || !many) {
-        console.log(`- ${net}: not measured (needs ours at 1 and ${most} threads${rows.some((r) => r.net === net && r.engine === "ours" && r.threads < most && r.info.includes("not ")) ? "; it ran on fewer" : ""})`);
+    console.log(`\nTraining on ${most} threads vs 1 (issue 16: LeNet-5 ≥ 1.5×), each round's pair, then their median; PyTorch one thread: ${PYTORCH_ONE_THREAD} samples/s (issue 12's anchor, not run here):`);
+    for (const net of nets) {
+      const one = runs.get(keyOf(net, "ours", 1)) ?? [];
+      const many = runs.get(keyOf(net, "ours", most)) ?? [];
+      const pairs = one.map((a, i) => [a, many[i]] as const).filter(([a, b]) => a && b && !a.error && !b.error && b.threads === most);
+      if (pairs.length === 0) {
+        const ran = many.find((m) => !m.error && m.threads < most);
+        console.log(`- ${net}: not measured${ran ? ` on ${most} threads (${ran.info})` : ""}`);
         continue;
       }
-      const ratio = many.samplesPerSecond / one.samplesPerSecond;
-      const busy = Math.max(one.foreign, many.foreign);
-      console.log(`- ${net} training: ours ${most} threads ${Math.round(many.samplesPerSecond)} vs 1 thread ${Math.round(one.samplesPerSecond)} samples/s: ${ratio.toFixed(2)}× (needed ≥ 1.5: ${ratio >= 1.5 ? "yes" : "no"})${busy > 0.1 ? ` (machine busy elsewhere up to ${(100 * busy).toFixed(0)}%)` : ""}`);
+      const ratios = pairs.map(([a, b]) => b.samplesPerSecond / a.samplesPerSecond);
+      const r = median(ratios);
+      const busy = Math.max(...pairs.flatMap(([a, b]) => [a.foreign, b.foreign]));
+      const peer = peerOf(net);
+      const target = net.startsWith("lenet5") ? ` (needed ≥ 1.5: ${r >= 1.5 ? "yes" : "no"})` : "";
+      const peerText = peer ? `; tfjs-cpu ${fmt(peer.rate)}` : "";
+      console.log(
+        `- ${net}: ours 1 thread ${fmt(median(pairs.map(([a]) => a.samplesPerSecond)))}, ${most} threads ${fmt(median(pairs.map(([, b]) => b.samplesPerSecond)))} samples/s${peerText}; ${most}/1 by round ${ratios.map((x) => x.toFixed(2)).join(", ")}: ${r.toFixed(2)}×${target}; per CPU-s ${fmt(median(pairs.map(([a]) => a.samplesPerCpuSecond)))} vs ${fmt(median(pairs.map(([, b]) => b.samplesPerCpuSecond)))}${busy > 0.1 ? ` (machine busy elsewhere up to ${(100 * busy).toFixed(0)}%: the lead's quiet run decides)` : ""}`,
+      );
     }
   }
   if (epochs > 0) await mnistRun(epochs);

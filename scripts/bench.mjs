@@ -18,7 +18,9 @@ if (args.includes("--help") || args.includes("-h")) {
   --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu; ours-plain: without relaxed SIMD)
   --threads 1,2                  engine suite: these thread counts (default: 1 and every core), then issue 16's targets
   --rounds N, --quiet-wait S     engine suite: rounds per (engine, net); seconds to wait for a quiet machine
-  --json                         engine suite: {"results": [{net, engine, threads, ms, gflops, peakRssMB}]}`);
+  --json                         engine suite: {"results": [{net, engine, threads, ms, gflops, peakRssMB}]}
+  --only train [--threads 1,2] [--rounds N] [--nets lenet5,lenet5-relu,resnet-small,vgg-small] [--engines ours,ours-reference,tfjs-cpu,tfjs-wasm]
+                                 [--steps N] [--batch B] [--epochs E]   training: ours at each thread count, in turn per round; 2t/1t per round`);
   process.exit(0);
 }
 const onlyAt = args.indexOf("--only");

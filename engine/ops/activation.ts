@@ -12,6 +12,7 @@ import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
 import { byRanges } from "../fast/threads/split";
 import { activationGradient } from "../train/kernels/activation";
+import { fastRelu, fastSigmoid, type FastKernel, type TrainLibrary } from "../train/fast/layers";
 
 export type ActivationKind = "relu" | "relu6" | "leakyrelu" | "elu" | "gelu" | "silu" | "sigmoid" | "tanh" | "hardswish" | "hardsigmoid";
 
@@ -24,6 +25,8 @@ interface ActivationSpec<K extends ActivationKind> {
   /** the gemm epilogue's code where a preceding kernel can apply it */
   epilogue?: number;
   onnx: (e: OnnxExportContext<K>) => string;
+  /** its kernel in the fast training engine, where it has one */
+  backward?: (lib: TrainLibrary, maxBatch: number) => FastKernel;
 }
 
 const none = () => 0;
@@ -50,6 +53,7 @@ function activation<K extends ActivationKind>(kind: K, spec: ActivationSpec<K>):
         // threads: ranges of 16 floats (a range's vector stores stay inside it)
         return ["activation", byRanges({ scratchBytes: 0, run: (at) => floats(at, 0, n) }, ctx, n, n, floats, 16)];
       },
+      ...(spec.backward ? { backward: spec.backward } : {}),
     },
     onnx: { export: spec.onnx },
     ...(spec.epilogue ? { epilogue: spec.epilogue } : {}),
@@ -62,6 +66,7 @@ export const relu = activation("relu", {
   code: ActivationCode.relu,
   epilogue: ActivationCode.relu,
   onnx: (e) => e.emit("Relu", [e.inputs[0]]),
+  backward: fastRelu,
 });
 
 export const relu6 = activation("relu6", {
@@ -114,6 +119,7 @@ export const sigmoid = activation("sigmoid", {
   parameter: none,
   code: ActivationCode.sigmoid,
   onnx: (e) => e.emit("Sigmoid", [e.inputs[0]]),
+  backward: fastSigmoid,
 });
 
 export const tanh = activation("tanh", {

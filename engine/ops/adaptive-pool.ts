@@ -7,31 +7,12 @@ import { planesOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
 import { trainSlots } from "../train/slots";
-import { adaptiveAvgpoolKernel } from "../train/kernels/pool";
+import { adaptiveAvgpoolKernel, adaptiveBins, adaptiveMeans } from "../train/kernels/pool";
 
-export function adaptiveBins(inSize: number, outSize: number): [number, number][] {
-  const bins: [number, number][] = [];
-  for (let i = 0; i < outSize; i++) bins.push([Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)]);
-  return bins;
-}
+export { adaptiveBins };
 
 export function adaptiveAvgpool<T extends Floats>(input: T, from: Planes, to: Planes): T {
-  const rows = adaptiveBins(from.height, to.height);
-  const cols = adaptiveBins(from.width, to.width);
-  const out = like(input, from.channels * to.height * to.width);
-  for (let c = 0; c < from.channels; c++) {
-    const plane = c * from.height * from.width;
-    for (let oy = 0; oy < to.height; oy++) {
-      const [y0, y1] = rows[oy];
-      for (let ox = 0; ox < to.width; ox++) {
-        const [x0, x1] = cols[ox];
-        let sum = 0;
-        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += input[plane + iy * from.width + ix];
-        out[(c * to.height + oy) * to.width + ox] = sum / ((y1 - y0) * (x1 - x0));
-      }
-    }
-  }
-  return out;
+  return adaptiveMeans(input, like(input, from.channels * to.height * to.width), from.channels, from, to);
 }
 
 /** an AveragePool when the bins tile evenly, else Y = R·X·Cᵀ (two MatMuls with averaging matrices) */

@@ -17,6 +17,7 @@ import { like, need, onnxWindow, weightAndBias } from "./shared";
 import type { Op } from "./types";
 import { trainSlots } from "../train/slots";
 import { convKernel } from "../train/kernels/window";
+import { fastConv } from "../train/fast/layers";
 
 type ConvKind = "conv" | "dwconv";
 type ConvNode = NodeOf<ConvKind>;
@@ -169,6 +170,7 @@ function convOp<K extends ConvKind>(kind: K): Op<K> {
         return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
       },
       absorbs: { norm: true, activation: true, residual: (node) => node.op === "conv" && !isDepthwise(node) },
+      backward: fastConv,
     },
     onnx: {
       export: (e) => e.emit("Conv", [e.inputs[0], ...e.weights()], { ...onnxWindow(e.node.attrs), group: e.node.attrs.groups }),

@@ -8,6 +8,7 @@ import { like, need, weightAndBias } from "./shared";
 import type { Op } from "./types";
 import { trainSlots } from "../train/slots";
 import { fcKernel } from "../train/kernels/window";
+import { fastFc } from "../train/fast/layers";
 
 export function fullyConnected<T extends Floats>(input: T, weight: Floats, bias: Floats | null, features: number): T {
   const size = input.length;
@@ -34,7 +35,7 @@ export const fc: Op<"fc"> = {
     forward: ({ node, inputs: [x], params }) =>
       fullyConnected(x, need(node, params, "weight"), node.attrs.bias ? need(node, params, "bias") : null, node.attrs.features),
   },
-  fast: { compile: (step, ctx) => ["fc", compileFc(step, ctx)], absorbs: { norm: true, activation: true } },
+  fast: { compile: (step, ctx) => ["fc", compileFc(step, ctx)], absorbs: { norm: true, activation: true }, backward: fastFc },
   onnx: {
     export(e) {
       const flat = e.node.input!.kind === "volume" ? e.step("Flatten", [e.inputs[0]], "flatten", { axis: 1 }) : e.inputs[0];

@@ -14,6 +14,7 @@ import { like, onnxWindow } from "./shared";
 import type { Op } from "./types";
 import { trainSlots } from "../train/slots";
 import { avgpoolKernel, maxpoolKernel } from "../train/kernels/pool";
+import { fastAvgpool, fastMaxpool } from "../train/fast/layers";
 
 export function maxpool<T extends Floats>(input: T, g: WindowGeometry): T {
   const outPlane = g.outHeight * g.outWidth;
@@ -99,14 +100,14 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
 export const maxpoolOp: Op<"maxpool"> = {
   kind: "maxpool",
   reference: { forward: ({ node, inputs: [x] }) => maxpool(x, windowGeometry(node)), ...trainSlots(maxpoolKernel) },
-  fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)] },
+  fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)], backward: fastMaxpool },
   onnx: { export: (e) => e.emit("MaxPool", [e.inputs[0]], { ...onnxWindow(e.node.attrs), ceil_mode: e.node.attrs.ceil ? 1 : 0 }) },
 };
 
 export const avgpoolOp: Op<"avgpool"> = {
   kind: "avgpool",
   reference: { forward: ({ node, inputs: [x] }) => avgpool(x, windowGeometry(node)), ...trainSlots(avgpoolKernel) },
-  fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)] },
+  fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)], backward: fastAvgpool },
   onnx: {
     export(e) {
       const { kernel_shape, strides, pads } = onnxWindow(e.node.attrs);

@@ -12,6 +12,7 @@
 // Tensors are PyTorch's layouts, flattened: a volume is C×H×W, a vector N; a batch puts
 // N such samples one after the other (N×C×H×W).
 
+import type { FastKernel, TrainLibrary } from "../train/fast/layers";
 import type { NodeOf, NodeOp } from "../../analysis/types";
 import type { Floats, LayerParams } from "../api";
 import type { AttributeValue, OnnxGraph } from "../onnx/builder";
@@ -107,23 +108,6 @@ export interface ReferenceOp<K extends NodeOp> {
   backward?<T extends Floats>(args: BackwardArgs<K, T>): BackwardResult<T>;
 }
 
-/** Addresses (byte offsets in the fast executor's memory) of one backward step. */
-export interface BackwardAddresses {
-  inputs: number[];
-  output: number;
-  outputGrad: number;
-  /** 0 where an input needs no gradient */
-  inputGrads: number[];
-  /** where each trainable tensor's gradient is accumulated */
-  paramGrads: Partial<Record<ParamName, number>>;
-  scratch: number;
-}
-
-export interface CompiledBackward {
-  scratchBytes: number;
-  run(at: BackwardAddresses, batch: number): void;
-}
-
 /** What the fast (WebAssembly) executor's planner may fold into a step headed by this kind. */
 export interface Absorbs<K extends NodeOp> {
   /** a following per-channel affine map (a bn: `Op.affine`), folded into the weights */
@@ -144,8 +128,12 @@ export type FastOp<K extends NodeOp> =
        */
       compile(step: StepOf<K>, ctx: BuildContext): [string, CompiledStep];
       absorbs?: Absorbs<K>;
-      /** the backward step in WebAssembly (training track: GEMMs dW = dY·colᵀ, dX = col2im(Wᵀ·dY)) */
-      backward?(step: StepOf<K>, ctx: BuildContext): CompiledBackward;
+      /**
+       * The kind's kernel in the fast training engine (engine/train/fast: WebAssembly SIMD
+       * on the engine's memory, every region planned for the largest batch); absent: the
+       * engine trains the kind on its reference kernel.
+       */
+      backward?: (lib: TrainLibrary, maxBatch: number) => FastKernel;
     }
   | {
       /** the output is the input's buffer, unchanged (flatten, dropout when running): no kernel */

@@ -1,77 +1,84 @@
 // A training thread (engine/train/threaded.ts): a worker_threads entry, bundled as
-// dist/engine/train-thread.js. It makes the engine it is told to, and before each slice
-// copies the main thread's parameters (shared memory) into it; it answers each step with
-// its slice's loss and gradients, each scores request with its slice's scores.
+// dist/engine/train-thread.js. Told once which engine to make and where its lane and the
+// shared parameters lie in the exchange (engine/train/threaded.ts), it makes the engine, points the engine's parameters at the
+// shared ones (so it reads each update in place), says it is ready, and then serves its
+// lane: it sleeps on GO, runs the command (a slice's gradients, or its scores), writes
+// the answer into the lane and sets DONE. It leaves the loop when told to close.
 
 import { parentPort } from "node:worker_threads";
-import type { LayerParams, NetworkWeights } from "../api";
+import type { NetworkWeights } from "../api";
 import { isSplitEngine, type SplitEngine } from "./engine";
 import { trainEngines } from "./engines";
 import type { TrainParams } from "./float";
-import type { FromThread, ToThread } from "./threaded";
+import { Command, Lane, laneViews, spinWhile, type FromThread, type LaneSetup, type ToThread } from "./threaded";
 
 const port = parentPort;
 if (!port) throw new Error("engine/train/thread-worker runs as a worker thread");
 
-let engine: SplitEngine | null = null;
-let shared: [number, Partial<Record<keyof LayerParams, Float32Array>>][] = [];
+const post = (m: FromThread) => port.postMessage(m);
 
-/** the main thread's parameters as of its last update into this engine's */
-function loadParameters(epoch: Int32Array): void {
-  // orders the reads below after the main thread's writes
-  Atomics.load(epoch, 0);
-  const own = engine!.parameters;
-  for (const [id, p] of shared) {
-    const to = own.get(id);
-    if (!to) continue;
-    for (const key of Object.keys(p) as (keyof TrainParams)[]) if (p[key] && to[key]) to[key]!.set(p[key]!);
+async function start(m: LaneSetup): Promise<void> {
+  const make = trainEngines[m.engine];
+  if (!make) throw new Error(`no training engine named ${m.engine}`);
+  const weights: NetworkWeights = new Map(m.weights.map(([id, p]) => [id, p]));
+  const made = await make({ network: m.network, weights, optimizer: m.optimizer, seed: m.seed, batch: m.batch });
+  if (!isSplitEngine(made)) throw new Error(`the ${made.name} engine cannot split a batch over threads`);
+  // the engine's parameters become views of the shared ones: the main thread's updates, read in place
+  const own = made.parameters;
+  for (const p of m.paramPlaces) {
+    const to = own.get(p.id);
+    if (!to?.[p.key] || to[p.key]!.length !== p.length) throw new Error(`the thread's engine has no ${p.key} of node ${p.id} like the main thread's`);
+    to[p.key] = new Float32Array(m.exchange, m.paramsAt + 4 * p.at, p.length);
   }
+  post({ kind: "ready" });
+  serve(made, m);
 }
-const post = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-port.on("message", async (m: ToThread) => {
-  try {
-    if (m.kind === "init") {
-      const make = trainEngines[m.engine];
-      if (!make) throw new Error(`no training engine named ${m.engine}`);
-      const weights: NetworkWeights = new Map(m.weights.map(([id, p]) => [id, p as LayerParams]));
-      const made = await make({ network: m.network, weights, optimizer: m.optimizer, seed: m.seed, batch: m.batch });
-      if (!isSplitEngine(made)) throw new Error(`the ${made.name} engine cannot split a batch over threads`);
-      engine = made;
-      post({ kind: "ready" });
-    } else if (m.kind === "step") {
-      if (!engine) throw new Error("a step before the engine was made");
-      loadParameters(m.epoch);
-      const transfer: ArrayBuffer[] = [];
-      const reply = engine.gradientsOf(m.inputs, m.labels, m.batch, m.step, m.offset, (r) => {
-        const grads: [number, TrainParams][] = [];
-        for (const [id, g] of r.grads) {
-          const copy: TrainParams = {};
-          for (const key of Object.keys(g) as (keyof TrainParams)[]) {
-            const t = g[key];
-            if (!t) continue;
-            const c = Float32Array.from(t);
-            transfer.push(c.buffer);
-            copy[key] = c;
-          }
-          grads.push([id, copy]);
-        }
-        return { kind: "grads" as const, id: m.id, loss: r.loss, correct: r.correct, grads: grads as [number, Partial<Record<keyof LayerParams, Float32Array>>][] };
-      });
-      post(reply, transfer);
-    } else if (m.kind === "params") {
-      shared = m.tensors;
-    } else if (m.kind === "scores") {
-      if (!engine) throw new Error("scores before the engine was made");
-      loadParameters(m.epoch);
-      const scores = Float32Array.from(await engine.scores(m.inputs, m.batch));
-      post({ kind: "scores", id: m.id, scores }, [scores.buffer]);
-    } else if (m.kind === "close") {
-      engine?.dispose?.();
-      engine = null;
-      port.close();
+function serve(engine: SplitEngine, m: LaneSetup): void {
+  const gradFloats = m.gradPlaces.reduce((n, p) => n + p.length, 0);
+  const lane = laneViews(m.exchange, m.laneAt, m.batch, m.sampleSize, m.classes, gradFloats);
+  const ctl = lane.ctl;
+  let seen = 0;
+  for (;;) {
+    let go = spinWhile(ctl, Lane.GO, seen);
+    while (go === seen) {
+      Atomics.wait(ctl, Lane.GO, seen);
+      go = Atomics.load(ctl, Lane.GO);
     }
-  } catch (e) {
-    post({ kind: "error", id: m.kind === "step" ? m.id : undefined, message: e instanceof Error ? e.message : String(e) });
+    seen = go;
+    const kind = ctl[Lane.KIND];
+    if (kind === Command.CLOSE) break;
+    try {
+      const batch = ctl[Lane.BATCH];
+      const size = m.sampleSize;
+      if (kind === Command.STEP) {
+        engine.gradientsOf(lane.inputs.subarray(0, batch * size), lane.labels.subarray(0, batch), batch, ctl[Lane.STEP], ctl[Lane.OFFSET], (r) => {
+          for (const p of m.gradPlaces) {
+            const g = r.grads.get(p.id)?.[p.key as keyof TrainParams];
+            if (g) lane.grads.set(g, p.at);
+            else lane.grads.fill(0, p.at, p.at + p.length);
+          }
+          lane.loss[0] = r.loss;
+          ctl[Lane.CORRECT] = r.correct;
+        });
+      } else if (kind === Command.SCORES) {
+        const scores = engine.scores(lane.inputs.subarray(0, batch * size), batch);
+        if (scores instanceof Promise) throw new Error("a training thread's engine scores synchronously");
+        lane.scores.set(scores);
+      }
+    } catch (e) {
+      const text = new TextEncoder().encode(e instanceof Error ? e.message : String(e)).subarray(0, Lane.MESSAGE_BYTES);
+      lane.message.set(text);
+      ctl[Lane.FAILED] = Math.max(1, text.length);
+    }
+    Atomics.store(ctl, Lane.DONE, seen);
+    Atomics.notify(ctl, Lane.DONE);
   }
+  engine.dispose?.();
+  port!.close();
+}
+
+port.on("message", (m: ToThread) => {
+  if (m.kind !== "init") return;
+  start(m).catch((e) => post({ kind: "error", message: e instanceof Error ? e.message : String(e) }));
 });

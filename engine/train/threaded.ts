@@ -3,9 +3,19 @@
 // own (the same kind: fast or reference); a step gives every thread a contiguous slice of
 // the batch, each computes the mean loss of its slice and its gradients, and the main
 // thread sums them weighted by the slices' sizes — in slice order, so a run is
-// deterministic — and runs the optimizer once. It then copies the parameters into shared
-// memory, which each worker copies into its engine before its next slice (a few hundred
-// KB for LeNet-5: microseconds), wherever that engine keeps them.
+// deterministic — and runs the optimizer once.
+//
+// A step costs the threads little but the step itself: no message is posted, nothing is
+// allocated, and no loop runs in JavaScript. Everything the threads share lies in one
+// shared memory, the exchange: the parameters (written by the main thread after each
+// update; the workers' engines read them in place, their parameter arrays being views of
+// it), the sums of the gradients, and one lane per worker — its control words, its
+// slice's inputs and labels, its gradients (or scores) as it returns them. A worker
+// sleeps in Atomics.wait on its lane's GO word; the main thread writes the slice, bumps GO
+// and wakes it, computes its own slice meanwhile, then waits for DONE (a short spin, then
+// Atomics.waitAsync, so a worker that dies is an error, not a hang). The weighted sums are
+// the training library's `combine` kernel on the exchange (WebAssembly SIMD), in slice
+// order; without WebAssembly SIMD, the same sums in JavaScript.
 //
 // The result is one thread's up to the order of float sums (a slice's gradients are summed
 // over fewer samples, then added): ≤ 1e-5 relative, as the issue allows. Dropout draws
@@ -16,10 +26,12 @@
 import type { GraphNode, NetworkResult } from "../../analysis/types";
 import type { LayerParams } from "../api";
 import { sizeOf } from "../tensor";
+import { scoresNode } from "./backprop";
 import { isSplitEngine, type EngineSetup, type SplitEngine, type StepResult, type TrainEngine } from "./engine";
 import { TRAINABLE, type TrainParams } from "./float";
 import type { OptimizerSettings } from "./optim";
 import { trainingMemory } from "./memory";
+import { FastEngine, sharedTrainLibrary } from "./fast/engine";
 
 /** kinds whose training forward couples the samples of a batch, or draws per-sample randomness without TrainContext.sampleOffset */
 const COUPLED: Record<string, string> = {
@@ -54,7 +66,9 @@ export function trainingThreads(network: NetworkResult, batch: number, optimizer
 
 /** a worker thread as the trainer sees it (Node: engine/train/threads-node.ts) */
 export interface TrainThread {
-  post(message: ToThread, transfer?: ArrayBuffer[]): void;
+  post(message: ToThread): void;
+  /** keeps the process alive while the main thread waits for this thread (Node's ref), or lets it go */
+  hold(busy: boolean): void;
   onMessage(fn: (message: FromThread) => void): void;
   onError(fn: (error: Error) => void): void;
   terminate(): void;
@@ -70,38 +84,134 @@ export interface TrainThreadHost {
 
 type Tensors = [number, Partial<Record<keyof LayerParams, Float32Array>>][];
 
-export type ToThread =
-  | { kind: "init"; engine: string; network: NetworkResult; weights: Tensors; optimizer: OptimizerSettings; seed: number; batch: number }
-  | { kind: "step"; id: number; inputs: Float32Array; labels: Int32Array; batch: number; step: number; offset: number; epoch: Int32Array }
-  | { kind: "scores"; id: number; inputs: Float32Array; batch: number; epoch: Int32Array }
-  | { kind: "params"; tensors: Tensors }
-  | { kind: "close" };
-
-export type FromThread =
-  | { kind: "ready" }
-  | { kind: "grads"; id: number; loss: number; correct: number; grads: Tensors }
-  | { kind: "scores"; id: number; scores: Float32Array }
-  | { kind: "error"; id?: number; message: string };
-
-/** a float32 copy of each tensor in shared memory (what every worker copies into its engine) */
-function sharedTensors(params: Map<number, TrainParams>): Map<number, TrainParams> {
-  const out = new Map<number, TrainParams>();
-  for (const [id, p] of params) {
-    const copy: TrainParams = {};
-    for (const key of Object.keys(p) as (keyof TrainParams)[]) {
-      const t = p[key];
-      if (!t) continue;
-      const shared = new Float32Array(new SharedArrayBuffer(4 * t.length));
-      shared.set(t);
-      copy[key] = shared;
-    }
-    out.set(id, copy);
-  }
-  return out;
+/** where one tensor lies in a flat shared buffer (in floats) */
+export interface Place {
+  id: number;
+  key: keyof TrainParams;
+  at: number;
+  length: number;
 }
 
-function tensorsOf(params: Map<number, TrainParams>): Tensors {
-  return [...params].map(([id, p]) => [id, p as Tensors[number][1]]);
+/** what a worker is told once; then it serves its lane until told to close */
+export interface LaneSetup {
+  kind: "init";
+  engine: string;
+  network: NetworkResult;
+  weights: Tensors;
+  optimizer: OptimizerSettings;
+  seed: number;
+  /** the largest slice the worker is given */
+  batch: number;
+  /** the exchange's memory, the byte offsets of the parameters and of this worker's lane in it */
+  exchange: SharedArrayBuffer;
+  paramsAt: number;
+  laneAt: number;
+  /** each parameter tensor's place after paramsAt, each gradient's in the lane's gradients */
+  paramPlaces: Place[];
+  gradPlaces: Place[];
+  sampleSize: number;
+  classes: number;
+}
+
+export type ToThread = LaneSetup;
+export type FromThread = { kind: "ready" } | { kind: "error"; message: string };
+
+/** the lane's control words (Int32), then its loss (a float64 at LOSS_BYTE) and a failure's message */
+export const Lane = {
+  /** futex the worker sleeps on: the main thread bumps it to start a command */
+  GO: 0,
+  /** the worker sets it to GO's value when the command is done */
+  DONE: 1,
+  KIND: 2,
+  /** samples in the slice, the optimizer step, the slice's first sample in the whole batch */
+  BATCH: 3,
+  STEP: 4,
+  OFFSET: 5,
+  CORRECT: 6,
+  /** 0, or the length in bytes of the failure's message (UTF-8 at MESSAGE_BYTE) */
+  FAILED: 7,
+  WORDS: 16,
+  LOSS_BYTE: 64,
+  MESSAGE_BYTE: 128,
+  MESSAGE_BYTES: 1024,
+} as const;
+
+export const Command = { STEP: 1, SCORES: 2, CLOSE: 3 } as const;
+
+/** how long a thread busy-waits before it sleeps (ms): steps follow each other closely */
+export const SPIN_MS = 0.05;
+
+/** spins until `ctl[word]` is no longer `value`, for at most SPIN_MS; the value it saw last */
+export function spinWhile(ctl: Int32Array, word: number, value: number): number {
+  let seen = Atomics.load(ctl, word);
+  if (seen !== value) return seen;
+  const until = performance.now() + SPIN_MS;
+  for (let i = 1; ; i++) {
+    seen = Atomics.load(ctl, word);
+    if (seen !== value || ((i & 63) === 0 && performance.now() > until)) return seen;
+  }
+}
+
+const align = (n: number) => Math.ceil(n / 64) * 64;
+
+/** a lane's regions (byte offsets from its start), for the largest slice */
+export function laneLayout(batch: number, sampleSize: number, classes: number, gradFloats: number) {
+  const inputs = Lane.MESSAGE_BYTE + Lane.MESSAGE_BYTES;
+  const labels = align(inputs + 4 * batch * sampleSize);
+  const grads = align(labels + 4 * batch);
+  const scores = align(grads + 4 * gradFloats);
+  return { inputs, labels, grads, scores, bytes: align(scores + 4 * batch * classes) };
+}
+
+/** views of the lane at byte `at` of the exchange */
+export function laneViews(exchange: SharedArrayBuffer, at: number, batch: number, sampleSize: number, classes: number, gradFloats: number) {
+  const l = laneLayout(batch, sampleSize, classes, gradFloats);
+  return {
+    ctl: new Int32Array(exchange, at, Lane.WORDS),
+    loss: new Float64Array(exchange, at + Lane.LOSS_BYTE, 1),
+    message: new Uint8Array(exchange, at + Lane.MESSAGE_BYTE, Lane.MESSAGE_BYTES),
+    inputs: new Float32Array(exchange, at + l.inputs, batch * sampleSize),
+    labels: new Int32Array(exchange, at + l.labels, batch),
+    gradsAt: at + l.grads,
+    grads: new Float32Array(exchange, at + l.grads, gradFloats),
+    scores: new Float32Array(exchange, at + l.scores, batch * classes),
+  };
+}
+
+/** dst = acc·dst + w·src over n floats of the exchange (byte addresses) */
+type Combine = (n: number, dst: number, src: number, w: number, acc: number) => void;
+
+/** the exchange: WebAssembly's shared memory and its `combine` where WebAssembly SIMD validates, else a SharedArrayBuffer and a loop */
+async function exchangeOf(bytes: number): Promise<{ buffer: SharedArrayBuffer; combine: Combine }> {
+  if (FastEngine.available()) {
+    const { memory, k } = await sharedTrainLibrary(bytes);
+    return { buffer: memory.buffer as unknown as SharedArrayBuffer, combine: (n, dst, src, w, acc) => k.combine(n, dst, src, w, acc) };
+  }
+  const buffer = new SharedArrayBuffer(bytes);
+  const all = new Float32Array(buffer);
+  return {
+    buffer,
+    combine: (n, dst, src, w, acc) => {
+      const d = dst >> 2;
+      const s = src >> 2;
+      for (let i = 0; i < n; i++) all[d + i] = (acc ? all[d + i] : 0) + Math.fround(w * all[s + i]);
+    },
+  };
+}
+
+/** places for every tensor of `params` whose key `keys` admits, back to back */
+function placesOf(params: Map<number, TrainParams>, keys: (key: keyof TrainParams) => boolean): { places: Place[]; floats: number } {
+  const places: Place[] = [];
+  let floats = 0;
+  for (const [id, p] of params) {
+    for (const key of Object.keys(p) as (keyof TrainParams)[]) {
+      const t = p[key];
+      if (!t || !keys(key)) continue;
+      places.push({ id, key, at: floats, length: t.length });
+      floats += t.length;
+    }
+  }
+  return { places, floats };
 }
 
 /** the slices of a batch of n over `parts` threads: [first, end) each, the first ones one larger */
@@ -116,62 +226,95 @@ export function slices(n: number, parts: number): [number, number][] {
   return out;
 }
 
-interface Pending {
-  resolve: (r: FromThread) => void;
-  reject: (e: Error) => void;
-}
+type Waiter = { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } };
 
 class Worker {
-  private readonly waiting = new Map<number, Pending>();
-  private failure: Error | null = null;
-  private ready: Promise<void>;
+  failure: Error | null = null;
+  readonly ready: Promise<void>;
+  private failed!: (e: Error) => void;
+  /** rejects when the thread fails (a lane's wait races it) */
+  readonly broken: Promise<never>;
+  private seq = 0;
 
-  constructor(readonly thread: TrainThread) {
+  constructor(
+    readonly thread: TrainThread,
+    readonly views: ReturnType<typeof laneViews>,
+  ) {
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;
     this.ready = new Promise<void>((resolve, reject) => ((readyResolve = resolve), (readyReject = reject)));
+    this.broken = new Promise<never>((_, reject) => (this.failed = reject));
+    this.broken.catch(() => {});
     const fail = (e: Error) => {
+      if (this.failure) return;
       this.failure = e;
       readyReject(e);
-      for (const p of this.waiting.values()) p.reject(e);
-      this.waiting.clear();
+      this.failed(e);
     };
-    thread.onMessage((m) => {
-      if (m.kind === "ready") readyResolve();
-      else if (m.kind === "grads" || m.kind === "scores") {
-        const p = this.waiting.get(m.id);
-        this.waiting.delete(m.id);
-        p?.resolve(m);
-      } else fail(new Error(`a training thread failed: ${m.message}`));
-    });
+    thread.onMessage((m) => (m.kind === "ready" ? readyResolve() : fail(new Error(`a training thread failed: ${m.message}`))));
     thread.onError((e) => fail(new Error(`a training thread failed: ${e.message}`)));
   }
 
-  started(): Promise<void> {
-    return this.ready;
+  /** starts a command on the lane (the lane's inputs and words other than GO already written) */
+  go(kind: number): void {
+    const ctl = this.views.ctl;
+    ctl[Lane.KIND] = kind;
+    ctl[Lane.FAILED] = 0;
+    Atomics.store(ctl, Lane.GO, ++this.seq);
+    Atomics.notify(ctl, Lane.GO);
   }
 
-  request<K extends "grads" | "scores">(message: ToThread & { kind: "step" | "scores" }): Promise<FromThread & { kind: K }> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(message.id, { resolve: resolve as (r: FromThread) => void, reject });
-      this.thread.post(message);
-    });
+  /** waits for the command started last: a spin, then an asynchronous wait that a failing thread cuts short */
+  async done(): Promise<void> {
+    const ctl = this.views.ctl;
+    const want = this.seq;
+    spinWhile(ctl, Lane.DONE, want - 1);
+    while (Atomics.load(ctl, Lane.DONE) !== want) {
+      if (this.failure) throw this.failure;
+      const seen = Atomics.load(ctl, Lane.DONE);
+      if (seen === want) break;
+      const wait = (Atomics as unknown as Waiter).waitAsync;
+      if (wait) {
+        const r = wait(ctl, Lane.DONE, seen);
+        if (r.async) {
+          this.thread.hold(true);
+          try {
+            await Promise.race([r.value, this.broken]);
+          } finally {
+            this.thread.hold(false);
+          }
+        }
+      } else {
+        Atomics.wait(ctl, Lane.DONE, seen, 50);
+      }
+    }
+    const failed = ctl[Lane.FAILED];
+    if (failed) throw new Error(`a training thread failed: ${new TextDecoder().decode(this.views.message.slice(0, failed))}`);
   }
 }
 
 export class ThreadedEngine implements TrainEngine {
+  /** the sums of the slices' gradients, as the optimizer takes them (views of the exchange), made at the first step */
   private sums: Map<number, TrainParams> | null = null;
-  private requests = 0;
-  /** bumped after each update: a worker's Atomics.load of it orders its reads after the main thread's writes */
-  private readonly epoch = new Int32Array(new SharedArrayBuffer(4));
 
   private constructor(
     private readonly inner: SplitEngine,
     private readonly workers: Worker[],
     private readonly sampleSize: number,
-    /** the parameters as of the last update, in shared memory (what the workers copy in) */
-    private readonly shared: Map<number, TrainParams>,
+    private readonly classes: number,
+    private readonly ex: {
+      combine: Combine;
+      /** the parameters as of the last update (what the workers' engines read), by paramPlaces */
+      params: Float32Array;
+      paramPlaces: Place[];
+      gradPlaces: Place[];
+      gradFloats: number;
+      /** byte addresses: the sums, and this thread's slice's gradients */
+      sumsAt: number;
+      mineAt: number;
+      sums: Float32Array;
+      mine: Float32Array;
+    },
   ) {}
 
   get name(): string {
@@ -192,92 +335,136 @@ export class ThreadedEngine implements TrainEngine {
     // this thread's engine takes whole batches too (weights(), a caller's scores of a full batch)
     const inner = await make(setup);
     if (!isSplitEngine(inner)) throw new Error(`the ${inner.name} engine cannot split a batch over threads`);
-    const shared = sharedTensors(inner.parameters);
+    const sampleSize = sizeOf(setup.network.graph[0].output);
+    const classes = sizeOf(scoresNode(setup.network.graph).output);
+    const params = placesOf(inner.parameters, () => true);
+    const grads = placesOf(inner.parameters, (key) => (TRAINABLE as readonly string[]).includes(key));
+    const maxSlice = parts.length > 1 ? parts[1][1] - parts[1][0] : 1;
+    // the exchange: parameters, sums, this thread's gradients, then a lane per worker
+    const sumsAt = align(4 * params.floats);
+    const mineAt = align(sumsAt + 4 * grads.floats);
+    const laneBytes = laneLayout(maxSlice, sampleSize, classes, grads.floats).bytes;
+    const lanesAt = align(mineAt + 4 * grads.floats);
+    const { buffer, combine } = await exchangeOf(lanesAt + (parts.length - 1) * laneBytes);
     const workers: Worker[] = [];
     try {
       for (let i = 1; i < parts.length; i++) {
-        const w = new Worker(host.spawn());
+        const laneAt = lanesAt + (i - 1) * laneBytes;
+        const w = new Worker(host.spawn(), laneViews(buffer, laneAt, maxSlice, sampleSize, classes, grads.floats));
         workers.push(w);
-        w.thread.post({ kind: "init", engine, network: portable(setup.network), weights: tensorsOf(setup.weights as Map<number, TrainParams>), optimizer: setup.optimizer, seed: setup.seed, batch: parts[i][1] - parts[i][0] });
-        w.thread.post({ kind: "params", tensors: tensorsOf(shared) });
+        w.thread.post({
+          kind: "init",
+          engine,
+          network: portable(setup.network),
+          weights: [...(setup.weights as Map<number, TrainParams>)].map(([id, p]) => [id, p as Tensors[number][1]]),
+          optimizer: setup.optimizer,
+          seed: setup.seed,
+          batch: maxSlice,
+          exchange: buffer,
+          paramsAt: 0,
+          laneAt,
+          paramPlaces: params.places,
+          gradPlaces: grads.places,
+          sampleSize,
+          classes,
+        });
       }
-      await Promise.all(workers.map((w) => w.started()));
+      await Promise.all(workers.map((w) => w.ready));
     } catch (e) {
       for (const w of workers) w.thread.terminate();
       inner.dispose?.();
       throw e;
     }
-    return new ThreadedEngine(inner, workers, sizeOf(setup.network.graph[0].output), shared);
+    const made = new ThreadedEngine(inner, workers, sampleSize, classes, {
+      combine,
+      params: new Float32Array(buffer, 0, params.floats),
+      paramPlaces: params.places,
+      gradPlaces: grads.places,
+      gradFloats: grads.floats,
+      sumsAt,
+      mineAt,
+      sums: new Float32Array(buffer, sumsAt, grads.floats),
+      mine: new Float32Array(buffer, mineAt, grads.floats),
+    });
+    made.publish();
+    return made;
   }
 
   async step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): Promise<StepResult> {
     const parts = slices(batch, this.threads);
     const size = this.sampleSize;
-    const replies = parts.slice(1).map(([a, b], i) =>
-      this.workers[i].request<"grads">({ kind: "step", id: ++this.requests, inputs: inputs.slice(a * size, b * size), labels: labels.slice(a, b), batch: b - a, step, offset: a, epoch: this.epoch }),
-    );
+    for (let i = 1; i < parts.length; i++) {
+      const [a, b] = parts[i];
+      const w = this.workers[i - 1];
+      const { ctl } = w.views;
+      w.views.inputs.set(inputs.subarray(a * size, b * size));
+      w.views.labels.set(labels.subarray(a, b));
+      ctl[Lane.BATCH] = b - a;
+      ctl[Lane.STEP] = step;
+      ctl[Lane.OFFSET] = a;
+      w.go(Command.STEP);
+    }
     // the first slice here, meanwhile: its gradients, weighted, start the sums
     const [a0, b0] = parts[0];
     let loss = 0;
     let correct = 0;
     this.inner.gradientsOf(inputs.subarray(a0 * size, b0 * size), labels.subarray(a0, b0), b0 - a0, step, a0, (r) => {
-      const weight = (b0 - a0) / batch;
-      loss += weight * r.loss;
+      loss += ((b0 - a0) / batch) * r.loss;
       correct += r.correct;
-      this.start(r.grads, weight);
+      this.keep(r.grads);
     });
-    let failure: unknown = null;
-    const results = await Promise.all(replies.map((p) => p.catch((e) => ((failure ??= e), null))));
-    if (failure) throw failure;
-    results.forEach((r, i) => {
-      const [a, b] = parts[i + 1];
+    await this.joined(parts.length - 1);
+    // sums = Σ (slice / batch) · its gradients, in slice order
+    const ex = this.ex;
+    ex.combine(ex.gradFloats, ex.sumsAt, ex.mineAt, (b0 - a0) / batch, 0);
+    for (let i = 1; i < parts.length; i++) {
+      const [a, b] = parts[i];
       const weight = (b - a) / batch;
-      loss += weight * r!.loss;
-      correct += r!.correct;
-      this.add(r!.grads, weight);
-    });
+      const v = this.workers[i - 1].views;
+      loss += weight * v.loss[0];
+      correct += v.ctl[Lane.CORRECT];
+      ex.combine(ex.gradFloats, ex.sumsAt, v.gradsAt, weight, 1);
+    }
     this.inner.apply(this.sums!, step);
     this.publish();
     return { loss, correct };
   }
 
-  /** the updated parameters into the shared tensors; the workers' Atomics.load of the epoch orders their reads after these writes */
-  private publish(): void {
-    for (const [id, p] of this.inner.parameters) {
-      const to = this.shared.get(id)!;
-      for (const key of Object.keys(p) as (keyof TrainParams)[]) if (p[key] && to[key]) to[key]!.set(p[key]!);
+  /** waits for the first `count` workers; the first failure is the error */
+  private async joined(count: number): Promise<void> {
+    let failure: unknown = null;
+    for (let i = 0; i < count; i++) {
+      try {
+        await this.workers[i].done();
+      } catch (e) {
+        failure ??= e;
+      }
     }
-    Atomics.add(this.epoch, 0, 1);
+    if (failure) throw failure;
   }
 
-  /** sums = weight · grads (the first slice's) */
-  private start(grads: Map<number, TrainParams>, weight: number): void {
+  /** the updated parameters into the exchange (the workers read them after their next GO) */
+  private publish(): void {
+    const params = this.inner.parameters;
+    for (const p of this.ex.paramPlaces) this.ex.params.set(params.get(p.id)![p.key]!, p.at);
+  }
+
+  /** this thread's slice's gradients into the exchange (they are recycled once its `use` returns); the sums' views, the first time */
+  private keep(grads: Map<number, TrainParams>): void {
+    const { gradPlaces, mine, sums } = this.ex;
     if (!this.sums) {
       this.sums = new Map();
-      for (const [id, g] of grads) {
-        const s: TrainParams = {};
-        for (const name of TRAINABLE) if (g[name]) s[name] = new Float32Array(g[name]!.length);
-        this.sums.set(id, s);
+      for (const p of gradPlaces) {
+        if (!grads.get(p.id)?.[p.key]) continue;
+        let s = this.sums.get(p.id);
+        if (!s) this.sums.set(p.id, (s = {}));
+        s[p.key] = sums.subarray(p.at, p.at + p.length);
       }
     }
-    for (const [id, g] of grads) {
-      const s = this.sums.get(id)!;
-      for (const name of TRAINABLE) {
-        const from = g[name];
-        const to = s[name];
-        if (from && to) for (let i = 0; i < to.length; i++) to[i] = weight * from[i];
-      }
-    }
-  }
-
-  private add(grads: Tensors, weight: number): void {
-    for (const [id, g] of grads) {
-      const s = this.sums!.get(id)!;
-      for (const name of TRAINABLE) {
-        const from = g[name];
-        const to = s[name];
-        if (from && to) for (let i = 0; i < to.length; i++) to[i] += weight * from[i];
-      }
+    for (const p of gradPlaces) {
+      const g = grads.get(p.id)?.[p.key];
+      if (g) mine.set(g, p.at);
+      else mine.fill(0, p.at, p.at + p.length);
     }
   }
 
@@ -285,18 +472,23 @@ export class ThreadedEngine implements TrainEngine {
   async scores(inputs: Float32Array, batch: number): Promise<Float32Array> {
     const parts = slices(batch, this.threads);
     const size = this.sampleSize;
-    const replies = parts.slice(1).map(([a, b], i) =>
-      this.workers[i].request<"scores">({ kind: "scores", id: ++this.requests, inputs: inputs.slice(a * size, b * size), batch: b - a, epoch: this.epoch }),
-    );
+    for (let i = 1; i < parts.length; i++) {
+      const [a, b] = parts[i];
+      const w = this.workers[i - 1];
+      w.views.inputs.set(inputs.subarray(a * size, b * size));
+      w.views.ctl[Lane.BATCH] = b - a;
+      w.go(Command.SCORES);
+    }
     const [a0, b0] = parts[0];
     const first = await this.inner.scores(inputs.subarray(a0 * size, b0 * size), b0 - a0);
-    let failure: unknown = null;
-    const rest = await Promise.all(replies.map((p) => p.catch((e) => ((failure ??= e), null))));
-    if (failure) throw failure;
-    const classes = first.length / (b0 - a0);
+    const classes = this.classes;
     const out = new Float32Array(batch * classes);
-    out.set(first, 0);
-    rest.forEach((r, i) => out.set(r!.scores, parts[i + 1][0] * classes));
+    out.set(first.subarray(0, (b0 - a0) * classes), 0);
+    await this.joined(parts.length - 1);
+    for (let i = 1; i < parts.length; i++) {
+      const [a, b] = parts[i];
+      out.set(this.workers[i - 1].views.scores.subarray(0, (b - a) * classes), a * classes);
+    }
     return out;
   }
 
@@ -306,7 +498,7 @@ export class ThreadedEngine implements TrainEngine {
 
   dispose(): void {
     for (const w of this.workers) {
-      w.thread.post({ kind: "close" });
+      if (!w.failure) w.go(Command.CLOSE);
       w.thread.terminate();
     }
     this.inner.dispose?.();

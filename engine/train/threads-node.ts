@@ -21,14 +21,16 @@ export const nodeTrainThreads: TrainThreadHost = {
   spawn(): TrainThread {
     const script = trainThreadScript();
     if (!script) throw new Error("the training thread's bundle (dist/engine/train-thread.js) is not built");
-    // ref'd only while it owes an answer: an idle thread never keeps the process alive,
-    // and a step waiting for one is not cut short by an empty event loop
+    // unref'd but while the main thread awaits it (TrainThread.hold): an idle thread never
+    // keeps the process alive, and a step waiting for one is not cut short by an empty event loop
     const worker = new Worker(script, { name: "cnn-train" });
+    worker.unref();
     return {
-      post: (m, transfer) => {
-        if (m.kind !== "close") worker.ref();
-        worker.postMessage(m, transfer ?? []);
+      post: (m) => {
+        worker.ref();
+        worker.postMessage(m);
       },
+      hold: (busy) => void (busy ? worker.ref() : worker.unref()),
       onMessage: (fn) =>
         worker.on("message", (m) => {
           worker.unref();

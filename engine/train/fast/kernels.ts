@@ -23,6 +23,7 @@
 //       d = g + wd·p; m = β₁m + (1 − β₁)d; v = β₂v + (1 − β₂)d²; p −= stepSize·(m / (√v / bc2Sqrt + eps))
 //   sgd(n, p, g, buf, lr, momentum, wd)   torch.optim.SGD's: buf = momentum·buf + (g + wd·p); p −= lr·buf
 //       (buf starts at zero, so the first step's buf is g + wd·p, as torch sets it)
+//   combine(n, dst, src, w, acc)  dst = acc·dst + w·src (training threads' weighted gradient sums, engine/train/threaded.ts)
 
 import { Module } from "../../wasm/emit/module";
 import type { Local, Value } from "../../wasm/emit/expr";
@@ -48,6 +49,7 @@ export interface TrainKernelsWasm {
   avgpoolBack(planes: number, inPlane: number, outPlane: number, W: number, table: number, dy: number, dx: number): void;
   adam(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, wd: number, stepSize: number, bc2Sqrt: number): void;
   sgd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, wd: number): void;
+  combine(n: number, dst: number, src: number, w: number, acc: number): void;
 }
 
 const I = "i32" as const;
@@ -201,16 +203,37 @@ function emitTranspose(m: Module): void {
     const j = f.i32();
     const iEnd = f.i32();
     const jEnd = f.i32();
+    const i4 = f.i32();
+    const j4 = f.i32();
+    const r = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const t = [f.v128(), f.v128(), f.v128(), f.v128()];
     const BLOCK = 16;
+    const from = (y: Value, x: Value) => i32.add(src, i32.shl(i32.add(i32.mul(y, cols), x), 2));
+    const to = (x: Value, y: Value) => i32.add(dst, i32.shl(i32.add(i32.mul(x, rows), y), 2));
+    const scalar = (y0: Value, y1: Value, x0: Value, x1: Value) => f.for(i, y0, y1, 1, () => f.for(j, x0, x1, 1, () => f.storeF32(to(j, i), f32.load(from(i, j)))));
     f.for(i0, 0, rows, BLOCK, () =>
       f.for(j0, 0, cols, BLOCK, () => {
         f.set(iEnd, i32.minS(rows, i32.add(i0, BLOCK)));
         f.set(jEnd, i32.minS(cols, i32.add(j0, BLOCK)));
-        f.for(i, i0, iEnd, 1, () =>
-          f.for(j, j0, jEnd, 1, () =>
-            f.storeF32(i32.add(dst, i32.shl(i32.add(i32.mul(j, rows), i), 2)), f32.load(i32.add(src, i32.shl(i32.add(i32.mul(i, cols), j), 2)))),
-          ),
+        f.set(i4, i32.add(i0, i32.and(i32.sub(iEnd, i0), -4)));
+        f.set(j4, i32.add(j0, i32.and(i32.sub(jEnd, j0), -4)));
+        // 4×4 blocks in four registers: rows in, interleaved twice, columns out
+        f.for(i, i0, i4, 4, () =>
+          f.for(j, j0, j4, 4, () => {
+            r.forEach((x, k) => f.set(x, v.load(from(i32.add(i, k), j))));
+            f.set(t[0], v.shuffle(r[0], r[1], [0, 4, 1, 5]));
+            f.set(t[1], v.shuffle(r[0], r[1], [2, 6, 3, 7]));
+            f.set(t[2], v.shuffle(r[2], r[3], [0, 4, 1, 5]));
+            f.set(t[3], v.shuffle(r[2], r[3], [2, 6, 3, 7]));
+            f.storeV(to(j, i), v.shuffle(t[0], t[2], [0, 1, 4, 5]));
+            f.storeV(to(i32.add(j, 1), i), v.shuffle(t[0], t[2], [2, 3, 6, 7]));
+            f.storeV(to(i32.add(j, 2), i), v.shuffle(t[1], t[3], [0, 1, 4, 5]));
+            f.storeV(to(i32.add(j, 3), i), v.shuffle(t[1], t[3], [2, 3, 6, 7]));
+          }),
         );
+        // the block's edges one value at a time: its last columns, then its last rows
+        scalar(i0, i4, j4, jEnd);
+        scalar(i4, iEnd, j0, jEnd);
       }),
     );
   });
@@ -698,7 +721,23 @@ function emitOptimizers(m: Module): void {
   });
 }
 
-export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
+function emitCombine(m: Module): void {
+  m.func("combine", [I, I, I, F, I], [], (f) => {
+    const [n, dst, src, w, acc] = f.params;
+    const wv = f.v128(v.splat(w));
+    const into = (add: boolean) =>
+      lanes(f, n, (b, wide) => {
+        const d = i32.add(dst, b);
+        const x = i32.add(src, b);
+        if (wide) f.storeV(d, add ? v.add(v.load(d), v.mul(wv, v.load(x))) : v.mul(wv, v.load(x)));
+        else f.storeF32(d, add ? f32.add(f32.load(d), f32.mul(w, f32.load(x))) : f32.mul(w, f32.load(x)));
+      });
+    f.if(acc, () => into(true), () => into(false));
+  });
+}
+
+/** the library's module; `shared`: its memory is a shared one (the training threads' exchange) */
+export function trainLibraryBytes(relaxed: boolean, shared = false): Uint8Array<ArrayBuffer> {
   const m = new Module();
   emitBlocks(m);
   emitNN(m, relaxed);
@@ -712,5 +751,6 @@ export function trainLibraryBytes(relaxed: boolean): Uint8Array<ArrayBuffer> {
   emitAvgpool(m);
   emitSigmoid(m);
   emitOptimizers(m);
-  return m.toBytes();
+  emitCombine(m);
+  return m.toBytes({ shared });
 }

@@ -17,17 +17,16 @@ export function mat(data: Float, offset = 0, stride = 0): Mat {
   return { data, offset, stride };
 }
 
+/** C[ci …] += x · B[bp …], n values (a row of nn's and tn's products; a zero x adds nothing) */
+function addRow(n: number, x: number, B: Float, bp: number, C: Float, ci: number): void {
+  if (x === 0) return;
+  for (let j = 0; j < n; j++) C[ci + j] += x * B[bp + j];
+}
+
 export function nn(m: number, n: number, k: number, a: Mat, b: Mat, c: Mat): void {
-  const A = a.data, B = b.data, C = c.data;
   for (let i = 0; i < m; i++) {
-    const ci = c.offset + i * c.stride;
     const ai = a.offset + i * a.stride;
-    for (let p = 0; p < k; p++) {
-      const x = A[ai + p];
-      if (x === 0) continue;
-      const bp = b.offset + p * b.stride;
-      for (let j = 0; j < n; j++) C[ci + j] += x * B[bp + j];
-    }
+    for (let p = 0; p < k; p++) addRow(n, a.data[ai + p], b.data, b.offset + p * b.stride, c.data, c.offset + i * c.stride);
   }
 }
 
@@ -46,15 +45,8 @@ export function nt(m: number, n: number, k: number, a: Mat, b: Mat, c: Mat): voi
 }
 
 export function tn(m: number, n: number, k: number, a: Mat, b: Mat, c: Mat): void {
-  const A = a.data, B = b.data, C = c.data;
   for (let p = 0; p < k; p++) {
     const ap = a.offset + p * a.stride;
-    const bp = b.offset + p * b.stride;
-    for (let i = 0; i < m; i++) {
-      const x = A[ap + i];
-      if (x === 0) continue;
-      const ci = c.offset + i * c.stride;
-      for (let j = 0; j < n; j++) C[ci + j] += x * B[bp + j];
-    }
+    for (let i = 0; i < m; i++) addRow(n, a.data[ap + i], b.data, b.offset + p * b.stride, c.data, c.offset + i * c.stride);
   }
 }

@@ -8,7 +8,8 @@
 
 import { windowOf as windowGeometry } from "../attrs";
 import { planesOf } from "../../tensor";
-import { like } from "../float";
+import type { GraphNode } from "../../../analysis/types";
+import { like, type Float } from "../float";
 import type { TrainKernel } from "../kernel";
 
 export const maxpoolKernel: TrainKernel = {
@@ -161,12 +162,16 @@ export function averageWindows(g: ReturnType<typeof windowGeometry>): Int32Array
   return out;
 }
 
+/** a global pool's planes: the values in each, how many in the batch, and an output of one value per plane */
+function globalPlanes(node: GraphNode, x: Float, batch: number) {
+  const p = planesOf(node.input!);
+  const planes = batch * p.channels;
+  return { plane: p.height * p.width, planes, out: like(x, planes) };
+}
+
 export const gapKernel: TrainKernel = {
   forward(node, [x], _p, ctx) {
-    const p = planesOf(node.input!);
-    const plane = p.height * p.width;
-    const planes = ctx.batch * p.channels;
-    const out = like(x, planes);
+    const { plane, planes, out } = globalPlanes(node, x, ctx.batch);
     for (let c = 0; c < planes; c++) {
       let sum = 0;
       for (let i = c * plane, end = i + plane; i < end; i++) sum += x[i];
@@ -186,10 +191,7 @@ export const gapKernel: TrainKernel = {
 
 export const gmpKernel: TrainKernel = {
   forward(node, [x], _p, ctx) {
-    const p = planesOf(node.input!);
-    const plane = p.height * p.width;
-    const planes = ctx.batch * p.channels;
-    const out = like(x, planes);
+    const { plane, planes, out } = globalPlanes(node, x, ctx.batch);
     const argmax = new Int32Array(planes);
     for (let c = 0; c < planes; c++) {
       let best = -Infinity;
@@ -209,52 +211,54 @@ export const gmpKernel: TrainKernel = {
   backward: maxpoolKernel.backward,
 };
 
-/** PyTorch's AdaptiveAvgPool2d bins along an axis: [⌊i·in/out⌋, ⌈(i+1)·in/out⌉) */
-function adaptiveBins(inSize: number, outSize: number): [number, number][] {
+/** PyTorch's AdaptiveAvgPool2d bins along an axis: [⌊i·in/out⌋, ⌈(i+1)·in/out⌉) (the op's inference too: engine/ops/adaptive-pool.ts) */
+export function adaptiveBins(inSize: number, outSize: number): [number, number][] {
   return Array.from({ length: outSize }, (_, i) => [Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)] as [number, number]);
+}
+
+type Extent = { height: number; width: number };
+
+/**
+ * Every output cell of `planes` adaptive pools from `from` to `to`: `cell(o, at, y0, y1,
+ * x0, x1)` with o its index in the output, `at` its plane's first index in the input, and
+ * its bin's rows [y0, y1) and columns [x0, x1).
+ */
+function eachBin(planes: number, from: Extent, to: Extent, cell: (o: number, at: number, y0: number, y1: number, x0: number, x1: number) => void): void {
+  const rows = adaptiveBins(from.height, to.height);
+  const cols = adaptiveBins(from.width, to.width);
+  for (let c = 0; c < planes; c++) {
+    for (let oy = 0; oy < to.height; oy++) {
+      for (let ox = 0; ox < to.width; ox++) cell((c * to.height + oy) * to.width + ox, c * from.height * from.width, rows[oy][0], rows[oy][1], cols[ox][0], cols[ox][1]);
+    }
+  }
+}
+
+/** out = each of `planes` planes of x (from.height × from.width) averaged over its bins (to.height × to.width) */
+export function adaptiveMeans<T extends ArrayLike<number> & { [i: number]: number }>(x: ArrayLike<number>, out: T, planes: number, from: Extent, to: Extent): T {
+  eachBin(planes, from, to, (o, at, y0, y1, x0, x1) => {
+    let sum = 0;
+    for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += x[at + iy * from.width + ix];
+    out[o] = sum / ((y1 - y0) * (x1 - x0));
+  });
+  return out;
 }
 
 export const adaptiveAvgpoolKernel: TrainKernel = {
   forward(node, [x], _p, ctx) {
     const from = planesOf(node.input!);
     const to = planesOf(node.output);
-    const rows = adaptiveBins(from.height, to.height);
-    const cols = adaptiveBins(from.width, to.width);
     const planes = ctx.batch * from.channels;
-    const out = like(x, planes * to.height * to.width);
-    for (let c = 0; c < planes; c++) {
-      const plane = c * from.height * from.width;
-      for (let oy = 0; oy < to.height; oy++) {
-        const [y0, y1] = rows[oy];
-        for (let ox = 0; ox < to.width; ox++) {
-          const [x0, x1] = cols[ox];
-          let sum = 0;
-          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) sum += x[plane + iy * from.width + ix];
-          out[(c * to.height + oy) * to.width + ox] = sum / ((y1 - y0) * (x1 - x0));
-        }
-      }
-    }
-    return { output: out };
+    return { output: adaptiveMeans(x, like(x, planes * to.height * to.width), planes, from, to) };
   },
   backward(node, dy, [x], _f, _p, ctx, need) {
     if (!need[0]) return { inputs: [null] };
     const from = planesOf(node.input!);
     const to = planesOf(node.output);
-    const rows = adaptiveBins(from.height, to.height);
-    const cols = adaptiveBins(from.width, to.width);
-    const planes = ctx.batch * from.channels;
     const dx = like(x, x.length);
-    for (let c = 0; c < planes; c++) {
-      const plane = c * from.height * from.width;
-      for (let oy = 0; oy < to.height; oy++) {
-        const [y0, y1] = rows[oy];
-        for (let ox = 0; ox < to.width; ox++) {
-          const [x0, x1] = cols[ox];
-          const d = dy[(c * to.height + oy) * to.width + ox] / ((y1 - y0) * (x1 - x0));
-          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[plane + iy * from.width + ix] += d;
-        }
-      }
-    }
+    eachBin(ctx.batch * from.channels, from, to, (o, at, y0, y1, x0, x1) => {
+      const d = dy[o] / ((y1 - y0) * (x1 - x0));
+      for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[at + iy * from.width + ix] += d;
+    });
     return { inputs: [dx] };
   },
 };

@@ -7,7 +7,10 @@ import * as assert from "node:assert/strict";
 import type { GraphNode } from "../../../analysis/types";
 import { paramShapes } from "../../../engine/init";
 import { sizeOf } from "../../../engine/tensor";
-import { fastAvgpool, fastConv, fastFc, fastMaxpool, fastRelu, fastSigmoid, trainLibrary, type FastKernel } from "../../../engine/train/fast/engine";
+import { FastEngine, fastAvgpool, fastConv, fastFc, fastMaxpool, fastRelu, fastSigmoid, trainLibrary, type FastKernel } from "../../../engine/train/fast/engine";
+import { initWeights } from "../../../engine/init";
+import { ops } from "../../../engine/ops";
+import { optimizerSettings } from "../../../engine/train/optim";
 import type { TrainParams } from "../../../engine/train/float";
 import { trainKernel } from "../../../engine/train/kernels";
 import { network as trainNet } from "../nets";
@@ -23,7 +26,10 @@ const cases = [
   "input 28x28x1\nconv 6 5x5 pad 2",
   "input 6x5x3\ndwconv 3x3 stride 2 pad 1 multiplier 2",
   "input 7x7x2\ndwconv 3x3 dilation 2 pad 1 nobias",
+  // LeNet-5's 400→120 layer: 3 columns a batch, so dW is col transposed, then a product of rows
   "input 5x5x16\nconv 120 5x5",
+  // 588 columns at batch 3: past SHORT_DOTS, dot products again
+  "input 14x14x2\nconv 4 3x3 pad 1",
   "input 4x3x5\nconv 7 1x1 nobias",
   "input 3x2x2\nfc 5",
   "input 3x2x2\nflatten\nfc 13 nobias",
@@ -91,4 +97,18 @@ describe("training: the fast engine's WebAssembly kernels against the reference 
       else assert.equal(g1.params!.bias, undefined);
     });
   }
+});
+
+describe("training: the fast engine takes each kind's kernel from its op module (engine/ops fast.backward)", () => {
+  it("conv, dwconv, fc, relu, sigmoid, maxpool and avgpool train on WebAssembly kernels; bn on the reference one", async () => {
+    const net = trainNet("input 12x12x2\nconv 4 3x3 pad 1\nrelu\ndwconv 3x3 pad 1\nsigmoid\nmaxpool 2\navgpool 2\nbn\nfc 3");
+    const engine = await FastEngine.create({ network: net, weights: initWeights(net.graph, 1), optimizer: optimizerSettings({}), seed: 0, batch: 2 });
+    const kernelOf = (engine as unknown as { kernelOf: (op: string) => FastKernel | undefined }).kernelOf;
+    for (const op of ["conv", "dwconv", "fc", "relu", "sigmoid", "maxpool", "avgpool"]) {
+      assert.equal(typeof kernelOf(op)?.plan, "function", `${op}: the engine's own kernel`);
+      const fast = ops[op as keyof typeof ops].fast;
+      assert.ok(fast && "compile" in fast && fast.backward, `${op}: its op module has fast.backward`);
+    }
+    assert.equal(kernelOf("bn"), trainKernel("bn"));
+  });
 });

@@ -11,7 +11,7 @@ import { sizeOf } from "../../../engine/tensor";
 import type { StepResult, TrainEngine } from "../../../engine/train/engine";
 import { trainEngines } from "../../../engine/train/engines";
 import { optimizerSettings } from "../../../engine/train/optim";
-import { slices, threadedTrainEngine, threadsRefusal, ThreadedEngine } from "../../../engine/train/threaded";
+import { slices, threadedTrainEngine, threadsRefusal, ThreadedEngine, type TrainThread, type TrainThreadHost } from "../../../engine/train/threaded";
 import { nodeTrainThreads } from "../../../engine/train/threads-node";
 import { network } from "../nets";
 import { seeded } from "./support";
@@ -89,5 +89,24 @@ describe("training on threads: the batch split, the gradients summed", function 
     const setup = { network: net, weights: initWeights(net.graph, 1), optimizer: optimizerSettings({}), seed: 0, batch: 4 };
     // the workers are told an engine they do not have
     await assert.rejects(ThreadedEngine.create(setup, "nope", trainEngines.fast, 2, nodeTrainThreads), /a training thread failed: no training engine named nope/);
+  });
+
+  it("a worker that dies while the main thread waits for its slice is an error, not a hang", async () => {
+    const net = network(LENET_RELU);
+    const setup = { network: net, weights: initWeights(net.graph, 1), optimizer: optimizerSettings({}), seed: 0, batch: 8 };
+    const threads: TrainThread[] = [];
+    const host: TrainThreadHost = { ...nodeTrainThreads, spawn: () => (threads.push(nodeTrainThreads.spawn()), threads[threads.length - 1]) };
+    const engine = await ThreadedEngine.create(setup, "fast", trainEngines.fast, 2, host);
+    try {
+      const size = sizeOf(net.graph[0].output);
+      const inputs = Float32Array.from(seeded(8 * size, 5));
+      const labels = Int32Array.from({ length: 8 }, (_, i) => i % 10);
+      await engine.step(inputs, labels, 8, 0);
+      // the worker ends between two steps: the next step's wait must end with an error
+      threads[0].terminate();
+      await assert.rejects(Promise.resolve(engine.step(inputs, labels, 8, 1)), /a training thread failed/);
+    } finally {
+      engine.dispose();
+    }
   });
 });
