@@ -2,7 +2,7 @@
 // (.safetensors) for `cnn run --weights`, ONNX models for `cnn import`, pictures
 // (PNG, JPEG) for `cnn run --sample` and class-name files for `input … classes "…"` —
 // each run through the built CLI (dist/cli/cnn.js) in a process of its own. Checked:
-// it ends by itself within the time bound and under the memory bound (peak RSS); exit 0
+// it ends by itself within the CPU-time bound and under the memory bound (peak RSS); exit 0
 // (the file still reads) or 1/2 with a message naming the file; never an internal error,
 // a stack trace, a signal; what it prints is lines of printable text, none huge.
 //
@@ -33,10 +33,10 @@ import { Random } from "./generate";
 
 const cliPath = join(root, "dist", "cli", "cnn.js");
 
-/** a run longer than this fails (the machine may be loaded: the bound for a quiet one is in the report) */
-const SLOW_MS = 10_000;
+/** a run that takes more CPU than this fails (user + system, all threads: wall time on a loaded machine says little) */
+const MAX_CPU_MS = 10_000;
 /** a run not ended in this long is killed: a hang */
-const HANG_MS = 30_000;
+const HANG_MS = 60_000;
 /** peak resident memory past this fails */
 const MAX_RSS_MB = 600;
 /** a printed line longer than this fails (a message quoting a whole file) */
@@ -545,11 +545,12 @@ interface Outcome {
   signal: string | null;
   ms: number;
   rssMB: number;
+  cpuMs: number;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the CLI on the case's file in a folder of its own; its peak RSS from the process itself (a preload writes it to fd 3). */
+/** Runs the CLI on the case's file in a folder of its own; its peak RSS and CPU time from the process itself (a preload writes them to fd 3). */
 function run(c: Case, dir: string): Promise<Outcome> {
   const file = FILE_NAMES[c.kind];
   writeFileSync(join(dir, file), c.bytes);
@@ -561,7 +562,7 @@ function run(c: Case, dir: string): Promise<Outcome> {
     const child = spawn(process.execPath, ["--require", preload, cliPath, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let rss = "";
+    let usage = "";
     let outBytes = 0;
     const keep = (list: Buffer[]) => (d: Buffer) => {
       // what it prints is kept up to 4 MB (a flood is itself a failure: its lines are checked)
@@ -569,11 +570,12 @@ function run(c: Case, dir: string): Promise<Outcome> {
     };
     child.stdout!.on("data", keep(out));
     child.stderr!.on("data", keep(err));
-    (child.stdio[3] as NodeJS.ReadableStream).on("data", (d: Buffer) => (rss += d.toString()));
+    (child.stdio[3] as NodeJS.ReadableStream).on("data", (d: Buffer) => (usage += d.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), HANG_MS);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, ms: performance.now() - started, rssMB: Number(rss) / 1024 || NaN, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      const [rssKB, cpuUs] = usage.split(" ").map(Number);
+      resolve({ code, signal, ms: performance.now() - started, rssMB: rssKB / 1024 || NaN, cpuMs: cpuUs / 1000 || NaN, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
   });
 }
@@ -584,7 +586,7 @@ function problems(c: Case, o: Outcome): string[] {
   const file = FILE_NAMES[c.kind];
   if (o.signal) found.push(o.ms >= HANG_MS ? `hang: killed after ${HANG_MS / 1000} s` : `ended by ${o.signal}`);
   else if (o.code !== 0 && o.code !== 1 && o.code !== 2) found.push(`exit ${o.code}`);
-  if (o.ms > SLOW_MS && !o.signal) found.push(`slow: ${Math.round(o.ms)} ms`);
+  if (o.cpuMs > MAX_CPU_MS) found.push(`slow: ${Math.round(o.cpuMs)} ms of CPU (${Math.round(o.ms)} ms)`);
   if (o.rssMB > MAX_RSS_MB) found.push(`memory: peak RSS ${Math.round(o.rssMB)} MB`);
   if (/internal error|^\s+at .+:\d+:\d+\)?$/m.test(o.stderr)) found.push(`a stack trace or internal error: ${o.stderr.split("\n").slice(0, 2).join(" | ").slice(0, 300)}`);
   if ((o.code === 1 || o.code === 2) && !o.stderr.split("\n").some((l) => l.includes(file))) found.push(`exit ${o.code} without naming ${file}: ${JSON.stringify(o.stderr.slice(0, 300))}`);
@@ -613,9 +615,9 @@ async function main(): Promise<number> {
   const started = Date.now();
   const seeds = makeSeeds();
   const base = mkdtempSync(join(tmpdir(), "cnn-fuzz-files-"));
-  writeFileSync(join(base, "rss.js"), 'process.on("exit", () => { try { require("fs").writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });\n');
+  writeFileSync(join(base, "rss.js"), 'process.on("exit", () => { try { const u = process.resourceUsage(); require("fs").writeSync(3, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}`); } catch {} });\n');
   const failures: Failure[] = [];
-  const stats = { cases: 0, byKind: {} as Record<string, { cases: number; exits: Record<string, number>; slowestMs: number; peakMB: number }> };
+  const stats = { cases: 0, byKind: {} as Record<string, { cases: number; exits: Record<string, number>; slowestMs: number; mostCpuMs: number; peakMB: number }> };
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -626,13 +628,14 @@ async function main(): Promise<number> {
       mkdirSync(dir);
       const o = await run(c, dir);
       const found = problems(c, o);
-      const k = (stats.byKind[c.kind] ??= { cases: 0, exits: {}, slowestMs: 0, peakMB: 0 });
+      const k = (stats.byKind[c.kind] ??= { cases: 0, exits: {}, slowestMs: 0, mostCpuMs: 0, peakMB: 0 });
       k.cases++;
       k.exits[String(o.code ?? o.signal)] = (k.exits[String(o.code ?? o.signal)] ?? 0) + 1;
       k.slowestMs = Math.max(k.slowestMs, o.ms);
+      if (Number.isFinite(o.cpuMs)) k.mostCpuMs = Math.max(k.mostCpuMs, o.cpuMs);
       if (Number.isFinite(o.rssMB)) k.peakMB = Math.max(k.peakMB, o.rssMB);
       stats.cases++;
-      if (opts.verbose) process.stderr.write(`  case ${n} ${c.kind} (${c.what}): exit ${o.code ?? o.signal}, ${Math.round(o.ms)} ms, ${Math.round(o.rssMB)} MB: ${o.stderr.split("\n")[0].slice(0, 160)}\n`);
+      if (opts.verbose) process.stderr.write(`  case ${n} ${c.kind} (${c.what}): exit ${o.code ?? o.signal}, ${Math.round(o.ms)} ms (CPU ${Math.round(o.cpuMs)} ms), ${Math.round(o.rssMB)} MB: ${o.stderr.split("\n")[0].slice(0, 160)}\n`);
       if (found.length) {
         // the file kept for a look, beside the report
         const kept = join(base, `failure${n}-${FILE_NAMES[c.kind]}`);
@@ -648,7 +651,7 @@ async function main(): Promise<number> {
   const seconds = (Date.now() - started) / 1000;
   const lines = [
     `fuzz files: seed ${opts.seed}: ${stats.cases} cases in ${seconds.toFixed(0)} s (${opts.jobs} at a time)`,
-    ...Object.entries(stats.byKind).map(([kind, k]) => `  ${kind}: ${k.cases} cases, exits ${Object.entries(k.exits).map(([e, v]) => `${e}×${v}`).join(" ")}; slowest ${(k.slowestMs / 1000).toFixed(1)} s, peak RSS ${Math.round(k.peakMB)} MB`),
+    ...Object.entries(stats.byKind).map(([kind, k]) => `  ${kind}: ${k.cases} cases, exits ${Object.entries(k.exits).map(([e, v]) => `${e}×${v}`).join(" ")}; most CPU ${(k.mostCpuMs / 1000).toFixed(1)} s, slowest ${(k.slowestMs / 1000).toFixed(1)} s, peak RSS ${Math.round(k.peakMB)} MB`),
     `  ${failures.length} failures`,
   ];
   process.stdout.write(lines.join("\n") + "\n");
