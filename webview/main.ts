@@ -22,14 +22,8 @@ import { decodePicture, DrawingPad } from "./picture";
 import { PictureError } from "../engine/samples/picture";
 import { budgetRefusal } from "../engine/budget";
 
-interface VsCodeApi {
-  postMessage(message: ViewMessage): void;
-  getState(): unknown;
-  setState(state: ViewState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+// (webview/vscode-webview.d.ts declares it)
+const vscode = acquireVsCodeApi<ViewMessage, ViewState>();
 let state: ViewState = readViewState(vscode.getState());
 
 interface Current {
