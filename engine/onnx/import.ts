@@ -15,6 +15,7 @@ import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
 import { keywordWords, LineIndex } from "../../grammar";
 import { boundedMessage, oneLine, printable } from "../../grammar/printable";
+import { countWire } from "./wire";
 import { writeSafetensors, type NamedTensor } from "../safetensors";
 import { TRAINED_NETWORK_KEY } from "../train/weights-location";
 import { IMPORTED_FROM_KEY } from "../weights-file";
@@ -1032,9 +1033,17 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
   return out;
 }
 
+/** at most this many protobuf values (engine/onnx/wire.ts: messages and int64s; floats count an eighth) are decoded: about 300 MB */
+export const MAX_WIRE_VALUES = 1_000_000;
+
 /** The design and its weights for an ONNX model's bytes; throws ImportError. */
 export function importOnnx(bytes: Uint8Array, networkName: string): ImportedModel {
   let model: onnx.ModelProto;
+  // what decoding would build, counted first: its time and memory grow with the values, not the bytes
+  const counted = countWire(bytes, MAX_WIRE_VALUES);
+  if (counted.values > MAX_WIRE_VALUES) {
+    throw new ImportError(`the model holds more than ${MAX_WIRE_VALUES.toLocaleString("en-US")} values besides its raw tensor data (nodes, attributes, shapes, int64s; a CNN's model holds tens of thousands, its weights as raw data); it is not read`);
+  }
   try {
     // as a plain Uint8Array: protobufjs reads an empty bytes field of a Node Buffer with
     // `new Buffer(0)`, which prints Node's deprecation warning to the user

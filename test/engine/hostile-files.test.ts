@@ -9,7 +9,10 @@ import { analyze } from "../../analysis";
 import { classNamesFromBytes, MAX_CLASSES_BYTES } from "../../engine/classes";
 import { initWeights } from "../../engine/init";
 import { exportOnnx } from "../../engine/onnx/export";
-import { ImportError, importOnnx } from "../../engine/onnx/import";
+import { ImportError, importOnnx, MAX_WIRE_VALUES } from "../../engine/onnx/import";
+import { countWire } from "../../engine/onnx/wire";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { MAX_HEADER, readSafetensors, SafetensorsError, writeSafetensors } from "../../engine/safetensors";
 
 /** a .safetensors file of this header text (declared length as given, else its own) and data */
@@ -98,6 +101,19 @@ describe("hostile files: refused before they cost, with a message of one short l
       assert.match(refusal(() => importOnnx(edited((m) => (conv(m).dims = [-4, 3])), "t"), ImportError), /its dims \[-4, 3\] are not sizes$/);
       assert.match(refusal(() => importOnnx(edited((m) => (conv(m).dims = [1e12, 1e12])), "t"), ImportError), /its dims \[1000000000000, 1000000000000\] make 1e\+24 values, more than a tensor can hold/);
       assert.match(refusal(() => importOnnx(edited((m) => (conv(m).dims = Array(20).fill(1))), "t"), ImportError), /its dims \[1, 1, 1, 1, 1, 1, 1, 1, … \(20 dims\)\] need 1 values/);
+    });
+
+    it(`holding more than ${MAX_WIRE_VALUES} values besides raw data is refused before it is decoded; a real model is far below`, () => {
+      // 2,000,000 int64s in one attribute (protobufjs would make a Long of each)
+      const bomb = edited((m) => (m.graph!.node![0].attribute = [{ name: "pads", type: 7, ints: Array(2_000_000).fill(3) }]));
+      assert.ok(countWire(bomb).values > 2_000_000);
+      assert.match(refusal(() => importOnnx(bomb, "t"), ImportError), /^the model holds more than 1,000,000 values besides its raw tensor data/);
+      // ResNet-50 as exported here: 25.6 M weights as raw data, a few thousand values
+      const resnet = analyze(readFileSync(join(__dirname, "..", "..", "..", "examples", "resnet50.cnn"), "utf8"), "resnet50.cnn").networks[0];
+      const exported = exportOnnx(resnet, initWeights(resnet.graph, 1));
+      const counted = countWire(exported);
+      assert.ok(counted.values < 20_000, `${counted.values} values`);
+      assert.equal(countWire(model).depth, 7);
     });
 
     it("an operator's name from the file is shown on one line", () => {
