@@ -316,7 +316,9 @@ function mutateOnnx(seed: Uint8Array, r: Random): { bytes: Uint8Array; what: str
         attr.ints = value;
         what = `${node.name}.${attr.name} = ${JSON.stringify(value).slice(0, 40)}`;
       } else {
-        node.attribute = node.attribute!.concat(Array.from({ length: r.pick([1, 1000, 50_000]) }, (_, k) => ({ name: r.pick(["kernel_shape", "strides", "pads", "group", "axis", `a${k}`]), type: r.pick([1, 2, 7]), ints: value, i: 3, f: 0.5 })));
+        // many attributes, or one long list — not both (the fuzzer's own memory: 50,000 × 100,000 ints)
+        const many = value.length > 10 ? 1 : r.pick([1, 1000, 50_000]);
+        node.attribute = node.attribute!.concat(Array.from({ length: many }, (_, k) => ({ name: r.pick(["kernel_shape", "strides", "pads", "group", "axis", `a${k}`]), type: r.pick([1, 2, 7]), ints: value, i: 3, f: 0.5 })));
         what = `${node.name}: attributes added`;
       }
       break;
