@@ -3,6 +3,7 @@
 // bundle from dist/webview, and styles from VS Code's theme variables.
 
 import { nonce, webviewPage } from "../webview-page";
+import { TRAIN_STYLE } from "./train-style";
 
 export interface PageParts {
   cspSource: string;
@@ -15,7 +16,7 @@ export function runViewHtml(parts: PageParts, n = nonce()): string {
     {
       title: "CNN run",
       scriptUri: parts.scriptUri,
-      style: STYLE,
+      style: STYLE + TRAIN_STYLE,
       scriptSources: ["'wasm-unsafe-eval'"],
       directives: [`img-src ${parts.cspSource} data: blob:`, "worker-src blob:", `connect-src ${parts.cspSource}`],
       body: { "data-worker": parts.workerUri },
