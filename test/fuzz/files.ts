@@ -28,8 +28,9 @@ import { analyze } from "../../analysis";
 import { initWeights } from "../../engine/init";
 import { exportOnnx } from "../../engine/onnx/export";
 import { weightsToSafetensors } from "../../engine/weights-file";
+import { crc32 } from "../../engine/samples/picture";
 import { root } from "../lsp/support/client";
-import { Random } from "./generate";
+import { flagValue, Random } from "./generate";
 
 const cliPath = join(root, "dist", "cli", "cnn.js");
 
@@ -55,10 +56,7 @@ interface Options {
 }
 
 function options(argv: string[]): Options {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const value = (flag: string) => flagValue(argv, flag);
   const long = argv.includes("--long");
   return {
     cases: Number(value("--cases") ?? (long ? 2_000 : 8)),
@@ -364,21 +362,6 @@ function mutateOnnx(seed: Uint8Array, r: Random): { bytes: Uint8Array; what: str
 }
 
 // ---- pictures ----
-
-let crcTable: Uint32Array | null = null;
-function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
