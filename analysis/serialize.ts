@@ -9,6 +9,7 @@
 
 import type { GraphNode, LayerAttrs, NetworkResult, NodeOp, Occurrence, Padding, ReceptiveField, ScopeFrame, Shape } from "./types";
 import { catalog } from "./layers";
+import { MAX_VALUE } from "./values";
 import type { Span } from "../grammar";
 import { boolean, count, decimalBigint, InvalidDataError, list, nullable, number, oneOf, pair, positive, record, string, isRecord, type Reader } from "./check";
 
@@ -161,7 +162,12 @@ const span: Reader<Span> = (v, p) => {
   return { start, end };
 };
 
-const MAX_SIZE = 1 << 24;
+/**
+ * A side or a length as large as the analysis allows (analysis/values.ts MAX_VALUE): a
+ * network the server calls complete must read back, so that the run view refuses it by
+ * its memory budget with the numbers (the fuzzer found `input 224x1e9x3` unreadable here).
+ */
+const MAX_SIZE = MAX_VALUE;
 const size: Reader<number> = (v, p) => {
   const n = positive(v, p);
   if (n > MAX_SIZE) throw new InvalidDataError(`${p}: ${n} is too large`);

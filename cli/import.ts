@@ -10,6 +10,7 @@ import { parseArgs } from "./args";
 import { UsageError } from "./usage";
 import type { ExtraCommand } from "./usage";
 import { importedFiles, importOnnx, ImportError } from "../engine/onnx/import";
+import { boundedMessage } from "../grammar/printable";
 
 export const importCommand: ExtraCommand = {
   name: "import",
@@ -46,7 +47,7 @@ async function importFile(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError(`cnn import: cannot write ${existsSync(weightsOut) ? out : weightsOut}: ${(e as Error).message}`);
   }
-  for (const note of imported.notes) process.stderr.write(`${model}: note: ${note}\n`);
+  for (const note of imported.notes) process.stderr.write(`${model}: note: ${boundedMessage(note)}\n`);
   process.stderr.write(`${model} → ${out} (${imported.layers} layer statements) and ${weightsOut} (${imported.tensors.length} tensors)\n`);
   return 0;
 }

@@ -2,6 +2,7 @@
 // (spec §7): runs a network on the CPU and prints its output and the time per layer.
 
 import { readFileSync } from "node:fs";
+import { boundedMessage, printable } from "../grammar/printable";
 import { dirname, resolve } from "node:path";
 import { LineIndex } from "../grammar";
 import { shapeArray, shapeText, type Analysis, type GraphNode, type NetworkResult } from "../analysis";
@@ -18,7 +19,7 @@ import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
 import { IMPORTED_FROM_KEY, isUntrained, readWeightsFile } from "../engine/weights-file";
 import { probabilities, topClasses } from "../engine/top";
-import { classCount, classNamesFor, classNamesFromMetadata, parseClassNames, type ClassNames, type ClassSources } from "../engine/classes";
+import { classCount, classNamesFor, classNamesFromBytes, classNamesFromMetadata, type ClassNames, type ClassSources } from "../engine/classes";
 import { nodeDescriber } from "../engine/describe";
 import { trainedWeightsFor } from "./trained-weights";
 import { readSafetensors } from "../engine/safetensors";
@@ -124,7 +125,7 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   const classesSaid = network.graph[0].attrs.classes;
   if (classesSaid && "path" in classesSaid) {
     try {
-      classSources.file = { name: classesSaid.path, names: parseClassNames(readFileSync(resolve(dirname(file), classesSaid.path), "utf8")) };
+      classSources.file = { name: classesSaid.path, names: classNamesFromBytes(readFileSync(resolve(dirname(file), classesSaid.path))) };
     } catch (e) {
       // located at the input line that names it, as a picture it names is
       const at = new LineIndex(analysis.text).position(network.graph[0].span.start);
@@ -148,14 +149,14 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
         const loaded = readWeightsFile(bytes, network, weights, nodeDescriber(file, analysis.text));
         weights = loaded.weights;
         const shownName = trained ? trained.name : weightsFile!;
-        for (const note of loaded.notes) process.stderr.write(`${shownName}: warning: ${note}\n`);
+        for (const note of loaded.notes) process.stderr.write(`${shownName}: warning: ${boundedMessage(note)}\n`);
         const carried = classNamesFromMetadata(loaded.metadata);
         if (carried) classSources.weights = { name: shownName, names: carried };
       } catch (e) {
         if (isAllocationFailure(e)) throw e;
         const shown = trained ? trained.path : weightsFile;
         const hint = !trained ? "" : importedFrom !== undefined ? ` (${network.name} was imported from ${importedFrom} with it, then changed: import it again, or run with --untrained)` : ` (${network.name} was trained into it, then changed: train it again, or run with --untrained)`;
-        process.stderr.write(`${shown}: ${(e as Error).message}${hint}\n`);
+        process.stderr.write(`${shown}: ${boundedMessage((e as Error).message)}${hint}\n`);
         return 1;
       }
     }
@@ -238,7 +239,8 @@ function outputText(network: NetworkResult, output: Float32Array, classes: Class
   const shape = network.output!;
   const last = network.graph[network.graph.length - 1];
   const out: string[] = [];
-  const label = (i: number) => (classes ? classes.names[i] : `class ${String(i).padStart(String(shape.kind === "vector" ? shape.n - 1 : 0).length)}`);
+  // a name from a file, shown as one short line of visible characters
+  const label = (i: number) => (classes ? printable(classes.names[i], 60) : `class ${String(i).padStart(String(shape.kind === "vector" ? shape.n - 1 : 0).length)}`);
   if (shape.kind === "vector") {
     if (last.op === "softmax" || classes) {
       const what = last.op === "softmax" ? `${shape.n} probabilities (softmax)` : `${shape.n} scores (a softmax of them)`;

@@ -1,32 +1,11 @@
 // The architecture view's page: a strict CSP with a fresh nonce (scripts and styles only
 // with it), nothing remote, the bundle from dist/webview, styles from the theme.
 
-import { randomBytes } from "node:crypto";
-
-export function nonce(): string {
-  return randomBytes(18).toString("base64").replace(/[^A-Za-z0-9]/g, "");
-}
-
-function attribute(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-}
+import { nonce, webviewPage } from "./webview-page";
 
 /** The page: a strict CSP with a fresh nonce (scripts and styles only with it), nothing remote; images only from data: (the PNG export draws the SVG). */
 export function architectureHtml(cspSource: string, scriptUri: string, n = nonce()): string {
-  const csp = ["default-src 'none'", "img-src data:", `style-src 'nonce-${n}'`, `script-src 'nonce-${n}'`, `font-src ${cspSource}`].join("; ");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>CNN architecture</title>
-<style nonce="${n}">${STYLE}</style>
-</head>
-<body>
-<script nonce="${n}" src="${attribute(scriptUri)}"></script>
-</body>
-</html>`;
+  return webviewPage({ title: "CNN architecture", scriptUri, style: STYLE, directives: ["img-src data:", `font-src ${cspSource}`] }, n);
 }
 
 // The page's styles: the figure's colours come from the theme (classes over the SVG's own

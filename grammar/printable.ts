@@ -17,3 +17,16 @@ export function printable(text: string, max = 40): string {
 export function oneLine(message: string): string {
   return message.replace(INVISIBLE, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
+
+/**
+ * A message about a file from outside (a weights file, a model, a class list) made safe to
+ * print: each line as `oneLine` makes it, any word longer than 100 characters cut (a name
+ * a file made a megabyte long), each line at most 1,000 characters and at most 40 lines.
+ */
+export function boundedMessage(message: string, maxLine = 1000, maxLines = 40): string {
+  const lines = message.split(/\r\n|\r|\n/).map((line) => {
+    const cutWords = oneLine(line).replace(/\S{101,}/g, (word) => `${word.slice(0, 80).replace(/[\ud800-\udbff]$/, "")}…`);
+    return cutWords.length > maxLine ? `${cutWords.slice(0, maxLine).replace(/[\ud800-\udbff]$/, "")}…` : cutWords;
+  });
+  return lines.length > maxLines ? [...lines.slice(0, maxLines), `… (${lines.length - maxLines} more lines)`].join("\n") : lines.join("\n");
+}

@@ -1,8 +1,11 @@
-// `npm run fuzz`: builds the server, bundles the fuzzer (test/fuzz) and runs it against
-// dist/server/server.js over stdio. Arguments go to the fuzzer:
-//   npm run fuzz                   the short run (250 documents or 30 s, seeded)
-//   npm run fuzz -- --long         100,000 documents
-//   npm run fuzz -- --docs N --seconds S --seed N --report FILE --verbose
+// `npm run fuzz`: builds the server and the CLI, bundles the fuzzers (test/fuzz) and runs
+// them: the language server over stdio (fuzz.ts), then the files the CLI reads (files.ts).
+// Arguments go to both:
+//   npm run fuzz                   the short runs (LSP: 250 documents or 30 s; files: 8 cases; seeded)
+//   npm run fuzz -- --long         LSP: 100,000 documents; files: 2,000 cases
+//   npm run fuzz -- --lsp | --files              one of the two
+//   npm run fuzz -- --docs N --seconds S --seed N --report FILE --verbose    (LSP)
+//   npm run fuzz -- --files --cases N --seconds S --seed N --report FILE --verbose
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 
@@ -11,15 +14,23 @@ if (!args.includes("--no-build")) {
   const b = spawnSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-await build({
-  entryPoints: ["test/fuzz/fuzz.ts"],
-  outfile: "out/fuzz/fuzz.js",
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  sourcemap: "inline",
-  logLevel: "warning",
-});
-const r = spawnSync("node", ["--enable-source-maps", "out/fuzz/fuzz.js", ...args.filter((a) => a !== "--no-build")], { stdio: "inherit" });
-process.exit(r.status ?? 1);
+const only = args.includes("--files") ? "files" : args.includes("--lsp") ? "lsp" : null;
+const passed = args.filter((a) => a !== "--no-build" && a !== "--files" && a !== "--lsp");
+let status = 0;
+for (const [name, entry] of [["lsp", "test/fuzz/fuzz.ts"], ["files", "test/fuzz/files.ts"]]) {
+  if (only && only !== name) continue;
+  const outfile = `out/fuzz/${name}.js`;
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    sourcemap: "inline",
+    logLevel: "warning",
+  });
+  const r = spawnSync("node", ["--enable-source-maps", outfile, ...passed], { stdio: "inherit" });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);

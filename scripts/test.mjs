@@ -49,6 +49,7 @@ await build({
 const mochaFiles = entries.map((e) => e.replace(/^test\//, "out/test/").replace(/\.ts$/, ".js"));
 run("npx", ["mocha", "--enable-source-maps", "--timeout", "60000", "--reporter", process.env.CI ? "dot" : "spec", ...mochaFiles]);
 
-// The short seeded fuzz run (250 documents or 30 s) against the built server over stdio.
+// The short seeded fuzz runs: 250 documents (or 30 s) against the built server over stdio,
+// then 8 mutated weights, ONNX, picture and class files through the built CLI.
 if (!unitOnly) run("node", ["scripts/fuzz.mjs", "--no-build"]);
 if (!unitOnly && existsSync("test/e2e/run.mjs")) run("node", ["test/e2e/run.mjs"]);

@@ -25,14 +25,8 @@ import { isTrainHostType, type TrainHostMessage } from "./protocol";
 import { TrainSection } from "./train/view";
 import { base64Bytes } from "./train/bytes";
 
-interface VsCodeApi {
-  postMessage(message: ViewMessage): void;
-  getState(): unknown;
-  setState(state: ViewState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+// (webview/vscode-webview.d.ts declares it)
+const vscode = acquireVsCodeApi<ViewMessage, ViewState>();
 let state: ViewState = readViewState(vscode.getState());
 
 interface Current {

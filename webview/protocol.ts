@@ -76,8 +76,8 @@ export type ViewMessage =
 
 /** pictures above this are refused (the view decodes them in memory): the limit of every picture */
 export { MAX_PICTURE_BYTES } from "../engine/samples/picture";
-/** a classes file above this is refused */
-export const MAX_CLASSES_BYTES = 2_000_000;
+/** a classes file above this is refused (engine/classes: the command line's bound too) */
+export { MAX_CLASSES_BYTES } from "../engine/classes";
 
 const classList: Reader<{ name: string; names: string[] }> = (v, p) => {
   const r = record(v, p);

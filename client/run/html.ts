@@ -2,7 +2,7 @@
 // WebAssembly allowed for faster kernels; the engine Worker from a blob: URL), the
 // bundle from dist/webview, and styles from VS Code's theme variables.
 
-import { randomBytes } from "node:crypto";
+import { nonce, webviewPage } from "../webview-page";
 import { TRAIN_STYLE } from "./train-style";
 
 export interface PageParts {
@@ -11,36 +11,18 @@ export interface PageParts {
   workerUri: string;
 }
 
-export function nonce(): string {
-  return randomBytes(18).toString("base64").replace(/[^A-Za-z0-9]/g, "");
-}
-
-function attribute(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-}
-
 export function runViewHtml(parts: PageParts, n = nonce()): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${parts.cspSource} data: blob:`,
-    `style-src 'nonce-${n}'`,
-    `script-src 'nonce-${n}' 'wasm-unsafe-eval'`,
-    "worker-src blob:",
-    `connect-src ${parts.cspSource}`,
-  ].join("; ");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>CNN run</title>
-<style nonce="${n}">${STYLE}${TRAIN_STYLE}</style>
-</head>
-<body data-worker="${attribute(parts.workerUri)}">
-<script nonce="${n}" src="${attribute(parts.scriptUri)}"></script>
-</body>
-</html>`;
+  return webviewPage(
+    {
+      title: "CNN run",
+      scriptUri: parts.scriptUri,
+      style: STYLE + TRAIN_STYLE,
+      scriptSources: ["'wasm-unsafe-eval'"],
+      directives: [`img-src ${parts.cspSource} data: blob:`, "worker-src blob:", `connect-src ${parts.cspSource}`],
+      body: { "data-worker": parts.workerUri },
+    },
+    n,
+  );
 }
 
 const STYLE = `

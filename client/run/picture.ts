@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import type { Picture } from "../../webview/protocol";
 import { MAX_PICTURE_BYTES, PictureError, probePicture } from "../../engine/samples/picture";
 import { MAX_CLASSES_BYTES } from "../../webview/protocol";
-import { parseClassNames } from "../../engine/classes";
+import { classNamesFromBytes } from "../../engine/classes";
 import { pictureLocation } from "./location";
 
 export async function readInputPicture(document: vscode.Uri, path: string): Promise<Picture> {
@@ -31,7 +31,11 @@ export async function readClassNames(document: vscode.Uri, path: string): Promis
     throw new Error(`the classes file ${path} does not exist`);
   }
   if (stat.size > MAX_CLASSES_BYTES) throw new Error(`the classes file ${path} is ${(stat.size / 1e6).toFixed(1)} MB; at most ${MAX_CLASSES_BYTES / 1e6} MB`);
-  return { name: path, names: parseClassNames(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))) };
+  try {
+    return { name: path, names: classNamesFromBytes(await vscode.workspace.fs.readFile(uri)) };
+  } catch (e) {
+    throw new Error(`the classes file ${path}: ${(e as Error).message}`);
+  }
 }
 
 export async function readPicture(uri: vscode.Uri): Promise<Picture> {

@@ -9,14 +9,8 @@ import { layoutDiagram, type Scene } from "../layout";
 import { sceneToSvg } from "../svg";
 import { countsLabel, shapeLabel, type ShapeFormat } from "../text";
 
-interface VsCodeApi {
-  postMessage(message: ViewMessage): void;
-  getState(): unknown;
-  setState(state: ViewState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+// (webview/vscode-webview.d.ts declares it)
+const vscode = acquireVsCodeApi<ViewMessage, ViewState>();
 let state: ViewState = readViewState(vscode.getState());
 
 let diagram: Diagram | null = null;

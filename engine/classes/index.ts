@@ -27,6 +27,27 @@ export function classCount(network: NetworkResult): number | null {
   return out.w === 1 && out.h === 1 ? out.d : null;
 }
 
+/** a classes file above this is refused (ImageNet-21k's 21,841 names are about 400 kB) */
+export const MAX_CLASSES_BYTES = 2_000_000;
+
+/**
+ * A classes file's bytes as its names (parseClassNames), or an Error saying why not: too
+ * large, not UTF-8 text (UTF-16 is named as such), a NUL byte (not a text file).
+ */
+export function classNamesFromBytes(bytes: Uint8Array): string[] {
+  if (bytes.length > MAX_CLASSES_BYTES) throw new Error(`it is ${(bytes.length / 1e6).toFixed(1)} MB; a classes file is read up to ${MAX_CLASSES_BYTES / 1e6} MB`);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new Error("it is UTF-16 text; save it as UTF-8");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error("it is not UTF-8 text");
+  }
+  const nul = text.indexOf("\u0000");
+  if (nul >= 0) throw new Error(`it is not a text file (a NUL character at ${nul})`);
+  return parseClassNames(text);
+}
+
 /** A classes file: one name a line (UTF-8); blank lines at the end and a BOM are ignored, names trimmed. */
 export function parseClassNames(text: string): string[] {
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/).map((l) => l.trim());

@@ -13,6 +13,8 @@
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
 import { keywordWords, LineIndex } from "../../grammar";
+import { boundedMessage, oneLine, printable } from "../../grammar/printable";
+import { countWire } from "./wire";
 import { writeSafetensors, type NamedTensor } from "../safetensors";
 import { TRAINED_NETWORK_KEY } from "../train/weights-location";
 import { IMPORTED_FROM_KEY, readWeightsFile } from "../weights-file";
@@ -22,6 +24,10 @@ import { withBlocks } from "./import-blocks";
 
 export class ImportError extends Error {
   override name = "ImportError";
+  constructor(message: string) {
+    // names and shapes come from the model: one line each, none huge, nothing invisible
+    super(boundedMessage(oneLine(message)));
+  }
 }
 
 interface Constant {
@@ -48,28 +54,50 @@ export interface ImportedModel {
   notes: string[];
 }
 
+/** at most this many values in one tensor of a model (2^31: a typed array's reach, and 8 GB of float32) */
+const MAX_TENSOR_VALUES = 2 ** 31 - 1;
+
 function tensorOf(t: onnx.ITensorProto): Constant {
+  const name = printable(t.name ?? "", 60);
   const dims = (t.dims ?? []).map(Number);
+  const dimsText = () => `[${dims.slice(0, 8).join(", ")}${dims.length > 8 ? `, … (${dims.length} dims)` : ""}]`;
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ImportError(`tensor ${name}: its dims ${dimsText()} are not sizes`);
   const count = dims.reduce((a, b) => a * b, 1);
+  if (count > MAX_TENSOR_VALUES) throw new ImportError(`tensor ${name}: its dims ${dimsText()} make ${count} values, more than a tensor can hold (${MAX_TENSOR_VALUES})`);
   const T = onnx.TensorProto.DataType;
   const raw = t.rawData && t.rawData.length ? t.rawData : null;
+  // the data must be exactly what the dims say: fewer values would be read as zeros, more would be dropped
+  const exactly = (have: number, size: number, what: string) => {
+    if (have !== count * size) throw new ImportError(`tensor ${name}: its dims ${dimsText()} need ${count} values${size === 1 ? "" : ` (${count * size} bytes)`}, its ${what} has ${have}`);
+  };
   if (t.dataType === T.FLOAT) {
     if (raw) {
+      exactly(raw.length, 4, "raw data");
       const copy = new Uint8Array(raw);
       return { dims, data: new Float32Array(copy.buffer, 0, count) };
     }
+    exactly(t.floatData?.length ?? 0, 1, "float data");
     return { dims, data: Float32Array.from(t.floatData ?? []) };
   }
   if (t.dataType === T.INT64) {
-    if (raw) return { dims, data: new BigInt64Array(new Uint8Array(raw).buffer, 0, count) };
+    if (raw) {
+      exactly(raw.length, 8, "raw data");
+      return { dims, data: new BigInt64Array(new Uint8Array(raw).buffer, 0, count) };
+    }
+    exactly(t.int64Data?.length ?? 0, 1, "int64 data");
     return { dims, data: BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(v.toString()))) };
   }
-  if (t.dataType === T.INT32 && !raw) return { dims, data: BigInt64Array.from((t.int32Data ?? []).map((v) => BigInt(v))) };
-  throw new ImportError(`tensor ${t.name}: data type ${t.dataType} is not read (float32 and int64 are)`);
+  if (t.dataType === T.INT32 && !raw) {
+    exactly(t.int32Data?.length ?? 0, 1, "int32 data");
+    return { dims, data: BigInt64Array.from((t.int32Data ?? []).map((v) => BigInt(v))) };
+  }
+  throw new ImportError(`tensor ${name}: data type ${t.dataType} is not read (float32 and int64 are)`);
 }
 
-const ints = (a: onnx.IAttributeProto | undefined): number[] | undefined => (a ? (a.ints ?? []).map(Number) : undefined);
-const int = (a: onnx.IAttributeProto | undefined): number | undefined => (a && a.i !== undefined && a.i !== null ? Number(a.i) : undefined);
+/** an int64 as protobufjs gives it (a number, or a Long past 2^53) */
+const toNumber = (v: number | { toNumber(): number }): number => (typeof v === "number" ? v : v.toNumber());
+const ints = (a: onnx.IAttributeProto | undefined): number[] | undefined => (a ? (a.ints ?? []).map(toNumber) : undefined);
+const int = (a: onnx.IAttributeProto | undefined): number | undefined => (a && a.i !== undefined && a.i !== null ? toNumber(a.i) : undefined);
 const float = (a: onnx.IAttributeProto | undefined): number | undefined => (a && a.f !== undefined && a.f !== null ? a.f : undefined);
 const str = (a: onnx.IAttributeProto | undefined): string | undefined => (a && a.s ? new TextDecoder().decode(a.s) : undefined);
 
@@ -1155,11 +1183,21 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
   return out;
 }
 
+/** at most this many protobuf values (engine/onnx/wire.ts: messages and int64s; floats count an eighth) are decoded: about 300 MB */
+export const MAX_WIRE_VALUES = 1_000_000;
+
 /** The design and its weights for an ONNX model's bytes; throws ImportError. */
 export function importOnnx(bytes: Uint8Array, networkName: string): ImportedModel {
   let model: onnx.ModelProto;
+  // what decoding would build, counted first: its time and memory grow with the values, not the bytes
+  const counted = countWire(bytes, MAX_WIRE_VALUES);
+  if (counted.values > MAX_WIRE_VALUES) {
+    throw new ImportError(`the model holds more than ${MAX_WIRE_VALUES.toLocaleString("en-US")} values besides its raw tensor data (nodes, attributes, shapes, int64s; a CNN's model holds tens of thousands, its weights as raw data); it is not read`);
+  }
   try {
-    model = onnx.ModelProto.decode(bytes);
+    // as a plain Uint8Array: protobufjs reads an empty bytes field of a Node Buffer with
+    // `new Buffer(0)`, which prints Node's deprecation warning to the user
+    model = onnx.ModelProto.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     throw new ImportError(`not an ONNX model: ${(e as Error).message}`);
   }

@@ -176,7 +176,8 @@ export function pngInflatedBytes(width: number, height: number, bitsPerPixel: nu
 
 let crcTable: Uint32Array | null = null;
 
-function crc32(bytes: Uint8Array, start: number, end: number): number {
+/** PNG's CRC-32 of bytes[start, end) (also what the file fuzzer writes its chunks with) */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {

@@ -19,7 +19,7 @@ import { createProtocolConnection, ResponseError, StreamMessageReader, StreamMes
 import { capabilities, root, serverPath } from "../lsp/support/client";
 import { serverNodeFlags } from "../../server/protocol";
 import { Doc, diagnosticProblems, formattingProblems, resultProblems, semanticTokenProblems, type Position, type Range } from "./checks";
-import { generated, mutated, Random, randomPosition, typed } from "./generate";
+import { flagValue, generated, mutated, Random, randomPosition, typed } from "./generate";
 import { readNetworkResponse } from "../../client/run/source";
 import { deserializeNetwork } from "../../analysis/serialize";
 import { readDiagram } from "../../diagram/read";
@@ -35,10 +35,7 @@ interface Options {
 }
 
 function options(argv: string[]): Options {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const value = (flag: string) => flagValue(argv, flag);
   const long = argv.includes("--long");
   return {
     start: Number(value("--start") ?? 0),

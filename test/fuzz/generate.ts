@@ -6,6 +6,12 @@
 
 import fc from "fast-check";
 
+/** the word after a flag on the command line (`--seed 7` → "7"), if the flag is there */
+export function flagValue(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
 /** A small, fast, seeded generator (mulberry32) for mutations, edits and positions. */
 export class Random {
   private state: number;

@@ -4,6 +4,8 @@ import * as assert from "node:assert/strict";
 import type { CodeLens } from "vscode-languageserver-protocol";
 import { TestServer } from "./support/client";
 import { example, specExample } from "./support/fixtures";
+import { deserializeNetwork } from "../../analysis/serialize";
+import { budgetRefusal } from "../../engine/budget";
 
 interface SerializedNode {
   id: number;
@@ -161,6 +163,17 @@ describe("cnn/network, cnn/summary, code lens", () => {
     assert.deepEqual(uses.map((f) => f.block), ["B", "B", "B"]);
     assert.deepEqual(response.frameLines, uses.map((f) => [f.id, text.slice(0, f.span.start).split("\n").length]));
     assert.deepEqual(response.frameLines.map(([, line]) => line), [5, 7, 7]);
+  });
+
+  it("cnn/network: a network as large as the analysis allows reads back, and the run view refuses it by its budget", async () => {
+    // (the fuzzer: `input 224x1e9x3` made an answer the client's reader refused as "too large")
+    const uri = "file:///n/tall.cnn";
+    await server.open(uri, "input 224x1000000000x3\nconv 2 3x3\n");
+    const response = await server.request<NetworkResponse>("cnn/network", { uri });
+    assert.ok("network" in response, JSON.stringify(response));
+    const network = deserializeNetwork(response.network);
+    assert.equal(network.graph[0].output.kind === "volume" && network.graph[0].output.h, 1_000_000_000);
+    assert.match(budgetRefusal(network, 2048) ?? "", /budget/);
   });
 
   it("cnn/summary: the table of `cnn summary`", async () => {
