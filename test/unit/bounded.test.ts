@@ -192,6 +192,10 @@ network N {
         // (without reuse a generated text may run out of work: then only the texts that did not compare)
         const fresh = new Elaborator(file, "t", 100_000, undefined, false).run();
         if (outOfWork(fresh)) return;
+        // (receptive fields past 2^53 pixels are floating point, not exact integers: a reused
+        // elaboration moves them by one affine step, a fresh one by many, and the last digits
+        // differ — 36028797018964010 against …000 was found; only texts within exact range compare)
+        if (fieldPastExact(fresh)) return;
         assert.deepEqual(summary(reused), summary(fresh), text);
       }),
       // (a failure is reported as found: shrinking these texts can take minutes)
@@ -200,6 +204,8 @@ network N {
   });
 });
 
+const fieldPastExact = (r: ReturnType<Elaborator["run"]>) =>
+  [...r.occurrences.values()].some((list) => list.some((o) => o.receptiveField && Object.values(o.receptiveField).some((v) => Math.abs(v) > Number.MAX_SAFE_INTEGER)));
 const outOfWork = (r: ReturnType<Elaborator["run"]>) => r.diagnostics.some((d) => d.message.includes("expands to more than one analysis can check"));
 
 /** What an elaboration gives, in plain data (frames by their words, nodes by op and wiring). */
