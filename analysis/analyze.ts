@@ -1,6 +1,6 @@
 // analyze(text) → Analysis: the one entry point of the language core.
 
-import { parse } from "../grammar";
+import { parse, reparse, type ParseResult } from "../grammar";
 import { Elaborator } from "./elaborate";
 import type { Analysis, AnalysisSettings, Diagnostic, DiagnosticCode, Severity } from "./types";
 
@@ -30,9 +30,24 @@ export function networkNameOf(fileName: string): string {
   return name || "main";
 }
 
-export function analyze(text: string, fileName = "main.cnn", settings: AnalysisSettings = {}): Analysis {
+/** The parse of `text` from the previous analysis' (grammar/incremental.ts); null: parse it whole. */
+function reparsed(previous: Analysis, text: string): ParseResult | null {
+  try {
+    return reparse(previous.text, previous.parse, text)?.result ?? null;
+  } catch {
+    // (never expected; the whole parse is always right)
+    return null;
+  }
+}
+
+/**
+ * The analysis of `text`. With `previous` (the analysis of an earlier text of the same
+ * file, same settings), what did not change is reused: the result is the same as
+ * without it, only sooner (docs/ARCHITECTURE.md, "Incremental analysis").
+ */
+export function analyze(text: string, fileName = "main.cnn", settings: AnalysisSettings = {}, previous?: Analysis): Analysis {
   const severityOf = (code: DiagnosticCode): Severity | "off" => settings.severity?.[code] ?? defaultSeverity[code];
-  const parsed = parse(text);
+  const parsed = (previous && reparsed(previous, text)) || parse(text);
   const elaborated = new Elaborator(parsed.file, networkNameOf(fileName), settings.maxLayers, (code) => severityOf(code) === "error").run();
 
   const diagnostics: Diagnostic[] = [];
