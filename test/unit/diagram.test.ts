@@ -322,12 +322,13 @@ describe("architecture diagram", () => {
     assert.deepEqual(keys(after), keys(before));
   });
 
-  it("a merge of a kind the code does not know (the coming `mul`) is drawn from the data alone", () => {
-    const { diagram } = diagramOf(example("inception.cnn"), "inception.cnn");
-    const concat = diagram.items.find((i) => i.type === "parallel")!;
-    assert.ok(concat.type === "parallel");
-    const mul = { ...concat, kind: "mul", merge: { ...concat.merge, kind: "mul" } };
-    const scene = layoutDiagram({ ...diagram, items: diagram.items.map((i) => (i === concat ? mul : i)) });
+  it("a `mul { branch … }` (squeeze-and-excitation) is drawn as a parallel group with its merge box", () => {
+    const text = "network SE {\n  input 8x8x16\n  mul {\n    branch { }\n    branch { gap; conv 4 1x1; relu; conv 16 1x1; sigmoid }\n  }\n  conv 8 1x1\n}\n";
+    const { diagram } = diagramOf(text, "se.cnn");
+    const mul = diagram.items.find((i) => i.type === "parallel")!;
+    assert.ok(mul.type === "parallel");
+    assert.equal(mul.kind, "mul");
+    const scene = layoutDiagram(diagram);
     const box = scene.boxes.find((b) => b.merge)!;
     assert.equal(box.kind, "mul");
     assert.equal(box.lines[0].text, "mul");
