@@ -30,10 +30,20 @@ export function networkNameOf(fileName: string): string {
   return name || "main";
 }
 
+/**
+ * The last text without a syntax error before an analysis whose text has one, and its
+ * parse: an edit while an error is on screen is parsed from there (the lines that differ
+ * from it — the broken line being typed — are the unit; grammar/incremental.ts needs a
+ * clean parse to start from).
+ */
+const cleanBase = new WeakMap<Analysis, { text: string; parse: ParseResult }>();
+
 /** The parse of `text` from the previous analysis' (grammar/incremental.ts); null: parse it whole. */
 function reparsed(previous: Analysis, text: string): ParseResult | null {
+  const base = previous.parse.errors.length === 0 ? previous : cleanBase.get(previous);
+  if (!base) return null;
   try {
-    return reparse(previous.text, previous.parse, text)?.result ?? null;
+    return reparse(base.text, base.parse, text)?.result ?? null;
   } catch {
     // (never expected; the whole parse is always right)
     return null;
@@ -63,7 +73,7 @@ export function analyze(text: string, fileName = "main.cnn", settings: AnalysisS
   }
   shown.sort((a, b) => a.start - b.start || a.end - b.end);
 
-  return {
+  const analysis: Analysis = {
     fileName,
     text,
     parse: parsed,
@@ -75,4 +85,9 @@ export function analyze(text: string, fileName = "main.cnn", settings: AnalysisS
     references: elaborated.references,
     work: elaborated.work,
   };
+  if (previous && parsed.errors.length > 0) {
+    const base = previous.parse.errors.length === 0 ? { text: previous.text, parse: previous.parse } : cleanBase.get(previous);
+    if (base) cleanBase.set(analysis, base);
+  }
+  return analysis;
 }
