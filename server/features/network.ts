@@ -28,10 +28,12 @@ export function networkFor(snapshot: Snapshot, name: string | undefined): Networ
     return { error: `network \`${network.name}\` cannot run until its errors are fixed${where}` };
   }
   const { positions } = snapshot;
+  // each frame is once in the answer's table (its nodes name it by index): the answer grows with the graph, not with its nesting
+  const serialized = serializeNetwork(network);
   const frameLines = new Map<number, number>();
-  for (const node of network.graph) for (const f of node.scope ?? []) if (f.kind === "block" && !frameLines.has(f.id)) frameLines.set(f.id, positions.lineOf(f.span.start) + 1);
+  for (const f of serialized.frames) if (f.kind === "block" && !frameLines.has(f.id)) frameLines.set(f.id, positions.lineOf(f.span.start) + 1);
   return {
-    network: serializeNetwork(network),
+    network: serialized,
     lines: network.graph.map((node) => positions.lineOf(node.span.start) + 1),
     frameLines: [...frameLines],
     picture: requestedImagePath(network.graph[0]),

@@ -20,6 +20,9 @@ import { capabilities, root, serverPath } from "../lsp/support/client";
 import { serverNodeFlags } from "../../server/protocol";
 import { Doc, diagnosticProblems, formattingProblems, resultProblems, semanticTokenProblems, type Position, type Range } from "./checks";
 import { generated, mutated, Random, randomPosition, typed } from "./generate";
+import { readNetworkResponse } from "../../client/run/source";
+import { deserializeNetwork } from "../../analysis/serialize";
+import { readDiagram } from "../../diagram/read";
 
 interface Options {
   /** the first document's number (each document is drawn from (seed, number) alone: --start N --docs 1 replays one) */
@@ -207,7 +210,7 @@ class Fuzzer {
     if (c.semanticTokensProvider?.range) m.push("textDocument/semanticTokens/range");
     this.commands = Array.isArray(c.executeCommandProvider?.commands) ? c.executeCommandProvider.commands : [];
     if (this.commands.length) m.push("workspace/executeCommand");
-    m.push("cnn/network", "cnn/summary");
+    m.push("cnn/network", "cnn/summary", "cnn/diagram");
     this.methods = m;
     this.legend = { types: c.semanticTokensProvider?.legend?.tokenTypes?.length ?? 0, modifiers: c.semanticTokensProvider?.legend?.tokenModifiers?.length ?? 0 };
   }
@@ -260,6 +263,7 @@ class Fuzzer {
       case "cnn/network":
         return r.chance(0.7) ? { uri } : { uri, network: r.pick(["N", "Net", "ResNet18", "x"]) };
       case "cnn/summary":
+      case "cnn/diagram":
         return { uri };
       case "workspace/executeCommand": {
         // running a network (cnn.run) is a long job by design: now and then only
@@ -306,6 +310,7 @@ class Fuzzer {
     const problems = resultProblems(doc, uri, result, method);
     if (method.startsWith("textDocument/semanticTokens")) problems.push(...semanticTokenProblems(doc, result, this.legend.types, this.legend.modifiers));
     if (method === "textDocument/formatting" || method === "textDocument/rangeFormatting") problems.push(...formattingProblems(doc, result));
+    if (method === "cnn/network" || method === "cnn/diagram") problems.push(...viewAnswerProblems(method, result));
     for (const p of problems.slice(0, 3)) this.fail({ kind: "bad result", method, detail: p, text: doc.text, params, doc: n });
     return result;
   }
@@ -414,6 +419,30 @@ class Fuzzer {
 }
 
 class Hang extends Error {}
+
+/**
+ * The answers the run view and the architecture view read: the client's own readers take
+ * them, and a network's answer grows with its graph (each node, frame and statement a few
+ * hundred bytes), not with the graph times its nesting.
+ */
+function viewAnswerProblems(method: string, result: unknown): string[] {
+  const r = result as { error?: unknown; network?: { graph?: unknown[]; frames?: unknown[]; statements?: unknown[] } };
+  if (r && typeof r === "object" && typeof r.error === "string") return [];
+  try {
+    if (method === "cnn/diagram") {
+      readDiagram((result as { diagram?: unknown }).diagram);
+      return [];
+    }
+    const response = readNetworkResponse(result);
+    if ("error" in response) return [];
+    deserializeNetwork(response.network);
+    const items = (r.network?.graph?.length ?? 0) + (r.network?.frames?.length ?? 0) + (r.network?.statements?.length ?? 0);
+    const bytes = JSON.stringify(result).length;
+    return bytes > 4096 + 2000 * items ? [`${bytes} bytes for ${items} nodes, frames and statements`] : [];
+  } catch (e) {
+    return [`the client cannot read it: ${(e as Error).message.slice(0, 200)}`];
+  }
+}
 
 async function main(): Promise<number> {
   const opts = options(process.argv.slice(2));

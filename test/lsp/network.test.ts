@@ -14,6 +14,15 @@ interface SerializedNode {
   macs: string;
   span: { start: number; end: number };
   attrs: Record<string, unknown>;
+  scope: number | null;
+}
+interface SerializedFrame {
+  kind: string;
+  id: number;
+  parent: number | null;
+  span: { start: number; end: number };
+  iteration?: number;
+  block?: string;
 }
 interface SerializedStatement {
   kind: string;
@@ -24,8 +33,9 @@ interface SerializedStatement {
 }
 type NetworkResponse =
   | {
-      network: { name: string; params: string; macs: string; input: unknown; output: unknown; graph: SerializedNode[]; statements: SerializedStatement[]; activationBytes: string };
+      network: { name: string; params: string; macs: string; input: unknown; output: unknown; frames: SerializedFrame[]; graph: SerializedNode[]; statements: SerializedStatement[]; activationBytes: string };
       lines: number[];
+      frameLines: [number, number][];
       picture: string | null;
     }
   | { error: string };
@@ -107,6 +117,50 @@ describe("cnn/network, cnn/summary, code lens", () => {
     const unknown = await server.request<NetworkResponse>("cnn/network", { uri, network: "C" });
     assert.deepEqual(unknown, { error: "no network `C` in two.cnn (networks: A, B)" });
     assert.deepEqual(await server.request("cnn/network", { uri: "file:///n/closed.cnn" }), { error: "file:///n/closed.cnn is not open" });
+  });
+
+  it("cnn/network: each structure once — the answer grows with the graph, not with its nesting", async () => {
+    // `repeat 2` nested d deep: 2^d relu nodes (and the input), 2^(d+1) − 2 passes of a repeat.
+    // Sent once per node (as before), the frames made ~1,560 bytes per node at d = 14 (25.6 MB), more the deeper.
+    for (const d of [4, 7, 10]) {
+      const uri = `file:///n/nested${d}.cnn`;
+      const text = "input 8x8x1\n" + "repeat 2 { ".repeat(d) + "relu" + " }".repeat(d) + "\n";
+      await server.open(uri, text);
+      const response = await server.request<NetworkResponse>("cnn/network", { uri });
+      assert.ok("network" in response, JSON.stringify(response).slice(0, 300));
+      const { graph, frames } = response.network;
+      assert.equal(graph.length, 2 ** d + 1);
+      assert.equal(frames.length, 2 ** (d + 1) - 2, "one frame per pass of a repeat, once");
+      assert.equal(new Set(frames.map((f) => f.id)).size, frames.length);
+      const bytes = JSON.stringify(response).length;
+      assert.ok(bytes <= 500 * 2 ** d + 2000, `d = ${d}: ${bytes} bytes for ${graph.length} nodes (bound ${500 * 2 ** d + 2000})`);
+      // every node's scope rebuilt from the table: d frames, outermost first, parents before children
+      const paths = new Set<string>();
+      for (const node of graph.slice(1)) {
+        const chain: SerializedFrame[] = [];
+        for (let at = node.scope; at !== null; at = frames[at].parent) {
+          assert.ok(frames[at].parent === null || frames[at].parent! < at);
+          chain.unshift(frames[at]);
+        }
+        assert.equal(chain.length, d);
+        assert.deepEqual(chain.map((f) => text.slice(f.span.start, f.span.start + 8)), Array(d).fill("repeat 2"));
+        paths.add(chain.map((f) => f.iteration).join("/"));
+      }
+      assert.equal(paths.size, 2 ** d, "each relu is in its own passes");
+      assert.equal(graph[0].scope, null);
+    }
+  });
+
+  it("cnn/network: frameLines name each block use's line once; its frame is in the table", async () => {
+    const uri = "file:///n/blocks.cnn";
+    const text = "block B {\n  relu\n}\ninput 8x8x1\nB\nrepeat 2 {\n  B\n}\n";
+    await server.open(uri, text);
+    const response = await server.request<NetworkResponse>("cnn/network", { uri });
+    assert.ok("network" in response, JSON.stringify(response));
+    const uses = response.network.frames.filter((f) => f.kind === "block");
+    assert.deepEqual(uses.map((f) => f.block), ["B", "B", "B"]);
+    assert.deepEqual(response.frameLines, uses.map((f) => [f.id, text.slice(0, f.span.start).split("\n").length]));
+    assert.deepEqual(response.frameLines.map(([, line]) => line), [5, 7, 7]);
   });
 
   it("cnn/summary: the table of `cnn summary`", async () => {

@@ -137,6 +137,15 @@ describe("protocol output (issue 9 item 6)", () => {
         assert.equal(text.split("\n")[0].slice(start.character, end.character), word);
       }
     });
+
+    it("an unknown container first (`netwo {`, as the fuzzer found it): its word, not its lines", () => {
+      const text = "netwo {\n  input 32x32x3\n  relu\n}\n";
+      const d = diagnostics(snapshotOf(text));
+      const noInput = d.find((x) => x.code === "no-input" && /no `input` first/.test(messageOf(x.message)));
+      assert.ok(noInput, JSON.stringify(d));
+      assert.deepEqual(noInput.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } });
+      assert.deepEqual(diagnosticProblems(new Doc(text), d), []);
+    });
   });
 
   describe("messages are one line, control characters named", () => {

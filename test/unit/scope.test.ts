@@ -121,6 +121,16 @@ repeat 3 { B(2) }
     const a = back.graph.find((n) => n.scope.length > 2)!;
     const b = back.graph.find((n) => n !== a && n.scope.length > 0 && n.scope[0].id === a.scope[0].id)!;
     assert.equal(a.scope[0], b.scope[0]);
-    assert.throws(() => deserializeNetwork({ ...JSON.parse(JSON.stringify(serializeNetwork(network))), graph: [{ ...network.graph[0], scope: [{ kind: "nope" }] }] }));
+    // the table is checked: a frame of no kind, a parent after its child, an index past the table
+    const wire = () => JSON.parse(JSON.stringify(serializeNetwork(network)));
+    const edited = (edit: (n: Record<string, any>) => void) => {
+      const n = wire();
+      edit(n);
+      return () => deserializeNetwork(n);
+    };
+    assert.throws(edited((n) => (n.frames[0].kind = "nope")), /network\.frames\[0\]\.kind: expected "block" or "repeat" or "residual" or "branch"/);
+    assert.throws(edited((n) => (n.frames[1].parent = 1)), /network\.frames\[1\]\.parent: a frame's parent comes before it/);
+    assert.throws(edited((n) => (n.graph[3].scope = n.frames.length)), /network\.graph\[3\]\.scope: no frame \d+ \(the table has \d+\)/);
+    assert.throws(edited((n) => (n.graph[3].scope = [0])), /network\.graph\[3\]\.scope: expected a whole number ≥ 0, got a list/);
   });
 });
