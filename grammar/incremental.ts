@@ -33,6 +33,10 @@ export interface IncrementalParse {
   end: number;
   /** the edit's change of length */
   delta: number;
+  /** the file item whose body holds the unit (-1: the file's own statements; -2: nothing changed) */
+  item: number;
+  /** the index in that body of the first statement the unit replaced (the statements before it are the previous parse's own) */
+  index: number;
 }
 
 /** `i` starts a line of `t` (a `\r\n` is one line break: its `\n` starts nothing). */
@@ -342,7 +346,7 @@ export function parseIncrementally(
 ): IncrementalParse | null {
   if (previous.errors.length > 0 || text.length > maxLength || before.length > maxLength) return null;
   const change = changedRegion(before, text);
-  if (!change) return { result: previous, start: 0, end: 0, delta: 0 };
+  if (!change) return { result: previous, start: 0, end: 0, delta: 0, item: -2, index: 0 };
   const delta = text.length - before.length;
   const items = previous.file.items;
   const tokens = previous.tokens;
@@ -459,7 +463,7 @@ export function parseIncrementally(
     newItems.push({ ...d, body: newBody as A.Statement[], end: d.end + delta });
     for (let k = container.item + 1; k < items.length; k++) newItems.push(delta === 0 ? items[k] : movedItem(items[k], delta));
   }
-  return { result: { file: { items: newItems }, errors: [], comments: newComments, tokens: newTokens }, start: a, end: b + delta, delta };
+  return { result: { file: { items: newItems }, errors: [], comments: newComments, tokens: newTokens }, start: a, end: b + delta, delta, item: container.item, index: i };
 }
 
 /**

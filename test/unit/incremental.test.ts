@@ -8,6 +8,8 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import { analyze, type Analysis } from "../../analysis";
+import { reuseCounts } from "../../analysis/analyze";
+import { Elaborator } from "../../analysis/elaborate";
 import { parse, reparse } from "../../grammar";
 import { moved, movedItem } from "../../grammar/incremental";
 import { cnnText } from "../support/arbitraries";
@@ -141,11 +143,11 @@ function lineStarts(text: string): number[] {
 }
 
 /** The edit applied (`undo`: back to the last text without a syntax error, as a typo is fixed). */
-function apply(text: string, e: Edit, before: string): string {
+function apply(text: string, e: Edit, before: string, fromLine = 0): string {
   if (e.kind === "undo") return before;
   const starts = lineStarts(text);
   // (grammar-aware edits mostly go to a statement's line; any line else)
-  const statementLinesAt = starts.map((_, i) => i).filter((i) => /^\s+[a-zA-Z]/.test(text.slice(starts[i], starts[i + 1] ?? text.length)));
+  const statementLinesAt = starts.map((_, i) => i).filter((i) => i >= fromLine && /^\s+[a-zA-Z]/.test(text.slice(starts[i], starts[i + 1] ?? text.length)));
   const line =
     e.pick % 5 !== 0 && statementLinesAt.length > 0 && !["char", "delete", "brace"].includes(e.kind)
       ? statementLinesAt[Math.floor(e.at * statementLinesAt.length)]
@@ -209,12 +211,24 @@ function apply(text: string, e: Edit, before: string): string {
 }
 
 describe("incremental analysis: the same as a fresh analysis, for every edit", function () {
-  this.timeout(300_000);
+  this.timeout(3_000_000);
+  // resumes on small texts too, from checkpoints every few statements (the defaults: 100 and 32)
+  const defaults = { every: Elaborator.checkpointEvery, from: Elaborator.resumableFrom };
+  before(() => {
+    Elaborator.checkpointEvery = 3;
+    Elaborator.resumableFrom = 0;
+  });
+  after(() => {
+    Elaborator.checkpointEvery = defaults.every;
+    Elaborator.resumableFrom = defaults.from;
+  });
   let reused = 0;
   let edits = 0;
   let broken = 0;
 
   it("random documents, random sequences of edits (a chain of analyses, each from the one before)", () => {
+    reuseCounts.parses = 0;
+    reuseCounts.resumes = 0;
     fc.assert(
       fc.property(documentText, fc.array(editArb, { minLength: 1, maxLength: 12 }), (start, list) => {
         let text = start;
@@ -240,11 +254,44 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
       }),
       { numRuns: Number(process.env.INCREMENTAL_RUNS ?? 40), seed: process.env.INCREMENTAL_SEED ? Number(process.env.INCREMENTAL_SEED) : undefined },
     );
-    // the test is only worth something if most edits took the incremental path
+    // the test is only worth something if many edits took the incremental paths
     assert.ok(reused > edits / 5, `only ${reused} of ${edits} edits were parsed incrementally (${broken} after a text with a syntax error)`);
+    console.log(`      (${edits} edits: ${reuseCounts.parses} parsed incrementally, ${reuseCounts.resumes} elaborations resumed)`);
   });
 
-  it("an edit of the last layer line of a long network reparses that line only", () => {
+  it("edits in a network's body below the blocks it uses (the elaboration resumed at the statement edited)", () => {
+    const resumes = reuseCounts.resumes;
+    let count = 0;
+    const doc = fc
+      .tuple(
+        fc.array(fc.constantFrom(...statementLines), { minLength: 0, maxLength: 4 }),
+        fc.array(fc.constantFrom(...statementLines.filter((l) => !l.startsWith("input"))), { minLength: 3, maxLength: 25 }),
+        fc.constantFrom("input 32x32x3", "input 28x28", "conv 8 3x3"),
+      )
+      .map(([block, net, first]) => ["block B0(k) {", ...block.map((l) => `  ${l}`), "}", "block B1(k) { conv k 3x3 pad 1; relu }", "network N {", `  ${first}`, ...net.map((l) => `  ${l}`), "}", ""].join("\n"));
+    fc.assert(
+      fc.property(doc, fc.array(editArb, { minLength: 1, maxLength: 10 }), (start, list) => {
+        let text = start;
+        let before = start;
+        let previous = analyze(text, "doc.cnn");
+        const fromLine = text.split("\n").indexOf("network N {") + 2;
+        for (const [n, e] of list.entries()) {
+          const next = apply(text, e.kind === "char" || e.kind === "delete" || e.kind === "brace" ? { ...e, kind: "replace-line" } : e, before, fromLine);
+          count++;
+          const incremental = analyze(next, "doc.cnn", {}, previous);
+          const fresh = analyze(next, "doc.cnn");
+          same(incremental, fresh, `edit ${n + 1} (${e.kind}) of ${JSON.stringify(text)} → ${JSON.stringify(next)}`);
+          previous = incremental;
+          if (fresh.parse.errors.length === 0) before = next;
+          text = next;
+        }
+      }),
+      { numRuns: Number(process.env.INCREMENTAL_RUNS ?? 40), seed: process.env.INCREMENTAL_SEED ? Number(process.env.INCREMENTAL_SEED) : undefined },
+    );
+    assert.ok(reuseCounts.resumes - resumes > count / 3, `only ${reuseCounts.resumes - resumes} of ${count} elaborations were resumed`);
+  });
+
+  it("an edit of the last layer line of a long network reparses that line only, and resumes its elaboration", () => {
     const lines = ["network Big {", "  input 224x224x3"];
     for (let i = 0; i < 300; i++) lines.push(i % 2 ? "  relu" : `  c${i}: conv 16 3x3 pad 1   # keeps the size`);
     lines.push("}", "");
@@ -261,7 +308,17 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
     // the statements before the edit are the previous parse's own
     assert.equal(net.body[100], old.body[100]);
     assert.equal(net.body.length, old.body.length);
-    same(analyze(next, "big.cnn", {}, analyze(text, "big.cnn")), analyze(next, "big.cnn"), "the stride");
+    // (with the default checkpoints: the elaboration resumed near the end)
+    Elaborator.checkpointEvery = defaults.every;
+    Elaborator.resumableFrom = defaults.from;
+    const resumes = reuseCounts.resumes;
+    try {
+      same(analyze(next, "big.cnn", {}, analyze(text, "big.cnn")), analyze(next, "big.cnn"), "the stride");
+    } finally {
+      Elaborator.checkpointEvery = 3;
+      Elaborator.resumableFrom = 0;
+    }
+    assert.equal(reuseCounts.resumes, resumes + 1);
   });
 
   it("the previous analysis is left as it was (a run in progress may still read it)", () => {
