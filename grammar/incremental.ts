@@ -422,6 +422,10 @@ export function parseIncrementally(
   if (!standsAlone(unitText, unit.tokens)) return null;
   // what follows the unit must not join its last line (`{` or `shortcut` on the next line)
   const after = firstAtOrAfter(tokens, b, (t) => t.startOffset);
+  // more moved than kept: parsed whole. The copies' hidden classes are not the parser's
+  // literals', and the elaboration that reads them ran 1.7× slower in the server (an edit
+  // at the 101st of 5,000 layers: 107 ms of CPU against 63 parsed whole)
+  if (delta !== 0 && (tokens.length - after) * 2 > tokens.length) return null;
   for (let k = after; k < tokens.length; k++) {
     const type = tokens[k].tokenType;
     if (type === T.Newline) continue;
