@@ -25,6 +25,9 @@ import type { ParseResult } from "./index";
 import { isFirstOnLine, lineIndent, MAX_NESTING } from "./layout";
 import * as T from "./tokens";
 
+/** The speed-only limits (the tests turn them off to exercise reuse on small texts). */
+export const limits = { movedAtMostKept: true };
+
 /** What was reused, for tests and the benchmark's notes. */
 export interface IncrementalParse {
   result: ParseResult;
@@ -425,7 +428,7 @@ export function parseIncrementally(
   // more moved than kept: parsed whole. The copies' hidden classes are not the parser's
   // literals', and the elaboration that reads them ran 1.7× slower in the server (an edit
   // at the 101st of 5,000 layers: 107 ms of CPU against 63 parsed whole)
-  if (delta !== 0 && (tokens.length - after) * 2 > tokens.length) return null;
+  if (delta !== 0 && limits.movedAtMostKept && (tokens.length - after) * 2 > tokens.length) return null;
   for (let k = after; k < tokens.length; k++) {
     const type = tokens[k].tokenType;
     if (type === T.Newline) continue;

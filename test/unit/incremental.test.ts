@@ -11,7 +11,7 @@ import { analyze, type Analysis } from "../../analysis";
 import { reuseCounts } from "../../analysis/analyze";
 import { Elaborator } from "../../analysis/elaborate";
 import { parse, reparse } from "../../grammar";
-import { moved, movedItem } from "../../grammar/incremental";
+import { limits, moved, movedItem } from "../../grammar/incremental";
 import { cnnText } from "../support/arbitraries";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -217,10 +217,14 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
   before(() => {
     Elaborator.checkpointEvery = 3;
     Elaborator.resumableFrom = 0;
+    Elaborator.notInFirstHalf = false;
+    limits.movedAtMostKept = false;
   });
   after(() => {
     Elaborator.checkpointEvery = defaults.every;
     Elaborator.resumableFrom = defaults.from;
+    Elaborator.notInFirstHalf = true;
+    limits.movedAtMostKept = true;
   });
   let reused = 0;
   let edits = 0;
