@@ -36,6 +36,8 @@ export function networkNameOf(fileName: string): string {
  * from it — the broken line being typed — are the unit; grammar/incremental.ts needs a
  * clean parse to start from).
  */
+/** texts at least this long keep their clean base (the tests lower it) */
+export const cleanBaseLimits = { from: 20_000 };
 const cleanBase = new WeakMap<Analysis, { text: string; parse: ParseResult }>();
 
 /** The parse of `text` from the previous analysis' (grammar/incremental.ts); null: parse it whole. */
@@ -108,7 +110,8 @@ export function analyze(text: string, fileName = "main.cnn", settings: AnalysisS
     work: elaborated.work,
   };
   if (elaborated.resumable) resumables.set(analysis, { resumable: elaborated.resumable, settings: settingsKey });
-  if (previous && parsed.errors.length > 0) {
+  // (kept for long texts only: a short one parses whole in less than the memory is worth — the fuzzer's RSS check)
+  if (previous && parsed.errors.length > 0 && text.length >= cleanBaseLimits.from) {
     const base = previous.parse.errors.length === 0 ? { text: previous.text, parse: previous.parse } : cleanBase.get(previous);
     if (base) cleanBase.set(analysis, base);
   }

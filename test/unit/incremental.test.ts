@@ -8,7 +8,7 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
 import { analyze, type Analysis } from "../../analysis";
-import { reuseCounts } from "../../analysis/analyze";
+import { cleanBaseLimits, reuseCounts } from "../../analysis/analyze";
 import { Elaborator } from "../../analysis/elaborate";
 import { parse, reparse } from "../../grammar";
 import { limits, moved, movedItem } from "../../grammar/incremental";
@@ -219,12 +219,14 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
     Elaborator.resumableFrom = 0;
     Elaborator.notInFirstHalf = false;
     limits.movedAtMostKept = false;
+    cleanBaseLimits.from = 0;
   });
   after(() => {
     Elaborator.checkpointEvery = defaults.every;
     Elaborator.resumableFrom = defaults.from;
     Elaborator.notInFirstHalf = true;
     limits.movedAtMostKept = true;
+    cleanBaseLimits.from = 20_000;
   });
   let reused = 0;
   let edits = 0;
