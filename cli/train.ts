@@ -26,7 +26,7 @@ import { sizeOf } from "../engine/tensor";
 import { optimizerSettings, type OptimizerKind } from "../engine/train/optim";
 import { train, TrainingRefusedError, type TrainProgress } from "../engine/train/trainer";
 import { trainEngines, defaultTrainEngine } from "../engine/train/engines";
-import { TRAINED_NETWORK_KEY, trainedWeightsName } from "../engine/train/weights-location";
+import { trainedMetadata, trainedWeightsName } from "../engine/train/weights-location";
 
 export const trainCommand: ExtraCommand = {
   name: "train",
@@ -246,10 +246,11 @@ async function trainMain(argv: string[], load: (file: string) => Analysis): Prom
   } finally {
     process.removeListener("SIGINT", onInterrupt);
   }
-  const bytes = weightsToSafetensors(network, result.weights, {
-    [TRAINED_NETWORK_KEY]: network.name,
-    trained: JSON.stringify({ data: dataSpec === "mnist" ? "mnist" : basename(dataSpec), classes: data.train.classes, steps: result.steps, optimizer: kind, lr: optimizer.lr, batch, seed }),
-  });
+  const bytes = weightsToSafetensors(
+    network,
+    result.weights,
+    trainedMetadata(network.name, { data: dataSpec === "mnist" ? "mnist" : basename(dataSpec), classes: data.train.classes, steps: result.steps, optimizer: kind, lr: optimizer.lr, batch, seed }),
+  );
   try {
     writeFileSync(out, bytes);
   } catch (e) {

@@ -16,6 +16,10 @@ export interface WorkerRun {
   sample?: string;
   raster?: Raster;
   rasterName?: string;
+  /** run with these weights (a .safetensors file's bytes) instead of the seeded ones */
+  weights?: Uint8Array;
+  /** what to call them in a message: `the weights trained in this view`, `lenet5.safetensors` */
+  weightsName?: string;
   /** read the picture as 1 − x, whatever the file says */
   invert?: boolean;
 }

@@ -8,6 +8,8 @@ import { makePreview } from "./preview";
 import { createExecutor, defaultExecutorName, executors, runNetwork, RefusedError } from "./run";
 import { allocationRefusal, budgetRefusal, isAllocationFailure, threadsWithinBudget } from "./budget";
 import { webThreads } from "./fast/threads/web";
+import { initWeights } from "./init";
+import { loadSafetensorsWeights } from "./weights-file";
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -55,9 +57,18 @@ async function run(message: WorkerRun): Promise<void> {
       message.seed,
     );
     post({ type: "input", runId, source: input.source, steps: input.steps, preview: makePreview(input.data, inputNode.output) });
+    let weights;
+    if (message.weights) {
+      try {
+        weights = loadSafetensorsWeights(message.weights, network, initWeights(network.graph, message.seed));
+      } catch (e) {
+        throw new RefusedError(`${message.weightsName ?? "the weights"}: ${(e as Error).message}`);
+      }
+    }
     const result = await runNetwork({
       network,
       input: input.data,
+      weights,
       seed: message.seed,
       budgetMB: message.budgetMB,
       executor: createExecutor(executorName(message.executor), { threads, host: webThreads }),

@@ -16,6 +16,8 @@ const node = [
   { in: "cli/cnn.ts", out: "dist/cli/cnn.js", banner: "#!/usr/bin/env node", external: ["@resvg/resvg-js"] },
   { in: "server/server.ts", out: "dist/server/server.js" },
   { in: "client/extension.ts", out: "dist/client/extension.js", external: ["vscode"] },
+  // the run view's training thread (a worker_thread of the extension host)
+  { in: "client/train/worker.ts", out: "dist/client/train-worker.js" },
 ];
 // a training thread (cnn train --threads, engine/train/threaded.ts)
 node.push({ in: "engine/train/thread-worker.ts", out: "dist/engine/train-thread.js" });

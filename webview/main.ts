@@ -21,6 +21,9 @@ import { isUntrained } from "../engine/weights-file";
 import { decodePicture, DrawingPad } from "./picture";
 import { PictureError } from "../engine/samples/picture";
 import { budgetRefusal } from "../engine/budget";
+import { isTrainHostType, type TrainHostMessage } from "./protocol";
+import { TrainSection } from "./train/view";
+import { base64Bytes } from "./train/bytes";
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -99,6 +102,24 @@ document.body.append(
 );
 const layers = new LayerList(layersBox, format, (line) => send({ type: "reveal", line }));
 
+// the Train section (webview/train): training runs in the extension host; the run uses what it trained
+const training = new TrainSection(
+  {
+    send,
+    network: () => current?.network ?? null,
+    seed: () => state.seed ?? current?.message.seed ?? 0,
+    budgetMB: () => current?.message.budgetMB ?? 1536,
+    save: (train) => {
+      state.train = train;
+      saveState();
+    },
+    reveal: (line) => send({ type: "reveal", line }),
+    format,
+  },
+  state.train,
+);
+layersBox.before(training.element);
+
 const pad = new DrawingPad(padCanvas, () => {
   state.drawing = pad.levels();
   saveState();
@@ -171,6 +192,10 @@ window.addEventListener("message", (event: MessageEvent) => {
 });
 
 async function receive(message: HostMessage): Promise<void> {
+  if (isTrainHostType(message.type)) {
+    training.receive(message as TrainHostMessage);
+    return;
+  }
   switch (message.type) {
     case "error":
       cancel(false);
@@ -207,6 +232,7 @@ async function receive(message: HostMessage): Promise<void> {
       saveState();
       if (state.seed === null) seedInput.value = String(message.seed);
       else seedInput.value = String(state.seed);
+      training.networkChanged();
       start();
     }
   }
@@ -288,6 +314,10 @@ async function start(): Promise<void> {
     failed(`Not run: ${refusal}`);
     return;
   }
+  if (message.weights) {
+    run.weights = base64Bytes(message.weights.base64);
+    run.weightsName = message.weights.origin === "trained" ? "the weights trained in this view" : message.weights.name;
+  }
   try {
     const input = await inputFor(message);
     Object.assign(run, input);
@@ -365,13 +395,15 @@ function onReply(reply: WorkerReply): void {
       worker = null;
       cancelButton.disabled = true;
       setProgress(1, `done: ${totalLayers()} layers in ${reply.ms.toFixed(1)} ms (${reply.executor} executor, ${(performance.now() - started).toFixed(0)} ms with drawing)`);
+      const used = current!.message.weights;
       showOutput(top5, outputNote, current!.network, reply.output, reply.outputLength, classNamesFor(current!.network, current!.message.classes ? { file: current!.message.classes } : {}));
-      showUntrained(untrainedBox, isUntrained(current!.network), state.seed ?? current!.message.seed, current!.message.fileName);
+      // weights sent with the run (trained in the view, or the design's trained file) are not the seeded ones
+      showUntrained(untrainedBox, !used && isUntrained(current!.network), state.seed ?? current!.message.seed, current!.message.fileName);
       totalMs.replaceChildren(
         h("span", { "data-testid": "run-total-ms" }, `total ${reply.ms.toFixed(1)} ms`),
         ` · ${reply.executor} executor · `,
         h("span", { "data-testid": "run-threads", title: reply.threadsNote ?? "" }, threadsText(reply.threads, reply.threadsNote)),
-        ` · seed ${state.seed ?? current!.message.seed}`,
+        used ? ` · weights: ${used.origin === "trained" ? "trained in this view" : used.name}` : ` · seed ${state.seed ?? current!.message.seed}`,
       );
       layers.scaleTimeBars();
       send({ type: "status", state: "done", ms: reply.ms });

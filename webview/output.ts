@@ -50,7 +50,7 @@ export function showUntrained(box: HTMLElement, untrained: boolean, seed: number
     h(
       "ul",
       {},
-      h("li", {}, "train them: ", h("code", {}, `cnn train ${fileName} --data mnist`), " (or a folder of pictures, one folder per class)"),
+      h("li", {}, "train them here: the Train section below (MNIST, or a folder of pictures), or ", h("code", {}, `cnn train ${fileName} --data mnist`)),
       h("li", {}, "load a weights file: ", h("code", {}, `cnn run ${fileName} --weights WEIGHTS.safetensors`)),
       h("li", {}, "import a trained model: ", h("code", {}, "CNN: Import ONNX…"), " (or ", h("code", {}, "cnn import MODEL.onnx"), ")"),
     ),

@@ -4,6 +4,9 @@
 import { count, integer, InvalidDataError, list, number, oneOf, optional, positive, record, string, type Reader } from "../analysis/check";
 import type { SerializedNetwork } from "../analysis/serialize";
 import { MAX_PICTURE_BYTES } from "../engine/samples/picture";
+import { isTrainHostType, isTrainViewType, readTrainHostMessage, readTrainViewMessage, readTrainViewState, type TrainHostMessage, type TrainViewMessage, type TrainViewState } from "./train/protocol";
+
+export * from "./train/protocol";
 
 /** A picture's bytes (PNG/JPEG), base64, with the name to show. */
 export interface Picture {
@@ -34,16 +37,30 @@ export interface RunMessage {
   executor: string;
   /** the picture the file's `input … sample "x.png"` names, read by the host */
   picture?: Picture;
+  /** the weights to run with instead of the seeded ones: a .safetensors file's bytes */
+  weights?: WeightsMessage;
   /** the class names the file's `input … classes "names.txt"` names, read by the host */
   classes?: { name: string; names: string[] };
 }
+
+/** Weights for the run: trained in this view (not saved yet) or read from a file. */
+export interface WeightsMessage {
+  /** for people: `trained in this view`, `lenet5.safetensors` */
+  name: string;
+  origin: "trained" | "file";
+  base64: string;
+}
+
+/** weights files above this are not sent to the view */
+export const MAX_WEIGHTS_BYTES = 1_000_000_000;
 
 export type HostMessage =
   | RunMessage
   /** the network cannot run (errors in the file, no such network, a picture outside the workspace …) */
   | { type: "error"; message: string }
   /** a picture the user picked with "Picture…" */
-  | { type: "picture"; picture: Picture };
+  | { type: "picture"; picture: Picture }
+  | TrainHostMessage;
 
 export type ViewMessage =
   | { type: "ready" }
@@ -52,7 +69,8 @@ export type ViewMessage =
   | { type: "pickPicture" }
   /** show this line of the .cnn file */
   | { type: "reveal"; line: number }
-  | { type: "status"; state: "running" | "done" | "cancelled" | "failed"; ms?: number; message?: string };
+  | { type: "status"; state: "running" | "done" | "cancelled" | "failed"; ms?: number; message?: string }
+  | TrainViewMessage;
 
 /** pictures above this are refused (the view decodes them in memory): the limit of every picture */
 export { MAX_PICTURE_BYTES } from "../engine/samples/picture";
@@ -80,6 +98,14 @@ const picture: Reader<Picture> = (v, p) => {
   return { name: string(r.name, `${p}.name`), base64 };
 };
 
+const weights: Reader<WeightsMessage> = (v, p) => {
+  const r = record(v, p);
+  const base64 = string(r.base64, `${p}.base64`);
+  if (base64.length > (MAX_WEIGHTS_BYTES * 4) / 3 + 4) throw new InvalidDataError(`${p}.base64: the weights are larger than ${MAX_WEIGHTS_BYTES / 1e6} MB`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new InvalidDataError(`${p}.base64: not base64`);
+  return { name: string(r.name, `${p}.name`), origin: oneOf("trained", "file")(r.origin, `${p}.origin`), base64 };
+};
+
 const pair: Reader<[number, number]> = (v, p) => {
   const both = list(count, 2)(v, p);
   if (both.length !== 2) throw new InvalidDataError(`${p}: not a pair`);
@@ -89,6 +115,7 @@ const pair: Reader<[number, number]> = (v, p) => {
 /** Checks a message from the host; the network itself is checked by deserializeNetwork. */
 export function readHostMessage(value: unknown): HostMessage {
   const r = record(value, "message");
+  if (isTrainHostType(r.type)) return readTrainHostMessage(r);
   const type = oneOf("run", "error", "picture")(r.type, "message.type");
   switch (type) {
     case "run":
@@ -104,6 +131,7 @@ export function readHostMessage(value: unknown): HostMessage {
         budgetMB: positive(r.budgetMB, "message.budgetMB"),
         executor: string(r.executor, "message.executor"),
         picture: optional(picture)(r.picture, "message.picture"),
+        weights: optional(weights)(r.weights, "message.weights"),
         classes: optional(classList)(r.classes, "message.classes"),
       };
     case "error":
@@ -115,6 +143,7 @@ export function readHostMessage(value: unknown): HostMessage {
 
 export function readViewMessage(value: unknown): ViewMessage {
   const r = record(value, "message");
+  if (isTrainViewType(r.type)) return readTrainViewMessage(r);
   const type = oneOf("ready", "rerun", "pickPicture", "reveal", "status")(r.type, "message.type");
   switch (type) {
     case "ready":
@@ -142,6 +171,8 @@ export interface ViewState {
   input: string;
   /** the last drawing, 28×28 gray levels 0–255 */
   drawing: number[] | null;
+  /** the Train section's form */
+  train?: TrainViewState;
   /** read pictures as 1 − x (dark ink on light paper); null: as the file says */
   invert?: boolean | null;
 }
@@ -153,8 +184,9 @@ export function readViewState(value: unknown): ViewState {
     const seed = r.seed === null || r.seed === undefined ? null : count(r.seed, "state.seed");
     const drawing = r.drawing === null || r.drawing === undefined ? null : list(integer, 28 * 28)(r.drawing, "state.drawing");
     const where = r.target === null || r.target === undefined ? null : target(r.target, "state.target");
+    const train = readTrainViewState(r.train);
     const invert = typeof r.invert === "boolean" ? r.invert : null;
-    return { target: where, seed, input: string(r.input, "state.input"), drawing: drawing && drawing.length === 28 * 28 ? drawing : null, invert };
+    return { target: where, seed, input: string(r.input, "state.input"), drawing: drawing && drawing.length === 28 * 28 ? drawing : null, invert, ...(train ? { train } : {}) };
   } catch {
     return fallback;
   }

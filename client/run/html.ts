@@ -3,6 +3,7 @@
 // bundle from dist/webview, and styles from VS Code's theme variables.
 
 import { randomBytes } from "node:crypto";
+import { TRAIN_STYLE } from "./train-style";
 
 export interface PageParts {
   cspSource: string;
@@ -34,7 +35,7 @@ export function runViewHtml(parts: PageParts, n = nonce()): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>CNN run</title>
-<style nonce="${n}">${STYLE}</style>
+<style nonce="${n}">${STYLE}${TRAIN_STYLE}</style>
 </head>
 <body data-worker="${attribute(parts.workerUri)}">
 <script nonce="${n}" src="${attribute(parts.scriptUri)}"></script>

@@ -7,7 +7,8 @@ import { deserializeNetwork } from "../../analysis/serialize";
 import { budgetRefusal } from "../../engine/budget";
 import { inputAttrs } from "../../engine/input";
 import { budgetSetting, seedSetting } from "../settings";
-import { readViewMessage, readViewState, type HostMessage, type RunTarget, type ViewMessage } from "../../webview/protocol";
+import { isTrainViewType, readViewMessage, readViewState, type HostMessage, type RunTarget, type TrainViewMessage, type ViewMessage } from "../../webview/protocol";
+import { PanelTraining } from "../train/panel-training";
 import { runViewHtml } from "./html";
 import { readClassNames, readInputPicture, readPicture } from "./picture";
 import type { NetworkSource } from "./source";
@@ -18,6 +19,8 @@ export class RunPanel {
 
   private readonly disposables: vscode.Disposable[] = [];
   private runId = 0;
+  /** the Train section's host side (client/train) */
+  private readonly training: PanelTraining;
 
   static createOrShow(extensionUri: vscode.Uri, source: NetworkSource, target: RunTarget): RunPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -54,6 +57,7 @@ export class RunPanel {
     private readonly source: NetworkSource,
     private target: RunTarget | null,
   ) {
+    this.training = new PanelTraining(extensionUri, { post: (m) => this.post(m), target: () => this.target, source, refresh: () => this.refresh() });
     const webview = panel.webview;
     webview.html = runViewHtml({
       cspSource: webview.cspSource,
@@ -81,8 +85,15 @@ export class RunPanel {
       console.warn(`CNN run view: ignored a malformed message: ${(e as Error).message}`);
       return;
     }
+    if (isTrainViewType(message.type)) {
+      this.training.receive(message as TrainViewMessage);
+      return;
+    }
     switch (message.type) {
       case "ready":
+        this.training.replay();
+        void this.refresh();
+        return;
       case "rerun":
         void this.refresh();
         return;
@@ -128,6 +139,8 @@ export class RunPanel {
       const classesSaid = inputAttrs(network).classes;
       const classes = classesSaid && "path" in classesSaid ? await readClassNames(uri, classesSaid.path) : undefined;
       const settings = vscode.workspace.getConfiguration("cnn.run");
+      // the weights trained in this view while they are kept, else the design's trained file (as `cnn run`)
+      const weights = await this.training.weightsFor(target, network.name);
       if (id !== this.runId) return;
       this.post({
         type: "run",
@@ -141,8 +154,10 @@ export class RunPanel {
         budgetMB: budgetSetting(),
         executor: settings.get<string>("executor", "auto"),
         ...(picture ? { picture } : {}),
+        ...(weights ? { weights } : {}),
         ...(classes ? { classes } : {}),
       });
+      this.training.postWeights();
     } catch (e) {
       if (id === this.runId) this.post({ type: "error", message: `${fileName}: ${(e as Error).message}` });
     }
@@ -174,6 +189,7 @@ export class RunPanel {
 
   dispose(): void {
     if (RunPanel.current === this) RunPanel.current = undefined;
+    this.training.dispose();
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }

@@ -62,8 +62,11 @@ export interface TrainRequest {
   onProgress?: (p: TrainProgress) => void;
   onEpoch?: (e: EpochReport) => void;
   signal?: AbortSignal;
-  /** awaited between batches: the run view's Pause holds it */
-  gate?: () => Promise<void> | void;
+  /**
+   * awaited between batches: the run view's Pause holds it; "stop" ends training there
+   * (the test set is still scored and the weights reached are returned: the view's Stop)
+   */
+  gate?: () => Promise<void | "stop"> | void | "stop";
 }
 
 export interface TrainResult {
@@ -75,6 +78,8 @@ export interface TrainResult {
   weights: NetworkWeights;
   /** the last evaluation of the test set: each test sample's predicted class */
   testPredictions: Int32Array | null;
+  /** ended early by the gate's "stop" (the last epoch report covers the batches done) */
+  stopped: boolean;
 }
 
 /** Training refused before any work; `nodeId` is the layer the reason is about, if one is. */
@@ -160,7 +165,8 @@ async function loop(request: TrainRequest, engine: TrainEngine): Promise<TrainRe
   let trainingMs = 0;
   let lastYield = now();
   let testPredictions: Int32Array | null = null;
-  for (let epoch = 1; epoch <= epochs && step < totalSteps; epoch++) {
+  let stopped = false;
+  for (let epoch = 1; epoch <= epochs && step < totalSteps && !stopped; epoch++) {
     const started = now();
     const order = epochOrder(data.size, epoch, request.seed, request.shuffle);
     let lossSum = 0;
@@ -169,7 +175,10 @@ async function loop(request: TrainRequest, engine: TrainEngine): Promise<TrainRe
     let seen = 0;
     for (let first = 0; first < data.size && step < totalSteps; first += batch) {
       if (request.signal?.aborted) throw abortError();
-      if (request.gate) await request.gate();
+      if (request.gate && (await request.gate()) === "stop") {
+        stopped = true;
+        break;
+      }
       const n = Math.min(batch, data.size - first);
       for (let k = 0; k < n; k++) {
         const i = order[first + k];
@@ -206,6 +215,7 @@ async function loop(request: TrainRequest, engine: TrainEngine): Promise<TrainRe
         lastYield = now();
       }
     }
+    if (batches === 0) break; // stopped before this epoch's first batch
     let testAccuracy: number | null = null;
     if (test && test.size > 0) {
       testPredictions = await predict(engine, test, batch, sampleSize, request.signal);
@@ -225,6 +235,7 @@ async function loop(request: TrainRequest, engine: TrainEngine): Promise<TrainRe
     samplesPerSecond: trainedSamples / Math.max(trainingMs, 1e-3) * 1000,
     weights: engine.weights(),
     testPredictions,
+    stopped,
   };
 }
 

@@ -12,3 +12,22 @@ export const TRAINED_NETWORK_KEY = "network";
 export function trainedWeightsName(cnnFile: string): string {
   return /\.cnn$/i.test(cnnFile) ? cnnFile.replace(/\.cnn$/i, ".safetensors") : `${cnnFile}.safetensors`;
 }
+
+/** What a trained file's metadata says about its training (`trained`, JSON). */
+export interface TrainedInfo {
+  /** `mnist`, or the picture folder's name */
+  data: string;
+  /** the class names, in class order */
+  classes: string[];
+  steps: number;
+  optimizer: string;
+  lr: number;
+  batch: number;
+  seed: number;
+}
+
+/** The metadata of a trained weights file, as `cnn train` and the run view's "Save weights" write it. */
+export function trainedMetadata(network: string, info: TrainedInfo): Record<string, string> {
+  const { data, classes, steps, optimizer, lr, batch, seed } = info;
+  return { [TRAINED_NETWORK_KEY]: network, trained: JSON.stringify({ data, classes, steps, optimizer, lr, batch, seed }) };
+}
