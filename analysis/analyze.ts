@@ -1,7 +1,7 @@
 // analyze(text) → Analysis: the one entry point of the language core.
 
-import { parse } from "../grammar";
-import { Elaborator } from "./elaborate";
+import { parse, reparse, type IncrementalParse, type ParseResult } from "../grammar";
+import { Elaborator, type ElaborationResult, type Resumable } from "./elaborate";
 import type { Analysis, AnalysisSettings, Diagnostic, DiagnosticCode, Severity } from "./types";
 
 /** Default severity per code (spec §5). */
@@ -30,10 +30,59 @@ export function networkNameOf(fileName: string): string {
   return name || "main";
 }
 
-export function analyze(text: string, fileName = "main.cnn", settings: AnalysisSettings = {}): Analysis {
+/**
+ * The last text without a syntax error before an analysis whose text has one, and its
+ * parse: an edit while an error is on screen is parsed from there (the lines that differ
+ * from it — the broken line being typed — are the unit; grammar/incremental.ts needs a
+ * clean parse to start from).
+ */
+/** texts at least this long keep their clean base (the tests lower it) */
+export const cleanBaseLimits = { from: 20_000 };
+const cleanBase = new WeakMap<Analysis, { text: string; parse: ParseResult }>();
+
+/** The parse of `text` from the previous analysis' (grammar/incremental.ts); null: parse it whole. */
+function reparsed(previous: Analysis, text: string): IncrementalParse | null {
+  const base = previous.parse.errors.length === 0 ? previous : cleanBase.get(previous);
+  if (!base) return null;
+  try {
+    return reparse(base.text, base.parse, text);
+  } catch {
+    // (never expected; the whole parse is always right)
+    return null;
+  }
+}
+
+/** How often each reuse was had (for the tests and the bench: a path never taken proves nothing). */
+export const reuseCounts = { parses: 0, resumes: 0 };
+
+/** What the elaboration of the next version may resume from, and the settings it was made with. */
+const resumables = new WeakMap<Analysis, { resumable: Resumable; settings: string }>();
+
+/**
+ * The analysis of `text`. With `previous` (the analysis of an earlier text of the same
+ * file, same settings), what did not change is reused: the result is the same as
+ * without it, only sooner (docs/ARCHITECTURE.md, "Incremental analysis").
+ */
+export function analyze(text: string, fileName = "main.cnn", settings: AnalysisSettings = {}, previous?: Analysis): Analysis {
   const severityOf = (code: DiagnosticCode): Severity | "off" => settings.severity?.[code] ?? defaultSeverity[code];
-  const parsed = parse(text);
-  const elaborated = new Elaborator(parsed.file, networkNameOf(fileName), settings.maxLayers, (code) => severityOf(code) === "error").run();
+  const incremental = previous ? reparsed(previous, text) : null;
+  const parsed = incremental?.result ?? parse(text);
+  const isError = (code: DiagnosticCode) => severityOf(code) === "error";
+  const settingsKey = JSON.stringify(settings);
+  // the elaboration resumed before the first statement the edit changed (expand.ts), from the version just before
+  let elaborated: ElaborationResult | null = null;
+  const from = previous && incremental && incremental.item >= -1 && previous.parse.errors.length === 0 ? resumables.get(previous) : undefined;
+  if (from && from.settings === settingsKey) {
+    try {
+      elaborated = Elaborator.resume(from.resumable, parsed.file, networkNameOf(fileName), settings.maxLayers, isError, incremental!);
+    } catch {
+      // (never expected; the whole elaboration is always right)
+      elaborated = null;
+    }
+  }
+  if (incremental && incremental.item >= -1) reuseCounts.parses++;
+  if (elaborated) reuseCounts.resumes++;
+  elaborated ??= new Elaborator(parsed.file, networkNameOf(fileName), settings.maxLayers, isError).run();
 
   const diagnostics: Diagnostic[] = [];
   for (const e of parsed.errors) {
@@ -48,7 +97,7 @@ export function analyze(text: string, fileName = "main.cnn", settings: AnalysisS
   }
   shown.sort((a, b) => a.start - b.start || a.end - b.end);
 
-  return {
+  const analysis: Analysis = {
     fileName,
     text,
     parse: parsed,
@@ -60,4 +109,11 @@ export function analyze(text: string, fileName = "main.cnn", settings: AnalysisS
     references: elaborated.references,
     work: elaborated.work,
   };
+  if (elaborated.resumable) resumables.set(analysis, { resumable: elaborated.resumable, settings: settingsKey });
+  // (kept for long texts only: a short one parses whole in less than the memory is worth — the fuzzer's RSS check)
+  if (previous && parsed.errors.length > 0 && text.length >= cleanBaseLimits.from) {
+    const base = previous.parse.errors.length === 0 ? { text: previous.text, parse: previous.parse } : cleanBase.get(previous);
+    if (base) cleanBase.set(analysis, base);
+  }
+  return analysis;
 }

@@ -15,7 +15,8 @@
 // typist), and "back to back", at once.
 // Targets: p50 ≤ 25 ms, p95 ≤ 50 ms, first edit after open ≤ 100 ms; hints ≤ 30 ms.
 // The stdio series at the last line run again with the server's idle work off
-// (CNN_LSP_IDLE=0: no garbage collection between edits, no JIT warm-up), side by side.
+// (CNN_LSP_IDLE=0: no garbage collection between edits, no JIT warm-up), and with
+// incremental analysis off (CNN_LSP_INCREMENTAL=0: every version analyzed whole), side by side.
 // Every figure also as a ratio to analyze() alone in this process (a loaded machine
 // stretches both alike). LSP_BENCH_LAYERS, LSP_BENCH_RUNS (edits per series),
 // LSP_BENCH_NEOVIM=0 to skip Neovim.
@@ -54,6 +55,22 @@ const times = (x: number) => `${(x / floor).toFixed(1)}×`;
 const line = (label: string, s: Stats, target = "p50 ≤ 25 ms, p95 ≤ 50 ms") =>
   `  ${label.padEnd(44)} p50 ${ms(s.p50).padStart(9)} (${times(s.p50)})  p95 ${ms(s.p95).padStart(9)} (${times(s.p95)})  (min ${ms(s.min)}, max ${ms(s.max)}, ${s.n} edits)   target ${target}`;
 const single = (label: string, x: number, target: string) => `  ${label.padEnd(44)} ${ms(x).padStart(9)} (${times(x)})   target ${target}`;
+
+/** analyze() of an edited text from the analysis before it (incremental, docs/ARCHITECTURE.md), in this process */
+function incrementalAlone(text: string, site: Site): Stats {
+  const lines = text.split("\n");
+  const at = lines.slice(0, site.line).join("\n").length + (site.line > 0 ? 1 : 0) + site.character;
+  const edited = text.slice(0, at) + insert + text.slice(at);
+  let previous = analyze(text, "big.cnn");
+  const out: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const next = i % 2 === 0 ? edited : text;
+    const t = performance.now();
+    previous = analyze(next, "big.cnn", {}, previous);
+    out.push(performance.now() - t);
+  }
+  return stats(out.slice(6));
+}
 
 function analysisAlone(text: string): Stats {
   const alone: number[] = [];
@@ -183,6 +200,10 @@ async function main() {
       `didChange sent → publishDiagnostics of that version received; typing = next edit ${typingGapMs} ms after the last one's diagnostics`,
   );
   console.log(`(×: times analyze() alone, warm, in the bench's process: p50 ${ms(before.p50)}, p95 ${ms(before.p95)}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+  for (const site of [last, c100]) {
+    const s = incrementalAlone(text, site);
+    console.log(`(analyze() from the version before, the edit at the ${site.name}: p50 ${ms(s.p50)} (${times(s.p50)}), p95 ${ms(s.p95)})`);
+  }
 
   // 1. a stdio client, the server started as `npm run lsp` starts it
   const session = await Session.start(text);
@@ -222,6 +243,15 @@ async function main() {
   const bareBack = await bare.series(last, 0, runs);
   await bare.server.stop();
 
+  // the same with every version analyzed whole
+  process.env.CNN_LSP_INCREMENTAL = "0";
+  const whole = await Session.start(text);
+  delete process.env.CNN_LSP_INCREMENTAL;
+  const wholeFirst = await whole.edit(last);
+  const wholeTyping = await whole.series(last, typingGapMs, runs);
+  const wholeC100 = await whole.series(c100, typingGapMs, runs);
+  await whole.server.stop();
+
   console.log("stdio client, server as `npm run --silent lsp`:");
   console.log(single("open → diagnostics (server already started)", session.open.ms, "none"));
   console.log(single("first edit after open, at once", first, "≤ 100 ms"));
@@ -232,6 +262,10 @@ async function main() {
   console.log(single("first edit after open, at once", bareFirst, "≤ 100 ms"));
   console.log(line("last layer line, typing", stats(bareTyping)));
   console.log(line("last layer line, back to back", stats(bareBack)));
+  console.log("the same client, incremental analysis off (CNN_LSP_INCREMENTAL=0: every version analyzed whole):");
+  console.log(single("first edit after open, at once", wholeFirst, "≤ 100 ms"));
+  console.log(line("last layer line, typing", stats(wholeTyping)));
+  console.log(line("101st layer, typing", stats(wholeC100)));
 
   // 2. Neovim
   if (process.env.LSP_BENCH_NEOVIM === "0") console.log("Neovim: skipped (LSP_BENCH_NEOVIM=0)");

@@ -9,6 +9,7 @@ import * as T from "./tokens";
 import { endOf } from "./tokens";
 import { LineIndex } from "./lines";
 import { printable } from "./printable";
+import { parseIncrementally, type IncrementalParse } from "./incremental";
 
 export * from "./ast";
 export { keywordWords, optionArity } from "./tokens";
@@ -25,6 +26,15 @@ export interface ParseResult {
 }
 
 let parser: CnnParser | null = null;
+
+/**
+ * The parse of `text` from the parse of `before` (grammar/incremental.ts): only the lines
+ * an edit touched are parsed again. Null when that cannot be done exactly: parse(text).
+ */
+export function reparse(before: string, previous: ParseResult, text: string): IncrementalParse | null {
+  return parseIncrementally(before, previous, text, parse, MAX_TEXT_LENGTH);
+}
+export type { IncrementalParse };
 
 /**
  * The longest text that is read: 1 MiB of UTF-16 code units (some 35,000 layers written

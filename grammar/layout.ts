@@ -24,7 +24,7 @@ const listContinuation = new Set<TokenType>([
 ]);
 const operators = new Set<TokenType>([T.Comma, T.LParen, T.LBracket, T.Plus, T.Minus, T.Star, T.Slash, T.Equals, T.Cross]);
 
-function lineIndent(text: string, offset: number): number {
+export function lineIndent(text: string, offset: number): number {
   let lineStart = offset;
   while (lineStart > 0 && text[lineStart - 1] !== "\n" && text[lineStart - 1] !== "\r") lineStart--;
   let i = lineStart;
@@ -32,7 +32,7 @@ function lineIndent(text: string, offset: number): number {
   return i - lineStart;
 }
 
-function isFirstOnLine(text: string, offset: number): boolean {
+export function isFirstOnLine(text: string, offset: number): boolean {
   for (let i = offset - 1; i >= 0; i--) {
     const c = text[i];
     if (c === "\n" || c === "\r") return true;

@@ -28,9 +28,14 @@ export function fileNameOf(uri: string): string {
   }
 }
 
+/** `CNN_LSP_INCREMENTAL=0`: every version analyzed whole (for the bench's side-by-side figures) */
+const incremental = process.env.CNN_LSP_INCREMENTAL !== "0";
+
 export class SnapshotCache {
   private readonly entries = new Map<string, { snapshot: Snapshot; generation: number }>();
   private generation = 0;
+  /** analyses made up after analyze() threw */
+  private readonly explained = new WeakSet<Analysis>();
   /** how long the last analysis took, per document */
   readonly lastMilliseconds = new Map<string, number>();
 
@@ -53,7 +58,10 @@ export class SnapshotCache {
     if (cached && cached.snapshot.version === document.version && cached.generation === this.generation) return cached.snapshot;
     const text = document.getText();
     const started = performance.now();
-    const analysis = this.analyzeOrExplain(text, fileNameOf(document.uri));
+    // the previous version's analysis, same settings: what the edit did not touch is reused
+    // (never one made up after a failure: its empty tree is not the parse of its text)
+    const previous = incremental && cached && cached.generation === this.generation && !this.explained.has(cached.snapshot.analysis) ? cached.snapshot.analysis : undefined;
+    const analysis = this.analyzeOrExplain(text, fileNameOf(document.uri), previous);
     this.lastMilliseconds.set(document.uri, performance.now() - started);
     const snapshot: Snapshot = { uri: document.uri, version: document.version, analysis, positions: new Positions(text) };
     this.entries.set(document.uri, { snapshot, generation: this.generation });
@@ -65,9 +73,9 @@ export class SnapshotCache {
    * no networks, and one diagnostic that says what happened (the features then answer
    * with empty results instead of failing on every request).
    */
-  private analyzeOrExplain(text: string, fileName: string): Analysis {
+  private analyzeOrExplain(text: string, fileName: string, previous?: Analysis): Analysis {
     try {
-      return this.analyzer(text, fileName, this.settings);
+      return this.analyzer(text, fileName, this.settings, previous);
     } catch (error) {
       const tooDeep = error instanceof RangeError && /call stack/i.test(error.message);
       const message = tooDeep
@@ -75,7 +83,7 @@ export class SnapshotCache {
         : `the analysis failed on this file (${error instanceof Error ? error.message : String(error)}); please report it`;
       this.onFailure?.(`analyze(${fileName}) threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       const firstLineEnd = text.search(/\r|\n|$/);
-      return {
+      const explained: Analysis = {
         fileName,
         text,
         parse: { file: { items: [] }, errors: [], comments: [], tokens: [] },
@@ -87,6 +95,8 @@ export class SnapshotCache {
         references: [],
         work: 0,
       };
+      this.explained.add(explained);
+      return explained;
     }
   }
 

@@ -4,7 +4,7 @@
 // diagnostics' paths run too) — each followed by what an edit's publish does with it.
 // Its results are thrown away; nothing here touches the client's documents.
 
-import { analyze, type AnalysisSettings } from "../analysis";
+import { analyze, type Analysis, type AnalysisSettings } from "../analysis";
 import { diagnostics } from "./features/diagnostics";
 import { Positions } from "./positions";
 
@@ -61,10 +61,13 @@ export function warmupText(layers = 120): string {
 /** `pieces` analyses of the warm-up text, one per step (each a few ms once warm). */
 export function* warmup(settings: () => AnalysisSettings, pieces = 60): Generator<void, void, undefined> {
   const text = warmupText();
+  let previous: Analysis | undefined;
   for (let i = 0; i < pieces; i++) {
-    // a different text each time, as an edit makes it
+    // a different text each time, as an edit makes it, analyzed from the one before (the
+    // incremental path, as an edit's), and now and then whole
     const edited = i % 2 === 0 ? text : text.replace("c0: conv 16 3x3 pad 1", "c0: conv 16 3x3 pad 1 stride 2");
-    const analysis = analyze(edited, "warmup.cnn", settings());
+    const analysis = analyze(edited, "warmup.cnn", settings(), i % 10 === 9 ? undefined : previous);
+    previous = analysis;
     diagnostics({ uri: "warmup:", version: i, analysis, positions: new Positions(edited) });
     yield;
   }

@@ -14,10 +14,10 @@ import { modulePathOf } from "../paths";
 import { acceptedOptions, bindArguments, blockOptionsMessage, blockScope, guessing, layerArguments, misspeltOption } from "./binding";
 import { collectDefinitions } from "./definitions";
 import { allDoubt, argumentMoves, depthOptions, doubtful, inDoubt, moreDoubt, spatialOptions, STAND_IN, unknownFlow, type Flow } from "./doubt";
-import { layersIn, peakLive, Recorder, stepField, type Template } from "./graph";
+import { layersIn, peakLive, Recorder, stepField, type RecordedNetwork, type RecorderMark, type Template } from "./graph";
 import { join } from "./merge";
 import { findRecursion } from "./recursion";
-import { Sink } from "./sink";
+import { Sink, type SinkMark } from "./sink";
 
 const silent: Report = () => {};
 
@@ -44,6 +44,7 @@ const STATEMENT_WORK = 8;
 const CALL_WORK = 24;
 /** nodes and occurrences copied into the graphs of one analysis at most (each network has its layer cap too) */
 const EXPANSION_BUDGET = 120_000;
+
 
 /** one key per distinct elaboration of a statement: the shape and doubt that come in */
 function flowKey(flow: Flow): string {
@@ -96,9 +97,105 @@ export interface ElaborationResult {
   unrecordedUses: Map<number, UnrecordedUses>;
   references: NameReference[];
   work: number;
+  /** what an elaboration of the next version may resume from (Elaborator.resume); null for a short file */
+  resumable: Resumable | null;
+}
+
+/** A network to elaborate, in order: the named ones as they come, the file's own statements last. */
+interface NetworkJob {
+  item: A.TopLevelItem | null;
+  name: string;
+  body: A.Statement[];
+  span: Span;
+  nameSpan: Span;
+  implicit: boolean;
+}
+
+function networkJobs(file: A.CnnFile, defined: Map<string, Span>, topLevel: A.Statement[], implicitName: string): NetworkJob[] {
+  const jobs: NetworkJob[] = [];
+  for (const item of file.items) {
+    if (item.type === "network" && item.name && defined.get(item.name.text) === item.name) {
+      jobs.push({ item, name: item.name.text, body: item.body, span: item, nameSpan: item.name, implicit: false });
+    } else if (item.type === "network" && !item.name) {
+      // `network {` without a name: still check its body
+      jobs.push({ item, name: "(unnamed)", body: item.body, span: item, nameSpan: item.keyword, implicit: false });
+    }
+  }
+  if (topLevel.length > 0) {
+    const span = { start: topLevel[0].start, end: topLevel[topLevel.length - 1].end };
+    jobs.push({ item: null, name: implicitName, body: topLevel, span, nameSpan: { start: topLevel[0].start, end: topLevel[0].start }, implicit: true });
+  }
+  return jobs;
+}
+
+const hasInput = (body: A.Statement[]) => body.some((s) => s.type === "layer" && s.op.text === "input");
+
+/** The first `n` entries of a map, in a new one. */
+function firstEntries<K, V>(map: Map<K, V>, n: number): Map<K, V> {
+  const out = new Map<K, V>();
+  if (n === 0) return out;
+  for (const [k, v] of map) {
+    out.set(k, v);
+    if (out.size === n) break;
+  }
+  return out;
+}
+
+/** The elaborator's state before a top-level statement of a network (all it needs to go on from there). */
+interface Checkpoint {
+  flow: Flow;
+  statements: number;
+  work: number;
+  need: number;
+  labels: number;
+  memo: number;
+  cut: { at: A.Statement; why: "layers" | "file" } | null;
+  sink: SinkMark;
+  records: RecorderMark;
+}
+
+/** One network's elaboration: what it was given, its checkpoints, what it recorded. */
+interface NetState {
+  name: string;
+  body: A.Statement[];
+  span: Span;
+  nameSpan: Span;
+  implicit: boolean;
+  /** the body after its `input` */
+  rest: A.Statement[];
+  statements: Occurrence[];
+  cutBefore: boolean;
+  /** before rest[r] (and after the last), where the state was markable */
+  checkpoints: (Checkpoint | undefined)[];
+  labels: Map<string, number>;
+  memo: Map<string, Template>;
+  recorded: RecordedNetwork | null;
+}
+
+/** What Elaborator.resume needs of an elaboration. */
+export interface Resumable {
+  elaborator: Elaborator;
+  jobs: NetworkJob[];
+  /** the networks' results in job order */
+  networks: NetworkResult[];
 }
 
 export class Elaborator {
+  /**
+   * A checkpoint every this many top-level statements of a network (and after the last):
+   * an edit resumes at the one before it, elaborating up to this many unchanged statements
+   * again. (One per statement kept 2.4 MB more per 5,000-layer analysis.)
+   */
+  static checkpointEvery = 32;
+  /**
+   * Only an elaboration of at least this many top-level statements keeps what a resume
+   * needs (the sink, the networks' logs, the checkpoints): below, elaborating again costs
+   * less than the memory. The tests lower both to exercise resumes on small texts.
+   */
+  static resumableFrom = 100;
+  /** never resume in the first half of a network (speed only) */
+  static notInFirstHalf = true;
+
   private readonly sink: Sink;
   private readonly records: Recorder;
   private blocks = new Map<string, A.BlockDefinition>();
@@ -110,7 +207,13 @@ export class Elaborator {
   /** the analysis ran out of work: everything after is left unchecked */
   private aborted = false;
   /** unknown names already looked up: name → the likely meant one */
-  private readonly suggestions = new Map<string, string | null>();
+  private suggestions = new Map<string, string | null>();
+  /** the least budget under which everything so far went as it did (incremental analysis: a resume under another budget) */
+  private need = 0;
+  /** the networks elaborated, in order, with their checkpoints */
+  private finished: NetState[] = [];
+  /** the sink after the definitions and the recursion check, before the first network */
+  private definitionsMark: SinkMark | null = null;
 
   // per network
   private labels = new Map<string, number>();
@@ -135,24 +238,24 @@ export class Elaborator {
   }
 
   run(): ElaborationResult {
-    const networks: NetworkResult[] = [];
     const { defined, blocks, blockResults, topLevel, statementCount } = collectDefinitions(this.file, this.sink);
     this.blocks = blocks;
     this.budget = WORK_BUDGET + 2 * STATEMENT_WORK * statementCount;
     this.recursiveCalls = findRecursion(blocks, this.sink);
+    this.definitionsMark = this.sink.mark();
+    const jobs = networkJobs(this.file, defined, topLevel, this.implicitName);
+    return this.finish(jobs, 0, [], null, blockResults);
+  }
 
-    for (const item of this.file.items) {
-      if (item.type === "network" && item.name && defined.get(item.name.text) === item.name) {
-        networks.push(this.network(item.name.text, item.body, item, item.name, false));
-      } else if (item.type === "network" && !item.name) {
-        // `network {` without a name: still check its body
-        networks.push(this.network("(unnamed)", item.body, item, item.keyword, false));
-      }
+  /** Networks from `jobs[from]` on (the first resumed at a checkpoint, if given), then the blocks alone. */
+  private finish(jobs: NetworkJob[], from: number, earlier: NetworkResult[], resumed: { net: NetState; at: number; flow: Flow } | null, blockResults: BlockResult[]): ElaborationResult {
+    const networks = earlier.slice();
+    for (let j = from; j < jobs.length; j++) {
+      const job = jobs[j];
+      networks.push(j === from && resumed ? this.networkFrom(resumed.net, resumed.at, resumed.flow) : this.network(job.name, job.body, job.span, job.nameSpan, job.implicit));
     }
-    if (topLevel.length > 0) {
-      const span = { start: topLevel[0].start, end: topLevel[topLevel.length - 1].end };
-      networks.unshift(this.network(this.implicitName, topLevel, span, { start: topLevel[0].start, end: topLevel[0].start }, true));
-    }
+    // (the implicit network, elaborated last, is listed first)
+    if (jobs.length > 0 && jobs[jobs.length - 1].implicit) networks.unshift(networks.pop()!);
 
     // blocks are checked on their own too, with unknown parameters: a mistake in an
     // unused block is still shown, and each is reported once
@@ -177,7 +280,108 @@ export class Elaborator {
       unrecordedUses: this.records.unrecorded,
       references: this.sink.references,
       work: this.work,
+      resumable:
+        jobs.reduce((n, j) => n + j.body.length, 0) >= Elaborator.resumableFrom
+          ? { elaborator: this, jobs, networks: jobs[jobs.length - 1]?.implicit ? [...networks.slice(1), networks[0]] : networks }
+          : null,
     };
+  }
+
+  /**
+   * The elaboration of `file`, an edit of the file `previous` elaborated: resumed at the
+   * checkpoint before the first top-level statement the edit changed (`change`: the file
+   * item whose body it is, -1 for the file's own statements, and the statement's index
+   * there), everything after elaborated again. The result is run()'s exactly; null when
+   * that cannot be known to hold (then run()).
+   */
+  static resume(
+    previous: Resumable,
+    file: A.CnnFile,
+    implicitName: string,
+    maxLayers: number | undefined,
+    isError: (code: DiagnosticCode) => boolean,
+    change: { item: number; index: number },
+  ): ElaborationResult | null {
+    const old = previous.elaborator;
+    if (old.aborted || old.implicitName !== implicitName || old.maxLayers !== (maxLayers ?? DEFAULT_MAX_LAYERS) || !old.reuses || !old.definitionsMark) return null;
+    const e = new Elaborator(file, implicitName, maxLayers, isError, true);
+    const { defined, blocks, blockResults, topLevel, statementCount } = collectDefinitions(file, e.sink);
+    // the same blocks, the very objects (none moved by the edit), and the same findings about the definitions
+    if (blocks.size !== old.blocks.size) return null;
+    for (const [name, block] of blocks) if (old.blocks.get(name) !== block) return null;
+    e.blocks = blocks;
+    e.budget = WORK_BUDGET + 2 * STATEMENT_WORK * statementCount;
+    e.recursiveCalls = findRecursion(blocks, e.sink);
+    const mark = old.definitionsMark;
+    const found = e.sink.mark();
+    if (found.diagnostics !== mark.diagnostics || found.references !== mark.references) return null;
+    if (JSON.stringify(e.sink.diagnostics) !== JSON.stringify(old.sink.diagnostics.slice(0, mark.diagnostics))) return null;
+    if (JSON.stringify(e.sink.references) !== JSON.stringify(old.sink.references.slice(0, mark.references))) return null;
+    e.definitionsMark = found;
+
+    // the network the edit is in, and every one elaborated before it, unchanged
+    const jobs = networkJobs(file, defined, topLevel, implicitName);
+    const target = change.item >= 0 ? file.items[change.item] : null;
+    const n = target ? jobs.findIndex((j) => j.item === target) : jobs.length - 1;
+    if (n < 0 || n >= previous.jobs.length || !jobs[n] || jobs[n].implicit !== (target === null)) return null;
+    for (let j = 0; j < n; j++) if (jobs[j].item !== previous.jobs[j].item || jobs[j].name !== previous.jobs[j].name) return null;
+    const was = previous.jobs[n];
+    if (was.name !== jobs[n].name || was.implicit !== jobs[n].implicit) return null;
+    const net = old.finished[n];
+    if (!net || net.body !== was.body) return null;
+    // the statement's index in the network's body
+    let k = change.index;
+    if (!target) {
+      k = 0;
+      for (let i = 0; i < change.index; i++) if (file.items[i].type !== "network" && file.items[i].type !== "block") k++;
+    }
+    const body = jobs[n].body;
+    const inputFirst = net.rest.length === net.body.length - 1;
+    if (inputFirst && (k < 1 || body[0] !== net.body[0])) return null;
+    if (!inputFirst) {
+      if (body[0] && net.body[0] && body[0] !== net.body[0] && k > 0) return null;
+      if (k === 0 || hasInput(body) !== hasInput(net.body)) return null;
+    }
+    // the last checkpoint at or before it (the statements between are elaborated again, as they were)
+    let at = inputFirst ? k - 1 : k;
+    while (at > 0 && !net.checkpoints[at]) at--;
+    const cp = net.checkpoints[at];
+    if (!cp) return null;
+    // (resuming in the first half costs more than it saves: the state after it is taken back
+    // out item by item — 5,000 layers, an edit at the 101st: 1.5× a whole elaboration)
+    if (Elaborator.notInFirstHalf && at * 2 < net.rest.length) return null;
+    // the budget decided nothing before the checkpoint, under either
+    const least = Math.min(old.budget, e.budget);
+    if (cp.need > least || cp.work > least) return null;
+
+    // the state at the checkpoint, none of the previous analysis' changed
+    e.work = cp.work;
+    e.need = cp.need;
+    e.suggestions = old.suggestions;
+    e.sink.restore(old.sink, cp.sink);
+    e.records.restore(old.records, net.recorded!, cp.records);
+    e.labels = firstEntries(net.labels, cp.labels);
+    e.memo = firstEntries(net.memo, cp.memo);
+    e.cut = cp.cut ? { at: cp.cut.at, why: cp.cut.why } : null;
+    e.currentTop = null;
+    e.growing = null;
+    e.finished = old.finished.slice(0, n);
+    const job = jobs[n];
+    const resumed: NetState = {
+      name: job.name,
+      body,
+      span: job.span,
+      nameSpan: job.nameSpan,
+      implicit: job.implicit,
+      rest: inputFirst ? body.slice(1) : body,
+      statements: net.statements.slice(0, cp.statements),
+      cutBefore: net.cutBefore,
+      checkpoints: net.checkpoints.slice(0, at + 1),
+      labels: e.labels,
+      memo: e.memo,
+      recorded: null,
+    };
+    return e.finish(jobs, n, previous.networks.slice(0, n), { net: resumed, at, flow: cp.flow }, blockResults);
   }
 
   // ---- networks ----
@@ -195,14 +399,13 @@ export class Elaborator {
 
   private network(name: string, body: A.Statement[], span: Span, nameSpan: Span, implicit: boolean): NetworkResult {
     this.resetNetwork(name);
-    const records = this.records;
     const first = body[0];
     let flow: Flow = unknownFlow;
     let rest = body;
     if (first && first.type === "layer" && first.op.text === "input") {
       flow = this.input(first);
       rest = body.slice(1);
-    } else if (!body.some((s) => s.type === "layer" && s.op.text === "input")) {
+    } else if (!hasInput(body)) {
       // (a misplaced `input` is reported where it stands)
       // (a compound first statement — repeat, residual, concat — is pointed at by its keyword, never the whole file)
       const where = implicit ? (first ? statementHead(first) : nameSpan) : nameSpan;
@@ -211,10 +414,31 @@ export class Elaborator {
     }
     // without a (valid) input the statements are still checked, in doubt of every size
     if (!flow.shape) flow = { shape: { kind: "volume", w: STAND_IN, h: STAND_IN, d: 1 }, node: null, field: null, doubt: allDoubt };
-    const statements: Occurrence[] = [];
-    const cutBefore = this.cut;
-    for (const stmt of rest) {
+    const net: NetState = { name, body, span, nameSpan, implicit, rest, statements: [], cutBefore: this.cut !== null, checkpoints: [], labels: this.labels, memo: this.memo, recorded: null };
+    return this.networkFrom(net, 0, flow);
+  }
+
+  /** A network's top-level statements from `rest[from]` on, `flow` coming in, and its result; a checkpoint before each. */
+  private networkFrom(net: NetState, from: number, flow: Flow): NetworkResult {
+    const records = this.records;
+    const { name, span, nameSpan, implicit, rest, statements } = net;
+    for (let r = from; r <= rest.length; r++) {
       if (this.aborted) break;
+      if ((r % Elaborator.checkpointEvery === 0 || r === rest.length) && this.sink.recording && records.markable()) {
+        net.checkpoints[r] = {
+          flow,
+          statements: statements.length,
+          work: this.work,
+          need: this.need,
+          labels: this.labels.size,
+          memo: this.memo.size,
+          cut: this.cut ? { at: this.cut.at, why: this.cut.why } : null,
+          sink: this.sink.mark(),
+          records: records.mark(),
+        };
+      }
+      if (r === rest.length) break;
+      const stmt = rest[r];
       this.currentTop = stmt;
       if (this.cut && !this.cut.at) this.cut.at = stmt;
       // (a layer records its own occurrence: only a statement that recorded none is summed here)
@@ -226,10 +450,12 @@ export class Elaborator {
     }
     records.countUses();
     records.finishNetwork();
+    net.recorded = records.network();
+    this.finished.push(net);
     const graph = records.graph;
     const sums = records.tally.totals();
     // (more layers than can run is the reason to give, whichever budget stopped the copies first)
-    if (this.cut?.at) this.reportCut(name, this.cut.at, sums.layers > BigInt(this.maxLayers) ? "layers" : this.cut.why, sums.layers, cutBefore !== null);
+    if (this.cut?.at) this.reportCut(name, this.cut.at, sums.layers > BigInt(this.maxLayers) ? "layers" : this.cut.why, sums.layers, net.cutBefore);
     const known = graph.length > 0 && flow.shape !== null && !flow.doubt;
     const { params, macs } = sums;
     const input = graph[0]?.op === "input" ? graph[0].output : null;
@@ -430,6 +656,8 @@ export class Elaborator {
       // as many as fit
       const fit = Math.min(left, layers > 0 ? Math.floor((this.maxLayers - records.tally.layers()) / layers) : left, items > 0 ? Math.floor((EXPANSION_BUDGET - records.items) / items) : left);
       const now = Math.max(0, Math.min(fit, Math.floor((this.budget - this.work) / Math.max(1, items))));
+      // (the budget decided nothing here if it was at least this)
+      if (fit > 0) this.need = Math.max(this.need, this.work + fit * Math.max(1, items));
       if (now > 0) {
         const r = records.reuse(t, out, now);
         out = r.out;

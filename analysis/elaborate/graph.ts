@@ -8,7 +8,7 @@ import type { FieldStep } from "../layers";
 import { elementCount } from "../format";
 import type { AttrsByOp, BlockFrame, Explanation, GraphNode, NodeOp, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind, UnrecordedUses } from "../types";
 import type { Flow } from "./doubt";
-import type { Sink } from "./sink";
+import { firstOf, type Sink } from "./sink";
 import { since, Tally, type Mark } from "./tally";
 
 /** The layers of one elaboration of a template (a double: exact below 2^53). */
@@ -117,13 +117,45 @@ function addCounts(into: Map<number, bigint>, from: Map<number, bigint>, times: 
   for (const [start, n] of from) into.set(start, (into.get(start) ?? 0n) + n * times);
 }
 
+/** A recorder's state between two top-level statements of a network (incremental analysis: expand.ts `resume`). */
+export interface RecorderMark {
+  items: number;
+  graph: number;
+  log: number;
+  frameLog: number;
+  frames: number;
+  tally: Mark;
+  expanding: boolean;
+  useLog: number;
+  fileLog: number;
+  varied: number;
+}
+
+/** What a network's elaboration keeps, to be restored at one of its marks. */
+export interface RecordedNetwork {
+  name: string;
+  graph: GraphNode[];
+  log: Occurrence[];
+  frameLog: ScopeFrame[];
+  blockUses: Map<string, BlockFrame[]>;
+  useCount: Map<string, number>;
+  useLogBlock: string[];
+  useLogBefore: number[];
+  useLogAfter: number[];
+  unrecordedBefore: Map<number, UnrecordedUses>;
+}
+
 export class Recorder {
   /** statement start offset → its occurrences, in elaboration order (the whole file) */
-  readonly occurrences = new Map<number, Occurrence[]>();
+  occurrences = new Map<number, Occurrence[]>();
   /** statement start → uses that have no occurrence (past the layer cap), the whole file */
-  readonly unrecorded = new Map<number, UnrecordedUses>();
+  unrecorded = new Map<number, UnrecordedUses>();
   /** statements whose uses without an occurrence may differ from their first (shape, params, MACs) */
-  readonly varied = new Set<number>();
+  varied = new Set<number>();
+  /** every occurrence kept, the whole file, in order (what a restore takes back out of `occurrences`) */
+  private fileLog: Occurrence[] = [];
+  /** `unrecorded` when this network began */
+  private unrecordedBefore = new Map<number, UnrecordedUses>();
   /** nodes and occurrences recorded in the whole analysis (for its budget) */
   items = 0;
   // per network
@@ -171,6 +203,116 @@ export class Recorder {
     this.useLogBlock = [];
     this.useLogBefore = [];
     this.useLogAfter = [];
+    this.extras = [null];
+    this.callees = new Map();
+    this.unrecordedBefore = new Map(this.unrecorded);
+  }
+
+  /** Between two top-level statements, nothing counted past the cap and the tally exact as doubles: a mark restores all. */
+  markable(): boolean {
+    return this.extras.length === 1 && this.extras[0] === null && this.tally.big === null && this.scope.length === 0 && this.callSites.length === 0;
+  }
+
+  mark(): RecorderMark {
+    return {
+      items: this.items,
+      graph: this.graph.length,
+      log: this.log.length,
+      frameLog: this.frameLog.length,
+      frames: this.frames,
+      tally: this.tally.mark(),
+      expanding: this.expanding,
+      useLog: this.useLogBlock.length,
+      fileLog: this.fileLog.length,
+      varied: this.varied.size,
+    };
+  }
+
+  /** The current network's own structures (taken once it is done: a later network resets them). */
+  network(): RecordedNetwork {
+    return {
+      name: this.networkName,
+      graph: this.graph,
+      log: this.log,
+      frameLog: this.frameLog,
+      blockUses: this.blockUses,
+      useCount: this.useCount,
+      useLogBlock: this.useLogBlock,
+      useLogBefore: this.useLogBefore,
+      useLogAfter: this.useLogAfter,
+      unrecordedBefore: this.unrecordedBefore,
+    };
+  }
+
+  /**
+   * This recorder as `from` was at `mark`, inside `net` (markable() held there). Nothing
+   * of `from` or of what its analysis returned is changed — save the \`uses\` of the block
+   * frames before the mark, which countUses() sets again at the network's end.
+   */
+  restore(from: Recorder, net: RecordedNetwork, mark: RecorderMark): void {
+    // the occurrences kept after the mark taken back out, newest first (each is the last of its list then)
+    const occurrences = new Map(from.occurrences);
+    const copied = new Set<Occurrence[]>();
+    for (let i = from.fileLog.length - 1; i >= mark.fileLog; i--) {
+      const occ = from.fileLog[i];
+      const key = occ.span.start;
+      let list = occurrences.get(key)!;
+      if (!copied.has(list)) {
+        list = list.slice();
+        copied.add(list);
+        occurrences.set(key, list);
+      }
+      list.pop();
+      if (list.length === 0) occurrences.delete(key);
+    }
+    // a block body's statements get more occurrences below: their lists are this analysis' own
+    for (const [key, list] of occurrences) {
+      if (!copied.has(list) && list.length > 0 && list[0].callSites.length > 0) {
+        const own = list.slice();
+        copied.add(own);
+        occurrences.set(key, own);
+      }
+    }
+    this.occurrences = occurrences;
+    this.fileLog = from.fileLog.slice(0, mark.fileLog);
+    this.unrecorded = new Map(net.unrecordedBefore);
+    this.unrecordedBefore = new Map(net.unrecordedBefore);
+    this.varied = firstOf(from.varied, mark.varied);
+    this.items = mark.items;
+    this.graph = net.graph.slice(0, mark.graph);
+    this.log = net.log.slice(0, mark.log);
+    this.frameLog = net.frameLog.slice(0, mark.frameLog);
+    this.networkName = net.name;
+    this.scope = noScope;
+    this.callSites = noCallSites;
+    const t = mark.tally;
+    this.tally.reset();
+    this.tally.p = t.p;
+    this.tally.m = t.m;
+    this.tally.b = t.b;
+    this.tally.l = t.l;
+    this.expanding = mark.expanding;
+    this.frames = mark.frames;
+    // the block uses after the mark taken back
+    const blockUses = new Map<string, BlockFrame[]>();
+    for (const [block, list] of net.blockUses) blockUses.set(block, list.slice());
+    for (let i = net.frameLog.length - 1; i >= mark.frameLog; i--) {
+      const f = net.frameLog[i];
+      if (f.kind !== "block") continue;
+      const list = blockUses.get(f.block);
+      if (list && list[list.length - 1] === f) list.pop();
+    }
+    this.blockUses = blockUses;
+    const useCount = new Map(net.useCount);
+    for (let i = net.useLogBlock.length - 1; i >= mark.useLog; i--) {
+      const before = net.useLogBefore[i];
+      if (before === 0) useCount.delete(net.useLogBlock[i]);
+      else useCount.set(net.useLogBlock[i], before);
+    }
+    this.useCount = useCount;
+    this.useLogBlock = net.useLogBlock.slice(0, mark.useLog);
+    this.useLogBefore = net.useLogBefore.slice(0, mark.useLog);
+    this.useLogAfter = net.useLogAfter.slice(0, mark.useLog);
     this.extras = [null];
     this.callees = new Map();
   }
@@ -320,6 +462,7 @@ export class Recorder {
 
   private keep(list: Occurrence[] | undefined, occ: Occurrence): void {
     this.log.push(occ);
+    this.fileLog.push(occ);
     if (list) list.push(occ);
     else this.occurrences.set(occ.span.start, [occ]); // (an array grown from empty reserves 17 slots)
   }

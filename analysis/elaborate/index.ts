@@ -8,7 +8,7 @@
 
 import { Elaborator } from "./expand";
 
-export { Elaborator, MAX_REPEAT, type ElaborationResult } from "./expand";
+export { Elaborator, MAX_REPEAT, type ElaborationResult, type Resumable } from "./expand";
 
 /**
  * One elaborator that lives as long as the module. An instance's hidden class is

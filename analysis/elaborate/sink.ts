@@ -11,11 +11,31 @@ export interface CallFrame {
   site: Span;
 }
 
+/** A sink's state between two top-level statements (incremental analysis: expand.ts `resume`). */
+export interface SinkMark {
+  diagnostics: number;
+  references: number;
+  seen: number;
+  referenceKeys: number;
+  errors: number;
+}
+
+/** The first `n` entries of a set, in a new one. */
+export function firstOf<T>(set: Set<T>, n: number): Set<T> {
+  const out = new Set<T>();
+  if (n === 0) return out;
+  for (const x of set) {
+    out.add(x);
+    if (out.size === n) break;
+  }
+  return out;
+}
+
 export class Sink {
-  readonly diagnostics: Diagnostic[] = [];
-  readonly references: NameReference[] = [];
-  private readonly seen = new Set<string>();
-  private readonly referenceKeys = new Set<number>();
+  diagnostics: Diagnostic[] = [];
+  references: NameReference[] = [];
+  private seen = new Set<string>();
+  private referenceKeys = new Set<number>();
   /** the block uses that led here, outermost first (the expansion keeps it) */
   callStack: CallFrame[] = [];
   /** false while blocks are checked on their own: no related places, no occurrences */
@@ -24,6 +44,21 @@ export class Sink {
   errors = 0;
 
   constructor(private readonly isError: (code: DiagnosticCode) => boolean = () => true) {}
+
+  mark(): SinkMark {
+    return { diagnostics: this.diagnostics.length, references: this.references.length, seen: this.seen.size, referenceKeys: this.referenceKeys.size, errors: this.errors };
+  }
+
+  /** This sink as `from` was at `mark` (between two top-level statements: no call stack, recording); `from` is not changed. */
+  restore(from: Sink, mark: SinkMark): void {
+    this.diagnostics = from.diagnostics.slice(0, mark.diagnostics);
+    this.references = from.references.slice(0, mark.references);
+    this.seen = firstOf(from.seen, mark.seen);
+    this.referenceKeys = firstOf(from.referenceKeys, mark.referenceKeys);
+    this.errors = mark.errors;
+    this.callStack = [];
+    this.recording = true;
+  }
 
   report(code: DiagnosticCode, span: Span, message: string, data?: FixData, related?: Diagnostic["related"]): void {
     const key = `${code}|${span.start}|${span.end}|${message}`;

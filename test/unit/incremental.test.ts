@@ -1,0 +1,356 @@
+// Incremental analysis (issue 14 item 3): analyze(text, …, previous) must give exactly
+// what analyze(text) gives — every field — for any edit. Differential: random documents
+// and random sequences of edits (grammar-aware ones — a line added, removed or changed,
+// an option, a block's body, a label renamed, `input` added or removed, braces — and raw
+// character edits), each analysis made from the one before (a chain, as the server
+// makes them), compared field by field with a fresh analysis of the same text.
+
+import * as assert from "node:assert/strict";
+import * as fc from "fast-check";
+import { analyze, type Analysis } from "../../analysis";
+import { cleanBaseLimits, reuseCounts } from "../../analysis/analyze";
+import { Elaborator } from "../../analysis/elaborate";
+import { parse, reparse } from "../../grammar";
+import { limits, moved, movedItem } from "../../grammar/incremental";
+import { cnnText } from "../support/arbitraries";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(__dirname, "..", "..", "..");
+
+/** A value as plain data: functions (a layer's `explain`) by what they give, maps as entries. */
+function data(x: unknown, path: unknown[] = []): unknown {
+  if (typeof x === "function") return { called: data((x as () => unknown)(), path) };
+  if (x === null || typeof x !== "object") return x;
+  if (path.includes(x)) return "<cycle>";
+  const inner = [...path, x];
+  if (x instanceof Map) return [...x.entries()].map(([k, v]) => [data(k, inner), data(v, inner)]);
+  if (Array.isArray(x)) return x.map((v) => data(v, inner));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(x)) {
+    const v = (x as Record<string, unknown>)[key];
+    // a node's, frame's or occurrence's statement: by where it is (the statements themselves are compared in \`file\`)
+    out[key] = key === "span" && v && typeof v === "object" ? spanOf(v as { start: number; end: number; type?: string }) : data(v, inner);
+  }
+  return out;
+}
+
+const spanOf = (s: { start: number; end: number; type?: string }) => ({ start: s.start, end: s.end, type: s.type });
+
+/** What an analysis is, as plain data (the tokens' types by name). */
+function plain(a: Analysis) {
+  return data({
+    text: a.text,
+    fileName: a.fileName,
+    diagnostics: a.diagnostics,
+    networks: a.networks,
+    blocks: a.blocks,
+    occurrences: [...a.occurrences.entries()],
+    unrecordedUses: [...a.unrecordedUses.entries()],
+    references: a.references,
+    work: a.work,
+    file: a.parse.file,
+    errors: a.parse.errors,
+    comments: a.parse.comments,
+    tokens: a.parse.tokens.map((t) => ({ image: t.image, type: t.tokenType.name, start: t.startOffset, end: t.endOffset })),
+  }) as Record<string, unknown>;
+}
+
+function same(incremental: Analysis, fresh: Analysis, context: string) {
+  const x = plain(incremental);
+  const y = plain(fresh);
+  for (const key of Object.keys(y)) {
+    try {
+      assert.deepStrictEqual(x[key], y[key]);
+    } catch (error) {
+      throw new Error(`${key} differs after ${context}:\n${(error as Error).message.slice(0, 3000)}`);
+    }
+  }
+}
+
+/** Lines of statements a document may gain. */
+const statementLines = [
+  "conv 8 3x3",
+  "conv 16 3x3 pad 1",
+  "conv 8 3x3 stride 2",
+  "relu",
+  "bn",
+  "maxpool 2",
+  "fc 10",
+  "dropout 0.1",
+  "rel",
+  "conv 8 3x3 strid 2",
+  "c9: conv 4 1x1",
+  "layer1: repeat 2 { conv 8 3x3 pad 1; relu }",
+  "repeat 2 {\n    conv 4 3x3 pad 1\n  }",
+  "residual { conv 8 3x3 pad 1 } shortcut { conv 8 1x1 }",
+  "concat { branch { conv 4 1x1 } branch { conv 4 3x3 pad 1 } }",
+  "B0(8)",
+  "B1(4)",
+  "input 32x32x3",
+  "input 28x28",
+  "# a comment",
+  "conv 8 3x3 # shape: (32 − 3)/1 + 1 — 生成",
+  "a: relu; b2: bn",
+  "",
+];
+
+/** A document made of blocks, networks and file-level statements, in any order. */
+const documentText: fc.Arbitrary<string> = fc.oneof(
+  cnnText({ maxBlocks: 3, maxRepeat: 4, maxStatements: 5 }),
+  fc
+    .tuple(
+      fc.array(fc.constantFrom(...statementLines), { minLength: 0, maxLength: 6 }),
+      fc.array(fc.constantFrom(...statementLines), { minLength: 0, maxLength: 8 }),
+      fc.array(fc.constantFrom(...statementLines), { minLength: 0, maxLength: 8 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.constantFrom("\n", "\r\n"),
+    )
+    .map(([top, net, block, networkFirst, withInput, eol]) => {
+      const blockText = ["block B0(k) {", ...block.map((l) => `  ${l}`), "}", "block B1(k) { conv k 3x3 pad 1; relu }"];
+      const netText = ["network N {", ...(withInput ? ["  input 32x32x3"] : []), ...net.map((l) => `  ${l}`), "}"];
+      const lines = networkFirst ? [...netText, ...blockText, ...top] : [...blockText, ...netText, ...(top.length ? ["input 16x16x1", ...top] : [])];
+      return lines.join("\n").replace(/\n/g, eol) + eol;
+    }),
+);
+
+interface Edit {
+  /** where, as a fraction of the text or of its lines */
+  at: number;
+  kind: "insert-line" | "remove-line" | "replace-line" | "option" | "rename" | "input" | "brace" | "char" | "delete" | "value" | "undo";
+  pick: number;
+  text: string;
+}
+
+const editArb: fc.Arbitrary<Edit> = fc.record({
+  at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+  kind: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom<Edit["kind"]>("insert-line", "remove-line", "replace-line", "option", "rename", "input", "value") },
+    { weight: 3, arbitrary: fc.constantFrom<Edit["kind"]>("brace", "char", "delete", "undo") },
+  ),
+  pick: fc.nat({ max: 1000 }),
+  text: fc.oneof(
+    fc.constantFrom(...statementLines),
+    fc.string({ unit: fc.constantFrom("a", "x", "3", " ", "{", "}", "(", ")", "[", "]", ";", "#", ":", ".", "\n", "\r", "=", ",", "s", "—", "生", "\t") as fc.Arbitrary<string>, maxLength: 4 }),
+  ),
+});
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === "\n") starts.push(i + 1);
+  return starts;
+}
+
+/** The edit applied (`undo`: back to the last text without a syntax error, as a typo is fixed). */
+function apply(text: string, e: Edit, before: string, fromLine = 0): string {
+  if (e.kind === "undo") return before;
+  const starts = lineStarts(text);
+  // (grammar-aware edits mostly go to a statement's line; any line else)
+  const statementLinesAt = starts.map((_, i) => i).filter((i) => i >= fromLine && /^\s+[a-zA-Z]/.test(text.slice(starts[i], starts[i + 1] ?? text.length)));
+  const line =
+    e.pick % 5 !== 0 && statementLinesAt.length > 0 && !["char", "delete", "brace"].includes(e.kind)
+      ? statementLinesAt[Math.floor(e.at * statementLinesAt.length)]
+      : Math.min(starts.length - 1, Math.floor(e.at * starts.length));
+  const ls = starts[line];
+  const le = line + 1 < starts.length ? starts[line + 1] : text.length;
+  const content = text.slice(ls, le).replace(/\r?\n$/, "");
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const indent = /^\s*/.exec(content)![0];
+  const at = Math.min(text.length, Math.floor(e.at * (text.length + 1)));
+  const splice = (s: number, t: number, x: string) => text.slice(0, s) + x + text.slice(t);
+  switch (e.kind) {
+    case "insert-line":
+      return splice(ls, ls, `${indent || "  "}${statementLines[e.pick % statementLines.length].replace(/\n/g, eol)}${eol}`);
+    case "remove-line":
+      return splice(ls, le, "");
+    case "replace-line":
+      return splice(ls, ls + content.length, `${indent}${statementLines[e.pick % statementLines.length].replace(/\n/g, eol)}`);
+    case "option": {
+      const options = [" stride 2", " pad 1", " nobias", " floor", " groups 2", " strid 1"];
+      const o = options[e.pick % options.length];
+      const i = content.indexOf(o);
+      return i >= 0 ? splice(ls + i, ls + i + o.length, "") : splice(ls + content.length, ls + content.length, o);
+    }
+    case "value": {
+      // a number changed in place (the same length or not)
+      const m = /\d+/.exec(content.slice(e.pick % Math.max(1, content.length)));
+      if (!m) return splice(ls + content.length, ls + content.length, " 3");
+      const i = content.indexOf(m[0], e.pick % Math.max(1, content.length));
+      return splice(ls + i, ls + i + m[0].length, String((Number(m[0]) + 1 + (e.pick % 17)) % 70));
+    }
+    case "rename": {
+      // a label or a block's name, everywhere or in one place
+      const names = [...new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]*(?=:)|\bB\d\b/g) ?? [])];
+      if (!names.length) return splice(ls + indent.length, ls + indent.length, "lab: ");
+      const name = names[e.pick % names.length];
+      const to = `${name}${e.pick % 3 === 0 ? "" : "x"}`;
+      return e.pick % 2 ? text.replace(new RegExp(`\\b${name}\\b`, "g"), to) : text.replace(new RegExp(`\\b${name}\\b`), to === name ? `${name}2` : to);
+    }
+    case "input": {
+      const i = text.indexOf("input ");
+      if (i >= 0 && e.pick % 2) {
+        const end = text.indexOf("\n", i);
+        return splice(i, end < 0 ? text.length : end, e.pick % 4 === 1 ? "" : "relu");
+      }
+      return splice(ls, ls, `${indent || "  "}input ${8 + (e.pick % 3) * 8}x${8 + (e.pick % 3) * 8}x3${eol}`);
+    }
+    case "brace": {
+      const braces = ["{", "}", " {", `${eol}}`, "{ relu }", "}{"];
+      if (e.pick % 3 === 0) {
+        const i = text.indexOf(e.pick % 2 ? "{" : "}", at);
+        if (i >= 0) return splice(i, i + 1, "");
+      }
+      return splice(at, at, braces[e.pick % braces.length]);
+    }
+    case "char":
+      return splice(at, at, e.text);
+    case "delete":
+      return splice(at, Math.min(text.length, at + 1 + (e.pick % 12)), "");
+  }
+}
+
+describe("incremental analysis: the same as a fresh analysis, for every edit", function () {
+  this.timeout(3_000_000);
+  // resumes on small texts too, from checkpoints every few statements (the defaults: 100 and 32)
+  const defaults = { every: Elaborator.checkpointEvery, from: Elaborator.resumableFrom };
+  before(() => {
+    Elaborator.checkpointEvery = 3;
+    Elaborator.resumableFrom = 0;
+    Elaborator.notInFirstHalf = false;
+    limits.movedAtMostKept = false;
+    cleanBaseLimits.from = 0;
+  });
+  after(() => {
+    Elaborator.checkpointEvery = defaults.every;
+    Elaborator.resumableFrom = defaults.from;
+    Elaborator.notInFirstHalf = true;
+    limits.movedAtMostKept = true;
+    cleanBaseLimits.from = 20_000;
+  });
+  let reused = 0;
+  let edits = 0;
+  let broken = 0;
+
+  it("random documents, random sequences of edits (a chain of analyses, each from the one before)", () => {
+    reuseCounts.parses = 0;
+    reuseCounts.resumes = 0;
+    fc.assert(
+      fc.property(documentText, fc.array(editArb, { minLength: 1, maxLength: 12 }), (start, list) => {
+        let text = start;
+        let before = start;
+        let previous = analyze(text, "doc.cnn");
+        if (process.env.INCREMENTAL_DEBUG && previous.parse.errors.length) console.log("start", JSON.stringify(text), previous.parse.errors[0].message);
+        same(previous, analyze(text, "doc.cnn"), "the first analysis");
+        for (const [n, e] of list.entries()) {
+          const next = apply(text, e, before);
+          const context = `edit ${n + 1} (${e.kind}) of ${JSON.stringify(text)} → ${JSON.stringify(next)}`;
+          if (reparse(previous.text, previous.parse, next)) reused++;
+          else if (previous.parse.errors.length > 0) broken++;
+          edits++;
+          const incremental = analyze(next, "doc.cnn", {}, previous);
+          const fresh = analyze(next, "doc.cnn");
+          same(incremental, fresh, context);
+          previous = incremental;
+          // (undo goes back to the last text without a syntax error: the typo fixed)
+          if (fresh.parse.errors.length === 0) before = next;
+          else if (process.env.INCREMENTAL_DEBUG && before === text) console.log(e.kind, JSON.stringify(next), fresh.parse.errors[0].message);
+          text = next;
+        }
+      }),
+      { numRuns: Number(process.env.INCREMENTAL_RUNS ?? 40), seed: process.env.INCREMENTAL_SEED ? Number(process.env.INCREMENTAL_SEED) : undefined },
+    );
+    // the test is only worth something if many edits took the incremental paths
+    assert.ok(reused > edits / 5, `only ${reused} of ${edits} edits were parsed incrementally (${broken} after a text with a syntax error)`);
+    console.log(`      (${edits} edits: ${reuseCounts.parses} parsed incrementally, ${reuseCounts.resumes} elaborations resumed)`);
+  });
+
+  it("edits in a network's body below the blocks it uses (the elaboration resumed at the statement edited)", () => {
+    const resumes = reuseCounts.resumes;
+    let count = 0;
+    const doc = fc
+      .tuple(
+        fc.array(fc.constantFrom(...statementLines), { minLength: 0, maxLength: 4 }),
+        fc.array(fc.constantFrom(...statementLines.filter((l) => !l.startsWith("input"))), { minLength: 3, maxLength: 25 }),
+        fc.constantFrom("input 32x32x3", "input 28x28", "conv 8 3x3"),
+      )
+      .map(([block, net, first]) => ["block B0(k) {", ...block.map((l) => `  ${l}`), "}", "block B1(k) { conv k 3x3 pad 1; relu }", "network N {", `  ${first}`, ...net.map((l) => `  ${l}`), "}", ""].join("\n"));
+    fc.assert(
+      fc.property(doc, fc.array(editArb, { minLength: 1, maxLength: 10 }), (start, list) => {
+        let text = start;
+        let before = start;
+        let previous = analyze(text, "doc.cnn");
+        const fromLine = text.split("\n").indexOf("network N {") + 2;
+        for (const [n, e] of list.entries()) {
+          const next = apply(text, e.kind === "char" || e.kind === "delete" || e.kind === "brace" ? { ...e, kind: "replace-line" } : e, before, fromLine);
+          count++;
+          const incremental = analyze(next, "doc.cnn", {}, previous);
+          const fresh = analyze(next, "doc.cnn");
+          same(incremental, fresh, `edit ${n + 1} (${e.kind}) of ${JSON.stringify(text)} → ${JSON.stringify(next)}`);
+          previous = incremental;
+          if (fresh.parse.errors.length === 0) before = next;
+          text = next;
+        }
+      }),
+      { numRuns: Number(process.env.INCREMENTAL_RUNS ?? 40), seed: process.env.INCREMENTAL_SEED ? Number(process.env.INCREMENTAL_SEED) : undefined },
+    );
+    assert.ok(reuseCounts.resumes - resumes > count / 6, `only ${reuseCounts.resumes - resumes} of ${count} elaborations were resumed`);
+  });
+
+  it("an edit of the last layer line of a long network reparses that line only, and resumes its elaboration", () => {
+    const lines = ["network Big {", "  input 224x224x3"];
+    for (let i = 0; i < 300; i++) lines.push(i % 2 ? "  relu" : `  c${i}: conv 16 3x3 pad 1   # keeps the size`);
+    lines.push("}", "");
+    const text = lines.join("\n");
+    const at = text.lastIndexOf("relu") + 4;
+    const next = text.slice(0, at) + " stride 2" + text.slice(at);
+    const before = parse(text);
+    const r = reparse(text, before, next)!;
+    assert.ok(r, "reparsed");
+    assert.equal(next.slice(r.start, r.end), "  relu stride 2\n");
+    const net = r.result.file.items[0];
+    const old = before.file.items[0];
+    assert.ok(net.type === "network" && old.type === "network");
+    // the statements before the edit are the previous parse's own
+    assert.equal(net.body[100], old.body[100]);
+    assert.equal(net.body.length, old.body.length);
+    // (with the default checkpoints: the elaboration resumed near the end)
+    Elaborator.checkpointEvery = defaults.every;
+    Elaborator.resumableFrom = defaults.from;
+    const resumes = reuseCounts.resumes;
+    try {
+      same(analyze(next, "big.cnn", {}, analyze(text, "big.cnn")), analyze(next, "big.cnn"), "the stride");
+    } finally {
+      Elaborator.checkpointEvery = 3;
+      Elaborator.resumableFrom = 0;
+    }
+    assert.equal(reuseCounts.resumes, resumes + 1);
+  });
+
+  it("the previous analysis is left as it was (a run in progress may still read it)", () => {
+    const text = "block B(k) { conv k 3x3 pad 1 }\nnetwork N {\n  input 8x8x1\n  B(4)\n  relu\n  fc 10\n}\n";
+    const first = analyze(text, "n.cnn");
+    const before = JSON.stringify(plain(first), (_, v) => (typeof v === "bigint" ? `${v}n` : v));
+    const next = text.replace("  B(4)\n", "  B(4)\n  conv 2 1x1\n");
+    analyze(next, "n.cnn", {}, first);
+    assert.equal(JSON.stringify(plain(first), (_, v) => (typeof v === "bigint" ? `${v}n` : v)), before);
+  });
+
+  it("statements moved by an edit: the copy written out per kind of node is the generic walk's, on every example and fixture", () => {
+    const files = ["examples", "test/fixtures"].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith(".cnn"))
+        .map((f) => join(root, dir, f)),
+    );
+    assert.ok(files.length > 30, `${files.length} files`);
+    let items = 0;
+    for (const file of files) {
+      for (const item of parse(readFileSync(file, "utf8")).file.items) {
+        assert.deepStrictEqual(movedItem(item, 37), moved(item, 37), file);
+        items++;
+      }
+    }
+    assert.ok(items > 100);
+  });
+});
