@@ -195,8 +195,11 @@ async function main(): Promise<void> {
   const counts = [...new Set([1, ...threadCounts])];
   const measure = (engine: string, net: string, n: number, threads: number): Measurement => {
     const r = spawnSync(process.execPath, [process.argv[1], "--measure", engine, net, String(batch), String(n), String(threads)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    if (r.status !== 0) throw new Error(`${engine} on ${net} failed (exit ${r.status ?? r.signal})`);
-    const m = JSON.parse(r.stdout.trim().split("\n").pop()!) as Measurement;
+    // a child that dies (or is stopped) is a row saying so, not the end of the run
+    const m: Measurement =
+      r.status === 0
+        ? (JSON.parse(r.stdout.trim().split("\n").pop()!) as Measurement)
+        : { engine, net, threads, info: engine, samplesPerSecond: NaN, samplesPerCpuSecond: NaN, foreign: NaN, error: `its process ended (exit ${r.status ?? r.signal})` };
     process.stderr.write(`${net} ${engine} threads=${threads}: ${m.error ? `cannot train: ${m.error}` : `${m.samplesPerSecond.toFixed(0)} samples/s`} — ${m.info}, machine busy elsewhere ${(100 * m.foreign).toFixed(0)}%\n`);
     return m;
   };
