@@ -88,18 +88,19 @@ async function main() {
     for (const line of joins) console.log(line);
     for (const [t, ideal] of ideals) console.log(idealLine(t, ideal));
     const idealCounts = [...ideals.keys()];
-    const head = ["node", "step", "out", "MMAC", ...threadCounts.map((t) => `${t}t ms`), ...idealCounts.flatMap((t) => [`${t}t parts`, `${t}t ideal`]), ...threadCounts.map((t) => `${t}t GF/s`), ...(threadCounts.length > 1 ? [`${threadCounts[0]}t/${threadCounts[1]}t`] : [])];
+    const head = ["node", "step", "out", "MMAC", ...threadCounts.map((t) => `${t}t ms`), ...idealCounts.flatMap((t) => [`${t}t parts`, `${t}t ideal`, `${t}t lost`]), ...threadCounts.map((t) => `${t}t GF/s`), ...(threadCounts.length > 1 ? [`${threadCounts[0]}t/${threadCounts[1]}t`] : [])];
     const table = rows.map((r, i) => {
       const ms = threadCounts.map((t) => statOf(per.get(t)![i] ?? [0]));
       const ideal = idealCounts.flatMap((t) => {
         const st = ideals.get(t)!.steps[i];
-        return [st.parts, st.ideal.toFixed(3)];
+        // lost: what the best time is above an even share of the step's work
+        return [st.parts, st.ideal.toFixed(3), (st.ideal - st.work / t).toFixed(3)];
       });
       return { r, ms, cells: [String(r.node), r.op, r.shape, (r.macs / 1e6).toFixed(1), ...ms.map((x) => x.toFixed(3)), ...ideal, ...ms.map((x) => (x > 0 ? ((2 * r.macs) / x / 1e6).toFixed(1) : "")), ...(ms.length > 1 ? [(ms[0] / ms[1]).toFixed(2)] : [])] };
     });
     const sums = threadCounts.map((_, j) => table.reduce((a, t) => a + t.ms[j], 0));
     const shown = [...table].sort((a, b) => b.ms[0] - a.ms[0]).slice(0, top).sort((a, b) => rows.indexOf(a.r) - rows.indexOf(b.r));
-    const idealSums = idealCounts.flatMap((t) => ["", ideals.get(t)!.ideal.toFixed(2)]);
+    const idealSums = idealCounts.flatMap((t) => ["", ideals.get(t)!.ideal.toFixed(2), (ideals.get(t)!.ideal - ideals.get(t)!.work / t).toFixed(2)]);
     const all = [head, ...shown.map((t) => t.cells), ["", "sum of steps", "", "", ...sums.map((s) => s.toFixed(2)), ...idealSums]];
     const widths = head.map((_, j) => Math.max(...all.map((c) => (c[j] ?? "").length)));
     for (const c of all) console.log(c.map((x, j) => (j < 3 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join("  "));
