@@ -308,6 +308,20 @@ describe("cnn import: ONNX to a design", function () {
     assert.deepEqual(own.notes, []);
   });
 
+  it("a folded stem in a model whose bns are `norm` (torchvision's DenseNet): features.conv0 is followed by features.norm0, as its state_dict names it", async () => {
+    const nodes = [
+      node("Conv", "/features/conv0/Conv", ["input", "onnx::Conv_7", "onnx::Conv_8"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+      node("Relu", "/features/relu0/Relu", ["a"], ["b"]),
+      bn("features.norm5", "b", "c"),
+      node("Relu", "/features/relu5/Relu", ["c"], ["output"]),
+    ];
+    const model = modelOf(nodes, [f32("onnx::Conv_7", [4, 3, 3, 3], 1), f32("onnx::Conv_8", [4], 2), ...bnInits("features.norm5", 4, 10)], [1, 3, 6, 6], [1, 4, 6, 6]);
+    const imported = importOnnx(model, "densenet_stem");
+    assert.match(imported.text, /features\.conv0: conv 4 3 pad 1 nobias\n  features\.norm0: bn\n/);
+    assert.ok(imported.tensors.some((t) => t.name === "features.norm0.running_var"));
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
   it("Pad (zeros, the same on every side) → pad P; Resize/Upsample nearest by a whole factor → upsample S; ConvTranspose → deconv; ReduceMean over H, W → gap", async () => {
     const nodes = [
       node("Pad", "/pad/Pad", ["input", "pads1", "zero"], ["p"], [text("mode", "constant")]),
