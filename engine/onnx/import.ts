@@ -776,13 +776,15 @@ class Importer {
   /**
    * The label of the bn a folded conv had after it, named as torchvision names it where the
    * conv's name says (`layer1.0.conv1` → `layer1.0.bn1` — `norm1` where the model's bns are
-   * `norm` —, `….conv` → `….bn`, `features.0.0` →
+   * `norm`, `norm2` where `norm1` came before the conv —, `….conv` → `….bn`, `features.0.0` →
    * `features.0.1`, `downsample.0` → `downsample.1`), else the conv's label and `_bn`.
    */
   private bnLabelAfter(conv: string): string {
     const m = /^(.*?)(conv(\d*)|(\d+))$/.exec(conv);
     const prefix = m?.[1] ?? "";
-    const guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}${this.bnWord()}${m[3]}`) : "";
+    let guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}${this.bnWord()}${m[3]}`) : "";
+    // pre-activation (DenseNet: norm1 relu conv1 norm2 relu conv2): the bn after convN is the next one
+    if (m && m[4] === undefined && m[3] !== "" && this.labels.has(guess)) guess = `${prefix}${this.bnWord()}${Number(m[3]) + 1}`;
     const label = guess && !this.labels.has(guess) && (m![4] !== undefined ? prefix.endsWith(".") : prefix === "" || /[._]$/.test(prefix)) ? guess : `${conv}_bn`;
     let unique = label;
     for (let k = 2; this.labels.has(unique); k++) unique = `${label}_${k}`;
