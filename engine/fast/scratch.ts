@@ -34,7 +34,7 @@ function ofNode(node: GraphNode, threads: number): { shared: number; local: numb
   const g = windowGeometry(conv, conv.attrs.groups);
   if (isDepthwise(conv)) return { shared: direct3x3(g) ? DIRECT3_SCRATCH : paddedWindow(g).bytes, local: 0 };
   if (winogradFits({ head: conv } as Parameters<typeof winogradFits>[0])) {
-    const w = winogradLayout(g, MR_MOST);
+    const w = winogradLayout(g, MR_MOST, threads);
     const block = w.vBytes + w.mBytes;
     if (threads <= 1) return { shared: w.padBytes + block + w.tmpBytes, local: 0 };
     return byBlocks(w.blocks, threads) ? { shared: w.padBytes, local: block + w.tmpBytes } : { shared: w.padBytes + block, local: w.tmpBytes };

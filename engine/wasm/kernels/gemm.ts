@@ -145,6 +145,60 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
     f.call(copyBlock, c, ldc, scratch, NR * 4, rows, cols);
   });
 
+  // narrow(a, b, ldb, c, ldc, r, kc, bias, mode, cols): MR = 4 full rows times `cols` < NR
+  // columns of a B panel (the last column group of N, e.g. 1 of MobileNetV2's 49): one
+  // vector per column holds its four rows, so a k costs one load of A, `cols` splats of
+  // B and `cols` multiply-adds instead of a whole 4×8 tile computed in a scratch tile and
+  // copied out (a 7×7 output's last group: 1 column in 8). Each output is the same sum of
+  // the same products in the same order as the tile's, so the same bits.
+  const narrow = m.func("gemm_narrow", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [a, b, ldb, c, ldc, r, kc, bias, mode, cols] = f.params;
+    const acc = Array.from({ length: NR - 1 }, () => f.v128());
+    const av = f.v128();
+    const k = f.i32();
+    const act = f.i32(i32.and(i32.shrU(mode, Mode.actShift), 3));
+    /** column j's four rows of a row-strided matrix at `base`, as one vector */
+    const gather = (base: Local, ld: Local, j: number) => {
+      let x = v.splat(f32.load(base, 4 * j));
+      for (let row = 1; row < 4; row++) x = v.replace(x, row, f32.load(i32.add(base, i32.mul(ld, row)), 4 * j));
+      return x;
+    };
+    for (let n = 1; n < NR; n++) {
+      const cs = acc.slice(0, n);
+      f.if(i32.eq(cols, n), () => {
+        f.if(
+          i32.and(mode, Mode.accumulate),
+          () => cs.forEach((x, j) => f.set(x, gather(c, ldc, j))),
+          () =>
+            f.if(
+              i32.and(mode, Mode.bias),
+              () => cs.forEach((x) => f.set(x, v.load(bias))),
+              () => cs.forEach((x) => f.set(x, v.const(0))),
+            ),
+        );
+        f.set(k, kc);
+        f.loop((again) => {
+          f.set(av, v.load(a));
+          cs.forEach((x, j) => f.set(x, v.madd(av, v.splatLoad(b, 4 * j), x, relaxed)));
+          f.inc(a, 4 * MR);
+          f.set(b, i32.add(b, ldb));
+          f.set(k, i32.sub(k, 1));
+          f.brIf(again, k);
+        });
+        f.if(i32.and(mode, Mode.finish), () => {
+          f.if(i32.and(mode, Mode.residual), () => cs.forEach((x, j) => f.set(x, v.add(x, gather(r, ldc, j)))));
+          f.if(act, () => {
+            cs.forEach((x) => f.set(x, v.pmax(v.const(0), x)));
+            f.if(i32.eq(act, 2), () => cs.forEach((x) => f.set(x, v.pmin(v.const(6), x))));
+          });
+        });
+        cs.forEach((x, j) => {
+          for (let row = 0; row < 4; row++) f.storeF32(i32.add(c, i32.mul(ldc, row)), v.lane(x, row), 4 * j);
+        });
+      });
+    }
+  });
+
   /**
    * The product, blocked: `b` says how a block's B panels are had (`koff` 0: read in
    * place; else packed by im2col into `panel`; `packed`: already packed, every column
@@ -220,7 +274,10 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
                 f.if(full, () => f.call(strip, a, bBase, bStep, ldb, i32.add(C, off), ldc, i32.add(res, off), ldc, kc, biasAt, mode, full));
                 f.if(i32.ne(i32.mul(full, NR), nc), () => {
                   const at = i32.add(off, i32.mul(full, NR * 4));
-                  f.call(edge, a, i32.add(bBase, i32.mul(full, bStep)), ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, MR, i32.sub(nc, i32.mul(full, NR)), scratch);
+                  const bAt = i32.add(bBase, i32.mul(full, bStep));
+                  const cols = i32.sub(nc, i32.mul(full, NR));
+                  if (MR === 4) f.call(narrow, a, bAt, ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, cols);
+                  else f.call(edge, a, bAt, ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, MR, cols, scratch);
                 });
               },
               () =>
