@@ -162,6 +162,9 @@ export function emitWindow(m: Module, relaxed: boolean) {
     const b = f.v128();
     const x = f.v128();
     const wr = Array.from({ length: 9 }, () => f.v128());
+    const lo = f.v128();
+    const hi = f.v128();
+    const even = f.v128();
     const rows = [f.i32(), f.i32(), f.i32()];
     const rowBytes = f.i32(i32.shl(W, 2));
     const last = f.i32(i32.and(i32.sub(Wo, 1), -4));
@@ -177,11 +180,19 @@ export function emitWindow(m: Module, relaxed: boolean) {
       f.set(at, i32.shl(i32.sub(i32.mul(ox, s), padLeft), 2));
       for (let fy = 0; fy < 3; fy++) {
         const base = i32.add(rows[fy], at);
+        if (s === 2) {
+          // columns c … c + 11 of the row in three loads: the even ones, the odd ones, and
+          // the even ones from c + 2 (the first's last three and the third load's first)
+          f.set(lo, v.load(base));
+          f.set(hi, v.load(base, 16));
+          f.set(even, v.shuffle(lo, hi, [0, 2, 4, 6]));
+        }
         for (let fx = 0; fx < 3; fx++) {
           let input: Value;
           if (s === 1) input = v.load(base, 4 * fx);
-          else if (fx < 2) input = v.shuffle(v.load(base), v.load(base, 16), fx === 0 ? [0, 2, 4, 6] : [1, 3, 5, 7]);
-          else input = v.shuffle(v.load(base, 8), v.load(base, 24), [0, 2, 4, 6]);
+          else if (fx === 0) input = even;
+          else if (fx === 1) input = v.shuffle(lo, hi, [1, 3, 5, 7]);
+          else input = v.shuffle(even, v.load(base, 32), [1, 2, 3, 4]);
           if (masks) {
             f.set(x, input);
             input = v.and(x, masks[fx]);
