@@ -234,6 +234,63 @@ export function emitWindow(m: Module, relaxed: boolean) {
     for (const s of [1, 2] as const) for (const a of [0, 1, 2]) f.if(i32.and(i32.eq(stride, s), i32.eq(act, a)), () => loops(s, a));
   });
 
+  // depthwise3_flat: the same sums as depthwise3 at stride 1 and padding 1, for planes of
+  // a few rows (MobileNetV2's 14×14 and 7×7): the output plane as one row of H·W floats,
+  // whose tap (fy, fx) reads the input at the same flat index + (fy − 1)·W + fx − 1; a
+  // lane whose tap falls outside the plane (above, below, or across a row's end) is
+  // masked to zero by the per-layer table, as the padded kernel reads a zero. No
+  // per-row work, and a 7×7 plane takes 13 vectors, not 14. Only the plane's last
+  // vector is stored lane by lane (nothing is written past a channel's plane).
+  const depthwise3Flat = emitKernel(m, "depthwise3_flat", (f, p) => {
+    const { dst, src, filters: w, bias, channels: C, plane, width: W, masks, act } = p;
+    const k = f.i32();
+    const j = f.i32();
+    const chan = f.i32();
+    const out = f.i32();
+    const wk = f.i32();
+    const mk = f.i32();
+    const up = f.i32();
+    const mid = f.i32();
+    const down = f.i32();
+    const acc = f.v128();
+    const b = f.v128();
+    const tmpV = f.v128();
+    const tmpN = f.i32();
+    const wr = Array.from({ length: 9 }, () => f.v128());
+    const rowBytes = f.i32(i32.shl(W, 2));
+    const planeBytes = f.i32(i32.shl(plane, 2));
+    const vectors = f.i32(i32.shrU(i32.add(plane, 3), 2));
+    const loops = (a: number) =>
+      f.for(k, 0, C, 1, () => {
+        f.set(chan, i32.add(src, i32.mul(k, planeBytes)));
+        f.set(out, i32.add(dst, i32.mul(k, planeBytes)));
+        f.set(wk, i32.add(w, i32.mul(k, 36)));
+        wr.forEach((r, i) => f.set(r, v.splatLoad(wk, 4 * i)));
+        f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+        f.set(mk, masks);
+        // the three rows' first taps (column − 1) for the vector at flat index 4j
+        f.set(mid, i32.sub(chan, 4));
+        f.for(j, 0, vectors, 1, () => {
+          f.set(up, i32.sub(mid, rowBytes));
+          f.set(down, i32.add(mid, rowBytes));
+          f.set(acc, b);
+          [up, mid, down].forEach((row, fy) => {
+            for (let fx = 0; fx < 3; fx++) {
+              const t = 3 * fy + fx;
+              // the centre tap of a lane inside the plane is always inside it
+              const x = t === 4 ? v.load(row, 4 * fx) : v.and(v.load(row, 4 * fx), v.load(mk, 16 * t));
+              f.set(acc, v.madd(wr[t], x, acc, relaxed));
+            }
+          });
+          const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+          storeOutputs(f, out, result, i32.sub(plane, i32.shl(j, 2)), tmpV, tmpN);
+          f.inc(mid, 16);
+          f.inc(mk, 16 * 9);
+        });
+      });
+    for (const a of [0, 1, 2]) f.if(i32.eq(act, a), () => loops(a));
+  });
+
   // pool(dst, src, C, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, avg, H + bottom, W + right, top, left)
   // avg divides by the window clipped to the padded input, as PyTorch's count_include_pad
   const pool = emitKernel(
@@ -302,5 +359,5 @@ export function emitWindow(m: Module, relaxed: boolean) {
       byStride(f, sw, (s) => f.if(avg, () => loops(s, true), () => loops(s, false)));
     },
   );
-  return { depthwise, depthwise3, pool };
+  return { depthwise, depthwise3, depthwise3Flat, pool };
 }
