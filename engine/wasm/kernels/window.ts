@@ -44,6 +44,18 @@ function storeOutputs(f: Func, out: Local, value: Value, left: Value, tmp: Local
   );
 }
 
+/** activation `a` (0 none, 1 relu, 2 relu6) of a loop copy specialised for it */
+function fixedActivation(acc: Local, a: number): Value {
+  return a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+}
+
+/** channel k's nine 3×3 weights (from `w`, 36 bytes a channel) and its bias, splatted into registers */
+function channelWeights(f: Func, wk: Local, w: Value, bias: Value, k: Local, wr: Local[], b: Local): void {
+  f.set(wk, i32.add(w, i32.mul(k, 36)));
+  wr.forEach((r, i) => f.set(r, v.splatLoad(wk, 4 * i)));
+  f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+}
+
 /** emits `body` three times: for stride 1, stride 2 and any other stride */
 function byStride(f: Func, stride: Local, body: (s: 1 | 2 | Local) => void) {
   f.if(i32.eq(stride, 1), () => body(1), () => f.if(i32.eq(stride, 2), () => body(2), () => body(stride)));
@@ -105,7 +117,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
               for (let fy = 0; fy < 3; fy++)
                 for (let fx = 0; fx < 3; fx++)
                   f.set(acc, v.madd(wr[3 * fy + fx], gather(f, i32.add(i32.add(rowPtr[fy], at), 4 * fx), s, t), acc, relaxed));
-              const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+              const result = fixedActivation(acc, a);
               storeOutputs(f, out, result, i32.sub(Wo, ox), tmpV, tmpN);
             });
           });
@@ -200,7 +212,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
           f.set(acc, v.madd(wr[3 * fy + fx], input, acc, relaxed));
         }
       }
-      const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+      const result = fixedActivation(acc, a);
       if (masks === lastMasks) storeOutputs(f, out, result, i32.sub(Wo, ox), tmpV, tmpN);
       else {
         f.storeV(out, result);
@@ -211,9 +223,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
       f.for(k, 0, C, 1, () => {
         f.set(chan, i32.add(src, i32.mul(k, srcPlane)));
         f.set(out, i32.add(dst, i32.mul(k, dstPlane)));
-        f.set(wk, i32.add(w, i32.mul(k, 36)));
-        wr.forEach((r, i) => f.set(r, v.splatLoad(wk, 4 * i)));
-        f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+        channelWeights(f, wk, w, bias, k, wr, b);
         f.for(oy, rowFrom, rowTo, 1, () => {
           rows.forEach((r, fy) => {
             f.set(iy, i32.add(i32.sub(i32.mul(oy, s), padTop), fy));
@@ -264,9 +274,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
       f.for(k, 0, C, 1, () => {
         f.set(chan, i32.add(src, i32.mul(k, planeBytes)));
         f.set(out, i32.add(dst, i32.mul(k, planeBytes)));
-        f.set(wk, i32.add(w, i32.mul(k, 36)));
-        wr.forEach((r, i) => f.set(r, v.splatLoad(wk, 4 * i)));
-        f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+        channelWeights(f, wk, w, bias, k, wr, b);
         f.set(mk, masks);
         // the three rows' first taps (column − 1) for the vector at flat index 4j
         f.set(mid, i32.sub(chan, 4));
@@ -282,7 +290,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
               f.set(acc, v.madd(wr[t], x, acc, relaxed));
             }
           });
-          const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+          const result = fixedActivation(acc, a);
           storeOutputs(f, out, result, i32.sub(plane, i32.shl(j, 2)), tmpV, tmpN);
           f.inc(mid, 16);
           f.inc(mk, 16 * 9);
