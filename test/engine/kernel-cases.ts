@@ -15,6 +15,8 @@ export const kernelCases: [string, string, string | null][] = [
   ["conv 1×1 x=17×16×20 K=37 s=1: 272 positions, B read in place", "input 17x16x20\nconv 37 1x1\nrelu6", "gemm"],
   ["conv 1×1 x=17×17×20 K=12 + relu6: 289 positions read in place, the last column alone (gemm_narrow)", "input 17x17x20\nconv 12 1x1\nrelu6", "gemm"],
   ["conv 1×1 x=7×7×260 K=12 + residual + relu6: 49 positions, Kd > KC (gemm_narrow accumulates)", "input 7x7x260\nresidual {\n  conv 12 1x1\n  bn\n} shortcut {\n  conv 12 1x1\n}\nrelu6", "gemm"],
+  ["conv 1×1 x=5×2×40 K=8 + relu, then Kd = 8 and 33: the last 2 columns (gemm_narrow's k dealt to 4 accumulators, odd Kd)", "input 5x2x40\nconv 8 1x1\nrelu\nconv 33 1x1\nconv 4 1x1", "gemm"],
+  ["conv 1×1 x=11×1×33 K=4: the last 3 columns (k dealt to 2 accumulators, one left over)", "input 11x1x33\nconv 4 1x1", "gemm"],
   ["conv 1×1 x=13×11×20 K=6 s=2", "input 13x11x20\nconv 6 1x1 stride 2 floor", "gemm"],
   ["conv x=37×21×3 f=7×7 K=8 s=2 p=3: rows of eight stride-2 windows packed by shuffles, the rest lane by lane", "input 37x21x3\nconv 8 7x7 stride 2 pad 3 floor\nrelu", "gemm"],
   ["conv 1×1 x=40×9×8 K=12 s=2 unpadded: stride-2 rows read up to the input's last float", "input 40x9x8\nconv 12 1x1 stride 2", "gemm"],

@@ -53,6 +53,16 @@ export function applyActivation(x: Local | ReturnType<typeof v.add>, act: Local)
   );
 }
 
+/** while (cond) body — `cond` written twice, before the loop and at its end */
+function whileDo(f: Func, cond: () => ReturnType<typeof i32.add>, body: () => void): void {
+  f.if(cond(), () =>
+    f.loop((again) => {
+      body();
+      f.brIf(again, cond());
+    }),
+  );
+}
+
 /** `pack(panel, src, koff, noff, nc, kc)` is the im2col packer of kernels/im2col.ts */
 export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): GemmKernels {
   // strip(a, b, bStep, ldb, c, ldc, r, ldr, kc, bias, mode, groups): one MR-row panel of
@@ -148,14 +158,17 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
   // narrow(a, b, ldb, c, ldc, r, kc, bias, mode, cols): MR = 4 full rows times `cols` < NR
   // columns of a B panel (the last column group of N, e.g. 1 of MobileNetV2's 49): one
   // vector per column holds its four rows, so a k costs one load of A, `cols` splats of
-  // B and `cols` multiply-adds instead of a whole 4×8 tile computed in a scratch tile and
-  // copied out (a 7×7 output's last group: 1 column in 8). Each output is the same sum of
-  // the same products in the same order as the tile's, so the same bits.
+  // B and `cols` multiply-adds, instead of a whole 4×8 tile in a scratch tile copied out.
+  // With few columns one chain of multiply-adds would wait on its own latency at every
+  // k, so the k are dealt round-robin to `sets` independent accumulators (8 chains or
+  // more in flight) and summed pairwise at the end: a 7×7 output's last column costs
+  // an eighth of a tile instead of a whole one. (Another summation order than the tile's:
+  // the same on any number of threads, since a part's columns start on a multiple of NR.)
   const narrow = m.func("gemm_narrow", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
     const [a, b, ldb, c, ldc, r, kc, bias, mode, cols] = f.params;
-    const acc = Array.from({ length: NR - 1 }, () => f.v128());
     const av = f.v128();
     const k = f.i32();
+    const bu = f.i32();
     const act = f.i32(i32.and(i32.shrU(mode, Mode.actShift), 3));
     /** column j's four rows of a row-strided matrix at `base`, as one vector */
     const gather = (base: Local, ld: Local, j: number) => {
@@ -163,8 +176,18 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
       for (let row = 1; row < 4; row++) x = v.replace(x, row, f32.load(i32.add(base, i32.mul(ld, row)), 4 * j));
       return x;
     };
+    const pool = Array.from({ length: 8 }, () => f.v128());
     for (let n = 1; n < NR; n++) {
-      const cs = acc.slice(0, n);
+      const sets = n === 1 ? 8 : n === 2 ? 4 : n === 3 ? 2 : 1;
+      // acc[u][j]: column j's sum over the k ≡ u (mod sets)
+      const acc = Array.from({ length: sets }, (_, u) => Array.from({ length: n }, (_, j) => (u * n + j < pool.length ? pool[u * n + j] : f.v128())));
+      const cs = acc[0];
+      /** k steps of every set, then one k at a time into the first */
+      const step = (u: number) => {
+        f.set(av, v.load(a, 16 * u));
+        acc[u].forEach((x, j) => f.set(x, v.madd(av, v.splatLoad(bu, 4 * j), x, relaxed)));
+        f.set(bu, i32.add(bu, ldb));
+      };
       f.if(i32.eq(cols, n), () => {
         f.if(
           i32.and(mode, Mode.accumulate),
@@ -176,15 +199,22 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
               () => cs.forEach((x) => f.set(x, v.const(0))),
             ),
         );
+        for (let u = 1; u < sets; u++) acc[u].forEach((x) => f.set(x, v.const(0)));
         f.set(k, kc);
-        f.loop((again) => {
-          f.set(av, v.load(a));
-          cs.forEach((x, j) => f.set(x, v.madd(av, v.splatLoad(b, 4 * j), x, relaxed)));
+        f.set(bu, b);
+        if (sets > 1)
+          whileDo(f, () => i32.geS(k, sets), () => {
+            for (let u = 0; u < sets; u++) step(u);
+            f.inc(a, 4 * MR * sets);
+            f.set(k, i32.sub(k, sets));
+          });
+        whileDo(f, () => i32.gtS(k, 0), () => {
+          step(0);
           f.inc(a, 4 * MR);
-          f.set(b, i32.add(b, ldb));
           f.set(k, i32.sub(k, 1));
-          f.brIf(again, k);
         });
+        for (let width = 1; width < sets; width *= 2)
+          for (let u = 0; u + width < sets; u += 2 * width) acc[u].forEach((x, j) => f.set(x, v.add(x, acc[u + width][j])));
         f.if(i32.and(mode, Mode.finish), () => {
           f.if(i32.and(mode, Mode.residual), () => cs.forEach((x, j) => f.set(x, v.add(x, gather(r, ldc, j)))));
           f.if(act, () => {
