@@ -12,6 +12,7 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { onnx } from "onnx-proto";
 import { analyze, type NetworkResult } from "../../analysis";
+import { modulePathOf } from "../../analysis/paths";
 import { initWeights } from "../../engine/init";
 import { networkInput } from "../../engine/input";
 import { ReferenceExecutor } from "../../engine/reference";
@@ -382,6 +383,46 @@ describe("cnn import: ONNX to a design", function () {
     assert.doesNotMatch(run.stdout, /untrained/);
     const seeded = cnn("run", join(dir, "m.cnn"), "--untrained");
     assert.match(seeded.stdout, /untrained: random weights, seed 0/);
+  });
+
+  it("round trip keeps the module paths: a layer labelled inside blocks and repeats is named `layer1.1.conv2` in the model and in the import", async () => {
+    const text = `block Basic(k) {
+  residual {
+    conv1: conv k 3x3 pad 1 nobias
+    bn1: bn
+    relu
+    conv2: conv k 3x3 pad 1 nobias
+    bn2: bn
+  }
+  relu
+}
+
+network Paths {
+  input 12x12x3
+  conv1: conv 8 3x3 pad 1 nobias
+  bn1: bn
+  relu
+  layer1: repeat 2 { Basic(8) }
+  gap
+  flatten
+  fc: fc 4
+}
+`;
+    const net = only(text, "paths.cnn");
+    const model = exportOnnx(net, initWeights(net.graph, 5));
+    const names = (onnx.ModelProto.decode(model).graph!.initializer ?? []).map((t) => t.name!);
+    for (const name of ["conv1.weight", "bn1.running_mean", "layer1.0.conv1.weight", "layer1.1.conv2.weight", "layer1.1.bn2.bias", "fc.weight", "fc.bias"]) {
+      assert.ok(names.includes(name), `the model holds ${name}: ${names.join(", ")}`);
+    }
+    const imported = importOnnx(model, "Paths");
+    const back = only(imported.text, "paths.cnn");
+    assert.equal(back.params, net.params);
+    assert.equal(back.macs, net.macs);
+    // the import's weights are named as the design's own layers: a file saved for one loads into the other
+    const own = net.graph.flatMap((n) => (n.params > 0n || n.op === "bn" ? [modulePathOf(n.scope, n.label)] : [])).sort();
+    const theirs = back.graph.flatMap((n) => (n.params > 0n || n.op === "bn" ? [modulePathOf(n.scope, n.label)] : [])).sort();
+    assert.deepEqual(theirs, own);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
   });
 
   it("round trip of the new kinds: layernorm (volume and vector), layerscale, gelu, silu, hardswish, mul (SE), slice, shuffle", async () => {
