@@ -74,6 +74,8 @@ function serve(engine: SplitEngine, m: LaneSetup): void {
       ctl[Lane.FAILED] = Math.max(1, text.length);
     }
     lane.timing[1] = performance.now() - began;
+    lane.timing[2] = kind === Command.STEP ? engine.timing.forward : 0;
+    lane.timing[3] = kind === Command.STEP ? engine.timing.backward : 0;
     Atomics.store(ctl, Lane.DONE, seen);
     Atomics.notify(ctl, Lane.DONE);
   }

@@ -132,7 +132,7 @@ export const Lane = {
   FAILED: 7,
   WORDS: 16,
   LOSS_BYTE: 64,
-  /** two float64: when the worker began its command (ms since the epoch: performance.timeOrigin + now) and how long it ran (ms) */
+  /** four float64: when the worker began its command (ms since the epoch: performance.timeOrigin + now), how long it ran, its forward and its backward pass (ms) */
   TIMING_BYTE: 72,
   MESSAGE_BYTE: 128,
   MESSAGE_BYTES: 1024,
@@ -178,7 +178,7 @@ export function laneViews(exchange: SharedArrayBuffer, at: number, batch: number
   return {
     ctl: new Int32Array(exchange, at, Lane.WORDS),
     loss: new Float64Array(exchange, at + Lane.LOSS_BYTE, 1),
-    timing: new Float64Array(exchange, at + Lane.TIMING_BYTE, 2),
+    timing: new Float64Array(exchange, at + Lane.TIMING_BYTE, 4),
     message: new Uint8Array(exchange, at + Lane.MESSAGE_BYTE, Lane.MESSAGE_BYTES),
     inputs: new Float32Array(exchange, at + l.inputs, batch * sampleSize),
     labels: new Int32Array(exchange, at + l.labels, batch),
@@ -316,15 +316,19 @@ export interface ThreadProfile {
   steps: number;
   /** the calling thread: writing the workers' slices into their lanes and waking them */
   dispatch: number;
-  /** the calling thread's own slice (forward, loss, backward) */
+  /** the calling thread's own slice (forward, loss, backward), and of it the forward and the backward pass */
   slice: number;
+  forward: number;
+  backward: number;
   /** the calling thread waiting for the workers once its slice is done */
   wait: number;
   /** the calling thread alone after the join: the weighted sums, the optimizer's update, the parameters published */
   update: number;
-  /** per worker: from being woken to starting (scheduling latency), and its slice */
+  /** per worker: from being woken to starting (scheduling latency), its slice, and of it the forward and the backward pass */
   wake: number[];
   work: number[];
+  workForward: number[];
+  workBackward: number[];
 }
 
 export class ThreadedEngine implements TrainEngine {
@@ -355,14 +359,15 @@ export class ThreadedEngine implements TrainEngine {
   }
 
   private emptyProfile(): ThreadProfile {
-    return { steps: 0, dispatch: 0, slice: 0, wait: 0, update: 0, wake: this.workers.map(() => 0), work: this.workers.map(() => 0) };
+    const zeros = () => this.workers.map(() => 0);
+    return { steps: 0, dispatch: 0, slice: 0, forward: 0, backward: 0, wait: 0, update: 0, wake: zeros(), work: zeros(), workForward: zeros(), workBackward: zeros() };
   }
 
   /** the time of the steps so far (see ThreadProfile); `reset` starts a new count */
   profile(reset = false): ThreadProfile {
     const p = this.timing;
     if (reset) this.timing = this.emptyProfile();
-    return { ...p, wake: [...p.wake], work: [...p.work] };
+    return { ...p, wake: [...p.wake], work: [...p.work], workForward: [...p.workForward], workBackward: [...p.workBackward] };
   }
 
   get name(): string {
@@ -483,12 +488,16 @@ export class ThreadedEngine implements TrainEngine {
     p.steps++;
     p.dispatch += t1 - t0;
     p.slice += t2 - t1;
+    p.forward += this.inner.timing.forward;
+    p.backward += this.inner.timing.backward;
     p.wait += t3 - t2;
     p.update += performance.now() - t3;
     for (let i = 1; i < parts.length; i++) {
       const w = this.workers[i - 1];
       p.wake[i - 1] += Math.max(0, w.views.timing[0] - w.startedAt);
       p.work[i - 1] += w.views.timing[1];
+      p.workForward[i - 1] += w.views.timing[2];
+      p.workBackward[i - 1] += w.views.timing[3];
     }
     return { loss, correct };
   }
