@@ -30,6 +30,7 @@ import { sizeOf } from "../engine/tensor";
 import { streamKey, uniform } from "../engine/random";
 import { mnistDatasets } from "../engine/train/data";
 import { trainEngines } from "../engine/train/engines";
+import { ReferenceEngine, type SliceTiming } from "../engine/train/engine";
 import { loadMnist } from "../engine/train/mnist-node";
 import { optimizerSettings } from "../engine/train/optim";
 import { scoresNode } from "../engine/train/backprop";
@@ -100,6 +101,8 @@ interface Measurement {
   foreign: number;
   /** ours: ms a timed step took (wall-clock), and on threads where it went (engine/train/threaded.ts) */
   stepMs?: number;
+  /** ours on 1 thread: ms a step in the forward pass, the loss, the backward pass (the rest of a step is the optimizer's update) */
+  split?: SliceTiming;
   profile?: ThreadProfile;
   /** CPU ms per timed step: the main thread, the busiest other thread (a training worker), and the rest (V8's collector and compiler threads); Linux only */
   cpu?: { main: number; worker: number; rest: number };
@@ -138,6 +141,7 @@ async function child(engine: string, netName: string, batch: number, steps: numb
   let step: () => Promise<unknown> | unknown;
   let info: string;
   let threaded: ThreadedEngine | null = null;
+  let timing: SliceTiming | null = null;
   const ours = engine === "ours" || engine === "ours-reference";
   if (engine === "ours" || engine === "ours-reference") {
     const name = engine === "ours" ? "fast" : "reference";
@@ -146,6 +150,7 @@ async function child(engine: string, netName: string, batch: number, steps: numb
     let t = 0;
     step = () => e.step(inputs, labels, batch, t++);
     if (e instanceof ThreadedEngine) threaded = e;
+    else if (e instanceof ReferenceEngine) timing = e.timing;
     const ran = e instanceof ThreadedEngine ? e.threads : 1;
     const why = ran < threads ? threadsRefusal(net.graph) ?? nodeTrainThreads.unavailable() ?? "the batch is too small" : null;
     info = `${e.name} engine, ${ran} thread${ran === 1 ? "" : "s"}${why ? ` (not ${threads}: ${why})` : ""}`;
@@ -167,8 +172,10 @@ async function child(engine: string, netName: string, batch: number, steps: numb
   const tasks0 = threadCpu();
   const t0 = performance.now();
   let done = 0;
+  const split: SliceTiming = { forward: 0, loss: 0, backward: 0 };
   while (done < steps || (ours && performance.now() - t0 < TIMED_MS)) {
     await step();
+    if (timing) for (const k of ["forward", "loss", "backward"] as const) split[k] += timing[k];
     done++;
   }
   const ms = performance.now() - t0;
@@ -179,6 +186,7 @@ async function child(engine: string, netName: string, batch: number, steps: numb
   const m: Measurement = { engine, net: netName, threads, info, samplesPerSecond: (done * batch) / (ms / 1000), samplesPerCpuSecond: (done * batch) / (mine / 1000), foreign };
   if (ours) {
     m.stepMs = ms / done;
+    if (timing) m.split = { forward: split.forward / done, loss: split.loss / done, backward: split.backward / done };
     if (threaded) m.profile = threaded.profile();
     const used = [...tasks].map(([tid, t]) => [tid, t - (tasks0.get(tid) ?? 0)] as const);
     if (used.length) {
@@ -259,13 +267,17 @@ function breakdown(one: Measurement[], many: Measurement[]): string | null {
   const threads = profiles[0].work.length + 1;
   const amdahl = 1 / (share + (1 - share) / threads);
   const ms = (x: number) => x.toFixed(2);
-  const workers = profiles[0].work.map((_, i) => `worker ${i + 1}: woken after ${ms(per((p) => p.wake[i]))}, its slice ${ms(per((p) => p.work[i]))}`).join("; ");
+  const workers = profiles[0].work
+    .map((_, i) => `worker ${i + 1}: woken after ${ms(per((p) => p.wake[i]))}, its slice ${ms(per((p) => p.work[i]))} (forward ${ms(per((p) => p.workForward[i]))}, backward ${ms(per((p) => p.workBackward[i]))})`)
+    .join("; ");
+  const splits = one.map((m) => m.split).filter((x): x is SliceTiming => !!x);
+  const oneSplit = splits.length ? ` (forward ${ms(median(splits.map((x) => x.forward)))}, loss ${ms(median(splits.map((x) => x.loss)))}, backward ${ms(median(splits.map((x) => x.backward)))}, the rest the update)` : "";
   const cpuOf = (ms: Measurement[], pick: (c: NonNullable<Measurement["cpu"]>) => number) => median(ms.filter((m) => m.cpu).map((m) => pick(m.cpu!)));
   const cpu = many.some((m) => m.cpu)
     ? `; CPU ms a step: 1 thread ${ms(cpuOf(one, (c) => c.main))} (+ ${ms(cpuOf(one, (c) => c.rest))} in V8's other threads), ${threads} threads: main ${ms(cpuOf(many, (c) => c.main))}, worker ${ms(cpuOf(many, (c) => c.worker))}, V8's other threads ${ms(cpuOf(many, (c) => c.rest))}`
     : "";
   return (
-    `per step (ms, wall-clock: a quiet machine's figures; under load preemption lands anywhere): 1 thread ${ms(t1)}; ${threads} threads ${ms(median(many.map((m) => m.stepMs ?? NaN)))} — main: dispatch ${ms(per((p) => p.dispatch))}, its slice ${ms(per((p) => p.slice))}, waiting ${ms(per((p) => p.wait))}, update ${ms(per((p) => p.update))}; ${workers}. ` +
+    `per step (ms, wall-clock: a quiet machine's figures; under load preemption lands anywhere): 1 thread ${ms(t1)}${oneSplit}; ${threads} threads ${ms(median(many.map((m) => m.stepMs ?? NaN)))} — main: dispatch ${ms(per((p) => p.dispatch))}, its slice ${ms(per((p) => p.slice))} (forward ${ms(per((p) => p.forward))}, backward ${ms(per((p) => p.backward))}), waiting ${ms(per((p) => p.wait))}, update ${ms(per((p) => p.update))}; ${workers}. ` +
     `Serial (dispatch + update) ${ms(serial)} = ${(100 * share).toFixed(1)} % of the 1-thread step: Amdahl allows ${amdahl.toFixed(2)}× on ${threads}${cpu}`
   );
 }

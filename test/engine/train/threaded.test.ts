@@ -58,6 +58,9 @@ async function trainBoth(text: string, engine: string, threads: number, batch: n
     assert.equal(p.steps, steps);
     assert.equal(p.work.length, threads - 1);
     assert.ok(p.slice > 0 && p.update > 0 && p.work.every((t) => t > 0) && p.wake.every((t) => t >= 0), JSON.stringify(p));
+    // a slice's forward and backward passes are parts of it
+    assert.ok(p.forward > 0 && p.backward > 0 && p.forward + p.backward <= p.slice, JSON.stringify(p));
+    assert.ok(p.work.every((t, i) => p.workForward[i] > 0 && p.workBackward[i] > 0 && p.workForward[i] + p.workBackward[i] <= t), JSON.stringify(p));
     assert.equal(many.profile().steps, 0);
     const w1 = one.weights();
     const w2 = many.weights();
