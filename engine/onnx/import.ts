@@ -159,10 +159,49 @@ const numberText = (v: number) => {
   return n !== 0 && Math.abs(n) < 1e-3 ? n.toExponential() : String(n);
 };
 
+/** a binary min-heap of integers (the path searches' nodes by rank) */
+class MinHeap {
+  private items: number[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(v: number): void {
+    const a = this.items;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (a[up] <= v) break;
+      a[i] = a[up];
+      i = up;
+    }
+    a[i] = v;
+  }
+  pop(): number {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length) {
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= a.length) break;
+        if (c + 1 < a.length && a[c + 1] < a[c]) c++;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
+
 class Importer {
   private constants = new Map<string, Constant>();
   private nodes: Node[] = [];
   private producer = new Map<string, Node>();
+  /** each node's place in a topological order (sortTopologically) */
+  private rank = new Map<Node, number>();
   private consumers = new Map<string, Node[]>();
   private shapes = new Map<string, number[]>();
   private lines: string[] = [];
@@ -244,7 +283,12 @@ class Importer {
         return;
       }
       this.nodes.push(node);
-      for (const o of node.outputs) this.producer.set(o, node);
+      for (const o of node.outputs) {
+        if (o === "") continue; // an optional output not asked for
+        const other = this.producer.get(o);
+        if (other) throw new ImportError(`node ${node.name} (${node.opType}) writes ${o}, which node ${other.name} (${other.opType}) writes too: an ONNX graph writes each value once`);
+        this.producer.set(o, node);
+      }
       for (const i of node.inputs) {
         if (this.constants.has(i) || i === "") continue;
         let list = this.consumers.get(i);
@@ -252,6 +296,7 @@ class Importer {
         list.push(node);
       }
     });
+    this.sortTopologically();
     const inputs = (graph.input ?? []).filter((v) => v.name && !this.constants.has(v.name));
     if (inputs.length !== 1) throw new ImportError(`the model has ${inputs.length} inputs; a design has one`);
     this.inputName = inputs[0].name!;
@@ -437,6 +482,35 @@ class Importer {
     }
   }
 
+  /**
+   * Each node's place in a topological order (`rank`): the file's order where it is one
+   * (ONNX requires it; onnxruntime sorts a file that is not), else the first order that
+   * is. The path searches below stop at a rank, so that each explores only the nodes
+   * between a fork and its merge and a chain of n forks costs O(n), not O(n²). A graph
+   * with a cycle has no such order and no network: it is refused, naming a node on it.
+   */
+  private sortTopologically(): void {
+    const position = new Map(this.nodes.map((n, i) => [n, i]));
+    const waiting = new Map<Node, number>();
+    for (const n of this.nodes) waiting.set(n, n.inputs.filter((i) => this.producer.has(i) && !this.constants.has(i)).length);
+    const ready = new MinHeap();
+    for (const n of this.nodes) if (waiting.get(n) === 0) ready.push(position.get(n)!);
+    while (ready.size) {
+      const n = this.nodes[ready.pop()];
+      this.rank.set(n, this.rank.size);
+      for (const o of n.outputs) {
+        for (const r of this.readers(o)) {
+          const left = waiting.get(r)! - 1;
+          waiting.set(r, left);
+          if (left === 0) ready.push(position.get(r)!);
+        }
+      }
+    }
+    if (this.rank.size === this.nodes.length) return;
+    const stuck = this.nodes.find((n) => !this.rank.has(n))!;
+    throw new ImportError(`node ${stuck.name} (${stuck.opType}) is on a cycle or reads from one (its inputs ${stuck.inputs.join(", ")} depend on its own output): a network's graph has none`);
+  }
+
   private readers(value: string): Node[] {
     return this.consumers.get(value) ?? [];
   }
@@ -592,6 +666,8 @@ class Importer {
       return fused.end;
     }
     const join = this.meeting(readers);
+    const alone = readers.every((r) => r === readers[0]);
+    if (!join && alone) this.unsupported(readers[0], `the language has no layer for this operator of a value with itself (it reads ${value} ${readers.length === 2 ? "twice" : `${readers.length} times`})`);
     if (!join) throw new ImportError(`the paths from ${value} (read by ${readers.map((r) => `${r.name} (${r.opType})`).join(", ")}) do not meet again in one Add or Concat`);
     const inner = join.opType === "Concat" || join.opType === "Mul" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
     const branches = this.branches(value, readers, join, join.inputs, inner);
@@ -611,8 +687,9 @@ class Importer {
       this.lines.push(`${indent}}`);
     } else if (branches.length === 2) {
       const [body, shortcut] = branches[0].lines.length ? [branches[0], branches[1]] : [branches[1], branches[0]];
-      this.lines.push(`${indent}${prefix}residual {`, ...body.lines, shortcut.lines.length ? `${indent}} shortcut {` : "", ...shortcut.lines, `${indent}}`);
-      this.lines = this.lines.filter((l) => l !== "");
+      this.lines.push(`${indent}${prefix}residual {`, ...body.lines);
+      if (shortcut.lines.length) this.lines.push(`${indent}} shortcut {`, ...shortcut.lines);
+      this.lines.push(`${indent}}`);
     } else {
       this.lines.push(`${indent}${prefix}add {`);
       for (const b of branches) this.lines.push(b.lines.length ? `${indent}  branch {\n${b.lines.join("\n")}\n${indent}  }` : `${indent}  branch { }`);
@@ -650,8 +727,11 @@ class Importer {
       if (join.opType === "Concat" && starts.slice(j).includes(start)) throw new ImportError(`node ${join.name} (Concat): its inputs from ${start.name} are not side by side; a concat's branch gives one run of its channels`);
       const saved = this.lines;
       this.lines = [];
-      // the branch starts at its first node; its own forks nest inside
-      let v = this.layer(start, indent);
+      // the branch starts at its first node; its own forks nest inside. Where several of
+      // the readers lead to this input (`Add(x, x)` that then meets a path from x too), the
+      // branch starts with their own fork.
+      const from = group.length === 1 ? readers.filter((r) => this.reaches(r, group[0])) : [start];
+      let v = from.length > 1 ? this.fork(value, from, indent) : this.layer(start, indent);
       if (group.length === 1) {
         v = this.chain(v, isJoin, indent);
         if (v !== group[0]) throw new ImportError(`node ${join.name} (${join.opType}): its input ${group[0]} is not reached by one line of layers from ${value} (stopped at ${v})`);
@@ -689,13 +769,16 @@ class Importer {
     return n.opType === "Mul" && n.inputs.every((i) => !this.constants.has(i));
   }
 
-  /** whether node n's output flows into value v */
+  /** whether node n's output flows into value v (only nodes up to v's producer in rank are looked at) */
   private reaches(n: Node, v: string): boolean {
+    const target = this.producer.get(v);
+    if (!target) return false;
+    const last = this.rank.get(target)!;
     const seen = new Set<Node>();
     const stack = [n];
     while (stack.length) {
       const x = stack.pop()!;
-      if (seen.has(x)) continue;
+      if (seen.has(x) || this.rank.get(x)! > last) continue;
       seen.add(x);
       if (x.outputs.includes(v)) return true;
       for (const o of x.outputs) for (const r of this.readers(o)) stack.push(r);
@@ -703,23 +786,34 @@ class Importer {
     return false;
   }
 
-  /** the first merge (in graph order) every path from value's readers reaches, which reads them all */
+  /**
+   * The first merge (in graph order) every path from value's readers reaches, which reads
+   * them all: the nodes from the readers on, in rank order, each marked with the readers
+   * it is reached from, until a merge is reached from all (so only the nodes before it are
+   * looked at). A reader listed twice (`Add(x, x)`) is two readers.
+   */
   private meeting(readers: Node[]): Node | null {
-    const reach = (start: Node) => {
-      const seen = new Set<Node>();
-      const stack = [start];
-      while (stack.length) {
-        const x = stack.pop()!;
-        if (seen.has(x)) continue;
-        seen.add(x);
-        for (const o of x.outputs) for (const r of this.readers(o)) stack.push(r);
+    const all = (1n << BigInt(readers.length)) - 1n;
+    const from = new Map<Node, bigint>();
+    const byRank: Node[] = [];
+    const queue = new MinHeap();
+    const reach = (n: Node, mask: bigint) => {
+      const had = from.get(n);
+      if (had === undefined) {
+        const r = this.rank.get(n)!;
+        byRank[r] = n;
+        queue.push(r);
       }
-      return seen;
+      from.set(n, (had ?? 0n) | mask);
     };
-    const sets = readers.map(reach);
-    const candidates = this.nodes.filter((n) => this.isMerge(n) && sets.every((s) => s.has(n)));
-    candidates.sort((a, b) => a.index - b.index);
-    return candidates[0] ?? null;
+    readers.forEach((r, k) => reach(r, 1n << BigInt(k)));
+    while (queue.size) {
+      const x = byRank[queue.pop()];
+      const mask = from.get(x)!;
+      if (mask === all && this.isMerge(x)) return x;
+      for (const o of x.outputs) for (const r of this.readers(o)) reach(r, mask);
+    }
+    return null;
   }
 
   private constant(node: Node, i: number, what: string): Constant {

@@ -10,6 +10,7 @@ import * as fc from "fast-check";
 import { analyze, shapeText, usesOf, type Analysis, type GraphNode, type NetworkResult, type Occurrence } from "../../analysis";
 import { Elaborator } from "../../analysis/elaborate";
 import { parse } from "../../grammar";
+import { strideFor } from "../../analysis/projection";
 import { cnnText } from "../support/arbitraries";
 
 const at = (a: Analysis, needle: string, nth = 0) => {
@@ -182,6 +183,34 @@ network N {
     assert.match(a.diagnostics.map((d) => d.message).join("\n"), /expands to 65,536 layers, more than the 50,000 that can run/);
     assert.equal(usesOf(a, text.indexOf("relu")).total, 65_536n);
     assert.ok(a.work < 200_000, `work ${a.work}`);
+  });
+
+  // the long LSP fuzz's hangs (docs 33787, 54353, 70735, 43563): a residual on an input 10⁹
+  // wide made the projection shortcut's stride be sought by trying every stride up to 10⁹
+  it("a residual on an input 10⁹ pixels wide: the projection shortcut it suggests has the stride that fits", () => {
+    const a = analyze("input 1000000000x224x3\nresidual {\n  conv 8 3x3 stride 2 pad 1\n}\n", "t.cnn");
+    const d = a.diagnostics.find((x) => x.code === "depth-mismatch");
+    assert.ok(d, JSON.stringify(a.diagnostics.map((x) => x.message)));
+    // 10⁹ → 5·10⁸ and 224 → 112: a 1×1 of stride 2 maps 10⁹ to ⌊(10⁹ − 1)/2⌋ + 1, and does not tile
+    assert.match(d.message, /conv 8 1x1 stride 2 floor/);
+  });
+
+  it("the projection stride is the smallest S with ⌊(W₁ − 1)/S⌋ + 1 = W₂ on both axes (else 1), as trying each S finds it", () => {
+    const tried = (w1: number, h1: number, w2: number, h2: number) => {
+      for (let s = 1; s <= Math.max(w1, h1); s++) if (Math.floor((w1 - 1) / s) + 1 === w2 && Math.floor((h1 - 1) / s) + 1 === h2) return s;
+      return 1;
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (w1, h1, s, t, fit) => {
+        // sizes a stride gives (fit), or any
+        const w2 = fit ? Math.floor((w1 - 1) / s) + 1 : Math.min(w1, s);
+        const h2 = fit ? Math.floor((h1 - 1) / s) + 1 : Math.min(h1, t);
+        assert.equal(strideFor({ w: w1, h: h1 }, { w: w2, h: h2 }), tried(w1, h1, w2, h2), `${w1}×${h1} → ${w2}×${h2}`);
+      }),
+      { numRuns: 3000 },
+    );
+    assert.equal(strideFor({ w: 2 ** 52, h: 3 }, { w: 2 ** 51, h: 2 }), 2);
+    assert.equal(strideFor({ w: 2 ** 52 + 1, h: 1 }, { w: 1, h: 1 }), 2 ** 52 + 1);
   });
 
   it("reuse changes nothing: generated texts elaborate alike with and without it", () => {

@@ -146,6 +146,37 @@ describe("protocol output (issue 9 item 6)", () => {
       assert.deepEqual(noInput.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } });
       assert.deepEqual(diagnosticProblems(new Doc(text), d), []);
     });
+
+    // the long fuzz's docs 6164 and 72161: a network too large to expand, cut inside an unknown
+    // container that never closes — the message was put on the whole container, to the end of the file
+    it("a network too large to expand, inside an unknown container that never closes: the message is at the container's word", () => {
+      for (const [text, line] of [
+        ["eat 2 {\n" + "repeat 2 {\n".repeat(25) + "residual {\nrelu\n", 0],
+        ["input 8x8x1\nfoo {\n" + "repeat 2 {\n".repeat(25) + "residual {\nrelu\n", 1],
+        ["network N {\n  input 8x8x1\n  stage {\n" + "repeat 2 {\n".repeat(25) + "relu\n", 2],
+      ] as const) {
+        const d = diagnostics(snapshotOf(text));
+        const cut = d.find((x) => /too large to expand|more than the [\d,]+ that can run|more than one analysis can check/.test(messageOf(x.message)));
+        assert.ok(cut, `${JSON.stringify(text)}: ${JSON.stringify(d.map((x) => messageOf(x.message)))}`);
+        assert.deepEqual([cut.range.start.line, cut.range.end.line], [line, line], JSON.stringify(cut));
+        assert.match(text.split("\n")[line].slice(cut.range.start.character, cut.range.end.character), /^(eat|foo|stage)$/);
+        assert.deepEqual(diagnosticProblems(new Doc(text), d), []);
+      }
+    });
+
+    // docs 80034 and 81230: `input` whose argument opens a bracket that swallows the rest
+    it("`input` whose size opens a bracket that never closes: 'needs its size' is at the word `input`", () => {
+      for (const text of ["\ufeffinput 8x{8x,1\r\n[[[[[[[[ [[[[[[[[[relu\r\n]]]\t]]]]dense 30 2x1]]]]]]]]]]", "input {8x8x1\n" + "(".repeat(120) + "relu6 1\nrelu\n", "input {{{{\n  relu\n}\n}\n", "x: input {\nconv 8 3x3\nrelu\n"]) {
+        const d = diagnostics(snapshotOf(text));
+        const size = d.find((x) => /`input` needs its size/.test(messageOf(x.message)));
+        assert.ok(size, `${JSON.stringify(text)}: ${JSON.stringify(d.map((x) => messageOf(x.message)))}`);
+        const { start, end } = size.range;
+        assert.equal(start.line, 0);
+        assert.equal(end.line, 0);
+        assert.match(text.split(/\r?\n/)[0].slice(start.character, end.character), /^(x: )?input$/);
+        assert.deepEqual(diagnosticProblems(new Doc(text), d), []);
+      }
+    });
   });
 
   describe("messages are one line, control characters named", () => {
