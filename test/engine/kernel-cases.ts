@@ -35,6 +35,7 @@ export const kernelCases: [string, string, string | null][] = [
   ["dwconv x=7×7×5 f=3×3 s=1 p=1 + relu (depthwise3: two vectors a row, both masked)", "input 7x7x5\ndwconv 3x3 pad 1\nrelu", "depthwise"],
   ["dwconv x=1×1×3 and 2×3×2 f=3×3 p=1 (one lane: masked on both sides)", "input 2x3x3\ndwconv 3x3 pad 1\ndwconv 3x3 stride 2 pad 1 floor\ndwconv 3x3 pad 1", "depthwise"],
   ["dwconv x=12×9×3 f=3×3 s=1 p=1 + relu6 (wider than FLAT_WIDTH: depthwise3 row by row)", "input 12x9x3\ndwconv 3x3 pad 1\nrelu6", "depthwise"],
+  ["dwconv x=17×3×2 f=3×3 s=1 p=1 (depthwise3: three unmasked middle vectors)", "input 17x3x2\ndwconv 3x3 pad 1", "depthwise"],
   ["dwconv x=8×8×6 f=3×3 s=1 p=1 + bn (depthwise3_flat: 16 vectors, the plane a multiple of four)", "input 8x8x6\ndwconv 3x3 pad 1\nbn", "depthwise"],
   ["dwconv x=9×6×4 f=3×3 s=1 no padding (depthwise3, only the right edge masked)", "input 9x6x4\ndwconv 3x3", "depthwise"],
   ["dwconv x=17×5×3 f=3×3 s=2 p=1 floor (odd width: the last vector's right tap masked)", "input 17x5x3\ndwconv 3x3 stride 2 pad 1 floor\nrelu6", "depthwise"],

@@ -86,6 +86,17 @@ export function winogradLayout(g: WindowGeometry, MR: number, threads = 1) {
   };
 }
 
+/**
+ * Of `count` parts of `units` equal units (F(4×4)'s 36 positions), the most — at most
+ * `count` — that cut them into equal parts a whole number per thread: 8 parts of 36 are
+ * 4, 5, 4, 5, … positions, so one of two threads does 20 while the other does 16; 6 parts
+ * of 6 share them evenly. `count` itself when no such number is near.
+ */
+export function evenParts(count: number, units: number, threads: number): number {
+  for (let n = count; n >= Math.max(threads, Math.ceil(count / 2)); n--) if (units % n === 0 && n % threads === 0) return n;
+  return count;
+}
+
 /** with threads: whole blocks to each (V and M its own) when there are blocks enough to share */
 export function byBlocks(blocks: number, threads: number): boolean {
   return blocks >= 2 * threads;
@@ -149,7 +160,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   }
   // few blocks: each block's three stages split, V and M shared
   const inputs = partCount(P * C * nb * COST.transform, ctx, C);
-  const positions = partCount(P * Mp * C * nb, ctx, P);
+  const positions = evenParts(partCount(P * Mp * C * nb, ctx, P), P, ctx.threads);
   const outputs = partCount(P * K * nb * COST.transform, ctx, K);
   const phases: Phase[] = [pad];
   for (let blk = 0; blk < blocks; blk++) {
