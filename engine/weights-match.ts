@@ -59,16 +59,27 @@ export interface WeightsMatch {
   notes: string[];
 }
 
-/** Groups the tensors by module path (`a.b.weight` → `a.b`); num_batches_tracked is left out. */
+/** the last names of a module's own tensors in a state_dict */
+const MODULE_SUFFIXES = new Set<string>(Object.values(SUFFIX));
+
+/**
+ * Groups the tensors by module path (`a.b.weight` → `a.b`); num_batches_tracked is left out.
+ * A tensor with another last name is a bare nn.Parameter of the module around it (ConvNeXt's
+ * `features.1.0.layer_scale`): it is the weight of a layer at its own path (`….layer_scale`).
+ */
 export function groupTensors(tensors: NamedTensor[]): Map<string, TensorGroup> {
   const groups = new Map<string, TensorGroup>();
   for (const t of tensors) {
     const dot = t.name.lastIndexOf(".");
-    const prefix = dot < 0 ? "" : t.name.slice(0, dot);
-    const suffix = t.name.slice(dot + 1);
-    if (IGNORED_SUFFIXES.has(suffix)) continue;
+    const last = t.name.slice(dot + 1);
+    if (IGNORED_SUFFIXES.has(last)) continue;
+    const bare = !MODULE_SUFFIXES.has(last);
+    const prefix = bare ? t.name : dot < 0 ? "" : t.name.slice(0, dot);
+    const suffix = bare ? SUFFIX.weight : last;
     let g = groups.get(prefix);
     if (!g) groups.set(prefix, (g = { prefix, segments: prefix === "" ? [] : prefix.split("."), tensors: new Map() }));
+    const taken = g.tensors.get(suffix);
+    if (taken) throw new WeightsMismatchError(`${taken.name} and ${t.name} both name the weight of \`${prefix}\`: the file is ambiguous`);
     g.tensors.set(suffix, t);
   }
   return groups;

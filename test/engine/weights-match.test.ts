@@ -115,6 +115,18 @@ describe("weights by torch's module paths", () => {
     assert.throws(() => load(net, torchSafetensors([linear("pw1", 3, 6), linear("pw2", 3, 6)])), /pw1\.weight is \[3, 6\], the layer needs \[6, 3, 1, 1\]/);
   });
 
+  it("a bare nn.Parameter (ConvNeXt's `features.1.0.layer_scale`, [C, 1, 1]) is the weight of the layer at its path; a second tensor for it is an error", () => {
+    const net = network("input 2x2x4\nfeatures.1.0: conv 4 1x1\nfeatures.1.0.layer_scale: layerscale");
+    const modules: Module[] = [conv("features.1.0", 4, 4, 1, 1, true), { name: "features.1.0", shapes: { layer_scale: [4, 1, 1] } }];
+    const loaded = load(net, torchSafetensors(modules, (m, _suffix, i) => m * 10 + i));
+    assert.equal(loaded.byName, 2);
+    const scale = net.graph.find((n) => n.op === "layerscale")!;
+    assert.deepEqual(Array.from(loaded.weights.get(scale.id)!.weight!), [10, 11, 12, 13]);
+    // `a.b` bare and `a.b.weight` would both be the weight of `a.b`: never one of them in silence
+    const twice: Module[] = [{ name: "a", shapes: { b: [4] } }, { name: "a.b", shapes: { weight: [4] } }];
+    assert.throws(() => load(network("input 2x2x4\na.b: layerscale"), torchSafetensors(twice)), /a\.b and a\.b\.weight both name the weight of `a\.b`|a\.b\.weight and a\.b both name the weight of `a\.b`/);
+  });
+
   it("an exact name with a wrong shape is an error naming the layer, the tensor and both shapes", () => {
     const net = network("input 8x8x1\nfeatures.0: conv 4 3x3");
     assert.throws(() => load(net, torchSafetensors([conv("features.0", 4, 1, 5, 5, true)])), /`features\.0` \(conv\) \(node 1\): features\.0\.weight is \[4, 1, 5, 5\], the layer needs \[4, 1, 3, 3\]/);
