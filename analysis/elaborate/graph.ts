@@ -251,16 +251,35 @@ export class Recorder {
   }
 
   /**
-   * This recorder as `from` was at `mark`, inside `net` (markable() held there). Nothing
-   * of `from` or of what its analysis returned is changed — save the \`uses\` of the block
-   * frames before the mark, which countUses() sets again at the network's end.
+   * `from.occurrences` as they were when `from.fileLog` had `kept` entries, in a new map
+   * (lists of their own where later occurrences go): built again from the log's first
+   * `kept` entries when that costs less than taking the later ones back out of a copy,
+   * newest first (an edit near the top of the 5,000-layer file: 100 entries, not a copy
+   * of 5,000 and 4,900 taken out; one at its end, the other way round). Either gives the
+   * lists, and the map's order, the elaboration gave them.
    */
-  restore(from: Recorder, net: RecordedNetwork, mark: RecorderMark): void {
+  /** how occurrencesAt() goes: null, by the cost (the tests force either way) */
+  static rebuildOccurrences: boolean | null = null;
+
+  private static occurrencesAt(from: Recorder, kept: number): Map<number, Occurrence[]> {
+    const log = from.fileLog;
+    // (an entry built again costs about three copied: a lookup, an array, an insertion)
+    const rebuild = Recorder.rebuildOccurrences ?? 3 * kept <= from.occurrences.size + 3 * (log.length - kept);
+    if (rebuild) {
+      const occurrences = new Map<number, Occurrence[]>();
+      for (let i = 0; i < kept; i++) {
+        const occ = log[i];
+        const list = occurrences.get(occ.span.start);
+        if (list) list.push(occ);
+        else occurrences.set(occ.span.start, [occ]);
+      }
+      return occurrences;
+    }
     // the occurrences kept after the mark taken back out, newest first (each is the last of its list then)
     const occurrences = new Map(from.occurrences);
     const copied = new Set<Occurrence[]>();
-    for (let i = from.fileLog.length - 1; i >= mark.fileLog; i--) {
-      const occ = from.fileLog[i];
+    for (let i = log.length - 1; i >= kept; i--) {
+      const occ = log[i];
       const key = occ.span.start;
       let list = occurrences.get(key)!;
       if (!copied.has(list)) {
@@ -279,7 +298,16 @@ export class Recorder {
         occurrences.set(key, own);
       }
     }
-    this.occurrences = occurrences;
+    return occurrences;
+  }
+
+  /**
+   * This recorder as `from` was at `mark`, inside `net` (markable() held there). Nothing
+   * of `from` or of what its analysis returned is changed — save the \`uses\` of the block
+   * frames before the mark, which countUses() sets again at the network's end.
+   */
+  restore(from: Recorder, net: RecordedNetwork, mark: RecorderMark): void {
+    this.occurrences = Recorder.occurrencesAt(from, mark.fileLog);
     this.fileLog = from.fileLog.slice(0, mark.fileLog);
     this.unrecorded = new Map(net.unrecordedBefore);
     this.unrecordedBefore = new Map(net.unrecordedBefore);

@@ -210,6 +210,7 @@ class Importer {
   private layerCount = 0;
   /** convs whose weights and bias the exporter computed (a BatchNorm folded in) */
   private folded: string[] = [];
+  private bnWordSeen: string | undefined;
   private inputName = "";
   private outputName = "";
   /** the value the graph's output stands for, when its last node is an alias (an Identity) */
@@ -847,16 +848,37 @@ class Importer {
     this.weights(label, [["weight", [scale.length], scale], ["bias", [bias.length], bias]]);
   }
 
-  /** a label from a named tensor (a layer scale's `features.1.0.layer_scale`), else as label() */
+  /**
+   * How the model's own bns are named: `norm` where most are `…norm1` (torchvision's DenseNet:
+   * its stem's `features.conv0` is followed by `features.norm0`), else `bn` (ResNet's `bn1`).
+   */
+  private bnWord(): string {
+    if (this.bnWordSeen === undefined) {
+      let norm = 0;
+      let bn = 0;
+      for (const node of this.nodes) {
+        if (node.opType !== "BatchNormalization") continue;
+        const last = (labelFromTensorName(node.inputs[1] ?? "") ?? labelFromNodeName(node.name, node.opType) ?? "").split(".").pop()!;
+        if (/^norm\d*$/.test(last)) norm++;
+        else if (/^bn\d*$/.test(last)) bn++;
+      }
+      this.bnWordSeen = norm > bn ? "norm" : "bn";
+    }
+    return this.bnWordSeen;
+  }
+
   /**
    * The label of the bn a folded conv had after it, named as torchvision names it where the
-   * conv's name says (`layer1.0.conv1` → `layer1.0.bn1`, `….conv` → `….bn`, `features.0.0` →
+   * conv's name says (`layer1.0.conv1` → `layer1.0.bn1` — `norm1` where the model's bns are
+   * `norm`, `norm2` where `norm1` came before the conv —, `….conv` → `….bn`, `features.0.0` →
    * `features.0.1`, `downsample.0` → `downsample.1`), else the conv's label and `_bn`.
    */
   private bnLabelAfter(conv: string): string {
     const m = /^(.*?)(conv(\d*)|(\d+))$/.exec(conv);
     const prefix = m?.[1] ?? "";
-    const guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}bn${m[3]}`) : "";
+    let guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}${this.bnWord()}${m[3]}`) : "";
+    // pre-activation (DenseNet: norm1 relu conv1 norm2 relu conv2): the bn after convN is the next one
+    if (m && m[4] === undefined && m[3] !== "" && this.labels.has(guess)) guess = `${prefix}${this.bnWord()}${Number(m[3]) + 1}`;
     const label = guess && !this.labels.has(guess) && (m![4] !== undefined ? prefix.endsWith(".") : prefix === "" || /[._]$/.test(prefix)) ? guess : `${conv}_bn`;
     let unique = label;
     for (let k = 2; this.labels.has(unique); k++) unique = `${label}_${k}`;

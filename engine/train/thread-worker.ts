@@ -48,6 +48,8 @@ function serve(engine: SplitEngine, m: LaneSetup): void {
     seen = go;
     const kind = ctl[Lane.KIND];
     if (kind === Command.CLOSE) break;
+    const began = performance.now();
+    lane.timing[0] = performance.timeOrigin + began;
     try {
       const batch = ctl[Lane.BATCH];
       const size = m.sampleSize;
@@ -71,6 +73,7 @@ function serve(engine: SplitEngine, m: LaneSetup): void {
       lane.message.set(text);
       ctl[Lane.FAILED] = Math.max(1, text.length);
     }
+    lane.timing[1] = performance.now() - began;
     Atomics.store(ctl, Lane.DONE, seen);
     Atomics.notify(ctl, Lane.DONE);
   }

@@ -132,6 +132,8 @@ export const Lane = {
   FAILED: 7,
   WORDS: 16,
   LOSS_BYTE: 64,
+  /** two float64: when the worker began its command (ms since the epoch: performance.timeOrigin + now) and how long it ran (ms) */
+  TIMING_BYTE: 72,
   MESSAGE_BYTE: 128,
   MESSAGE_BYTES: 1024,
 } as const;
@@ -169,6 +171,7 @@ export function laneViews(exchange: SharedArrayBuffer, at: number, batch: number
   return {
     ctl: new Int32Array(exchange, at, Lane.WORDS),
     loss: new Float64Array(exchange, at + Lane.LOSS_BYTE, 1),
+    timing: new Float64Array(exchange, at + Lane.TIMING_BYTE, 2),
     message: new Uint8Array(exchange, at + Lane.MESSAGE_BYTE, Lane.MESSAGE_BYTES),
     inputs: new Float32Array(exchange, at + l.inputs, batch * sampleSize),
     labels: new Int32Array(exchange, at + l.labels, batch),
@@ -255,9 +258,13 @@ class Worker {
     thread.onError((e) => fail(new Error(`a training thread failed: ${e.message}`)));
   }
 
+  /** when the last command was started (ms since the epoch) */
+  startedAt = 0;
+
   /** starts a command on the lane (the lane's inputs and words other than GO already written) */
   go(kind: number): void {
     const ctl = this.views.ctl;
+    this.startedAt = performance.timeOrigin + performance.now();
     ctl[Lane.KIND] = kind;
     ctl[Lane.FAILED] = 0;
     Atomics.store(ctl, Lane.GO, ++this.seq);
@@ -293,7 +300,28 @@ class Worker {
   }
 }
 
+/**
+ * Where a threaded step's time goes (ms, summed over the steps since the engine was made or
+ * the profile last reset), wall-clock per thread: what a quiet machine's step costs, and
+ * which part of it is serial (Amdahl: 2 threads give 1.5× only with a serial share ≤ 1/3).
+ */
+export interface ThreadProfile {
+  steps: number;
+  /** the calling thread: writing the workers' slices into their lanes and waking them */
+  dispatch: number;
+  /** the calling thread's own slice (forward, loss, backward) */
+  slice: number;
+  /** the calling thread waiting for the workers once its slice is done */
+  wait: number;
+  /** the calling thread alone after the join: the weighted sums, the optimizer's update, the parameters published */
+  update: number;
+  /** per worker: from being woken to starting (scheduling latency), and its slice */
+  wake: number[];
+  work: number[];
+}
+
 export class ThreadedEngine implements TrainEngine {
+  private timing: ThreadProfile;
   /** the sums of the slices' gradients, as the optimizer takes them (views of the exchange), made at the first step */
   private sums: Map<number, TrainParams> | null = null;
 
@@ -315,7 +343,20 @@ export class ThreadedEngine implements TrainEngine {
       sums: Float32Array;
       mine: Float32Array;
     },
-  ) {}
+  ) {
+    this.timing = this.emptyProfile();
+  }
+
+  private emptyProfile(): ThreadProfile {
+    return { steps: 0, dispatch: 0, slice: 0, wait: 0, update: 0, wake: this.workers.map(() => 0), work: this.workers.map(() => 0) };
+  }
+
+  /** the time of the steps so far (see ThreadProfile); `reset` starts a new count */
+  profile(reset = false): ThreadProfile {
+    const p = this.timing;
+    if (reset) this.timing = this.emptyProfile();
+    return { ...p, wake: [...p.wake], work: [...p.work] };
+  }
 
   get name(): string {
     return this.inner.name;
@@ -391,6 +432,7 @@ export class ThreadedEngine implements TrainEngine {
   }
 
   async step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): Promise<StepResult> {
+    const t0 = performance.now();
     const parts = slices(batch, this.threads);
     const size = this.sampleSize;
     for (let i = 1; i < parts.length; i++) {
@@ -405,6 +447,7 @@ export class ThreadedEngine implements TrainEngine {
       w.go(Command.STEP);
     }
     // the first slice here, meanwhile: its gradients, weighted, start the sums
+    const t1 = performance.now();
     const [a0, b0] = parts[0];
     let loss = 0;
     let correct = 0;
@@ -413,7 +456,9 @@ export class ThreadedEngine implements TrainEngine {
       correct += r.correct;
       this.keep(r.grads);
     });
+    const t2 = performance.now();
     await this.joined(parts.length - 1);
+    const t3 = performance.now();
     // sums = Σ (slice / batch) · its gradients, in slice order
     const ex = this.ex;
     ex.combine(ex.gradFloats, ex.sumsAt, ex.mineAt, (b0 - a0) / batch, 0);
@@ -427,6 +472,17 @@ export class ThreadedEngine implements TrainEngine {
     }
     this.inner.apply(this.sums!, step);
     this.publish();
+    const p = this.timing;
+    p.steps++;
+    p.dispatch += t1 - t0;
+    p.slice += t2 - t1;
+    p.wait += t3 - t2;
+    p.update += performance.now() - t3;
+    for (let i = 1; i < parts.length; i++) {
+      const w = this.workers[i - 1];
+      p.wake[i - 1] += Math.max(0, w.views.timing[0] - w.startedAt);
+      p.work[i - 1] += w.views.timing[1];
+    }
     return { loss, correct };
   }
 

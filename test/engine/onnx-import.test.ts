@@ -308,6 +308,36 @@ describe("cnn import: ONNX to a design", function () {
     assert.deepEqual(own.notes, []);
   });
 
+  it("folded bns in a model whose bns are `norm` (torchvision's DenseNet): features.conv0 → features.norm0, a layer's conv1 → norm2, as its state_dict names them", async () => {
+    // and inside a layer, pre-activation: norm1 relu conv1 [norm2 folded into conv1] relu conv2
+    const nodes = [
+      node("Conv", "/features/conv0/Conv", ["input", "onnx::Conv_7", "onnx::Conv_8"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+      node("Relu", "/features/relu0/Relu", ["a"], ["b"]),
+      bn("features.layer.norm1", "b", "c"),
+      node("Relu", "/features/layer/relu1/Relu", ["c"], ["d"]),
+      node("Conv", "/features/layer/conv1/Conv", ["d", "onnx::Conv_9", "onnx::Conv_10"], ["e"], [ints("kernel_shape", [1, 1])]),
+      node("Relu", "/features/layer/relu2/Relu", ["e"], ["f"]),
+      node("Conv", "/features/layer/conv2/Conv", ["f", "features.layer.conv2.weight"], ["g"], [ints("kernel_shape", [1, 1])]),
+      bn("features.norm5", "g", "h"),
+      node("Relu", "/features/relu5/Relu", ["h"], ["output"]),
+    ];
+    const inits = [
+      f32("onnx::Conv_7", [4, 3, 3, 3], 1),
+      f32("onnx::Conv_8", [4], 2),
+      ...bnInits("features.layer.norm1", 4, 20),
+      f32("onnx::Conv_9", [6, 4, 1, 1], 3),
+      f32("onnx::Conv_10", [6], 4),
+      f32("features.layer.conv2.weight", [4, 6, 1, 1], 5),
+      ...bnInits("features.norm5", 4, 10),
+    ];
+    const model = modelOf(nodes, inits, [1, 3, 6, 6], [1, 4, 6, 6]);
+    const imported = importOnnx(model, "densenet_stem");
+    assert.match(imported.text, /features\.conv0: conv 4 3 pad 1 nobias\n  features\.norm0: bn\n/);
+    assert.match(imported.text, /features\.layer\.conv1: conv 6 1 nobias\n  features\.layer\.norm2: bn\n/);
+    for (const name of ["features.norm0.running_var", "features.layer.norm2.weight"]) assert.ok(imported.tensors.some((t) => t.name === name), name);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
   it("Pad (zeros, the same on every side) → pad P; Resize/Upsample nearest by a whole factor → upsample S; ConvTranspose → deconv; ReduceMean over H, W → gap", async () => {
     const nodes = [
       node("Pad", "/pad/Pad", ["input", "pads1", "zero"], ["p"], [text("mode", "constant")]),
