@@ -61,9 +61,15 @@ export interface LayerOutcome<K extends LayerOp = LayerOp> {
   explain: () => Explanation[];
 }
 
+/** what a layer does, in the families a drawing colours by (diagram/) */
+export type LayerFamily = "conv" | "pool" | "norm" | "act" | "fc" | "reg" | "reshape";
+
 export interface LayerKind<K extends LayerOp = LayerOp> {
   /** the canonical name: the graph node's `op` and the engine's op (engine/ops) */
   name: K;
+  family: LayerFamily;
+  /** the resolved arguments in short, for a box of the drawing: `64 3×3 /2` (none: nothing to say) */
+  brief?(attrs: AttrsByOp[K]): string;
   aliases: string[];
   /** one line in the course's words, for hover and completion */
   summary: string;
@@ -107,9 +113,19 @@ function kernelText(k: { w: number; h: number }): string {
 const noAttrs: NoAttrs = Object.freeze({});
 
 /** A layer that keeps the shape and learns nothing (activations, dropout): its attrs from its arguments. */
-function identityLayer<K extends LayerOp>(name: K, summary: string, aliases: string[], args: ArgSpec[], attrs: (args: Record<string, ArgValue>) => AttrsByOp[K]): LayerKind<K> {
+function identityLayer<K extends LayerOp>(
+  name: K,
+  family: LayerFamily,
+  summary: string,
+  aliases: string[],
+  args: ArgSpec[],
+  attrs: (args: Record<string, ArgValue>) => AttrsByOp[K],
+  brief?: (attrs: AttrsByOp[K]) => string,
+): LayerKind<K> {
   return {
     name,
+    family,
+    ...(brief ? { brief } : {}),
     aliases,
     summary,
     usage: [name, ...args.map((a) => (a.optional ? `[${a.name}]` : a.name))].join(" "),
@@ -127,8 +143,21 @@ function identityLayer<K extends LayerOp>(name: K, summary: string, aliases: str
 
 /** an activation without parameters */
 function activation<K extends LayerOp>(name: K, summary: string, aliases: string[] = []): LayerKind<K> {
-  return identityLayer(name, summary, aliases, [], () => noAttrs as AttrsByOp[K]);
+  return identityLayer(name, "act", summary, aliases, [], () => noAttrs as AttrsByOp[K]);
 }
+
+// ---- a layer in short, for the boxes of a drawing ----
+
+/** `3`, or `3×5` when width and height differ */
+const pairText = ([w, h]: [number, number]): string => (w === h ? `${w}` : `${w}×${h}`);
+const joinBrief = (...parts: string[]): string => parts.filter((p) => p !== "").join(" ");
+/** `3×3 /2` (the stride only when it is not 1) */
+const windowBrief = (a: WindowAttrs): string =>
+  joinBrief(`${a.kernel[0]}×${a.kernel[1]}`, a.stride[0] !== 1 || a.stride[1] !== 1 ? `/${pairText(a.stride)}` : "");
+const dilationBrief = (a: WindowAttrs): string => (a.dilation[0] !== 1 || a.dilation[1] !== 1 ? `d${pairText(a.dilation)}` : "");
+/** conv, local, deconv: `64 3×3 /2 d2 g32` */
+const filtersBrief = (a: WindowAttrs & { filters: number; groups?: number }): string =>
+  joinBrief(`${a.filters}`, windowBrief(a), dilationBrief(a), a.groups !== undefined && a.groups > 1 ? `g${a.groups}` : "");
 
 // ---- sliding windows (conv, dwconv, local, pools) ----
 
@@ -348,6 +377,8 @@ const windowOptions: OptionName[] = ["stride", "pad", "dilation", "nobias", "flo
 
 const conv: LayerKind<"conv"> = {
   name: "conv",
+  family: "conv",
+  brief: filtersBrief,
   aliases: ["conv2d"],
   summary: "convolution: K filters of F×F×D₁, sliding with stride S over the input padded by P",
   usage: "conv K F [stride S] [pad P|same] [dilation d] [groups G] [nobias]",
@@ -408,6 +439,8 @@ const conv: LayerKind<"conv"> = {
 
 const dwconv: LayerKind<"dwconv"> = {
   name: "dwconv",
+  family: "conv",
+  brief: (a) => joinBrief(windowBrief(a), dilationBrief(a), a.multiplier > 1 ? `×${a.multiplier}` : ""),
   aliases: ["depthwise"],
   summary: "depthwise convolution: one F×F filter per input channel (groups = D₁); `multiplier M` gives D₁·M outputs",
   usage: "dwconv F [multiplier M] [stride S] [pad P|same] [dilation d] [nobias]",
@@ -451,6 +484,8 @@ const dwconv: LayerKind<"dwconv"> = {
 
 const local: LayerKind<"local"> = {
   name: "local",
+  family: "conv",
+  brief: filtersBrief,
   aliases: ["locallyconnected"],
   summary: "locally connected: like conv, but every output position has its own filters (no parameter sharing)",
   usage: "local K F [stride S] [pad P] [nobias]",
@@ -498,6 +533,8 @@ const local: LayerKind<"local"> = {
 
 const deconv: LayerKind<"deconv"> = {
   name: "deconv",
+  family: "conv",
+  brief: filtersBrief,
   aliases: ["convT", "convtranspose", "transposedconv"],
   summary: "transposed convolution (\"deconvolution\"): upsamples, W₂ = S·(W₁ − 1) + F − 2P + A",
   usage: "deconv K F [stride S] [pad P|same] [outpad A] [dilation d] [groups G] [nobias]",
@@ -593,6 +630,8 @@ const deconv: LayerKind<"deconv"> = {
 function pool<K extends "maxpool" | "avgpool">(name: K, summary: string, aliases: string[]): LayerKind<K> {
   return {
     name,
+    family: "pool",
+    brief: (a) => joinBrief(windowBrief(a), dilationBrief(a)),
     aliases,
     summary,
     usage: `${name} F [stride S] [pad P] [ceil]`,
@@ -624,6 +663,7 @@ function pool<K extends "maxpool" | "avgpool">(name: K, summary: string, aliases
 function globalPool<K extends "gap" | "gmp">(name: K, aliases: string[], summary: string): LayerKind<K> {
   return {
     name,
+    family: "pool",
     aliases,
     summary,
     usage: name,
@@ -645,6 +685,8 @@ function globalPool<K extends "gap" | "gmp">(name: K, aliases: string[], summary
 
 const adaptivePool: LayerKind<"adaptiveavgpool"> = {
   name: "adaptiveavgpool",
+  family: "pool",
+  brief: (a) => `${a.outputSize[0]}×${a.outputSize[1]}`,
   aliases: ["adaptivepool"],
   summary: "adaptive average pooling to a fixed W×H (PyTorch AdaptiveAvgPool2d)",
   usage: "adaptiveavgpool WxH",
@@ -666,6 +708,8 @@ const adaptivePool: LayerKind<"adaptiveavgpool"> = {
 
 const fc: LayerKind<"fc"> = {
   name: "fc",
+  family: "fc",
+  brief: (a) => `${a.features}`,
   aliases: ["dense", "linear"],
   summary: "fully connected: every output neuron sees every input number (a volume is flattened first)",
   usage: "fc N [nobias]",
@@ -700,6 +744,7 @@ const fc: LayerKind<"fc"> = {
 
 const flatten: LayerKind<"flatten"> = {
   name: "flatten",
+  family: "reshape",
   aliases: [],
   summary: "flatten a W×H×D volume to a vector of W·H·D numbers (in PyTorch's C×H×W order)",
   usage: "flatten",
@@ -720,6 +765,7 @@ const flatten: LayerKind<"flatten"> = {
 
 const bn: LayerKind<"bn"> = {
   name: "bn",
+  family: "norm",
   aliases: ["batchnorm"],
   summary: "batch normalization: per channel, (x − mean)/√(var + eps)·γ + β; 2 params (γ, β) per channel",
   usage: "bn [eps E]",
@@ -743,6 +789,8 @@ const bn: LayerKind<"bn"> = {
 
 const lrn: LayerKind<"lrn"> = {
   name: "lrn",
+  family: "norm",
+  brief: (a) => `${a.size}`,
   aliases: ["localresponsenorm"],
   summary: "local response normalization across N neighbouring channels (AlexNet)",
   usage: "lrn N",
@@ -761,6 +809,8 @@ const lrn: LayerKind<"lrn"> = {
 
 const upsample: LayerKind<"upsample"> = {
   name: "upsample",
+  family: "reshape",
+  brief: (a) => `×${a.factor}`,
   aliases: [],
   summary: "nearest-neighbour upsampling by a factor S",
   usage: "upsample S",
@@ -782,6 +832,8 @@ const upsample: LayerKind<"upsample"> = {
 
 const padLayer: LayerKind<"pad"> = {
   name: "pad",
+  family: "reshape",
+  brief: (a) => `${a.padding.left}`,
   aliases: ["zeropad"],
   summary: "zero padding: P zeros around each side",
   usage: "pad P",
@@ -802,10 +854,12 @@ const padLayer: LayerKind<"pad"> = {
 
 const dropout = identityLayer(
   "dropout",
+  "reg",
   "dropout: zeroes a fraction p of the activations while training; identity when running",
   [],
   [{ name: "p", type: "probability", what: "the dropout probability p", optional: true, defaultValue: 0.5 }],
   (args) => ({ p: args.p as number }),
+  (a) => `p ${a.p}`,
 );
 
 // ---- the modern vocabulary: normalization over channels, layer scale, channel slicing and shuffling, stochastic depth ----
@@ -822,6 +876,7 @@ function channelsOf(input: Shape): number {
 
 const layernorm: LayerKind<"layernorm"> = {
   name: "layernorm",
+  family: "norm",
   aliases: ["layernorm2d"],
   summary: "layer normalization over the channels: at each position, (x − mean)/√(var + eps)·γ + β over its D values (ConvNeXt's LayerNorm2d); a vector over its N features",
   usage: "layernorm [eps E]",
@@ -849,6 +904,7 @@ const layernorm: LayerKind<"layernorm"> = {
 
 const layerscale: LayerKind<"layerscale"> = {
   name: "layerscale",
+  family: "norm",
   aliases: [],
   summary: "layer scale: multiplies each channel by its own learned factor γ (ConvNeXt, CaiT); γ starts at `init` (1e-6)",
   usage: "layerscale [init v]",
@@ -875,6 +931,8 @@ const layerscale: LayerKind<"layerscale"> = {
 
 const slice: LayerKind<"slice"> = {
   name: "slice",
+  family: "reshape",
+  brief: (a) => `${a.start}:${a.end}`,
   aliases: [],
   summary: "channels A ≤ c < B of the input, 0-based (torch `x[:, A:B]`; ShuffleNet's channel split); a vector: elements A … B−1",
   usage: "slice A B",
@@ -910,6 +968,8 @@ const slice: LayerKind<"slice"> = {
 
 const shuffle: LayerKind<"shuffle"> = {
   name: "shuffle",
+  family: "reshape",
+  brief: (a) => `g${a.groups}`,
   aliases: ["channelshuffle"],
   summary: "channel shuffle (ShuffleNet): the D channels as G groups of D/G, transposed, so the next grouped layer sees every group",
   usage: "shuffle G",
@@ -941,10 +1001,12 @@ const shuffle: LayerKind<"shuffle"> = {
 
 const droppath = identityLayer(
   "droppath",
+  "reg",
   "stochastic depth (torchvision StochasticDepth, mode \"row\"): drops a sample's whole branch with probability p while training, scaling the rest by 1/(1 − p); identity when running",
   ["stochasticdepth"],
   [{ name: "p", type: "probability", what: "the drop probability p", example: "0.1" }],
   (args) => ({ p: args.p as number }),
+  (a) => `p ${a.p}`,
 );
 
 export const catalog: LayerKind[] = [
@@ -967,6 +1029,7 @@ export const catalog: LayerKind[] = [
   activation("relu6", "ReLU6: min(max(0, x), 6) (MobileNet)"),
   identityLayer(
     "leakyrelu",
+    "act",
     "leaky ReLU: x if x > 0, else a·x (default a = 0.01)",
     [],
     [{ name: "a", type: "number", what: "the negative slope a", optional: true, defaultValue: 0.01 }],
@@ -974,6 +1037,7 @@ export const catalog: LayerKind[] = [
   ),
   identityLayer(
     "elu",
+    "act",
     "ELU: x if x > 0, else a·(eˣ − 1) (default a = 1)",
     [],
     [{ name: "a", type: "number", what: "alpha", optional: true, defaultValue: 1 }],

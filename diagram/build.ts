@@ -9,7 +9,7 @@
 import type * as A from "../grammar";
 import { LineIndex } from "../grammar";
 import { layerKind, shapeArray, type Analysis, type Diagnostic, type GraphNode, type NetworkResult, type Occurrence, type Shape } from "../analysis";
-import type { Diagram, Fault, Item, LayerItem, ParallelGroup, SequenceGroup } from "./model";
+import type { Diagram, Fault, Item, ItemFamily, LayerItem, ParallelGroup, SequenceGroup } from "./model";
 
 export function buildDiagram(analysis: Analysis, network: NetworkResult): Diagram {
   const order = elaborationOrder(analysis);
@@ -170,6 +170,7 @@ class Replay {
       ...this.base(stmt, occ, this.faultOn(stmt.start, stmt.end, occ)),
       kind: occ.name,
       detail: node ? detailOf(node) : sourceDetail(this.analysis.text, stmt),
+      family: familyOf(occ.name),
       node: node ? node.id : null,
     };
   }
@@ -248,6 +249,7 @@ class Replay {
       fault: headerFault,
       kind: node ? node.op : mergeKind,
       detail: "",
+      family: "merge",
       node: node ? node.id : null,
     };
     return {
@@ -337,55 +339,16 @@ function callText(text: string, stmt: A.Statement, callee: A.Name): string {
   return written.length <= 40 ? written : `${callee.text}(…)`;
 }
 
-const dims = (pair: [number, number] | undefined) => (pair ? (pair[0] === pair[1] ? `${pair[0]}` : `${pair[0]}×${pair[1]}`) : "");
-const kernelText = (pair: [number, number] | undefined) => (pair ? `${pair[0]}×${pair[1]}` : "");
-
-/** The layer's arguments in short, from the resolved attributes: `64 3×3 /2`. */
+/** The layer's arguments in short, from the resolved attributes: `64 3×3 /2` (the catalog's brief). */
 export function detailOf(node: GraphNode): string {
-  const parts: string[] = [];
-  const window = (a: { kernel: [number, number]; stride: [number, number] }) => {
-    parts.push(kernelText(a.kernel));
-    if (a.stride[0] !== 1 || a.stride[1] !== 1) parts.push(`/${dims(a.stride)}`);
-  };
-  switch (node.op) {
-    case "conv":
-    case "local":
-    case "deconv": {
-      const a = node.attrs;
-      parts.push(`${a.filters}`);
-      window(a);
-      if (a.dilation[0] !== 1 || a.dilation[1] !== 1) parts.push(`d${dims(a.dilation)}`);
-      if ("groups" in a && a.groups > 1) parts.push(`g${a.groups}`);
-      break;
-    }
-    case "dwconv":
-      window(node.attrs);
-      if (node.attrs.multiplier > 1) parts.push(`×${node.attrs.multiplier}`);
-      break;
-    case "maxpool":
-    case "avgpool":
-      window(node.attrs);
-      break;
-    case "adaptiveavgpool":
-      parts.push(kernelText(node.attrs.outputSize));
-      break;
-    case "fc":
-      parts.push(`${node.attrs.features}`);
-      break;
-    case "lrn":
-      parts.push(`${node.attrs.size}`);
-      break;
-    case "upsample":
-      parts.push(`×${node.attrs.factor}`);
-      break;
-    case "pad":
-      parts.push(`${node.attrs.padding.left}`);
-      break;
-    case "dropout":
-      parts.push(`p ${node.attrs.p}`);
-      break;
-  }
-  return parts.filter((p) => p !== "").join(" ");
+  const kind = node.op === "input" ? undefined : layerKind(node.op);
+  return kind?.brief ? kind.brief(node.attrs as never) : "";
+}
+
+/** The family a box is coloured by: the catalog's, or `input`, or `other` for a word the catalog does not know. */
+export function familyOf(kind: string): ItemFamily {
+  if (kind === "input") return "input";
+  return layerKind(kind)?.family ?? "other";
 }
 
 /** For a layer that could not be analyzed: what follows its kind, as written. */

@@ -102,57 +102,6 @@ const FRAME_TITLE = 22;
 const FRAME_PAD = 12;
 const AUTO_BUDGET = 160;
 
-export function familyOf(kind: string): string {
-  switch (kind) {
-    case "conv":
-    case "dwconv":
-    case "local":
-    case "deconv":
-      return "conv";
-    case "maxpool":
-    case "avgpool":
-    case "gap":
-    case "gmp":
-    case "adaptiveavgpool":
-      return "pool";
-    case "bn":
-    case "lrn":
-    case "layernorm":
-    case "layerscale":
-      return "norm";
-    case "relu":
-    case "relu6":
-    case "leakyrelu":
-    case "elu":
-    case "gelu":
-    case "silu":
-    case "sigmoid":
-    case "tanh":
-    case "hardswish":
-    case "hardsigmoid":
-    case "softmax":
-      return "act";
-    case "fc":
-      return "fc";
-    case "dropout":
-    case "droppath":
-      return "reg";
-    case "flatten":
-    case "pad":
-    case "upsample":
-    case "slice":
-    case "shuffle":
-      return "reshape";
-    case "input":
-      return "input";
-    case "call":
-    case "repeat":
-      return "block";
-    default:
-      return "other";
-  }
-}
-
 // ---- which frames are open ----
 
 function countVisible(items: Item[], depthLimit: number, depth: number): number {
@@ -485,7 +434,7 @@ function makeBox(item: LayerItem | SequenceGroup, kind: string, lines: SceneBox[
     w: 0,
     h: 0,
     kind,
-    family: merge ? "merge" : familyOf(kind),
+    family: merge ? "merge" : item.type === "layer" ? item.family : "block",
     lines,
     closed,
     merge,

@@ -5,6 +5,12 @@
 // that start from the group's input and rejoin in its merge node. Data flows down each
 // sequence and along each path, so the edges follow from the tree.
 
+import type { LayerFamily } from "../analysis/layers";
+
+/** what a layer box is: the catalog's families, the input, a merge, or a word the catalog does not know */
+export type ItemFamily = LayerFamily | "input" | "merge" | "other";
+export const ITEM_FAMILIES: readonly ItemFamily[] = ["conv", "pool", "norm", "act", "fc", "reg", "reshape", "input", "merge", "other"];
+
 /** [W, H, D] for a volume, [N] for a vector */
 export type ShapeArray = number[];
 
@@ -36,6 +42,8 @@ export interface LayerItem extends ItemBase {
   kind: string;
   /** the arguments in short: `64 3×3 /2` */
   detail: string;
+  /** the catalog's family of the kind (`conv`, `pool` …), `input`, `merge`, or `other` for a word it does not know */
+  family: ItemFamily;
   /** the runnable graph's node id, when the layer has one */
   node: number | null;
 }

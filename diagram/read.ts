@@ -2,7 +2,7 @@
 // checked whole before anything reads it: every field of the expected type, sizes bounded.
 
 import { count, InvalidDataError, isRecord, list, nullable, oneOf, record, string, type Reader } from "../analysis/check";
-import type { Diagram, Fault, Item, LayerItem, ShapeArray } from "./model";
+import { ITEM_FAMILIES, type Diagram, type Fault, type Item, type LayerItem, type ShapeArray } from "./model";
 
 /** at most this many items in a diagram, this deep */
 export const MAX_ITEMS = 400_000;
@@ -47,7 +47,7 @@ export function readDiagram(value: unknown): Diagram {
   const layer = (v: unknown, p: string): LayerItem => {
     const r = record(v, p);
     if (r.type !== "layer") throw new InvalidDataError(`${p}.type: expected "layer"`);
-    return { type: "layer", ...base(r, p), kind: short(100)(r.kind, `${p}.kind`), detail: short(200)(r.detail, `${p}.detail`), node: nullable(count)(r.node, `${p}.node`) };
+    return { type: "layer", ...base(r, p), kind: short(100)(r.kind, `${p}.kind`), detail: short(200)(r.detail, `${p}.detail`), family: oneOf(...ITEM_FAMILIES)(r.family, `${p}.family`), node: nullable(count)(r.node, `${p}.node`) };
   };
   const itemList = (v: unknown, p: string, depth: number): Item[] => {
     if (!Array.isArray(v)) throw new InvalidDataError(`${p}: expected a list`);

@@ -75,11 +75,15 @@ function shown(flow: Flow): Shape | null {
   return flow.doubt ? null : flow.shape;
 }
 
-/** where a repeat or block use is named in a message: its head, not its body */
+/**
+ * where a repeat or block use is named in a message: its head, not its body (an unknown
+ * container's word: `foo {` that never closes runs to the end of the file)
+ */
 function headOf(stmt: A.Statement): Span {
   if (stmt.type === "repeat") return { start: stmt.start, end: (stmt.count ?? stmt.keyword).end };
   if (stmt.type === "call") return { start: stmt.start, end: stmt.end };
-  return { start: stmt.start, end: stmt.type === "layer" ? stmt.end : stmt.keyword.end };
+  if (stmt.type === "layer") return { start: stmt.start, end: stmt.body ? stmt.op.end : stmt.end };
+  return { start: stmt.start, end: stmt.keyword.end };
 }
 
 function whatOf(stmt: A.Statement): string {
@@ -493,7 +497,8 @@ export class Elaborator {
       maxParts: 3,
       example: "`input 32x32x3` (W×H×D) or `input 28x28` (D = 1)",
     });
-    if (stmt.args.length === 0) sink.report("bad-value", stmt, "`input` needs its size: `input W x H x D`, e.g. `input 32x32x3`");
+    // (at the word: an `input {` or `input (` whose bracket never closes runs to the end of the file)
+    if (stmt.args.length === 0) sink.report("bad-value", { start: stmt.start, end: stmt.op.end }, "`input` needs its size: `input W x H x D`, e.g. `input 32x32x3`");
     for (const extra of stmt.args.slice(1)) sink.report("bad-value", extra, "`input` takes one size, W x H x D");
     const allowed = stmt.options.filter((o) => {
       if (inputDoc.options.includes(o.name.text as OptionName)) return true;

@@ -5,20 +5,12 @@
 // Free of VS Code: the tests drive it directly.
 
 import { Worker } from "node:worker_threads";
-import { COMMAND, CONTROL_WORDS, PAUSE, RUN, SEQUENCE, STOP, type SessionMessage, type SessionStart, type TrainData, type TrainSettings } from "../../engine/train/session-protocol";
-import type { SerializedNetwork } from "../../analysis/serialize";
+import { COMMAND, CONTROL_WORDS, PAUSE, RUN, SEQUENCE, STOP, type SessionMessage, type SessionStart } from "../../engine/train/session-protocol";
 
 export type Command = "pause" | "resume" | "stop";
 
-export interface TrainRequest {
-  network: SerializedNetwork;
-  data: TrainData;
-  settings: TrainSettings;
-  seed: number;
-  budgetMB: number;
-  initial?: Uint8Array;
-  engine?: string;
-}
+/** what to train: the session's start message but its type and the control words (this handle adds them) */
+export type TrainRequest = Omit<SessionStart, "type" | "control">;
 
 /** the thread's heap is capped: a runaway allocation ends the thread, not the extension host */
 const MAX_OLD_GENERATION_MB = 4096;

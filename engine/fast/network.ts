@@ -67,8 +67,8 @@ export class FastNetwork {
   }
 
   /** phases run on threads and the time the main thread waited at their ends (for profiles) */
-  get threadStats(): { phases: number; waitMs: number; workerParts: number } {
-    return { ...(this.team?.stats ?? { phases: 0, waitMs: 0 }), workerParts: this.workerParts };
+  get threadStats(): { phases: number; waitMs: number; sleeps: number; workerParts: number; workerSleeps: number } {
+    return { ...(this.team?.stats ?? { phases: 0, waitMs: 0, sleeps: 0 }), workerParts: this.workerParts, workerSleeps: this.team?.workerSleeps ?? 0 };
   }
 
   /** parts of phases the worker threads have run (0 on one thread) */
@@ -214,6 +214,32 @@ export class FastNetwork {
       team?.end();
     }
     return this.heap.read(this.outputAt, sizeOf(this.graph[this.graph.length - 1].output));
+  }
+
+  /**
+   * For profiles (bench/engine/profile.ts): one run with every phase's parts run one after
+   * another on the calling thread, each timed — what each part costs with no other thread
+   * in the way, from which the best a team could do follows (its serial fraction). Per
+   * step: the parts' ms of each phase, or null when the step runs whole (its ms in `whole`).
+   */
+  timeParts(input: Float32Array): { phases: number[][] | null; whole: number }[] {
+    this.heap.write(this.inputAt, input);
+    const local = this.team?.locals[0] ?? 0;
+    return this.schedule.map((s) => {
+      const t0 = performance.now();
+      if (!this.team || !s.programs) {
+        s.compiled.run(s.at);
+        return { phases: null, whole: performance.now() - t0 };
+      }
+      const phases = s.compiled.phases!.map((phase) =>
+        Array.from({ length: phase.count }, (_, part) => {
+          const p0 = performance.now();
+          phase.run(s.at, part, local);
+          return performance.now() - p0;
+        }),
+      );
+      return { phases, whole: performance.now() - t0 };
+    });
   }
 
   /** step kinds in order, for tests and profiles */

@@ -4,11 +4,13 @@
 // ONNX lacks are spelled out in standard operators (locally connected, adaptive pooling
 // to an uneven size, LRN with an even size, exact GELU).
 
+import { modulePathOf } from "../../analysis/paths";
 import type { GraphNode, NetworkResult, NodeOf, Shape } from "../../analysis/types";
 import type { LayerParams, NetworkWeights } from "../api";
 import { paramShapes } from "../init";
 import { opOf } from "../ops";
 import { need } from "../ops/shared";
+import { SUFFIX } from "../weights-match";
 import type { OnnxExportContext } from "../ops/types";
 import { encodeModel, OnnxGraph, valueInfo } from "./builder";
 
@@ -32,8 +34,14 @@ export function exportOnnx(network: NetworkResult, weights: NetworkWeights, opti
   const g = new OnnxGraph();
   g.reserve(INPUT_NAME);
   g.reserve(OUTPUT_NAME);
-  const labelCount = new Map<string, number>();
-  for (const n of network.graph) if (n.label) labelCount.set(n.label, (labelCount.get(n.label) ?? 0) + 1);
+  // a layer is named by its module path (`layer1.0.conv1`, as torch and the weights files
+  // name it) where that is unique, so an import gives the labels back; else by kind and id
+  const pathOf = (n: GraphNode) => modulePathOf(n.scope, n.label);
+  const pathCount = new Map<string, number>();
+  for (const n of network.graph) {
+    const path = pathOf(n);
+    if (path) pathCount.set(path, (pathCount.get(path) ?? 0) + 1);
+  }
   const tensorOf = new Map<number, string>();
   const last = network.graph[network.graph.length - 1];
   for (const node of network.graph) {
@@ -41,7 +49,8 @@ export function exportOnnx(network: NetworkResult, weights: NetworkWeights, opti
       tensorOf.set(node.id, INPUT_NAME);
       continue;
     }
-    const base = node.label && labelCount.get(node.label) === 1 ? node.label : `${node.op}_${node.id}`;
+    const path = pathOf(node);
+    const base = path && pathCount.get(path) === 1 ? path : `${node.op}_${node.id}`;
     const inputs = node.inputs.map((i) => tensorOf.get(i)!);
     const out = node === last ? OUTPUT_NAME : undefined;
     let result = layer(g, node, inputs, weights.get(node.id), base, options.describe?.(node), out);
@@ -77,7 +86,7 @@ function layer(g: OnnxGraph, node: Exclude<GraphNode, NodeOf<"input">>, inputs: 
     doc,
     emit: (opType, ins, attrs = {}) => g.node(opType, ins, base, attrs, doc, out),
     step: (opType, ins, suffix, attrs = {}) => g.node(opType, ins, `${base}.${suffix}`, attrs, doc),
-    weights: () => paramShapes(node).map((s) => g.floats(`${base}.${s.name}`, s.dims, need(node, p, s.name))),
+    weights: () => paramShapes(node).map((s) => g.floats(`${base}.${SUFFIX[s.name]}`, s.dims, need(node, p, s.name))),
   };
   return opOf(node).onnx.export(ctx);
 }

@@ -8,7 +8,7 @@
 // node and the operator; then nothing is written.
 //
 // Repeated subgraphs are then written as blocks where that keeps the design exact
-// (import-blocks.ts). Not done yet: Linear layers between a Transpose pair (ConvNeXt's block).
+// (import-blocks.ts). Linear layers between a Transpose pair (ConvNeXt's block) are 1×1 convs.
 
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
@@ -159,10 +159,49 @@ const numberText = (v: number) => {
   return n !== 0 && Math.abs(n) < 1e-3 ? n.toExponential() : String(n);
 };
 
+/** a binary min-heap of integers (the path searches' nodes by rank) */
+class MinHeap {
+  private items: number[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(v: number): void {
+    const a = this.items;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (a[up] <= v) break;
+      a[i] = a[up];
+      i = up;
+    }
+    a[i] = v;
+  }
+  pop(): number {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length) {
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= a.length) break;
+        if (c + 1 < a.length && a[c + 1] < a[c]) c++;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}
+
 class Importer {
   private constants = new Map<string, Constant>();
   private nodes: Node[] = [];
   private producer = new Map<string, Node>();
+  /** each node's place in a topological order (sortTopologically) */
+  private rank = new Map<Node, number>();
   private consumers = new Map<string, Node[]>();
   private shapes = new Map<string, number[]>();
   private lines: string[] = [];
@@ -171,6 +210,7 @@ class Importer {
   private layerCount = 0;
   /** convs whose weights and bias the exporter computed (a BatchNorm folded in) */
   private folded: string[] = [];
+  private bnWordSeen: string | undefined;
   private inputName = "";
   private outputName = "";
   /** the value the graph's output stands for, when its last node is an alias (an Identity) */
@@ -244,7 +284,12 @@ class Importer {
         return;
       }
       this.nodes.push(node);
-      for (const o of node.outputs) this.producer.set(o, node);
+      for (const o of node.outputs) {
+        if (o === "") continue; // an optional output not asked for
+        const other = this.producer.get(o);
+        if (other) throw new ImportError(`node ${node.name} (${node.opType}) writes ${o}, which node ${other.name} (${other.opType}) writes too: an ONNX graph writes each value once`);
+        this.producer.set(o, node);
+      }
       for (const i of node.inputs) {
         if (this.constants.has(i) || i === "") continue;
         let list = this.consumers.get(i);
@@ -252,6 +297,7 @@ class Importer {
         list.push(node);
       }
     });
+    this.sortTopologically();
     const inputs = (graph.input ?? []).filter((v) => v.name && !this.constants.has(v.name));
     if (inputs.length !== 1) throw new ImportError(`the model has ${inputs.length} inputs; a design has one`);
     this.inputName = inputs[0].name!;
@@ -437,6 +483,35 @@ class Importer {
     }
   }
 
+  /**
+   * Each node's place in a topological order (`rank`): the file's order where it is one
+   * (ONNX requires it; onnxruntime sorts a file that is not), else the first order that
+   * is. The path searches below stop at a rank, so that each explores only the nodes
+   * between a fork and its merge and a chain of n forks costs O(n), not O(n²). A graph
+   * with a cycle has no such order and no network: it is refused, naming a node on it.
+   */
+  private sortTopologically(): void {
+    const position = new Map(this.nodes.map((n, i) => [n, i]));
+    const waiting = new Map<Node, number>();
+    for (const n of this.nodes) waiting.set(n, n.inputs.filter((i) => this.producer.has(i) && !this.constants.has(i)).length);
+    const ready = new MinHeap();
+    for (const n of this.nodes) if (waiting.get(n) === 0) ready.push(position.get(n)!);
+    while (ready.size) {
+      const n = this.nodes[ready.pop()];
+      this.rank.set(n, this.rank.size);
+      for (const o of n.outputs) {
+        for (const r of this.readers(o)) {
+          const left = waiting.get(r)! - 1;
+          waiting.set(r, left);
+          if (left === 0) ready.push(position.get(r)!);
+        }
+      }
+    }
+    if (this.rank.size === this.nodes.length) return;
+    const stuck = this.nodes.find((n) => !this.rank.has(n))!;
+    throw new ImportError(`node ${stuck.name} (${stuck.opType}) is on a cycle or reads from one (its inputs ${stuck.inputs.join(", ")} depend on its own output): a network's graph has none`);
+  }
+
   private readers(value: string): Node[] {
     return this.consumers.get(value) ?? [];
   }
@@ -592,6 +667,8 @@ class Importer {
       return fused.end;
     }
     const join = this.meeting(readers);
+    const alone = readers.every((r) => r === readers[0]);
+    if (!join && alone) this.unsupported(readers[0], `the language has no layer for this operator of a value with itself (it reads ${value} ${readers.length === 2 ? "twice" : `${readers.length} times`})`);
     if (!join) throw new ImportError(`the paths from ${value} (read by ${readers.map((r) => `${r.name} (${r.opType})`).join(", ")}) do not meet again in one Add or Concat`);
     const inner = join.opType === "Concat" || join.opType === "Mul" || join.inputs.length > 2 ? indent + "    " : indent + "  ";
     const branches = this.branches(value, readers, join, join.inputs, inner);
@@ -611,8 +688,9 @@ class Importer {
       this.lines.push(`${indent}}`);
     } else if (branches.length === 2) {
       const [body, shortcut] = branches[0].lines.length ? [branches[0], branches[1]] : [branches[1], branches[0]];
-      this.lines.push(`${indent}${prefix}residual {`, ...body.lines, shortcut.lines.length ? `${indent}} shortcut {` : "", ...shortcut.lines, `${indent}}`);
-      this.lines = this.lines.filter((l) => l !== "");
+      this.lines.push(`${indent}${prefix}residual {`, ...body.lines);
+      if (shortcut.lines.length) this.lines.push(`${indent}} shortcut {`, ...shortcut.lines);
+      this.lines.push(`${indent}}`);
     } else {
       this.lines.push(`${indent}${prefix}add {`);
       for (const b of branches) this.lines.push(b.lines.length ? `${indent}  branch {\n${b.lines.join("\n")}\n${indent}  }` : `${indent}  branch { }`);
@@ -650,8 +728,11 @@ class Importer {
       if (join.opType === "Concat" && starts.slice(j).includes(start)) throw new ImportError(`node ${join.name} (Concat): its inputs from ${start.name} are not side by side; a concat's branch gives one run of its channels`);
       const saved = this.lines;
       this.lines = [];
-      // the branch starts at its first node; its own forks nest inside
-      let v = this.layer(start, indent);
+      // the branch starts at its first node; its own forks nest inside. Where several of
+      // the readers lead to this input (`Add(x, x)` that then meets a path from x too), the
+      // branch starts with their own fork.
+      const from = group.length === 1 ? readers.filter((r) => this.reaches(r, group[0])) : [start];
+      let v = from.length > 1 ? this.fork(value, from, indent) : this.layer(start, indent);
       if (group.length === 1) {
         v = this.chain(v, isJoin, indent);
         if (v !== group[0]) throw new ImportError(`node ${join.name} (${join.opType}): its input ${group[0]} is not reached by one line of layers from ${value} (stopped at ${v})`);
@@ -689,13 +770,16 @@ class Importer {
     return n.opType === "Mul" && n.inputs.every((i) => !this.constants.has(i));
   }
 
-  /** whether node n's output flows into value v */
+  /** whether node n's output flows into value v (only nodes up to v's producer in rank are looked at) */
   private reaches(n: Node, v: string): boolean {
+    const target = this.producer.get(v);
+    if (!target) return false;
+    const last = this.rank.get(target)!;
     const seen = new Set<Node>();
     const stack = [n];
     while (stack.length) {
       const x = stack.pop()!;
-      if (seen.has(x)) continue;
+      if (seen.has(x) || this.rank.get(x)! > last) continue;
       seen.add(x);
       if (x.outputs.includes(v)) return true;
       for (const o of x.outputs) for (const r of this.readers(o)) stack.push(r);
@@ -703,23 +787,34 @@ class Importer {
     return false;
   }
 
-  /** the first merge (in graph order) every path from value's readers reaches, which reads them all */
+  /**
+   * The first merge (in graph order) every path from value's readers reaches, which reads
+   * them all: the nodes from the readers on, in rank order, each marked with the readers
+   * it is reached from, until a merge is reached from all (so only the nodes before it are
+   * looked at). A reader listed twice (`Add(x, x)`) is two readers.
+   */
   private meeting(readers: Node[]): Node | null {
-    const reach = (start: Node) => {
-      const seen = new Set<Node>();
-      const stack = [start];
-      while (stack.length) {
-        const x = stack.pop()!;
-        if (seen.has(x)) continue;
-        seen.add(x);
-        for (const o of x.outputs) for (const r of this.readers(o)) stack.push(r);
+    const all = (1n << BigInt(readers.length)) - 1n;
+    const from = new Map<Node, bigint>();
+    const byRank: Node[] = [];
+    const queue = new MinHeap();
+    const reach = (n: Node, mask: bigint) => {
+      const had = from.get(n);
+      if (had === undefined) {
+        const r = this.rank.get(n)!;
+        byRank[r] = n;
+        queue.push(r);
       }
-      return seen;
+      from.set(n, (had ?? 0n) | mask);
     };
-    const sets = readers.map(reach);
-    const candidates = this.nodes.filter((n) => this.isMerge(n) && sets.every((s) => s.has(n)));
-    candidates.sort((a, b) => a.index - b.index);
-    return candidates[0] ?? null;
+    readers.forEach((r, k) => reach(r, 1n << BigInt(k)));
+    while (queue.size) {
+      const x = byRank[queue.pop()];
+      const mask = from.get(x)!;
+      if (mask === all && this.isMerge(x)) return x;
+      for (const o of x.outputs) for (const r of this.readers(o)) reach(r, mask);
+    }
+    return null;
   }
 
   private constant(node: Node, i: number, what: string): Constant {
@@ -744,6 +839,62 @@ class Importer {
     return label;
   }
 
+  /**
+   * What lies between a Transpose to channels last ([0, 2, 3, 1]) and the Transpose back
+   * ([0, 3, 1, 2]), each node over the last axis — the channels: a layer norm (one node or
+   * decomposed) is `layernorm`, a MatMul by a constant [C, C'] (and an Add of [C']) is a
+   * Linear on every position — `conv C' 1` — and activations are themselves. Returns the
+   * value after the Transpose back; anything else in the region names its node.
+   */
+  private channelsLast(start: Node, indent: string, push: (text: string) => void): string {
+    const back = (n: Node) => n.opType === "Transpose" && (ints(n.attrs.get("perm")) ?? []).join() === "0,3,1,2";
+    const elementwise = new Set(["Relu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Gelu", "LeakyRelu", "Elu", "Clip", "Dropout", "Identity"]);
+    let value = start.outputs[0];
+    for (;;) {
+      const readers = this.readers(value);
+      const channels = this.shapes.get(value)?.[3];
+      const decomposed = this.decomposedLayerNorm(value, readers);
+      if (decomposed) {
+        if (decomposed.axis !== 3 || channels === undefined) this.unsupported(start, `a layer norm over axis ${decomposed.axis} of a channels-last value; \`layernorm\` normalizes over the channels`);
+        this.writeLayerNorm(decomposed, channels, indent);
+        value = decomposed.end;
+        continue;
+      }
+      const fused = this.fusedActivation(value, readers);
+      if (fused) {
+        push(fused.text);
+        value = fused.end;
+        continue;
+      }
+      if (readers.length !== 1 || value === this.outputName) this.unsupported(start, "a channels-last value read by more than one node, or the graph's output: only a chain of layers over the channels and a Transpose [0, 3, 1, 2] back are read");
+      const n = readers[0];
+      if (back(n)) return n.outputs[0];
+      if (n.opType === "LayerNormalization") {
+        const axis = int(n.attrs.get("axis")) ?? -1;
+        if (axis !== -1 && axis !== 3) this.unsupported(n, `normalizing from axis ${axis} of a channels-last value; \`layernorm\` normalizes over the channels`);
+        this.layerNorm(n, push);
+        value = n.outputs[0];
+      } else if (n.opType === "MatMul" && n.inputs[0] === value && this.constants.has(n.inputs[1])) {
+        const w = this.constant(n, 1, "weight");
+        if (w.dims.length !== 2 || w.dims[0] !== channels) this.unsupported(n, `a product by a constant of shape [${w.dims.join(", ")}] over ${channels ?? "?"} channels`);
+        const [nIn, nOut] = w.dims;
+        const label = this.label(n);
+        const after = this.readers(n.outputs[0]);
+        const add = after.length === 1 && after[0].opType === "Add" ? after[0] : null;
+        const biasName = add?.inputs.find((i) => this.constants.has(i));
+        const bias = biasName !== undefined ? this.floats(this.constants.get(biasName)!) : null;
+        const withBias = bias !== null && bias.length === nOut;
+        push(`${label}: conv ${nOut} 1${withBias ? "" : " nobias"}`);
+        this.weights(label, [["weight", [nOut, nIn, 1, 1], transpose(this.floats(w), nIn, nOut)], ...(withBias ? [["bias", [nOut], bias] as [string, number[], Float32Array]] : [])]);
+        value = withBias ? add!.outputs[0] : n.outputs[0];
+      } else if (elementwise.has(n.opType)) {
+        value = this.layer(n, indent);
+      } else {
+        this.unsupported(n, "inside channels last (Transpose [0, 2, 3, 1] … Transpose [0, 3, 1, 2]) the language reads layer norms, Linear layers (MatMul by a constant, as a 1×1 conv) and activations");
+      }
+    }
+  }
+
   private layerNorm(node: Node, push: (text: string) => void): void {
     const eps = float(node.attrs.get("epsilon")) ?? 1e-5;
     const scale = this.floats(this.constant(node, 1, "scale"));
@@ -753,16 +904,37 @@ class Importer {
     this.weights(label, [["weight", [scale.length], scale], ["bias", [bias.length], bias]]);
   }
 
-  /** a label from a named tensor (a layer scale's `features.1.0.layer_scale`), else as label() */
+  /**
+   * How the model's own bns are named: `norm` where most are `…norm1` (torchvision's DenseNet:
+   * its stem's `features.conv0` is followed by `features.norm0`), else `bn` (ResNet's `bn1`).
+   */
+  private bnWord(): string {
+    if (this.bnWordSeen === undefined) {
+      let norm = 0;
+      let bn = 0;
+      for (const node of this.nodes) {
+        if (node.opType !== "BatchNormalization") continue;
+        const last = (labelFromTensorName(node.inputs[1] ?? "") ?? labelFromNodeName(node.name, node.opType) ?? "").split(".").pop()!;
+        if (/^norm\d*$/.test(last)) norm++;
+        else if (/^bn\d*$/.test(last)) bn++;
+      }
+      this.bnWordSeen = norm > bn ? "norm" : "bn";
+    }
+    return this.bnWordSeen;
+  }
+
   /**
    * The label of the bn a folded conv had after it, named as torchvision names it where the
-   * conv's name says (`layer1.0.conv1` → `layer1.0.bn1`, `….conv` → `….bn`, `features.0.0` →
+   * conv's name says (`layer1.0.conv1` → `layer1.0.bn1` — `norm1` where the model's bns are
+   * `norm`, `norm2` where `norm1` came before the conv —, `….conv` → `….bn`, `features.0.0` →
    * `features.0.1`, `downsample.0` → `downsample.1`), else the conv's label and `_bn`.
    */
   private bnLabelAfter(conv: string): string {
     const m = /^(.*?)(conv(\d*)|(\d+))$/.exec(conv);
     const prefix = m?.[1] ?? "";
-    const guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}bn${m[3]}`) : "";
+    let guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}${this.bnWord()}${m[3]}`) : "";
+    // pre-activation (DenseNet: norm1 relu conv1 norm2 relu conv2): the bn after convN is the next one
+    if (m && m[4] === undefined && m[3] !== "" && this.labels.has(guess)) guess = `${prefix}${this.bnWord()}${Number(m[3]) + 1}`;
     const label = guess && !this.labels.has(guess) && (m![4] !== undefined ? prefix.endsWith(".") : prefix === "" || /[._]$/.test(prefix)) ? guess : `${conv}_bn`;
     let unique = label;
     for (let k = 2; this.labels.has(unique); k++) unique = `${label}_${k}`;
@@ -1110,23 +1282,11 @@ class Importer {
         return out;
       }
       case "Transpose": {
-        // layernorm over channels as exported: Transpose to NHWC → LayerNormalization(axis −1) → Transpose back
+        // channels last and back: a layer norm over channels (LayerNorm2d), and ConvNeXt's
+        // block (LayerNorm → Linear → GELU → Linear, each over the channels)
         const perm = ints(node.attrs.get("perm")) ?? [];
-        const ln = this.readers(out);
-        const back = ln.length === 1 && ln[0].opType === "LayerNormalization" ? this.readers(ln[0].outputs[0]) : [];
-        const decomposed = perm.join() === "0,2,3,1" ? this.decomposedLayerNorm(out, ln) : null;
-        const after = decomposed ? this.readers(decomposed.end) : [];
-        if (decomposed && decomposed.axis === 3 && after.length === 1 && after[0].opType === "Transpose" && (ints(after[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
-          this.writeLayerNorm(decomposed, this.shapes.get(out)![3], indent);
-          return after[0].outputs[0];
-        }
-        if (perm.join() === "0,2,3,1" && back.length === 1 && back[0].opType === "Transpose" && (ints(back[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
-          const axis = int(ln[0].attrs.get("axis")) ?? -1;
-          if (axis !== -1 && axis !== 3) this.unsupported(ln[0], `normalizing from axis ${axis}; \`layernorm\` normalizes over the channels`);
-          this.layerNorm(ln[0], push);
-          return back[0].outputs[0];
-        }
-        this.unsupported(node, `a transpose [${perm.join(", ")}] the language has no layer for (a layer norm over channels is Transpose [0, 2, 3, 1] → LayerNormalization → Transpose [0, 3, 1, 2])`);
+        if (perm.join() === "0,2,3,1") return this.channelsLast(node, indent, push);
+        this.unsupported(node, `a transpose [${perm.join(", ")}] the language has no layer for (channels last and back, Transpose [0, 2, 3, 1] … Transpose [0, 3, 1, 2], with layer norms, Linear layers and activations between, is read)`);
       }
       // falls through: never reached (unsupported throws)
       case "LayerNormalization": {

@@ -54,6 +54,16 @@ export function forwardPass(graph: GraphNode[], paramsOf: ParamsOf, input: Float
   return { ctx, results, scores: results[until.id]!.output };
 }
 
+/** what a function of the graph alone computed, by graph (a step asks for it every time) */
+function memo<T>(compute: (graph: GraphNode[]) => T): (graph: GraphNode[]) => T {
+  const known = new WeakMap<GraphNode[], T>();
+  return (graph) => {
+    let v = known.get(graph);
+    if (v === undefined) known.set(graph, (v = compute(graph)));
+    return v;
+  };
+}
+
 /** which nodes' outputs need a gradient: those with a learning layer at or before them */
 export function needsGradient(graph: GraphNode[]): boolean[] {
   const need = new Array<boolean>(graph.length).fill(false);
@@ -82,9 +92,13 @@ export function biasesBeforeNorm(graph: GraphNode[]): Set<number> {
 }
 
 /** dScores → each learning node's parameter gradients (summed over the batch) */
+const needsGradientOf = memo(needsGradient);
+const biasesBeforeNormOf = memo(biasesBeforeNorm);
+
 export function backwardPass(graph: GraphNode[], paramsOf: ParamsOf, pass: ForwardPass, dScores: Float, until = scoresNode(graph), kernelOf: KernelOf = trainKernel): Map<number, TrainParams> {
-  const need = needsGradient(graph);
-  const zeroBias = biasesBeforeNorm(graph);
+  // (a network's graph is not changed once analyzed: both are computed once per graph)
+  const need = needsGradientOf(graph);
+  const zeroBias = biasesBeforeNormOf(graph);
   const grads = new Map<number, TrainParams>();
   // gradients of outputs; `owned` marks arrays this pass may add into
   const dOut: (Float | undefined)[] = new Array(graph.length);

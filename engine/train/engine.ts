@@ -57,6 +57,8 @@ export interface SplitEngine extends TrainEngine {
   apply(grads: Map<number, TrainParams>, step: number): void;
   /** the parameters as the engine holds them, live: a training thread copies the main thread's into them */
   readonly parameters: Map<number, TrainParams>;
+  /** where the last `gradientsOf` spent its time */
+  readonly timing: SliceTiming;
 }
 
 export function isSplitEngine(e: TrainEngine): e is SplitEngine {
@@ -92,8 +94,17 @@ export function toNetworkWeights(params: Map<number, TrainParams>): NetworkWeigh
   return out;
 }
 
+/** the last slice's time (ms): its forward pass, the loss, its backward pass */
+export interface SliceTiming {
+  forward: number;
+  loss: number;
+  backward: number;
+}
+
 export class ReferenceEngine implements SplitEngine {
   readonly name: string = "reference";
+  /** where the last `gradientsOf` spent its time (the bench and engine/train/threaded.ts read it) */
+  readonly timing: SliceTiming = { forward: 0, loss: 0, backward: 0 };
   protected readonly params: Map<number, TrainParams>;
   private readonly states = new Map<string, ParamState>();
   private readonly classes: number;
@@ -130,9 +141,16 @@ export class ReferenceEngine implements SplitEngine {
   private gradientsIn(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number): SliceGradients {
     const graph = this.setup.network.graph;
     const until = scoresNode(graph);
+    const t0 = performance.now();
     const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step, sampleOffset }, until, this.kernelOf);
+    const t1 = performance.now();
     const loss = softmaxCrossEntropy(pass.scores, labels, batch, this.classes);
+    const t2 = performance.now();
     const grads = backwardPass(graph, this.paramsOf, pass, loss.gradient, until, this.kernelOf);
+    const t = this.timing;
+    t.forward = t1 - t0;
+    t.loss = t2 - t1;
+    t.backward = performance.now() - t2;
     return { loss: loss.loss, correct: loss.correct, grads };
   }
 

@@ -65,35 +65,41 @@ export interface Thumbnail {
   pixels: Uint8Array;
 }
 
-export interface Misclassified {
+/** a misclassified test picture (`P`: the picture as this side carries it; the page's is base64, webview/train/protocol.ts) */
+export interface Mistake<P> {
   /** the sample's name (`digit 7 #12`, a file's path inside the folder) */
   name: string;
   label: number;
   predicted: number;
   /** the softmax probability of the predicted class */
   confidence: number;
-  picture: Thumbnail;
+  picture: P;
 }
 
-/** the first layer's filters, PyTorch's layout K × C × F_h × F_w (fc: rows shaped as the input) */
-export interface Filters {
-  /** the layer, as people name it (`c1 (conv)`), and its node */
+export type Misclassified = Mistake<Thumbnail>;
+
+/** the first layer's filters, PyTorch's layout K × C × F_h × F_w (fc: rows shaped as the input): their shape */
+export interface FilterShape {
+  /** the layer, as people name it (`c1 (conv)`) */
   layer: string;
-  nodeId: number;
   count: number;
   channels: number;
   height: number;
   width: number;
+}
+
+export interface Filters extends FilterShape {
+  /** the layer's node */
+  nodeId: number;
   values: Float32Array;
 }
 
-export interface SessionResult {
+/** what training reports when it ends, as both the thread and the page carry it */
+export interface ResultSummary {
   stopped: boolean;
   steps: number;
   samplesPerSecond: number;
   epochs: EpochReport[];
-  /** the trained weights as the file `cnn train` writes (metadata included) */
-  weights: Uint8Array;
   classes: string[];
   /** what the confusion matrix and the mistakes are measured on */
   evaluatedOn: string;
@@ -101,26 +107,33 @@ export interface SessionResult {
   accuracy: number;
   /** rows: the true class, columns: the predicted one */
   confusion: number[][];
-  /** how many were wrong, and the first of them (most confident first) */
+  /** how many were wrong (the first of them, most confident first, are the result's `misclassified`) */
   wrong: number;
+}
+
+export interface SessionResult extends ResultSummary {
+  /** the trained weights as the file `cnn train` writes (metadata included) */
+  weights: Uint8Array;
   misclassified: Misclassified[];
   filters: Filters | null;
 }
 
+/** what the thread says once the data is read and the first steps are being taken */
+export interface StartedReport {
+  network: string;
+  description: string;
+  testDescription: string | null;
+  classes: string[];
+  steps: number;
+  epochs: number;
+  batchesPerEpoch: number;
+  engine: string;
+  memory: string;
+}
+
 export type SessionMessage =
   | { type: "folder"; path: string; name: string; classes: string[]; pictures: number }
-  | {
-      type: "started";
-      network: string;
-      description: string;
-      testDescription: string | null;
-      classes: string[];
-      steps: number;
-      epochs: number;
-      batchesPerEpoch: number;
-      engine: string;
-      memory: string;
-    }
+  | ({ type: "started" } & StartedReport)
   | { type: "progress"; points: LossPoint[]; progress: TrainProgress }
   | { type: "epoch"; report: EpochReport }
   /** the command `sequence` took effect at `step` (paused, running again, stopping after the batch) */

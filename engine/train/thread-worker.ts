@@ -10,7 +10,7 @@ import type { NetworkWeights } from "../api";
 import { isSplitEngine, type SplitEngine } from "./engine";
 import { trainEngines } from "./engines";
 import type { TrainParams } from "./float";
-import { Command, Lane, laneViews, spinWhile, type FromThread, type LaneSetup, type ToThread } from "./threaded";
+import { Command, Lane, laneViews, SPIN_MS, spinWhile, type FromThread, type LaneSetup, type ToThread } from "./threaded";
 
 const port = parentPort;
 if (!port) throw new Error("engine/train/thread-worker runs as a worker thread");
@@ -40,7 +40,7 @@ function serve(engine: SplitEngine, m: LaneSetup): void {
   const ctl = lane.ctl;
   let seen = 0;
   for (;;) {
-    let go = spinWhile(ctl, Lane.GO, seen);
+    let go = spinWhile(ctl, Lane.GO, seen, SPIN_MS.worker);
     while (go === seen) {
       Atomics.wait(ctl, Lane.GO, seen);
       go = Atomics.load(ctl, Lane.GO);
@@ -48,6 +48,8 @@ function serve(engine: SplitEngine, m: LaneSetup): void {
     seen = go;
     const kind = ctl[Lane.KIND];
     if (kind === Command.CLOSE) break;
+    const began = performance.now();
+    lane.timing[0] = performance.timeOrigin + began;
     try {
       const batch = ctl[Lane.BATCH];
       const size = m.sampleSize;
@@ -71,6 +73,9 @@ function serve(engine: SplitEngine, m: LaneSetup): void {
       lane.message.set(text);
       ctl[Lane.FAILED] = Math.max(1, text.length);
     }
+    lane.timing[1] = performance.now() - began;
+    lane.timing[2] = kind === Command.STEP ? engine.timing.forward : 0;
+    lane.timing[3] = kind === Command.STEP ? engine.timing.backward : 0;
     Atomics.store(ctl, Lane.DONE, seen);
     Atomics.notify(ctl, Lane.DONE);
   }

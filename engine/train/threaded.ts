@@ -11,9 +11,9 @@
 // update; the workers' engines read them in place, their parameter arrays being views of
 // it), the sums of the gradients, and one lane per worker — its control words, its
 // slice's inputs and labels, its gradients (or scores) as it returns them. A worker
-// sleeps in Atomics.wait on its lane's GO word; the main thread writes the slice, bumps GO
-// and wakes it, computes its own slice meanwhile, then waits for DONE (a short spin, then
-// Atomics.waitAsync, so a worker that dies is an error, not a hang). The weighted sums are
+// sleeps in Atomics.wait on its lane's GO word (after a spin: SPIN_MS); the main thread
+// writes the slice, bumps GO and wakes it, computes its own slice meanwhile, then waits for
+// DONE (a short spin, then Atomics.waitAsync, so a worker that dies is an error, not a hang). The weighted sums are
 // the training library's `combine` kernel on the exchange (WebAssembly SIMD), in slice
 // order; without WebAssembly SIMD, the same sums in JavaScript.
 //
@@ -132,20 +132,29 @@ export const Lane = {
   FAILED: 7,
   WORDS: 16,
   LOSS_BYTE: 64,
+  /** four float64: when the worker began its command (ms since the epoch: performance.timeOrigin + now), how long it ran, its forward and its backward pass (ms) */
+  TIMING_BYTE: 72,
   MESSAGE_BYTE: 128,
   MESSAGE_BYTES: 1024,
 } as const;
 
 export const Command = { STEP: 1, SCORES: 2, CLOSE: 3 } as const;
 
-/** how long a thread busy-waits before it sleeps (ms): steps follow each other closely */
-export const SPIN_MS = 0.05;
+/**
+ * How long a thread busy-waits before it sleeps (ms). A worker waits out the main thread's
+ * serial update (the sums, the optimizer, the parameters published: ~0.35 ms on LeNet-5 at
+ * batch 32) between two steps: spinning through it, it starts the next slice at once,
+ * where a sleeping one would first be woken (a futex, and on a virtual machine an idle
+ * vCPU's wake-up). The main thread waits for a worker's slice that ends a little after its
+ * own. Past these, both sleep: between epochs, or on a machine too busy to give them a core.
+ */
+export const SPIN_MS = { worker: 0.5, main: 0.2 } as const;
 
-/** spins until `ctl[word]` is no longer `value`, for at most SPIN_MS; the value it saw last */
-export function spinWhile(ctl: Int32Array, word: number, value: number): number {
+/** spins until `ctl[word]` is no longer `value`, for at most `ms`; the value it saw last */
+export function spinWhile(ctl: Int32Array, word: number, value: number, ms: number): number {
   let seen = Atomics.load(ctl, word);
   if (seen !== value) return seen;
-  const until = performance.now() + SPIN_MS;
+  const until = performance.now() + ms;
   for (let i = 1; ; i++) {
     seen = Atomics.load(ctl, word);
     if (seen !== value || ((i & 63) === 0 && performance.now() > until)) return seen;
@@ -169,6 +178,7 @@ export function laneViews(exchange: SharedArrayBuffer, at: number, batch: number
   return {
     ctl: new Int32Array(exchange, at, Lane.WORDS),
     loss: new Float64Array(exchange, at + Lane.LOSS_BYTE, 1),
+    timing: new Float64Array(exchange, at + Lane.TIMING_BYTE, 4),
     message: new Uint8Array(exchange, at + Lane.MESSAGE_BYTE, Lane.MESSAGE_BYTES),
     inputs: new Float32Array(exchange, at + l.inputs, batch * sampleSize),
     labels: new Int32Array(exchange, at + l.labels, batch),
@@ -255,9 +265,13 @@ class Worker {
     thread.onError((e) => fail(new Error(`a training thread failed: ${e.message}`)));
   }
 
+  /** when the last command was started (ms since the epoch) */
+  startedAt = 0;
+
   /** starts a command on the lane (the lane's inputs and words other than GO already written) */
   go(kind: number): void {
     const ctl = this.views.ctl;
+    this.startedAt = performance.timeOrigin + performance.now();
     ctl[Lane.KIND] = kind;
     ctl[Lane.FAILED] = 0;
     Atomics.store(ctl, Lane.GO, ++this.seq);
@@ -268,7 +282,7 @@ class Worker {
   async done(): Promise<void> {
     const ctl = this.views.ctl;
     const want = this.seq;
-    spinWhile(ctl, Lane.DONE, want - 1);
+    spinWhile(ctl, Lane.DONE, want - 1, SPIN_MS.main);
     while (Atomics.load(ctl, Lane.DONE) !== want) {
       if (this.failure) throw this.failure;
       const seen = Atomics.load(ctl, Lane.DONE);
@@ -293,7 +307,32 @@ class Worker {
   }
 }
 
+/**
+ * Where a threaded step's time goes (ms, summed over the steps since the engine was made or
+ * the profile last reset), wall-clock per thread: what a quiet machine's step costs, and
+ * which part of it is serial (Amdahl: 2 threads give 1.5× only with a serial share ≤ 1/3).
+ */
+export interface ThreadProfile {
+  steps: number;
+  /** the calling thread: writing the workers' slices into their lanes and waking them */
+  dispatch: number;
+  /** the calling thread's own slice (forward, loss, backward), and of it the forward and the backward pass */
+  slice: number;
+  forward: number;
+  backward: number;
+  /** the calling thread waiting for the workers once its slice is done */
+  wait: number;
+  /** the calling thread alone after the join: the weighted sums, the optimizer's update, the parameters published */
+  update: number;
+  /** per worker: from being woken to starting (scheduling latency), its slice, and of it the forward and the backward pass */
+  wake: number[];
+  work: number[];
+  workForward: number[];
+  workBackward: number[];
+}
+
 export class ThreadedEngine implements TrainEngine {
+  private timing: ThreadProfile;
   /** the sums of the slices' gradients, as the optimizer takes them (views of the exchange), made at the first step */
   private sums: Map<number, TrainParams> | null = null;
 
@@ -315,7 +354,21 @@ export class ThreadedEngine implements TrainEngine {
       sums: Float32Array;
       mine: Float32Array;
     },
-  ) {}
+  ) {
+    this.timing = this.emptyProfile();
+  }
+
+  private emptyProfile(): ThreadProfile {
+    const zeros = () => this.workers.map(() => 0);
+    return { steps: 0, dispatch: 0, slice: 0, forward: 0, backward: 0, wait: 0, update: 0, wake: zeros(), work: zeros(), workForward: zeros(), workBackward: zeros() };
+  }
+
+  /** the time of the steps so far (see ThreadProfile); `reset` starts a new count */
+  profile(reset = false): ThreadProfile {
+    const p = this.timing;
+    if (reset) this.timing = this.emptyProfile();
+    return { ...p, wake: [...p.wake], work: [...p.work], workForward: [...p.workForward], workBackward: [...p.workBackward] };
+  }
 
   get name(): string {
     return this.inner.name;
@@ -391,6 +444,7 @@ export class ThreadedEngine implements TrainEngine {
   }
 
   async step(inputs: Float32Array, labels: Int32Array, batch: number, step: number): Promise<StepResult> {
+    const t0 = performance.now();
     const parts = slices(batch, this.threads);
     const size = this.sampleSize;
     for (let i = 1; i < parts.length; i++) {
@@ -405,6 +459,7 @@ export class ThreadedEngine implements TrainEngine {
       w.go(Command.STEP);
     }
     // the first slice here, meanwhile: its gradients, weighted, start the sums
+    const t1 = performance.now();
     const [a0, b0] = parts[0];
     let loss = 0;
     let correct = 0;
@@ -413,7 +468,9 @@ export class ThreadedEngine implements TrainEngine {
       correct += r.correct;
       this.keep(r.grads);
     });
+    const t2 = performance.now();
     await this.joined(parts.length - 1);
+    const t3 = performance.now();
     // sums = Σ (slice / batch) · its gradients, in slice order
     const ex = this.ex;
     ex.combine(ex.gradFloats, ex.sumsAt, ex.mineAt, (b0 - a0) / batch, 0);
@@ -427,6 +484,21 @@ export class ThreadedEngine implements TrainEngine {
     }
     this.inner.apply(this.sums!, step);
     this.publish();
+    const p = this.timing;
+    p.steps++;
+    p.dispatch += t1 - t0;
+    p.slice += t2 - t1;
+    p.forward += this.inner.timing.forward;
+    p.backward += this.inner.timing.backward;
+    p.wait += t3 - t2;
+    p.update += performance.now() - t3;
+    for (let i = 1; i < parts.length; i++) {
+      const w = this.workers[i - 1];
+      p.wake[i - 1] += Math.max(0, w.views.timing[0] - w.startedAt);
+      p.work[i - 1] += w.views.timing[1];
+      p.workForward[i - 1] += w.views.timing[2];
+      p.workBackward[i - 1] += w.views.timing[3];
+    }
     return { loss, correct };
   }
 

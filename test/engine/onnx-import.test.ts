@@ -12,6 +12,7 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { onnx } from "onnx-proto";
 import { analyze, type NetworkResult } from "../../analysis";
+import { modulePathOf } from "../../analysis/paths";
 import { initWeights } from "../../engine/init";
 import { networkInput } from "../../engine/input";
 import { ReferenceExecutor } from "../../engine/reference";
@@ -307,6 +308,36 @@ describe("cnn import: ONNX to a design", function () {
     assert.deepEqual(own.notes, []);
   });
 
+  it("folded bns in a model whose bns are `norm` (torchvision's DenseNet): features.conv0 → features.norm0, a layer's conv1 → norm2, as its state_dict names them", async () => {
+    // and inside a layer, pre-activation: norm1 relu conv1 [norm2 folded into conv1] relu conv2
+    const nodes = [
+      node("Conv", "/features/conv0/Conv", ["input", "onnx::Conv_7", "onnx::Conv_8"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+      node("Relu", "/features/relu0/Relu", ["a"], ["b"]),
+      bn("features.layer.norm1", "b", "c"),
+      node("Relu", "/features/layer/relu1/Relu", ["c"], ["d"]),
+      node("Conv", "/features/layer/conv1/Conv", ["d", "onnx::Conv_9", "onnx::Conv_10"], ["e"], [ints("kernel_shape", [1, 1])]),
+      node("Relu", "/features/layer/relu2/Relu", ["e"], ["f"]),
+      node("Conv", "/features/layer/conv2/Conv", ["f", "features.layer.conv2.weight"], ["g"], [ints("kernel_shape", [1, 1])]),
+      bn("features.norm5", "g", "h"),
+      node("Relu", "/features/relu5/Relu", ["h"], ["output"]),
+    ];
+    const inits = [
+      f32("onnx::Conv_7", [4, 3, 3, 3], 1),
+      f32("onnx::Conv_8", [4], 2),
+      ...bnInits("features.layer.norm1", 4, 20),
+      f32("onnx::Conv_9", [6, 4, 1, 1], 3),
+      f32("onnx::Conv_10", [6], 4),
+      f32("features.layer.conv2.weight", [4, 6, 1, 1], 5),
+      ...bnInits("features.norm5", 4, 10),
+    ];
+    const model = modelOf(nodes, inits, [1, 3, 6, 6], [1, 4, 6, 6]);
+    const imported = importOnnx(model, "densenet_stem");
+    assert.match(imported.text, /features\.conv0: conv 4 3 pad 1 nobias\n  features\.norm0: bn\n/);
+    assert.match(imported.text, /features\.layer\.conv1: conv 6 1 nobias\n  features\.layer\.norm2: bn\n/);
+    for (const name of ["features.norm0.running_var", "features.layer.norm2.weight"]) assert.ok(imported.tensors.some((t) => t.name === name), name);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
   it("Pad (zeros, the same on every side) → pad P; Resize/Upsample nearest by a whole factor → upsample S; ConvTranspose → deconv; ReduceMean over H, W → gap", async () => {
     const nodes = [
       node("Pad", "/pad/Pad", ["input", "pads1", "zero"], ["p"], [text("mode", "constant")]),
@@ -384,6 +415,46 @@ describe("cnn import: ONNX to a design", function () {
     assert.match(seeded.stdout, /untrained: random weights, seed 0/);
   });
 
+  it("round trip keeps the module paths: a layer labelled inside blocks and repeats is named `layer1.1.conv2` in the model and in the import", async () => {
+    const text = `block Basic(k) {
+  residual {
+    conv1: conv k 3x3 pad 1 nobias
+    bn1: bn
+    relu
+    conv2: conv k 3x3 pad 1 nobias
+    bn2: bn
+  }
+  relu
+}
+
+network Paths {
+  input 12x12x3
+  conv1: conv 8 3x3 pad 1 nobias
+  bn1: bn
+  relu
+  layer1: repeat 2 { Basic(8) }
+  gap
+  flatten
+  fc: fc 4
+}
+`;
+    const net = only(text, "paths.cnn");
+    const model = exportOnnx(net, initWeights(net.graph, 5));
+    const names = (onnx.ModelProto.decode(model).graph!.initializer ?? []).map((t) => t.name!);
+    for (const name of ["conv1.weight", "bn1.running_mean", "layer1.0.conv1.weight", "layer1.1.conv2.weight", "layer1.1.bn2.bias", "fc.weight", "fc.bias"]) {
+      assert.ok(names.includes(name), `the model holds ${name}: ${names.join(", ")}`);
+    }
+    const imported = importOnnx(model, "Paths");
+    const back = only(imported.text, "paths.cnn");
+    assert.equal(back.params, net.params);
+    assert.equal(back.macs, net.macs);
+    // the import's weights are named as the design's own layers: a file saved for one loads into the other
+    const own = net.graph.flatMap((n) => (n.params > 0n || n.op === "bn" ? [modulePathOf(n.scope, n.label)] : [])).sort();
+    const theirs = back.graph.flatMap((n) => (n.params > 0n || n.op === "bn" ? [modulePathOf(n.scope, n.label)] : [])).sort();
+    assert.deepEqual(theirs, own);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
   it("round trip of the new kinds: layernorm (volume and vector), layerscale, gelu, silu, hardswish, mul (SE), slice, shuffle", async () => {
     const text = `network Modern {
   input 8x8x4
@@ -441,6 +512,58 @@ describe("cnn import: ONNX to a design", function () {
     await sameAsOnnxruntime(model, imported.text, imported.tensors);
   });
 
+  it("ConvNeXt's block as torch exports it: channels last → LayerNorm → Linear → GELU → Linear → back, a layer scale of [C, 1, 1], the residual", async () => {
+    const scalar = (name: string, v: number) => ({ name, dims: [], dataType: 1, floatData: [v] });
+    const float = (name: string, v: number) => ({ name, f: v, type: 1 });
+    const at = (part: string) => `/features/features.1/features.1.0/block/${part}`;
+    const nodes = [
+      node("Conv", at("block.0/Conv"), ["input", "features.1.0.block.0.weight", "features.1.0.block.0.bias"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1]), int("group", 4)]),
+      node("Transpose", at("block.1/Transpose"), ["a"], ["t"], [ints("perm", [0, 2, 3, 1])]),
+      node("LayerNormalization", at("block.2/LayerNormalization"), ["t", "features.1.0.block.2.weight", "features.1.0.block.2.bias"], ["ln"], [int("axis", -1), float("epsilon", 1e-6)]),
+      node("MatMul", at("block.3/MatMul"), ["ln", "onnx::MatMul_21"], ["m1"]),
+      node("Add", at("block.3/Add"), ["features.1.0.block.3.bias", "m1"], ["a1"]),
+      node("Div", at("block.4/Div"), ["a1", "sqrt2"], ["d"]),
+      node("Erf", at("block.4/Erf"), ["d"], ["e"]),
+      node("Add", at("block.4/Add"), ["e", "one"], ["f"]),
+      node("Mul", at("block.4/Mul"), ["a1", "f"], ["g"]),
+      node("Mul", at("block.4/Mul_1"), ["g", "half"], ["h"]),
+      node("MatMul", at("block.5/MatMul"), ["h", "onnx::MatMul_22"], ["m2"]),
+      node("Add", at("block.5/Add"), ["features.1.0.block.5.bias", "m2"], ["a2"]),
+      node("Transpose", at("block.6/Transpose"), ["a2"], ["back"], [ints("perm", [0, 3, 1, 2])]),
+      node("Mul", "/features/features.1/features.1.0/Mul", ["features.1.0.layer_scale", "back"], ["s"]),
+      node("Add", "/features/features.1/features.1.0/Add", ["s", "input"], ["output"]),
+    ];
+    const inits = [
+      f32("features.1.0.block.0.weight", [4, 1, 3, 3], 1),
+      f32("features.1.0.block.0.bias", [4], 2),
+      f32("features.1.0.block.2.weight", [4], 3, 1),
+      f32("features.1.0.block.2.bias", [4], 4),
+      f32("onnx::MatMul_21", [4, 16], 5),
+      f32("features.1.0.block.3.bias", [16], 6),
+      f32("onnx::MatMul_22", [16, 4], 7),
+      f32("features.1.0.block.5.bias", [4], 8),
+      f32("features.1.0.layer_scale", [4, 1, 1], 9, 0.5),
+      scalar("sqrt2", Math.SQRT2),
+      scalar("one", 1),
+      scalar("half", 0.5),
+    ];
+    const model = modelOf(nodes, inits, [1, 4, 5, 5], [1, 4, 5, 5]);
+    const imported = importOnnx(model, "cnblock");
+    assert.match(imported.text, /block\.2: layernorm eps 1e-6\n\s+features\.1\.0\.block\.3: conv 16 1\n\s+gelu\n\s+features\.1\.0\.block\.5: conv 4 1\n/);
+    assert.match(imported.text, /features\.1\.0\.layer_scale: layerscale/);
+    // torch's count: dwconv 4·9 + 4, layer norm 8, Linear 4·16 + 16 and 16·4 + 4, layer scale 4
+    assert.equal(only(imported.text, "cnblock.cnn").params, 40n + 8n + 80n + 68n + 4n);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    // anything else between the transposes is named, and nothing is written
+    const softmax = modelOf(
+      [node("Transpose", "/t/Transpose", ["input"], ["t"], [ints("perm", [0, 2, 3, 1])]), node("Softmax", "/sm/Softmax", ["t"], ["u"], [int("axis", -1)]), node("Transpose", "/t/Transpose_1", ["u"], ["output"], [ints("perm", [0, 3, 1, 2])])],
+      [],
+      [1, 4, 5, 5],
+      [1, 4, 5, 5],
+    );
+    assert.throws(() => importOnnx(softmax, "sm"), /node \/sm\/Softmax \(Softmax\): inside channels last/);
+  });
+
   for (const example of ["mobilenetv3_small", "shufflenetv2"]) {
     it(`round trip ${example} (squeeze-and-excitation as mul, hardswish; channel split and shuffle)`, async () => {
       const net = only(readFileSync(join(root, `examples/${example}.cnn`), "utf8"), `${example}.cnn`);
@@ -452,4 +575,87 @@ describe("cnn import: ONNX to a design", function () {
       await sameAsOnnxruntime(model, imported.text, imported.tensors);
     });
   }
+
+  // issue 9: a node may read one value more than once (Add(x, x) is 2·x). The design must
+  // compute what onnxruntime computes, or the import is refused naming the node — never
+  // a design that silently computes something else; and the path search stays linear.
+  describe("a node that reads one value twice or more", () => {
+    const axis1 = int("axis", 1);
+    const gemm = (x: string) => node("Gemm", "/fc/Gemm", [x, "fc.weight", "fc.bias"], ["output"], [int("transB", 1)]);
+    /** input 8×8×3 → conv 4 3×3 → `middle` (from c, ending at `last` of `depth` channels) → gap → flatten → fc 5 */
+    function around(middle: object[], last: string, depth = 4): Uint8Array {
+      const nodes = [
+        node("Conv", "/conv/Conv", ["input", "conv.weight", "conv.bias"], ["c"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+        ...middle,
+        node("GlobalAveragePool", "/gap/GlobalAveragePool", [last], ["g"]),
+        node("Flatten", "/Flatten", ["g"], ["f"], [int("axis", 1)]),
+        gemm("f"),
+      ];
+      return modelOf(nodes, [f32("conv.weight", [4, 3, 3, 3], 1), f32("conv.bias", [4], 2), f32("fc.weight", [5, depth], 3), f32("fc.bias", [5], 4, 0.1)], [1, 3, 8, 8], [1, 5]);
+    }
+    const same: [string, object[], string, number][] = [
+      ["Add(x, x) = 2·x", [node("Add", "/twice/Add", ["c", "c"], ["y"])], "y", 4],
+      ["Sum(x, x, x) = 3·x", [node("Sum", "/thrice/Sum", ["c", "c", "c"], ["y"])], "y", 4],
+      ["Concat(x, x)", [node("Concat", "/cat/Concat", ["c", "c"], ["y"], [axis1])], "y", 8],
+      ["Concat(x, relu x, x)", [node("Relu", "/r/Relu", ["c"], ["r"]), node("Concat", "/cat/Concat", ["c", "r", "c"], ["y"], [axis1])], "y", 12],
+      ["Mul(x, x) = x²", [node("Mul", "/square/Mul", ["c", "c"], ["y"])], "y", 4],
+      ["Add(x, x) + relu x", [node("Relu", "/r/Relu", ["c"], ["r"]), node("Add", "/twice/Add", ["c", "c"], ["y"]), node("Add", "/sum/Add", ["y", "r"], ["z"])], "z", 4],
+      ["x + Add(relu x, relu x)", [node("Relu", "/r/Relu", ["c"], ["r"]), node("Add", "/twice/Add", ["r", "r"], ["y"]), node("Add", "/sum/Add", ["c", "y"], ["z"])], "z", 4],
+    ];
+    for (const [what, middle, last, depth] of same) {
+      it(`${what}: the imported design gives onnxruntime's output`, async () => {
+        const model = around(middle, last, depth);
+        const imported = importOnnx(model, "twice");
+        await sameAsOnnxruntime(model, imported.text, imported.tensors);
+      });
+    }
+
+    for (const op of ["Sub", "Div", "Max", "Pow"]) {
+      it(`${op}(x, x): refused, naming the node; cnn import exits 1 and writes nothing`, () => {
+        const model = around([node(op, `/self/${op}`, ["c", "c"], ["y"])], "y");
+        assert.throws(() => importOnnx(model, "self"), new RegExp(`node /self/${op} \\(${op}\\)`));
+        const dir = tempDir({ "self.onnx": model });
+        const r = cnn("import", join(dir, "self.onnx"));
+        assert.equal(r.status, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`node /self/${op} \\(${op}\\).*nothing was written`));
+        assert.ok(!existsSync(join(dir, "self.cnn")));
+      });
+    }
+
+    /** n nodes Add(previous, previous) after the conv */
+    const doublings = (n: number) => Array.from({ length: n }, (_, k) => node("Add", `/double${k}/Add`, [k ? `d${k - 1}` : "c"], [`d${k}`])).map((x, k) => ({ ...x, input: [k ? `d${k - 1}` : "c", k ? `d${k - 1}` : "c"] }));
+
+    it("a chain of 20 Add(x, x) multiplies by 2^20, as onnxruntime does", async () => {
+      const model = around(doublings(20), "d19");
+      const imported = importOnnx(model, "chain");
+      await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    });
+
+    it("a chain of 20,000 Add(x, x) is imported whole: one add for each (the path search does not grow with the graph behind it)", function () {
+      // a search from each fork over the rest of the graph took minutes here (quadratic); linear, it takes about a second
+      this.timeout(60_000);
+      const imported = importOnnx(around(doublings(20_000), "d19999"), "chain");
+      const net = only(imported.text, "chain.cnn");
+      assert.equal(net.graph.filter((n) => n.op === "add").length, 20_000);
+    });
+
+    it("a graph with a cycle, or a value two nodes write, is refused naming a node", () => {
+      const cycle = around([node("Relu", "/a/Relu", ["c", "b"], ["a"]), node("Relu", "/b/Relu", ["a"], ["b"])], "b");
+      assert.throws(() => importOnnx(cycle, "cycle"), /node \/a\/Relu \(Relu\) is on a cycle/);
+      const twice = around([node("Relu", "/a/Relu", ["c"], ["y"]), node("Sigmoid", "/b/Sigmoid", ["c"], ["y"])], "y");
+      assert.throws(() => importOnnx(twice, "twice"), /node \/b\/Sigmoid \(Sigmoid\) writes y, which node \/a\/Relu \(Relu\) writes too/);
+    });
+
+    it("nodes listed out of order (onnxruntime sorts them) are read in their order of computation", async () => {
+      const middle = [node("Relu", "/r/Relu", ["c"], ["r"]), node("Add", "/twice/Add", ["c", "c"], ["y"]), node("Add", "/sum/Add", ["y", "r"], ["z"])];
+      const sorted = around(middle, "z");
+      const model = onnx.ModelProto.decode(sorted);
+      model.graph!.node = [...model.graph!.node!].reverse();
+      const shuffled = onnx.ModelProto.encode(model).finish();
+      const a = importOnnx(sorted, "n");
+      const b = importOnnx(shuffled, "n");
+      assert.equal(b.text, a.text);
+      await sameAsOnnxruntime(sorted, b.text, b.tensors);
+    });
+  });
 });

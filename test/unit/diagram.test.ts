@@ -322,6 +322,54 @@ describe("architecture diagram", () => {
     assert.deepEqual(keys(after), keys(before));
   });
 
+  it("each box says its layer's arguments in short and is coloured by its catalog family", () => {
+    const text = [
+      "input 32x32x3",
+      "conv 64 3x3 stride 2 pad 1",
+      "dwconv 3x3 dilation 2 pad 2",
+      "conv 64 1x1 groups 4",
+      "bn",
+      "relu6",
+      "maxpool 3x3 stride 2",
+      "slice 0 32",
+      "shuffle 4",
+      "droppath 0.1",
+      "layerscale",
+      "dropout 0.25",
+      "flatten",
+      "fc 10",
+      "",
+    ].join("\n");
+    const { diagram } = diagramOf(text, "brief.cnn");
+    const layers = [...layersOf(diagram.items)].map((l) => [l.kind, l.detail, l.family]);
+    assert.deepEqual(layers, [
+      ["input", "", "input"],
+      ["conv", "64 3×3 /2", "conv"],
+      ["dwconv", "3×3 d2", "conv"],
+      ["conv", "64 1×1 g4", "conv"],
+      ["bn", "", "norm"],
+      ["relu6", "", "act"],
+      ["maxpool", "3×3 /2", "pool"],
+      ["slice", "0:32", "reshape"],
+      ["shuffle", "g4", "reshape"],
+      ["droppath", "p 0.1", "reg"],
+      ["layerscale", "", "norm"],
+      ["dropout", "p 0.25", "reg"],
+      ["flatten", "", "reshape"],
+      ["fc", "10", "fc"],
+    ]);
+    const scene = layoutDiagram(diagram);
+    for (const box of scene.boxes) assert.ok(sceneToSvg(scene).includes(`fam-${box.family}`), `the SVG colours ${box.kind} as ${box.family}`);
+  });
+
+  it("a word the catalog does not know is drawn as `other`, what follows it as written", () => {
+    const { diagram } = diagramOf("input 8x8x1\nfrobnicate 3 3\nrelu\n", "unknown.cnn");
+    const unknown = [...layersOf(diagram.items)].find((l) => l.kind === "frobnicate");
+    assert.ok(unknown, "the unknown layer is drawn");
+    assert.equal(unknown.family, "other");
+    assert.equal(unknown.detail, "3 3");
+  });
+
   it("a `mul { branch … }` (squeeze-and-excitation) is drawn as a parallel group with its merge box", () => {
     const text = "network SE {\n  input 8x8x16\n  mul {\n    branch { }\n    branch { gap; conv 4 1x1; relu; conv 16 1x1; sigmoid }\n  }\n  conv 8 1x1\n}\n";
     const { diagram } = diagramOf(text, "se.cnn");

@@ -5,7 +5,7 @@
 
 import { boolean, count, InvalidDataError, list, nullable, number, oneOf, optional, positive, record, string, type Reader } from "../../analysis/check";
 import type { EpochReport, TrainProgress } from "../../engine/train/trainer";
-import type { LossPoint, TrainSettings } from "../../engine/train/session-protocol";
+import type { FilterShape, LossPoint, Mistake, ResultSummary, StartedReport, TrainSettings } from "../../engine/train/session-protocol";
 
 export type { LossPoint, TrainSettings };
 export type FolderRole = "train" | "test";
@@ -35,51 +35,22 @@ export interface ViewThumbnail {
   base64: string;
 }
 
-export interface ViewMistake {
-  name: string;
-  label: number;
-  predicted: number;
-  confidence: number;
-  picture: ViewThumbnail;
-}
+export type ViewMistake = Mistake<ViewThumbnail>;
 
-export interface ViewFilters {
-  layer: string;
+export interface ViewFilters extends FilterShape {
   /** the layer's line in the .cnn file, when known */
   line?: number;
-  count: number;
-  channels: number;
-  height: number;
-  width: number;
   values: number[];
 }
 
-export interface ViewResult {
-  stopped: boolean;
-  steps: number;
-  samplesPerSecond: number;
-  epochs: EpochReport[];
-  classes: string[];
-  evaluatedOn: string;
-  evaluatedSize: number;
-  accuracy: number;
-  confusion: number[][];
-  wrong: number;
+/** the training thread's result (engine/train/session-protocol.ts) as the page gets it: no weights, pictures in base64, filters by line */
+export interface ViewResult extends ResultSummary {
   misclassified: ViewMistake[];
   filters: ViewFilters | null;
 }
 
-export interface TrainStarted {
+export interface TrainStarted extends StartedReport {
   type: "trainStarted";
-  network: string;
-  description: string;
-  testDescription: string | null;
-  classes: string[];
-  steps: number;
-  epochs: number;
-  batchesPerEpoch: number;
-  engine: string;
-  memory: string;
 }
 
 /** the weights the run uses, as the Train section shows them */

@@ -32,17 +32,25 @@ export const Ctl = {
   WORKER_PARTS: 7,
   /** workers in the team's loop now */
   ACTIVE: 8,
+  /** times a worker went to sleep on EPOCH (it spun SPIN_MS and no phase came): each costs a wake-up */
+  SLEEPS: 9,
   /** words in the block (64 bytes) */
   WORDS: 16,
 } as const;
 
 export const CLOSED = -1;
 export const PARK = -1;
-/** busy-wait iterations before a thread sleeps (a few microseconds: phases follow each other closely) */
-export const SPIN = 4000;
+/**
+ * How long a thread busy-waits before it sleeps (ms): for the next phase (a worker) or
+ * for the phase's last parts (the main thread). A sleeping thread costs a wake-up —
+ * tens of µs, more in a virtual machine whose idle core has halted — against phases of
+ * 50–300 µs in MobileNetV2: so a thread spins across the serial steps between phases
+ * and sleeps only when the run is over (or its core is taken away for that long).
+ */
+export const SPIN_MS = 2;
 
 /** constants the worker's source is given (it cannot import them) */
-export const workerConstants = { ...Ctl, CLOSED, PARK, SPIN };
+export const workerConstants = { ...Ctl, CLOSED, PARK, SPIN_MS };
 export type WorkerConstants = typeof workerConstants;
 
 /** one recorded kernel call: the kernel's index in the library's names, its arguments, which are local addresses */

@@ -10,7 +10,7 @@
 
 import type { KernelLibrary } from "../../wasm/library";
 import type { ThreadHost, ThreadWorker } from "./host";
-import { CLOSED, Ctl, PARK, SPIN } from "./protocol";
+import { CLOSED, Ctl, PARK, SPIN_MS } from "./protocol";
 import { workerSource } from "./worker-source";
 import { kernelNames } from "./record";
 
@@ -161,10 +161,12 @@ export class Team {
     }
     let spins = 0;
     const waited = performance.now();
+    const until = waited + SPIN_MS;
     for (;;) {
       const done = Atomics.load(ctl, Ctl.DONE);
       if (done >= count) break;
-      if (spins++ < SPIN) continue;
+      if ((++spins & 63) !== 0 || performance.now() < until) continue;
+      this.stats.sleeps++;
       Atomics.wait(ctl, Ctl.DONE, done, 50);
     }
     this.stats.phases++;
@@ -177,12 +179,20 @@ export class Team {
     }
   }
 
-  /** phases run, and the time the main thread waited for other threads' parts at their ends */
-  readonly stats = { phases: 0, waitMs: 0 };
+  /**
+   * Phases run, the time the main thread waited for other threads' parts at their ends,
+   * and how often it went to sleep doing so (spun SPIN_MS in vain: each costs a wake-up)
+   */
+  readonly stats = { phases: 0, waitMs: 0, sleeps: 0 };
 
   /** parts the worker threads have run so far (the rest ran on the main thread) */
   get workerParts(): number {
     return Atomics.load(this.ctl(), Ctl.WORKER_PARTS);
+  }
+
+  /** times the workers went to sleep waiting for a phase (each then needed a wake-up) */
+  get workerSleeps(): number {
+    return Atomics.load(this.ctl(), Ctl.SLEEPS);
   }
 
   /** the end of a run: the workers sleep in this team's loop until the next one */

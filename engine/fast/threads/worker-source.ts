@@ -83,9 +83,19 @@ function workerMain(C: WorkerConstants, port: Port): void {
           if (Atomics.add(ctl, C.DONE, 1) + 1 === count) Atomics.notify(ctl, C.DONE);
         }
       }
+      // spin for SPIN_MS (the clock read every 64 turns), then sleep until the next phase
       let spins = 0;
-      while (Atomics.load(ctl, C.EPOCH) === seen && spins < C.SPIN) spins++;
-      if (spins >= C.SPIN) Atomics.wait(ctl, C.EPOCH, seen);
+      let until = 0;
+      while (Atomics.load(ctl, C.EPOCH) === seen) {
+        if ((++spins & 63) !== 0) continue;
+        const now = performance.now();
+        if (until === 0) until = now + C.SPIN_MS;
+        else if (now > until) {
+          Atomics.add(ctl, C.SLEEPS, 1);
+          Atomics.wait(ctl, C.EPOCH, seen);
+          break;
+        }
+      }
     }
   }
 

@@ -17,8 +17,8 @@ export { Scratch, trainLibrary, sharedTrainLibrary, fastConv, fastFc, fastRelu, 
 /** the reference engine with conv, dwconv, fc, relu, sigmoid and the pools on the engine's memory, the optimizer's update there too */
 export class FastEngine extends ReferenceEngine {
   override readonly name = "fast";
-  /** per trainable tensor: its gradient's staging region, the optimizer's state (Adam's m and v; SGD's buffer in m), its steps */
-  private readonly optimizer = new Map<string, { g: number; m: number; v: number; steps: number }>();
+  /** per node, per trainable tensor: its gradient's staging region, the optimizer's state (Adam's m and v; SGD's buffer in m), its steps */
+  private readonly optimizer = new Map<number, Partial<Record<(typeof TRAINABLE)[number], { g: number; m: number; v: number; steps: number }>>>();
   /** each parameter tensor's address (its first view detaches when the memory grows while the engine is made) */
   private readonly addresses: WeakMap<Float32Array, { at: number; length: number }>;
 
@@ -45,7 +45,10 @@ export class FastEngine extends ReferenceEngine {
     for (const [id, p] of this.params) {
       for (const name of TRAINABLE) {
         const n = p[name] ? addresses.get(p[name] as Float32Array)!.length : 0;
-        if (n) this.optimizer.set(`${id}.${name}`, { g: heap.reserve(4 * n), m: zeroed(n), v: setup.optimizer.kind === "adam" ? zeroed(n) : 0, steps: 0 });
+        if (!n) continue;
+        let states = this.optimizer.get(id);
+        if (!states) this.optimizer.set(id, (states = {}));
+        states[name] = { g: heap.reserve(4 * n), m: zeroed(n), v: setup.optimizer.kind === "adam" ? zeroed(n) : 0, steps: 0 };
       }
     }
   }
@@ -90,11 +93,12 @@ export class FastEngine extends ReferenceEngine {
     const s = this.setup.optimizer;
     for (const [id, g] of grads) {
       const p = this.params.get(id)!;
+      const states = this.optimizer.get(id)!;
       for (const name of TRAINABLE) {
         const value = p[name];
         const grad = g[name];
         if (!value || !grad) continue;
-        const state = this.optimizer.get(`${id}.${name}`)!;
+        const state = states[name]!;
         const at = heap.addressOf(value)!;
         const gAt = heap.staged(grad, state.g);
         const t = ++state.steps;

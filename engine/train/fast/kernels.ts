@@ -3,7 +3,7 @@
 // strides are in floats.
 //   nn(M, N, K, A, lda, B, ldb, C, ldc, acc)  C = acc·C + A·B      (4×8 register tiles)
 //   nt(M, N, K, A, lda, B, ldb, C, ldc, acc)  C = acc·C + A·Bᵀ     (4×2 tiles of 4-lane dot products)
-//   transpose(rows, cols, src, dst)           dst[j][i] = src[i][j]
+//   transpose(rows, cols, src, dst)           dst[j][i] = src[i][j];  transposeAdd: dst[j][i] += src[i][j]
 //   im2col(src, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, dst, ldd)
 //       rows (c, fy, fx) of the unrolled windows, columns (oy, ox), written with row stride ldd
 //   col2im(src, lds, C, H, W, OH, OW, kh, kw, sh, sw, dh, dw, pt, pl, dst)  its adjoint, added into dst
@@ -15,6 +15,8 @@
 //   avgpool(planes, inPlane, outPlane, W, table, src, dst)  each output the mean of its window, as the
 //       table says (per output: y0, y1, x0, x1 clipped to the input, and the divisor; train/kernels/pool.ts)
 //   avgpoolBack(planes, inPlane, outPlane, W, table, dy, dx)  dx = 0, then each window += dy / divisor
+//   avgpool2(planes, H, W, OH, OW, src, dst), avgpool2Back(…, dy, dx)  the same for whole 2×2 windows at
+//       stride 2 without padding, four outputs at a time (the same bits)
 //   sigmoid(n, x, y)  y = 1/(1 + e^−x), e^t as Cephes' expf (t = n·ln2 + r, a degree-7 polynomial in r,
 //       then 2ⁿ in the exponent bits; within 2 ulp of e^t), t clamped to [−87, 88];  sigmoidBack(n, y, dy, dx)
 //       dx = dy·y·(1 − y)
@@ -36,6 +38,7 @@ export interface TrainKernelsWasm {
   nn(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
   nt(M: number, N: number, K: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, acc: number): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
+  transposeAdd(rows: number, cols: number, src: number, dst: number): void;
   im2col(...args: number[]): void;
   col2im(...args: number[]): void;
   relu(n: number, x: number, y: number): void;
@@ -47,6 +50,8 @@ export interface TrainKernelsWasm {
   sigmoidBack(n: number, y: number, dy: number, dx: number): void;
   avgpool(planes: number, inPlane: number, outPlane: number, W: number, table: number, src: number, dst: number): void;
   avgpoolBack(planes: number, inPlane: number, outPlane: number, W: number, table: number, dy: number, dx: number): void;
+  avgpool2(planes: number, H: number, W: number, OH: number, OW: number, src: number, dst: number): void;
+  avgpool2Back(planes: number, H: number, W: number, OH: number, OW: number, dy: number, dx: number): void;
   adam(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, wd: number, stepSize: number, bc2Sqrt: number): void;
   sgd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, wd: number): void;
   combine(n: number, dst: number, src: number, w: number, acc: number): void;
@@ -194,8 +199,9 @@ function emitNT(m: Module, relaxed: boolean): void {
   });
 }
 
-function emitTranspose(m: Module): void {
-  m.func("transpose", [I, I, I, I], [], (f) => {
+/** transpose, or (add) transposeAdd: dst[j][i] += src[i][j] */
+function emitTranspose(m: Module, add = false): void {
+  m.func(add ? "transposeAdd" : "transpose", [I, I, I, I], [], (f) => {
     const [rows, cols, src, dst] = f.params;
     const i0 = f.i32();
     const j0 = f.i32();
@@ -210,7 +216,14 @@ function emitTranspose(m: Module): void {
     const BLOCK = 16;
     const from = (y: Value, x: Value) => i32.add(src, i32.shl(i32.add(i32.mul(y, cols), x), 2));
     const to = (x: Value, y: Value) => i32.add(dst, i32.shl(i32.add(i32.mul(x, rows), y), 2));
-    const scalar = (y0: Value, y1: Value, x0: Value, x1: Value) => f.for(i, y0, y1, 1, () => f.for(j, x0, x1, 1, () => f.storeF32(to(j, i), f32.load(from(i, j)))));
+    const put = (at: Value, x: Value) => f.storeV(at, add ? v.add(v.load(at), x) : x);
+    const scalar = (y0: Value, y1: Value, x0: Value, x1: Value) =>
+      f.for(i, y0, y1, 1, () =>
+        f.for(j, x0, x1, 1, () => {
+          if (add) f.storeF32(to(j, i), f32.add(f32.load(to(j, i)), f32.load(from(i, j))));
+          else f.storeF32(to(j, i), f32.load(from(i, j)));
+        }),
+      );
     f.for(i0, 0, rows, BLOCK, () =>
       f.for(j0, 0, cols, BLOCK, () => {
         f.set(iEnd, i32.minS(rows, i32.add(i0, BLOCK)));
@@ -225,10 +238,10 @@ function emitTranspose(m: Module): void {
             f.set(t[1], v.shuffle(r[0], r[1], [2, 6, 3, 7]));
             f.set(t[2], v.shuffle(r[2], r[3], [0, 4, 1, 5]));
             f.set(t[3], v.shuffle(r[2], r[3], [2, 6, 3, 7]));
-            f.storeV(to(j, i), v.shuffle(t[0], t[2], [0, 1, 4, 5]));
-            f.storeV(to(i32.add(j, 1), i), v.shuffle(t[0], t[2], [2, 3, 6, 7]));
-            f.storeV(to(i32.add(j, 2), i), v.shuffle(t[1], t[3], [0, 1, 4, 5]));
-            f.storeV(to(i32.add(j, 3), i), v.shuffle(t[1], t[3], [2, 3, 6, 7]));
+            put(to(j, i), v.shuffle(t[0], t[2], [0, 1, 4, 5]));
+            put(to(i32.add(j, 1), i), v.shuffle(t[0], t[2], [2, 3, 6, 7]));
+            put(to(i32.add(j, 2), i), v.shuffle(t[1], t[3], [0, 1, 4, 5]));
+            put(to(i32.add(j, 3), i), v.shuffle(t[1], t[3], [2, 3, 6, 7]));
           }),
         );
         // the block's edges one value at a time: its last columns, then its last rows
@@ -640,6 +653,77 @@ function emitAvgpool(m: Module): void {
   }
 }
 
+/**
+ * avgpool2(planes, H, W, OH, OW, src, dst) and avgpool2Back(…, dy, dx): 2×2 windows at stride 2
+ * without padding, every window whole (divisor 4) — LeNet's pools. The same float32 sums in
+ * the same order as avgpool's table walk ((((0 + x₀₀) + x₀₁) + x₁₀) + x₁₁, then ÷ 4; back:
+ * dx = 0 + dy ÷ 4, the rows and columns no window covers 0), so the same bits, four outputs at once.
+ */
+function emitAvgpool2(m: Module): void {
+  for (const back of [false, true]) {
+    m.func(back ? "avgpool2Back" : "avgpool2", [I, I, I, I, I, I, I], [], (f) => {
+      const [planes, H, W, OH, OW, from, to] = f.params;
+      const c = f.i32();
+      const oy = f.i32();
+      const ox = f.i32();
+      const r0 = f.i32();
+      const o = f.i32();
+      const ow4 = f.i32(i32.and(OW, -4));
+      const rowB = f.i32(i32.shl(W, 2));
+      const lo = f.v128();
+      const hi = f.v128();
+      const sum = f.v128();
+      const d = f.v128();
+      const s = f.f32();
+      const ds = f.f32();
+      const four = v.const(4);
+      if (back) f.fill(to, 0, i32.shl(i32.mul(planes, i32.mul(H, W)), 2));
+      f.for(c, 0, planes, 1, () =>
+        f.for(oy, 0, OH, 1, () => {
+          // the window rows' start in the input (2·oy, 2·oy + 1), and the output row's
+          f.set(r0, i32.add(back ? to : from, i32.shl(i32.add(i32.mul(c, i32.mul(H, W)), i32.mul(i32.shl(oy, 1), W)), 2)));
+          f.set(o, i32.add(back ? from : to, i32.shl(i32.add(i32.mul(c, i32.mul(OH, OW)), i32.mul(oy, OW)), 2)));
+          f.for(ox, 0, ow4, 4, () => {
+            const inAt = i32.add(r0, i32.shl(ox, 3));
+            const outAt = i32.add(o, i32.shl(ox, 2));
+            if (!back) {
+              f.set(lo, v.load(inAt));
+              f.set(hi, v.load(inAt, 16));
+              f.set(sum, v.add(v.add(v.const(0), v.shuffle(lo, hi, [0, 2, 4, 6])), v.shuffle(lo, hi, [1, 3, 5, 7])));
+              f.set(lo, v.load(i32.add(inAt, rowB)));
+              f.set(hi, v.load(i32.add(inAt, rowB), 16));
+              f.set(sum, v.add(v.add(sum, v.shuffle(lo, hi, [0, 2, 4, 6])), v.shuffle(lo, hi, [1, 3, 5, 7])));
+              f.storeV(outAt, v.div(sum, four));
+            } else {
+              f.set(d, v.add(v.const(0), v.div(v.load(outAt), four)));
+              f.set(lo, v.shuffle(d, d, [0, 0, 1, 1]));
+              f.set(hi, v.shuffle(d, d, [2, 2, 3, 3]));
+              f.storeV(inAt, lo);
+              f.storeV(inAt, hi, 16);
+              f.storeV(i32.add(inAt, rowB), lo);
+              f.storeV(i32.add(inAt, rowB), hi, 16);
+            }
+          });
+          f.for(ox, ow4, OW, 1, () => {
+            const inAt = i32.add(r0, i32.shl(ox, 3));
+            const outAt = i32.add(o, i32.shl(ox, 2));
+            if (!back) {
+              f.set(s, f32.add(f32.add(f32.add(f32.add(f32.const(0), f32.load(inAt)), f32.load(inAt, 4)), f32.load(i32.add(inAt, rowB))), f32.load(i32.add(inAt, rowB), 4)));
+              f.storeF32(outAt, f32.div(s, f32.const(4)));
+            } else {
+              f.set(ds, f32.add(f32.const(0), f32.div(f32.load(outAt), f32.const(4))));
+              f.storeF32(inAt, ds);
+              f.storeF32(inAt, ds, 4);
+              f.storeF32(i32.add(inAt, rowB), ds);
+              f.storeF32(i32.add(inAt, rowB), ds, 4);
+            }
+          });
+        }),
+      );
+    });
+  }
+}
+
 function emitColSums(m: Module): void {
   m.func("colSums", [I, I, I, I], [], (f) => {
     const [rows, cols, src, dst] = f.params;
@@ -743,12 +827,14 @@ export function trainLibraryBytes(relaxed: boolean, shared = false): Uint8Array<
   emitNN(m, relaxed);
   emitNT(m, relaxed);
   emitTranspose(m);
+  emitTranspose(m, true);
   emitWindowWalk(m, "im2col", true);
   emitWindowWalk(m, "col2im", false);
   emitRelu(m);
   emitMaxpool(m);
   emitColSums(m);
   emitAvgpool(m);
+  emitAvgpool2(m);
   emitSigmoid(m);
   emitOptimizers(m);
   emitCombine(m);

@@ -180,7 +180,11 @@ export function fastConv(lib: TrainLibrary, maxBatch: number): FastKernel {
       colT: s.P <= SHORT_DOTS ? f(s.R * Math.min(s.BP, SHORT_DOTS)) : 0,
     };
   });
+  // a window as large as the input, unpadded, one group (LeNet's 400 → 120): each sample's
+  // column is the sample itself, so im2col is X transposed and col2im adds dcol transposed
+  const whole = (s: ReturnType<typeof shape>) => s.P === 1 && s.g.groups === 1 && s.g.kernelHeight === s.g.inHeight && s.g.kernelWidth === s.g.inWidth && s.g.padTop === 0 && s.g.padLeft === 0 && s.g.dilationHeight === 1 && s.g.dilationWidth === 1;
   const columns = (s: ReturnType<typeof shape>, xAt: number, group: number, batch: number, colAt: number) => {
+    if (whole(s)) return k.transpose(batch, s.R, xAt, colAt);
     for (let n = 0; n < batch; n++) k.im2col(xAt + 4 * (n * s.inSize + group * s.cg * s.inPlane), ...unroll(s.g, s.cg), colAt + 4 * n * s.P, s.BP);
   };
   return {
@@ -226,7 +230,8 @@ export function fastConv(lib: TrainLibrary, maxBatch: number): FastKernel {
         if (need[0]) {
           k.transpose(s.kg, s.R, wg, at.wt);
           k.nn(s.R, s.BP, s.kg, at.wt, s.kg, at.y, s.BP, at.dcol, s.BP, 0);
-          for (let n = 0; n < ctx.batch; n++) k.col2im(at.dcol + 4 * n * s.P, s.BP, ...unroll(s.g, s.cg), at.dx + 4 * (n * s.inSize + group * s.cg * s.inPlane));
+          if (whole(s)) k.transposeAdd(s.R, ctx.batch, at.dcol, at.dx);
+          else for (let n = 0; n < ctx.batch; n++) k.col2im(at.dcol + 4 * n * s.P, s.BP, ...unroll(s.g, s.cg), at.dx + 4 * (n * s.inSize + group * s.cg * s.inPlane));
         }
       }
       const grads: TrainParams = { weight: heap.f32(at.dw, s.weights) };
@@ -314,6 +319,16 @@ export const fastRelu = (lib: TrainLibrary, maxBatch: number): FastKernel => fas
 /** sigmoid: y = 1/(1 + e^−x) (e^t by Cephes' expf in WebAssembly), dx = dy·y·(1 − y) */
 export const fastSigmoid = (lib: TrainLibrary, maxBatch: number): FastKernel => fastActivation(lib, maxBatch, "sigmoid", "sigmoidBack");
 
+/** whether every window of the table (y0, y1, x0, x1, divisor per output) is the whole 2×2 at (2·oy, 2·ox): the kernel avgpool2's case */
+function wholeHalves(outWidth: number, windows: Int32Array | number[]): boolean {
+  for (let o = 0, w = 0; w < windows.length; o++, w += 5) {
+    const y = 2 * Math.floor(o / outWidth);
+    const x = 2 * (o % outWidth);
+    if (windows[w] !== y || windows[w + 1] !== y + 2 || windows[w + 2] !== x || windows[w + 3] !== x + 2 || windows[w + 4] !== 4) return false;
+  }
+  return true;
+}
+
 /** avgpool: each window's mean (the reference's windows and divisors: padding counted, as PyTorch) */
 export function fastAvgpool(lib: TrainLibrary, maxBatch: number): FastKernel {
   const { heap, k } = lib;
@@ -324,20 +339,24 @@ export function fastAvgpool(lib: TrainLibrary, maxBatch: number): FastKernel {
     new Int32Array(heap.memory.buffer, table, windows.length).set(windows);
     const ins = maxBatch * sizeOf(node.input!);
     const outs = maxBatch * sizeOf(node.output);
-    return { g, table, x: heap.reserve(4 * ins), out: heap.reserve(4 * outs), dy: heap.reserve(4 * outs), dx: heap.reserve(4 * ins) };
+    return { g, table, halves: wholeHalves(g.outWidth, windows), x: heap.reserve(4 * ins), out: heap.reserve(4 * outs), dy: heap.reserve(4 * outs), dx: heap.reserve(4 * ins) };
   });
   return {
     plan: (node) => void layout(node),
     forward(node, [x], _p, ctx) {
-      const { g, ...at } = layout(node);
+      const { g, halves, ...at } = layout(node);
       const outPlane = g.outHeight * g.outWidth;
-      k.avgpool(ctx.batch * g.inChannels, g.inHeight * g.inWidth, outPlane, g.inWidth, at.table, heap.staged(x, at.x), at.out);
-      return { output: heap.f32(at.out, ctx.batch * g.inChannels * outPlane) };
+      const planes = ctx.batch * g.inChannels;
+      if (halves) k.avgpool2(planes, g.inHeight, g.inWidth, g.outHeight, g.outWidth, heap.staged(x, at.x), at.out);
+      else k.avgpool(planes, g.inHeight * g.inWidth, outPlane, g.inWidth, at.table, heap.staged(x, at.x), at.out);
+      return { output: heap.f32(at.out, planes * outPlane) };
     },
     backward(node, dy, [x], _f, _p, ctx, need) {
       if (!need[0]) return { inputs: [null] };
-      const { g, ...at } = layout(node);
-      k.avgpoolBack(ctx.batch * g.inChannels, g.inHeight * g.inWidth, g.outHeight * g.outWidth, g.inWidth, at.table, heap.staged(dy, at.dy), at.dx);
+      const { g, halves, ...at } = layout(node);
+      const planes = ctx.batch * g.inChannels;
+      if (halves) k.avgpool2Back(planes, g.inHeight, g.inWidth, g.outHeight, g.outWidth, heap.staged(dy, at.dy), at.dx);
+      else k.avgpoolBack(planes, g.inHeight * g.inWidth, g.outHeight * g.outWidth, g.inWidth, at.table, heap.staged(dy, at.dy), at.dx);
       return { inputs: [heap.f32(at.dx, x.length)] };
     },
   };

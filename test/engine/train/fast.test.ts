@@ -13,6 +13,8 @@ import { ops } from "../../../engine/ops";
 import { optimizerSettings } from "../../../engine/train/optim";
 import type { TrainParams } from "../../../engine/train/float";
 import { trainKernel } from "../../../engine/train/kernels";
+import { averageWindows } from "../../../engine/train/kernels/pool";
+import { windowOf } from "../../../engine/train/attrs";
 import { network as trainNet } from "../nets";
 import { seeded } from "./support";
 
@@ -42,6 +44,8 @@ const cases = [
   "input 9x9x2\nmaxpool 2 stride 2 dilation 2 floor",
   "input 6x5x3\nsigmoid",
   "input 8x8x3\navgpool 2",
+  // whole 2×2 windows, an odd row and column no window covers (avgpool2's case), 6 outputs a row: 4 at once and 2 more
+  "input 13x9x2\navgpool 2",
   "input 7x7x2\navgpool 3 stride 2 pad 1",
   "input 8x7x2\navgpool 3 stride 2 ceil",
 ];
@@ -97,6 +101,59 @@ describe("training: the fast engine's WebAssembly kernels against the reference 
       else assert.equal(g1.params!.bias, undefined);
     });
   }
+});
+
+describe("training: the fast engine's 2×2 average pooling gives the table walk's bits", () => {
+  it("avgpool2 and avgpool2Back against avgpool and avgpoolBack, signed zeros too", async () => {
+    const lib = await trainLibrary();
+    const { heap, k } = lib;
+    for (const [H, W] of [[28, 28], [10, 10], [5, 11], [2, 2]]) {
+      const node = trainNet(`input ${W}x${H}x3\navgpool 2`).graph[1];
+      const g = windowOf(node);
+      assert.equal(g.inHeight, H);
+      assert.equal(g.inWidth, W);
+      const planes = 2 * 3;
+      const ins = planes * H * W;
+      const outs = planes * g.outHeight * g.outWidth;
+      const mark = heap.size;
+      const x = heap.store(Float32Array.from(seeded(ins, 4), (v, i) => (i % 5 === 0 ? -0 : v)));
+      const dy = heap.store(Float32Array.from(seeded(outs, 5), (v, i) => (i % 3 === 0 ? -0 : v)));
+      const table = heap.reserve(4 * 5 * g.outHeight * g.outWidth);
+      new Int32Array(heap.memory.buffer, table, 5 * g.outHeight * g.outWidth).set(averageWindows(g));
+      const [a, b, da, db] = [outs, outs, ins, ins].map((n) => heap.reserve(4 * n));
+      k.avgpool(planes, H * W, g.outHeight * g.outWidth, W, table, x, a);
+      k.avgpool2(planes, H, W, g.outHeight, g.outWidth, x, b);
+      heap.f32(db, ins).fill(7);
+      k.avgpoolBack(planes, H * W, g.outHeight * g.outWidth, W, table, dy, da);
+      k.avgpool2Back(planes, H, W, g.outHeight, g.outWidth, dy, db);
+      const bits = (at: number, n: number) => [...new Uint32Array(heap.memory.buffer, at, n)];
+      assert.deepEqual(bits(b, outs), bits(a, outs), `${W}×${H} forward`);
+      assert.deepEqual(bits(db, ins), bits(da, ins), `${W}×${H} backward`);
+      heap.release(mark);
+    }
+  });
+});
+
+describe("training: a window as large as its input unrolls by transposing, with im2col's and col2im's bits", () => {
+  it("LeNet-5's 5×5×16 → 120: transpose against im2col, transposeAdd against col2im, signed zeros too", async () => {
+    const { heap, k } = await trainLibrary();
+    const [B, C, H, W] = [7, 16, 5, 5];
+    const R = C * H * W;
+    const mark = heap.size;
+    const x = heap.store(Float32Array.from(seeded(B * R, 6), (v, i) => (i % 4 === 0 ? -0 : v)));
+    const dcol = heap.store(Float32Array.from(seeded(R * B, 7), (v, i) => (i % 3 === 0 ? -0 : v)));
+    const [a, b, da, db] = [R * B, R * B, B * R, B * R].map((n) => heap.reserve(4 * n));
+    for (let n = 0; n < B; n++) k.im2col(x + 4 * n * R, C, H, W, 1, 1, H, W, 1, 1, 1, 1, 0, 0, a + 4 * n, B);
+    k.transpose(B, R, x, b);
+    heap.f32(da, B * R).fill(0);
+    heap.f32(db, B * R).fill(0);
+    for (let n = 0; n < B; n++) k.col2im(dcol + 4 * n, B, C, H, W, 1, 1, H, W, 1, 1, 1, 1, 0, 0, da + 4 * n * R);
+    k.transposeAdd(R, B, dcol, db);
+    const bits = (at: number, n: number) => [...new Uint32Array(heap.memory.buffer, at, n)];
+    assert.deepEqual(bits(b, R * B), bits(a, R * B), "im2col");
+    assert.deepEqual(bits(db, B * R), bits(da, B * R), "col2im");
+    heap.release(mark);
+  });
 });
 
 describe("training: the fast engine takes each kind's kernel from its op module (engine/ops fast.backward)", () => {

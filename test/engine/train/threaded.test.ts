@@ -53,6 +53,15 @@ async function trainBoth(text: string, engine: string, threads: number, batch: n
     const inputs = Float32Array.from(seeded(n * size, 999));
     close(await many.scores(inputs, n), await one.scores(inputs, n), "scores");
     close(await many.scores(inputs.subarray(0, 3 * size), 3), await one.scores(inputs.subarray(0, 3 * size), 3), "scores of 3");
+    // where the steps' time went: every step counted, each thread's slice timed, a reset starts over
+    const p = many.profile(true);
+    assert.equal(p.steps, steps);
+    assert.equal(p.work.length, threads - 1);
+    assert.ok(p.slice > 0 && p.update > 0 && p.work.every((t) => t > 0) && p.wake.every((t) => t >= 0), JSON.stringify(p));
+    // a slice's forward and backward passes are parts of it
+    assert.ok(p.forward > 0 && p.backward > 0 && p.forward + p.backward <= p.slice, JSON.stringify(p));
+    assert.ok(p.work.every((t, i) => p.workForward[i] > 0 && p.workBackward[i] > 0 && p.workForward[i] + p.workBackward[i] <= t), JSON.stringify(p));
+    assert.equal(many.profile().steps, 0);
     const w1 = one.weights();
     const w2 = many.weights();
     for (const [id, p] of w1) for (const key of Object.keys(p) as (keyof typeof p)[]) close(w2.get(id)![key]!, p[key]!, `node ${id} ${key}`);
