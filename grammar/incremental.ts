@@ -317,14 +317,7 @@ class TokenView {
 
   /** The first index whose token starts at or after `at`. */
   firstAtOrAfter(at: number): number {
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.offset(mid) < at) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.length, (i) => this.offset(i) < at);
   }
 
   /** The runs of indexes [from, to), each moved by `delta` more. */
@@ -345,16 +338,21 @@ function viewOf(parse: ParseResult): TokenView {
   return new TokenView(parse instanceof Reparsed ? parse.view() : [{ tokens: parse.tokens, from: 0, to: parse.tokens.length, delta: 0 }]);
 }
 
-/** The first index of `list` whose `offset(x)` is ≥ `at` (the list is in text order). */
-function firstAtOrAfter<X>(list: readonly X[], at: number, offset: (x: X) => number): number {
+/** The first index in [0, n) where `before(i)` is false (it holds for a prefix of the indexes). */
+function lowerBound(n: number, before: (i: number) => boolean): number {
   let lo = 0;
-  let hi = list.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (offset(list[mid]) < at) lo = mid + 1;
+    if (before(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** The first index of `list` whose `offset(x)` is ≥ `at` (the list is in text order). */
+function firstAtOrAfter<X>(list: readonly X[], at: number, offset: (x: X) => number): number {
+  return lowerBound(list.length, (i) => offset(list[i]) < at);
 }
 
 interface Container {
