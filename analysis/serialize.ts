@@ -11,6 +11,7 @@ import type { GraphNode, LayerAttrs, NetworkResult, NodeOp, Occurrence, Padding,
 import { catalog } from "./layers";
 import { MAX_VALUE } from "./values";
 import type { Span } from "../grammar";
+import { fieldFromWire, type FieldValue } from "./exact";
 import { boolean, count, decimalBigint, InvalidDataError, list, nullable, number, oneOf, pair, positive, record, string, isRecord, type Reader } from "./check";
 
 /** T with every bigint as a decimal string, every Map left out, lazy values computed */
@@ -185,9 +186,16 @@ const padding: Reader<Padding> = (v, p) => {
   return { left: count(r.left, `${p}.left`), right: count(r.right, `${p}.right`), top: count(r.top, `${p}.top`), bottom: count(r.bottom, `${p}.bottom`) };
 };
 
+/** a receptive field's value: a number, a bigint's digits, a fraction {n, d} in digits, null for Infinity (analysis/exact.ts) */
+const fieldValue: Reader<FieldValue> = (v, p) => {
+  const value = fieldFromWire(v);
+  if (value === undefined) throw new InvalidDataError(`${p}: not a receptive field's size or jump`);
+  return value;
+};
+
 const field: Reader<ReceptiveField> = (v, p) => {
   const r = record(v, p);
-  return { w: number(r.w, `${p}.w`), h: number(r.h, `${p}.h`), jumpW: number(r.jumpW, `${p}.jumpW`), jumpH: number(r.jumpH, `${p}.jumpH`) };
+  return { w: fieldValue(r.w, `${p}.w`), h: fieldValue(r.h, `${p}.h`), jumpW: fieldValue(r.jumpW, `${p}.jumpW`), jumpH: fieldValue(r.jumpH, `${p}.jumpH`) };
 };
 
 const sample: Reader<{ name: string } | { path: string }> = (s, sp) => {

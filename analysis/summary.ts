@@ -4,6 +4,7 @@
 import { LineIndex } from "../grammar";
 import { bytesText, elementCount, grouped, scaled, shapeArray, shapeText, type ShapeFormat } from "./format";
 import type { Analysis, Diagnostic, NetworkResult, Occurrence } from "./types";
+import { fieldEquals, fieldJson, fieldText } from "./exact";
 
 export interface JsonDiagnostic {
   line: number;
@@ -51,7 +52,7 @@ export function networkJson(lines: LineIndex, n: NetworkResult) {
     output: shapeArray(n.output),
     params: n.params,
     macs: n.macs,
-    receptiveField: n.receptiveField ? { width: n.receptiveField.w, height: n.receptiveField.h, jumpWidth: n.receptiveField.jumpW, jumpHeight: n.receptiveField.jumpH } : null,
+    receptiveField: n.receptiveField ? { width: fieldJson(n.receptiveField.w), height: fieldJson(n.receptiveField.h), jumpWidth: fieldJson(n.receptiveField.jumpW), jumpHeight: fieldJson(n.receptiveField.jumpH) } : null,
     memory: {
       inputBytes: n.input ? elementCount(n.input) * 4n : null,
       activationBytes: n.activationBytes,
@@ -184,8 +185,8 @@ export function summaryText(file: string, analysis: Analysis, networks: NetworkR
     out.push(`Total MACs (mult-adds): ${grouped(n.macs)}${n.macs >= 1000n ? `  (${scaled(n.macs)}MAC)` : ""}`);
     if (n.receptiveField) {
       const rf = n.receptiveField;
-      const size = rf.w === rf.h ? `${num(rf.w)}×${num(rf.w)}` : `${num(rf.w)}×${num(rf.h)}`;
-      const jump = rf.jumpW === rf.jumpH ? num(rf.jumpW) : `${num(rf.jumpW)}×${num(rf.jumpH)}`;
+      const size = `${fieldText(rf.w, false)}×${fieldText(rf.h, false)}`;
+      const jump = fieldEquals(rf.jumpW, rf.jumpH) ? fieldText(rf.jumpW, false) : `${fieldText(rf.jumpW, false)}×${fieldText(rf.jumpH, false)}`;
       out.push(`Receptive field: ${size} input pixels, jump ${jump}`);
     }
     out.push(thin);
@@ -202,6 +203,3 @@ export function summaryText(file: string, analysis: Analysis, networks: NetworkR
   return out.join("\n");
 }
 
-function num(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(2);
-}

@@ -2,6 +2,7 @@
 // mutated once returned. Every view — CLI, language server, run view — reads this.
 
 import type { Span, ParseResult } from "../grammar";
+import type { FieldValue } from "./exact";
 
 /** A volume W×H×D (the course's notation) or a vector of N numbers. */
 export type Shape = Volume | Vector;
@@ -54,12 +55,15 @@ export interface Diagnostic extends Span {
   related?: Related[];
 }
 
-/** Receptive field size and jump (effective stride), per axis. */
+/**
+ * Receptive field size and jump (effective stride), per axis, exact (analysis/exact.ts):
+ * a number while a safe integer, a bigint past 2^53, a fraction after an upsampling.
+ */
 export interface ReceptiveField {
-  w: number;
-  h: number;
-  jumpW: number;
-  jumpH: number;
+  w: FieldValue;
+  h: FieldValue;
+  jumpW: FieldValue;
+  jumpH: FieldValue;
 }
 
 /** Padding in pixels on each side. */

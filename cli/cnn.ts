@@ -6,6 +6,7 @@ import { countBySeverity, diagnosticLines, plural } from "./report";
 import { summaryJson, summaryText } from "../analysis/summary";
 import { extraCommands } from "./commands";
 import { UsageError } from "./usage";
+import { oneLine } from "../grammar/printable";
 import { enableRelaxedSimd } from "../engine/wasm/relaxed-node";
 
 const usage = `usage: cnn <command> [options]
@@ -101,7 +102,9 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(e.message + "\n");
+      // each line as oneLine makes it: a file name or picture path quoted in the message
+      // (a RIGHT-TO-LEFT OVERRIDE in it) cannot reorder the terminal's line
+      process.stderr.write(e.message.split("\n").map(oneLine).join("\n") + "\n");
       return 2;
     }
     throw e;

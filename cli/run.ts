@@ -178,7 +178,9 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
   const untrained = weightsFile === undefined && !trained && isUntrained(network);
   const classNotes: string[] = [];
   const classes = classNamesFor(network, classSources, classNotes);
-  for (const note of classNotes) process.stderr.write(`${file}: warning: ${note}\n`);
+  // located at the input line, which names the classes
+  const inputAt = lines.position(network.graph[0].span.start);
+  for (const note of classNotes) process.stderr.write(`${file}:${inputAt.line + 1}:${inputAt.character + 1}: warning: ${note}\n`);
   if (json) {
     const data: (number | null)[] = [];
     for (let i = 0; i < Math.min(result.output.length, MAX_JSON_VALUES); i++) data.push(float32Number(result.output[i]));

@@ -55,12 +55,21 @@ const messages: IParserErrorMessageProvider = {
 const isReal = (tok: IToken | undefined): tok is IToken =>
   tok !== undefined && tok.tokenType !== EOF && !tok.isInsertedInRecovery && Number.isFinite(tok.startOffset);
 
+/**
+ * A token's offsets, as small integers. (chevrotain's recording-phase token holds -1 as a
+ * heap number: the first node each literal below builds, while the grammar is recorded,
+ * would give its start and end fields a boxed double representation for the life of the
+ * process — a heap number more per node, and slower reads and map lookups by offset.)
+ */
+const startOf = (tok: IToken): number => tok.startOffset | 0;
+const endAt = (tok: IToken): number => endOf(tok) | 0;
+
 function nameOf(tok: IToken): A.Name {
-  return { text: tok.image, start: tok.startOffset, end: endOf(tok) };
+  return { text: tok.image, start: startOf(tok), end: endAt(tok) };
 }
 
 function spanOf(tok: IToken): A.Span {
-  return { start: tok.startOffset, end: endOf(tok) };
+  return { start: startOf(tok), end: endAt(tok) };
 }
 
 export class CnnParser extends EmbeddedActionsParser {
@@ -82,7 +91,7 @@ export class CnnParser extends EmbeddedActionsParser {
   /** Start offset of the next token, or of the end of the last one when none is left. */
   private here(): number {
     const next = this.LA(1);
-    if (isReal(next)) return next.startOffset;
+    if (isReal(next)) return startOf(next);
     return this.lastEnd();
   }
 
@@ -91,7 +100,7 @@ export class CnnParser extends EmbeddedActionsParser {
     for (let k = 0; k > -1000; k--) {
       const tok = this.LA(k);
       if (tok.tokenType === EOF) return 0;
-      if (isReal(tok)) return (tok as IToken & { virtual?: boolean }).virtual ? tok.startOffset : endOf(tok);
+      if (isReal(tok)) return (tok as IToken & { virtual?: boolean }).virtual ? startOf(tok) : endAt(tok);
     }
     return 0;
   }
@@ -175,7 +184,7 @@ export class CnnParser extends EmbeddedActionsParser {
     });
     // a name recovery had to supply (`block S(k, )`) is no parameter: the error says what is missing
     if (!isReal(tok)) return null;
-    return { name: nameOf(tok), defaultValue, start: tok.startOffset, end: this.lastEnd() };
+    return { name: nameOf(tok), defaultValue, start: startOf(tok), end: this.lastEnd() };
   });
 
   // The bodies of the hot repetitions and options are made once, as fields, and
@@ -259,7 +268,7 @@ export class CnnParser extends EmbeddedActionsParser {
       count = this.SUBRULE(this.expression) ?? null;
     });
     const body = this.SUBRULE(this.braceBody);
-    return { type: "repeat", label: null, keyword: spanOf(keyword), count, body, start: keyword.startOffset, end: this.lastEnd() };
+    return { type: "repeat", label: null, keyword: spanOf(keyword), count, body, start: startOf(keyword), end: this.lastEnd() };
   });
 
   private residualStatement = this.RULE("residualStatement", (): A.ResidualStatement => {
@@ -279,7 +288,7 @@ export class CnnParser extends EmbeddedActionsParser {
       body,
       shortcut,
       shortcutKeyword,
-      start: keyword.startOffset,
+      start: startOf(keyword),
       end: this.lastEnd(),
     };
   });
@@ -307,7 +316,7 @@ export class CnnParser extends EmbeddedActionsParser {
       label: null,
       keyword: spanOf(keyword),
       branches,
-      start: keyword.startOffset,
+      start: startOf(keyword),
       end: this.lastEnd(),
     };
   });
@@ -315,7 +324,7 @@ export class CnnParser extends EmbeddedActionsParser {
   private mergeBody = this.RULE("mergeBody", (): A.Branch => {
     const keyword = this.CONSUME(T.Branch);
     const body = this.SUBRULE(this.braceBody);
-    return { keyword: spanOf(keyword), body, start: keyword.startOffset, end: this.lastEnd() };
+    return { keyword: spanOf(keyword), body, start: startOf(keyword), end: this.lastEnd() };
   });
 
   private layerOrCall = this.RULE("layerOrCall", (): A.LayerStatement | A.CallStatement => {
@@ -417,7 +426,7 @@ export class CnnParser extends EmbeddedActionsParser {
       this.bodyStatements = outer;
     }
     this.CONSUME(T.RBrace);
-    return { branches, statements, start: open.startOffset, end: this.lastEnd() };
+    return { branches, statements, start: startOf(open), end: this.lastEnd() };
   });
 
   private bodyItemStatement = () => {
@@ -450,14 +459,14 @@ export class CnnParser extends EmbeddedActionsParser {
       {
         ALT: (): A.OptionNode => {
           const tok = this.CONSUME(T.FlagOption);
-          return { name: nameOf(tok), value: null, start: tok.startOffset, end: endOf(tok) };
+          return { name: nameOf(tok), value: null, start: startOf(tok), end: endAt(tok) };
         },
       },
       {
         ALT: (): A.OptionNode => {
           const tok = this.CONSUME(T.ValueOption);
           const value = this.SUBRULE(this.argumentValue) ?? null;
-          return { name: nameOf(tok), value, start: tok.startOffset, end: this.lastEnd() };
+          return { name: nameOf(tok), value, start: startOf(tok), end: this.lastEnd() };
         },
       },
     ]));
@@ -474,8 +483,8 @@ export class CnnParser extends EmbeddedActionsParser {
           return {
             type: "string",
             value: tok.image.slice(1, closed ? -1 : undefined),
-            start: tok.startOffset,
-            end: endOf(tok),
+            start: startOf(tok),
+            end: endAt(tok),
           };
         },
       },
@@ -561,7 +570,7 @@ export class CnnParser extends EmbeddedActionsParser {
       });
     });
     this.CONSUME(T.RBracket);
-    return { type: "list", items, start: open.startOffset, end: this.lastEnd() };
+    return { type: "list", items, start: startOf(open), end: this.lastEnd() };
   });
 
   private listItem = this.RULE("listItem", (): A.ListItem => {
@@ -614,8 +623,8 @@ export class CnnParser extends EmbeddedActionsParser {
           return this.ACTION(() => ({
             type: "negate" as const,
             operand,
-            start: minus.startOffset,
-            end: operand ? operand.end : endOf(minus),
+            start: startOf(minus),
+            end: operand ? operand.end : endAt(minus),
           }));
         },
       },
@@ -631,7 +640,7 @@ export class CnnParser extends EmbeddedActionsParser {
       {
         ALT: (): A.Expr => {
           const tok = this.CONSUME(T.BadNumber);
-          return { type: "number", value: NaN, text: tok.image, isInteger: false, start: tok.startOffset, end: endOf(tok) };
+          return { type: "number", value: NaN, text: tok.image, isInteger: false, start: startOf(tok), end: endAt(tok) };
         },
       },
       {
@@ -642,7 +651,7 @@ export class CnnParser extends EmbeddedActionsParser {
           const open = this.CONSUME(T.LParen);
           const inner = this.SUBRULE(this.expression);
           this.CONSUME(T.RParen);
-          return this.ACTION(() => (inner ? { ...inner, start: open.startOffset, end: this.lastEnd() } : inner));
+          return this.ACTION(() => (inner ? { ...inner, start: startOf(open), end: this.lastEnd() } : inner));
         },
       },
     ]));
@@ -661,7 +670,7 @@ function copyOut<T>(list: T[], count: number): T[] {
 
 function numberExpr(tok: IToken): A.NumberExpr {
   const image = tok.image ?? "";
-  return { type: "number", value: Number(image), text: image, isInteger: isDigits(image), start: tok.startOffset, end: endOf(tok) };
+  return { type: "number", value: Number(image), text: image, isInteger: isDigits(image), start: startOf(tok), end: endAt(tok) };
 }
 
 function isDigits(image: string): boolean {
@@ -674,7 +683,7 @@ function isDigits(image: string): boolean {
 }
 
 function refExpr(tok: IToken): A.RefExpr {
-  return { type: "ref", name: tok.image, start: tok.startOffset, end: endOf(tok) };
+  return { type: "ref", name: tok.image, start: startOf(tok), end: endAt(tok) };
 }
 
 function binary(op: A.BinaryExpr["op"], left: A.Expr, right: A.Expr): A.Expr {

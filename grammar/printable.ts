@@ -1,8 +1,13 @@
 // Text from the document shown inside a message: one line, nothing invisible. Control
-// characters, line and paragraph separators and lone surrogates are named (U+0000), and
-// a very long piece is cut, so a message never breaks a line or hides what it quotes.
+// characters, line and paragraph separators, lone surrogates and the bidirectional
+// controls are named (U+0000, U+202E), and a very long piece is cut, so a message never
+// breaks a line, reorders the text around it (a RIGHT-TO-LEFT OVERRIDE quoted from the
+// document would turn the rest of the message, or the editor's line, around) or hides
+// what it quotes.
 
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// (the bidirectional formatting characters: ALM U+061C, LRM and RLM U+200E/200F, LRE…RLO
+// U+202A–202E, LRI…PDI U+2066–2069)
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function printable(text: string, max = 40): string {
   const cut = text.length > max ? `${text.slice(0, max).replace(/[\ud800-\udbff]$/, "")}…` : text;

@@ -197,8 +197,6 @@ export class Elaborator {
    * less than the memory. The tests lower both to exercise resumes on small texts.
    */
   static resumableFrom = 100;
-  /** never resume in the first half of a network (speed only) */
-  static notInFirstHalf = true;
 
   private readonly sink: Sink;
   private readonly records: Recorder;
@@ -351,9 +349,6 @@ export class Elaborator {
     while (at > 0 && !net.checkpoints[at]) at--;
     const cp = net.checkpoints[at];
     if (!cp) return null;
-    // (resuming in the first half costs more than it saves: the state after it is taken back
-    // out item by item — 5,000 layers, an edit at the 101st: 1.5× a whole elaboration)
-    if (Elaborator.notInFirstHalf && at * 2 < net.rest.length) return null;
     // the budget decided nothing before the checkpoint, under either
     const least = Math.min(old.budget, e.budget);
     if (cp.need > least || cp.work > least) return null;

@@ -6,6 +6,7 @@ import type * as A from "../../grammar";
 import type { Span } from "../../grammar";
 import type { FieldStep } from "../layers";
 import { elementCount } from "../format";
+import { fieldAdd, fieldDiv, fieldEquals, fieldMax, fieldMul, fieldSub } from "../exact";
 import type { AttrsByOp, BlockFrame, Explanation, GraphNode, NodeOp, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind, UnrecordedUses } from "../types";
 import type { Flow } from "./doubt";
 import { firstOf, type Sink } from "./sink";
@@ -74,13 +75,18 @@ interface TemplateUses {
   made: Map<string, number>;
 }
 
-/** The receptive field after a reused elaboration, for a different field coming in: r and j are affine in the input's. */
+/** The receptive field after a reused elaboration, for a different field coming in: r and j are affine in the input's (exact: analysis/exact.ts). */
 export function movedField(field: ReceptiveField | null, from: ReceptiveField | null, to: ReceptiveField | null): ReceptiveField | null {
   if (!field || !from || !to) return null;
-  if (from.w === to.w && from.h === to.h && from.jumpW === to.jumpW && from.jumpH === to.jumpH) return field;
-  const sw = to.jumpW / from.jumpW;
-  const sh = to.jumpH / from.jumpH;
-  return { w: to.w + (field.w - from.w) * sw, h: to.h + (field.h - from.h) * sh, jumpW: field.jumpW * sw, jumpH: field.jumpH * sh };
+  if (fieldEquals(from.w, to.w) && fieldEquals(from.h, to.h) && fieldEquals(from.jumpW, to.jumpW) && fieldEquals(from.jumpH, to.jumpH)) return field;
+  const sw = fieldDiv(to.jumpW, from.jumpW);
+  const sh = fieldDiv(to.jumpH, from.jumpH);
+  return {
+    w: fieldAdd(to.w, fieldMul(fieldSub(field.w, from.w), sw)),
+    h: fieldAdd(to.h, fieldMul(fieldSub(field.h, from.h), sh)),
+    jumpW: fieldMul(field.jumpW, sw),
+    jumpH: fieldMul(field.jumpH, sh),
+  };
 }
 
 /** The field after `times` reuses in a row of a template (a repeat's remaining passes): the affine map applied `times` times. */
@@ -88,16 +94,16 @@ function fieldAfter(t: Template, field: ReceptiveField | null, times: number): R
   const from = t.fieldIn;
   const to = t.out.field;
   if (!field || !from || !to) return null;
-  const sw = to.jumpW / from.jumpW;
-  const sh = to.jumpH / from.jumpH;
-  const aw = (to.w - from.w) / from.jumpW;
-  const ah = (to.h - from.h) / from.jumpH;
+  const sw = fieldDiv(to.jumpW, from.jumpW);
+  const sh = fieldDiv(to.jumpH, from.jumpH);
+  const aw = fieldDiv(fieldSub(to.w, from.w), from.jumpW);
+  const ah = fieldDiv(fieldSub(to.h, from.h), from.jumpH);
   let { w, h, jumpW, jumpH } = field;
   for (let i = 0; i < times; i++) {
-    w += aw * jumpW;
-    h += ah * jumpH;
-    jumpW *= sw;
-    jumpH *= sh;
+    w = fieldAdd(w, fieldMul(aw, jumpW));
+    h = fieldAdd(h, fieldMul(ah, jumpH));
+    jumpW = fieldMul(jumpW, sw);
+    jumpH = fieldMul(jumpH, sh);
   }
   return { w, h, jumpW, jumpH };
 }
@@ -245,16 +251,35 @@ export class Recorder {
   }
 
   /**
-   * This recorder as `from` was at `mark`, inside `net` (markable() held there). Nothing
-   * of `from` or of what its analysis returned is changed — save the \`uses\` of the block
-   * frames before the mark, which countUses() sets again at the network's end.
+   * `from.occurrences` as they were when `from.fileLog` had `kept` entries, in a new map
+   * (lists of their own where later occurrences go): built again from the log's first
+   * `kept` entries when that costs less than taking the later ones back out of a copy,
+   * newest first (an edit near the top of the 5,000-layer file: 100 entries, not a copy
+   * of 5,000 and 4,900 taken out; one at its end, the other way round). Either gives the
+   * lists, and the map's order, the elaboration gave them.
    */
-  restore(from: Recorder, net: RecordedNetwork, mark: RecorderMark): void {
+  /** how occurrencesAt() goes: null, by the cost (the tests force either way) */
+  static rebuildOccurrences: boolean | null = null;
+
+  private static occurrencesAt(from: Recorder, kept: number): Map<number, Occurrence[]> {
+    const log = from.fileLog;
+    // (an entry built again costs about three copied: a lookup, an array, an insertion)
+    const rebuild = Recorder.rebuildOccurrences ?? 3 * kept <= from.occurrences.size + 3 * (log.length - kept);
+    if (rebuild) {
+      const occurrences = new Map<number, Occurrence[]>();
+      for (let i = 0; i < kept; i++) {
+        const occ = log[i];
+        const list = occurrences.get(occ.span.start);
+        if (list) list.push(occ);
+        else occurrences.set(occ.span.start, [occ]);
+      }
+      return occurrences;
+    }
     // the occurrences kept after the mark taken back out, newest first (each is the last of its list then)
     const occurrences = new Map(from.occurrences);
     const copied = new Set<Occurrence[]>();
-    for (let i = from.fileLog.length - 1; i >= mark.fileLog; i--) {
-      const occ = from.fileLog[i];
+    for (let i = log.length - 1; i >= kept; i--) {
+      const occ = log[i];
       const key = occ.span.start;
       let list = occurrences.get(key)!;
       if (!copied.has(list)) {
@@ -273,7 +298,16 @@ export class Recorder {
         occurrences.set(key, own);
       }
     }
-    this.occurrences = occurrences;
+    return occurrences;
+  }
+
+  /**
+   * This recorder as `from` was at `mark`, inside `net` (markable() held there). Nothing
+   * of `from` or of what its analysis returned is changed — save the \`uses\` of the block
+   * frames before the mark, which countUses() sets again at the network's end.
+   */
+  restore(from: Recorder, net: RecordedNetwork, mark: RecorderMark): void {
+    this.occurrences = Recorder.occurrencesAt(from, mark.fileLog);
     this.fileLog = from.fileLog.slice(0, mark.fileLog);
     this.unrecorded = new Map(net.unrecordedBefore);
     this.unrecordedBefore = new Map(net.unrecordedBefore);
@@ -797,21 +831,21 @@ export function activationTotal(graph: GraphNode[]): bigint {
   return exact;
 }
 
-/** r₂ = r₁ + (F'−1)·j₁, j₂ = j₁·S (spec §6); upsampling divides the jump. */
+/** r₂ = r₁ + (F'−1)·j₁, j₂ = j₁·S (spec §6); upsampling divides the jump. Exact (analysis/exact.ts). */
 export function stepField(field: ReceptiveField | null, step: FieldStep | undefined): ReceptiveField | null {
   if (!field) return null;
   if (!step) return field;
   if (step.kind === "window") {
     return {
-      w: field.w + (step.kernel[0] - 1) * field.jumpW,
-      h: field.h + (step.kernel[1] - 1) * field.jumpH,
-      jumpW: field.jumpW * step.stride[0],
-      jumpH: field.jumpH * step.stride[1],
+      w: fieldAdd(field.w, fieldMul(step.kernel[0] - 1, field.jumpW)),
+      h: fieldAdd(field.h, fieldMul(step.kernel[1] - 1, field.jumpH)),
+      jumpW: fieldMul(field.jumpW, step.stride[0]),
+      jumpH: fieldMul(field.jumpH, step.stride[1]),
     };
   }
-  const jumpW = field.jumpW / step.factor[0];
-  const jumpH = field.jumpH / step.factor[1];
-  return { w: field.w + (step.kernel[0] - 1) * jumpW, h: field.h + (step.kernel[1] - 1) * jumpH, jumpW, jumpH };
+  const jumpW = fieldDiv(field.jumpW, step.factor[0]);
+  const jumpH = fieldDiv(field.jumpH, step.factor[1]);
+  return { w: fieldAdd(field.w, fieldMul(step.kernel[0] - 1, jumpW)), h: fieldAdd(field.h, fieldMul(step.kernel[1] - 1, jumpH)), jumpW, jumpH };
 }
 
 /** The receptive field after parallel paths: the largest of each (spec §6). */
@@ -819,7 +853,7 @@ export function joinFields(outs: Flow[]): ReceptiveField | null {
   return outs.reduce<ReceptiveField | null>((acc, o) => {
     if (!o.field) return acc;
     if (!acc) return { ...o.field };
-    return { w: Math.max(acc.w, o.field.w), h: Math.max(acc.h, o.field.h), jumpW: Math.max(acc.jumpW, o.field.jumpW), jumpH: Math.max(acc.jumpH, o.field.jumpH) };
+    return { w: fieldMax(acc.w, o.field.w), h: fieldMax(acc.h, o.field.h), jumpW: fieldMax(acc.jumpW, o.field.jumpW), jumpH: fieldMax(acc.jumpH, o.field.jumpH) };
   }, null);
 }
 

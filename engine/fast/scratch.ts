@@ -11,7 +11,7 @@ import { windowGeometry } from "../geometry";
 import { isDepthwise } from "../ops/conv";
 import { gemmConvScratch, gemmThreadPlan } from "./steps/conv";
 import { DEFAULT_GRAIN, partCount } from "./threads/split";
-import { direct3x3, DIRECT3_SCRATCH } from "./steps/depthwise";
+import { direct3Scratch, direct3x3 } from "./steps/depthwise";
 import { paddedWindow } from "./steps/context";
 import { byBlocks, winogradFits, winogradLayout } from "./steps/winograd";
 
@@ -32,9 +32,9 @@ function ofNode(node: GraphNode, threads: number): { shared: number; local: numb
   if (node.op !== "conv" && node.op !== "dwconv") return { shared: 0, local: 0 };
   const conv = node as NodeOf<"conv" | "dwconv">;
   const g = windowGeometry(conv, conv.attrs.groups);
-  if (isDepthwise(conv)) return { shared: direct3x3(g) ? DIRECT3_SCRATCH : paddedWindow(g).bytes, local: 0 };
+  if (isDepthwise(conv)) return { shared: direct3x3(g) ? direct3Scratch(g) : paddedWindow(g).bytes, local: 0 };
   if (winogradFits({ head: conv } as Parameters<typeof winogradFits>[0])) {
-    const w = winogradLayout(g, MR_MOST);
+    const w = winogradLayout(g, MR_MOST, threads);
     const block = w.vBytes + w.mBytes;
     if (threads <= 1) return { shared: w.padBytes + block + w.tmpBytes, local: 0 };
     return byBlocks(w.blocks, threads) ? { shared: w.padBytes, local: block + w.tmpBytes } : { shared: w.padBytes + block, local: w.tmpBytes };

@@ -8,7 +8,7 @@
 // node and the operator; then nothing is written.
 //
 // Repeated subgraphs are then written as blocks where that keeps the design exact
-// (import-blocks.ts). Not done yet: Linear layers between a Transpose pair (ConvNeXt's block).
+// (import-blocks.ts). Linear layers between a Transpose pair (ConvNeXt's block) are 1×1 convs.
 
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
@@ -210,6 +210,7 @@ class Importer {
   private layerCount = 0;
   /** convs whose weights and bias the exporter computed (a BatchNorm folded in) */
   private folded: string[] = [];
+  private bnWordSeen: string | undefined;
   private inputName = "";
   private outputName = "";
   /** the value the graph's output stands for, when its last node is an alias (an Identity) */
@@ -838,6 +839,62 @@ class Importer {
     return label;
   }
 
+  /**
+   * What lies between a Transpose to channels last ([0, 2, 3, 1]) and the Transpose back
+   * ([0, 3, 1, 2]), each node over the last axis — the channels: a layer norm (one node or
+   * decomposed) is `layernorm`, a MatMul by a constant [C, C'] (and an Add of [C']) is a
+   * Linear on every position — `conv C' 1` — and activations are themselves. Returns the
+   * value after the Transpose back; anything else in the region names its node.
+   */
+  private channelsLast(start: Node, indent: string, push: (text: string) => void): string {
+    const back = (n: Node) => n.opType === "Transpose" && (ints(n.attrs.get("perm")) ?? []).join() === "0,3,1,2";
+    const elementwise = new Set(["Relu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Gelu", "LeakyRelu", "Elu", "Clip", "Dropout", "Identity"]);
+    let value = start.outputs[0];
+    for (;;) {
+      const readers = this.readers(value);
+      const channels = this.shapes.get(value)?.[3];
+      const decomposed = this.decomposedLayerNorm(value, readers);
+      if (decomposed) {
+        if (decomposed.axis !== 3 || channels === undefined) this.unsupported(start, `a layer norm over axis ${decomposed.axis} of a channels-last value; \`layernorm\` normalizes over the channels`);
+        this.writeLayerNorm(decomposed, channels, indent);
+        value = decomposed.end;
+        continue;
+      }
+      const fused = this.fusedActivation(value, readers);
+      if (fused) {
+        push(fused.text);
+        value = fused.end;
+        continue;
+      }
+      if (readers.length !== 1 || value === this.outputName) this.unsupported(start, "a channels-last value read by more than one node, or the graph's output: only a chain of layers over the channels and a Transpose [0, 3, 1, 2] back are read");
+      const n = readers[0];
+      if (back(n)) return n.outputs[0];
+      if (n.opType === "LayerNormalization") {
+        const axis = int(n.attrs.get("axis")) ?? -1;
+        if (axis !== -1 && axis !== 3) this.unsupported(n, `normalizing from axis ${axis} of a channels-last value; \`layernorm\` normalizes over the channels`);
+        this.layerNorm(n, push);
+        value = n.outputs[0];
+      } else if (n.opType === "MatMul" && n.inputs[0] === value && this.constants.has(n.inputs[1])) {
+        const w = this.constant(n, 1, "weight");
+        if (w.dims.length !== 2 || w.dims[0] !== channels) this.unsupported(n, `a product by a constant of shape [${w.dims.join(", ")}] over ${channels ?? "?"} channels`);
+        const [nIn, nOut] = w.dims;
+        const label = this.label(n);
+        const after = this.readers(n.outputs[0]);
+        const add = after.length === 1 && after[0].opType === "Add" ? after[0] : null;
+        const biasName = add?.inputs.find((i) => this.constants.has(i));
+        const bias = biasName !== undefined ? this.floats(this.constants.get(biasName)!) : null;
+        const withBias = bias !== null && bias.length === nOut;
+        push(`${label}: conv ${nOut} 1${withBias ? "" : " nobias"}`);
+        this.weights(label, [["weight", [nOut, nIn, 1, 1], transpose(this.floats(w), nIn, nOut)], ...(withBias ? [["bias", [nOut], bias] as [string, number[], Float32Array]] : [])]);
+        value = withBias ? add!.outputs[0] : n.outputs[0];
+      } else if (elementwise.has(n.opType)) {
+        value = this.layer(n, indent);
+      } else {
+        this.unsupported(n, "inside channels last (Transpose [0, 2, 3, 1] … Transpose [0, 3, 1, 2]) the language reads layer norms, Linear layers (MatMul by a constant, as a 1×1 conv) and activations");
+      }
+    }
+  }
+
   private layerNorm(node: Node, push: (text: string) => void): void {
     const eps = float(node.attrs.get("epsilon")) ?? 1e-5;
     const scale = this.floats(this.constant(node, 1, "scale"));
@@ -847,16 +904,37 @@ class Importer {
     this.weights(label, [["weight", [scale.length], scale], ["bias", [bias.length], bias]]);
   }
 
-  /** a label from a named tensor (a layer scale's `features.1.0.layer_scale`), else as label() */
+  /**
+   * How the model's own bns are named: `norm` where most are `…norm1` (torchvision's DenseNet:
+   * its stem's `features.conv0` is followed by `features.norm0`), else `bn` (ResNet's `bn1`).
+   */
+  private bnWord(): string {
+    if (this.bnWordSeen === undefined) {
+      let norm = 0;
+      let bn = 0;
+      for (const node of this.nodes) {
+        if (node.opType !== "BatchNormalization") continue;
+        const last = (labelFromTensorName(node.inputs[1] ?? "") ?? labelFromNodeName(node.name, node.opType) ?? "").split(".").pop()!;
+        if (/^norm\d*$/.test(last)) norm++;
+        else if (/^bn\d*$/.test(last)) bn++;
+      }
+      this.bnWordSeen = norm > bn ? "norm" : "bn";
+    }
+    return this.bnWordSeen;
+  }
+
   /**
    * The label of the bn a folded conv had after it, named as torchvision names it where the
-   * conv's name says (`layer1.0.conv1` → `layer1.0.bn1`, `….conv` → `….bn`, `features.0.0` →
+   * conv's name says (`layer1.0.conv1` → `layer1.0.bn1` — `norm1` where the model's bns are
+   * `norm`, `norm2` where `norm1` came before the conv —, `….conv` → `….bn`, `features.0.0` →
    * `features.0.1`, `downsample.0` → `downsample.1`), else the conv's label and `_bn`.
    */
   private bnLabelAfter(conv: string): string {
     const m = /^(.*?)(conv(\d*)|(\d+))$/.exec(conv);
     const prefix = m?.[1] ?? "";
-    const guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}bn${m[3]}`) : "";
+    let guess = m ? (m[4] !== undefined ? `${prefix}${Number(m[4]) + 1}` : `${prefix}${this.bnWord()}${m[3]}`) : "";
+    // pre-activation (DenseNet: norm1 relu conv1 norm2 relu conv2): the bn after convN is the next one
+    if (m && m[4] === undefined && m[3] !== "" && this.labels.has(guess)) guess = `${prefix}${this.bnWord()}${Number(m[3]) + 1}`;
     const label = guess && !this.labels.has(guess) && (m![4] !== undefined ? prefix.endsWith(".") : prefix === "" || /[._]$/.test(prefix)) ? guess : `${conv}_bn`;
     let unique = label;
     for (let k = 2; this.labels.has(unique); k++) unique = `${label}_${k}`;
@@ -1204,23 +1282,11 @@ class Importer {
         return out;
       }
       case "Transpose": {
-        // layernorm over channels as exported: Transpose to NHWC → LayerNormalization(axis −1) → Transpose back
+        // channels last and back: a layer norm over channels (LayerNorm2d), and ConvNeXt's
+        // block (LayerNorm → Linear → GELU → Linear, each over the channels)
         const perm = ints(node.attrs.get("perm")) ?? [];
-        const ln = this.readers(out);
-        const back = ln.length === 1 && ln[0].opType === "LayerNormalization" ? this.readers(ln[0].outputs[0]) : [];
-        const decomposed = perm.join() === "0,2,3,1" ? this.decomposedLayerNorm(out, ln) : null;
-        const after = decomposed ? this.readers(decomposed.end) : [];
-        if (decomposed && decomposed.axis === 3 && after.length === 1 && after[0].opType === "Transpose" && (ints(after[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
-          this.writeLayerNorm(decomposed, this.shapes.get(out)![3], indent);
-          return after[0].outputs[0];
-        }
-        if (perm.join() === "0,2,3,1" && back.length === 1 && back[0].opType === "Transpose" && (ints(back[0].attrs.get("perm")) ?? []).join() === "0,3,1,2") {
-          const axis = int(ln[0].attrs.get("axis")) ?? -1;
-          if (axis !== -1 && axis !== 3) this.unsupported(ln[0], `normalizing from axis ${axis}; \`layernorm\` normalizes over the channels`);
-          this.layerNorm(ln[0], push);
-          return back[0].outputs[0];
-        }
-        this.unsupported(node, `a transpose [${perm.join(", ")}] the language has no layer for (a layer norm over channels is Transpose [0, 2, 3, 1] → LayerNormalization → Transpose [0, 3, 1, 2])`);
+        if (perm.join() === "0,2,3,1") return this.channelsLast(node, indent, push);
+        this.unsupported(node, `a transpose [${perm.join(", ")}] the language has no layer for (channels last and back, Transpose [0, 2, 3, 1] … Transpose [0, 3, 1, 2], with layer norms, Linear layers and activations between, is read)`);
       }
       // falls through: never reached (unsupported throws)
       case "LayerNormalization": {

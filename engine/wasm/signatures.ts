@@ -58,6 +58,12 @@ export const kernelSignatures = {
     dst: i32, dstPlane: i32, src: i32, srcPlane: i32, filters: i32, bias: i32, channels: i32, height: i32, width: i32,
     outWidth: i32, rowFrom: i32, rowTo: i32, stride: i32, padTop: i32, padLeft: i32, zeros: i32, act: i32,
   },
+  /**
+   * 3×3 depthwise at stride 1, padding 1, of small planes read as one row of H·W floats:
+   * `masks` holds, per vector of four outputs and per tap, which lanes' inputs are inside
+   * the plane (steps/depthwise.ts makes it once per layer)
+   */
+  depthwise3_flat: { dst: i32, src: i32, filters: i32, bias: i32, channels: i32, plane: i32, width: i32, masks: i32, act: i32 },
   /** max or average (`average` 1) windows over a padded input; an average divides by the window clipped to [0, hEnd)×[0, wEnd) of the padded input */
   pool: {
     dst: i32, src: i32, channels: i32, outHeight: i32, outWidth: i32, paddedHeight: i32, paddedWidth: i32,

@@ -7,7 +7,6 @@ import { MarkupKind, type Hover } from "vscode-languageserver";
 import {
   bytesText,
   catalog,
-  decimal,
   elementCount,
   grouped,
   inputDoc,
@@ -25,6 +24,7 @@ import type { Position } from "vscode-languageserver";
 import type { MergeStatement, Span, Statement } from "../../grammar";
 import type { ServerSettings } from "../settings";
 import { blockSignature } from "../signatures";
+import { fieldEquals, fieldText as valueText } from "../../analysis/exact";
 import type { Snapshot } from "../snapshots";
 import { findBlock, locate } from "../tree";
 import { macsText, ordinal, paramsText } from "../wording";
@@ -37,8 +37,8 @@ function md(text: string): string {
 const inside = (span: Span, offset: number) => span.start <= offset && offset <= span.end;
 
 function fieldText(rf: ReceptiveField): string {
-  const size = rf.w === rf.h ? `${decimal(rf.w)}×${decimal(rf.w)}` : `${decimal(rf.w)}×${decimal(rf.h)}`;
-  const jump = rf.jumpW === rf.jumpH ? decimal(rf.jumpW) : `${decimal(rf.jumpW)}×${decimal(rf.jumpH)}`;
+  const size = `${valueText(rf.w)}×${valueText(rf.h)}`;
+  const jump = fieldEquals(rf.jumpW, rf.jumpH) ? valueText(rf.jumpW) : `${valueText(rf.jumpW)}×${valueText(rf.jumpH)}`;
   return `${size} input pixels, jump ${jump} (each step here moves ${jump} input pixel${jump === "1" ? "" : "s"})`;
 }
 

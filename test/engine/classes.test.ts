@@ -47,6 +47,15 @@ describe("class names", () => {
     assert.match(r.stderr, /gone\.cnn:2:3: cannot read the classes file gone\.txt: no such file/);
   });
 
+  it("a classes file of the wrong length: cnn run warns at the input line (file:line:col) and shows the classes by number", () => {
+    const dir = tempDir({ "two.cnn": `network T {\n  input 4x4x1 sample noise classes "three.txt"\n  flatten\n  fc 2\n  softmax\n}\n`, "three.txt": "cat\ndog\nbird\n" });
+    const r = cnn("run", join(dir, "two.cnn"));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /two\.cnn:2:3: warning: three\.txt has 3 class names, the output 2: the classes are shown by number/);
+    assert.match(r.stdout, /class 0 /);
+    assert.doesNotMatch(r.stdout, /\b(cat|dog|bird)\b/);
+  });
+
   it("a classes file is one name a line; what train writes reads back, in a file and in a weights file's metadata", () => {
     assert.deepEqual(parseClassNames("\uFEFFcat\r\n dog \nfish\n\n"), ["cat", "dog", "fish"]);
     assert.equal(classNamesText(["a", "b"]), "a\nb\n");

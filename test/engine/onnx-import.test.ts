@@ -308,6 +308,36 @@ describe("cnn import: ONNX to a design", function () {
     assert.deepEqual(own.notes, []);
   });
 
+  it("folded bns in a model whose bns are `norm` (torchvision's DenseNet): features.conv0 → features.norm0, a layer's conv1 → norm2, as its state_dict names them", async () => {
+    // and inside a layer, pre-activation: norm1 relu conv1 [norm2 folded into conv1] relu conv2
+    const nodes = [
+      node("Conv", "/features/conv0/Conv", ["input", "onnx::Conv_7", "onnx::Conv_8"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1])]),
+      node("Relu", "/features/relu0/Relu", ["a"], ["b"]),
+      bn("features.layer.norm1", "b", "c"),
+      node("Relu", "/features/layer/relu1/Relu", ["c"], ["d"]),
+      node("Conv", "/features/layer/conv1/Conv", ["d", "onnx::Conv_9", "onnx::Conv_10"], ["e"], [ints("kernel_shape", [1, 1])]),
+      node("Relu", "/features/layer/relu2/Relu", ["e"], ["f"]),
+      node("Conv", "/features/layer/conv2/Conv", ["f", "features.layer.conv2.weight"], ["g"], [ints("kernel_shape", [1, 1])]),
+      bn("features.norm5", "g", "h"),
+      node("Relu", "/features/relu5/Relu", ["h"], ["output"]),
+    ];
+    const inits = [
+      f32("onnx::Conv_7", [4, 3, 3, 3], 1),
+      f32("onnx::Conv_8", [4], 2),
+      ...bnInits("features.layer.norm1", 4, 20),
+      f32("onnx::Conv_9", [6, 4, 1, 1], 3),
+      f32("onnx::Conv_10", [6], 4),
+      f32("features.layer.conv2.weight", [4, 6, 1, 1], 5),
+      ...bnInits("features.norm5", 4, 10),
+    ];
+    const model = modelOf(nodes, inits, [1, 3, 6, 6], [1, 4, 6, 6]);
+    const imported = importOnnx(model, "densenet_stem");
+    assert.match(imported.text, /features\.conv0: conv 4 3 pad 1 nobias\n  features\.norm0: bn\n/);
+    assert.match(imported.text, /features\.layer\.conv1: conv 6 1 nobias\n  features\.layer\.norm2: bn\n/);
+    for (const name of ["features.norm0.running_var", "features.layer.norm2.weight"]) assert.ok(imported.tensors.some((t) => t.name === name), name);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
   it("Pad (zeros, the same on every side) → pad P; Resize/Upsample nearest by a whole factor → upsample S; ConvTranspose → deconv; ReduceMean over H, W → gap", async () => {
     const nodes = [
       node("Pad", "/pad/Pad", ["input", "pads1", "zero"], ["p"], [text("mode", "constant")]),
@@ -480,6 +510,58 @@ network Paths {
     assert.match(imported.text, /concat \{\n    branch \{\n      slice 0 3\n    \}\n    branch \{\n      slice 3 6\n      branch2: conv 3 1 nobias\n/);
     assert.match(imported.text, /\n  gelu\n  block\.layer_scale: layerscale\n/);
     await sameAsOnnxruntime(model, imported.text, imported.tensors);
+  });
+
+  it("ConvNeXt's block as torch exports it: channels last → LayerNorm → Linear → GELU → Linear → back, a layer scale of [C, 1, 1], the residual", async () => {
+    const scalar = (name: string, v: number) => ({ name, dims: [], dataType: 1, floatData: [v] });
+    const float = (name: string, v: number) => ({ name, f: v, type: 1 });
+    const at = (part: string) => `/features/features.1/features.1.0/block/${part}`;
+    const nodes = [
+      node("Conv", at("block.0/Conv"), ["input", "features.1.0.block.0.weight", "features.1.0.block.0.bias"], ["a"], [ints("kernel_shape", [3, 3]), ints("pads", [1, 1, 1, 1]), int("group", 4)]),
+      node("Transpose", at("block.1/Transpose"), ["a"], ["t"], [ints("perm", [0, 2, 3, 1])]),
+      node("LayerNormalization", at("block.2/LayerNormalization"), ["t", "features.1.0.block.2.weight", "features.1.0.block.2.bias"], ["ln"], [int("axis", -1), float("epsilon", 1e-6)]),
+      node("MatMul", at("block.3/MatMul"), ["ln", "onnx::MatMul_21"], ["m1"]),
+      node("Add", at("block.3/Add"), ["features.1.0.block.3.bias", "m1"], ["a1"]),
+      node("Div", at("block.4/Div"), ["a1", "sqrt2"], ["d"]),
+      node("Erf", at("block.4/Erf"), ["d"], ["e"]),
+      node("Add", at("block.4/Add"), ["e", "one"], ["f"]),
+      node("Mul", at("block.4/Mul"), ["a1", "f"], ["g"]),
+      node("Mul", at("block.4/Mul_1"), ["g", "half"], ["h"]),
+      node("MatMul", at("block.5/MatMul"), ["h", "onnx::MatMul_22"], ["m2"]),
+      node("Add", at("block.5/Add"), ["features.1.0.block.5.bias", "m2"], ["a2"]),
+      node("Transpose", at("block.6/Transpose"), ["a2"], ["back"], [ints("perm", [0, 3, 1, 2])]),
+      node("Mul", "/features/features.1/features.1.0/Mul", ["features.1.0.layer_scale", "back"], ["s"]),
+      node("Add", "/features/features.1/features.1.0/Add", ["s", "input"], ["output"]),
+    ];
+    const inits = [
+      f32("features.1.0.block.0.weight", [4, 1, 3, 3], 1),
+      f32("features.1.0.block.0.bias", [4], 2),
+      f32("features.1.0.block.2.weight", [4], 3, 1),
+      f32("features.1.0.block.2.bias", [4], 4),
+      f32("onnx::MatMul_21", [4, 16], 5),
+      f32("features.1.0.block.3.bias", [16], 6),
+      f32("onnx::MatMul_22", [16, 4], 7),
+      f32("features.1.0.block.5.bias", [4], 8),
+      f32("features.1.0.layer_scale", [4, 1, 1], 9, 0.5),
+      scalar("sqrt2", Math.SQRT2),
+      scalar("one", 1),
+      scalar("half", 0.5),
+    ];
+    const model = modelOf(nodes, inits, [1, 4, 5, 5], [1, 4, 5, 5]);
+    const imported = importOnnx(model, "cnblock");
+    assert.match(imported.text, /block\.2: layernorm eps 1e-6\n\s+features\.1\.0\.block\.3: conv 16 1\n\s+gelu\n\s+features\.1\.0\.block\.5: conv 4 1\n/);
+    assert.match(imported.text, /features\.1\.0\.layer_scale: layerscale/);
+    // torch's count: dwconv 4·9 + 4, layer norm 8, Linear 4·16 + 16 and 16·4 + 4, layer scale 4
+    assert.equal(only(imported.text, "cnblock.cnn").params, 40n + 8n + 80n + 68n + 4n);
+    await sameAsOnnxruntime(model, imported.text, imported.tensors);
+    // anything else between the transposes is named, and nothing is written
+    const softmax = modelOf(
+      [node("Transpose", "/t/Transpose", ["input"], ["t"], [ints("perm", [0, 2, 3, 1])]), node("Softmax", "/sm/Softmax", ["t"], ["u"], [int("axis", -1)]), node("Transpose", "/t/Transpose_1", ["u"], ["output"], [ints("perm", [0, 3, 1, 2])])],
+      [],
+      [1, 4, 5, 5],
+      [1, 4, 5, 5],
+    );
+    assert.throws(() => importOnnx(softmax, "sm"), /node \/sm\/Softmax \(Softmax\): inside channels last/);
   });
 
   for (const example of ["mobilenetv3_small", "shufflenetv2"]) {

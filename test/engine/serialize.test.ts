@@ -32,6 +32,15 @@ describe("serializeNetwork / deserializeNetwork", () => {
     assert.equal(back.params, 2n ** 70n + 1n);
   });
 
+  it("receptive fields survive exactly: past 2^53, a fraction after an upsampling, past a float (Infinity)", () => {
+    for (const text of ["input 1x1x1\nrepeat 90 { conv 1 3x3 stride 2 pad 1 }\n", "block U { upsample 3\n conv 1 3x3 stride 3 }\ninput 1x1x1\nU\nU\n", "input 1x1x1\nrepeat 2000 { conv 1 1x1 stride 2 }\n"]) {
+      const network = analyze(text, "t.cnn").networks[0];
+      const back = deserializeNetwork(JSON.parse(JSON.stringify(serializeNetwork(network))));
+      assert.deepEqual(back.receptiveField, network.receptiveField, text);
+      assert.deepEqual(back.statements.map((s) => s.receptiveField), network.statements.map((s) => s.receptiveField), text);
+    }
+  });
+
   it("refuses bad data with the path of the first wrong field", () => {
     const good = serializeNetwork(analyze("input 4x4\nconv 2 3x3\nrelu", "t.cnn").networks[0]);
     const broken = (edit: (n: Record<string, any>) => void) => {

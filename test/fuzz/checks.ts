@@ -212,8 +212,8 @@ export function formattingProblems(doc: Doc, edits: unknown): string[] {
   return [`formatting changes more than white space: at non-space character ${i}, ${code(before[i])} became ${code(kept[i])}`];
 }
 
-/** C0 and C1 controls, DEL, the line and paragraph separators, a half of a surrogate pair alone */
-const RAW = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** C0 and C1 controls, DEL, the line and paragraph separators, the bidirectional controls (they reorder the text around them), a half of a surrogate pair alone */
+const RAW = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A diagnostic: its range inside, never the whole file (of 3 or more lines), its message one line without control characters. */
 export function diagnosticProblems(doc: Doc, diagnostics: unknown): string[] {
@@ -229,7 +229,7 @@ export function diagnosticProblems(doc: Doc, diagnostics: unknown): string[] {
     out.push(...rangeProblems(doc, r, `${where}.range`));
     const message = (d as { message?: unknown }).message;
     if (typeof message !== "string") out.push(`${where}: no message`);
-    else if (RAW.test(message)) out.push(`${where}: the message holds a raw control character, line break or lone surrogate: ${JSON.stringify(message.slice(0, 120))}`);
+    else if (RAW.test(message)) out.push(`${where}: the message holds a raw control character, line break, bidirectional control or lone surrogate: ${JSON.stringify(message.slice(0, 120))}`);
     if (isRange(r) && lines >= 3 && doc.offsetAt(r.start) <= first && doc.offsetAt(r.end) >= last) {
       out.push(`${where}: covers the whole file (${r.start.line}:${r.start.character}–${r.end.line}:${r.end.character}): ${String(message).slice(0, 80)}`);
     }

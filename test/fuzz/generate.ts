@@ -39,7 +39,7 @@ const KINDS = ["conv", "dwconv", "local", "deconv", "convT", "maxpool", "avgpool
 const OPTIONS = ["stride", "pad", "dilation", "groups", "outpad", "nobias", "floor", "ceil", "multiplier", "eps", "init", "bias", "weights", "same", "valid", "sample", "data", "mean", "std", "digits", "shapes", "noise"];
 const KEYWORDS = ["network", "block", "repeat", "residual", "shortcut", "input", "{", "}", "(", ")", ",", ";", ":", "x", "×", "[", "]", "#", "//", "=", "\n", "\r\n", "\r"];
 /** characters that have tripped editors and servers: BOMs, spaces that are not spaces, line separators, controls, surrogates */
-export const ODD = ["\uFEFF", "\u00A0", "\u2028", "\u2029", "\u3000", "\u200B", "\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\t", "\f", "\v", "\r", "😀", "👍🏽", "𝔸", "🇰🇷", "\uD800", "\uDFFF", "\uDBFF\uDFFF", "é", "e\u0301", "卷积", "합성곱", "ℵ", "\u202E", "\\", '"', "'", "`"];
+export const ODD = ["\uFEFF", "\u00A0", "\u2028", "\u2029", "\u3000", "\u200B", "\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\t", "\f", "\v", "\r", "😀", "👍🏽", "𝔸", "🇰🇷", "\uD800", "\uDFFF", "\uDBFF\uDFFF", "é", "e\u0301", "卷积", "합성곱", "ℵ", "\u202E", "\u2066", "\u200F", "\u061C", "\\", '"', "'", "`"];
 const HUGE = ["1000000000", "4294967296", "9007199254740993", "99999999999999999999999999", "1e9", "1e308", "1e-400", "0.5", "-3", "00", "007", "3.", ".5", "1_000", "0x10", "∞", "NaN", "18446744073709551616", "2147483648"];
 
 const ident = fc.oneof(

@@ -105,6 +105,14 @@ describe("cnn summary", () => {
     assert.match(lines[0], /dup\.cnn:4:9: error\[duplicate-name\]: `A` is already defined .*\(first definition of `A` at 1:9\)$/);
   });
 
+  it("a picture path holding a RIGHT-TO-LEFT OVERRIDE: the error names it U+202E, the line is not reordered", () => {
+    const file = tempFile("rlo.cnn", 'input 8x8x1 sample "evil\u202egnp.png"\nrelu\n');
+    const r = cnn(["run", file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /cannot read the picture evilU\+202Egnp\.png: no such file/);
+    assert.doesNotMatch(r.stderr, /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it("a byte order mark does not shift the columns of line 1", () => {
     const file = tempFile("bom.cnn", "\uFEFFinput 0x7x1\r\n");
     const r = cnn(["check", file]);

@@ -16,7 +16,7 @@ import { hover } from "../../server/features/hover";
 import { highlights, prepareRename } from "../../server/features/names";
 import { defaultSettings } from "../../server/settings";
 import { Positions } from "../../server/positions";
-import { oneLine, parse } from "../../grammar";
+import { oneLine, parse, printable } from "../../grammar";
 import { Doc, diagnosticProblems, resultProblems, semanticTokenProblems } from "../fuzz/checks";
 import { documentArbitrary, mutated, ODD, Random } from "../fuzz/generate";
 import { example } from "../lsp/support/fixtures";
@@ -180,7 +180,7 @@ describe("protocol output (issue 9 item 6)", () => {
   });
 
   describe("messages are one line, control characters named", () => {
-    const raw = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    const raw = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
     it("DEL, ESC, NUL, NEL, a line separator, a lone surrogate; a break after `block`; 150 nested `residual {`", () => {
       const texts = [
         "input 8x8x1\nrelu \u007f\n",
@@ -201,6 +201,25 @@ describe("protocol output (issue 9 item 6)", () => {
       }
       assert.ok(diagnostics(snapshotOf(texts[0])).some((x) => messageOf(x.message).includes("U+007F")));
       assert.ok(diagnostics(snapshotOf(texts[7])).some((x) => messageOf(x.message).includes("42949U+000B67296")));
+    });
+
+    // a message quoting the document's text must never reorder the editor's: the bidirectional
+    // controls are named as the control characters are
+    const BIDI = ["\u061c", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"];
+    const code = (c: string) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    it("the bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE, U+202A–202E, U+2066–2069, U+200E/200F, U+061C) are named in messages", () => {
+      for (const c of BIDI) {
+        assert.equal(printable(`a${c}b`), `a${code(c)}b`);
+        assert.equal(oneLine(`x ${c} y`), `x ${code(c)} y`);
+        for (const text of [`input 8x8x1\nrelu ${c}\n`, `input 8x8x1\nrelu\n${c}conv 8 3x3\n`, `input 8x8x1 sample "a${c}b.png"\nconv 8 3x3 stride "${c}"\n`, `input 8x8x1\nconv 8 3x3 stride ${c}2\n`]) {
+          const d = diagnostics(snapshotOf(text));
+          assert.ok(d.length > 0, JSON.stringify(text));
+          for (const x of d) assert.doesNotMatch(messageOf(x.message), raw, `${JSON.stringify(text)}: ${JSON.stringify(messageOf(x.message))}`);
+        }
+        assert.ok(diagnostics(snapshotOf(`input 8x8x1\nrelu ${c}\n`)).some((x) => messageOf(x.message).includes(code(c))), code(c));
+      }
+      // and the fuzzer's oracle counts them as raw
+      assert.notDeepEqual(diagnosticProblems(new Doc("input 8x8x1\n"), [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } }, message: "`\u202e`" }]), []);
     });
 
     it("oneLine, the last guard: names what printable names and cuts nothing", () => {

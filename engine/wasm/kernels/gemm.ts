@@ -53,6 +53,16 @@ export function applyActivation(x: Local | ReturnType<typeof v.add>, act: Local)
   );
 }
 
+/** while (cond) body — `cond` written twice, before the loop and at its end */
+function whileDo(f: Func, cond: () => ReturnType<typeof i32.add>, body: () => void): void {
+  f.if(cond(), () =>
+    f.loop((again) => {
+      body();
+      f.brIf(again, cond());
+    }),
+  );
+}
+
 /** `pack(panel, src, koff, noff, nc, kc)` is the im2col packer of kernels/im2col.ts */
 export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): GemmKernels {
   // strip(a, b, bStep, ldb, c, ldc, r, ldr, kc, bias, mode, groups): one MR-row panel of
@@ -145,6 +155,80 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
     f.call(copyBlock, c, ldc, scratch, NR * 4, rows, cols);
   });
 
+  // narrow(a, b, ldb, c, ldc, r, kc, bias, mode, cols): MR = 4 full rows times `cols` < NR
+  // columns of a B panel (the last column group of N, e.g. 1 of MobileNetV2's 49): one
+  // vector per column holds its four rows, so a k costs one load of A, `cols` splats of
+  // B and `cols` multiply-adds, instead of a whole 4×8 tile in a scratch tile copied out.
+  // With few columns one chain of multiply-adds would wait on its own latency at every
+  // k, so the k are dealt round-robin to `sets` independent accumulators (8 chains or
+  // more in flight) and summed pairwise at the end: a 7×7 output's last column costs
+  // an eighth of a tile instead of a whole one. (Another summation order than the tile's:
+  // the same on any number of threads, since a part's columns start on a multiple of NR.)
+  const narrow = m.func("gemm_narrow", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f) => {
+    const [a, b, ldb, c, ldc, r, kc, bias, mode, cols] = f.params;
+    const av = f.v128();
+    const k = f.i32();
+    const bu = f.i32();
+    const act = f.i32(i32.and(i32.shrU(mode, Mode.actShift), 3));
+    /** column j's four rows of a row-strided matrix at `base`, as one vector */
+    const gather = (base: Local, ld: Local, j: number) => {
+      let x = v.splat(f32.load(base, 4 * j));
+      for (let row = 1; row < 4; row++) x = v.replace(x, row, f32.load(i32.add(base, i32.mul(ld, row)), 4 * j));
+      return x;
+    };
+    const pool = Array.from({ length: 8 }, () => f.v128());
+    for (let n = 1; n < NR; n++) {
+      const sets = n === 1 ? 8 : n === 2 ? 4 : n === 3 ? 2 : 1;
+      // acc[u][j]: column j's sum over the k ≡ u (mod sets)
+      const acc = Array.from({ length: sets }, (_, u) => Array.from({ length: n }, (_, j) => (u * n + j < pool.length ? pool[u * n + j] : f.v128())));
+      const cs = acc[0];
+      /** k steps of every set, then one k at a time into the first */
+      const step = (u: number) => {
+        f.set(av, v.load(a, 16 * u));
+        acc[u].forEach((x, j) => f.set(x, v.madd(av, v.splatLoad(bu, 4 * j), x, relaxed)));
+        f.set(bu, i32.add(bu, ldb));
+      };
+      f.if(i32.eq(cols, n), () => {
+        f.if(
+          i32.and(mode, Mode.accumulate),
+          () => cs.forEach((x, j) => f.set(x, gather(c, ldc, j))),
+          () =>
+            f.if(
+              i32.and(mode, Mode.bias),
+              () => cs.forEach((x) => f.set(x, v.load(bias))),
+              () => cs.forEach((x) => f.set(x, v.const(0))),
+            ),
+        );
+        for (let u = 1; u < sets; u++) acc[u].forEach((x) => f.set(x, v.const(0)));
+        f.set(k, kc);
+        f.set(bu, b);
+        if (sets > 1)
+          whileDo(f, () => i32.geS(k, sets), () => {
+            for (let u = 0; u < sets; u++) step(u);
+            f.inc(a, 4 * MR * sets);
+            f.set(k, i32.sub(k, sets));
+          });
+        whileDo(f, () => i32.gtS(k, 0), () => {
+          step(0);
+          f.inc(a, 4 * MR);
+          f.set(k, i32.sub(k, 1));
+        });
+        for (let width = 1; width < sets; width *= 2)
+          for (let u = 0; u + width < sets; u += 2 * width) acc[u].forEach((x, j) => f.set(x, v.add(x, acc[u + width][j])));
+        f.if(i32.and(mode, Mode.finish), () => {
+          f.if(i32.and(mode, Mode.residual), () => cs.forEach((x, j) => f.set(x, v.add(x, gather(r, ldc, j)))));
+          f.if(act, () => {
+            cs.forEach((x) => f.set(x, v.pmax(v.const(0), x)));
+            f.if(i32.eq(act, 2), () => cs.forEach((x) => f.set(x, v.pmin(v.const(6), x))));
+          });
+        });
+        cs.forEach((x, j) => {
+          for (let row = 0; row < 4; row++) f.storeF32(i32.add(c, i32.mul(ldc, row)), v.lane(x, row), 4 * j);
+        });
+      });
+    }
+  });
+
   /**
    * The product, blocked: `b` says how a block's B panels are had (`koff` 0: read in
    * place; else packed by im2col into `panel`; `packed`: already packed, every column
@@ -220,7 +304,10 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
                 f.if(full, () => f.call(strip, a, bBase, bStep, ldb, i32.add(C, off), ldc, i32.add(res, off), ldc, kc, biasAt, mode, full));
                 f.if(i32.ne(i32.mul(full, NR), nc), () => {
                   const at = i32.add(off, i32.mul(full, NR * 4));
-                  f.call(edge, a, i32.add(bBase, i32.mul(full, bStep)), ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, MR, i32.sub(nc, i32.mul(full, NR)), scratch);
+                  const bAt = i32.add(bBase, i32.mul(full, bStep));
+                  const cols = i32.sub(nc, i32.mul(full, NR));
+                  if (MR === 4) f.call(narrow, a, bAt, ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, cols);
+                  else f.call(edge, a, bAt, ldb, i32.add(C, at), ldc, i32.add(res, at), kc, biasAt, mode, MR, cols, scratch);
                 });
               },
               () =>

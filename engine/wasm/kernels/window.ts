@@ -44,6 +44,18 @@ function storeOutputs(f: Func, out: Local, value: Value, left: Value, tmp: Local
   );
 }
 
+/** activation `a` (0 none, 1 relu, 2 relu6) of a loop copy specialised for it */
+function fixedActivation(acc: Local, a: number): Value {
+  return a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+}
+
+/** channel k's nine 3×3 weights (from `w`, 36 bytes a channel) and its bias, splatted into registers */
+function channelWeights(f: Func, wk: Local, w: Value, bias: Value, k: Local, wr: Local[], b: Local): void {
+  f.set(wk, i32.add(w, i32.mul(k, 36)));
+  wr.forEach((r, i) => f.set(r, v.splatLoad(wk, 4 * i)));
+  f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+}
+
 /** emits `body` three times: for stride 1, stride 2 and any other stride */
 function byStride(f: Func, stride: Local, body: (s: 1 | 2 | Local) => void) {
   f.if(i32.eq(stride, 1), () => body(1), () => f.if(i32.eq(stride, 2), () => body(2), () => body(stride)));
@@ -105,7 +117,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
               for (let fy = 0; fy < 3; fy++)
                 for (let fx = 0; fx < 3; fx++)
                   f.set(acc, v.madd(wr[3 * fy + fx], gather(f, i32.add(i32.add(rowPtr[fy], at), 4 * fx), s, t), acc, relaxed));
-              const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+              const result = fixedActivation(acc, a);
               storeOutputs(f, out, result, i32.sub(Wo, ox), tmpV, tmpN);
             });
           });
@@ -162,6 +174,9 @@ export function emitWindow(m: Module, relaxed: boolean) {
     const b = f.v128();
     const x = f.v128();
     const wr = Array.from({ length: 9 }, () => f.v128());
+    const lo = f.v128();
+    const hi = f.v128();
+    const even = f.v128();
     const rows = [f.i32(), f.i32(), f.i32()];
     const rowBytes = f.i32(i32.shl(W, 2));
     const last = f.i32(i32.and(i32.sub(Wo, 1), -4));
@@ -177,11 +192,19 @@ export function emitWindow(m: Module, relaxed: boolean) {
       f.set(at, i32.shl(i32.sub(i32.mul(ox, s), padLeft), 2));
       for (let fy = 0; fy < 3; fy++) {
         const base = i32.add(rows[fy], at);
+        if (s === 2) {
+          // columns c … c + 11 of the row in three loads: the even ones, the odd ones, and
+          // the even ones from c + 2 (the first's last three and the third load's first)
+          f.set(lo, v.load(base));
+          f.set(hi, v.load(base, 16));
+          f.set(even, v.shuffle(lo, hi, [0, 2, 4, 6]));
+        }
         for (let fx = 0; fx < 3; fx++) {
           let input: Value;
           if (s === 1) input = v.load(base, 4 * fx);
-          else if (fx < 2) input = v.shuffle(v.load(base), v.load(base, 16), fx === 0 ? [0, 2, 4, 6] : [1, 3, 5, 7]);
-          else input = v.shuffle(v.load(base, 8), v.load(base, 24), [0, 2, 4, 6]);
+          else if (fx === 0) input = even;
+          else if (fx === 1) input = v.shuffle(lo, hi, [1, 3, 5, 7]);
+          else input = v.shuffle(even, v.load(base, 32), [1, 2, 3, 4]);
           if (masks) {
             f.set(x, input);
             input = v.and(x, masks[fx]);
@@ -189,7 +212,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
           f.set(acc, v.madd(wr[3 * fy + fx], input, acc, relaxed));
         }
       }
-      const result = a === 0 ? acc : a === 1 ? v.pmax(v.const(0), acc) : v.pmin(v.const(6), v.pmax(v.const(0), acc));
+      const result = fixedActivation(acc, a);
       if (masks === lastMasks) storeOutputs(f, out, result, i32.sub(Wo, ox), tmpV, tmpN);
       else {
         f.storeV(out, result);
@@ -200,9 +223,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
       f.for(k, 0, C, 1, () => {
         f.set(chan, i32.add(src, i32.mul(k, srcPlane)));
         f.set(out, i32.add(dst, i32.mul(k, dstPlane)));
-        f.set(wk, i32.add(w, i32.mul(k, 36)));
-        wr.forEach((r, i) => f.set(r, v.splatLoad(wk, 4 * i)));
-        f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+        channelWeights(f, wk, w, bias, k, wr, b);
         f.for(oy, rowFrom, rowTo, 1, () => {
           rows.forEach((r, fy) => {
             f.set(iy, i32.add(i32.sub(i32.mul(oy, s), padTop), fy));
@@ -221,6 +242,61 @@ export function emitWindow(m: Module, relaxed: boolean) {
     f.if(i32.eqz(last), () => firstMasks.forEach((mk, fx) => f.set(mk, v.and(mk, lastMasks[fx]))));
     f.if(i32.eqz(last), () => lastMasks.forEach((mk, fx) => f.set(mk, firstMasks[fx])));
     for (const s of [1, 2] as const) for (const a of [0, 1, 2]) f.if(i32.and(i32.eq(stride, s), i32.eq(act, a)), () => loops(s, a));
+  });
+
+  // depthwise3_flat: the same sums as depthwise3 at stride 1 and padding 1, for planes of
+  // a few rows (MobileNetV2's 14×14 and 7×7): the output plane as one row of H·W floats,
+  // whose tap (fy, fx) reads the input at the same flat index + (fy − 1)·W + fx − 1; a
+  // lane whose tap falls outside the plane (above, below, or across a row's end) is
+  // masked to zero by the per-layer table, as the padded kernel reads a zero. No
+  // per-row work, and a 7×7 plane takes 13 vectors, not 14. Only the plane's last
+  // vector is stored lane by lane (nothing is written past a channel's plane).
+  const depthwise3Flat = emitKernel(m, "depthwise3_flat", (f, p) => {
+    const { dst, src, filters: w, bias, channels: C, plane, width: W, masks, act } = p;
+    const k = f.i32();
+    const j = f.i32();
+    const chan = f.i32();
+    const out = f.i32();
+    const wk = f.i32();
+    const mk = f.i32();
+    const up = f.i32();
+    const mid = f.i32();
+    const down = f.i32();
+    const acc = f.v128();
+    const b = f.v128();
+    const tmpV = f.v128();
+    const tmpN = f.i32();
+    const wr = Array.from({ length: 9 }, () => f.v128());
+    const rowBytes = f.i32(i32.shl(W, 2));
+    const planeBytes = f.i32(i32.shl(plane, 2));
+    const vectors = f.i32(i32.shrU(i32.add(plane, 3), 2));
+    const loops = (a: number) =>
+      f.for(k, 0, C, 1, () => {
+        f.set(chan, i32.add(src, i32.mul(k, planeBytes)));
+        f.set(out, i32.add(dst, i32.mul(k, planeBytes)));
+        channelWeights(f, wk, w, bias, k, wr, b);
+        f.set(mk, masks);
+        // the three rows' first taps (column − 1) for the vector at flat index 4j
+        f.set(mid, i32.sub(chan, 4));
+        f.for(j, 0, vectors, 1, () => {
+          f.set(up, i32.sub(mid, rowBytes));
+          f.set(down, i32.add(mid, rowBytes));
+          f.set(acc, b);
+          [up, mid, down].forEach((row, fy) => {
+            for (let fx = 0; fx < 3; fx++) {
+              const t = 3 * fy + fx;
+              // the centre tap of a lane inside the plane is always inside it
+              const x = t === 4 ? v.load(row, 4 * fx) : v.and(v.load(row, 4 * fx), v.load(mk, 16 * t));
+              f.set(acc, v.madd(wr[t], x, acc, relaxed));
+            }
+          });
+          const result = fixedActivation(acc, a);
+          storeOutputs(f, out, result, i32.sub(plane, i32.shl(j, 2)), tmpV, tmpN);
+          f.inc(mid, 16);
+          f.inc(mk, 16 * 9);
+        });
+      });
+    for (const a of [0, 1, 2]) f.if(i32.eq(act, a), () => loops(a));
   });
 
   // pool(dst, src, C, Ho, Wo, Hp, Wp, kh, kw, sh, sw, dh, dw, avg, H + bottom, W + right, top, left)
@@ -291,5 +367,5 @@ export function emitWindow(m: Module, relaxed: boolean) {
       byStride(f, sw, (s) => f.if(avg, () => loops(s, true), () => loops(s, false)));
     },
   );
-  return { depthwise, depthwise3, pool };
+  return { depthwise, depthwise3, depthwise3Flat, pool };
 }
