@@ -148,6 +148,28 @@ describe("idle work: only in quiet moments", () => {
     }
   });
 
+  it("work found due waits for the input of that turn to be read: a message read then puts it off (Neovim's first edit waited a scavenge)", async () => {
+    let now = 0;
+    const { c, collector } = fakeCollector();
+    const deferred: (() => void)[] = [];
+    const idle = new IdleWork({ quietMs: 10, collect: collector, now: () => now, defer: (callback) => void deferred.push(callback) });
+    try {
+      idle.worked();
+      now = 20;
+      await until("the timer to find the work due", () => deferred.length === 1);
+      assert.equal(c.minor, 0, "nothing runs before the input is read");
+      idle.touch(); // the message that was waiting in the pipe, read by the poll phase
+      deferred.shift()!();
+      assert.equal(c.minor, 0, "the message put the work off");
+      now = 35;
+      await until("the work due again", () => deferred.length === 1);
+      deferred.shift()!();
+      assert.equal(c.minor, 1, "quiet since: the scavenge runs");
+    } finally {
+      idle.dispose();
+    }
+  });
+
   it("warm-up pieces run one by one in quiet moments, then the collection; a second warm-up is ignored", async () => {
     const { c, collector } = fakeCollector();
     const idle = new IdleWork({ quietMs: 1, collect: collector });
