@@ -23,7 +23,7 @@
 import type { Feature, ServerContext } from "./context";
 import { diagnostics } from "./features/diagnostics";
 import { analysisSettings } from "./settings";
-import { warmup } from "./warmup";
+import { warmEditPath, warmup } from "./warmup";
 
 /**
  * A document this long (lines) is worth warming the JIT up for: its edits take tens of
@@ -141,16 +141,21 @@ export const publishDiagnostics: Feature = {
   register(ctx: ServerContext) {
     const { connection, documents, cache, log, idle } = ctx;
 
+    /** opened, not published yet: their first publish makes the idle work wait longer (idle.ts opened) */
+    const opening = new Set<string>();
     const publish = (uri: string) => {
       const document = documents.get(uri);
       if (!document) return;
       try {
         const snapshot = cache.get(document);
+        // (a long document just opened: the edit path runs once before the client can edit)
+        if (opening.has(uri) && document.lineCount >= warmUpFromLines && idle.warming) warmEditPath(snapshot.analysis, analysisSettings(ctx.settings));
         void connection.sendDiagnostics({ uri, version: snapshot.version, diagnostics: diagnostics(snapshot) });
       } catch (error) {
         log(`diagnostics failed for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       }
       idle.worked();
+      if (opening.delete(uri)) idle.opened();
       if (document.lineCount >= warmUpFromLines) idle.warmUp(warmup(() => analysisSettings(ctx.settings)));
     };
     const queue = new OneAtATime<string>(publish);
@@ -162,10 +167,14 @@ export const publishDiagnostics: Feature = {
       settle.changed(uri);
     };
 
-    documents.onDidOpen((e) => changed(e.document.uri));
+    documents.onDidOpen((e) => {
+      opening.add(e.document.uri);
+      changed(e.document.uri);
+    });
     documents.onDidChangeContent((e) => changed(e.document.uri));
     documents.onDidClose((e) => {
       settle.cancel(e.document.uri);
+      opening.delete(e.document.uri);
       queue.drop(e.document.uri);
       cache.forget(e.document.uri);
       void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });

@@ -10,4 +10,9 @@ const connection = createConnection(ProposedFeatures.all);
 process.on("uncaughtException", (error) => connection.console.error(`uncaught: ${error.stack ?? error.message}`));
 process.on("unhandledRejection", (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
 
-startServer(connection);
+const ctx = startServer(connection);
+
+// any input read puts the idle work off (server/idle.ts), before the connection has even
+// parsed it: the work's timer may fire in the turn that reads a message
+if (process.argv.includes("--stdio")) process.stdin.on("data", () => ctx.idle.touch());
+process.on("message", () => ctx.idle.touch());

@@ -43,7 +43,7 @@ export const features: readonly Feature[] = [
   commandsFeature,
 ];
 
-export function startServer(connection: Connection): void {
+export function startServer(connection: Connection): ServerContext {
   const ctx = new ServerContext(connection);
 
   connection.onInitialize((params): InitializeResult => {
@@ -61,4 +61,5 @@ export function startServer(connection: Connection): void {
 
   ctx.documents.listen(connection);
   connection.listen();
+  return ctx;
 }

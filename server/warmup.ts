@@ -72,3 +72,25 @@ export function* warmup(settings: () => AnalysisSettings, pieces = 60): Generato
     yield;
   }
 }
+
+/**
+ * The path an edit takes, run once on `analysis` (a document just opened) and thrown
+ * away: a space added at the end of its last statement line, analyzed from it. The first
+ * edit after an open otherwise runs the incremental analysis cold (traced in Neovim: 34–46
+ * ms of CPU for an edit of the last line of the 5,000-layer file, 6–9 warm). Costs the
+ * open's publish one such analysis; the analysis itself is left as it was.
+ */
+export function warmEditPath(analysis: Analysis, settings: AnalysisSettings): void {
+  const text = analysis.text;
+  // the last line that starts with indentation and a letter (a statement in a body), from the end
+  for (let end = text.length, guard = 0; end > 0 && guard < 1000; guard++) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    const line = text.slice(start, end).replace(/\r?\n?$/, "");
+    if (/^[ \t]+[A-Za-z]/.test(line)) {
+      const at = start + line.length;
+      analyze(text.slice(0, at) + " " + text.slice(at), analysis.fileName, settings, analysis);
+      return;
+    }
+    end = start - 1;
+  }
+}

@@ -6,8 +6,9 @@
 import * as assert from "node:assert/strict";
 import { Settle } from "../../server/publish";
 import { collector, IdleWork, type Collector } from "../../server/idle";
-import { warmup, warmupText } from "../../server/warmup";
+import { warmEditPath, warmup, warmupText } from "../../server/warmup";
 import { analyze } from "../../analysis";
+import { reuseCounts } from "../../analysis/analyze";
 import { TestServer } from "./support/client";
 
 /** A hand-cranked event loop: `turn` queues, `spin` runs what the previous turn queued. */
@@ -148,6 +149,48 @@ describe("idle work: only in quiet moments", () => {
     }
   });
 
+  it("work found due waits for the input of that turn to be read: a message read then puts it off (Neovim's first edit waited a scavenge)", async () => {
+    let now = 0;
+    const { c, collector } = fakeCollector();
+    const deferred: (() => void)[] = [];
+    const idle = new IdleWork({ quietMs: 10, collect: collector, now: () => now, defer: (callback) => void deferred.push(callback) });
+    try {
+      idle.worked();
+      now = 20;
+      await until("the timer to find the work due", () => deferred.length === 1);
+      assert.equal(c.minor, 0, "nothing runs before the input is read");
+      idle.touch(); // the message that was waiting in the pipe, read by the poll phase
+      deferred.shift()!();
+      assert.equal(c.minor, 0, "the message put the work off");
+      now = 35;
+      await until("the work due again", () => deferred.length === 1);
+      deferred.shift()!();
+      assert.equal(c.minor, 1, "quiet since: the scavenge runs");
+    } finally {
+      idle.dispose();
+    }
+  });
+
+  it("after an open, the first piece waits for openQuietMs of quiet, the next ones for quietMs again", async () => {
+    let now = 0;
+    const { c, collector } = fakeCollector();
+    const idle = new IdleWork({ quietMs: 5, openQuietMs: 100, collect: collector, now: () => now });
+    try {
+      idle.worked();
+      idle.opened();
+      now = 50;
+      await pause(40);
+      assert.equal(c.minor, 0, "50 ms of quiet after an open: not yet");
+      now = 120;
+      await until("the scavenge after the open", () => c.minor === 1);
+      idle.worked();
+      now = 130;
+      await until("the next scavenge, 10 ms after", () => c.minor === 2);
+    } finally {
+      idle.dispose();
+    }
+  });
+
   it("warm-up pieces run one by one in quiet moments, then the collection; a second warm-up is ignored", async () => {
     const { c, collector } = fakeCollector();
     const idle = new IdleWork({ quietMs: 1, collect: collector });
@@ -196,6 +239,21 @@ describe("idle work: only in quiet moments", () => {
     gc.minor();
     gc.major();
     assert.ok(gc.oldBytes() > 0);
+  });
+
+  it("the edit path warmed on a document just opened: an incremental analysis from it, the document's analysis left as it was", () => {
+    const lines = ["network Big {", "  input 64x64x3"];
+    for (let i = 0; i < 600; i++) lines.push(i % 2 ? "  relu" : `  c${i}: conv 8 3x3 pad 1   # same size`);
+    lines.push("}", "");
+    const text = lines.join("\r\n");
+    const opened = analyze(text, "big.cnn");
+    const before = JSON.stringify([opened.diagnostics, opened.networks.map((n) => [n.output, String(n.params), n.graph.length]), [...opened.occurrences.keys()]]);
+    const resumes = reuseCounts.resumes;
+    warmEditPath(opened, {});
+    assert.equal(reuseCounts.resumes, resumes + 1, "the elaboration resumed, as an edit's");
+    assert.equal(JSON.stringify([opened.diagnostics, opened.networks.map((n) => [n.output, String(n.params), n.graph.length]), [...opened.occurrences.keys()]]), before);
+    // a text without a statement line: nothing to do
+    warmEditPath(analyze("input 8x8x1\n", "s.cnn"), {});
   });
 
   it("the warm-up text analyzes as real files do: one network, a stride misfit and a misspelt option, nothing else", () => {
