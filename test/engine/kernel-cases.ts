@@ -54,6 +54,9 @@ export const kernelCases: [string, string, string | null][] = [
   ["fc on a volume 4×3×2 → 7 nobias, bn on a vector, fc 3, softmax", "input 4x3x2\nfc 7 nobias\nbn\nfc 3\nsoftmax", "fc"],
   ["fc 3×3×1 → 5 (rows not a multiple of 4, 9 inputs: past the vectors) + relu, fc 6", "input 3x3\nfc 5\nrelu\nfc 6", "fc"],
   ["bn alone on a volume + relu, bn eps 1e-3", "input 6x6x7\nmaxpool 1x1\nbn eps 0.001\nrelu", "affine"],
+  // a bias puts values on both sides of 6, so relu6's clamp is exercised (noise alone stays below it)
+  ["conv + relu6 past 6 (bias 5: 107 of 630 values clamped): the fused clamp", "input 9x7x5\nconv 10 3x3 pad 1 bias 5\nrelu6", "gemm"],
+  ["dwconv + relu6 past 6 (after a bias of 8): the fused clamp", "input 9x7x5\nconv 5 1x1 bias 8\ndwconv 3x3 pad 1\nrelu6", "depthwise"],
   ["every activation", "input 8x8x2\nconv 4 3x3 pad 1\nrelu6\nconv 4 1x1\nleakyrelu 0.1\nconv 4 1x1\nelu 0.7\nconv 4 1x1\ngelu\nconv 4 1x1\nsilu\nconv 4 1x1\nhardswish\nconv 4 1x1\nhardsigmoid\nconv 4 1x1\ntanh\nconv 4 1x1\nsigmoid\ndropout 0.3\nsoftmax", "activation"],
   ["softmax over the depth of a 5×3×6 volume", "input 5x3x6\nsoftmax", "softmax"],
   ["upsample 3, pad 2", "input 4x3x2\nupsample 3\npad 2", "upsample"],
