@@ -59,8 +59,6 @@ export function collector(): Collector | null {
 export interface IdleOptions {
   /** how long the client must have been silent before a piece of work runs (ms) */
   quietMs?: number;
-  /** after a document's first analysis (its open), how long the client must be silent before the first piece (ms) */
-  openQuietMs?: number;
   /** the collector (default: V8's, when it can be had) */
   collect?: Collector | null;
   /** a full collection once the old generation grew this much since the last one (MB) */
@@ -89,9 +87,6 @@ export class IdleWork {
   private warmedUp: boolean;
   private readonly warmAllowed: boolean;
   private readonly quietMs: number;
-  private readonly openQuietMs: number;
-  /** the quiet the next piece needs (longer once after an open) */
-  private needQuiet: number;
   private readonly collect: Collector | null;
   private readonly majorAfterBytes: number;
   /** the old generation after the last full collection (null: none yet — the first is a scavenge) */
@@ -103,8 +98,6 @@ export class IdleWork {
 
   constructor(options: IdleOptions = {}) {
     this.quietMs = options.quietMs ?? 30;
-    this.openQuietMs = options.openQuietMs ?? 250;
-    this.needQuiet = this.quietMs;
     this.collect = options.collect === undefined ? collector() : options.collect;
     this.majorAfterBytes = (options.majorAfterMB ?? 16) * 1e6;
     this.warmedUp = options.warm === false;
@@ -153,17 +146,7 @@ export class IdleWork {
     return this.warmup !== undefined || ((this.analyzed || this.warmPieces > 0) && this.collect !== null);
   }
 
-  /**
-   * A document's first analysis ran (it was opened): the next piece waits for `openQuietMs`
-   * of quiet. The client has just shown the document and often edits at once; the first
-   * collection after an open is the largest (the open's whole heap: 15–50 ms), and an edit
-   * that came in during it waited it out (Neovim's first edit after open; docs/ARCHITECTURE.md).
-   */
-  opened(): void {
-    this.needQuiet = Math.max(this.needQuiet, this.openQuietMs);
-  }
-
-  private arm(delay = this.needQuiet): void {
+  private arm(delay = this.quietMs): void {
     if (this.timer || this.deferred || !this.busy) return;
     this.timer = setTimeout(() => this.tick(), Math.max(0, delay));
     // idle work never keeps the process alive
@@ -173,15 +156,14 @@ export class IdleWork {
   private tick(): void {
     this.timer = undefined;
     const quietFor = this.now() - this.last;
-    if (quietFor < this.needQuiet) return this.arm(this.needQuiet - quietFor);
+    if (quietFor < this.quietMs) return this.arm(this.quietMs - quietFor);
     // (what is waiting on the connection is read first: a message there touches, and the work waits)
     this.deferred = true;
     this.defer(() => {
       this.deferred = false;
       if (this.timer || !this.busy) return;
       const quiet = this.now() - this.last;
-      if (quiet < this.needQuiet) return this.arm(this.needQuiet - quiet);
-      this.needQuiet = this.quietMs;
+      if (quiet < this.quietMs) return this.arm(this.quietMs - quiet);
       this.work();
     });
   }

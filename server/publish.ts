@@ -141,7 +141,7 @@ export const publishDiagnostics: Feature = {
   register(ctx: ServerContext) {
     const { connection, documents, cache, log, idle } = ctx;
 
-    /** opened, not published yet: their first publish makes the idle work wait longer (idle.ts opened) */
+    /** opened, not published yet: their first publish warms the edit path (warmup.ts warmEditPath) */
     const opening = new Set<string>();
     const publish = (uri: string) => {
       const document = documents.get(uri);
@@ -149,13 +149,12 @@ export const publishDiagnostics: Feature = {
       try {
         const snapshot = cache.get(document);
         // (a long document just opened: the edit path runs once before the client can edit)
-        if (opening.has(uri) && document.lineCount >= warmUpFromLines && idle.warming) warmEditPath(snapshot.analysis, analysisSettings(ctx.settings));
+        if (opening.delete(uri) && document.lineCount >= warmUpFromLines && idle.warming) warmEditPath(snapshot.analysis, analysisSettings(ctx.settings));
         void connection.sendDiagnostics({ uri, version: snapshot.version, diagnostics: diagnostics(snapshot) });
       } catch (error) {
         log(`diagnostics failed for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       }
       idle.worked();
-      if (opening.delete(uri)) idle.opened();
       if (document.lineCount >= warmUpFromLines) idle.warmUp(warmup(() => analysisSettings(ctx.settings)));
     };
     const queue = new OneAtATime<string>(publish);

@@ -171,26 +171,6 @@ describe("idle work: only in quiet moments", () => {
     }
   });
 
-  it("after an open, the first piece waits for openQuietMs of quiet, the next ones for quietMs again", async () => {
-    let now = 0;
-    const { c, collector } = fakeCollector();
-    const idle = new IdleWork({ quietMs: 5, openQuietMs: 100, collect: collector, now: () => now });
-    try {
-      idle.worked();
-      idle.opened();
-      now = 50;
-      await pause(40);
-      assert.equal(c.minor, 0, "50 ms of quiet after an open: not yet");
-      now = 120;
-      await until("the scavenge after the open", () => c.minor === 1);
-      idle.worked();
-      now = 130;
-      await until("the next scavenge, 10 ms after", () => c.minor === 2);
-    } finally {
-      idle.dispose();
-    }
-  });
-
   it("warm-up pieces run one by one in quiet moments, then the collection; a second warm-up is ignored", async () => {
     const { c, collector } = fakeCollector();
     const idle = new IdleWork({ quietMs: 1, collect: collector });
