@@ -224,16 +224,135 @@ function movedToken(tok: IToken, d: number): IToken {
   return { image: tok.image, startOffset: tok.startOffset + d, tokenTypeIdx: tok.tokenTypeIdx, tokenType: tok.tokenType } as IToken;
 }
 
-/** The first index of `list` whose `offset(x)` is ≥ `at` (the list is in text order). */
-function firstAtOrAfter<X>(list: readonly X[], at: number, offset: (x: X) => number): number {
+/** A run of another parse's tokens, `from` to `to` of `tokens`, each moved by `delta`. */
+interface TokenRun {
+  tokens: readonly IToken[];
+  from: number;
+  to: number;
+  delta: number;
+}
+
+/** Runs at most, before a reparse's tokens are made into one array at once. */
+const MAX_RUNS = 24;
+
+/**
+ * A reparse's tokens, kept as runs of the previous parses' (moved by the edit's length)
+ * and the unit's own, and made into one array — the moved ones copied — only when
+ * something reads `tokens` (completion, signature help, formatting, the tests). An edit
+ * near the top of the 5,000-layer file moves 40,000 tokens: copying them was ~2 MB and
+ * ~2 ms of every edit, for tokens the publish never reads. The next reparse reads the
+ * runs themselves.
+ */
+class Reparsed implements ParseResult {
+  private made: IToken[] | null = null;
+  constructor(
+    readonly file: A.CnnFile,
+    readonly errors: A.SyntaxError[],
+    readonly comments: A.Span[],
+    readonly runs: readonly TokenRun[],
+  ) {}
+
+  get tokens(): IToken[] {
+    return (this.made ??= tokensOf(this.runs));
+  }
+
+  /** the runs, or the array once made (then one run) */
+  view(): readonly TokenRun[] {
+    return this.made ? [{ tokens: this.made, from: 0, to: this.made.length, delta: 0 }] : this.runs;
+  }
+}
+
+function tokensOf(runs: readonly TokenRun[]): IToken[] {
+  const out: IToken[] = [];
+  for (const r of runs) {
+    if (r.delta === 0) for (let k = r.from; k < r.to; k++) out.push(r.tokens[k]);
+    else for (let k = r.from; k < r.to; k++) out.push(movedToken(r.tokens[k], r.delta));
+  }
+  return out;
+}
+
+/** A parse's tokens read in place: offsets and types by index, without copying. */
+class TokenView {
+  /** index of each run's first token */
+  private readonly starts: number[] = [];
+  readonly length: number;
+  constructor(readonly runs: readonly TokenRun[]) {
+    let n = 0;
+    for (const r of runs) {
+      this.starts.push(n);
+      n += r.to - r.from;
+    }
+    this.length = n;
+  }
+
+  private runAt(i: number): number {
+    let lo = 0;
+    let hi = this.runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private token(i: number): IToken {
+    const k = this.runAt(i);
+    const r = this.runs[k];
+    return r.tokens[r.from + i - this.starts[k]];
+  }
+
+  offset(i: number): number {
+    return this.token(i).startOffset + this.runs[this.runAt(i)].delta;
+  }
+
+  /** where the token ends */
+  end(i: number): number {
+    return this.offset(i) + this.token(i).image.length;
+  }
+
+  type(i: number): IToken["tokenType"] {
+    return this.token(i).tokenType;
+  }
+
+  /** The first index whose token starts at or after `at`. */
+  firstAtOrAfter(at: number): number {
+    return lowerBound(this.length, (i) => this.offset(i) < at);
+  }
+
+  /** The runs of indexes [from, to), each moved by `delta` more. */
+  slice(from: number, to: number, delta: number): TokenRun[] {
+    const out: TokenRun[] = [];
+    for (let k = 0; k < this.runs.length; k++) {
+      const r = this.runs[k];
+      const s = this.starts[k];
+      const a = Math.max(from, s);
+      const b = Math.min(to, s + r.to - r.from);
+      if (a < b) out.push({ tokens: r.tokens, from: r.from + a - s, to: r.from + b - s, delta: r.delta + delta });
+    }
+    return out;
+  }
+}
+
+function viewOf(parse: ParseResult): TokenView {
+  return new TokenView(parse instanceof Reparsed ? parse.view() : [{ tokens: parse.tokens, from: 0, to: parse.tokens.length, delta: 0 }]);
+}
+
+/** The first index in [0, n) where `before(i)` is false (it holds for a prefix of the indexes). */
+function lowerBound(n: number, before: (i: number) => boolean): number {
   let lo = 0;
-  let hi = list.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (offset(list[mid]) < at) lo = mid + 1;
+    if (before(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** The first index of `list` whose `offset(x)` is ≥ `at` (the list is in text order). */
+function firstAtOrAfter<X>(list: readonly X[], at: number, offset: (x: X) => number): number {
+  return lowerBound(list.length, (i) => offset(list[i]) < at);
 }
 
 interface Container {
@@ -262,7 +381,7 @@ export function parseIncrementally(
   if (!change) return { result: previous, start: 0, end: 0, delta: 0, item: -2, index: 0 };
   const delta = text.length - before.length;
   const items = previous.file.items;
-  const tokens = previous.tokens;
+  const tokens = viewOf(previous);
 
   // whole lines, in both texts: [a, b) of the old text is [a, b + delta) of the new
   let a = change.a;
@@ -294,10 +413,10 @@ export function parseIncrementally(
       const d = definitions[0] as A.NetworkDefinition | A.BlockDefinition;
       const k = items.indexOf(d);
       // (the body's `{` is the first after the keyword: a name and parameters hold none)
-      let brace = firstAtOrAfter(tokens, d.keyword.end, (t) => t.startOffset);
-      while (brace < tokens.length && tokens[brace].tokenType !== T.LBrace) brace++;
+      let brace = tokens.firstAtOrAfter(d.keyword.end);
+      while (brace < tokens.length && tokens.type(brace) !== T.LBrace) brace++;
       if (brace >= tokens.length) return null;
-      container = { body: d.body, from: T.endOf(tokens[brace]), to: d.end - 1, item: k };
+      container = { body: d.body, from: tokens.end(brace), to: d.end - 1, item: k };
     } else container = { body: items, from: 0, to: before.length, item: -1 };
   }
 
@@ -334,9 +453,9 @@ export function parseIncrementally(
   if (unit.file.items.some((x) => x.type === "network" || x.type === "block")) return null;
   if (!standsAlone(unitText, unit.tokens)) return null;
   // what follows the unit must not join its last line (`{` or `shortcut` on the next line)
-  const after = firstAtOrAfter(tokens, b, (t) => t.startOffset);
+  const after = tokens.firstAtOrAfter(b);
   for (let k = after; k < tokens.length; k++) {
-    const type = tokens[k].tokenType;
+    const type = tokens.type(k);
     if (type === T.Newline) continue;
     if (type === T.LBrace || type === T.Shortcut) return null;
     break;
@@ -353,10 +472,10 @@ export function parseIncrementally(
     c.start += a;
     c.end += a;
   }
-  const tokenFrom = firstAtOrAfter(tokens, a, (t) => t.startOffset);
-  const newTokens = tokens.slice(0, tokenFrom);
-  for (const tok of unit.tokens) newTokens.push(tok);
-  for (let k = after; k < tokens.length; k++) newTokens.push(delta === 0 ? tokens[k] : movedToken(tokens[k], delta));
+  const tokenFrom = tokens.firstAtOrAfter(a);
+  const runs = tokens.slice(0, tokenFrom, 0);
+  if (unit.tokens.length > 0) runs.push({ tokens: unit.tokens, from: 0, to: unit.tokens.length, delta: 0 });
+  for (const r of tokens.slice(after, tokens.length, delta)) runs.push(r);
   const comments = previous.comments;
   const commentFrom = firstAtOrAfter(comments, a, (c) => c.start);
   const commentAfter = firstAtOrAfter(comments, b, (c) => c.start);
@@ -378,7 +497,10 @@ export function parseIncrementally(
     newItems.push(d.type === "network" ? { type: "network", keyword: d.keyword, name: d.name, body: stmts, start: d.start, end: d.end + delta } : { type: "block", keyword: d.keyword, name: d.name, params: d.params, body: stmts, start: d.start, end: d.end + delta });
     for (let k = container.item + 1; k < items.length; k++) newItems.push(delta === 0 ? items[k] : movedItem(items[k], delta));
   }
-  return { result: { file: { items: newItems }, errors: [], comments: newComments, tokens: newTokens }, start: a, end: b + delta, delta, item: container.item, index: i };
+  const result = new Reparsed({ items: newItems }, [], newComments, runs);
+  // (too many runs make every read slower: the tokens made into one array now and then)
+  if (runs.length > MAX_RUNS) void result.tokens;
+  return { result, start: a, end: b + delta, delta, item: container.item, index: i };
 }
 
 /**

@@ -10,11 +10,11 @@ import {
   type RenameParams,
   type WorkspaceEdit,
 } from "vscode-languageserver";
-import type { Feature } from "./context";
+import type { Feature, ServerContext } from "./context";
 import { depthValue } from "./settings";
 import { guard } from "./guard";
 import { networkMethod, summaryMethod, type NetworkParams, type NetworkResponse, type SummaryResponse } from "./protocol";
-import { inlayHints } from "./features/inlayHints";
+import { hintDocument, inlayHints, resolveInlayHint } from "./features/inlayHints";
 import { hover } from "./features/hover";
 import { codeActions } from "./features/codeActions";
 import { completion } from "./features/completion";
@@ -28,13 +28,28 @@ import { codeLenses } from "./features/codeLens";
 import { networkFor, summaryFor } from "./features/network";
 import { serverCommands, vscodeCommands } from "./commands";
 
+/** The client resolves a hint's tooltip when it shows it (VS Code does): hints then go without, and `inlayHint/resolve` adds it. */
+const resolvesTooltips = (ctx: ServerContext) => ctx.client.textDocument?.inlayHint?.resolveSupport?.properties?.includes("tooltip") === true;
+
 export const inlayHintFeature: Feature = {
   name: "inlay hints",
-  capabilities: { inlayHintProvider: { resolveProvider: false } },
-  register: (ctx) =>
+  capabilities: (ctx) => ({ inlayHintProvider: { resolveProvider: resolvesTooltips(ctx) } }),
+  register: (ctx) => {
     ctx.connection.languages.inlayHint.on(
-      ctx.onDocument("inlay hints", [], (s, p, token) => (token.isCancellationRequested ? [] : inlayHints(s, p.range ?? null, ctx.settings))),
-    ),
+      ctx.onDocument("inlay hints", [], (s, p, token) => (token.isCancellationRequested ? [] : inlayHints(s, p.range ?? null, ctx.settings, resolvesTooltips(ctx)))),
+    );
+    ctx.connection.languages.inlayHint.resolve((hint) => {
+      // (the hint as it came when anything fails: a resolve never loses the hint)
+      try {
+        ctx.idle.touch();
+        const snapshot = ctx.snapshotOf(hintDocument(hint));
+        return snapshot ? resolveInlayHint(snapshot, hint, ctx.settings) : hint;
+      } catch (error) {
+        ctx.log(`inlay hint resolve failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        return hint;
+      }
+    });
+  },
 };
 
 export const hoverFeature: Feature = {

@@ -36,8 +36,6 @@ export class SnapshotCache {
   private generation = 0;
   /** analyses made up after analyze() threw */
   private readonly explained = new WeakSet<Analysis>();
-  /** how long the last analysis took, per document */
-  readonly lastMilliseconds = new Map<string, number>();
 
   constructor(
     private settings: AnalysisSettings,
@@ -57,12 +55,10 @@ export class SnapshotCache {
     const cached = this.entries.get(document.uri);
     if (cached && cached.snapshot.version === document.version && cached.generation === this.generation) return cached.snapshot;
     const text = document.getText();
-    const started = performance.now();
     // the previous version's analysis, same settings: what the edit did not touch is reused
     // (never one made up after a failure: its empty tree is not the parse of its text)
     const previous = incremental && cached && cached.generation === this.generation && !this.explained.has(cached.snapshot.analysis) ? cached.snapshot.analysis : undefined;
     const analysis = this.analyzeOrExplain(text, fileNameOf(document.uri), previous);
-    this.lastMilliseconds.set(document.uri, performance.now() - started);
     const snapshot: Snapshot = { uri: document.uri, version: document.version, analysis, positions: new Positions(text) };
     this.entries.set(document.uri, { snapshot, generation: this.generation });
     return snapshot;
@@ -108,6 +104,5 @@ export class SnapshotCache {
 
   forget(uri: string): void {
     this.entries.delete(uri);
-    this.lastMilliseconds.delete(uri);
   }
 }

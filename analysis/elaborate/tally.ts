@@ -76,17 +76,7 @@ export class Tally {
   add(t: Totals, times: bigint): void {
     if (this.big === null) {
       const k = Number(times);
-      const np = this.p + Number(t.params) * k;
-      const nm = this.m + Number(t.macs) * k;
-      const nb = this.b + Number(t.bytes) * k;
-      const nl = this.l + Number(t.layers) * k;
-      if (np <= SAFE && nm <= SAFE && nb <= SAFE && nl <= SAFE) {
-        this.p = np;
-        this.m = nm;
-        this.b = nb;
-        this.l = nl;
-        return;
-      }
+      if (this.addDoubles(Number(t.params) * k, Number(t.macs) * k, Number(t.bytes) * k, Number(t.layers) * k)) return;
       this.goBig();
     }
     const big = this.big!;
@@ -98,20 +88,22 @@ export class Tally {
 
   /** Add `times` × what was tallied between two marks (a template's elaboration). */
   addSpan(from: Mark, to: Mark, times: number): void {
-    if (this.big === null && from.big === null && to.big === null) {
-      const np = this.p + (to.p - from.p) * times;
-      const nm = this.m + (to.m - from.m) * times;
-      const nb = this.b + (to.b - from.b) * times;
-      const nl = this.l + (to.l - from.l) * times;
-      if (np <= SAFE && nm <= SAFE && nb <= SAFE && nl <= SAFE) {
-        this.p = np;
-        this.m = nm;
-        this.b = nb;
-        this.l = nl;
-        return;
-      }
-    }
+    if (this.big === null && from.big === null && to.big === null && this.addDoubles((to.p - from.p) * times, (to.m - from.m) * times, (to.b - from.b) * times, (to.l - from.l) * times)) return;
     this.add(since(from, to), BigInt(times));
+  }
+
+  /** Adds the four (non-negative) to the double sums if every sum stays exact; false, nothing changed, if one would not. */
+  private addDoubles(p: number, m: number, b: number, l: number): boolean {
+    const np = this.p + p;
+    const nm = this.m + m;
+    const nb = this.b + b;
+    const nl = this.l + l;
+    if (!(np <= SAFE && nm <= SAFE && nb <= SAFE && nl <= SAFE)) return false;
+    this.p = np;
+    this.m = nm;
+    this.b = nb;
+    this.l = nl;
+    return true;
   }
 
   private goBig(): void {

@@ -21,7 +21,7 @@ import {
   type Shape,
 } from "../../analysis";
 import type { Position } from "vscode-languageserver";
-import type { MergeStatement, Span, Statement } from "../../grammar";
+import { oneLine, type MergeStatement, type Span, type Statement } from "../../grammar";
 import type { ServerSettings } from "../settings";
 import { blockSignature } from "../signatures";
 import { fieldEquals, fieldText as valueText } from "../../analysis/exact";
@@ -48,14 +48,19 @@ function activationText(o: Occurrence, settings: ServerSettings): string | null 
   return `${shapeText(o.output, settings.shapeFormat)} = ${grouped(n)} numbers = ${bytesText(n * 4n)} (float32)`;
 }
 
-/** `conv k 3x3 pad 1` — a statement's first line, without its label, comment or body. */
+/**
+ * `conv k 3x3 pad 1` — a statement's first line, without its label, comment or body; its
+ * control and bidirectional characters named (oneLine), so a quoted line cannot reorder the hover's.
+ */
 function firstLineOf(text: string, span: Span): string {
   const raw = text.slice(span.start, span.end).split(/\r\n|\r|\n/)[0];
-  return raw
-    .replace(/\s*(#|\/\/).*$/, "")
-    .replace(/\s*\{.*$/, "")
-    .replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "")
-    .trim();
+  return oneLine(
+    raw
+      .replace(/\s*(#|\/\/).*$/, "")
+      .replace(/\s*\{.*$/, "")
+      .replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "")
+      .trim(),
+  );
 }
 
 function clip(s: string, width: number): string {

@@ -7,7 +7,7 @@
 // of it, with exact MACs and the input shape.
 
 import { InlayHint, MarkupKind, type Range } from "vscode-languageserver";
-import { grouped, shapeText, usesOf, type Occurrence, type Shape, type Uses } from "../../analysis";
+import { grouped, shapeText, usesOf, type NetworkResult, type Occurrence, type Shape, type Uses } from "../../analysis";
 import type { RepeatStatement } from "../../grammar";
 import type { ServerSettings } from "../settings";
 import type { Snapshot } from "../snapshots";
@@ -104,64 +104,121 @@ function passesOf(snapshot: Snapshot, repeat: RepeatStatement, o: Occurrence): O
   });
 }
 
-export function inlayHints(snapshot: Snapshot, range: Range | null, settings: ServerSettings): InlayHint[] {
+/**
+ * What a hint carries when its tooltip is left for `inlayHint/resolve`: its document (by
+ * number: a uri in each of 5,000 hints was 200 kB more), the version, and where it is —
+ * a statement's start, or −1 − i for the i-th network's totals.
+ */
+export type HintData = [document: number, version: number, at: number];
+
+const documentNumbers = new Map<string, number>();
+const documentUris: string[] = [];
+
+function documentNumber(uri: string): number {
+  let n = documentNumbers.get(uri);
+  if (n === undefined) {
+    n = documentUris.push(uri) - 1;
+    documentNumbers.set(uri, n);
+  }
+  return n;
+}
+
+/** The document a hint of inlayHints(…, true) is about (undefined: not such a hint). */
+export function hintDocument(hint: InlayHint): string | undefined {
+  const data = hint?.data as unknown;
+  return Array.isArray(data) && typeof data[0] === "number" ? documentUris[data[0]] : undefined;
+}
+
+/** A statement's hint: its label, and its tooltip when asked for. */
+function statementHint(snapshot: Snapshot, list: Occurrence[], repeats: Map<number, RepeatStatement>, settings: ServerSettings, withTooltip: boolean): { label: string; tooltip: string | undefined } | null {
+  const { analysis } = snapshot;
+  const first = list[0];
+  let label = hintText(first.output, first.params, first.macs, settings);
+  if (!label) return null;
+  let tooltip = withTooltip ? fullText(first, settings) : undefined;
+  const uses = usesOf(analysis, first.span.start);
+  if (uses.total > 1n) {
+    label += ` ${usesNote(uses)}`;
+    if (withTooltip) tooltip = usesTooltip(snapshot, uses, settings);
+  }
+  const repeat = repeats.get(first.span.start);
+  if (repeat) {
+    const passes = passesOf(snapshot, repeat, first);
+    if (list.length === 1 && passes.length > 1) {
+      const alike = passes.every((p) => p.params === passes[0].params && sameShape(p.output, passes[0].output));
+      label += alike && settings.hints.params && passes[0].params > 0n ? ` (${passes.length} × ${grouped(passes[0].params)})` : ` (${passes.length} passes)`;
+    }
+    if (withTooltip && passes.length) {
+      const inner = analysis.text.slice(repeat.body[0].start, repeat.body[0].end);
+      const rows = passes.map((p, i) => `${i + 1}. ${fullText(p, settings)}`);
+      tooltip += `\n\n\`${inner}\`, pass by pass${list.length > 1 ? " (in its first use)" : ""}:\n\n${rows.join("\n")}`;
+    }
+  }
+  return { label, tooltip };
+}
+
+/** The statements that get a hint: the first occurrence of each, shown, not folded into its one-line repeat's. */
+function hinted(list: Occurrence[], folded: Set<number>): boolean {
+  const first = list[0];
+  return first.kind !== "input" && first.output !== null && !folded.has(first.span.start);
+}
+
+function networkLabel(network: NetworkResult, settings: ServerSettings): string {
+  // the input is on the next line: the totals line says what comes out and what it costs
+  const parts: string[] = [];
+  if (settings.hints.shape) parts.push(`→ ${shapeText(network.output, settings.shapeFormat)}`);
+  if (settings.hints.params) parts.push(paramsText(network.params));
+  // the totals line shows the MACs whenever counts are shown at all (spec §6)
+  if ((settings.hints.params || settings.hints.macs) && network.macs > 0n) parts.push(macsText(network.macs));
+  return parts.join(" · ");
+}
+
+const networkTooltip = (network: NetworkResult, settings: ServerSettings) => `Network \`${network.name}\`: ${fullText(network, settings)}`;
+
+/**
+ * The hints in `range` (null: the whole document). With `resolveTooltips`, a hint carries
+ * no tooltip but the data to make it (`inlayHint/resolve`, resolveInlayHint below): the
+ * client that asks for it on hover gets the same text. A whole 5,000-layer document's
+ * hints were ~900 kB with their tooltips, ~300 kB without — most of what a request took.
+ */
+export function inlayHints(snapshot: Snapshot, range: Range | null, settings: ServerSettings, resolveTooltips = false): InlayHint[] {
   const { analysis, positions } = snapshot;
   const text = analysis.text;
   const window = range ? positions.span(range) : { start: 0, end: text.length };
   if (!settings.hints.shape && !settings.hints.params && !settings.hints.macs) return [];
   const placed: Placed[] = [];
 
-  const place = (start: number, end: number, label: string, tooltip: string) => {
+  const document = resolveTooltips ? documentNumber(snapshot.uri) : -1;
+  const place = (start: number, end: number, label: string, tooltip: string | undefined, data: HintData) => {
     const line = positions.lineOf(Math.max(start, end - 1));
     const lineEnd = positions.lineEnd(line);
     const atLineEnd = lastOnLine(text, end, lineEnd);
     const offset = atLineEnd ? lineEnd : end;
     const hint = InlayHint.create(positions.position(offset), label);
     hint.paddingLeft = true;
-    hint.tooltip = { kind: MarkupKind.Markdown, value: tooltip };
+    if (tooltip !== undefined) hint.tooltip = { kind: MarkupKind.Markdown, value: tooltip };
+    else hint.data = data;
     placed.push({ offset, atLineEnd, size: end - start, end, hint });
   };
 
   const repeats = oneLineRepeats(snapshot);
   const folded = new Set([...repeats.values()].map((r) => r.body[0].start));
   for (const list of analysis.occurrences.values()) {
+    if (!hinted(list, folded)) continue;
+    const hint = statementHint(snapshot, list, repeats, settings, !resolveTooltips);
+    if (!hint) continue;
     const first = list[0];
-    if (first.kind === "input" || !first.output || folded.has(first.span.start)) continue;
-    let label = hintText(first.output, first.params, first.macs, settings);
-    if (!label) continue;
-    let tooltip = fullText(first, settings);
-    const uses = usesOf(analysis, first.span.start);
-    if (uses.total > 1n) {
-      label += ` ${usesNote(uses)}`;
-      tooltip = usesTooltip(snapshot, uses, settings);
-    }
-    const repeat = repeats.get(first.span.start);
-    if (repeat) {
-      const passes = passesOf(snapshot, repeat, first);
-      const inner = snapshot.analysis.text.slice(repeat.body[0].start, repeat.body[0].end);
-      if (list.length === 1 && passes.length > 1) {
-        const alike = passes.every((p) => p.params === passes[0].params && sameShape(p.output, passes[0].output));
-        label += alike && settings.hints.params && passes[0].params > 0n ? ` (${passes.length} × ${grouped(passes[0].params)})` : ` (${passes.length} passes)`;
-      }
-      const rows = passes.map((p, i) => `${i + 1}. ${fullText(p, settings)}`);
-      if (rows.length) tooltip += `\n\n\`${inner}\`, pass by pass${list.length > 1 ? " (in its first use)" : ""}:\n\n${rows.join("\n")}`;
-    }
-    place(first.span.start, first.span.end, label, tooltip);
+    place(first.span.start, first.span.end, hint.label, hint.tooltip, [document, snapshot.version, first.span.start]);
   }
 
-  for (const network of analysis.networks) {
+  for (const [index, network] of analysis.networks.entries()) {
     if (network.implicit || !network.output) continue;
     const line = positions.lineOf(network.nameSpan.start);
     const offset = positions.lineEnd(line);
-    // the input is on the next line: the totals line says what comes out and what it costs
-    const parts: string[] = [];
-    if (settings.hints.shape) parts.push(`→ ${shapeText(network.output, settings.shapeFormat)}`);
-    if (settings.hints.params) parts.push(paramsText(network.params));
-    // the totals line shows the MACs whenever counts are shown at all (spec §6)
-    if ((settings.hints.params || settings.hints.macs) && network.macs > 0n) parts.push(macsText(network.macs));
-    const hint = InlayHint.create(positions.position(offset), parts.join(" · "));
+    const hint = InlayHint.create(positions.position(offset), networkLabel(network, settings));
     hint.paddingLeft = true;
-    hint.tooltip = { kind: MarkupKind.Markdown, value: `Network \`${network.name}\`: ${fullText(network, settings)}` };
+    if (resolveTooltips) hint.data = [document, snapshot.version, -1 - index] satisfies HintData;
+    else hint.tooltip = { kind: MarkupKind.Markdown, value: networkTooltip(network, settings) };
     placed.push({ offset, atLineEnd: true, size: Number.MAX_SAFE_INTEGER, end: offset, hint });
   }
 
@@ -182,4 +239,36 @@ export function inlayHints(snapshot: Snapshot, range: Range | null, settings: Se
   }
   hints.sort((a, b) => a.offset - b.offset);
   return hints.map((h) => h.hint);
+}
+
+/**
+ * A hint of inlayHints(…, true) with its tooltip: the one the hint would have had, from the
+ * same version of the document; the hint as it came when the document changed since (the
+ * client asks for new hints then) or the data is not one of ours.
+ */
+export function resolveInlayHint(snapshot: Snapshot, hint: InlayHint, settings: ServerSettings): InlayHint {
+  const data = hint.data as unknown;
+  if (hintDocument(hint) !== snapshot.uri || !Array.isArray(data) || data[1] !== snapshot.version || typeof data[2] !== "number" || hint.tooltip !== undefined) return hint;
+  const at = data[2];
+  const { analysis } = snapshot;
+  let label: string | undefined;
+  let tooltip: string | undefined;
+  if (at < 0) {
+    const network = analysis.networks[-1 - at];
+    if (network && !network.implicit && network.output) {
+      label = networkLabel(network, settings);
+      tooltip = networkTooltip(network, settings);
+    }
+  } else {
+    const list = analysis.occurrences.get(at);
+    const repeats = oneLineRepeats(snapshot);
+    if (list && hinted(list, new Set([...repeats.values()].map((r) => r.body[0].start)))) {
+      const made = statementHint(snapshot, list, repeats, settings, true);
+      label = made?.label;
+      tooltip = made?.tooltip;
+    }
+  }
+  // (the same hint, or none: settings changed in between give another label)
+  if (tooltip === undefined || label !== hint.label) return hint;
+  return { ...hint, tooltip: { kind: MarkupKind.Markdown, value: tooltip } };
 }

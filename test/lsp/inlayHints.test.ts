@@ -3,7 +3,7 @@
 
 import * as assert from "node:assert/strict";
 import type { InlayHint } from "vscode-languageserver-protocol";
-import { TestServer } from "./support/client";
+import { capabilities, TestServer } from "./support/client";
 import { example, lineOf, specExample } from "./support/fixtures";
 
 const everything = { start: { line: 0, character: 0 }, end: { line: 10_000, character: 0 } };
@@ -190,5 +190,54 @@ describe("inlay hint settings: shape format, params, MACs", () => {
     await republished;
     const after = await server.request<InlayHint[]>("textDocument/inlayHint", { textDocument: { uri }, range: everything });
     assert.equal(after.find((h) => h.position.line === 2)!.label, "→ 28×28×6 · 156 params");
+  });
+});
+
+describe("inlay hint tooltips resolved on hover, for a client that resolves them (VS Code's capabilities)", () => {
+  // VS Code 1.100 announces these; the hints then come without tooltips (a 5,000-layer
+  // document's were ~900 kB with them) and `inlayHint/resolve` adds each as it is shown
+  const vscodeInlayHint = { dynamicRegistration: true, resolveSupport: { properties: ["tooltip", "textEdits", "label.tooltip", "label.location", "label.command"] } };
+  let eager: TestServer;
+  let lazy: TestServer;
+  before(async () => {
+    eager = await TestServer.start();
+    lazy = await TestServer.start({ capabilities: { ...capabilities, textDocument: { ...capabilities.textDocument, inlayHint: vscodeInlayHint } } });
+  });
+  after(async () => {
+    await eager.stop();
+    await lazy.stop();
+  });
+
+  it("the server says it resolves; every hint of the examples comes without its tooltip and resolves to the one a client without resolve gets", async () => {
+    assert.deepEqual(lazy.initialize.capabilities.inlayHintProvider, { resolveProvider: true });
+    assert.deepEqual(eager.initialize.capabilities.inlayHintProvider, { resolveProvider: false });
+    let resolved = 0;
+    for (const name of ["lenet5.cnn", "resnet18.cnn", "inception.cnn", "densenet_block.cnn", "mobilenetv2.cnn"]) {
+      const text = example(name);
+      const uri = `file:///t/resolve-${name}`;
+      const withTooltips = await hints(eager, uri, text);
+      const without = await hints(lazy, uri, text);
+      assert.deepEqual(without.map((h) => [h.position, h.label]), withTooltips.map((h) => [h.position, h.label]), name);
+      for (const [i, h] of without.entries()) {
+        assert.equal(h.tooltip, undefined, `${name}: hint ${i} came with its tooltip`);
+        const { data, ...full } = await lazy.request<InlayHint>("inlayHint/resolve", h);
+        assert.deepEqual(data, h.data);
+        assert.deepEqual(full, withTooltips[i], `${name} line ${h.position.line + 1}`);
+        resolved++;
+      }
+    }
+    assert.ok(resolved > 100, `${resolved} hints`);
+  });
+
+  it("a hint of an older version resolves to itself (the client asks for new hints after an edit)", async () => {
+    const text = specExample("s8_lenet5.cnn");
+    const uri = "file:///t/resolve-stale.cnn";
+    const list = await hints(lazy, uri, text);
+    const hint = list.find((h) => h.position.line === 2)!;
+    await lazy.change(uri, 2, [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: "  relu\n" }]);
+    assert.deepEqual(await lazy.request<InlayHint>("inlayHint/resolve", hint), hint);
+    // and data that is not a hint's resolves to itself too
+    const odd = { position: { line: 0, character: 0 }, label: "x", data: [(hint.data as number[])[0], 2, -5] };
+    assert.deepEqual(await lazy.request<InlayHint>("inlayHint/resolve", odd), odd);
   });
 });

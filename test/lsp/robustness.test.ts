@@ -12,6 +12,7 @@ import { example } from "./support/fixtures";
 const features = [
   "textDocument/hover",
   "textDocument/inlayHint",
+  "inlayHint/resolve",
   "textDocument/completion",
   "textDocument/signatureHelp",
   "textDocument/codeAction",
@@ -62,6 +63,9 @@ describe("robustness: nothing takes the server down", () => {
       { textDocument: { uri }, range: { start: { line: 40, character: 0 }, end: { line: 2, character: 0 } }, context: { diagnostics: "no" } },
       { textDocument: { uri }, range: null, context: null, options: null, newName: null },
       { uri: null, network: 7 },
+      { position: null, label: null, data: [0, 1, 0] },
+      { label: "x", data: [-1, 1e12, -7] },
+      { label: "x", data: [0, "1", { at: 3 }] },
       [1, 2, 3],
       "text",
     ];

@@ -15,6 +15,7 @@ import { parse, reparse } from "../../grammar";
 import { moved, movedItem } from "../../grammar/incremental";
 import { cnnText } from "../support/arbitraries";
 import { readdirSync, readFileSync } from "node:fs";
+import type { IToken } from "chevrotain";
 import { join } from "node:path";
 
 const root = join(__dirname, "..", "..", "..");
@@ -37,9 +38,10 @@ function data(x: unknown, path: unknown[] = []): unknown {
 }
 
 const spanOf = (s: { start: number; end: number; type?: string }) => ({ start: s.start, end: s.end, type: s.type });
+const tokensOf = (tokens: IToken[]) => tokens.map((t) => ({ image: t.image, type: t.tokenType.name, start: t.startOffset, end: t.endOffset }));
 
-/** What an analysis is, as plain data (the tokens' types by name). */
-function plain(a: Analysis) {
+/** What an analysis is, as plain data (the tokens' types by name; without them, its tokens are not read). */
+function plain(a: Analysis, withTokens = true) {
   return data({
     text: a.text,
     fileName: a.fileName,
@@ -53,13 +55,14 @@ function plain(a: Analysis) {
     file: a.parse.file,
     errors: a.parse.errors,
     comments: a.parse.comments,
-    tokens: a.parse.tokens.map((t) => ({ image: t.image, type: t.tokenType.name, start: t.startOffset, end: t.endOffset })),
+    tokens: withTokens ? tokensOf(a.parse.tokens) : null,
   }) as Record<string, unknown>;
 }
 
-function same(incremental: Analysis, fresh: Analysis, context: string) {
-  const x = plain(incremental);
-  const y = plain(fresh);
+/** The same, field by field (`withTokens` false: the incremental analysis' tokens are left unread, as the server leaves them). */
+function same(incremental: Analysis, fresh: Analysis, context: string, withTokens = true) {
+  const x = plain(incremental, withTokens);
+  const y = plain(fresh, withTokens);
   for (const key of Object.keys(y)) {
     try {
       assert.deepStrictEqual(x[key], y[key]);
@@ -247,7 +250,8 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
           edits++;
           const incremental = analyze(next, "doc.cnn", {}, previous);
           const fresh = analyze(next, "doc.cnn");
-          same(incremental, fresh, context);
+          // (the tokens read every third edit and at the end: between, a reparse reads the last one's unread — grammar/incremental.ts Reparsed)
+          same(incremental, fresh, context, n % 3 === 2 || n === list.length - 1);
           previous = incremental;
           // (undo goes back to the last text without a syntax error: the typo fixed)
           if (fresh.parse.errors.length === 0) before = next;
@@ -372,5 +376,26 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
     assert.equal(JSON.stringify(r.result.file), JSON.stringify(fresh.file));
     assert.equal(r.result.tokens.length, fresh.tokens.length);
     for (let i = 0; i < fresh.tokens.length; i++) assert.deepStrictEqual(Object.keys(r.result.tokens[i]), Object.keys(fresh.tokens[i]), `token ${i}`);
+  });
+
+  it("a long chain of reparses whose tokens nobody reads: made into one array at the end (and whenever the runs grow too many), the fresh parse's", () => {
+    const lines = ["network N {", "  input 32x32x3"];
+    for (let i = 0; i < 80; i++) lines.push(i % 2 ? "  relu" : `  c${i}: conv 8 3x3 pad 1  # same size`);
+    lines.push("}", "");
+    let text = lines.join("\n");
+    let parsed = parse(text);
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let reparsed = 0;
+    for (let n = 0; n < 60; n++) {
+      const at = text.indexOf("\n", Math.floor(random() * (text.length - 20)));
+      const next = random() < 0.5 ? text.slice(0, at) + " stride 2" + text.slice(at) : text.replace(" stride 2", "");
+      const r = reparse(text, parsed, next);
+      if (r) reparsed++;
+      parsed = r ? r.result : parse(next);
+      text = next;
+      if (n % 20 === 19) assert.deepEqual(tokensOf(parsed.tokens), tokensOf(parse(text).tokens), `after edit ${n + 1}`);
+    }
+    assert.ok(reparsed > 50, `${reparsed} reparsed`);
   });
 });

@@ -218,6 +218,12 @@ describe("protocol output (issue 9 item 6)", () => {
         }
         assert.ok(diagnostics(snapshotOf(`input 8x8x1\nrelu ${c}\n`)).some((x) => messageOf(x.message).includes(code(c))), code(c));
       }
+      // a hover quoting a statement's line (a block use's, a residual's rows) names them too
+      for (const use of ["B(4 \u202e)", "B(\u2066 4)", "B(k = 4\u200f)"]) {
+        const h = hover(snapshotOf(`block B(k) { conv k 3x3 pad 1 }\ninput 8x8x1\n${use}\n`), { line: 2, character: 1 }, defaultSettings);
+        assert.ok(h, `a hover on ${JSON.stringify(use)}`);
+        assert.doesNotMatch(JSON.stringify(h.contents), /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/, `${JSON.stringify(use)}: ${JSON.stringify(h.contents)}`);
+      }
       // and the fuzzer's oracle counts them as raw
       assert.notDeepEqual(diagnosticProblems(new Doc("input 8x8x1\n"), [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } }, message: "`\u202e`" }]), []);
     });
