@@ -12,6 +12,7 @@ import type { WorkerReply, WorkerRun } from "../engine/worker-protocol";
 import type { Raster } from "../engine/samples/raster";
 import { readHostMessage, readViewState, type HostMessage, type Picture, type RunMessage, type ViewMessage, type ViewState } from "./protocol";
 import { h } from "./dom";
+import { oneLine } from "../grammar/printable";
 import { drawGrid, layoutGrid } from "./heatmap";
 import { LayerList } from "./layers";
 import { showOutput, showUntrained } from "./output";
@@ -349,7 +350,8 @@ async function start(): Promise<void> {
 }
 
 function pictureProblem(name: string, e: unknown): string {
-  return e instanceof PictureError ? `cannot read the picture ${e.source}: ${e.problem}` : `cannot decode ${name}: ${(e as Error).message}`;
+  // a file name may hold a RIGHT-TO-LEFT OVERRIDE or a line break: named, never shown raw
+  return oneLine(e instanceof PictureError ? `cannot read the picture ${e.source}: ${e.problem}` : `cannot decode ${name}: ${(e as Error).message}`);
 }
 
 async function inputFor(message: RunMessage): Promise<Partial<WorkerRun>> {

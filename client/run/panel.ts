@@ -10,6 +10,7 @@ import { budgetSetting, seedSetting } from "../settings";
 import { isTrainViewType, readViewMessage, readViewState, type HostMessage, type RunTarget, type TrainViewMessage, type ViewMessage } from "../../webview/protocol";
 import { PanelTraining } from "../train/panel-training";
 import { runViewHtml } from "./html";
+import { boundedMessage } from "../../grammar/printable";
 import { readClassNames, readInputPicture, readPicture } from "./picture";
 import type { NetworkSource } from "./source";
 import { pickWeightsFile, readWeightsFor, targetKey, weightsMessage, type LoadedWeights } from "./weights";
@@ -170,7 +171,7 @@ export class RunPanel {
       // the Train section says which weights the run uses: the loaded file's name
       if (loaded) this.post({ type: "trainWeights", weights: { state: "file", name: loaded.name } });
     } catch (e) {
-      if (id === this.runId) this.post({ type: "error", message: `${fileName}: ${(e as Error).message}` });
+      if (id === this.runId) this.post({ type: "error", message: boundedMessage(`${fileName}: ${(e as Error).message}`) });
     }
   }
 
@@ -192,7 +193,7 @@ export class RunPanel {
       if (this.loaded.notes.length) void vscode.window.showWarningMessage(`${this.loaded.name}: ${this.loaded.notes.join("; ")}`);
     } catch (e) {
       // refused: the weights used before stay, and the view says why
-      this.post({ type: "error", message: `Not loaded: ${name}: ${(e as Error).message}` });
+      this.post({ type: "error", message: boundedMessage(`Not loaded: ${name}: ${(e as Error).message}`) });
       return;
     }
     await this.refresh();
@@ -210,7 +211,7 @@ export class RunPanel {
     try {
       this.post({ type: "picture", picture: await readPicture(chosen[0]) });
     } catch (e) {
-      void vscode.window.showErrorMessage((e as Error).message);
+      void vscode.window.showErrorMessage(boundedMessage((e as Error).message));
     }
   }
 
