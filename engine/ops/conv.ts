@@ -13,6 +13,7 @@ import { compileGemmConv } from "../fast/steps/conv";
 import { compileDepthwise } from "../fast/steps/depthwise";
 import { compileFc } from "../fast/steps/fc";
 import { compileWinograd, winogradFits } from "../fast/steps/winograd";
+import { convScratch } from "../fast/steps/scratch";
 import { like, need, onnxWindow, weightAndBias } from "./shared";
 import type { Op } from "./types";
 import { trainSlots } from "../train/slots";
@@ -182,6 +183,7 @@ function convOp<K extends ConvKind>(kind: K): Op<K> {
         return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
       },
       absorbs: { norm: true, activation: true, residual: (node) => node.op === "conv" && !isDepthwise(node) },
+      scratch: (node, threads) => convScratch(node, threads, isDepthwise(node)),
       backward: fastConv,
     },
     onnx: {

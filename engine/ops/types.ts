@@ -17,6 +17,7 @@ import type { NodeOf, NodeOp, Volume } from "../../analysis/types";
 import type { Floats, LayerParams } from "../api";
 import type { AttributeValue, OnnxGraph } from "../onnx/builder";
 import type { BuildContext, CompiledStep, StepOf } from "../fast/steps/context";
+import type { StepScratch } from "../fast/steps/scratch";
 
 export type { Floats, LayerParams };
 
@@ -128,6 +129,12 @@ export type FastOp<K extends NodeOp> =
        */
       compile(step: StepOf<K>, ctx: BuildContext): [string, CompiledStep];
       absorbs?: Absorbs<K>;
+      /**
+       * The scratch its step will reserve on `threads` threads (shared, and each thread's
+       * own), from the node alone: the memory budget asks before anything is prepared
+       * (engine/fast/scratch.ts); absent: none.
+       */
+      scratch?(node: NodeOf<K>, threads: number): StepScratch;
       /**
        * The kind's kernel in the fast training engine (engine/train/fast: WebAssembly SIMD
        * on the engine's memory, every region planned for the largest batch); absent: the
