@@ -49,13 +49,19 @@ function isLineStart(t: string, i: number): boolean {
 /** The common prefix and suffix of two texts: the change is old[a, oldEnd) → new[a, newEnd). */
 function changedRegion(before: string, after: string): { a: number; oldEnd: number; newEnd: number } | null {
   const n = Math.min(before.length, after.length);
+  // (whole chunks first, compared as strings — a memory compare; char by char, 200 kB took
+  // ~1.5 ms of every edit of the 5,000-layer file)
   let a = 0;
+  while (a + CHUNK <= n && before.slice(a, a + CHUNK) === after.slice(a, a + CHUNK)) a += CHUNK;
   while (a < n && before.charCodeAt(a) === after.charCodeAt(a)) a++;
   if (a === before.length && a === after.length) return null;
   let s = 0;
+  while (s + CHUNK <= n - a && before.slice(before.length - s - CHUNK, before.length - s) === after.slice(after.length - s - CHUNK, after.length - s)) s += CHUNK;
   while (s < n - a && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
   return { a, oldEnd: before.length - s, newEnd: after.length - s };
 }
+
+const CHUNK = 512;
 
 /**
  * A copy of an AST value with every `start` and `end` moved by `d` — the generic walk
