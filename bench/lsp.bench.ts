@@ -10,7 +10,8 @@
 //   the buffer edit to the arrival of that version's diagnostics, with Neovim's
 //   debounce off and at its default (150 ms in 0.7), when Neovim is installed.
 // Two edits: ` stride 2` added/removed at the end of the last layer line (the issue's) and
-// after `pad 1` of the 101st layer (every shape of the 4,900 layers below it changes).
+// after `pad 1` of the 101st layer (every shape of the 4,900 layers below it changes); and
+// at both places a syntax error (` =`) typed and taken out.
 // Two paces: "typing", the next edit 100 ms after the last one's diagnostics (a fast
 // typist), and "back to back", at once.
 // Targets: p50 ≤ 25 ms, p95 ≤ 50 ms, first edit after open ≤ 100 ms; hints ≤ 30 ms (the
@@ -62,7 +63,7 @@ const single = (label: string, x: number, target: string) => `  ${label.padEnd(4
 function incrementalAlone(text: string, site: Site): Stats {
   const lines = text.split("\n");
   const at = lines.slice(0, site.line).join("\n").length + (site.line > 0 ? 1 : 0) + site.character;
-  const edited = text.slice(0, at) + insert + text.slice(at);
+  const edited = text.slice(0, at) + (site.insert ?? insert) + text.slice(at);
   let previous = analyze(text, "big.cnn");
   const out: number[] = [];
   for (let i = 0; i < 30; i++) {
@@ -89,6 +90,8 @@ interface Site {
   name: string;
   line: number;
   character: number;
+  /** what is typed there (default ` stride 2`) */
+  insert?: string;
 }
 
 function sites(text: string): Site[] {
@@ -99,6 +102,10 @@ function sites(text: string): Site[] {
   return [
     { name: "last layer line", line: last, character: lines[last].length },
     { name: "101st layer (shapes below change)", line: c100, character: lines[c100].indexOf("pad 1") + "pad 1".length },
+    // a syntax error typed and taken out (` =`: one error on its line)
+    // (the line before the last: the last one may have its ` stride 2` in, its diagnostic counted apart)
+    { name: "next-to-last layer line, a syntax error", line: last - 1, character: lines[last - 1].length, insert: " =" },
+    { name: "101st layer, a syntax error", line: c100, character: lines[c100].indexOf("pad 1") + "pad 1".length, insert: " =" },
   ];
 }
 
@@ -132,7 +139,8 @@ async function wholeDocumentHints(session: Session, lineCount: number): Promise<
 const insert = " stride 2";
 function change(site: Site, add: boolean): TextDocumentContentChangeEvent {
   const start = { line: site.line, character: site.character };
-  return add ? { range: { start, end: start }, text: insert } : { range: { start, end: { line: site.line, character: site.character + insert.length } }, text: "" };
+  const typed = site.insert ?? insert;
+  return add ? { range: { start, end: start }, text: typed } : { range: { start, end: { line: site.line, character: site.character + typed.length } }, text: "" };
 }
 
 class Session {
@@ -221,7 +229,7 @@ H.record("back", back)
 async function main() {
   const text = generatedNetwork(layers);
   const lineCount = text.split("\n").length;
-  const [last, c100] = sites(text);
+  const [last, c100, lastTypo, c100Typo] = sites(text);
   const before = analysisAlone(text);
   floor = before.p50;
   console.log(
@@ -229,7 +237,7 @@ async function main() {
       `didChange sent → publishDiagnostics of that version received; typing = next edit ${typingGapMs} ms after the last one's diagnostics`,
   );
   console.log(`(×: times analyze() alone, warm, in the bench's process: p50 ${ms(before.p50)}, p95 ${ms(before.p95)}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
-  for (const site of [last, c100]) {
+  for (const site of [last, c100, lastTypo, c100Typo]) {
     const s = incrementalAlone(text, site);
     console.log(`(analyze() from the version before, the edit at the ${site.name}: p50 ${ms(s.p50)} (${times(s.p50)}), p95 ${ms(s.p95)})`);
   }
@@ -242,6 +250,8 @@ async function main() {
   series.push(["last layer line, back to back", await session.series(last, 0, runs)]);
   series.push(["101st layer, typing", await session.series(c100, typingGapMs, runs)]);
   series.push(["101st layer, back to back", await session.series(c100, 0, runs)]);
+  series.push(["next-to-last layer line, a syntax error, typing", await session.series(lastTypo, typingGapMs, runs)]);
+  series.push(["101st layer, a syntax error, typing", await session.series(c100Typo, typingGapMs, runs)]);
   const hints = await wholeDocumentHints(session, lineCount);
   await session.server.stop();
   // the hints for a client that cannot resolve their tooltips: every tooltip in the answer
