@@ -10,7 +10,7 @@ import type { NetworkWeights } from "../api";
 import { isSplitEngine, type SplitEngine } from "./engine";
 import { trainEngines } from "./engines";
 import type { TrainParams } from "./float";
-import { Command, Lane, laneViews, SPIN_MS, spinWhile, type FromThread, type LaneSetup, type ToThread } from "./threaded";
+import { Command, Lane, laneViews, SPIN_MS, spinWhile, viewParameters, type FromThread, type LaneSetup, type ToThread } from "./threaded";
 
 const port = parentPort;
 if (!port) throw new Error("engine/train/thread-worker runs as a worker thread");
@@ -24,12 +24,7 @@ async function start(m: LaneSetup): Promise<void> {
   const made = await make({ network: m.network, weights, optimizer: m.optimizer, seed: m.seed, batch: m.batch });
   if (!isSplitEngine(made)) throw new Error(`the ${made.name} engine cannot split a batch over threads`);
   // the engine's parameters become views of the shared ones: the main thread's updates, read in place
-  const own = made.parameters;
-  for (const p of m.paramPlaces) {
-    const to = own.get(p.id);
-    if (!to?.[p.key] || to[p.key]!.length !== p.length) throw new Error(`the thread's engine has no ${p.key} of node ${p.id} like the main thread's`);
-    to[p.key] = new Float32Array(m.exchange, m.paramsAt + 4 * p.at, p.length);
-  }
+  viewParameters(made.parameters, m.exchange, m.paramsAt, m.paramPlaces);
   post({ kind: "ready" });
   serve(made, m);
 }

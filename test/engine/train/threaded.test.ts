@@ -83,6 +83,9 @@ describe("training on threads: the batch split, the gradients summed", function 
   it("LeNet-5 (ReLU), fast engine, 2 threads: 4 Adam steps as one thread's, within 1e-5", () => trainBoth(LENET_RELU, "fast", 2, 16, 4));
   it("LeNet-5 (ReLU), reference engine, 3 threads, SGD with momentum and weight decay", () =>
     trainBoth(LENET_RELU, "reference", 3, 10, 3, optimizerSettings({ kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-4 })));
+  it("LeNet-5 (ReLU), fast engine, 3 threads, SGD with momentum and weight decay (the update on the exchange, two slices summed before it)", () =>
+    trainBoth(LENET_RELU, "fast", 3, 11, 3, optimizerSettings({ kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-4 })));
+  it("fast engine, 2 threads, Adam with weight decay, 5 steps", () => trainBoth(LENET_RELU, "fast", 2, 9, 5, optimizerSettings({ lr: 2e-3, weightDecay: 1e-3 })));
   it("dropout draws one thread's masks on every thread (2 threads, fast engine)", () => trainBoth(WITH_DROPOUT, "fast", 2, 12, 3));
 
   it("a batch norm keeps training on one thread, and says why", async () => {
