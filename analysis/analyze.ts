@@ -1,6 +1,6 @@
 // analyze(text) → Analysis: the one entry point of the language core.
 
-import { parse, reparse, type IncrementalParse, type ParseResult } from "../grammar";
+import { parse, reparse, type CnnFile, type IncrementalParse, type ParseResult } from "../grammar";
 import { Elaborator, type ElaborationResult, type Resumable } from "./elaborate";
 import type { Analysis, AnalysisSettings, Diagnostic, DiagnosticCode, Severity } from "./types";
 
@@ -38,7 +38,7 @@ export function networkNameOf(fileName: string): string {
  */
 /** texts at least this long keep their clean base (the tests lower it) */
 export const cleanBaseLimits = { from: 20_000 };
-const cleanBase = new WeakMap<Analysis, { text: string; parse: ParseResult }>();
+const cleanBase = new WeakMap<Analysis, { text: string; parse: ParseResult; resumable: Resuming | undefined }>();
 
 /** The parse of `text` from the previous analysis' (grammar/incremental.ts); null: parse it whole. */
 function reparsed(previous: Analysis, text: string): IncrementalParse | null {
@@ -52,11 +52,23 @@ function reparsed(previous: Analysis, text: string): IncrementalParse | null {
   }
 }
 
+/** The place after the last statement of the network elaborated last (the file's own statements, else the last network). */
+function endOf(file: CnnFile): { item: number; index: number } {
+  const items = file.items;
+  if (items.some((x) => x.type !== "network" && x.type !== "block")) return { item: -1, index: items.length };
+  for (let k = items.length - 1; k >= 0; k--) {
+    const x = items[k];
+    if (x.type === "network") return { item: k, index: x.body.length };
+  }
+  return { item: -1, index: items.length };
+}
+
 /** How often each reuse was had (for the tests and the bench: a path never taken proves nothing). */
 export const reuseCounts = { parses: 0, resumes: 0 };
 
 /** What the elaboration of the next version may resume from, and the settings it was made with. */
-const resumables = new WeakMap<Analysis, { resumable: Resumable; settings: string }>();
+type Resuming = { resumable: Resumable; settings: string };
+const resumables = new WeakMap<Analysis, Resuming>();
 
 /**
  * The analysis of `text`. With `previous` (the analysis of an earlier text of the same
@@ -71,7 +83,17 @@ export function analyze(text: string, fileName = "main.cnn", settings: AnalysisS
   const settingsKey = JSON.stringify(settings);
   // the elaboration resumed before the first statement the edit changed (expand.ts), from the version just before
   let elaborated: ElaborationResult | null = null;
-  const from = previous && incremental && incremental.item >= -1 && previous.parse.errors.length === 0 ? resumables.get(previous) : undefined;
+  // (a reparse from the last clean text resumes that text's elaboration: the edit's place is in its terms)
+  const from = previous && incremental && incremental.item >= -1 ? (previous.parse.errors.length === 0 ? resumables.get(previous) : cleanBase.get(previous)?.resumable) : undefined;
+  // (back to the last clean text, as a typo is taken out: resumed at the end, nothing elaborated again)
+  const back = previous && incremental && incremental.item === -2 && previous.parse.errors.length > 0 ? cleanBase.get(previous)?.resumable : undefined;
+  if (back && back.settings === settingsKey) {
+    try {
+      elaborated = Elaborator.resume(back.resumable, parsed.file, networkNameOf(fileName), settings.maxLayers, isError, endOf(parsed.file));
+    } catch {
+      elaborated = null;
+    }
+  }
   if (from && from.settings === settingsKey) {
     try {
       elaborated = Elaborator.resume(from.resumable, parsed.file, networkNameOf(fileName), settings.maxLayers, isError, incremental!);
@@ -112,7 +134,7 @@ export function analyze(text: string, fileName = "main.cnn", settings: AnalysisS
   if (elaborated.resumable) resumables.set(analysis, { resumable: elaborated.resumable, settings: settingsKey });
   // (kept for long texts only: a short one parses whole in less than the memory is worth — the fuzzer's RSS check)
   if (previous && parsed.errors.length > 0 && text.length >= cleanBaseLimits.from) {
-    const base = previous.parse.errors.length === 0 ? { text: previous.text, parse: previous.parse } : cleanBase.get(previous);
+    const base = previous.parse.errors.length === 0 ? { text: previous.text, parse: previous.parse, resumable: resumables.get(previous) } : cleanBase.get(previous);
     if (base) cleanBase.set(analysis, base);
   }
   return analysis;

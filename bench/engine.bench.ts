@@ -4,19 +4,21 @@
 // on each thread count of --threads (default: 1 and every core) that an engine can run.
 //
 // Every (engine, net, threads) runs in a fresh process (peak RSS is its own), warmed up,
-// then timed; rounds alternate the engines and thread counts, each measurement waits (up
-// to --quiet-wait s) for the shared machine to be quiet, and the quietest round of each
-// counts. Prints median ms, GFLOP/s (2·MACs/time), speed relative to tfjs-wasm on one
+// then timed; rounds (default 3) alternate the engines and thread counts, each
+// measurement waits (up to --quiet-wait s) for the shared machine to be quiet, and a
+// row's figure is the median over its rounds of each round's median (a fresh process's
+// time varies from one process to the next by more than within one: the middle process
+// counts, not the luckiest), with the spread of the rounds printed beside it. Prints median ms, GFLOP/s (2·MACs/time), speed relative to tfjs-wasm on one
 // thread and to the same engine on one thread, the CPU time per run (all threads), peak
 // RSS, whether the outputs agree (max |diff| ≤ 1e-4·max(1, max |out|)), then issue 16's
 // targets as ratios of this run's rows. An engine that cannot run on some thread count
 // here says why (tfjs-wasm's threaded build is off in Node).
 //
-//   --nets lenet5,resnet18   --engines ours,tfjs-wasm   --threads 1,2   --rounds 2   --quiet-wait 60   --json
+//   --nets lenet5,resnet18   --engines ours,tfjs-wasm   --threads 1,2   --rounds 3   --quiet-wait 60   --json
 //   --measure ENGINE NET THREADS WARMUP RUNS OUTFILE   (internal: one measurement)
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchNetwork, defaultNets } from "./engine/nets";
@@ -44,7 +46,8 @@ async function child(): Promise<void> {
   const [engine, net, threads, warmup, runs, outFile] = args.slice(at + 1, at + 7);
   try {
     const m = await measure(engine, net, Number(threads), root, Number(warmup), Number(runs), outFile);
-    process.stdout.write(`${JSON.stringify(m)}\n`);
+    // synchronously: process.exit below must not cut the line short
+    writeSync(1, `${JSON.stringify(m)}\n`);
   } catch (e) {
     if (!(e instanceof Unavailable)) throw e;
     process.stdout.write(`${JSON.stringify({ unavailable: e.message })}\n`);
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   const engines = (option("--engines") ?? defaultEngines.join(",")).split(",");
   const cores = availableParallelism();
   const threadCounts = (option("--threads") ?? (cores > 1 ? `1,${cores}` : "1")).split(",").map(Number);
-  const rounds = Number(option("--rounds") ?? 2);
+  const rounds = Number(option("--rounds") ?? 3);
   const quietWait = Number(option("--quiet-wait") ?? 60);
   for (const e of engines) if (!engineNames.includes(e)) throw new Error(`unknown engine ${e} (there are: ${engineNames.join(", ")})`);
   for (const t of threadCounts) if (!Number.isInteger(t) || t < 1) throw new Error(`--threads takes whole numbers ≥ 1, e.g. 1,2`);
@@ -88,7 +91,8 @@ async function main(): Promise<void> {
   try {
     for (const net of nets) {
       const gmacs = Number(benchNetwork(net, root).macs) / 1e9;
-      const found = new Map<string, { times: number[]; cpuMs: number; peak: number; foreign: number; output: Float32Array }>();
+      /** per (engine, threads): each round's median ms, CPU ms per run and busy share; the largest peak RSS; an output */
+      const found = new Map<string, { medians: number[]; cpuMs: number[]; foreign: number[]; peak: number; output: Float32Array }>();
       for (let round = 0; round < rounds; round++) {
         const order = combos.map((_, i) => combos[(i + round) % combos.length]);
         for (const combo of order) {
@@ -111,13 +115,14 @@ async function main(): Promise<void> {
           const m = reply;
           const bytes = readFileSync(outFile);
           const output = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-          // the quietest round counts (this machine is shared): its times, its busy share
-          const prev = found.get(key(combo));
-          const peak = Math.max(prev?.peak ?? 0, m.peakRssMB);
-          if (!prev || m.foreign < prev.foreign) found.set(key(combo), { times: m.times, cpuMs: m.cpuMs, peak, foreign: m.foreign, output });
-          else prev.peak = peak;
+          const prev = found.get(key(combo)) ?? { medians: [], cpuMs: [], foreign: [], peak: 0, output };
+          prev.medians.push(m.medianMs);
+          prev.cpuMs.push(m.cpuMs);
+          prev.foreign.push(m.foreign);
+          prev.peak = Math.max(prev.peak, m.peakRssMB);
+          found.set(key(combo), prev);
           log(
-            `${net} ${combo.engine} threads=${combo.threads} round ${round + 1}: median ${median(m.times).toFixed(2)} ms, CPU ${m.cpuMs.toFixed(2)} ms/run, ` +
+            `${net} ${combo.engine} threads=${combo.threads} round ${round + 1}: median ${m.medianMs.toFixed(2)} ms of ${m.runs} runs, CPU ${m.cpuMs.toFixed(2)} ms/run, ` +
               `peak RSS ${m.peakRssMB.toFixed(0)} MB, machine busy elsewhere ${(100 * m.foreign).toFixed(0)}% — ${m.info}`,
           );
         }
@@ -126,10 +131,10 @@ async function main(): Promise<void> {
       if (measured.length === 0) continue;
       const oracle = found.get(key(measured[0]))!.output;
       const tfjsOne = found.get("tfjs-wasm/1");
-      const tfjsMs = tfjsOne ? median(tfjsOne.times) : null;
+      const tfjsMs = tfjsOne ? median(tfjsOne.medians) : null;
       for (const combo of measured) {
         const f = found.get(key(combo))!;
-        const ms = median(f.times);
+        const ms = median(f.medians);
         const one = found.get(`${combo.engine}/1`);
         let diff = 0;
         let top = 0;
@@ -147,12 +152,13 @@ async function main(): Promise<void> {
           ms,
           gflops: (2 * gmacs) / (ms / 1000),
           speedup: tfjsMs === null ? null : tfjsMs / ms,
-          scaling: one ? median(one.times) / ms : null,
-          cpuMs: f.cpuMs,
+          scaling: one ? median(one.medians) / ms : null,
+          rounds: f.medians,
+          cpuMs: median(f.cpuMs),
           peakRssMB: f.peak,
           diff: first ? null : comparable ? diff : Infinity,
           agrees: first ? null : comparable && diff <= 1e-4 * Math.max(1, top),
-          foreign: f.foreign,
+          foreign: Math.max(...f.foreign),
         });
       }
     }

@@ -18,6 +18,7 @@ import { nodeThreads } from "../engine/fast/threads/node";
 import { float32Number, float32Text } from "../engine/numbers";
 import { initWeights } from "../engine/init";
 import { IMPORTED_FROM_KEY, isUntrained, readWeightsFile } from "../engine/weights-file";
+import { givesProbabilities } from "../engine/ops";
 import { probabilities, topClasses } from "../engine/top";
 import { classCount, classNamesFor, classNamesFromBytes, classNamesFromMetadata, type ClassNames, type ClassSources } from "../engine/classes";
 import { nodeDescriber } from "../engine/describe";
@@ -233,7 +234,7 @@ function roundMs(ms: number): number {
 /** The five best classes: the probabilities of a softmax output, else a softmax of the raw values. */
 function ranked(network: NetworkResult, output: Float32Array): { index: number; value: number }[] {
   const last = network.graph[network.graph.length - 1];
-  return topClasses(last.op === "softmax" ? output : probabilities(output), 5);
+  return topClasses(givesProbabilities(last) ? output : probabilities(output), 5);
 }
 
 /** The output for people: top-5 after a softmax (named where the names are sure), small volumes row by row, else a digest. */
@@ -244,8 +245,8 @@ function outputText(network: NetworkResult, output: Float32Array, classes: Class
   // a name from a file, shown as one short line of visible characters
   const label = (i: number) => (classes ? printable(classes.names[i], 60) : `class ${String(i).padStart(String(shape.kind === "vector" ? shape.n - 1 : 0).length)}`);
   if (shape.kind === "vector") {
-    if (last.op === "softmax" || classes) {
-      const what = last.op === "softmax" ? `${shape.n} probabilities (softmax)` : `${shape.n} scores (a softmax of them)`;
+    if (givesProbabilities(last) || classes) {
+      const what = givesProbabilities(last) ? `${shape.n} probabilities (${last.op})` : `${shape.n} scores (a softmax of them)`;
       out.push(`output: ${what}, top ${Math.min(5, shape.n)}${classes ? `, named by ${classes.source}` : ""}:`);
       const rows = ranked(network, output);
       const width = Math.max(...rows.map((c) => [...label(c.index)].length));

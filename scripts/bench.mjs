@@ -12,10 +12,10 @@ if (args.includes("--help") || args.includes("-h")) {
   console.log(`npm run bench [-- options]
   (no options)                   every suite: ${known.join(", ")} (engine last; it takes ~25 min)
   --only <suite>                 one suite of bench/ (${known.join(", ")}); later options go to it
-  --profile [--nets a,b] [--threads 1,2] [--runs N] [--min] [--top N]
+  --profile [--nets a,b] [--threads 1,2] [--runs N] [--min] [--top N] [--chains]
                                  not a suite: our executor's time step by step (bench/engine/profile.ts)
   --nets a,b                     engine suite: these nets (lenet5, alexnet, vgg16, resnet18, mobilenetv2, …)
-  --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu; ours-plain: without relaxed SIMD)
+  --engines a,b                  engine suite: these engines (ours, tfjs-wasm, ort-web, tfjs-cpu; ours-plain: without relaxed SIMD; ours-chains: steps chained band by band on threads)
   --threads 1,2                  engine suite: these thread counts (default: 1 and every core), then issue 16's targets
   --rounds N, --quiet-wait S     engine suite: rounds per (engine, net); seconds to wait for a quiet machine
   --json                         engine suite: {"results": [{net, engine, threads, ms, gflops, peakRssMB}]}

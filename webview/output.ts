@@ -5,6 +5,7 @@
 
 import type { NetworkResult } from "../analysis/types";
 import { shapeText } from "../analysis/format";
+import { givesProbabilities } from "../engine/ops";
 import { probabilities, topClasses } from "../engine/top";
 import type { ClassNames } from "../engine/classes";
 import { h } from "./dom";
@@ -17,7 +18,7 @@ export function showOutput(top5: HTMLElement, note: HTMLElement, network: Networ
     return;
   }
   const last = network.graph[network.graph.length - 1];
-  const alreadyProbabilities = last.op === "softmax";
+  const alreadyProbabilities = givesProbabilities(last);
   const p = alreadyProbabilities ? Array.from(values) : Array.from(probabilities(values));
   const best = topClasses(p, Math.min(5, length));
   top5.replaceChildren(

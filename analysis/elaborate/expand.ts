@@ -6,7 +6,7 @@ import type * as A from "../../grammar";
 import type { Span } from "../../grammar";
 import { layerKind, layerNames, inputDoc } from "../layers";
 import { resolveOptions, type OptionName } from "../options";
-import { shapeText } from "../format";
+import { grouped, shapeText } from "../format";
 import { suggest } from "../suggest";
 import { evaluateDims, evaluateInt, singleExpr, emptyScope, MAX_VALUE, type Report, type Scope } from "../values";
 import type { AttrsByOp, BlockResult, Diagnostic, DiagnosticCode, LayerOp, NameReference, NetworkResult, Occurrence, ScopeFrame, Shape, UnrecordedUses } from "../types";
@@ -479,11 +479,11 @@ export class Elaborator {
 
   /** The network is too large to expand into a runnable graph: say so where it grew past the cap. */
   private reportCut(name: string, at: A.Statement, why: "layers" | "file", layers: bigint, fromStart: boolean) {
-    const count = layers.toLocaleString("en-US");
-    const cap = this.maxLayers.toLocaleString("en-US");
+    const count = grouped(layers);
+    const cap = grouped(this.maxLayers);
     const message = why === "layers"
       ? `network \`${name}\` expands to ${count} layers, more than the ${cap} that can run: its shapes and counts are exact, but it cannot be run or exported, and its hints stop here`
-      : `network \`${name}\` is too large to expand into a runnable graph here (its copies would pass the ${EXPANSION_BUDGET.toLocaleString("en-US")} nodes, uses and scopes one file may expand): its shapes and counts are exact, but it cannot be run or exported${fromStart ? "" : ", and its hints stop here"}`;
+      : `network \`${name}\` is too large to expand into a runnable graph here (its copies would pass the ${grouped(EXPANSION_BUDGET)} nodes, uses and scopes one file may expand): its shapes and counts are exact, but it cannot be run or exported${fromStart ? "" : ", and its hints stop here"}`;
     this.sink.report("bad-value", headOf(at), message);
   }
 
@@ -608,7 +608,7 @@ export class Elaborator {
     this.sink.report(
       "bad-value",
       headOf(grew),
-      `${whatOf(grew)} in ${where} expands to more than one analysis can check (${Math.round(this.budget / STATEMENT_WORK).toLocaleString("en-US")} statements): the analysis stops here, and nothing below is checked`,
+      `${whatOf(grew)} in ${where} expands to more than one analysis can check (${grouped(Math.round(this.budget / STATEMENT_WORK))} statements): the analysis stops here, and nothing below is checked`,
     );
   }
 

@@ -1,5 +1,5 @@
 // One (engine, net) measurement, in a process of its own so that its peak RSS is its own:
-// prepare (not timed), warm up, time each run, and report the times, the peak resident
+// prepare (not timed), warm up (≥ WARMUP_MS), time each run (≥ TIMED_MS), and report the median run, the peak resident
 // memory, and how busy the rest of the machine was meanwhile (it is shared).
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -17,7 +17,9 @@ export interface Measurement {
   net: string;
   threads: number;
   info: string;
-  times: number[];
+  /** the median timed run (ms) and how many runs were timed */
+  medianMs: number;
+  runs: number;
   /** CPU time of the whole process (every thread) per timed run, ms */
   cpuMs: number;
   peakRssMB: number;
@@ -26,8 +28,8 @@ export interface Measurement {
   prepareMs: number;
 }
 
-/** the engines, in the order a run prints them; ours-plain (no relaxed SIMD) only when asked for */
-export const engineNames = ["ours", "tfjs-wasm", "ort-web", "tfjs-cpu", "ours-plain"];
+/** the engines, in the order a run prints them; ours-plain (no relaxed SIMD) and ours-chains (threads/bands.ts) only when asked for */
+export const engineNames = ["ours", "tfjs-wasm", "ort-web", "tfjs-cpu", "ours-plain", "ours-chains"];
 export const defaultEngines = ["ours", "tfjs-wasm", "ort-web", "tfjs-cpu"];
 
 function makeEngine(name: string, net: ReturnType<typeof benchNetwork>, threads: number): Promise<BenchEngine> {
@@ -36,6 +38,8 @@ function makeEngine(name: string, net: ReturnType<typeof benchNetwork>, threads:
       return ours(net, SEED, threads);
     case "ours-plain":
       return ours(net, SEED, threads, true);
+    case "ours-chains":
+      return ours(net, SEED, threads, false, true);
     case "tfjs-wasm":
       return tfjs(net, SEED, "wasm", threads);
     case "tfjs-cpu":
@@ -59,6 +63,10 @@ export function machineBusyMs(): number {
 
 const cores = availableParallelism();
 
+/** the least time a measurement warms up and is timed for (ms), besides its counts of runs */
+export const WARMUP_MS = 1000;
+export const TIMED_MS = 1500;
+
 export function benchInput(length: number): Float32Array<ArrayBuffer> {
   const input = new Float32Array(length);
   fillUniform(input, SEED, 999_999, 1);
@@ -72,12 +80,16 @@ export async function measure(engine: string, netName: string, threads: number, 
   const e = await makeEngine(engine, net, threads);
   const prepareMs = performance.now() - t0;
   let output: Float32Array = new Float32Array(0);
-  for (let i = 0; i < warmup; i++) output = await e.run(input);
+  // warm-up: the runs asked for and at least WARMUP_MS (V8 compiles the JavaScript around
+  // the kernels and tiers the WebAssembly up on background threads for a while after start)
+  const warm0 = performance.now();
+  for (let i = 0; i < warmup || performance.now() - warm0 < WARMUP_MS; i++) output = await e.run(input);
   const busy0 = machineBusyMs();
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  // the runs asked for and at least TIMED_MS of them, so a fast net's median is over many
+  for (let i = 0; i < runs || performance.now() - wall0 < TIMED_MS; i++) {
     const t = performance.now();
     output = await e.run(input);
     times.push(performance.now() - t);
@@ -86,6 +98,8 @@ export async function measure(engine: string, netName: string, threads: number, 
   const cpu = process.cpuUsage(cpu0);
   const foreign = Math.max(0, machineBusyMs() - busy0 - (cpu.user + cpu.system) / 1000) / (wall * cores);
   writeFileSync(outputFile, new Uint8Array(output.buffer, output.byteOffset, output.byteLength));
-  const cpuMs = (cpu.user + cpu.system) / 1000 / runs;
-  return { engine, net: netName, threads, info: e.info, times, cpuMs, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6, foreign, prepareMs };
+  const cpuMs = (cpu.user + cpu.system) / 1000 / times.length;
+  const sorted = [...times].sort((a, b) => a - b);
+  const medianMs = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  return { engine, net: netName, threads, info: e.info, medianMs, runs: times.length, cpuMs, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6, foreign, prepareMs };
 }

@@ -10,14 +10,14 @@ import { nodeThreads } from "../../engine/fast/threads/node";
 import { enableRelaxedSimd } from "../../engine/wasm/relaxed-node";
 import type { BenchEngine } from "./adapter";
 
-export async function ours(net: NetworkResult, seed: number, threads: number, plain = false): Promise<BenchEngine> {
+export async function ours(net: NetworkResult, seed: number, threads: number, plain = false, chains = false): Promise<BenchEngine> {
   const relaxed = plain ? false : enableRelaxedSimd();
-  const network = await FastNetwork.prepare(net.graph, seeded(seed), { threads, host: nodeThreads, relaxed });
+  const network = await FastNetwork.prepare(net.graph, seeded(seed), { threads, host: nodeThreads, relaxed, chains });
   const m = network.memory;
   const mb = (b: number) => (b / 1e6).toFixed(0);
   return {
     info:
-      `wasm-simd relaxed=${relaxed} threads=${network.threads} weights ${mb(m.weights)} MB, arena ${mb(m.arena)} MB, ` +
+      `wasm-simd relaxed=${relaxed} threads=${network.threads}${chains ? ` chains=${network.chains.length}` : ""} weights ${mb(m.weights)} MB, arena ${mb(m.arena)} MB, ` +
       `scratch ${mb(m.scratch)} MB${m.local ? ` + ${mb(m.local)} MB the threads' own` : ""}`,
     run: (input) => network.run(input),
   };

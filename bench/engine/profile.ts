@@ -3,7 +3,9 @@
 // kernel call, fused nodes included) over a number of runs, with its kernel, its
 // multiply-adds and GFLOP/s, and the whole run's wall and CPU time. Not part of `npm run
 // bench` (it times steps inside a run, which the bench never does); run it as
-//   npm run bench -- --profile --nets resnet18 --threads 1,2 --runs 10 [--min] [--top 12]
+//   npm run bench -- --profile --nets resnet18 --threads 1,2 --runs 10 [--min] [--top 12] [--chains]
+// (--chains: steps chained band by band on threads, engine/fast/threads/bands.ts; a
+// chain's time shows on its first step)
 // On a shared machine a 2-thread figure says little: the scheduler shares the CPU
 // between sessions (autogroups), not threads, so a second thread gets no more of it.
 import { sizeOf } from "../../engine/tensor";
@@ -42,7 +44,7 @@ async function main() {
     const ideals = new Map<number, Ideal>();
     const joins: string[] = [];
     for (const threads of threadCounts) {
-      const network = await FastNetwork.prepare(net.graph, seeded(SEED), { threads, host: nodeThreads, relaxed });
+      const network = await FastNetwork.prepare(net.graph, seeded(SEED), { threads, host: nodeThreads, relaxed, chains: args.includes("--chains") });
       for (let i = 0; i < 3; i++) await network.run(input);
       const byStep: number[][] = [];
       const walls: number[] = [];

@@ -1,5 +1,5 @@
-// The bench's printed tables: one row per (net, engine, threads), medians over every
-// timed run; then issue 16's targets, each a ratio of two rows of this run.
+// The bench's printed tables: one row per (net, engine, threads), the median over its
+// rounds of each round's median run; then issue 16's targets, each a ratio of two rows.
 
 export interface Row {
   net: string;
@@ -12,6 +12,8 @@ export interface Row {
   speedup: number | null;
   /** this engine's one-thread median ÷ this row's */
   scaling: number | null;
+  /** each round's median (ms), in the order they ran */
+  rounds: number[];
   /** CPU time of the whole process per run (all its threads) */
   cpuMs: number;
   peakRssMB: number;
@@ -30,13 +32,13 @@ function msText(ms: number): string {
 }
 
 export function formatTable(rows: Row[], against: string): string {
-  const head = ["net (GMAC)", "engine", "threads", "median ms", "GFLOP/s", "× tfjs-wasm", "× 1 thread", "CPU ms/run", "peak RSS MB", `max |diff| vs ${against}`, "busy"];
+  const head = ["net (GMAC)", "engine", "threads", "median ms", "rounds' medians", "GFLOP/s", "× tfjs-wasm", "× 1 thread", "CPU ms/run", "peak RSS MB", `max |diff| vs ${against}`, "busy"];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
   for (const r of rows) {
     const diff = r.diff === null ? "—" : `${r.diff.toExponential(1)}${r.agrees ? "" : " DISAGREES"}`;
     const ratio = (x: number | null) => (x === null ? "—" : fixed(x, 2));
     lines.push(
-      `| ${r.net} (${r.gmacs.toFixed(4)}) | ${r.engine} | ${r.threads} | ${msText(r.ms)} | ${fixed(r.gflops, 1)} | ${ratio(r.speedup)} | ${ratio(r.scaling)} | ${msText(r.cpuMs)} | ${fixed(r.peakRssMB, 0)} | ${diff} | ${fixed(100 * r.foreign, 0)}% |`,
+      `| ${r.net} (${r.gmacs.toFixed(4)}) | ${r.engine} | ${r.threads} | ${msText(r.ms)} | ${r.rounds.map(msText).join(" ")} | ${fixed(r.gflops, 1)} | ${ratio(r.speedup)} | ${ratio(r.scaling)} | ${msText(r.cpuMs)} | ${fixed(r.peakRssMB, 0)} | ${diff} | ${fixed(100 * r.foreign, 0)}% |`,
     );
   }
   return lines.join("\n");

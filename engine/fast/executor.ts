@@ -14,7 +14,7 @@ export class FastExecutor implements Executor {
   private readonly prepared = new WeakMap<NetworkWeights, WeakMap<GraphNode[], Map<boolean, Promise<FastNetwork>>>>();
 
   /** `threads` (with a `host` to start them): the threads a run may use, this one included */
-  constructor(private readonly options: Pick<PrepareOptions, "relaxed" | "threads" | "host" | "grain"> = {}) {}
+  constructor(private readonly options: Pick<PrepareOptions, "relaxed" | "threads" | "host" | "grain" | "chains"> = {}) {}
 
   /** whether the kernels use relaxed SIMD's fused multiply-add */
   get relaxed(): boolean {

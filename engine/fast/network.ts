@@ -25,6 +25,7 @@ import { DEFAULT_GRAIN } from "./threads/split";
 import { recordPart } from "./threads/record";
 import { encodeProgram, programLength } from "./threads/protocol";
 import { Team } from "./threads/team";
+import { chainRange, findChains } from "./threads/bands";
 
 export interface PrepareOptions {
   /** false: one step per node, so every layer's output can be shown */
@@ -37,6 +38,8 @@ export interface PrepareOptions {
   host?: ThreadHost;
   /** the least work worth a part of its own (threads/split.ts; tests make it tiny to split every step) */
   grain?: number;
+  /** with threads: run chains of steps band by band in one phase each (threads/bands.ts; default false) */
+  chains?: boolean;
 }
 
 interface Scheduled {
@@ -47,6 +50,10 @@ interface Scheduled {
   kind: string;
   /** with threads: each phase's recorded program (its byte address) */
   programs: number[] | null;
+  /** with threads: the chain this step starts (threads/bands.ts): its steps, parts, program, and a part as the main thread runs it */
+  chain: { members: Scheduled[]; count: number; program: number; run: (part: number, local: number) => void } | null;
+  /** a step of a chain after its first: it runs in the first's phase */
+  inChain: boolean;
 }
 
 /** detaches a team from its workers when its network is collected without dispose() */
@@ -74,6 +81,11 @@ export class FastNetwork {
   /** parts of phases the worker threads have run (0 on one thread) */
   get workerParts(): number {
     return this.team?.workerParts ?? 0;
+  }
+
+  /** the chains of steps that run band by band in one phase each (threads/bands.ts): how many steps each covers */
+  get chains(): number[] {
+    return this.schedule.filter((s) => s.chain).map((s) => s.chain!.members.length);
   }
 
   /** the threads a run uses (1 unless the network was prepared with more and some step splits) */
@@ -107,14 +119,31 @@ export class FastNetwork {
     }
     const weightsBytes = heap.size;
 
+    // threads: runs of steps that go band by band in one phase (threads/bands.ts)
+    const chains =
+      threads > 1 && options.chains === true
+        ? findChains(
+            compiled.map(({ step, compiled: c, kind }) => ({
+              bands: kind === "alias" ? undefined : c.bands,
+              inputs: step.inputs.map(rootOf),
+              output: rootOf(step.output),
+              channels: volumeDepth(byId.get(step.output)!),
+            })),
+            ctx,
+          )
+        : [];
+    // a step of a chain reads and writes while any step of it runs: its span, for lifetimes
+    const span = compiled.map((_, i) => [i, i]);
+    for (const c of chains) for (let j = 0; j < c.bands.length; j++) span[c.first + j] = [c.first, c.first + c.bands.length - 1];
+
     // lifetimes in step order (step 0 writes the input)
     const first = new Map<number, number>();
     const last = new Map<number, number>();
     first.set(rootOf(graph[0].id), 0);
     compiled.forEach(({ step }, i) => {
-      for (const v of step.inputs) last.set(rootOf(v), i + 1);
+      for (const v of step.inputs) last.set(rootOf(v), Math.max(last.get(rootOf(v)) ?? 0, span[i][1] + 1));
       const out = rootOf(step.output);
-      if (!first.has(out)) first.set(out, i + 1);
+      if (!first.has(out)) first.set(out, span[i][0] + 1);
     });
     const output = graph[graph.length - 1].id;
     last.set(rootOf(output), compiled.length + 1);
@@ -135,18 +164,21 @@ export class FastNetwork {
       kind,
       at: { inputs: step.inputs.map(addressOf), output: addressOf(step.output), scratch },
       programs: null,
+      chain: null,
+      inChain: false,
     }));
 
     // threads: each its own scratch, a control block, and every phase's calls written down
     let team: Team | null = null;
     let localBytes = 0;
-    if (threads > 1 && schedule.some((s) => s.compiled.phases?.length)) {
-      localBytes = Math.max(64, ...compiled.map((c) => c.compiled.localBytes ?? 0));
+    if (threads > 1 && (chains.length > 0 || schedule.some((s) => s.compiled.phases?.length))) {
+      localBytes = Math.max(64, ...compiled.map((c) => c.compiled.localBytes ?? 0), ...chains.flatMap((c) => c.bands.map((b) => b.localBytes)));
       const locals = Array.from({ length: threads }, () => heap.reserve(localBytes));
       const ctl = heap.reserve(64);
-      for (const s of schedule) {
+      const chained = new Set(chains.flatMap((c) => c.bands.map((_, j) => c.first + j)));
+      for (const [i, s] of schedule.entries()) {
         const phases = s.compiled.phases;
-        if (!phases?.length) continue;
+        if (!phases?.length || chained.has(i)) continue;
         s.programs = phases.map((phase, i) => {
           const parts = Array.from({ length: phase.count }, (_, p) =>
             recordPart(lib, locals[0], (local) => phase.run(s.at, p, local), `the ${s.kind} step of node ${s.step.head.id} (${s.step.head.op}), phase ${i + 1}`),
@@ -156,6 +188,20 @@ export class FastNetwork {
           encodeProgram(parts, new Float64Array(heap.memory.buffer, at, length));
           return at;
         });
+      }
+      for (const c of chains) {
+        const members = schedule.slice(c.first, c.first + c.bands.length);
+        const run = (part: number, local: number) => {
+          const [n0, n1] = chainRange(c.bands, c.count, part);
+          c.bands.forEach((b, j) => b.run(members[j].at, n0, n1, local));
+        };
+        const what = `the chain of steps from node ${members[0].step.head.id} (${members[0].step.head.op}) to node ${members[members.length - 1].step.head.id}`;
+        const parts = Array.from({ length: c.count }, (_, p) => recordPart(lib, locals[0], (local) => run(p, local), what));
+        const length = programLength(parts);
+        const at = heap.reserve(8 * length);
+        encodeProgram(parts, new Float64Array(heap.memory.buffer, at, length));
+        members[0].chain = { members, count: c.count, program: at, run };
+        for (const m of members.slice(1)) m.inChain = true;
       }
       team = new Team(options.host!, lib, ctl, locals);
     }
@@ -194,7 +240,23 @@ export class FastNetwork {
     try {
       for (const s of this.schedule) {
         if (options.signal?.aborted) throw abortError();
+        if (s.inChain) continue;
         const started = trace ? performance.now() : 0;
+        const chain = team ? s.chain : null;
+        if (team && chain) {
+          const local = team.locals[0];
+          team.phase(chain.program, chain.count, (part) => chain.run(part, local));
+          if (trace) {
+            // the chain's time shows on its first step; every step's output is there to show
+            const ms = performance.now() - started;
+            chain.members.forEach((m, j) => {
+              const node = m.step.covers[m.step.covers.length - 1];
+              trace({ node, output: this.heap.read(m.at.output, sizeOf(node.output)), ms: j === 0 ? ms : 0 });
+            });
+          }
+          if (options.signal) await new Promise((resolve) => setTimeout(resolve, 0));
+          continue;
+        }
         if (team && s.programs) {
           const phases = s.compiled.phases!;
           const local = team.locals[0];
@@ -227,6 +289,16 @@ export class FastNetwork {
     const local = this.team?.locals[0] ?? 0;
     return this.schedule.map((s) => {
       const t0 = performance.now();
+      if (this.team && s.inChain) return { phases: [], whole: 0 };
+      if (this.team && s.chain) {
+        const chain = s.chain;
+        const parts = Array.from({ length: chain.count }, (_, part) => {
+          const p0 = performance.now();
+          chain.run(part, local);
+          return performance.now() - p0;
+        });
+        return { phases: [parts], whole: performance.now() - t0 };
+      }
       if (!this.team || !s.programs) {
         s.compiled.run(s.at);
         return { phases: null, whole: performance.now() - t0 };
@@ -246,6 +318,12 @@ export class FastNetwork {
   get kernels(): string[] {
     return this.schedule.map((s) => s.kind);
   }
+}
+
+/** the depth of a volume (its channels), 1 for anything else */
+function volumeDepth(node: GraphNode): number {
+  const o = node.output as { kind?: string; d?: number };
+  return o.kind === "volume" && o.d ? o.d : 1;
 }
 
 /** The step's compiled kernel, by its head's op (engine/ops); the reference where it has no fast form. */

@@ -12,7 +12,8 @@
 
 import { onnx } from "onnx-proto";
 import { analyze } from "../../analysis";
-import { keywordWords, LineIndex } from "../../grammar";
+import { keywordWords, LineIndex, parse } from "../../grammar";
+import type { Statement } from "../../grammar/ast";
 import { boundedMessage, oneLine, printable } from "../../grammar/printable";
 import { countWire } from "./wire";
 import { writeSafetensors, type NamedTensor } from "../safetensors";
@@ -48,7 +49,7 @@ export interface ImportedModel {
   text: string;
   tensors: NamedTensor[];
   network: string;
-  /** layer statements written */
+  /** the layer statements of `text` (layerStatements) */
   layers: number;
   /** what people should know about the design (an exporter's folding), one sentence each */
   notes: string[];
@@ -207,7 +208,6 @@ class Importer {
   private lines: string[] = [];
   private tensors: NamedTensor[] = [];
   private labels = new Set<string>();
-  private layerCount = 0;
   /** convs whose weights and bias the exporter computed (a BatchNorm folded in) */
   private folded: string[] = [];
   private bnWordSeen: string | undefined;
@@ -328,7 +328,7 @@ class Importer {
     const header = [`# imported from ONNX (${this.model.producerName || "unknown producer"}${this.model.producerVersion ? ` ${this.model.producerVersion}` : ""}); weights beside it as .safetensors`];
     if (this.folded.length) header.push(`# its BatchNorms were folded into the convs before them by the exporter: written back as bns of identity statistics that add the folded bias`);
     const text = [...header, `network ${name} {`, `  ${inputLine}`, ...this.lines, "}", ""].join("\n");
-    return { text, tensors: this.tensors, network: name, layers: this.layerCount, notes };
+    return { text, tensors: this.tensors, network: name, layers: layerStatements(text), notes };
   }
 
   /**
@@ -648,7 +648,6 @@ class Importer {
   /** writes a decomposed layer norm's statement and its weights (weight 1, bias 0 where the graph has none) */
   private writeLayerNorm(ln: { eps: number; weight: Float32Array | null; bias: Float32Array | null; label: string }, channels: number, indent: string): void {
     this.lines.push(`${indent}${ln.label}: layernorm${Math.abs(ln.eps - 1e-5) > 1e-12 ? ` eps ${numberText(ln.eps)}` : ""}`);
-    this.layerCount++;
     this.weights(ln.label, [["weight", [channels], ln.weight ?? new Float32Array(channels).fill(1)], ["bias", [channels], ln.bias ?? new Float32Array(channels)]]);
   }
 
@@ -663,7 +662,6 @@ class Importer {
     const fused = this.fusedActivation(value, readers);
     if (fused) {
       this.lines.push(`${indent}${fused.text}`);
-      this.layerCount++;
       return fused.end;
     }
     const join = this.meeting(readers);
@@ -995,10 +993,7 @@ class Importer {
 
   /** Writes one node as a statement (or nothing, for Identity/Dropout); returns its output. */
   private layer(node: Node, indent: string): string {
-    const push = (text: string) => {
-      this.lines.push(`${indent}${text}`);
-      this.layerCount++;
-    };
+    const push = (text: string) => this.lines.push(`${indent}${text}`);
     const out = node.outputs[0];
     switch (node.opType) {
       case "Conv": {
@@ -1383,7 +1378,29 @@ export function importOnnx(bytes: Uint8Array, networkName: string): ImportedMode
   const errors = analysis.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new ImportError(`the design made of this model does not check: ${errors[0].message}`);
   const warnings = analysis.diagnostics.filter((d) => d.severity === "warning").length;
-  return { ...imported, text: sameWithBlocks(text, analysis.networks[0], warnings, imported.tensors) ?? text };
+  const design = sameWithBlocks(text, analysis.networks[0], warnings, imported.tensors) ?? text;
+  return { ...imported, text: design, layers: layerStatements(design) };
+}
+
+/**
+ * The layer statements of a design's text as a reader counts them: every statement of its
+ * networks and block definitions — layers, merges (`residual`, `concat`, `add`, `mul`),
+ * block uses, repeats — wherever it is nested; not the `input` lines, nor the `branch` /
+ * `shortcut` parts of a merge.
+ */
+export function layerStatements(text: string): number {
+  const count = (statements: Statement[]): number => {
+    let n = 0;
+    for (const s of statements) {
+      if (s.type === "layer") n += s.op.text === "input" ? 0 : 1 + (s.body ? count(s.body.statements) + s.body.branches.reduce((a, b) => a + count(b.body), 0) : 0);
+      else if (s.type === "call") n += 1;
+      else if (s.type === "repeat") n += 1 + count(s.body);
+      else if (s.type === "residual") n += 1 + count(s.body) + count(s.shortcut ?? []);
+      else n += 1 + s.branches.reduce((a, b) => a + count(b.body), 0);
+    }
+    return n;
+  };
+  return count(parse(text).file.items.flatMap((item) => (item.type === "network" || item.type === "block" ? item.body : [item])));
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import type { NodeOf } from "../../analysis/types";
 import type { Floats, LayerParams } from "../api";
-import { planesOf } from "../tensor";
+import { planesOf, sizeOf } from "../tensor";
 import { filled, like, need } from "./shared";
 import type { Op } from "./types";
 import { byRanges } from "../fast/threads/split";
@@ -47,6 +47,9 @@ function affine(node: NodeOf<"bn">, params: LayerParams): { gain: Float64Array; 
 
 export const bn: Op<"bn"> = {
   kind: "bn",
+  // the normalized values
+  trainKept: (node) => sizeOf(node.output),
+  batchStatistics: true,
   params(node) {
     const c = planesOf(node.input!).channels;
     return [

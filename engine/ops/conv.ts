@@ -13,6 +13,7 @@ import { compileGemmConv } from "../fast/steps/conv";
 import { compileDepthwise } from "../fast/steps/depthwise";
 import { compileFc } from "../fast/steps/fc";
 import { compileWinograd, winogradFits } from "../fast/steps/winograd";
+import { convScratch } from "../fast/steps/scratch";
 import { like, need, onnxWindow, weightAndBias } from "./shared";
 import type { Op } from "./types";
 import { trainSlots } from "../train/slots";
@@ -154,6 +155,18 @@ function convOp<K extends ConvKind>(kind: K): Op<K> {
       const perGroup = input.channels / a.groups;
       return weightAndBias(node, [k, perGroup, kh, kw], perGroup * kh * kw, a.bias ? { dims: [k] } : null, a);
     },
+    // the unrolled columns: C·F_h·F_w values per output position
+    trainKept(node) {
+      const [kw, kh] = node.attrs.kernel;
+      const positions = node.output.kind === "volume" ? node.output.w * node.output.h : 1;
+      return planesOf(node.input!).channels * kw * kh * positions;
+    },
+    // K filters of C/G × F_h × F_w
+    filters(node, weightLength) {
+      const [width, height] = node.attrs.kernel;
+      const count = node.output.kind === "volume" ? node.output.d : 0;
+      return count ? { count, channels: weightLength / (count * width * height), height, width } : null;
+    },
     reference: {
       ...trainSlots(convKernel),
       forward({ node, inputs: [x], params }) {
@@ -170,6 +183,7 @@ function convOp<K extends ConvKind>(kind: K): Op<K> {
         return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
       },
       absorbs: { norm: true, activation: true, residual: (node) => node.op === "conv" && !isDepthwise(node) },
+      scratch: (node, threads) => convScratch(node, threads, isDepthwise(node)),
       backward: fastConv,
     },
     onnx: {

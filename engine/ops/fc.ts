@@ -30,6 +30,11 @@ export const fc: Op<"fc"> = {
     const nIn = sizeOf(node.input!);
     return weightAndBias(node, [n, nIn], nIn, node.attrs.bias ? { dims: [n] } : null);
   },
+  // N rows, each shaped as the picture it reads (an fc after a pool or a conv: none)
+  filters(_node, weightLength, picture) {
+    if (!picture) return null;
+    return { count: weightLength / (picture.w * picture.h * picture.d), channels: picture.d, height: picture.h, width: picture.w };
+  },
   reference: {
     ...trainSlots(fcKernel),
     forward: ({ node, inputs: [x], params }) =>

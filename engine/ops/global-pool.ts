@@ -2,7 +2,8 @@
 // or the largest value (GlobalMaxPool; NaN wins, as in PyTorch).
 
 import type { Floats } from "../api";
-import { planesOf, type Planes } from "../tensor";
+import type { NodeOf } from "../../analysis/types";
+import { planesOf, sizeOf, type Planes } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
 import { byRanges } from "../fast/threads/split";
@@ -34,6 +35,8 @@ export function globalMax<T extends Floats>(input: T, p: Planes): T {
 function globalPool<K extends "gap" | "gmp">(kind: K, reduce: typeof globalAverage, onnxOp: string, max: 0 | 1): Op<K> {
   return {
     kind,
+    // gmp: the index of each plane's maximum
+    ...(max ? { trainKept: (node: NodeOf<K>) => sizeOf(node.output) } : {}),
     reference: { forward: ({ node, inputs: [x] }) => reduce(x, planesOf(node.input!)), ...trainSlots(max ? gmpKernel : gapKernel) },
     fast: {
       compile(step, ctx) {

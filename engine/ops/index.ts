@@ -74,6 +74,11 @@ export function opOf<K extends OpKind>(node: NodeOf<K>): Op<K> {
   return op as unknown as Op<K>;
 }
 
+/** the node's output is probabilities of its input's scores (a softmax: Op.probabilities) */
+export function givesProbabilities(node: GraphNode | undefined): boolean {
+  return !!node && isOpNode(node) && opOf(node).probabilities === true;
+}
+
 /** a node that is not the graph's input, narrowed */
 export function isOpNode(node: GraphNode): node is Exclude<GraphNode, NodeOf<"input">> {
   return node.op !== "input";

@@ -4,7 +4,7 @@
 // No WebAssembly kernel: the fast executor runs the reference.
 
 import type { Floats } from "../api";
-import { planesOf } from "../tensor";
+import { planesOf, sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op, OnnxExportContext } from "./types";
 import { trainSlots } from "../train/slots";
@@ -55,6 +55,8 @@ function exportLrn(e: OnnxExportContext<"lrn">): string {
 
 export const lrn: Op<"lrn"> = {
   kind: "lrn",
+  // each position's normalizer
+  trainKept: (node) => sizeOf(node.output),
   reference: {
     ...trainSlots(lrnKernel),
     forward({ node, inputs: [x] }) {

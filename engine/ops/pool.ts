@@ -10,6 +10,8 @@ import type { Floats } from "../api";
 import { windowGeometry, type WindowGeometry } from "../geometry";
 import { paddedWindow, type Addresses, type CompiledStep, type BuildContext, type StepOf } from "../fast/steps/context";
 import { byRanges, COST } from "../fast/threads/split";
+import { poolScratch } from "../fast/steps/scratch";
+import { sizeOf } from "../tensor";
 import { like, onnxWindow } from "./shared";
 import type { Op } from "./types";
 import { trainSlots } from "../train/slots";
@@ -99,15 +101,17 @@ function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContex
 
 export const maxpoolOp: Op<"maxpool"> = {
   kind: "maxpool",
+  // the index of each window's maximum
+  trainKept: (node) => sizeOf(node.output),
   reference: { forward: ({ node, inputs: [x] }) => maxpool(x, windowGeometry(node)), ...trainSlots(maxpoolKernel) },
-  fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)], backward: fastMaxpool },
+  fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)], scratch: poolScratch, backward: fastMaxpool },
   onnx: { export: (e) => e.emit("MaxPool", [e.inputs[0]], { ...onnxWindow(e.node.attrs), ceil_mode: e.node.attrs.ceil ? 1 : 0 }) },
 };
 
 export const avgpoolOp: Op<"avgpool"> = {
   kind: "avgpool",
   reference: { forward: ({ node, inputs: [x] }) => avgpool(x, windowGeometry(node)), ...trainSlots(avgpoolKernel) },
-  fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)], backward: fastAvgpool },
+  fast: { compile: (step, ctx) => ["pool", compileWindowPool(step, ctx)], scratch: poolScratch, backward: fastAvgpool },
   onnx: {
     export(e) {
       const { kernel_shape, strides, pads } = onnxWindow(e.node.attrs);

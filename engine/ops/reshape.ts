@@ -9,6 +9,7 @@ import type { Floats } from "../api";
 import { mix, streamKey, uniform } from "../random";
 import { trainSlots } from "../train/slots";
 import { dropoutKernel, flattenKernel } from "../train/kernels/layout";
+import { sizeOf } from "../tensor";
 import { like } from "./shared";
 import type { Op } from "./types";
 
@@ -44,6 +45,8 @@ export const flatten: Op<"flatten"> = {
 
 export const dropout: Op<"dropout"> = {
   kind: "dropout",
+  // the mask
+  trainKept: (node) => sizeOf(node.output),
   reference: { forward: ({ inputs: [x] }) => x, ...trainSlots(dropoutKernel) },
   fast: { alias: true },
   onnx: { export: (e) => e.emit("Identity", [e.inputs[0]]) },

@@ -23,6 +23,7 @@ export function softmax<T extends Floats>(input: T, channels: number, plane: num
 
 export const softmaxOp: Op<"softmax"> = {
   kind: "softmax",
+  probabilities: true,
   reference: {
     ...trainSlots(softmaxKernel),
     forward({ node, inputs: [x] }) {

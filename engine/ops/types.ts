@@ -13,10 +13,11 @@
 // N such samples one after the other (N×C×H×W).
 
 import type { FastKernel, TrainLibrary } from "../train/fast/layers";
-import type { NodeOf, NodeOp } from "../../analysis/types";
+import type { NodeOf, NodeOp, Volume } from "../../analysis/types";
 import type { Floats, LayerParams } from "../api";
 import type { AttributeValue, OnnxGraph } from "../onnx/builder";
 import type { BuildContext, CompiledStep, StepOf } from "../fast/steps/context";
+import type { StepScratch } from "../fast/steps/scratch";
 
 export type { Floats, LayerParams };
 
@@ -129,6 +130,12 @@ export type FastOp<K extends NodeOp> =
       compile(step: StepOf<K>, ctx: BuildContext): [string, CompiledStep];
       absorbs?: Absorbs<K>;
       /**
+       * The scratch its step will reserve on `threads` threads (shared, and each thread's
+       * own), from the node alone: the memory budget asks before anything is prepared
+       * (engine/fast/scratch.ts); absent: none.
+       */
+      scratch?(node: NodeOf<K>, threads: number): StepScratch;
+      /**
        * The kind's kernel in the fast training engine (engine/train/fast: WebAssembly SIMD
        * on the engine's memory, every region planned for the largest batch); absent: the
        * engine trains the kind on its reference kernel.
@@ -223,6 +230,32 @@ export interface Op<K extends NodeOp> {
    * layer before it folds it into its weights and bias, in float64.
    */
   affine?(node: NodeOf<K>, params: LayerParams): { gain: Float64Array; offset: Float64Array };
+  /**
+   * Training keeps, per sample, this many values for the layer's backward beyond its output
+   * (bn's normalized values, a max pool's indices, a dropout mask, a convolution's unrolled
+   * columns, which the fast engine keeps from forward to backward): the memory estimate
+   * (engine/train/memory.ts) counts them. Absent: none.
+   */
+  trainKept?(node: NodeOf<K>): number;
+  /**
+   * In training the layer normalizes each channel with the batch's own mean and variance
+   * (over N·H·W): a constant added per channel before it has no effect on the loss, and a
+   * single value per channel has no variance (PyTorch refuses a batch of one).
+   */
+  batchStatistics?: true;
+  /**
+   * The output is probabilities of the input's scores (softmax): training's loss reads the
+   * scores before it, and a run ranks its output as it is rather than a softmax of it.
+   */
+  probabilities?: true;
+  /**
+   * The layer's weight seen as pictures (the run view's first-layer filters): how many
+   * filters and each one's shape, in the weight's PyTorch order. `weightLength` is the
+   * weight's length; `picture` is the input picture when the layer reads it as it is
+   * (straight, or through layers that only pass it on), else null. Null: not drawable
+   * here; absent: the kind's weight is not a set of filters.
+   */
+  filters?(node: NodeOf<K>, weightLength: number, picture: Volume | null): { count: number; channels: number; height: number; width: number } | null;
 }
 
 /** The registry's type: every node kind but the input has its op (the compiler checks none is missing). */

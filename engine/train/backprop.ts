@@ -10,6 +10,8 @@
 
 import type { GraphNode } from "../../analysis/types";
 import { paramShapes } from "../init";
+import { givesProbabilities, isOpNode, opOf } from "../ops";
+import { planesOf } from "../tensor";
 import { like, type Float, type TrainParams } from "./float";
 import type { ForwardResult, TrainContext, TrainKernel } from "./kernel";
 import { trainKernel } from "./kernels";
@@ -20,7 +22,7 @@ export type KernelOf = (op: string) => TrainKernel | undefined;
 /** the node whose output is the scores the loss reads */
 export function scoresNode(graph: GraphNode[]): GraphNode {
   const last = graph[graph.length - 1];
-  if (last.op === "softmax" && last.inputs.length === 1 && graph.length > 1) return graph[last.inputs[0]];
+  if (givesProbabilities(last) && last.inputs.length === 1 && graph.length > 1) return graph[last.inputs[0]];
   return last;
 }
 
@@ -71,7 +73,16 @@ export function needsGradient(graph: GraphNode[]): boolean[] {
   return need;
 }
 
-const PER_CHANNEL_BIAS = new Set(["conv", "dwconv", "deconv", "fc"]);
+/** a bias of one value per output channel (conv, dwconv, deconv, fc; not local's per position) */
+function channelBias(node: GraphNode): boolean {
+  const channels = planesOf(node.output).channels;
+  return paramShapes(node).some((s) => s.name === "bias" && s.dims.length === 1 && s.dims[0] === channels);
+}
+
+/** a layer that, training, normalizes each channel with the batch's statistics (bn) */
+function batchNormalizes(node: GraphNode): boolean {
+  return isOpNode(node) && opOf(node).batchStatistics === true;
+}
 
 /**
  * Layers whose bias has a gradient of exactly zero: a per-channel bias whose only consumer
@@ -86,7 +97,7 @@ export function biasesBeforeNorm(graph: GraphNode[]): Set<number> {
   const out = new Set<number>();
   for (const node of graph) {
     const c = consumers.get(node.id) ?? [];
-    if (PER_CHANNEL_BIAS.has(node.op) && c.length === 1 && c[0].op === "bn" && paramShapes(node).some((s) => s.name === "bias")) out.add(node.id);
+    if (c.length === 1 && batchNormalizes(c[0]) && channelBias(node)) out.add(node.id);
   }
   return out;
 }

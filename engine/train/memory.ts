@@ -16,6 +16,8 @@
 import type { NetworkResult } from "../../analysis/types";
 import { bytesText } from "../../analysis/format";
 import { sizeOf } from "../tensor";
+import { elements, paramShapes } from "../init";
+import { isOpNode, opOf } from "../ops";
 import { stateTensors, type OptimizerSettings } from "./optim";
 
 export interface TrainingMemory {
@@ -28,8 +30,6 @@ export interface TrainingMemory {
   total: bigint;
 }
 
-const KEEPS_EXTRA = new Set(["bn", "maxpool", "gmp", "dropout", "lrn"]);
-
 export function trainingMemory(network: NetworkResult, batch: number, optimizer: OptimizerSettings, dataValues: number): TrainingMemory {
   let statistics = 0n;
   let outputs = 0n;
@@ -37,17 +37,13 @@ export function trainingMemory(network: NetworkResult, batch: number, optimizer:
   let largest = 0n;
   let second = 0n;
   for (const node of network.graph) {
-    if (node.op === "bn") statistics += node.params;
+    // buffers (bn's running statistics) are weights too, not parameters
+    for (const s of paramShapes(node)) if (!s.trainable) statistics += BigInt(elements(s.dims));
     const size = BigInt(sizeOf(node.output));
     activations += size;
-    outputs += KEEPS_EXTRA.has(node.op) ? 2n * size : size;
-    if (node.op === "conv" || node.op === "dwconv") {
-      const [kw, kh] = node.attrs.kernel ?? [1, 1];
-      const input = node.input!;
-      const channels = input.kind === "volume" ? input.d : input.n;
-      const positions = node.output.kind === "volume" ? node.output.w * node.output.h : 1;
-      outputs += BigInt(channels * kw * kh * positions);
-    }
+    outputs += size;
+    // what the kind keeps besides (engine/ops: Op.trainKept)
+    if (isOpNode(node) && node.input) outputs += BigInt(opOf(node).trainKept?.(node) ?? 0);
     if (size > largest) [largest, second] = [size, largest];
     else if (size > second) second = size;
   }

@@ -7,12 +7,13 @@
 // the same bytes `cnn train` writes for the same settings.
 
 import { basename } from "node:path";
-import type { GraphNode, NetworkResult } from "../../analysis/types";
+import type { GraphNode, NetworkResult, Volume } from "../../analysis/types";
 import { deserializeNetwork } from "../../analysis/serialize";
 import { bytesText } from "../../analysis/format";
 import type { NetworkWeights } from "../api";
 import { RefusedError } from "../budget";
 import { initWeights } from "../init";
+import { isOpNode, opOf } from "../ops";
 import { planesOf, sizeOf } from "../tensor";
 import { loadSafetensorsWeights, weightsToSafetensors } from "../weights-file";
 import { scoresNode } from "./backprop";
@@ -331,34 +332,36 @@ function layerName(node: GraphNode): string {
 }
 
 /**
- * The first layer's learned filters: the first conv or dwconv (K × C/G × F_h × F_w), or
- * an fc straight after the input (each row shaped as the input picture). Null when the
- * first layer with weights is another kind, or its filters are too large to draw.
+ * The input picture when `node` reads it as it is: straight, or through layers that only
+ * pass their input on (flatten, dropout: the fast executor's aliases); else null.
+ */
+function pictureRead(graph: GraphNode[], node: GraphNode): Volume | null {
+  let from: GraphNode | undefined = graph[node.inputs[0]];
+  while (from && isOpNode(from) && from.inputs.length === 1) {
+    const fast = opOf(from).fast;
+    if (!fast || !("alias" in fast)) break;
+    from = graph[from.inputs[0]];
+  }
+  return from && !isOpNode(from) && from.output.kind === "volume" ? from.output : null;
+}
+
+/**
+ * The first layer's learned filters, as its kind draws them (engine/ops: Op.filters — a
+ * conv's K × C/G × F_h × F_w, an fc's rows shaped as the picture it reads). Null when the
+ * first layer with weights draws none, or its filters are too large to draw.
  */
 export function firstFilters(network: NetworkResult, weights: NetworkWeights): Filters | null {
   for (const node of network.graph) {
     const w = weights.get(node.id)?.weight;
     if (!w) continue;
-    if (node.op === "conv" || node.op === "dwconv") {
-      const [fw, fh] = node.attrs.kernel ?? [1, 1];
-      const count = node.output.kind === "volume" ? node.output.d : 0;
-      const channels = count ? w.length / (count * fw * fh) : 0;
-      if (!Number.isInteger(channels) || channels < 1 || channels * fw * fh > MAX_FILTER_VALUES) return null;
-      const shown = Math.min(count, MAX_FILTERS);
-      return { layer: layerName(node), nodeId: node.id, count: shown, channels, height: fh, width: fw, values: w.slice(0, shown * channels * fh * fw) };
-    }
-    if (node.op === "fc") {
-      const input = network.graph[0].output;
-      const from = network.graph[node.inputs[0]];
-      const size = sizeOf(input);
-      // only an fc that reads the input picture itself (through flatten)
-      const direct = from && (from.op === "input" || (from.op === "flatten" && network.graph[from.inputs[0]]?.op === "input"));
-      if (!direct || size > MAX_FILTER_VALUES || input.kind !== "volume") return null;
-      const count = w.length / size;
-      const shown = Math.min(count, MAX_FILTERS);
-      return { layer: layerName(node), nodeId: node.id, count: shown, channels: input.d, height: input.h, width: input.w, values: w.slice(0, shown * size) };
-    }
-    return null;
+    if (!isOpNode(node)) return null;
+    const shape = opOf(node).filters?.(node, w.length, pictureRead(network.graph, node));
+    if (!shape) return null;
+    const { channels, height, width } = shape;
+    const size = channels * height * width;
+    if (!Number.isInteger(channels) || channels < 1 || !Number.isInteger(shape.count) || shape.count < 1 || size > MAX_FILTER_VALUES) return null;
+    const shown = Math.min(shape.count, MAX_FILTERS);
+    return { layer: layerName(node), nodeId: node.id, count: shown, channels, height, width, values: w.slice(0, shown * size) };
   }
   return null;
 }

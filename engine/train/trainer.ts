@@ -9,6 +9,7 @@ import type { NetworkResult } from "../../analysis/types";
 import type { NetworkWeights } from "../api";
 import { RefusedError } from "../budget";
 import { abortError } from "../schedule";
+import { isOpNode, opOf } from "../ops";
 import { planesOf, sizeOf } from "../tensor";
 import { scoresNode, untrainableOps } from "./backprop";
 import type { Dataset } from "./data";
@@ -120,10 +121,11 @@ export function trainingProblem(network: NetworkResult, train: Dataset, test: Da
   }
   const lastBatch = train.size % batch || batch;
   for (const node of network.graph) {
-    if (node.op !== "bn") continue;
+    // (bn: engine/ops Op.batchStatistics)
+    if (!isOpNode(node) || !opOf(node).batchStatistics) continue;
     const p = planesOf(node.input!);
     if (p.width * p.height === 1 && Math.min(batch, train.size, lastBatch) < 2) {
-      return problem(`bn normalizes single values here: a batch of 1 (at --batch ${batch}, the last batch of ${train.size} pictures holds ${lastBatch}) has no variance, and PyTorch refuses it too; choose another --batch`, node.id);
+      return problem(`${node.op} normalizes single values here: a batch of 1 (at --batch ${batch}, the last batch of ${train.size} pictures holds ${lastBatch}) has no variance, and PyTorch refuses it too; choose another --batch`, node.id);
     }
   }
   return null;

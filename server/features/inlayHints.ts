@@ -182,10 +182,45 @@ const networkTooltip = (network: NetworkResult, settings: ServerSettings) => `Ne
  * hints were ~900 kB with their tooltips, ~300 kB without — most of what a request took.
  */
 export function inlayHints(snapshot: Snapshot, range: Range | null, settings: ServerSettings, resolveTooltips = false): InlayHint[] {
+  if (!settings.hints.shape && !settings.hints.params && !settings.hints.macs) return [];
+  const all = documentHints(snapshot, settings, resolveTooltips);
+  if (!range) return all.map((h) => h.hint);
+  const window = snapshot.positions.span(range);
+  // (in offset order: the first at or after the window's start, then up to its end)
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].offset < window.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: InlayHint[] = [];
+  for (let i = lo; i < all.length && all[i].offset <= window.end; i++) out.push(all[i].hint);
+  return out;
+}
+
+/**
+ * Every hint of a snapshot, in offset order, made once per version and settings: a client
+ * asks again for the same version whenever it scrolls or comes back to the editor (VS Code
+ * per visible range, Neovim for the whole buffer), and a whole 5,000-layer document's
+ * hints took ~10 ms to make. The hints are never changed once made (resolve makes a copy).
+ */
+const madeHints = new WeakMap<Snapshot, Map<string, { offset: number; hint: InlayHint }[]>>();
+
+function documentHints(snapshot: Snapshot, settings: ServerSettings, resolveTooltips: boolean): { offset: number; hint: InlayHint }[] {
+  const key = `${settings.hints.shape}|${settings.hints.params}|${settings.hints.macs}|${settings.shapeFormat}|${resolveTooltips}`;
+  let made = madeHints.get(snapshot);
+  const known = made?.get(key);
+  if (known) return known;
+  const hints = makeHints(snapshot, settings, resolveTooltips);
+  if (!made) madeHints.set(snapshot, (made = new Map()));
+  made.set(key, hints);
+  return hints;
+}
+
+function makeHints(snapshot: Snapshot, settings: ServerSettings, resolveTooltips: boolean): { offset: number; hint: InlayHint }[] {
   const { analysis, positions } = snapshot;
   const text = analysis.text;
-  const window = range ? positions.span(range) : { start: 0, end: text.length };
-  if (!settings.hints.shape && !settings.hints.params && !settings.hints.macs) return [];
   const placed: Placed[] = [];
 
   const document = resolveTooltips ? documentNumber(snapshot.uri) : -1;
@@ -229,16 +264,14 @@ export function inlayHints(snapshot: Snapshot, range: Range | null, settings: Se
     const other = byLineEnd.get(p.offset);
     if (!other || p.size > other.size) byLineEnd.set(p.offset, p);
   }
-  const hints: { offset: number; hint: InlayHint }[] = [];
   for (const p of placed) {
     if (p.atLineEnd && byLineEnd.get(p.offset) !== p) {
       p.offset = p.end;
       p.hint.position = positions.position(p.end);
     }
-    if (p.offset >= window.start && p.offset <= window.end) hints.push(p);
   }
-  hints.sort((a, b) => a.offset - b.offset);
-  return hints.map((h) => h.hint);
+  placed.sort((a, b) => a.offset - b.offset);
+  return placed;
 }
 
 /**

@@ -122,6 +122,24 @@ describe("cnn import: ONNX to a design", function () {
     assert.ok(!existsSync(join(dir, "bad.cnn")) && !existsSync(join(dir, "bad.safetensors")));
   });
 
+  it("cnn import's count of layer statements is the written file's, merges and block uses included", () => {
+    // counted as a reader counts the file's lines: every statement line but the input,
+    // a definition's header, a branch or shortcut marker and a closing brace
+    const statementLines = (text: string) =>
+      text.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter((l) => l && !/^(input\b|network\b|block\b|branch\s*\{|\}\s*shortcut\s*\{|\})/.test(l)).length;
+    for (const example of ["inception", "resnet18", "densenet_block"]) {
+      const net = only(readFileSync(join(root, `examples/${example}.cnn`), "utf8"), `${example}.cnn`);
+      const dir = tempDir({ "m.onnx": exportOnnx(net, initWeights(net.graph, 3)) });
+      const r = cnn("import", join(dir, "m.onnx"));
+      assert.equal(r.status, 0, r.stderr);
+      const said = /\((\d+) layer statements\)/.exec(r.stderr);
+      assert.ok(said, r.stderr);
+      const written = readFileSync(join(dir, "m.cnn"), "utf8");
+      assert.match(written, /^\s*(residual|concat|add) \{/m, `${example}: the import has merges`);
+      assert.equal(Number(said[1]), statementLines(written), `${example}:\n${written}`);
+    }
+  });
+
   // ONNX models written as the exporters write them, from a list of nodes and initializers
   const f32 = (name: string, dims: number[], seed: number, offset = 0) => ({ name, dims, dataType: 1, floatData: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => offset + Math.sin(seed * 13 + i * 0.7) * 0.3) });
   const i64 = (name: string, values: number[]) => ({ name, dims: [values.length], dataType: 7, int64Data: values });

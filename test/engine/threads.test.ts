@@ -25,6 +25,9 @@ import { instantiateLibrary } from "../../engine/wasm/library";
 import { initWeights } from "../../engine/init";
 import { networkInput } from "../../engine/input";
 import { kernelCases } from "./kernel-cases";
+import { ReferenceExecutor } from "../../engine/reference";
+import { chainParts, chainRange } from "../../engine/fast/threads/bands";
+import type { Bands } from "../../engine/fast/steps/context";
 import { network } from "./nets";
 
 const root = join(__dirname, "..", "..", "..");
@@ -128,6 +131,21 @@ describe("threads: every kernel, split as finely as it goes, gives one thread's 
 });
 
 describe("threads: whole networks give one thread's bits", function () {
+  it("mobilenetv2.cnn on 2 threads with chains", async () => {
+    const net = example("mobilenetv2.cnn");
+    const weights = initWeights(net.graph, 3);
+    const input = networkInput(net.graph[0], {}, 3).data;
+    const one = await FastNetwork.prepare(net.graph, fromMap(weights));
+    const two = await FastNetwork.prepare(net.graph, fromMap(weights), { threads: 2, host: nodeThreads, chains: true });
+    try {
+      assert.ok(two.chains.length >= 10, `chains: ${JSON.stringify(two.chains)}`);
+      const expected = await one.run(input);
+      for (let run = 0; run < 3; run++) assertSameBits(await two.run(input), expected, `run ${run + 1}`);
+    } finally {
+      two.dispose();
+    }
+  });
+
   this.timeout(300_000);
   const cases: [string, number | undefined][] = [
     ["lenet5.cnn", 1],
@@ -161,6 +179,87 @@ describe("threads: whole networks give one thread's bits", function () {
       }
     });
   }
+});
+
+// MobileNetV2's inverted residuals as chains (engine/fast/threads/bands.ts): each part a
+// range of positions of the depthwise (the rows holding them; a range may start mid-row,
+// and two parts then both write the row they share), the projection and the next
+// expansion. Odd widths and heights, stride 2, with and without the residual add, widths
+// on both sides of FLAT_WIDTH (one thread takes depthwise3_flat there, a chain depthwise3).
+const chainCases: [string, string][] = [
+  [
+    "residual block 23×13×8 (expand 24, dw, project 8 + add), then a stride-2 block without one",
+    "input 23x13x8\nconv 8 1x1\nresidual {\n  conv 24 1x1 nobias\n  bn\n  relu6\n  dwconv 3x3 pad 1 nobias\n  bn\n  relu6\n  conv 8 1x1 nobias\n  bn\n}\nconv 30 1x1\nrelu6\ndwconv 3x3 stride 2 pad 1 floor\nbn\nrelu6\nconv 12 1x1\nbn\nconv 20 1x1\nrelu6",
+  ],
+  [
+    "7×7×16 (width ≤ FLAT_WIDTH): dw + bn + relu6 → 1×1 + residual → 1×1",
+    "input 7x7x16\nresidual {\n  dwconv 3x3 pad 1\n  bn\n  relu6\n  conv 16 1x1\n  bn\n}\nconv 40 1x1\nrelu6\ndwconv 3x3 pad 1\nconv 9 1x1",
+  ],
+  [
+    "41×40×8, 96 channels expanded: many parts, ranges starting mid-row; stride 2 at an odd height",
+    "input 41x40x8\nconv 96 1x1\nrelu6\ndwconv 3x3 pad 1\nrelu6\nconv 24 1x1\nconv 96 1x1\nrelu6\ndwconv 3x3 stride 2 pad 1 floor\nrelu6\nconv 16 1x1\nconv 33 1x1",
+  ],
+];
+
+describe("threads: chains of steps, band by band (opt-in), give one thread's bits", function () {
+  this.timeout(120_000);
+  for (const [label, text] of chainCases)
+    for (const grain of [1, 1 << 10])
+      it(`${label}, grain ${grain}`, async () => {
+        const net = network(text);
+        const weights: NetworkWeights = initWeights(net.graph, 7);
+        const input = networkInput(net.graph[0], { sample: "noise" }, 7).data;
+        const ref = await new ReferenceExecutor().run(net.graph, weights, input);
+        const one = await FastNetwork.prepare(net.graph, fromMap(weights));
+        const two = await FastNetwork.prepare(net.graph, fromMap(weights), { threads: 2, host: nodeThreads, grain, chains: true });
+        try {
+          assert.ok(two.chains.length > 0 && two.chains.every((n) => n >= 2), `chains: ${JSON.stringify(two.chains)}`);
+          const expected = await one.run(input);
+          for (let run = 0; run < 3; run++) assertSameBits(await two.run(input), expected, `run ${run + 1}`);
+          // and against the reference kernels: |diff| ≤ 2e-5 · max(1, max |ref|)
+          const top = ref.reduce((m, x) => Math.max(m, Math.abs(x)), 1);
+          const worst = ref.reduce((m, x, i) => Math.max(m, Math.abs(x - expected[i])), 0);
+          assert.ok(worst <= 2e-5 * top, `the reference differs by ${worst} (max |ref| ${top})`);
+          // traced: every layer's output is the one thread's
+          const layers = new Map<number, Float32Array>();
+          await one.run(input, { onLayer: (t) => layers.set(t.node.id, t.output) });
+          let seen = 0;
+          await two.run(input, {
+            onLayer: (t) => {
+              seen++;
+              assertSameBits(t.output, layers.get(t.node.id)!, `traced layer ${t.node.id} (${t.node.op})`);
+            },
+          });
+          assert.ok(seen > 0);
+        } finally {
+          two.dispose();
+        }
+      });
+
+  it("cuts: a chain over a few rows that cannot split evenly runs phase by phase; ranges start on whole tiles", () => {
+    const bands = (height: number, width: number): Bands[] => [
+      { height, width, pointwise: false, work: 96 * 9 * 4, fixed: 0, localBytes: 0, run() {} },
+      { height, width, pointwise: true, work: 96 * 24, fixed: 96 * 24 * 2, localBytes: 0, run() {} },
+    ];
+    const ctx = { threads: 2, grain: 1 };
+    const wide = chainParts(bands(56, 56), [96, 24], ctx);
+    assert.ok(wide >= 2 && wide <= 8, `56×56: ${wide} parts`);
+    for (let p = 0; p < wide; p++) assert.equal(chainRange(bands(56, 56), wide, p)[0] % 8, 0);
+    // 1×3 positions: one tile, nothing to share
+    assert.equal(chainParts(bands(1, 3), [96, 24], ctx), 1);
+    // and on one thread, never
+    assert.equal(chainParts(bands(56, 56), [96, 24], { threads: 1, grain: 1 }), 1);
+  });
+
+  it("off unless asked for", async () => {
+    const net = network(chainCases[0][1]);
+    const two = await FastNetwork.prepare(net.graph, fromMap(initWeights(net.graph, 1)), { threads: 2, host: nodeThreads, grain: 1 });
+    try {
+      assert.deepEqual(two.chains, []);
+    } finally {
+      two.dispose();
+    }
+  });
 });
 
 describe("threads: failures, cancelling, disposing", function () {

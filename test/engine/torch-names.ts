@@ -188,3 +188,28 @@ export function inceptionV3(classes = 1000): Module[] {
     linear("fc", classes, 2048),
   ];
 }
+
+/** torchvision's LayerNorm / LayerNorm2d over `c` channels */
+export const layerNorm = (name: string, c: number): Module => ({ name, shapes: { weight: [c], bias: [c] } });
+
+/**
+ * torchvision's convnext_tiny: the stem (features.0: Conv2d 4×4 stride 4, LayerNorm2d), four
+ * stages of CNBlocks (features.1, .3, .5, .7: layer_scale [C, 1, 1] — a bare nn.Parameter,
+ * registered before the block — then block.0 the 7×7 depthwise Conv2d, block.2 the
+ * LayerNorm, block.3 and block.5 the nn.Linear layers), downsamplings between them
+ * (features.2, .4, .6: LayerNorm2d, Conv2d 2×2 stride 2) and the classifier (classifier.0
+ * LayerNorm2d, classifier.2 nn.Linear).
+ */
+export function convnextTiny(classes = 1000): Module[] {
+  const modules: Module[] = [conv("features.0.0", 96, 3, 4, 4, true), layerNorm("features.0.1", 96)];
+  const stages: [number, number][] = [[96, 3], [192, 3], [384, 9], [768, 3]];
+  stages.forEach(([c, blocks], s) => {
+    if (s > 0) modules.push(layerNorm(`features.${2 * s}.0`, stages[s - 1][0]), conv(`features.${2 * s}.1`, c, stages[s - 1][0], 2, 2, true));
+    for (let b = 0; b < blocks; b++) {
+      const p = `features.${2 * s + 1}.${b}`;
+      modules.push({ name: p, shapes: { layer_scale: [c, 1, 1] } }, conv(`${p}.block.0`, c, 1, 7, 7, true), layerNorm(`${p}.block.2`, c), linear(`${p}.block.3`, 4 * c, c), linear(`${p}.block.5`, c, 4 * c));
+    }
+  });
+  modules.push(layerNorm("classifier.0", 768), linear("classifier.2", classes, 768));
+  return modules;
+}

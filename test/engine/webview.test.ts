@@ -221,6 +221,19 @@ describe("run view page (headless Chromium)", function () {
     }, { picture });
   });
 
+  it("a picture whose name holds U+202E and a control character: the refusal names them, never raw", async () => {
+    const cut = hostilePictures().find((h) => h.name === "truncated.jpg")!;
+    const picture = { name: "p\u202e\u0007.jpg", base64: cut.bytes.toString("base64") };
+    await withView('input 28x28x3 sample "p.jpg"\nconv 4 3x3', "pic.cnn", async (b) => {
+      await b.until(`!document.querySelector('[data-testid="run-error"]').hidden`, "the refusal");
+      const shown = await b.evaluate<string>(`document.querySelector('[data-testid="run-error"]').textContent`);
+      assert.match(shown, /^cannot read the picture pU\+202EU\+0007\.jpg: truncated/);
+      const posted = await b.evaluate<{ type: string; state?: string; message?: string }[]>("window.posted");
+      const failed = posted.filter((m) => m.state === "failed").map((m) => m.message ?? "");
+      assert.ok(failed.length > 0 && failed.every((m) => m.includes("pU+202EU+0007.jpg") && !/[\u0000-\u001f\u202e]/.test(m)), JSON.stringify(failed));
+    }, { picture });
+  });
+
   it("budget first: a run past the budget is refused before its picture is decoded", async () => {
     const huge = hostilePictures().find((h) => h.name === "huge-header.png")!;
     const picture = { name: "huge.png", base64: huge.bytes.toString("base64") };

@@ -16,7 +16,8 @@ import { readWeightsFile, weightsToSafetensors, WeightsMismatchError } from "../
 import { network } from "./nets";
 import { cnn, root, tempDir } from "./cli";
 import { readFileSync, writeFileSync } from "node:fs";
-import { basicConv, bn, conv, densenet, inceptionA, inceptionV3, linear, resnetBasic, torchSafetensors, type Module } from "./torch-names";
+import { basicConv, bn, conv, convnextTiny, densenet, inceptionA, inceptionV3, linear, resnetBasic, torchSafetensors, type Module } from "./torch-names";
+import { modulePathOf } from "../../analysis/paths";
 
 /** the module each learning layer got, in graph order (tensors hold their module's index) */
 function landed(net: NetworkResult, weights: NetworkWeights, modules: Module[]): string[] {
@@ -125,6 +126,21 @@ describe("weights by torch's module paths", () => {
     // `a.b` bare and `a.b.weight` would both be the weight of `a.b`: never one of them in silence
     const twice: Module[] = [{ name: "a", shapes: { b: [4] } }, { name: "a.b", shapes: { weight: [4] } }];
     assert.throws(() => load(network("input 2x2x4\na.b: layerscale"), torchSafetensors(twice)), /a\.b and a\.b\.weight both name the weight of `a\.b`|a\.b\.weight and a\.b both name the weight of `a\.b`/);
+  });
+
+  it("examples/convnext_tiny.cnn takes torchvision's convnext_tiny state_dict by name: every module at its own layer (layer_scale comes first in torch's order)", () => {
+    const net = network(readFileSync(join(root, "examples/convnext_tiny.cnn"), "utf8"));
+    const modules = convnextTiny();
+    // torch's count of the modules listed: the example's, and torchvision's 28,589,128
+    const values = modules.reduce((a, m) => a + Object.values(m.shapes).reduce((b, d) => b + d.reduce((x, y) => x * y, 1), 0), 0);
+    assert.equal(values, 28_589_128);
+    assert.equal(net.params, 28_589_128n);
+    const loaded = load(net, torchSafetensors(modules));
+    assert.deepEqual([loaded.byName, loaded.byOrder, loaded.notes], [modules.length, 0, []]);
+    // each layer got its own module's values (a bare layer_scale is the weight of `….layer_scale`)
+    const paths = net.graph.filter((n) => loaded.weights.get(n.id)?.weight).map((n) => (modulePathOf(n.scope, n.label) ?? "").replace(/\.layer_scale$/, ""));
+    assert.deepEqual(landed(net, loaded.weights, modules), paths);
+    assert.equal(paths.length, modules.length);
   });
 
   it("an exact name with a wrong shape is an error naming the layer, the tensor and both shapes", () => {

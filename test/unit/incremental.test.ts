@@ -122,7 +122,7 @@ const documentText: fc.Arbitrary<string> = fc.oneof(
 interface Edit {
   /** where, as a fraction of the text or of its lines */
   at: number;
-  kind: "insert-line" | "remove-line" | "replace-line" | "option" | "rename" | "input" | "brace" | "char" | "delete" | "value" | "undo";
+  kind: "insert-line" | "remove-line" | "replace-line" | "option" | "rename" | "input" | "brace" | "char" | "delete" | "value" | "undo" | "typo";
   pick: number;
   text: string;
 }
@@ -130,7 +130,7 @@ interface Edit {
 const editArb: fc.Arbitrary<Edit> = fc.record({
   at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
   kind: fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom<Edit["kind"]>("insert-line", "remove-line", "replace-line", "option", "rename", "input", "value") },
+    { weight: 7, arbitrary: fc.constantFrom<Edit["kind"]>("insert-line", "remove-line", "replace-line", "option", "rename", "input", "value", "typo") },
     { weight: 3, arbitrary: fc.constantFrom<Edit["kind"]>("brace", "char", "delete", "undo") },
   ),
   pick: fc.nat({ max: 1000 }),
@@ -207,6 +207,12 @@ function apply(text: string, e: Edit, before: string, fromLine = 0): string {
       }
       return splice(at, at, braces[e.pick % braces.length]);
     }
+    case "typo": {
+      // a syntax error typed on a statement's line, at its end or inside it (mostly its line's own)
+      const typos = [" (", " 3x", " =", " [", " )", "(8", " $", "[1,", ":", " pad", " 2x", ",", " )("];
+      const i = e.pick % 4 === 0 ? e.pick % Math.max(1, content.length) : content.replace(/\s+#.*$/, "").length;
+      return splice(ls + i, ls + i, typos[e.pick % typos.length]);
+    }
     case "char":
       return splice(at, at, e.text);
     case "delete":
@@ -231,6 +237,7 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
   let reused = 0;
   let edits = 0;
   let broken = 0;
+  let reusedWithError = 0;
 
   it("random documents, random sequences of edits (a chain of analyses, each from the one before)", () => {
     reuseCounts.parses = 0;
@@ -245,8 +252,10 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
         for (const [n, e] of list.entries()) {
           const next = apply(text, e, before);
           const context = `edit ${n + 1} (${e.kind}) of ${JSON.stringify(text)} → ${JSON.stringify(next)}`;
-          if (reparse(previous.text, previous.parse, next)) reused++;
+          const r = reparse(previous.text, previous.parse, next);
+          if (r) reused++;
           else if (previous.parse.errors.length > 0) broken++;
+          if (r && r.result.errors.length > 0) reusedWithError++;
           edits++;
           const incremental = analyze(next, "doc.cnn", {}, previous);
           const fresh = analyze(next, "doc.cnn");
@@ -263,7 +272,9 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
     );
     // the test is only worth something if many edits took the incremental paths
     assert.ok(reused > edits / 5, `only ${reused} of ${edits} edits were parsed incrementally (${broken} after a text with a syntax error)`);
-    console.log(`      (${edits} edits: ${reuseCounts.parses} parsed incrementally, ${reuseCounts.resumes} elaborations resumed)`);
+    // (a syntax error made by an edit is parsed in place: grammar/incremental.ts inPlace)
+    assert.ok(reusedWithError > edits / 100, `only ${reusedWithError} of ${edits} edits that made a syntax error were parsed incrementally`);
+    console.log(`      (${edits} edits: ${reuseCounts.parses} parsed incrementally, ${reusedWithError} of them making a syntax error, ${reuseCounts.resumes} elaborations resumed)`);
   });
 
   for (const rebuild of [null, false] as const) {
@@ -330,6 +341,52 @@ describe("incremental analysis: the same as a fresh analysis, for every edit", f
       Elaborator.resumableFrom = 0;
     }
     assert.equal(reuseCounts.resumes, resumes + 1);
+  });
+
+  it("a syntax error typed in a long network, and fixed: the broken line reparsed alone, the elaboration resumed from the last clean text", () => {
+    const lines = ["# top", "block B(k) { conv k 3x3 pad 1; relu }", "network Big {", "  input 64x64x3"];
+    for (let i = 0; i < 400; i++) lines.push(i % 4 === 0 ? `  c${i}: conv 16 3x3 pad 1   # keeps the size` : i % 4 === 1 ? "  bn" : i % 4 === 2 ? "  B(16)" : "  relu");
+    lines.push("}", "");
+    const text = lines.join("\n");
+    Elaborator.checkpointEvery = defaults.every;
+    Elaborator.resumableFrom = defaults.from;
+    try {
+      for (const [where, line] of [["near the top", 12], ["in the middle", 204], ["at the last layer", 400]] as const) {
+        for (const typed of [" (", " 3x", " =", " pad", "[1,", " )", " $", ":"]) {
+          const at = text.split("\n").slice(0, line).join("\n").length + 1 + lines[line].replace(/\s+#.*$/, "").length;
+          const broken = text.slice(0, at) + typed + text.slice(at);
+          const fresh = analyze(broken, "big.cnn");
+          assert.ok(fresh.parse.errors.length > 0, `${JSON.stringify(typed)} ${where}: no syntax error`);
+          const clean = analyze(text, "big.cnn");
+          const r = reparse(text, clean.parse, broken);
+          const resumes = reuseCounts.resumes;
+          const incremental = analyze(broken, "big.cnn", {}, clean);
+          same(incremental, fresh, `${JSON.stringify(typed)} typed ${where}`);
+          if (process.env.INCREMENTAL_DEBUG) console.log(where, JSON.stringify(typed), r ? "reparsed" : "whole", fresh.parse.errors[0].message);
+          if (r) {
+            assert.ok(r.end - r.start < 80, `${JSON.stringify(typed)} ${where}: ${r.end - r.start} characters reparsed`);
+            assert.equal(reuseCounts.resumes, resumes + 1, `${JSON.stringify(typed)} ${where}: not resumed`);
+          }
+          // a second character typed while the error is on screen, then the line fixed: each from the last clean text
+          const more = broken.slice(0, at + typed.length) + "x" + broken.slice(at + typed.length);
+          const second = analyze(more, "big.cnn", {}, incremental);
+          same(second, analyze(more, "big.cnn"), `${JSON.stringify(typed + "x")} typed ${where}`);
+          const before = reuseCounts.resumes;
+          same(analyze(text, "big.cnn", {}, second), clean, `${JSON.stringify(typed + "x")} ${where}, removed`);
+          assert.equal(reuseCounts.resumes, before + 1, `${JSON.stringify(typed)} ${where}: the fix not resumed`);
+        }
+      }
+      // most such errors stay on their line: reparsed alone
+      let alone = 0;
+      for (const typed of [" 3x", " =", " pad", "[1,", " )", " $", ":"]) {
+        const at = text.indexOf("  bn\n", 2000) + 4;
+        if (reparse(text, parse(text), text.slice(0, at) + typed + text.slice(at))) alone++;
+      }
+      assert.ok(alone >= 5, `${alone} of 7 reparsed alone`);
+    } finally {
+      Elaborator.checkpointEvery = 3;
+      Elaborator.resumableFrom = 0;
+    }
   });
 
   it("the previous analysis is left as it was (a run in progress may still read it)", () => {

@@ -76,6 +76,33 @@ export interface Phase {
   run(at: Addresses, part: number, local: number): void;
 }
 
+/**
+ * A step's work by ranges of output positions, for threads running several steps in one
+ * phase (engine/fast/threads/bands.ts): a part computes positions [n0, n1) of each step
+ * in turn, so the volumes between them never wait for a join and stay in its core's cache.
+ * A `pointwise` step's output position p reads position p of its inputs only (a 1×1
+ * convolution), so it can follow another step of the phase; any other (a 3×3 depthwise)
+ * reads the rows around its own, and can only start one (its input made before the phase).
+ */
+export interface Bands {
+  /** the output's rows and positions per row */
+  height: number;
+  width: number;
+  pointwise: boolean;
+  /** what one output position costs (multiply-adds, COST-weighted as threads/split.ts counts) */
+  work: number;
+  /** what a part costs whatever its size (the weights it reads once), in the same units */
+  fixed: number;
+  /** bytes of the running thread's own scratch it needs */
+  localBytes: number;
+  /**
+   * Computes output positions [n0, n1) of every channel (not pointwise: the whole rows
+   * holding them, which may overlap a neighbour's and then write the same values) with
+   * `local` its thread's scratch; no shared scratch. The same bits as `run`.
+   */
+  run(at: Addresses, n0: number, n1: number, local: number): void;
+}
+
 export interface CompiledStep {
   /** bytes of scratch the step needs while it runs (shared by the threads, if any) */
   scratchBytes: number;
@@ -87,6 +114,8 @@ export interface CompiledStep {
   phases?: Phase[];
   /** bytes of scratch each thread needs of its own while the phases run */
   localBytes?: number;
+  /** the step by ranges of output positions (only when the context has more than one thread) */
+  bands?: Bands;
 }
 
 export { need } from "../../ops/shared";

@@ -9,7 +9,7 @@
 import type { WindowGeometry } from "../../geometry";
 import { KC, NC, NR } from "../../wasm/kernels/gemm";
 import { COST, partCount, partRange } from "../threads/split";
-import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
+import { convolution, type Bands, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /**
  * A 1×1 convolution reads its input in place as B when it has at least this many output
@@ -111,6 +111,28 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   };
   if (ctx.threads <= 1) return compiled;
 
+  // a 1×1 stride-1 convolution by ranges of positions (threads/bands.ts): all its rows, the
+  // columns [n0, n1), each part packing its own B (or reading it in place) — the product
+  // of one thread's column part below
+  const pointwise = taps === 1 && G === 1 && !padded && g.strideHeight === 1 && g.strideWidth === 1 && g.outHeight === g.inHeight && g.outWidth === g.inWidth;
+  const bands: Bands | undefined = pointwise
+    ? {
+        height: g.outHeight,
+        width: g.outWidth,
+        pointwise: true,
+        work: Kg * Kd,
+        fixed: Kg * Kd * COST.weight,
+        localBytes: panelBytes + tileBytes,
+        run({ inputs, output }, n0, n1, local) {
+          const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
+          lib.k.gemm({
+            a: A, rows: Kg, depth: Kd, b: inputs[0] + (direct ? 4 * n0 : 0), columns: n1 - n0, ld: N, c: output + 4 * n0, bias,
+            residual: residual ? residual + 4 * n0 : 0, act: step.act, koff, noff: direct ? 0 : noff + 4 * n0, panel: local, scratch: local + panelBytes,
+          });
+        },
+      }
+    : undefined;
+
   // threads: the padded copy by channels (shared scratch), then blocks of the product,
   // each packing the B panels of its own columns in its own scratch — or, when the
   // parts would pack the same columns over and over (gemmThreadPlan), B packed once
@@ -151,7 +173,7 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
         },
       },
     );
-    return { ...compiled, scratchBytes: padBytes + plan.panelsBytes, phases, localBytes: tileBytes };
+    return { ...compiled, scratchBytes: padBytes + plan.panelsBytes, phases, localBytes: bands ? bands.localBytes : tileBytes, bands };
   }
   phases.push({
     count: G * cols * rows,
@@ -177,7 +199,7 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
       });
     },
   });
-  return { ...compiled, scratchBytes: padBytes, phases, localBytes: panelBytes + tileBytes };
+  return { ...compiled, scratchBytes: padBytes, phases, localBytes: panelBytes + tileBytes, bands };
 }
 
 /** most bytes of B panels packed once for all threads (a larger B: each part packs its own columns) */

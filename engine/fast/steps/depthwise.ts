@@ -6,7 +6,7 @@
 
 import type { WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
-import { convolution, paddedWindow, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
+import { convolution, paddedWindow, type Addresses, type Bands, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
 export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
@@ -44,9 +44,10 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
     };
     const compiled: CompiledStep = { scratchBytes: direct3Scratch(g), run: (at) => channels(at, 0, g.inChannels) };
     if (ctx.threads <= 1) return compiled;
+    const bands = depthwise3Bands(step, ctx, g, W, bias);
     const count = partCount(K * outPlane * taps * COST.tap, ctx, g.inChannels);
-    if (count === 1) return compiled;
-    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
+    if (count === 1) return { ...compiled, bands };
+    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }], bands };
   }
   if (direct3x3(g)) {
     // a zero row for the taps above and below the input, among the weights (never written)
@@ -62,9 +63,10 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
     };
     const compiled: CompiledStep = { scratchBytes: direct3Scratch(g), run: (at) => channels(at, 0, g.inChannels) };
     if (ctx.threads <= 1) return compiled;
+    const bands = depthwise3Bands(step, ctx, g, W, bias, zeros + 16);
     const count = partCount(K * outPlane * taps * COST.tap, ctx, g.inChannels);
-    if (count === 1) return compiled;
-    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
+    if (count === 1) return { ...compiled, bands };
+    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }], bands };
   }
   // rows and columns the windows reach, at least the padded input
   const { Hp, Wp, bytes } = paddedWindow(g);
@@ -90,6 +92,40 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   const count = partCount(K * outPlane * taps * COST.tap + g.inChannels * plane * COST.copy, ctx, g.inChannels);
   if (count === 1) return compiled;
   return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
+}
+
+/**
+ * A 3×3 depthwise by ranges of output positions (threads/bands.ts): depthwise3 over the
+ * rows holding them (taps past the input's edges read zeros; `zeros`: a zero row, made
+ * here when not given). Its bits are depthwise3_flat's too: the same nine products
+ * summed in the same order.
+ */
+function depthwise3Bands(step: StepOf<"conv" | "dwconv">, ctx: BuildContext, g: WindowGeometry, filters: number, bias: number, zeros = 0): Bands {
+  const { lib, heap } = ctx;
+  if (!zeros) {
+    zeros = heap.reserve(4 * (g.inWidth + 40) + 16);
+    heap.f32(zeros, g.inWidth + 44).fill(0);
+    zeros += 16;
+  }
+  const Wo = g.outWidth;
+  const outPlane = 4 * g.outHeight * Wo;
+  const inPlane = 4 * g.inHeight * g.inWidth;
+  return {
+    height: g.outHeight,
+    width: Wo,
+    pointwise: false,
+    work: g.outChannels * 9 * COST.tap,
+    fixed: 0,
+    localBytes: 0,
+    run({ inputs, output }, n0, n1) {
+      const r0 = Math.floor(n0 / Wo);
+      const r1 = Math.ceil(n1 / Wo);
+      lib.k.depthwise3({
+        dst: output + 4 * r0 * Wo, dstPlane: outPlane, src: inputs[0], srcPlane: inPlane, filters, bias, channels: g.inChannels, height: g.inHeight,
+        width: g.inWidth, outWidth: Wo, rowFrom: r0, rowTo: r1, stride: g.strideHeight, padTop: g.padTop, padLeft: g.padLeft, zeros, act: step.act,
+      });
+    },
+  };
 }
 
 /** the scratch depthwise3 asks for: none is used, but a row's last vector may read a few floats past the input's end */

@@ -17,9 +17,10 @@ export const DEFAULT_GRAIN = 1 << 18;
  * at ResNet-18's 28×28 stage, against 0.05 ns a multiply-add of its products), a float
  * of a padded copy (~0.8 ns), a depthwise or pooling tap (0.1–0.3 ns: small planes cost
  * the most). Counted as plain multiply-adds, a Winograd block's transforms and its
- * padded copy ran on one thread while the other waited (0.4–0.7 ms a layer).
+ * padded copy ran on one thread while the other waited (0.4–0.7 ms a layer). A float of
+ * weights read again by one more part of a product (from L2 or L3, not registers): 2.
  */
-export const COST = { transform: 24, copy: 12, tap: 4 } as const;
+export const COST = { transform: 24, copy: 12, tap: 4, weight: 2 } as const;
 
 /**
  * How many parts `work` (multiply-adds, or floats moved) is worth with `threads` threads:

@@ -1,0 +1,48 @@
+// What one step needs of scratch, from its node alone (before anything is prepared), by
+// the same formulas the steps reserve with: each op's `fast.scratch` (engine/ops), summed
+// up for the memory budget by engine/fast/scratch.ts. An upper bound: the GEMM's register
+// tile is taken at its largest, and a layer fused into an fc-like product still counts a
+// GEMM's panel.
+
+import type { NodeOf } from "../../../analysis/types";
+import { windowGeometry } from "../../geometry";
+import { gemmConvScratch, gemmThreadPlan } from "./conv";
+import { DEFAULT_GRAIN, partCount } from "../threads/split";
+import { direct3Scratch, direct3x3 } from "./depthwise";
+import { paddedWindow } from "./context";
+import { byBlocks, winogradFits, winogradLayout } from "./winograd";
+
+/** bytes all threads share and bytes each thread needs of its own */
+export interface StepScratch {
+  shared: number;
+  local: number;
+}
+
+/** the GEMM tile's most rows (6 with relaxed SIMD, else 4) */
+const MR_MOST = 6;
+
+/** a pooling window's padded copy */
+export function poolScratch(node: NodeOf<"maxpool" | "avgpool">): StepScratch {
+  return { shared: paddedWindow(windowGeometry(node)).bytes, local: 0 };
+}
+
+/** a convolution's (`depthwise`: the op compiles it as one): depthwise, Winograd or GEMM, as the step will be compiled on `threads` */
+export function convScratch(conv: NodeOf<"conv" | "dwconv">, threads: number, depthwise: boolean): StepScratch {
+  const g = windowGeometry(conv, conv.attrs.groups);
+  if (depthwise) return { shared: direct3x3(g) ? direct3Scratch(g) : paddedWindow(g).bytes, local: 0 };
+  if (winogradFits({ head: conv } as Parameters<typeof winogradFits>[0])) {
+    const w = winogradLayout(g, MR_MOST, threads);
+    const block = w.vBytes + w.mBytes;
+    if (threads <= 1) return { shared: w.padBytes + block + w.tmpBytes, local: 0 };
+    return byBlocks(w.blocks, threads) ? { shared: w.padBytes, local: block + w.tmpBytes } : { shared: w.padBytes + block, local: w.tmpBytes };
+  }
+  const s = gemmConvScratch(g, MR_MOST);
+  if (threads <= 1) return { shared: s.padBytes + s.panelBytes + s.tileBytes, local: 0 };
+  // B packed once for all threads where the step will (steps/conv.ts, at the default grain)
+  const Kg = g.outChannels / g.groups;
+  const Kd = (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+  const N = g.outHeight * g.outWidth;
+  const parts = Math.max(1, Math.round(partCount(g.groups * Kg * Kd * N, { threads, grain: DEFAULT_GRAIN }) / g.groups));
+  const plan = gemmThreadPlan(parts, Kg, Kd, N, s.direct, g.groups);
+  return { shared: s.padBytes + plan.panelsBytes, local: s.panelBytes + s.tileBytes };
+}
