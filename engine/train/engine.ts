@@ -8,6 +8,7 @@ import { paramShapes } from "../init";
 import { sizeOf } from "../tensor";
 import { backwardPass, forwardPass, scoresNode, type KernelOf } from "./backprop";
 import { trainKernel } from "./kernels";
+import type { BatchJoin } from "./kernel";
 import { TRAINABLE, withArena, type TrainParams } from "./float";
 import { softmaxCrossEntropy } from "./kernels/softmax";
 import { ParamState, type OptimizerSettings } from "./optim";
@@ -50,9 +51,10 @@ export interface SplitEngine extends TrainEngine {
   /**
    * `use` gets the gradients of `batch` samples' mean loss, the parameters unchanged; the
    * arrays are recycled once `use` returns. `sampleOffset`: the first sample's index in
-   * the whole batch (dropout's masks).
+   * the whole batch (dropout's masks). `join`: how the slices meet where a kernel needs the
+   * whole batch (bn's statistics; TrainContext.join).
    */
-  gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T): T;
+  gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T, join?: BatchJoin): T;
   /** one optimizer update from gradients of the whole batch (`step` counts from 0) */
   apply(grads: Map<number, TrainParams>, step: number): void;
   /** the parameters as the engine holds them, live: a training thread copies the main thread's into them */
@@ -134,15 +136,15 @@ export class ReferenceEngine implements SplitEngine {
     });
   }
 
-  gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T): T {
-    return withArena(() => use(this.gradientsIn(inputs, labels, batch, step, sampleOffset)));
+  gradientsOf<T>(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, use: (r: SliceGradients) => T, join?: BatchJoin): T {
+    return withArena(() => use(this.gradientsIn(inputs, labels, batch, step, sampleOffset, join)));
   }
 
-  private gradientsIn(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number): SliceGradients {
+  private gradientsIn(inputs: Float32Array, labels: Int32Array, batch: number, step: number, sampleOffset: number, join?: BatchJoin): SliceGradients {
     const graph = this.setup.network.graph;
     const until = scoresNode(graph);
     const t0 = performance.now();
-    const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step, sampleOffset }, until, this.kernelOf);
+    const pass = forwardPass(graph, this.paramsOf, inputs, { batch, training: true, seed: this.setup.seed, step, sampleOffset, join }, until, this.kernelOf);
     const t1 = performance.now();
     const loss = softmaxCrossEntropy(pass.scores, labels, batch, this.classes);
     const t2 = performance.now();

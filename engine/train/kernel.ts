@@ -19,6 +19,24 @@ export interface TrainContext {
    * of its samples (engine/train/threaded.ts): dropout draws the masks one thread would
    */
   sampleOffset?: number;
+  /**
+   * when the batch is split over training threads: how a kernel whose training forward
+   * couples the samples (bn's statistics) sees the whole batch
+   */
+  join?: BatchJoin;
+}
+
+/**
+ * The threads of one batch meeting (engine/train/threaded.ts): every thread's kernels call
+ * `sum` in the same order with arrays of the same length, and each gets the element-wise
+ * sums of all of them, added in slice order (the same numbers in every thread).
+ */
+export interface BatchJoin {
+  /** samples in the whole batch (the thread's own are TrainContext.batch) */
+  total: number;
+  /** the thread that updates state the slices share (bn's running statistics) */
+  first: boolean;
+  sum(values: Float64Array): Float64Array;
 }
 
 export interface ForwardResult {

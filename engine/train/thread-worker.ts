@@ -10,7 +10,7 @@ import type { NetworkWeights } from "../api";
 import { isSplitEngine, type SplitEngine } from "./engine";
 import { trainEngines } from "./engines";
 import type { TrainParams } from "./float";
-import { Command, Lane, laneViews, SPIN_MS, spinWhile, type FromThread, type LaneSetup, type ToThread } from "./threaded";
+import { Command, JoinPoint, Lane, laneViews, SPIN_MS, spinWhile, viewParameters, type FromThread, type LaneSetup, type ToThread } from "./threaded";
 
 const port = parentPort;
 if (!port) throw new Error("engine/train/thread-worker runs as a worker thread");
@@ -24,12 +24,7 @@ async function start(m: LaneSetup): Promise<void> {
   const made = await make({ network: m.network, weights, optimizer: m.optimizer, seed: m.seed, batch: m.batch });
   if (!isSplitEngine(made)) throw new Error(`the ${made.name} engine cannot split a batch over threads`);
   // the engine's parameters become views of the shared ones: the main thread's updates, read in place
-  const own = made.parameters;
-  for (const p of m.paramPlaces) {
-    const to = own.get(p.id);
-    if (!to?.[p.key] || to[p.key]!.length !== p.length) throw new Error(`the thread's engine has no ${p.key} of node ${p.id} like the main thread's`);
-    to[p.key] = new Float32Array(m.exchange, m.paramsAt + 4 * p.at, p.length);
-  }
+  viewParameters(made.parameters, m.exchange, m.paramsAt, m.paramPlaces);
   post({ kind: "ready" });
   serve(made, m);
 }
@@ -38,6 +33,7 @@ function serve(engine: SplitEngine, m: LaneSetup): void {
   const gradFloats = m.gradPlaces.reduce((n, p) => n + p.length, 0);
   const lane = laneViews(m.exchange, m.laneAt, m.batch, m.sampleSize, m.classes, gradFloats);
   const ctl = lane.ctl;
+  const join = m.join ? new JoinPoint(m.exchange, m.join.at, m.join.threads, m.join.index, m.join.floats) : null;
   let seen = 0;
   for (;;) {
     let go = spinWhile(ctl, Lane.GO, seen, SPIN_MS.worker);
@@ -54,21 +50,32 @@ function serve(engine: SplitEngine, m: LaneSetup): void {
       const batch = ctl[Lane.BATCH];
       const size = m.sampleSize;
       if (kind === Command.STEP) {
-        engine.gradientsOf(lane.inputs.subarray(0, batch * size), lane.labels.subarray(0, batch), batch, ctl[Lane.STEP], ctl[Lane.OFFSET], (r) => {
-          for (const p of m.gradPlaces) {
-            const g = r.grads.get(p.id)?.[p.key as keyof TrainParams];
-            if (g) lane.grads.set(g, p.at);
-            else lane.grads.fill(0, p.at, p.at + p.length);
-          }
-          lane.loss[0] = r.loss;
-          ctl[Lane.CORRECT] = r.correct;
-        });
+        join?.begin(ctl[Lane.TOTAL], ctl[Lane.SLICES]);
+        engine.gradientsOf(
+          lane.inputs.subarray(0, batch * size),
+          lane.labels.subarray(0, batch),
+          batch,
+          ctl[Lane.STEP],
+          ctl[Lane.OFFSET],
+          (r) => {
+            for (const p of m.gradPlaces) {
+              const g = r.grads.get(p.id)?.[p.key as keyof TrainParams];
+              if (g) lane.grads.set(g, p.at);
+              else lane.grads.fill(0, p.at, p.at + p.length);
+            }
+            lane.loss[0] = r.loss;
+            ctl[Lane.CORRECT] = r.correct;
+          },
+          join ?? undefined,
+        );
       } else if (kind === Command.SCORES) {
         const scores = engine.scores(lane.inputs.subarray(0, batch * size), batch);
         if (scores instanceof Promise) throw new Error("a training thread's engine scores synchronously");
         lane.scores.set(scores);
       }
     } catch (e) {
+      // the other threads are not left waiting at a join for this one
+      if (join && !join.aborted) join.abort();
       const text = new TextEncoder().encode(e instanceof Error ? e.message : String(e)).subarray(0, Lane.MESSAGE_BYTES);
       lane.message.set(text);
       ctl[Lane.FAILED] = Math.max(1, text.length);

@@ -7,35 +7,45 @@
 //
 // A step costs the threads little but the step itself: no message is posted, nothing is
 // allocated, and no loop runs in JavaScript. Everything the threads share lies in one
-// shared memory, the exchange: the parameters (written by the main thread after each
-// update; the workers' engines read them in place, their parameter arrays being views of
-// it), the sums of the gradients, and one lane per worker — its control words, its
-// slice's inputs and labels, its gradients (or scores) as it returns them. A worker
+// shared memory, the exchange: the parameters (every thread's engine reads them in place,
+// its parameter arrays being views of it; the main thread updates them after the join),
+// the sums of the gradients, the fast engine's optimizer state, and one lane per worker —
+// its control words, its slice's inputs and labels, its gradients (or scores) as it
+// returns them. A worker
 // sleeps in Atomics.wait on its lane's GO word (after a spin: SPIN_MS); the main thread
 // writes the slice, bumps GO and wakes it, computes its own slice meanwhile, then waits for
 // DONE (a short spin, then Atomics.waitAsync, so a worker that dies is an error, not a hang). The weighted sums are
-// the training library's `combine` kernel on the exchange (WebAssembly SIMD), in slice
-// order; without WebAssembly SIMD, the same sums in JavaScript.
+// the training library's kernels on the exchange (WebAssembly SIMD), in slice order: for
+// the fast engine the last slice's sum is fused into its optimizer step (adamSum, sgdSum:
+// the same float operations as the sums and then the engine's own update, no copy of the
+// gradients or the parameters); for the reference engine `combine`, then its own update;
+// without WebAssembly SIMD, the same sums in JavaScript.
 //
 // The result is one thread's up to the order of float sums (a slice's gradients are summed
 // over fewer samples, then added): ≤ 1e-5 relative, as the issue allows. Dropout draws
 // each sample's mask by its index in the whole batch (TrainContext.sampleOffset), so the
-// masks are one thread's. A batch norm couples the samples of a batch (its statistics),
-// so a network with one trains on one thread (`threadsRefusal` says why).
+// masks are one thread's. A batch norm couples the samples of a batch: its statistics
+// are the whole batch's, so the threads meet inside the step (JoinPoint, TrainContext.join):
+// each sums its slice per channel, and every thread gets the sums of all, in slice order —
+// twice in the forward pass (Σx for the mean, then Σ(x − μ)² for the variance, as one
+// thread computes them) and once in the backward (Σdy and Σdy·x̂, each slice's weighted
+// by its share of the batch); the first thread alone updates the running statistics. A
+// network with droppath trains on one thread (`threadsRefusal` says why).
 
 import type { GraphNode, NetworkResult } from "../../analysis/types";
 import type { LayerParams } from "../api";
-import { sizeOf } from "../tensor";
+import { planesOf, sizeOf } from "../tensor";
 import { scoresNode } from "./backprop";
 import { isSplitEngine, type EngineSetup, type SplitEngine, type StepResult, type TrainEngine } from "./engine";
 import { TRAINABLE, type TrainParams } from "./float";
 import type { OptimizerSettings } from "./optim";
 import { trainingMemory } from "./memory";
 import { FastEngine, sharedTrainLibrary } from "./fast/engine";
+import type { TrainKernelsWasm } from "./fast/kernels";
+import type { BatchJoin } from "./kernel";
 
 /** kinds whose training forward couples the samples of a batch, or draws per-sample randomness without TrainContext.sampleOffset */
 const COUPLED: Record<string, string> = {
-  bn: "a batch norm's statistics are the whole batch's",
   droppath: "droppath draws its samples' drops without their index in the batch",
 };
 
@@ -111,6 +121,8 @@ export interface LaneSetup {
   gradPlaces: Place[];
   sampleSize: number;
   classes: number;
+  /** where the threads meet inside a step (a network with a batch norm), this worker's index among them */
+  join: { at: number; threads: number; index: number; floats: number } | null;
 }
 
 export type ToThread = LaneSetup;
@@ -130,6 +142,10 @@ export const Lane = {
   CORRECT: 6,
   /** 0, or the length in bytes of the failure's message (UTF-8 at MESSAGE_BYTE) */
   FAILED: 7,
+  /** samples in the whole batch (a batch norm's statistics are theirs) */
+  TOTAL: 8,
+  /** the slices of the step (the threads that meet at its joins) */
+  SLICES: 9,
   WORDS: 16,
   LOSS_BYTE: 64,
   /** four float64: when the worker began its command (ms since the epoch: performance.timeOrigin + now), how long it ran, its forward and its backward pass (ms) */
@@ -142,13 +158,15 @@ export const Command = { STEP: 1, SCORES: 2, CLOSE: 3 } as const;
 
 /**
  * How long a thread busy-waits before it sleeps (ms). A worker waits out the main thread's
- * serial update (the sums, the optimizer, the parameters published: ~0.35 ms on LeNet-5 at
- * batch 32) between two steps: spinning through it, it starts the next slice at once,
- * where a sleeping one would first be woken (a futex, and on a virtual machine an idle
- * vCPU's wake-up). The main thread waits for a worker's slice that ends a little after its
- * own. Past these, both sleep: between epochs, or on a machine too busy to give them a core.
+ * serial update (~0.1 ms on LeNet-5 at batch 32) and, when its slice ended first, the rest
+ * of the main thread's: spinning through them it starts the next slice at once, where a
+ * sleeping one is woken late (a futex, and on a virtual machine an idle vCPU's wake-up:
+ * 0.2–0.4 ms a step measured with 0.5 ms spins, 0.05 with 2 ms). The main thread waits
+ * for a worker's slice that ends a little after its own (the slices' times differ by
+ * a few tenths of a millisecond from step to step). Past these, both sleep: between
+ * epochs, or on a machine too busy to give them a core.
  */
-export const SPIN_MS = { worker: 0.5, main: 0.2 } as const;
+export const SPIN_MS = { worker: 2, main: 2 } as const;
 
 /** spins until `ctl[word]` is no longer `value`, for at most `ms`; the value it saw last */
 export function spinWhile(ctl: Int32Array, word: number, value: number, ms: number): number {
@@ -162,6 +180,15 @@ export function spinWhile(ctl: Int32Array, word: number, value: number, ms: numb
 }
 
 const align = (n: number) => Math.ceil(n / 64) * 64;
+
+/** points an engine's parameter tensors at their places in the exchange (it then reads every update in place) */
+export function viewParameters(own: Map<number, TrainParams>, exchange: SharedArrayBuffer, paramsAt: number, places: Place[]): void {
+  for (const p of places) {
+    const to = own.get(p.id);
+    if (!to?.[p.key] || to[p.key]!.length !== p.length) throw new Error(`the thread's engine has no ${p.key} of node ${p.id} like the main thread's`);
+    to[p.key] = new Float32Array(exchange, paramsAt + 4 * p.at, p.length);
+  }
+}
 
 /** a lane's regions (byte offsets from its start), for the largest slice */
 export function laneLayout(batch: number, sampleSize: number, classes: number, gradFloats: number) {
@@ -191,11 +218,11 @@ export function laneViews(exchange: SharedArrayBuffer, at: number, batch: number
 /** dst = acc·dst + w·src over n floats of the exchange (byte addresses) */
 type Combine = (n: number, dst: number, src: number, w: number, acc: number) => void;
 
-/** the exchange: WebAssembly's shared memory and its `combine` where WebAssembly SIMD validates, else a SharedArrayBuffer and a loop */
-async function exchangeOf(bytes: number): Promise<{ buffer: SharedArrayBuffer; combine: Combine }> {
+/** the exchange: WebAssembly's shared memory, its `combine` and its kernels where WebAssembly SIMD validates, else a SharedArrayBuffer and a loop */
+async function exchangeOf(bytes: number): Promise<{ buffer: SharedArrayBuffer; combine: Combine; k?: TrainKernelsWasm }> {
   if (FastEngine.available()) {
     const { memory, k } = await sharedTrainLibrary(bytes);
-    return { buffer: memory.buffer as unknown as SharedArrayBuffer, combine: (n, dst, src, w, acc) => k.combine(n, dst, src, w, acc) };
+    return { buffer: memory.buffer as unknown as SharedArrayBuffer, combine: (n, dst, src, w, acc) => k.combine(n, dst, src, w, acc), k };
   }
   const buffer = new SharedArrayBuffer(bytes);
   const all = new Float32Array(buffer);
@@ -235,6 +262,117 @@ export function slices(n: number, parts: number): [number, number][] {
   }
   return out;
 }
+
+/** kinds whose training kernels meet the other threads inside a step (TrainContext.join) */
+const JOINED = new Set(["bn"]);
+
+/** the most values a step's join sums (bn: two per channel in its backward pass), 0 when no kernel joins */
+function joinFloats(graph: GraphNode[]): number {
+  let most = 0;
+  for (const node of graph) if (JOINED.has(node.op) && node.input) most = Math.max(most, 2 * planesOf(node.input).channels);
+  return most;
+}
+
+/**
+ * Where the threads of a step meet (TrainContext.join; bn's statistics): per thread a
+ * generation word, then an abort word; per thread two slots of `floats` float64 (one for
+ * even generations, one for odd: a thread is at most one join ahead of the slowest, so the
+ * slot it writes is never one another still reads). A thread writes its values, bumps
+ * its generation, waits for every other thread's, and sums the slots in slice order — the
+ * same sums in every thread. A thread that fails aborts: every join then throws, so none
+ * waits for it for ever; one that vanishes is given up on after JOIN_PATIENCE_MS.
+ */
+export class JoinPoint implements BatchJoin {
+  total = 0;
+  /** the threads of this step (a batch smaller than the threads leaves some out) */
+  private count: number;
+  private gen = 0;
+  private readonly ctl: Int32Array;
+  private readonly slots: Float64Array[][];
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    at: number,
+    private readonly threads: number,
+    private readonly index: number,
+    private readonly floats: number,
+    private readonly patienceMs = JOIN_PATIENCE_MS,
+  ) {
+    this.count = threads;
+    this.ctl = new Int32Array(buffer, at, threads + 1);
+    const slotsAt = at + align(4 * (threads + 1));
+    this.slots = Array.from({ length: threads }, (_, t) => [0, 1].map((parity) => new Float64Array(buffer, slotsAt + 8 * floats * (2 * t + parity), floats)));
+  }
+
+  /**
+   * A step starts: `total` samples over `count` threads. The main thread also sets every
+   * thread's generation to 0 (`reset`), before it starts the workers — all idle then.
+   */
+  begin(total: number, count: number, reset = false): void {
+    this.total = total;
+    this.count = count;
+    this.gen = 0;
+    if (reset) for (let t = 0; t < this.threads; t++) Atomics.store(this.ctl, t, 0);
+  }
+
+  static bytes(threads: number, floats: number): number {
+    return align(4 * (threads + 1)) + align(8 * floats * 2 * threads);
+  }
+
+  get first(): boolean {
+    return this.index === 0;
+  }
+
+  get aborted(): boolean {
+    return Atomics.load(this.ctl, this.threads) !== 0;
+  }
+
+  /** every thread's joins throw from now on */
+  abort(): void {
+    Atomics.store(this.ctl, this.threads, 1);
+    for (let t = 0; t < this.threads; t++) Atomics.notify(this.ctl, t);
+  }
+
+  sum(values: Float64Array): Float64Array {
+    if (values.length > this.floats) throw new Error(`a training thread's join takes at most ${this.floats} values, not ${values.length}`);
+    if (this.aborted) throw new Error("another training thread failed");
+    const gen = ++this.gen;
+    const parity = gen & 1;
+    this.slots[this.index][parity].set(values);
+    Atomics.store(this.ctl, this.index, gen);
+    Atomics.notify(this.ctl, this.index);
+    for (let t = 0; t < this.count; t++) if (t !== this.index) this.await(t, gen);
+    const out = new Float64Array(values.length);
+    for (let t = 0; t < this.count; t++) {
+      const slot = this.slots[t][parity];
+      for (let i = 0; i < values.length; i++) out[i] += slot[i];
+    }
+    return out;
+  }
+
+  /** until thread t reaches generation `gen`: a spin, then sleeps of 50 ms, checking for an abort */
+  private await(t: number, gen: number): void {
+    const ctl = this.ctl;
+    let seen = spinWhile(ctl, t, gen - 1, SPIN_MS.worker);
+    const since = performance.now();
+    while (seen < gen) {
+      if (this.aborted) throw new Error("another training thread failed");
+      if (performance.now() - since > this.patienceMs) {
+        this.abort();
+        throw new Error(`a training thread did not reach a batch norm's join in ${this.patienceMs / 1000} s`);
+      }
+      Atomics.wait(ctl, t, seen, 50);
+      seen = Atomics.load(ctl, t);
+    }
+  }
+}
+
+/**
+ * How long a thread waits at a join for another before it gives up on it (ms). A worker
+ * that fails aborts the joins at once; this bounds the wait for one that vanishes without
+ * a word (killed from outside) while the main thread, blocked at the join, cannot hear of it.
+ */
+export const JOIN_PATIENCE_MS = 120_000;
 
 type Waiter = { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } };
 
@@ -341,9 +479,13 @@ export class ThreadedEngine implements TrainEngine {
     private readonly workers: Worker[],
     private readonly sampleSize: number,
     private readonly classes: number,
+    /** this thread's side of the joins inside a step (a network with a batch norm), or null */
+    private readonly join: JoinPoint | null,
     private readonly ex: {
       combine: Combine;
-      /** the parameters as of the last update (what the workers' engines read), by paramPlaces */
+      /** the fast engine's update on the exchange: its kernels, and the optimizer's state (Adam's m and v, SGD's buffer in m) by gradPlaces (byte addresses) */
+      update: { k: TrainKernelsWasm; optimizer: OptimizerSettings; mAt: number; vAt: number } | null;
+      /** the parameters (every engine's, the workers' and this thread's, are views of them), by paramPlaces */
       params: Float32Array;
       paramPlaces: Place[];
       gradPlaces: Place[];
@@ -394,11 +536,18 @@ export class ThreadedEngine implements TrainEngine {
     const grads = placesOf(inner.parameters, (key) => (TRAINABLE as readonly string[]).includes(key));
     const maxSlice = parts.length > 1 ? parts[1][1] - parts[1][0] : 1;
     // the exchange: parameters, sums, this thread's gradients, then a lane per worker
+    // the fast engine's update runs on the exchange (its state there too): fused with the sums, no copies
+    const fused = inner instanceof FastEngine && FastEngine.available();
     const sumsAt = align(4 * params.floats);
     const mineAt = align(sumsAt + 4 * grads.floats);
+    const mAt = align(mineAt + 4 * grads.floats);
+    const vAt = align(mAt + (fused ? 4 * grads.floats : 0));
+    // where the threads meet inside a step (a batch norm's statistics), if they do
+    const floats = joinFloats(setup.network.graph);
+    const joinAt = align(vAt + (fused && setup.optimizer.kind === "adam" ? 4 * grads.floats : 0));
     const laneBytes = laneLayout(maxSlice, sampleSize, classes, grads.floats).bytes;
-    const lanesAt = align(mineAt + 4 * grads.floats);
-    const { buffer, combine } = await exchangeOf(lanesAt + (parts.length - 1) * laneBytes);
+    const lanesAt = align(joinAt + (floats ? JoinPoint.bytes(parts.length, floats) : 0));
+    const { buffer, combine, k } = await exchangeOf(lanesAt + (parts.length - 1) * laneBytes);
     const workers: Worker[] = [];
     try {
       for (let i = 1; i < parts.length; i++) {
@@ -420,6 +569,7 @@ export class ThreadedEngine implements TrainEngine {
           gradPlaces: grads.places,
           sampleSize,
           classes,
+          join: floats ? { at: joinAt, threads: parts.length, index: i, floats } : null,
         });
       }
       await Promise.all(workers.map((w) => w.ready));
@@ -428,8 +578,9 @@ export class ThreadedEngine implements TrainEngine {
       inner.dispose?.();
       throw e;
     }
-    const made = new ThreadedEngine(inner, workers, sampleSize, classes, {
+    const made = new ThreadedEngine(inner, workers, sampleSize, classes, floats ? new JoinPoint(buffer, joinAt, parts.length, 0, floats) : null, {
       combine,
+      update: fused && k ? { k, optimizer: setup.optimizer, mAt, vAt } : null,
       params: new Float32Array(buffer, 0, params.floats),
       paramPlaces: params.places,
       gradPlaces: grads.places,
@@ -439,7 +590,9 @@ export class ThreadedEngine implements TrainEngine {
       sums: new Float32Array(buffer, sumsAt, grads.floats),
       mine: new Float32Array(buffer, mineAt, grads.floats),
     });
-    made.publish();
+    // the parameters into the exchange, and this thread's engine reading them there from now on
+    for (const p of params.places) made.ex.params.set(inner.parameters.get(p.id)![p.key]!, p.at);
+    viewParameters(inner.parameters, buffer, 0, params.places);
     return made;
   }
 
@@ -447,6 +600,7 @@ export class ThreadedEngine implements TrainEngine {
     const t0 = performance.now();
     const parts = slices(batch, this.threads);
     const size = this.sampleSize;
+    this.join?.begin(batch, parts.length, true);
     for (let i = 1; i < parts.length; i++) {
       const [a, b] = parts[i];
       const w = this.workers[i - 1];
@@ -456,6 +610,8 @@ export class ThreadedEngine implements TrainEngine {
       ctl[Lane.BATCH] = b - a;
       ctl[Lane.STEP] = step;
       ctl[Lane.OFFSET] = a;
+      ctl[Lane.TOTAL] = batch;
+      ctl[Lane.SLICES] = parts.length;
       w.go(Command.STEP);
     }
     // the first slice here, meanwhile: its gradients, weighted, start the sums
@@ -463,27 +619,61 @@ export class ThreadedEngine implements TrainEngine {
     const [a0, b0] = parts[0];
     let loss = 0;
     let correct = 0;
-    this.inner.gradientsOf(inputs.subarray(a0 * size, b0 * size), labels.subarray(a0, b0), b0 - a0, step, a0, (r) => {
-      loss += ((b0 - a0) / batch) * r.loss;
-      correct += r.correct;
-      this.keep(r.grads);
-    });
+    try {
+      this.inner.gradientsOf(
+        inputs.subarray(a0 * size, b0 * size),
+        labels.subarray(a0, b0),
+        b0 - a0,
+        step,
+        a0,
+        (r) => {
+          loss += ((b0 - a0) / batch) * r.loss;
+          correct += r.correct;
+          this.keep(r.grads);
+        },
+        this.join ?? undefined,
+      );
+    } catch (e) {
+      // a worker that failed aborted the joins: its message is the one to give; else this
+      // thread's own failure ends the workers' waits at the joins (the engine is done)
+      if (!this.join) throw e;
+      if (this.join.aborted) await this.joined(parts.length - 1);
+      else {
+        this.join.abort();
+        await this.joined(parts.length - 1).catch(() => {});
+      }
+      throw e;
+    }
     const t2 = performance.now();
     await this.joined(parts.length - 1);
     const t3 = performance.now();
     // sums = Σ (slice / batch) · its gradients, in slice order
     const ex = this.ex;
-    ex.combine(ex.gradFloats, ex.sumsAt, ex.mineAt, (b0 - a0) / batch, 0);
     for (let i = 1; i < parts.length; i++) {
-      const [a, b] = parts[i];
-      const weight = (b - a) / batch;
       const v = this.workers[i - 1].views;
-      loss += weight * v.loss[0];
+      loss += ((parts[i][1] - parts[i][0]) / batch) * v.loss[0];
       correct += v.ctl[Lane.CORRECT];
-      ex.combine(ex.gradFloats, ex.sumsAt, v.gradsAt, weight, 1);
     }
-    this.inner.apply(this.sums!, step);
-    this.publish();
+    const weight = (i: number) => (parts[i][1] - parts[i][0]) / batch;
+    if (ex.update) {
+      // the last slice's sum fused into the update (the sums before it by combine): the same float operations
+      const last = parts.length - 1;
+      let from = ex.mineAt;
+      let w = weight(0);
+      if (last === 0) this.update(from, 1, 0, 0);
+      else if (last > 1) {
+        ex.combine(ex.gradFloats, ex.sumsAt, ex.mineAt, weight(0), 0);
+        for (let i = 1; i < last; i++) ex.combine(ex.gradFloats, ex.sumsAt, this.workers[i - 1].views.gradsAt, weight(i), 1);
+        from = ex.sumsAt;
+        w = 1;
+      }
+      if (last > 0) this.update(from, w, this.workers[last - 1].views.gradsAt, weight(last));
+    } else {
+      ex.combine(ex.gradFloats, ex.sumsAt, ex.mineAt, weight(0), 0);
+      for (let i = 1; i < parts.length; i++) ex.combine(ex.gradFloats, ex.sumsAt, this.workers[i - 1].views.gradsAt, weight(i), 1);
+      // (the engine's parameters are views of the exchange: updated in place, the workers read them)
+      this.inner.apply(this.sums!, step);
+    }
     const p = this.timing;
     p.steps++;
     p.dispatch += t1 - t0;
@@ -515,22 +705,46 @@ export class ThreadedEngine implements TrainEngine {
     if (failure) throw failure;
   }
 
-  /** the updated parameters into the exchange (the workers read them after their next GO) */
-  private publish(): void {
-    const params = this.inner.parameters;
-    for (const p of this.ex.paramPlaces) this.ex.params.set(params.get(p.id)![p.key]!, p.at);
+  /** per trainable tensor with a gradient: its place, its parameter's address, its optimizer steps so far */
+  private updates: { g: Place; at: number; steps: number }[] | null = null;
+
+  /**
+   * The fast engine's optimizer step (engine/train/fast/engine.ts) on the exchange, each
+   * tensor's gradient wa·ga + wb·gb (byte addresses of the gradient regions) summed in the
+   * kernel: torch.optim's step, the same float operations as the sums and then the
+   * engine's own update, without a copy. gb = 0: the gradient is ga's alone (a batch of
+   * one sample is one slice; its weight is 1).
+   */
+  private update(ga: number, wa: number, gb: number, wb: number): void {
+    const { k, optimizer: s, mAt, vAt } = this.ex.update!;
+    for (const u of this.updates!) {
+      const n = u.g.length;
+      const g = 4 * u.g.at;
+      const t = ++u.steps;
+      const stepSize = s.lr / (1 - s.beta1 ** t);
+      const bc2Sqrt = Math.sqrt(1 - s.beta2 ** t);
+      if (!gb) {
+        if (s.kind === "adam") k.adam(n, u.at, ga + g, mAt + g, vAt + g, s.beta1, s.beta2, s.eps, s.weightDecay, stepSize, bc2Sqrt);
+        else k.sgd(n, u.at, ga + g, mAt + g, s.lr, s.momentum, s.weightDecay);
+      } else if (s.kind === "adam") k.adamSum(n, u.at, ga + g, wa, gb + g, wb, mAt + g, vAt + g, s.beta1, s.beta2, s.eps, s.weightDecay, stepSize, bc2Sqrt);
+      else k.sgdSum(n, u.at, ga + g, wa, gb + g, wb, mAt + g, s.lr, s.momentum, s.weightDecay);
+    }
   }
 
   /** this thread's slice's gradients into the exchange (they are recycled once its `use` returns); the sums' views, the first time */
   private keep(grads: Map<number, TrainParams>): void {
     const { gradPlaces, mine, sums } = this.ex;
     if (!this.sums) {
+      // the tensors the optimizer updates: those with a gradient (torch skips a parameter whose grad is None)
       this.sums = new Map();
+      this.updates = [];
       for (const p of gradPlaces) {
         if (!grads.get(p.id)?.[p.key]) continue;
         let s = this.sums.get(p.id);
         if (!s) this.sums.set(p.id, (s = {}));
         s[p.key] = sums.subarray(p.at, p.at + p.length);
+        const param = this.ex.paramPlaces.find((q) => q.id === p.id && q.key === p.key)!;
+        this.updates.push({ g: p, at: 4 * param.at, steps: 0 });
       }
     }
     for (const p of gradPlaces) {

@@ -25,6 +25,8 @@
 //       d = g + wd·p; m = β₁m + (1 − β₁)d; v = β₂v + (1 − β₂)d²; p −= stepSize·(m / (√v / bc2Sqrt + eps))
 //   sgd(n, p, g, buf, lr, momentum, wd)   torch.optim.SGD's: buf = momentum·buf + (g + wd·p); p −= lr·buf
 //       (buf starts at zero, so the first step's buf is g + wd·p, as torch sets it)
+//   adamSum(n, p, ga, wa, gb, wb, m, v, …), sgdSum(n, p, ga, wa, gb, wb, buf, …)  the same with the gradient
+//       wa·ga + wb·gb, summed as combine sums (the training threads' slices, fused into the update)
 //   combine(n, dst, src, w, acc)  dst = acc·dst + w·src (training threads' weighted gradient sums, engine/train/threaded.ts)
 
 import { Module } from "../../wasm/emit/module";
@@ -54,6 +56,8 @@ export interface TrainKernelsWasm {
   avgpool2Back(planes: number, H: number, W: number, OH: number, OW: number, dy: number, dx: number): void;
   adam(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, eps: number, wd: number, stepSize: number, bc2Sqrt: number): void;
   sgd(n: number, p: number, g: number, buf: number, lr: number, momentum: number, wd: number): void;
+  adamSum(n: number, p: number, ga: number, wa: number, gb: number, wb: number, m: number, v: number, beta1: number, beta2: number, eps: number, wd: number, stepSize: number, bc2Sqrt: number): void;
+  sgdSum(n: number, p: number, ga: number, wa: number, gb: number, wb: number, buf: number, lr: number, momentum: number, wd: number): void;
   combine(n: number, dst: number, src: number, w: number, acc: number): void;
 }
 
@@ -755,9 +759,24 @@ function emitColSums(m: Module): void {
 
 const F = "f32" as const;
 
-function emitOptimizers(m: Module): void {
-  m.func("adam", [I, I, I, I, I, F, F, F, F, F, F], [], (f) => {
-    const [n, p, g, mo, vo, beta1, beta2, eps, wd, stepSize, bc2Sqrt] = f.params;
+/**
+ * adam and sgd, and (sum) adamSum and sgdSum, whose gradient is two weighted sources
+ * wa·ga + wb·gb summed as `combine` sums them (the training threads' slices, fused into the
+ * update: the same float operations as combine, then adam or sgd on the sum)
+ */
+function emitOptimizers(m: Module, sum: boolean): void {
+  const G = sum ? [I, F, I, F] : [I];
+  /** the gradient at byte b: g, or wa·ga + wb·gb */
+  const gradient = (gs: Local[], b: Local, wide: boolean): Value => {
+    const at = (base: Local) => i32.add(base, b);
+    if (!sum) return wide ? v.load(at(gs[0])) : f32.load(at(gs[0]));
+    const [ga, wa, gb, wb] = gs;
+    return wide ? v.add(v.mul(v.splat(wa), v.load(at(ga))), v.mul(v.splat(wb), v.load(at(gb)))) : f32.add(f32.mul(wa, f32.load(at(ga))), f32.mul(wb, f32.load(at(gb))));
+  };
+  m.func(sum ? "adamSum" : "adam", [I, I, ...G, I, I, F, F, F, F, F, F], [], (f) => {
+    const [n, p, ...rest] = f.params;
+    const gs = rest.slice(0, G.length);
+    const [mo, vo, beta1, beta2, eps, wd, stepSize, bc2Sqrt] = rest.slice(G.length);
     const d = f.v128();
     const mm = f.v128();
     const vv = f.v128();
@@ -770,14 +789,14 @@ function emitOptimizers(m: Module): void {
     lanes(f, n, (b, wide) => {
       const at = (base: Local) => i32.add(base, b);
       if (wide) {
-        f.set(d, v.add(v.load(at(g)), v.mul(splat(wd), v.load(at(p)))));
+        f.set(d, v.add(gradient(gs, b, true), v.mul(splat(wd), v.load(at(p)))));
         f.set(mm, v.add(v.mul(splat(beta1), v.load(at(mo))), v.mul(splat(c1), d)));
         f.set(vv, v.add(v.mul(splat(beta2), v.load(at(vo))), v.mul(v.mul(splat(c2), d), d)));
         f.storeV(at(mo), mm);
         f.storeV(at(vo), vv);
         f.storeV(at(p), v.sub(v.load(at(p)), v.mul(splat(stepSize), v.div(mm, v.add(v.div(v.sqrt(vv), splat(bc2Sqrt)), splat(eps))))));
       } else {
-        f.set(ds, f32.add(f32.load(at(g)), f32.mul(wd, f32.load(at(p)))));
+        f.set(ds, f32.add(gradient(gs, b, false), f32.mul(wd, f32.load(at(p)))));
         f.set(ms, f32.add(f32.mul(beta1, f32.load(at(mo))), f32.mul(c1, ds)));
         f.set(vs, f32.add(f32.mul(beta2, f32.load(at(vo))), f32.mul(f32.mul(c2, ds), ds)));
         f.storeF32(at(mo), ms);
@@ -786,18 +805,20 @@ function emitOptimizers(m: Module): void {
       }
     });
   });
-  m.func("sgd", [I, I, I, I, F, F, F], [], (f) => {
-    const [n, p, g, buf, lr, momentum, wd] = f.params;
+  m.func(sum ? "sgdSum" : "sgd", [I, I, ...G, I, F, F, F], [], (f) => {
+    const [n, p, ...rest] = f.params;
+    const gs = rest.slice(0, G.length);
+    const [buf, lr, momentum, wd] = rest.slice(G.length);
     const bb = f.v128();
     const bs = f.f32();
     lanes(f, n, (b, wide) => {
       const at = (base: Local) => i32.add(base, b);
       if (wide) {
-        f.set(bb, v.add(v.mul(v.splat(momentum), v.load(at(buf))), v.add(v.load(at(g)), v.mul(v.splat(wd), v.load(at(p))))));
+        f.set(bb, v.add(v.mul(v.splat(momentum), v.load(at(buf))), v.add(gradient(gs, b, true), v.mul(v.splat(wd), v.load(at(p))))));
         f.storeV(at(buf), bb);
         f.storeV(at(p), v.sub(v.load(at(p)), v.mul(v.splat(lr), bb)));
       } else {
-        f.set(bs, f32.add(f32.mul(momentum, f32.load(at(buf))), f32.add(f32.load(at(g)), f32.mul(wd, f32.load(at(p))))));
+        f.set(bs, f32.add(f32.mul(momentum, f32.load(at(buf))), f32.add(gradient(gs, b, false), f32.mul(wd, f32.load(at(p))))));
         f.storeF32(at(buf), bs);
         f.storeF32(at(p), f32.sub(f32.load(at(p)), f32.mul(lr, bs)));
       }
@@ -836,7 +857,8 @@ export function trainLibraryBytes(relaxed: boolean, shared = false): Uint8Array<
   emitAvgpool(m);
   emitAvgpool2(m);
   emitSigmoid(m);
-  emitOptimizers(m);
+  emitOptimizers(m, false);
+  emitOptimizers(m, true);
   emitCombine(m);
   return m.toBytes({ shared });
 }

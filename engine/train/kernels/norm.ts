@@ -33,47 +33,66 @@ export const bnKernel: TrainKernel = {
   forward(node, [x], params, ctx) {
     const p = planesOf(node.input!);
     const plane = p.height * p.width;
-    const m = ctx.batch * plane;
+    // on training threads the statistics are the whole batch's: each thread's sums joined (ctx.join)
+    const join = ctx.training ? ctx.join : undefined;
+    const m = (join ? join.total : ctx.batch) * plane;
     const gamma = needParam(node, params, "weight");
     const beta = needParam(node, params, "bias");
     const runningMean = needParam(node, params, "runningMean");
     const runningVar = needParam(node, params, "runningVar");
     const eps = node.op === "bn" ? node.attrs.eps : 1e-5;
     if (ctx.training && m < 2) {
-      throw new Error(`${node.label ?? "bn"} (node ${node.id}) in training needs more than 1 value per channel, as PyTorch does; it got ${m} (batch ${ctx.batch} × ${p.height}×${p.width})`);
+      throw new Error(`${node.label ?? "bn"} (node ${node.id}) in training needs more than 1 value per channel, as PyTorch does; it got ${m} (batch ${join ? join.total : ctx.batch} × ${p.height}×${p.width})`);
     }
     const out = like(x, x.length);
     const xhat = like(x, x.length);
     const invStd = new Float64Array(p.channels);
     const stride = p.channels * plane;
-    for (let c = 0; c < p.channels; c++) {
-      let mean: number;
-      let variance: number;
-      if (ctx.training) {
+    let mean: Float64Array;
+    let variance: Float64Array;
+    if (ctx.training) {
+      // per channel, over this thread's samples: Σ x, then Σ (x − μ)² (each joined over the threads)
+      const sums = new Float64Array(p.channels);
+      for (let c = 0; c < p.channels; c++) {
         let sum = 0;
         for (let n = 0; n < ctx.batch; n++) for (let i = n * stride + c * plane, end = i + plane; i < end; i++) sum += x[i];
-        mean = sum / m;
+        sums[c] = sum;
+      }
+      mean = (join ? join.sum(sums) : sums).map((sum) => sum / m);
+      const partial = new Float64Array(p.channels);
+      for (let c = 0; c < p.channels; c++) {
+        const mu = mean[c];
         let squares = 0;
         for (let n = 0; n < ctx.batch; n++) {
           for (let i = n * stride + c * plane, end = i + plane; i < end; i++) {
-            const d = x[i] - mean;
+            const d = x[i] - mu;
             squares += d * d;
           }
         }
-        variance = squares / m;
-        runningMean[c] = (1 - BN_MOMENTUM) * runningMean[c] + BN_MOMENTUM * mean;
-        runningVar[c] = (1 - BN_MOMENTUM) * runningVar[c] + BN_MOMENTUM * ((squares / (m - 1)));
-      } else {
-        mean = runningMean[c];
-        variance = runningVar[c];
+        partial[c] = squares;
       }
-      const inv = 1 / Math.sqrt(variance + eps);
+      const squares = join ? join.sum(partial) : partial;
+      variance = squares.map((s) => s / m);
+      // (one thread updates the running statistics the threads share)
+      if (!join || join.first) {
+        for (let c = 0; c < p.channels; c++) {
+          runningMean[c] = (1 - BN_MOMENTUM) * runningMean[c] + BN_MOMENTUM * mean[c];
+          runningVar[c] = (1 - BN_MOMENTUM) * runningVar[c] + BN_MOMENTUM * (squares[c] / (m - 1));
+        }
+      }
+    } else {
+      mean = Float64Array.from(runningMean);
+      variance = Float64Array.from(runningVar);
+    }
+    for (let c = 0; c < p.channels; c++) {
+      const inv = 1 / Math.sqrt(variance[c] + eps);
       invStd[c] = inv;
       const g = gamma[c];
       const b = beta[c];
+      const mu = mean[c];
       for (let n = 0; n < ctx.batch; n++) {
         for (let i = n * stride + c * plane, end = i + plane; i < end; i++) {
-          const h = (x[i] - mean) * inv;
+          const h = (x[i] - mu) * inv;
           xhat[i] = h;
           out[i] = h * g + b;
         }
@@ -92,6 +111,8 @@ export const bnKernel: TrainKernel = {
     const dBeta = like(x, p.channels);
     const dx = need[0] ? like(x, x.length) : null;
     const stride = p.channels * plane;
+    // this thread's Σ dy and Σ dy·x̂ per channel: its share of dβ and dγ
+    const sums = new Float64Array(2 * p.channels);
     for (let c = 0; c < p.channels; c++) {
       let sumDy = 0;
       let sumDyXhat = 0;
@@ -103,7 +124,18 @@ export const bnKernel: TrainKernel = {
       }
       dGamma[c] = sumDyXhat;
       dBeta[c] = sumDy;
-      if (!dx) continue;
+      sums[c] = sumDy;
+      sums[p.channels + c] = sumDyXhat;
+    }
+    if (!dx) return { inputs: [dx], params: { weight: dGamma, bias: dBeta } };
+    // On threads each slice's gradients are of its own mean loss (the engine weighs them by
+    // batch/total when it sums them): the whole batch's sums are the slices' weighted so, and
+    // in this slice's scale they are divided by its own m.
+    const join = ctx.training ? ctx.join : undefined;
+    const all = join ? join.sum(sums.map((s) => (s * ctx.batch) / join.total)) : sums;
+    for (let c = 0; c < p.channels; c++) {
+      const sumDy = all[c];
+      const sumDyXhat = all[p.channels + c];
       const scale = gamma[c] * invStd[c];
       for (let n = 0; n < ctx.batch; n++) {
         for (let i = n * stride + c * plane, end = i + plane; i < end; i++) {

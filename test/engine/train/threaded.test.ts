@@ -3,7 +3,8 @@
 // against one thread after several optimizer steps, for the fast and the reference
 // engines, with dropout (each sample's mask by its index in the whole batch). Bound: the
 // issue's "identical up to float summation order": 1e-5·max(1, |one thread's|) on every
-// parameter and on the losses. A net with a batch norm trains on one thread, and says why.
+// parameter (the running statistics too) and on the losses. Batch norms train on threads with
+// the whole batch's statistics; a net with droppath trains on one thread, and says why.
 
 import * as assert from "node:assert/strict";
 import { initWeights } from "../../../engine/init";
@@ -11,12 +12,14 @@ import { sizeOf } from "../../../engine/tensor";
 import type { StepResult, TrainEngine } from "../../../engine/train/engine";
 import { trainEngines } from "../../../engine/train/engines";
 import { optimizerSettings } from "../../../engine/train/optim";
-import { slices, threadedTrainEngine, threadsRefusal, ThreadedEngine, type TrainThread, type TrainThreadHost } from "../../../engine/train/threaded";
+import { JoinPoint, slices, threadedTrainEngine, threadsRefusal, ThreadedEngine, type TrainThread, type TrainThreadHost } from "../../../engine/train/threaded";
 import { nodeTrainThreads } from "../../../engine/train/threads-node";
 import { network } from "../nets";
 import { seeded } from "./support";
 
 const LENET_RELU = "input 28x28x1\nconv 6 5x5 pad 2\nrelu\nmaxpool 2\nconv 16 5x5\nrelu\nmaxpool 2\nfc 120\nrelu\nfc 84\nrelu\nfc 10";
+const WITH_BN = "input 8x8x2\nconv 4 3x3 pad 1\nbn\nrelu\nmaxpool 2\nconv 6 3x3 pad 1 nobias\nbn\nrelu\nfc 12\nbn\nrelu\nfc 4";
+const RESIDUAL_BN = "input 8x8x3\nconv 8 3x3 pad 1 nobias\nbn\nrelu\nresidual { conv 8 3x3 pad 1 nobias; bn; relu; conv 8 3x3 pad 1 nobias; bn }\nrelu\nresidual { conv 12 3x3 stride 2 pad 1 nobias floor; bn; relu; conv 12 3x3 pad 1 nobias; bn } shortcut { conv 12 1x1 stride 2 nobias floor; bn }\nrelu\ngap\nfc 5";
 const WITH_DROPOUT = "input 12x12x2\nconv 4 3x3 pad 1\nrelu\ndropout 0.4\nmaxpool 2\nfc 16\nrelu\ndropout 0.5\nfc 5";
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
@@ -27,7 +30,7 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string): v
   }
 }
 
-async function trainBoth(text: string, engine: string, threads: number, batch: number, steps: number, optimizer = optimizerSettings({ lr: 1e-3 })) {
+async function trainBoth(text: string, engine: string, threads: number, batch: number, steps: number, optimizer = optimizerSettings({ lr: 1e-3 }), lastBatch?: number) {
   const net = network(text);
   const size = sizeOf(net.graph[0].output);
   const classes = sizeOf(net.graph[net.graph.length - 1].output);
@@ -39,8 +42,8 @@ async function trainBoth(text: string, engine: string, threads: number, batch: n
     assert.ok(many instanceof ThreadedEngine, "trains on threads");
     assert.equal(many.threads, threads);
     for (let t = 0; t < steps; t++) {
-      // the last step a smaller batch, as an epoch's last one may be
-      const n = t === steps - 1 ? batch - 3 : batch;
+      // the last step a smaller batch, as an epoch's last one may be (one sample: one slice)
+      const n = t === steps - 1 ? lastBatch ?? batch - 3 : batch;
       const inputs = Float32Array.from(seeded(n * size, 100 + t));
       const labels = Int32Array.from({ length: n }, (_, i) => (i * 7 + t) % classes);
       const a: StepResult = await one.step(inputs, labels, n, t);
@@ -83,11 +86,48 @@ describe("training on threads: the batch split, the gradients summed", function 
   it("LeNet-5 (ReLU), fast engine, 2 threads: 4 Adam steps as one thread's, within 1e-5", () => trainBoth(LENET_RELU, "fast", 2, 16, 4));
   it("LeNet-5 (ReLU), reference engine, 3 threads, SGD with momentum and weight decay", () =>
     trainBoth(LENET_RELU, "reference", 3, 10, 3, optimizerSettings({ kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-4 })));
+  it("LeNet-5 (ReLU), fast engine, 3 threads, SGD with momentum and weight decay (the update on the exchange, two slices summed before it)", () =>
+    trainBoth(LENET_RELU, "fast", 3, 11, 3, optimizerSettings({ kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-4 })));
+  it("fast engine, 2 threads, Adam with weight decay, 5 steps", () => trainBoth(LENET_RELU, "fast", 2, 9, 5, optimizerSettings({ lr: 2e-3, weightDecay: 1e-3 })));
+  it("fast engine, 2 threads: an epoch's last batch of one sample (one slice) is one thread's too, Adam and SGD", async () => {
+    await trainBoth(LENET_RELU, "fast", 2, 8, 3, optimizerSettings({ lr: 2e-3 }), 1);
+    await trainBoth(LENET_RELU, "fast", 2, 8, 3, optimizerSettings({ kind: "sgd", lr: 0.05, momentum: 0.9 }), 1);
+  });
   it("dropout draws one thread's masks on every thread (2 threads, fast engine)", () => trainBoth(WITH_DROPOUT, "fast", 2, 12, 3));
 
-  it("a batch norm keeps training on one thread, and says why", async () => {
-    const net = network("input 8x8x2\nconv 4 3x3 pad 1\nbn\nrelu\nfc 3");
-    assert.match(threadsRefusal(net.graph) ?? "", /batch norm's statistics are the whole batch's/);
+  // bn on threads: the statistics are the whole batch's (each thread's sums joined), the
+  // running statistics updated once, as torch does; so the weights, the running statistics
+  // and the eval-mode scores are one thread's
+  it("batch norms on 2 threads (fast engine): the whole batch's statistics, 4 Adam steps as one thread's", () => trainBoth(WITH_BN, "fast", 2, 10, 4));
+  it("batch norms on 2 threads: a last batch of 2 samples, a slice of one sample each (a bn over a vector sees both)", () => trainBoth(WITH_BN, "fast", 2, 6, 2, optimizerSettings({ lr: 1e-3 }), 2));
+  it("batch norms on 3 threads: a last batch of 2 (two slices; the third thread idle, not waited for at the joins)", () => trainBoth(WITH_BN, "fast", 3, 6, 3, optimizerSettings({ lr: 1e-3 }), 2));
+  it("batch norms on 3 threads (reference engine), SGD with momentum; a slice of one sample before a bn over a vector", () =>
+    trainBoth(WITH_BN, "reference", 3, 7, 3, optimizerSettings({ kind: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-4 })));
+  it("a residual net with batch norms and a shortcut, 2 threads, 3 steps", () => trainBoth(RESIDUAL_BN, "fast", 2, 8, 3));
+
+  it("a join: every thread gets the sums of all in slice order; a thread's abort ends the others' waits; a thread that never comes is given up on", () => {
+    const buffer = new SharedArrayBuffer(JoinPoint.bytes(2, 4));
+    const [a, b] = [0, 1].map((i) => new JoinPoint(buffer, 0, 2, i, 4, 300));
+    assert.ok(a.first && !b.first);
+    // b arrives first (its values wait in its slot), then a: a gets both sums at once
+    const gen = new Int32Array(buffer, 0, 3);
+    // (thread 1's slot of odd generations: after the 3 words, the 2 slots of thread 0 and its even one)
+    const slotB = new Float64Array(buffer, 64 + 8 * 4 * 3, 4);
+    slotB.set([10, 20]);
+    Atomics.store(gen, 1, 1);
+    assert.deepEqual([...a.sum(Float64Array.from([1, 2]))], [11, 22]);
+    // b never reaches the second join: a gives up after its patience, and the joins are aborted
+    const t0 = performance.now();
+    assert.throws(() => a.sum(Float64Array.from([1, 2])), /did not reach a batch norm's join in 0.3 s/);
+    assert.ok(performance.now() - t0 >= 290);
+    assert.ok(b.aborted);
+    assert.throws(() => b.sum(Float64Array.from([1])), /another training thread failed/);
+    assert.throws(() => new JoinPoint(new SharedArrayBuffer(JoinPoint.bytes(2, 4)), 0, 2, 0, 4).sum(new Float64Array(5)), /at most 4 values/);
+  });
+
+  it("droppath keeps training on one thread, and says why", async () => {
+    const net = network("input 8x8x2\nconv 4 3x3 pad 1\nresidual { conv 4 3x3 pad 1; droppath 0.2 }\nrelu\nfc 3");
+    assert.match(threadsRefusal(net.graph) ?? "", /droppath/);
     const engine: TrainEngine = await threadedTrainEngine("fast", trainEngines.fast, 2, nodeTrainThreads)({ network: net, weights: initWeights(net.graph, 1), optimizer: optimizerSettings({}), seed: 0, batch: 8 });
     assert.ok(!(engine instanceof ThreadedEngine));
     engine.dispose?.();
