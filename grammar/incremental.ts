@@ -23,6 +23,7 @@ import type { IToken } from "chevrotain";
 import type * as A from "./ast";
 import type { ParseResult } from "./index";
 import { isFirstOnLine, lineIndent, MAX_NESTING } from "./layout";
+import { lastAtOrBefore } from "./lines";
 import * as T from "./tokens";
 
 /** What was reused, for tests and the benchmark's notes. */
@@ -292,14 +293,7 @@ class TokenView {
   }
 
   private runAt(i: number): number {
-    let lo = 0;
-    let hi = this.runs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore(this.starts, i);
   }
 
   private token(i: number): IToken {

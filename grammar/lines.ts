@@ -6,6 +6,18 @@ export interface LineCharacter {
   character: number;
 }
 
+/** The index of the last entry of the ascending `starts` (whose first entry is ≤ `x`) that is ≤ `x`: binary search. */
+export function lastAtOrBefore(starts: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 export class LineIndex {
   private readonly starts: number[];
 
@@ -28,14 +40,7 @@ export class LineIndex {
   }
 
   lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore(this.starts, offset);
   }
 
   position(offset: number): LineCharacter {
