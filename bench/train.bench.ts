@@ -35,7 +35,7 @@ import { loadMnist } from "../engine/train/mnist-node";
 import { optimizerSettings } from "../engine/train/optim";
 import { scoresNode } from "../engine/train/backprop";
 import { train } from "../engine/train/trainer";
-import { threadedTrainEngine, threadsRefusal, ThreadedEngine, type ThreadProfile } from "../engine/train/threaded";
+import { threadedTrainEngine, ThreadedEngine, type ThreadProfile } from "../engine/train/threaded";
 import { nodeTrainThreads } from "../engine/train/threads-node";
 import { enableRelaxedSimd } from "../engine/wasm/relaxed-node";
 import { machineBusyMs } from "./engine/measure";
@@ -152,7 +152,7 @@ async function child(engine: string, netName: string, batch: number, steps: numb
     if (e instanceof ThreadedEngine) threaded = e;
     else if (e instanceof ReferenceEngine) timing = e.timing;
     const ran = e instanceof ThreadedEngine ? e.threads : 1;
-    const why = ran < threads ? threadsRefusal(net.graph) ?? nodeTrainThreads.unavailable() ?? "the batch is too small" : null;
+    const why = ran < threads ? nodeTrainThreads.unavailable() ?? "the batch is too small" : null;
     info = `${e.name} engine, ${ran} thread${ran === 1 ? "" : "s"}${why ? ` (not ${threads}: ${why})` : ""}`;
     threads = ran;
   } else {

@@ -190,9 +190,10 @@ async function run(argv: string[], load: (file: string) => Analysis): Promise<nu
       output: { shape: shapeArray(network.output), data },
       layers: layers.map((l) => ({ line: lines.lineOf(l.node.span.start) + 1, kind: l.node.op, ms: roundMs(l.ms) })),
       ms: roundMs(result.ms),
-      // extensions: whether the weights are the seeded initialization, and the five best
-      // classes, named where the names are sure (else null)
+      // extensions: whether the weights are the seeded initialization, whether the output is
+      // already probabilities, and the five best classes, named where the names are sure (else null)
       ...(untrained ? { untrained } : {}),
+      ...(givesProbabilities(network.graph[network.graph.length - 1]) ? { probabilities: true } : {}),
       ...(classCount(network) !== null ? { top5: ranked(network, result.output).map((c) => ({ index: c.index, name: classes ? classes.names[c.index] : null, score: float32Number(Math.fround(c.value)) })) } : {}),
     };
     process.stdout.write(JSON.stringify(out) + "\n");

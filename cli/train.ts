@@ -10,7 +10,7 @@ import type { Analysis, NetworkResult } from "../analysis";
 import { parseArgs, integerOption, type ParsedArgs } from "./args";
 import { UsageError } from "./usage";
 import type { ExtraCommand } from "./usage";
-import { threadedTrainEngine, threadsRefusal, trainingThreads } from "../engine/train/threaded";
+import { threadedTrainEngine, trainingThreads } from "../engine/train/threaded";
 import { nodeTrainThreads } from "../engine/train/threads-node";
 import { threadsOption } from "./run";
 import { pickNetwork, reportErrors } from "./run";
@@ -145,7 +145,7 @@ async function trainMain(argv: string[], load: (file: string) => Analysis): Prom
     return 1;
   }
   // threads share each batch where the network allows it (engine/train/threaded.ts), as many as the budget holds
-  const why = wantedThreads > 1 ? threadsRefusal(network.graph) ?? nodeTrainThreads.unavailable() : null;
+  const why = wantedThreads > 1 ? nodeTrainThreads.unavailable() : null;
   const threads = why ? 1 : trainingThreads(network, batch, optimizer, values, budgetMB, wantedThreads);
   const threadsText = `${threads} thread${threads === 1 ? "" : "s"}${why ? ` (${why})` : threads < Math.min(wantedThreads, batch) ? ` (more would pass the memory budget of ${budgetMB} MB)` : ""}`;
   const data = loadData(dataSpec, network, "--data");

@@ -138,6 +138,7 @@ export async function runInServer(snapshot: Snapshot, name: string | undefined, 
     output: { shape: number[]; data: (number | null)[] };
     ms: number;
     untrained?: boolean;
+    probabilities?: boolean;
     top5?: { index: number; name: string | null; score: number | null }[];
   };
   try {
@@ -146,7 +147,8 @@ export async function runInServer(snapshot: Snapshot, name: string | undefined, 
     return { error: "cnn run printed something that is not JSON (see the server's log)" };
   }
   const json = tempFile(snapshot.uri, network, "run", "json", stdout);
-  const softmax = checked.network.graph[checked.network.graph.length - 1]?.op === "softmax";
+  // the command line knows which ops give probabilities (engine/ops: Op.probabilities)
+  const softmax = result.probabilities === true;
   const vector = result.output.shape.length === 1;
   const values = result.output.data.map((v) => (v === null ? Number.NaN : v));
   // the command line's own ranking carries the class names (ImageNet's, the digits, a classes file)

@@ -43,7 +43,7 @@ function activation<K extends ActivationKind>(kind: K, spec: ActivationSpec<K>):
     kind,
     reference: {
       forward: ({ node, inputs: [x] }) => activate(x, spec.fn, spec.parameter(node)),
-      backward: ({ node, inputs: [x], output, outputGrad }) => ({ inputGrads: [activationGradient(node, x, output, outputGrad) as typeof x], paramGrads: {} }),
+      backward: ({ node, inputs: [x], output, outputGrad }) => ({ inputGrads: [activationGradient(node, x, output, outputGrad, spec.parameter(node)) as typeof x], paramGrads: {} }),
     },
     fast: {
       compile(step, ctx) {
@@ -56,6 +56,7 @@ function activation<K extends ActivationKind>(kind: K, spec: ActivationSpec<K>):
       ...(spec.backward ? { backward: spec.backward } : {}),
     },
     onnx: { export: spec.onnx },
+    parameter: spec.parameter,
     ...(spec.epilogue ? { epilogue: spec.epilogue } : {}),
   };
 }

@@ -16,13 +16,15 @@ import type { Op } from "./types";
 /**
  * Stochastic depth's per-sample factors for one step (torchvision StochasticDepth, mode
  * "row"): each sample of the batch is kept with probability 1 − p and then scaled by
- * 1/(1 − p), or dropped (0). Seeded by (seed, step, node): the same in every executor.
+ * 1/(1 − p), or dropped (0). Seeded by (seed, step, node) and drawn by each sample's
+ * index in the whole batch (`first`: the index of the first of these `batch` samples), so
+ * every executor and every slicing of a batch over threads draws the same.
  */
-export function dropPathFactors(seed: number, step: number, node: number, batch: number, p: number): Float64Array {
+export function dropPathFactors(seed: number, step: number, node: number, batch: number, p: number, first = 0): Float64Array {
   const keep = 1 - p;
   const key = streamKey((seed ^ mix(step >>> 0)) >>> 0, 0x64726f70 + node);
   const factors = new Float64Array(batch);
-  for (let b = 0; b < batch; b++) factors[b] = p === 0 || uniform(key, b) < keep ? 1 / keep : 0;
+  for (let b = 0; b < batch; b++) factors[b] = p === 0 || uniform(key, first + b) < keep ? 1 / keep : 0;
   return factors;
 }
 
@@ -56,8 +58,8 @@ export const droppath: Op<"droppath"> = {
   kind: "droppath",
   reference: {
     forward: ({ inputs: [x] }) => x,
-    trainForward({ node, inputs: [x], batch, seed, step }) {
-      const factors = dropPathFactors(seed, step, node.id, batch, node.attrs.p);
+    trainForward({ node, inputs: [x], batch, seed, step, sampleOffset }) {
+      const factors = dropPathFactors(seed, step, node.id, batch, node.attrs.p, sampleOffset ?? 0);
       return { output: scaleSamples(x, batch, factors), saved: factors };
     },
     // dx = dy times the sample's factor (1 where the forward ran as inference)

@@ -13,7 +13,7 @@
 // N such samples one after the other (N×C×H×W).
 
 import type { FastKernel, TrainLibrary } from "../train/fast/layers";
-import type { NodeOf, NodeOp, Volume } from "../../analysis/types";
+import type { GraphNode, NodeOf, NodeOp, Volume } from "../../analysis/types";
 import type { Floats, LayerParams } from "../api";
 import type { AttributeValue, OnnxGraph } from "../onnx/builder";
 import type { BuildContext, CompiledStep, StepOf } from "../fast/steps/context";
@@ -66,6 +66,11 @@ export interface TrainForwardArgs<K extends NodeOp, T extends Floats> extends Fo
   step: number;
   /** bn's momentum for the running statistics (PyTorch's default 0.1), per spec §9 */
   momentum: number;
+  /**
+   * The index of inputs' first sample in the whole batch (0 unless a thread trains a slice
+   * of it): per-sample randomness is drawn by that index, so every slicing draws the same.
+   */
+  sampleOffset?: number;
 }
 
 export interface TrainForwardResult<T extends Floats> {
@@ -117,6 +122,8 @@ export interface Absorbs<K extends NodeOp> {
   activation?: boolean;
   /** a following two-input `add`, added in the epilogue (the other operand read in place) */
   residual?(node: NodeOf<K>): boolean;
+  /** a following average pool, folded into the filters (engine/fast/steps/context.ts foldPool) */
+  pool?(node: NodeOf<K>, pool: GraphNode): boolean;
 }
 
 /** The fast executor's way of running a kind (engine/fast). */
@@ -225,6 +232,8 @@ export interface Op<K extends NodeOp> {
    * engine/wasm/kernels/gemm.ts: 1 ReLU, 2 ReLU6); absent: it runs on its own.
    */
   epilogue?: number;
+  /** an activation's number (leakyrelu's slope, elu's alpha): f(x, a) and its derivative read it */
+  parameter?(node: NodeOf<K>): number;
   /**
    * At inference the layer is y = x·gain[c] + offset[c] per channel (bn): a weighted
    * layer before it folds it into its weights and bias, in float64.

@@ -1,6 +1,6 @@
 // What the training kernels read of a node's attributes (analysis/types.ts AttrsByOp),
-// for any node: the window with the layer's groups, whether it has a bias, and the
-// few numbers some kinds carry.
+// for any node: the window with the layer's groups and whether it has a bias (an
+// activation's number is its op's: engine/ops Op.parameter).
 
 import type { GraphNode } from "../../analysis/types";
 import { windowGeometry as geometry, type WindowGeometry, type WindowNode } from "../geometry";
@@ -12,11 +12,4 @@ export function windowOf(node: GraphNode): WindowGeometry {
 
 export function biasOf(node: GraphNode): boolean {
   return (node.attrs as { bias?: boolean }).bias !== false;
-}
-
-/** leakyrelu's slope, elu's alpha; 0 for the others */
-export function activationParameter(node: GraphNode): number {
-  if (node.op === "leakyrelu") return node.attrs.slope;
-  if (node.op === "elu") return node.attrs.alpha;
-  return 0;
 }

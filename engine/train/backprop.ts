@@ -80,7 +80,7 @@ function channelBias(node: GraphNode): boolean {
 }
 
 /** a layer that, training, normalizes each channel with the batch's statistics (bn) */
-function batchNormalizes(node: GraphNode): boolean {
+export function batchNormalizes(node: GraphNode): boolean {
   return isOpNode(node) && opOf(node).batchStatistics === true;
 }
 

@@ -29,13 +29,13 @@
 // each sums its slice per channel, and every thread gets the sums of all, in slice order —
 // twice in the forward pass (Σx for the mean, then Σ(x − μ)² for the variance, as one
 // thread computes them) and once in the backward (Σdy and Σdy·x̂, each slice's weighted
-// by its share of the batch); the first thread alone updates the running statistics. A
-// network with droppath trains on one thread (`threadsRefusal` says why).
+// by its share of the batch); the first thread alone updates the running statistics.
+// Droppath draws each sample's factor by its index in the whole batch, as dropout does.
 
 import type { GraphNode, NetworkResult } from "../../analysis/types";
 import type { LayerParams } from "../api";
 import { planesOf, sizeOf } from "../tensor";
-import { scoresNode } from "./backprop";
+import { batchNormalizes, scoresNode } from "./backprop";
 import { isSplitEngine, type EngineSetup, type SplitEngine, type StepResult, type TrainEngine } from "./engine";
 import { TRAINABLE, type TrainParams } from "./float";
 import type { OptimizerSettings } from "./optim";
@@ -43,20 +43,6 @@ import { trainingMemory } from "./memory";
 import { FastEngine, sharedTrainLibrary } from "./fast/engine";
 import type { TrainKernelsWasm } from "./fast/kernels";
 import type { BatchJoin } from "./kernel";
-
-/** kinds whose training forward couples the samples of a batch, or draws per-sample randomness without TrainContext.sampleOffset */
-const COUPLED: Record<string, string> = {
-  droppath: "droppath draws its samples' drops without their index in the batch",
-};
-
-/** why this network trains on one thread only, or null */
-export function threadsRefusal(graph: GraphNode[]): string | null {
-  for (const node of graph) {
-    const why = COUPLED[node.op];
-    if (why) return `${why} (${node.label ?? node.op}, node ${node.id})`;
-  }
-  return null;
-}
 
 /**
  * What each thread past the first adds to a training run's memory: its JavaScript heap
@@ -263,13 +249,14 @@ export function slices(n: number, parts: number): [number, number][] {
   return out;
 }
 
-/** kinds whose training kernels meet the other threads inside a step (TrainContext.join) */
-const JOINED = new Set(["bn"]);
-
-/** the most values a step's join sums (bn: two per channel in its backward pass), 0 when no kernel joins */
+/**
+ * The most values a step's join sums, 0 when no kernel joins: the layers that normalize
+ * with the batch's statistics (bn, Op.batchStatistics) meet the other threads inside a
+ * step (TrainContext.join), two values per channel in the backward pass.
+ */
 function joinFloats(graph: GraphNode[]): number {
   let most = 0;
-  for (const node of graph) if (JOINED.has(node.op) && node.input) most = Math.max(most, 2 * planesOf(node.input).channels);
+  for (const node of graph) if (batchNormalizes(node) && node.input) most = Math.max(most, 2 * planesOf(node.input).channels);
   return most;
 }
 
@@ -802,7 +789,7 @@ function portable(network: NetworkResult): NetworkResult {
  */
 export function threadedTrainEngine(engine: string, make: (s: EngineSetup) => TrainEngine | Promise<TrainEngine>, threads: number, host: TrainThreadHost) {
   return async (setup: EngineSetup): Promise<TrainEngine> => {
-    if (threads <= 1 || setup.batch < 2 || threadsRefusal(setup.network.graph) || host.unavailable()) return make(setup);
+    if (threads <= 1 || setup.batch < 2 || host.unavailable()) return make(setup);
     return ThreadedEngine.create(setup, engine, make, threads, host);
   };
 }

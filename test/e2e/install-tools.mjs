@@ -55,6 +55,9 @@ const env = {
   npm_config_update_notifier: "false",
   npm_config_fund: "false",
   npm_config_audit: "false",
+  // npm 11 warns about every env setting it does not know itself (unsafe-perm, build-from-source
+  // are read by code-server's and node-pre-gyp's scripts, not by npm): errors only.
+  npm_config_loglevel: "error",
 };
 const packages = [`code-server@${tools.codeServer}`, `playwright-core@${tools.playwrightCore}`];
 run("npm", ["install", "--ignore-scripts", ...packages], { cwd: dir, env });

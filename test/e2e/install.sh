@@ -24,8 +24,14 @@ if ((${#missing[@]})); then
   fi
   started=$SECONDS
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}"
+  # dpkg prints a line per package set up (hundreds for chromium): kept in a log, shown on failure
+  aptlog=$(mktemp)
+  if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } > "$aptlog" 2>&1; then
+    cat "$aptlog" >&2
+    echo "✗ apt-get install ${missing[*]} failed" >&2
+    exit 1
+  fi
+  rm -f "$aptlog"
   echo "apt: installed ${missing[*]} in $((SECONDS - started)) s"
 fi
 

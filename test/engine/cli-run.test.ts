@@ -41,9 +41,24 @@ describe("cnn run", () => {
     const out = JSON.parse(cnn("run", "examples/lenet5.cnn", "--seed", "3", "--json").stdout);
     assert.deepEqual(out.output.shape, [10]);
     assert.equal(out.output.data.length, 10);
+    // the output is already probabilities: the top 5 are its own values
+    assert.equal(out.probabilities, true);
+    assert.deepEqual(out.top5.map((c: { score: number }) => c.score), [...out.output.data].sort((a: number, b: number) => b - a).slice(0, 5));
     const sum = out.output.data.reduce((a: number, b: number) => a + b, 0);
     assert.ok(Math.abs(sum - 1) < 1e-5);
     assert.deepEqual(out.layers.map((l: { kind: string }) => l.kind), ["conv", "avgpool", "sigmoid", "conv", "avgpool", "sigmoid", "conv", "fc", "sigmoid", "fc", "softmax"]);
+  });
+
+  it("a classifier ending in fc: --json says nothing of probabilities, and its top 5 are a softmax of the scores", () => {
+    const file = tempCnn("input 4x4x1\nconv 2 3x3\nrelu\nfc 6");
+    const out = JSON.parse(cnn("run", file, "--seed", "2", "--json").stdout);
+    assert.equal(out.probabilities, undefined);
+    const scores: number[] = out.output.data;
+    const max = Math.max(...scores);
+    const e = scores.map((v) => Math.exp(v - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    const want = e.map((v) => v / sum).sort((a, b) => b - a).slice(0, 5);
+    out.top5.forEach((c: { score: number }, i: number) => assert.ok(Math.abs(c.score - want[i]) <= 1e-6, `${c.score} vs ${want[i]}`));
   });
 
   it("the seed decides the weights: same seed, same output; another seed, another", () => {

@@ -142,7 +142,9 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   const head: ByChannels | undefined = padded ? padChannels(ctx, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0) : undefined;
   const work = Kg * Kd * N;
   const perGroup = Math.max(1, Math.round(partCount(G * work, ctx) / G));
-  const plan = gemmThreadPlan(perGroup, Kg, Kd, N, direct, G);
+  // (a folded average pool's product packs its own B: the memory budget counts the head's
+  // scratch alone, engine/fast/steps/scratch.ts, and B packed once is counted from its size)
+  const plan = gemmThreadPlan(perGroup, Kg, Kd, N, direct, G, step.pool === null);
   const { cols, rows } = plan;
   /** rows [m0, m1) and columns [n0, n1) of group grp's product: where they are */
   const block = (part: number) => {
@@ -247,12 +249,12 @@ export function sharedPanelsBytes(Kd: number, N: number): number {
  * first (a phase of its own, into the shared scratch) instead of by each part for its
  * columns — which pays when the cut is by rows, so that every part would pack all of B
  * (ResNet-18's 14×14 and 7×7 stages). Never for B read in place, grouped convolutions,
- * or a B past SHARED_PANELS_MOST.
+ * a B past SHARED_PANELS_MOST, or when not `shareable`.
  */
-export function gemmThreadPlan(parts: number, M: number, Kd: number, N: number, direct: boolean, groups: number) {
+export function gemmThreadPlan(parts: number, M: number, Kd: number, N: number, direct: boolean, groups: number, shareable = true) {
   const own = gemmSplit(parts, M, Kd, N, direct ? 1 : TRAFFIC.pack);
   const panelsBytes = sharedPanelsBytes(Kd, N);
-  if (direct || groups !== 1 || panelsBytes > SHARED_PANELS_MOST) return { cols: own.cols, rows: own.rows, sharedPanels: false, panelsBytes: 0 };
+  if (!shareable || direct || groups !== 1 || panelsBytes > SHARED_PANELS_MOST) return { cols: own.cols, rows: own.rows, sharedPanels: false, panelsBytes: 0 };
   const shared = gemmSplit(parts, M, Kd, N, TRAFFIC.reread);
   const sharedCost = shared.cost + TRAFFIC.pack * Kd * N + TRAFFIC.phase;
   return sharedCost < own.cost

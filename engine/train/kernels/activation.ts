@@ -13,7 +13,6 @@
 
 import type { GraphNode } from "../../../analysis/types";
 import { erf } from "../../kernels/erf";
-import { activationParameter } from "../attrs";
 import type { Float } from "../float";
 import { like } from "../float";
 import type { TrainKernel } from "../kernel";
@@ -40,25 +39,25 @@ export function hasDerivative(op: string): boolean {
   return op in derivatives;
 }
 
-const alphaOf = (node: GraphNode): number => activationParameter(node);
-
 /** y = f(x) for the kinds without a plain loop below: the op's own forward (engine/ops) */
 export type ActivationForward = (node: GraphNode, x: Float) => Float;
 
-/** the gradient of an activation from its input, its output and dL/dy */
-export function activationGradient(node: GraphNode, x: Float, y: Float, dy: Float): Float {
+/** the gradient of an activation from its input, its output, dL/dy and its parameter `a` (0 where it has none) */
+export function activationGradient(node: GraphNode, x: Float, y: Float, dy: Float, a: number): Float {
   const dx = like(x, x.length);
   if (node.op === "relu") for (let i = 0; i < x.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
   else if (node.op === "sigmoid") for (let i = 0; i < x.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
   else {
     const d = derivatives[node.op];
-    const a = alphaOf(node);
     for (let i = 0; i < x.length; i++) dx[i] = dy[i] * d(x[i], y[i], a);
   }
   return dx;
 }
 
-export const activationKernel = (other: ActivationForward): TrainKernel => ({
+/** the kinds' number f(x, a) and f′ read (engine/ops: Op.parameter; 0 where none) */
+export type ActivationParameter = (node: GraphNode) => number;
+
+export const activationKernel = (other: ActivationForward, parameterOf: ActivationParameter): TrainKernel => ({
   forward(node, [x]) {
     const out = like(x, x.length);
     // the common ones as plain loops (a call per value costs more than the value)
@@ -69,6 +68,6 @@ export const activationKernel = (other: ActivationForward): TrainKernel => ({
     return { output: out };
   },
   backward(node, dy, [x], f, _p, _ctx, need) {
-    return { inputs: [need[0] ? activationGradient(node, x, f.output, dy) : null] };
+    return { inputs: [need[0] ? activationGradient(node, x, f.output, dy, parameterOf(node)) : null] };
   },
 });

@@ -36,7 +36,11 @@ const kernels: Record<string, TrainKernel> = {
 };
 
 // the activations' forward is the op's own (engine/ops/activation.ts), element by element
-const activations = activationKernel((node: GraphNode, x: Float) => opOf(node as Parameters<typeof opOf>[0]).reference.forward({ node, inputs: [x], params: {} } as never) as Float);
+const opOfNode = (node: GraphNode) => opOf(node as Parameters<typeof opOf>[0]);
+const activations = activationKernel(
+  (node: GraphNode, x: Float) => opOfNode(node).reference.forward({ node, inputs: [x], params: {} } as never) as Float,
+  (node: GraphNode) => (opOfNode(node).parameter as ((n: GraphNode) => number) | undefined)?.(node) ?? 0,
+);
 
 /**
  * A kind whose backward is written in its op module (engine/ops: reference.backward, and
@@ -51,7 +55,7 @@ function fromOpSlots(op: string): TrainKernel | undefined {
   return {
     forward(node, inputs, params, ctx) {
       if (ctx.training && reference.trainForward) {
-        const r = reference.trainForward({ node: node as never, inputs, params: params ?? {}, batch: ctx.batch, seed: ctx.seed, step: ctx.step, momentum: 0.1 });
+        const r = reference.trainForward({ node: node as never, inputs, params: params ?? {}, batch: ctx.batch, seed: ctx.seed, step: ctx.step, momentum: 0.1, sampleOffset: ctx.sampleOffset ?? 0 });
         return { output: r.output, saved: r.saved };
       }
       const samples: Float[] = [];

@@ -87,7 +87,7 @@ describe("training: kind knowledge from the op registry", () => {
 
   it("the modules that use this knowledge name no layer kind", () => {
     const kinds = new Set<string>(catalog.map((k) => k.name));
-    for (const file of ["engine/train/memory.ts", "engine/train/session.ts", "engine/train/trainer.ts", "engine/train/backprop.ts", "cli/run.ts", "webview/output.ts"]) {
+    for (const file of ["engine/train/memory.ts", "engine/train/session.ts", "engine/train/trainer.ts", "engine/train/backprop.ts", "cli/run.ts", "webview/output.ts", "server/run.ts", "engine/train/attrs.ts", "engine/train/threaded.ts"]) {
       const source = readFileSync(join(ROOT, file), "utf8");
       // `op === "conv"`, `op !== "bn"`, `new Set(["conv", …])`, `case "fc":`
       const compared = [...source.matchAll(/\bop\s*[!=]==?\s*"([a-z0-9]+)"|new Set\(\[\s*"([a-z0-9]+)"|case "([a-z0-9]+)":/g)].map((m) => m[1] ?? m[2] ?? m[3]);

@@ -4,15 +4,17 @@
 // engines, with dropout (each sample's mask by its index in the whole batch). Bound: the
 // issue's "identical up to float summation order": 1e-5·max(1, |one thread's|) on every
 // parameter (the running statistics too) and on the losses. Batch norms train on threads with
-// the whole batch's statistics; a net with droppath trains on one thread, and says why.
+// the whole batch's statistics; droppath draws its drops by the sample's index in the
+// whole batch, as dropout does.
 
 import * as assert from "node:assert/strict";
 import { initWeights } from "../../../engine/init";
+import { dropPathFactors } from "../../../engine/ops/reshape";
 import { sizeOf } from "../../../engine/tensor";
-import type { StepResult, TrainEngine } from "../../../engine/train/engine";
+import type { StepResult } from "../../../engine/train/engine";
 import { trainEngines } from "../../../engine/train/engines";
 import { optimizerSettings } from "../../../engine/train/optim";
-import { JoinPoint, slices, threadedTrainEngine, threadsRefusal, ThreadedEngine, type TrainThread, type TrainThreadHost } from "../../../engine/train/threaded";
+import { JoinPoint, slices, threadedTrainEngine, ThreadedEngine, type TrainThread, type TrainThreadHost } from "../../../engine/train/threaded";
 import { nodeTrainThreads } from "../../../engine/train/threads-node";
 import { network } from "../nets";
 import { seeded } from "./support";
@@ -20,6 +22,7 @@ import { seeded } from "./support";
 const LENET_RELU = "input 28x28x1\nconv 6 5x5 pad 2\nrelu\nmaxpool 2\nconv 16 5x5\nrelu\nmaxpool 2\nfc 120\nrelu\nfc 84\nrelu\nfc 10";
 const WITH_BN = "input 8x8x2\nconv 4 3x3 pad 1\nbn\nrelu\nmaxpool 2\nconv 6 3x3 pad 1 nobias\nbn\nrelu\nfc 12\nbn\nrelu\nfc 4";
 const RESIDUAL_BN = "input 8x8x3\nconv 8 3x3 pad 1 nobias\nbn\nrelu\nresidual { conv 8 3x3 pad 1 nobias; bn; relu; conv 8 3x3 pad 1 nobias; bn }\nrelu\nresidual { conv 12 3x3 stride 2 pad 1 nobias floor; bn; relu; conv 12 3x3 pad 1 nobias; bn } shortcut { conv 12 1x1 stride 2 nobias floor; bn }\nrelu\ngap\nfc 5";
+const WITH_DROPPATH = "input 8x8x2\nconv 4 3x3 pad 1\nrelu\nresidual { conv 4 3x3 pad 1; relu; conv 4 3x3 pad 1; droppath 0.5 }\nrelu\nfc 3";
 const WITH_DROPOUT = "input 12x12x2\nconv 4 3x3 pad 1\nrelu\ndropout 0.4\nmaxpool 2\nfc 16\nrelu\ndropout 0.5\nfc 5";
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
@@ -125,12 +128,19 @@ describe("training on threads: the batch split, the gradients summed", function 
     assert.throws(() => new JoinPoint(new SharedArrayBuffer(JoinPoint.bytes(2, 4)), 0, 2, 0, 4).sum(new Float64Array(5)), /at most 4 values/);
   });
 
-  it("droppath keeps training on one thread, and says why", async () => {
-    const net = network("input 8x8x2\nconv 4 3x3 pad 1\nresidual { conv 4 3x3 pad 1; droppath 0.2 }\nrelu\nfc 3");
-    assert.match(threadsRefusal(net.graph) ?? "", /droppath/);
-    const engine: TrainEngine = await threadedTrainEngine("fast", trainEngines.fast, 2, nodeTrainThreads)({ network: net, weights: initWeights(net.graph, 1), optimizer: optimizerSettings({}), seed: 0, batch: 8 });
-    assert.ok(!(engine instanceof ThreadedEngine));
-    engine.dispose?.();
+  // droppath draws each sample's drop by its index in the whole batch: on threads, each
+  // slice's samples are dropped as one thread drops them (p 0.5 on a batch of 10: some
+  // samples of both slices dropped at most steps, so the test sees drops on both threads)
+  it("droppath drops one thread's samples on every thread (2 threads, fast engine; 3 threads, reference)", async () => {
+    await trainBoth(WITH_DROPPATH, "fast", 2, 10, 4);
+    await trainBoth(WITH_DROPPATH, "reference", 3, 7, 3, optimizerSettings({ kind: "sgd", lr: 0.05, momentum: 0.9 }));
+  });
+
+  it("droppath's factors of a slice are the whole batch's factors from the slice's first sample on", () => {
+    const whole = dropPathFactors(7, 3, 4, 12, 0.5);
+    assert.ok(whole.some((f) => f === 0) && whole.some((f) => f === 2), `both drops and keeps in ${[...whole]}`);
+    assert.deepEqual([...dropPathFactors(7, 3, 4, 5, 0.5, 7)], [...whole.subarray(7, 12)]);
+    assert.deepEqual([...dropPathFactors(7, 3, 4, 7, 0.5, 0)], [...whole.subarray(0, 7)]);
   });
 
   it("a worker that fails is an error with its message, not a hang", async () => {
