@@ -109,6 +109,21 @@ export interface Bands {
   run(at: Addresses, n0: number, n1: number, local: number): void;
 }
 
+/**
+ * A phase of a step by ranges of channels, for any cut of them (engine/fast/network.ts
+ * runs one step's last phase and the next step's first in one phase when both are this:
+ * the same ranges of the channels between them, so no join between them, and each range
+ * stays in the cache of the core that made it). `run` does channels [c0, c1): c0 a
+ * multiple of `align`. As a step's `head` (its first phase): it reads no channel of its
+ * input 0 outside the range and no other value. As a `tail` (its last phase): every
+ * position of the output's channels in the range is written, and nothing else is.
+ */
+export interface ByChannels {
+  channels: number;
+  align: number;
+  run(at: Addresses, c0: number, c1: number, local: number): void;
+}
+
 export interface CompiledStep {
   /** bytes of scratch the step needs while it runs (shared by the threads, if any) */
   scratchBytes: number;
@@ -118,6 +133,10 @@ export interface CompiledStep {
    * instead of `run`, phase after phase. Absent: the step runs whole, on one thread.
    */
   phases?: Phase[];
+  /** with phases: their first, for any ranges of input 0's channels (ByChannels) */
+  head?: ByChannels;
+  /** with phases: their last, for any ranges of the output's channels (ByChannels) */
+  tail?: ByChannels;
   /** bytes of scratch each thread needs of its own while the phases run */
   localBytes?: number;
   /** the step by ranges of output positions (only when the context has more than one thread) */
