@@ -33,16 +33,28 @@ const ruleWords: Record<string, string> = {
   optionClause: "an option",
 };
 
+/**
+ * A `=` where none can stand (`conv 16 3x3 stride = 2`, ` =` typed at a line's end): what
+ * the user may have meant, instead of the token the parser wanted there (`}`, the end of
+ * the file), which says nothing to someone who did not mean to end anything.
+ */
+const strayEquals =
+  "unexpected `=`: an option takes its value after a space (`stride 2`, not `stride = 2`); `=` only names an argument of a block use, `Basic(128, s = 2)`, or gives a block parameter its default, `block Basic(k, s = 1)`";
+
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous }) {
-    // "after" a line break says nothing the position does not (and the break itself is not shown)
-    const after = previous && previous.image && previous.tokenType !== T.Newline ? ` after ${describeToken(previous)}` : "";
+    if (actual.tokenType === T.Equals) return strayEquals;
+    // "after" a line break says nothing the position does not (and the break itself is not
+    // shown); nor does a token "after" itself (chevrotain's previous token, after a recovery)
+    const after = previous && previous.image && previous.tokenType !== T.Newline && previous.startOffset !== actual.startOffset ? ` after ${describeToken(previous)}` : "";
     return `expected ${label(expected)}${after}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
+    if (firstRedundant.tokenType === T.Equals) return strayEquals;
     return `unexpected ${describeToken(firstRedundant)}`;
   },
   buildNoViableAltMessage({ actual, ruleName }) {
+    if (actual[0]?.tokenType === T.Equals && (ruleName === "statement" || ruleName === "topLevel" || ruleName === "optionClause" || ruleName === "argumentValue")) return strayEquals;
     const want = ruleWords[ruleName] ?? "something else";
     return `expected ${want}, found ${describeToken(actual[0])}`;
   },

@@ -73,7 +73,8 @@ const conv: TfLayer<"conv" | "dwconv"> = {
   },
   run({ tf, node, step, xs, kept, value }) {
     const g = windowGeometry(node, node.attrs.groups);
-    const late = step.residual !== null;
+    // an average pool our planner folded into the convolution (engine/fast/plan.ts) runs after it here
+    const late = step.residual !== null || step.pool !== null;
     const symmetric = g.padTop === g.padBottom && g.padLeft === g.padRight && g.padTop === g.padLeft;
     const explicit = [[0, 0], [g.padTop, g.padBottom], [g.padLeft, g.padRight], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
     const args = {
@@ -89,7 +90,9 @@ const conv: TfLayer<"conv" | "dwconv"> = {
       if (!symmetric) throw new Error("tfjs: depthwise convolution with uneven padding is not benchmarked");
       y = tf.fused.depthwiseConv2d({ ...args, pad: g.padTop });
     } else y = tf.fused.conv2d({ ...args, pad: symmetric ? g.padTop : explicit });
-    return late ? activate(tf, tf.add(y, value(step.residual!)), step.act) : y;
+    if (step.pool) y = avgPoolOf(tf, step.pool as NodeOf<"avgpool">, y);
+    if (step.residual !== null) y = tf.add(y, value(step.residual));
+    return late ? activate(tf, y, step.act) : y;
   },
 };
 
@@ -121,14 +124,16 @@ const bn: TfLayer<"bn"> = {
   run: ({ tf, xs, kept, step }) => activate(tf, tf.add(tf.mul(xs[0], kept[0]), kept[1]), step.act),
 };
 
+function poolOf(f: (tf: Tf) => Tf["maxPool"], tf: Tf, node: NodeOf<"maxpool" | "avgpool">, x: Tensor): Tensor {
+  const g = windowGeometry(node);
+  if (node.attrs.ceil || g.padTop !== g.padBottom || g.padLeft !== g.padRight || g.padTop !== g.padLeft) throw new Error("tfjs: this pool is not benchmarked");
+  return f(tf)(x as Tensor4D, [g.kernelHeight, g.kernelWidth], [g.strideHeight, g.strideWidth], g.padTop);
+}
+
+const avgPoolOf = (tf: Tf, node: NodeOf<"avgpool">, x: Tensor) => poolOf((tf) => tf.avgPool, tf, node, x);
+
 function windowPool<K extends "maxpool" | "avgpool">(f: (tf: Tf) => Tf["maxPool"]): TfLayer<K> {
-  return {
-    run({ tf, node, xs }) {
-      const g = windowGeometry(node);
-      if (node.attrs.ceil || g.padTop !== g.padBottom || g.padLeft !== g.padRight || g.padTop !== g.padLeft) throw new Error("tfjs: this pool is not benchmarked");
-      return f(tf)(xs[0] as Tensor4D, [g.kernelHeight, g.kernelWidth], [g.strideHeight, g.strideWidth], g.padTop);
-    },
-  };
+  return { run: ({ tf, node, xs }) => poolOf(f, tf, node, xs[0]) };
 }
 
 const same = <K extends OpKind>(): TfLayer<K> => ({ run: ({ xs }) => xs[0] });

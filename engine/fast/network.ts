@@ -17,11 +17,11 @@ import { instantiateLibrary } from "../wasm/library";
 import { planArena, type Lifetime } from "./arena";
 import { Heap } from "./heap";
 import { isAlias, planSteps, type Step } from "./plan";
-import type { Addresses, BuildContext, CompiledStep, StepOf, WeightSource } from "./steps/context";
+import type { Addresses, BuildContext, ByChannels, CompiledStep, Phase, StepOf, WeightSource } from "./steps/context";
 import { compileFallback } from "./steps/fallback";
 import { opOf, type OpKind } from "../ops";
 import type { ThreadHost } from "./threads/host";
-import { DEFAULT_GRAIN } from "./threads/split";
+import { DEFAULT_GRAIN, partRange } from "./threads/split";
 import { recordPart } from "./threads/record";
 import { encodeProgram, programLength } from "./threads/protocol";
 import { Team } from "./threads/team";
@@ -40,6 +40,8 @@ export interface PrepareOptions {
   grain?: number;
   /** with threads: run chains of steps band by band in one phase each (threads/bands.ts; default false) */
   chains?: boolean;
+  /** with threads: a step's last phase and the next step's first as one phase where both go by ranges of the channels between them (fusePairs; default true) */
+  sharedPhases?: boolean;
 }
 
 interface Scheduled {
@@ -48,6 +50,8 @@ interface Scheduled {
   at: Addresses;
   /** kernel name for profiles */
   kind: string;
+  /** with threads: the phases this step runs (its own, less a first that runs with the step before, and a last that may take the next step's first along: fusePhases) */
+  phases: Phase[] | null;
   /** with threads: each phase's recorded program (its byte address) */
   programs: number[] | null;
   /** with threads: the chain this step starts (threads/bands.ts): its steps, parts, program, and a part as the main thread runs it */
@@ -135,6 +139,15 @@ export class FastNetwork {
     // a step of a chain reads and writes while any step of it runs: its span, for lifetimes
     const span = compiled.map((_, i) => [i, i]);
     for (const c of chains) for (let j = 0; j < c.bands.length; j++) span[c.first + j] = [c.first, c.first + c.bands.length - 1];
+    const chained = new Set(chains.flatMap((c) => c.bands.map((_, j) => c.first + j)));
+    // threads: steps whose last phase takes the next step's first along (fusePairs); the
+    // next one's first phase runs while the step's own last does: both spans cover both
+    const pairs = threads > 1 && options.sharedPhases !== false ? fusePairs(compiled, rootOf, chained) : new Map<number, number>();
+    for (const [i, j] of pairs) {
+      const both = [Math.min(span[i][0], span[j][0]), Math.max(span[i][1], span[j][1])];
+      span[i] = both;
+      span[j] = [...both];
+    }
 
     // lifetimes in step order (step 0 writes the input)
     const first = new Map<number, number>();
@@ -155,30 +168,39 @@ export class FastNetwork {
     }));
     const arena = planArena(lifetimes);
     const arenaBase = heap.reserve(arena.size);
-    const scratchBytes = Math.max(0, ...compiled.map((c) => c.compiled.scratchBytes));
+    // the scratch: one region for every step, and where two steps share a phase, the second
+    // in a second region after the largest first one (the next pair's second in the first
+    // again), so that the first's scratch (Winograd's M, B packed for all) is still there
+    // while the second's is written
+    const bank = compiled.map(() => 0);
+    for (const [i, j] of pairs) bank[j] = 1 - bank[i];
+    const firstRegion = [...pairs].flat().filter((i) => bank[i] === 0);
+    const bankAt = Math.ceil(Math.max(0, ...firstRegion.map((i) => compiled[i].compiled.scratchBytes)) / 64) * 64;
+    const scratchBytes = Math.max(0, ...compiled.map((c, i) => bank[i] * bankAt + c.compiled.scratchBytes));
     const scratch = heap.reserve(scratchBytes);
     const addressOf = (id: number) => arenaBase + arena.offsets.get(rootOf(id))!;
-    const schedule: Scheduled[] = compiled.map(({ step, compiled, kind }) => ({
+    const schedule: Scheduled[] = compiled.map(({ step, compiled, kind }, i) => ({
       step,
       compiled,
       kind,
-      at: { inputs: step.inputs.map(addressOf), output: addressOf(step.output), scratch },
+      at: { inputs: step.inputs.map(addressOf), output: addressOf(step.output), scratch: scratch + bank[i] * bankAt },
+      phases: compiled.phases ?? null,
       programs: null,
       chain: null,
       inChain: false,
     }));
+    fusePhases(schedule, pairs, threads);
 
     // threads: each its own scratch, a control block, and every phase's calls written down
     let team: Team | null = null;
     let localBytes = 0;
-    if (threads > 1 && (chains.length > 0 || schedule.some((s) => s.compiled.phases?.length))) {
+    if (threads > 1 && (chains.length > 0 || schedule.some((s) => s.phases?.length))) {
       localBytes = Math.max(64, ...compiled.map((c) => c.compiled.localBytes ?? 0), ...chains.flatMap((c) => c.bands.map((b) => b.localBytes)));
       const locals = Array.from({ length: threads }, () => heap.reserve(localBytes));
       const ctl = heap.reserve(64);
-      const chained = new Set(chains.flatMap((c) => c.bands.map((_, j) => c.first + j)));
       for (const [i, s] of schedule.entries()) {
-        const phases = s.compiled.phases;
-        if (!phases?.length || chained.has(i)) continue;
+        const phases = s.phases;
+        if (!phases || chained.has(i)) continue;
         s.programs = phases.map((phase, i) => {
           const parts = Array.from({ length: phase.count }, (_, p) =>
             recordPart(lib, locals[0], (local) => phase.run(s.at, p, local), `the ${s.kind} step of node ${s.step.head.id} (${s.step.head.op}), phase ${i + 1}`),
@@ -258,7 +280,7 @@ export class FastNetwork {
           continue;
         }
         if (team && s.programs) {
-          const phases = s.compiled.phases!;
+          const phases = s.phases!;
           const local = team.locals[0];
           // a phase of one part runs here, without waking the workers (a net of small steps never does)
           phases.forEach((phase, i) => (phase.count === 1 ? phase.run(s.at, 0, local) : team.phase(s.programs![i], phase.count, (part) => phase.run(s.at, part, local))));
@@ -303,7 +325,7 @@ export class FastNetwork {
         s.compiled.run(s.at);
         return { phases: null, whole: performance.now() - t0 };
       }
-      const phases = s.compiled.phases!.map((phase) =>
+      const phases = s.phases!.map((phase) =>
         Array.from({ length: phase.count }, (_, part) => {
           const p0 = performance.now();
           phase.run(s.at, part, local);
@@ -318,6 +340,64 @@ export class FastNetwork {
   get kernels(): string[] {
     return this.schedule.map((s) => s.kind);
   }
+}
+
+/**
+ * With threads: the steps whose last phase can run with the next step's first as one
+ * phase (step index → the next step's), where the one goes by ranges of its output's
+ * channels (its `tail`) and the other reads its input 0, that output, by ranges of the
+ * same channels (its `head`, steps/context.ts): a Winograd's output transform with the
+ * next one's padded copy and input transform, a 1×1 expansion cut by filters with the
+ * depthwise after it. Aliases in between are skipped; a step whose one phase already
+ * runs with the step before it has nothing left to take the next one's along.
+ */
+function fusePairs(compiled: { step: Step; compiled: CompiledStep; kind: string }[], rootOf: (id: number) => number, chained: Set<number>): Map<number, number> {
+  const pairs = new Map<number, number>();
+  const taken = new Set<number>();
+  for (let i = 0; i < compiled.length; i++) {
+    if (compiled[i].kind === "alias" || chained.has(i)) continue;
+    let j = i + 1;
+    while (j < compiled.length && compiled[j].kind === "alias") j++;
+    if (j >= compiled.length || chained.has(j)) continue;
+    const a = compiled[i].compiled;
+    const b = compiled[j].compiled;
+    const own = a.phases?.length ?? 0;
+    if (!a.tail || !b.head || own === 0 || !b.phases?.length) continue;
+    if (taken.has(i) && own === 1) continue;
+    if (a.tail.channels !== b.head.channels || a.phases![own - 1].count < 2) continue;
+    if (rootOf(compiled[j].step.inputs[0]) !== rootOf(compiled[i].step.output)) continue;
+    pairs.set(i, j);
+    taken.add(j);
+  }
+  return pairs;
+}
+
+/** each pair's phases: the first's last phase and the second's first, by the same ranges of channels, as one */
+function fusePhases(schedule: Scheduled[], pairs: Map<number, number>, threads: number): void {
+  for (const j of pairs.values()) schedule[j].phases = schedule[j].phases!.slice(1);
+  for (const [i, j] of pairs) {
+    const a = schedule[i];
+    const b = schedule[j];
+    const own = a.phases!;
+    const tail: ByChannels = a.compiled.tail!;
+    const head: ByChannels = b.compiled.head!;
+    const align = lcm(tail.align, head.align);
+    const count = Math.min(own[own.length - 1].count, Math.ceil(tail.channels / align));
+    const fused: Phase = {
+      count,
+      run(_, part, local) {
+        const [c0, c1] = partRange(tail.channels, count, part, align, threads);
+        tail.run(a.at, c0, c1, local);
+        head.run(b.at, c0, c1, local);
+      },
+    };
+    a.phases = [...own.slice(0, -1), fused];
+  }
+}
+
+function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  return (a / gcd(a, b)) * b;
 }
 
 /** the depth of a volume (its channels), 1 for anything else */

@@ -1,7 +1,8 @@
 // The fast executor's scratch for a network, from its graph alone (the memory budget
 // asks before anything is prepared): the largest shared scratch of any step (padded
 // copies, Winograd's V and M when the threads share a block, B packed once for all
-// threads where the GEMM's plan says so) and the largest scratch one thread needs of
+// threads where the GEMM's plan says so; with threads, plus the largest of a step that can
+// share its first phase with the step before it: engine/fast/network.ts) and the largest scratch one thread needs of
 // its own (B panels, a Winograd block per thread), by the same formulas the steps
 // reserve with (each op's `fast.scratch`, engine/fast/steps/scratch.ts). An upper bound:
 // the GEMM's register tile is taken at its largest, and a layer fused into an fc-like
@@ -29,15 +30,21 @@ function ofNode(node: GraphNode, threads: number): StepScratch {
 
 export function scratchNeed(graph: GraphNode[], threads = 1): ScratchNeed {
   let shared = 0;
+  let second = 0;
   let local = 0;
   let programs = 0;
   for (const node of graph) {
     const s = ofNode(node, threads);
     shared = Math.max(shared, s.shared);
+    // a step that can share its first phase with the step before it (none before the input's first)
+    if (s.head && node.inputs[0] !== graph[0].id) second = Math.max(second, s.shared);
     local = Math.max(local, s.local);
     // a step's recorded calls: a few parts per thread, a few calls of some 20 numbers each
     if (threads > 1) programs += 8 * threads * 4 * 3 * 64;
   }
+  // threads: where a step's last phase runs with the next one's first, the second's shared
+  // scratch lies after a region the size of the largest first's (engine/fast/network.ts)
+  if (threads > 1) shared = Math.ceil(shared / 64) * 64 + second;
   const total = threads > 1 ? shared + threads * Math.max(64, local) + 64 + programs : shared + local;
   return { shared, local, total };
 }

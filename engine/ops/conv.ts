@@ -3,12 +3,12 @@
 // padding, stride, dilation and groups, every axis on its own:
 // out[k][y][x] = bias[k] + Σ_c Σ_fy Σ_fx w[k][c][fy][fx] · in[c][y·S_h − P_top + fy·d_h][x·S_w − P_left + fx·d_w]
 
-import type { NodeOf } from "../../analysis/types";
+import type { GraphNode, NodeOf } from "../../analysis/types";
 import type { Floats } from "../api";
 import { windowGeometry, type WindowGeometry } from "../geometry";
 import { gemm } from "../kernels/gemm";
 import { planesOf } from "../tensor";
-import type { StepOf } from "../fast/steps/context";
+import { poolFolds, type StepOf } from "../fast/steps/context";
 import { compileGemmConv } from "../fast/steps/conv";
 import { compileDepthwise } from "../fast/steps/depthwise";
 import { compileFc } from "../fast/steps/fc";
@@ -138,9 +138,19 @@ export function depthwise<T extends Floats>(input: T, weight: Floats, bias: Floa
 function coversWholeInput(step: StepOf<ConvKind>): boolean {
   const g = windowGeometry(step.head, step.head.attrs.groups);
   return (
-    g.groups === 1 && g.outHeight === 1 && g.outWidth === 1 && g.kernelHeight === g.inHeight && g.kernelWidth === g.inWidth &&
+    step.pool === null && g.groups === 1 && g.outHeight === 1 && g.outWidth === 1 && g.kernelHeight === g.inHeight && g.kernelWidth === g.inWidth &&
     g.padTop + g.padBottom + g.padLeft + g.padRight === 0 && step.residual === null
   );
+}
+
+/**
+ * An average pool after a convolution folds into it (steps/context.ts foldPool) when the
+ * convolution runs as a GEMM (not depthwise, not Winograd's 3×3) and the folded filter is
+ * smaller than the filter times the pool window.
+ */
+function poolFoldsInto(node: ConvNode, next: GraphNode): boolean {
+  if (next.op !== "avgpool" || node.op !== "conv" || isDepthwise(node) || winogradFits({ head: node } as StepOf<ConvKind>)) return false;
+  return poolFolds(windowGeometry(node, node.attrs.groups), windowGeometry(next as NodeOf<"avgpool">));
 }
 
 function convOp<K extends ConvKind>(kind: K): Op<K> {
@@ -182,7 +192,7 @@ function convOp<K extends ConvKind>(kind: K): Op<K> {
         if (coversWholeInput(step)) return ["fc", compileFc(step, ctx)];
         return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
       },
-      absorbs: { norm: true, activation: true, residual: (node) => node.op === "conv" && !isDepthwise(node) },
+      absorbs: { norm: true, activation: true, residual: (node) => node.op === "conv" && !isDepthwise(node), pool: poolFoldsInto },
       scratch: (node, threads) => convScratch(node, threads, isDepthwise(node)),
       backward: fastConv,
     },

@@ -13,7 +13,7 @@
 // N such samples one after the other (N×C×H×W).
 
 import type { FastKernel, TrainLibrary } from "../train/fast/layers";
-import type { NodeOf, NodeOp, Volume } from "../../analysis/types";
+import type { GraphNode, NodeOf, NodeOp, Volume } from "../../analysis/types";
 import type { Floats, LayerParams } from "../api";
 import type { AttributeValue, OnnxGraph } from "../onnx/builder";
 import type { BuildContext, CompiledStep, StepOf } from "../fast/steps/context";
@@ -122,6 +122,8 @@ export interface Absorbs<K extends NodeOp> {
   activation?: boolean;
   /** a following two-input `add`, added in the epilogue (the other operand read in place) */
   residual?(node: NodeOf<K>): boolean;
+  /** a following average pool, folded into the filters (engine/fast/steps/context.ts foldPool) */
+  pool?(node: NodeOf<K>, pool: GraphNode): boolean;
 }
 
 /** The fast executor's way of running a kind (engine/fast). */

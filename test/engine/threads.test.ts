@@ -45,17 +45,52 @@ function assertSameBits(actual: Float32Array, expected: Float32Array, what: stri
 }
 
 describe("threads: cutting work into parts", () => {
-  it("partRange covers [0, total) in order, starts aligned, no part empty while n ≤ the units", () => {
-    for (const [total, n, align] of [[10, 3, 1], [483, 7, 8], [49, 7, 8], [5, 5, 1], [37, 3, 4], [1, 1, 16], [100, 6, 16]]) {
-      let next = 0;
-      for (let i = 0; i < n; i++) {
-        const [s, e] = partRange(total, n, i, align);
-        assert.equal(s, next, `${total}/${n}/${align}: part ${i} starts where the last ended`);
-        assert.equal(s % align, 0);
-        assert.ok(e > s, `${total}/${n}/${align}: part ${i} is empty`);
-        next = e;
+  it("partRange covers [0, total) in order, starts aligned, no part empty while n ≤ the units (any number of threads)", () => {
+    const cuts = [[10, 3, 1], [483, 7, 8], [49, 7, 8], [5, 5, 1], [37, 3, 4], [1, 1, 16], [100, 6, 16], [784, 8, 8], [36, 6, 1], [16, 8, 1], [512, 8, 4], [100, 12, 1], [9, 9, 1], [13, 7, 2]];
+    for (const threads of [1, 2, 3]) {
+      for (const [total, n, align] of cuts) {
+        let next = 0;
+        for (let i = 0; i < n; i++) {
+          const [s, e] = partRange(total, n, i, align, threads);
+          const what = `${total}/${n}/${align} on ${threads}`;
+          assert.equal(s, next, `${what}: part ${i} starts where the last ended`);
+          assert.equal(s % align, 0);
+          assert.ok(e > s, `${what}: part ${i} is empty`);
+          next = e;
+        }
+        assert.equal(next, total);
       }
-      assert.equal(next, total);
+    }
+  });
+
+  it("partRange on threads: rounds of one size each, smaller round by round, so a slower thread waits less at the end", () => {
+    /** when the last of `threads` threads finishes, parts claimed in order by whichever is free first; thread 0 runs `slower` times slower */
+    const makespan = (sizes: number[], threads: number, slower: number) => {
+      const free = new Array(threads).fill(0);
+      for (const size of sizes) {
+        const k = free.indexOf(Math.min(...free));
+        free[k] += size * (k === 0 ? slower : 1);
+      }
+      return Math.max(...free);
+    };
+    for (const [total, n, align, threads] of [[784, 8, 8, 2], [4096, 8, 1, 2], [960, 12, 4, 3], [36, 6, 1, 2]]) {
+      const sizes = (t: number) => Array.from({ length: n }, (_, i) => partRange(total, n, i, align, t)).map(([s, e]) => e - s);
+      const guided = sizes(threads);
+      const rounds = Math.ceil(n / threads);
+      for (let r = 0; r < rounds; r++) {
+        const round = guided.slice(r * threads, (r + 1) * threads);
+        assert.ok(Math.max(...round) - Math.min(...round) <= 2 * align, `${total}/${n}: round ${r} ${round} is not of one size`);
+      }
+      assert.ok(guided[n - 1] < guided[0] / 2, `${total}/${n}: the last part (${guided[n - 1]}) is not much smaller than the first (${guided[0]})`);
+      // equal speeds: done about together (within a part of the last round); one slower: sooner than with equal parts
+      assert.ok(makespan(guided, threads, 1) <= total / threads + guided[n - 1], `${total}/${n}: ${guided} do not share evenly`);
+      let sooner = 0;
+      for (const slower of [1.15, 1.3, 1.5]) {
+        const [g, e] = [makespan(guided, threads, slower), makespan(sizes(1), threads, slower)];
+        assert.ok(g <= e, `${total}/${n}, one thread ${slower}× slower: ${guided} end after equal parts`);
+        sooner += e - g;
+      }
+      assert.ok(sooner > 0, `${total}/${n}: ${guided} end no sooner than equal parts whichever thread is slower`);
     }
   });
 
@@ -128,6 +163,56 @@ describe("threads: every kernel, split as finely as it goes, gives one thread's 
       prepared.dispose();
     }
   });
+});
+
+// A step's last phase and the next step's first as one phase (engine/fast/network.ts,
+// ByChannels in steps/context.ts): the same ranges of the channels between them.
+const sharedPhaseCases: [string, string][] = [
+  [
+    "Winograd → Winograd (a residual) → a padded stride-2 GEMM: output transform with the next padded copy and input transform",
+    "input 12x12x24\nconv 24 3x3 pad 1\nrelu\nresidual {\n  conv 24 3x3 pad 1\n  bn\n}\nrelu\nconv 40 3x3 stride 2 pad 1\nrelu\nconv 40 3x3 pad 1",
+  ],
+  [
+    "a 1×1 expansion cut by filters → depthwise → 1×1: the filters' range with its depthwise",
+    "input 7x7x16\nconv 480 1x1\nbn\nrelu6\ndwconv 3x3 pad 1\nbn\nrelu6\nconv 16 1x1\nconv 64 1x1\nrelu6\ndwconv 3x3 stride 2 pad 1\nrelu6\nconv 8 1x1",
+  ],
+  [
+    "a padded GEMM cut by filters → F(2×2) Winograd, depthwise with a padded copy (5×5) after a 1×1",
+    "input 6x6x32\nconv 64 3x3 pad 1 stride 1 dilation 2\nrelu\nconv 64 3x3 pad 1\nconv 48 1x1\ndwconv 5x5 pad 2\nconv 8 1x1",
+  ],
+];
+
+describe("threads: a step's last phase with the next one's first, by the same channels, gives one thread's bits", function () {
+  this.timeout(120_000);
+  for (const [label, text] of sharedPhaseCases) {
+    for (const grain of [1, 1 << 10]) {
+      it(`${label}, grain ${grain}`, async () => {
+        const net = network(text);
+        const weights = fromMap(initWeights(net.graph, 7));
+        const input = networkInput(net.graph[0], { sample: "noise" }, 7).data;
+        const one = await FastNetwork.prepare(net.graph, weights);
+        const shared = await FastNetwork.prepare(net.graph, weights, { threads: 2, host: nodeThreads, grain });
+        const apart = await FastNetwork.prepare(net.graph, weights, { threads: 2, host: nodeThreads, grain, sharedPhases: false });
+        try {
+          const expected = await one.run(input);
+          const phases = async (n: FastNetwork) => {
+            const before = n.threadStats.phases;
+            for (let run = 0; run < 3; run++) assertSameBits(await n.run(input), expected, `run ${run + 1}${n === apart ? ", phases apart" : ""}`);
+            return (n.threadStats.phases - before) / 3;
+          };
+          const [withShared, without] = [await phases(shared), await phases(apart)];
+          assert.ok(withShared < without, `${withShared} phases a run with shared phases, ${without} without`);
+          // traced: every layer's output as one thread's
+          const layers = new Map<number, Float32Array>();
+          await one.run(input, { onLayer: (t) => layers.set(t.node.id, t.output) });
+          await shared.run(input, { onLayer: (t) => assertSameBits(t.output, layers.get(t.node.id)!, `traced layer ${t.node.id} (${t.node.op})`) });
+        } finally {
+          shared.dispose();
+          apart.dispose();
+        }
+      });
+    }
+  }
 });
 
 describe("threads: whole networks give one thread's bits", function () {

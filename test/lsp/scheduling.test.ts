@@ -131,6 +131,29 @@ describe("idle work: only in quiet moments", () => {
     }
   });
 
+  it("the growth that calls for a full collection counts from the lowest the old generation has been (V8 collects on its own too)", async () => {
+    let now = 0;
+    const { c, collector } = fakeCollector();
+    const idle = new IdleWork({ quietMs: 1, collect: collector, majorAfterMB: 40, now: () => now });
+    /** an analysis with the old generation at `oldMB`, then a quiet moment: the collection it is given */
+    const analyzedAt = async (oldMB: number) => {
+      const before = c.minor + c.major;
+      c.old = oldMB * 1e6;
+      idle.worked();
+      now += 5;
+      await until("a collection", () => c.minor + c.major === before + 1);
+      return c.major > 0 ? "full" : "scavenge";
+    };
+    try {
+      // the first, after a cold open (a large old generation); then V8's own full collection
+      // brought it down to 20 MB: 30 MB above that is below majorAfterMB, 45 MB is past it
+      // (though less than the first collection saw)
+      assert.deepEqual([await analyzedAt(100), await analyzedAt(20), await analyzedAt(50), await analyzedAt(65)], ["scavenge", "scavenge", "scavenge", "full"]);
+    } finally {
+      idle.dispose();
+    }
+  });
+
   it("a message puts idle work off until the client has been quiet for quietMs again", async () => {
     let now = 0;
     const { c, collector } = fakeCollector();

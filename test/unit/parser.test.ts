@@ -113,6 +113,33 @@ describe("parser recovery", () => {
     assert.equal(at(text, errors[0]), "stride");
   });
 
+  it("a `=` where none can stand says how options and named arguments are written, at the `=` (` =` typed at a line's end, `stride = 2`)", () => {
+    const cases = [
+      "block B {\n  conv 8 3x3 =\n  relu\n}\nnetwork N {\n  input 8x8x1\n  B\n}\n",
+      "network N {\n  input 8x8x1\n  residual {\n    conv 8 3x3 pad 1 =\n  }\n}\n",
+      "input 8x8x1\nconv 8 3x3 =\nrelu\n",
+      "input 8x8x1\nconv 8 3x3 stride = 2\n",
+      "input 8x8x1\nconv 8 3x3 stride=2\n",
+      "input 8x8x1\n= conv 8 3x3\n",
+    ];
+    for (const text of cases) {
+      const errors = syntaxErrors(text);
+      assert.equal(errors.length, 1, `${JSON.stringify(text)}: ${errors.map((e) => e.message).join(" | ")}`);
+      assert.equal(at(text, errors[0]), "=");
+      assert.match(errors[0].message, /^unexpected `=`: an option takes its value after a space \(`stride 2`, not `stride = 2`\)/);
+      assert.match(errors[0].message, /`Basic\(128, s = 2\)`/);
+    }
+    // where `=` belongs, nothing is said
+    assert.deepEqual(syntaxErrors("block B(k, s = 1) {\n  conv k 3x3 stride s pad 1\n}\ninput 8x8x1\nB(8, s = 2)\n"), []);
+  });
+
+  it("a token is never said to come after itself", () => {
+    for (const text of ["network N {\n  input 8x8x1\n  conv 8 3x3 )\n}\n", "block B {\n  conv 8 3x3 =\n}\n"]) {
+      for (const e of syntaxErrors(text)) assert.doesNotMatch(e.message, new RegExp(`after \`${at(text, e).replace(/[()]/g, "\\$&")}\`, found \`${at(text, e).replace(/[()]/g, "\\$&")}\``), e.message);
+    }
+    assert.equal(syntaxErrors("network N {\n  input 8x8x1\n  conv 8 3x3 )\n}\n")[0].message, "expected `}`, found `)`");
+  });
+
   it("errors on many lines are each reported, each once", () => {
     const lines = ["input 8x8x1"];
     for (let i = 0; i < 20; i++) lines.push(i % 2 ? "conv 2 3x3 stride" : "conv 2 12abc");

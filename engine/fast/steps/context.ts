@@ -3,7 +3,8 @@
 // addresses the arena planned (inputs, output, scratch).
 
 import type { GraphNode, NodeOf, NodeOp, Shape } from "../../../analysis/types";
-import { windowGeometry, type WindowGeometry } from "../../geometry";
+import { windowGeometry, type WindowGeometry, type WindowNode } from "../../geometry";
+import { planesOf } from "../../tensor";
 import { need } from "../../ops/shared";
 import type { LayerParams } from "../../api";
 import type { KernelLibrary } from "../../wasm/library";
@@ -30,6 +31,11 @@ export interface Step<H extends GraphNode = GraphNode> {
   output: number;
   /** a per-channel affine node (bn) folded into the head's weights, and its affine form */
   norm: { node: GraphNode; affine: (params: LayerParams) => Affine } | null;
+  /**
+   * an average pool right after a convolution (its only reader), folded into the filters:
+   * the step is then one convolution with the pooled output's size (foldPool)
+   */
+  pool: GraphNode | null;
   /** 0 none, 1 relu, 2 relu6 (applied last) */
   act: number;
   /** the other operand of an absorbed add */
@@ -103,6 +109,21 @@ export interface Bands {
   run(at: Addresses, n0: number, n1: number, local: number): void;
 }
 
+/**
+ * A phase of a step by ranges of channels, for any cut of them (engine/fast/network.ts
+ * runs one step's last phase and the next step's first in one phase when both are this:
+ * the same ranges of the channels between them, so no join between them, and each range
+ * stays in the cache of the core that made it). `run` does channels [c0, c1): c0 a
+ * multiple of `align`. As a step's `head` (its first phase): it reads no channel of its
+ * input 0 outside the range and no other value. As a `tail` (its last phase): every
+ * position of the output's channels in the range is written, and nothing else is.
+ */
+export interface ByChannels {
+  channels: number;
+  align: number;
+  run(at: Addresses, c0: number, c1: number, local: number): void;
+}
+
 export interface CompiledStep {
   /** bytes of scratch the step needs while it runs (shared by the threads, if any) */
   scratchBytes: number;
@@ -112,6 +133,10 @@ export interface CompiledStep {
    * instead of `run`, phase after phase. Absent: the step runs whole, on one thread.
    */
   phases?: Phase[];
+  /** with phases: their first, for any ranges of input 0's channels (ByChannels) */
+  head?: ByChannels;
+  /** with phases: their last, for any ranges of the output's channels (ByChannels) */
+  tail?: ByChannels;
   /** bytes of scratch each thread needs of its own while the phases run */
   localBytes?: number;
   /** the step by ranges of output positions (only when the context has more than one thread) */
@@ -129,14 +154,79 @@ export function foldedNorm(norm: Step["norm"], channels: number, ctx: BuildConte
   return { gain: new Float64Array(channels).fill(1), offset: new Float64Array(channels) };
 }
 
-/** A convolution's window, filters and bias (null for `nobias`), with its folded batch norm. */
+/**
+ * A convolution's window, filters and bias (null for `nobias`), with its folded batch norm;
+ * with an absorbed average pool (`step.pool`), the window and filters of the two as one
+ * convolution (foldPool).
+ */
 export function convolution(step: StepOf<"conv" | "dwconv">, ctx: BuildContext) {
   const node = step.head;
-  const g: WindowGeometry = windowGeometry(node, node.attrs.groups);
   const params = ctx.weights(node);
   const w = need(node, params, "weight");
   const b = node.attrs.bias ? need(node, params, "bias") : null;
-  return { g, w, b, ...foldedNorm(step.norm, g.outChannels, ctx) };
+  const norm = foldedNorm(step.norm, planesOf(node.output).channels, ctx);
+  if (step.pool) return { ...foldPool(windowGeometry(node, node.attrs.groups), windowGeometry(step.pool as WindowNode), w), b, ...norm };
+  const g: WindowGeometry = windowGeometry(node, node.attrs.groups);
+  return { g, w: w as Float32Array | Float64Array, b, ...norm };
+}
+
+/** the window a convolution step computes: its head's, or with an absorbed pool the folded one (foldPool) */
+export function stepWindow(step: StepOf<"conv" | "dwconv">): WindowGeometry {
+  const g = windowGeometry(step.head, step.head.attrs.groups);
+  return step.pool ? foldedWindow(g, windowGeometry(step.pool as WindowNode)) : g;
+}
+
+/**
+ * Whether an average pool `pool` right after convolution `conv` folds into it: the pool
+ * unpadded, undilated, every window whole (no ceil-mode window past the edge), the
+ * convolution undilated and not depthwise — and the folded filter smaller than the
+ * filter times the pool window (5×5 then 2×2: 36 taps instead of 100; a 1×1 then 2×2
+ * gains nothing and stays as it is).
+ */
+export function poolFolds(conv: WindowGeometry, pool: WindowGeometry): boolean {
+  if (pool.padTop + pool.padLeft + pool.padBottom + pool.padRight > 0 || pool.dilationHeight !== 1 || pool.dilationWidth !== 1) return false;
+  if (conv.dilationHeight !== 1 || conv.dilationWidth !== 1) return false;
+  if ((pool.outHeight - 1) * pool.strideHeight + pool.kernelHeight > conv.outHeight) return false;
+  if ((pool.outWidth - 1) * pool.strideWidth + pool.kernelWidth > conv.outWidth) return false;
+  const f = foldedWindow(conv, pool);
+  return f.kernelHeight * f.kernelWidth < conv.kernelHeight * conv.kernelWidth * pool.kernelHeight * pool.kernelWidth;
+}
+
+/** the window of a convolution followed by an average pool, as one convolution */
+function foldedWindow(conv: WindowGeometry, pool: WindowGeometry): WindowGeometry {
+  return {
+    ...conv,
+    outHeight: pool.outHeight,
+    outWidth: pool.outWidth,
+    kernelHeight: conv.kernelHeight + (pool.kernelHeight - 1) * conv.strideHeight,
+    kernelWidth: conv.kernelWidth + (pool.kernelWidth - 1) * conv.strideWidth,
+    strideHeight: conv.strideHeight * pool.strideHeight,
+    strideWidth: conv.strideWidth * pool.strideWidth,
+  };
+}
+
+/**
+ * A convolution then an unpadded average pool are one convolution: the pool's output at
+ * (y, x) averages the convolution's outputs (y·S + py, x·S + px), each a sum over the
+ * filter, so it is a sum over a filter (P − 1)·s + F wide at stride s·S whose tap at
+ * offset o is the mean over the pool window of the filter taps o − p·s (float64, one
+ * rounding when the filters are packed). The same sum as PyTorch's conv then avg_pool2d
+ * up to rounding, with fewer multiply-adds: LeNet's 5×5 conv then 2×2 pool, 100 products
+ * per pooled output, are 36 taps of a 6×6 filter at stride 2.
+ */
+export function foldPool(conv: WindowGeometry, pool: WindowGeometry, w: ArrayLike<number>): { g: WindowGeometry; w: Float64Array } {
+  const g = foldedWindow(conv, pool);
+  const Cg = conv.inChannels / conv.groups;
+  const [kh, kw, KH, KW] = [conv.kernelHeight, conv.kernelWidth, g.kernelHeight, g.kernelWidth];
+  const scale = 1 / (pool.kernelHeight * pool.kernelWidth);
+  const out = new Float64Array(conv.outChannels * Cg * KH * KW);
+  for (let kc = 0; kc < conv.outChannels * Cg; kc++)
+    for (let py = 0; py < pool.kernelHeight; py++)
+      for (let px = 0; px < pool.kernelWidth; px++)
+        for (let fy = 0; fy < kh; fy++)
+          for (let fx = 0; fx < kw; fx++)
+            out[(kc * KH + py * conv.strideHeight + fy) * KW + px * conv.strideWidth + fx] += w[(kc * kh + fy) * kw + fx] * scale;
+  return { g, w: out };
 }
 
 /**

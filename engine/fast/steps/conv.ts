@@ -9,7 +9,7 @@
 import type { WindowGeometry } from "../../geometry";
 import { KC, NC, NR } from "../../wasm/kernels/gemm";
 import { COST, partCount, partRange } from "../threads/split";
-import { convolution, type Bands, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
+import { convolution, type Addresses, type Bands, type BuildContext, type ByChannels, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /**
  * A 1×1 convolution reads its input in place as B when it has at least this many output
@@ -139,15 +139,18 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   // into the shared scratch by ranges of columns, and blocks of the product reading it
   const phases: Phase[] = [];
   if (padded) phases.push(padPhase(ctx, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0));
+  const head: ByChannels | undefined = padded ? padChannels(ctx, g.inChannels, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0) : undefined;
   const work = Kg * Kd * N;
   const perGroup = Math.max(1, Math.round(partCount(G * work, ctx) / G));
-  const plan = gemmThreadPlan(perGroup, Kg, Kd, N, direct, G);
+  // (a folded average pool's product packs its own B: the memory budget counts the head's
+  // scratch alone, engine/fast/steps/scratch.ts, and B packed once is counted from its size)
+  const plan = gemmThreadPlan(perGroup, Kg, Kd, N, direct, G, step.pool === null);
   const { cols, rows } = plan;
   /** rows [m0, m1) and columns [n0, n1) of group grp's product: where they are */
   const block = (part: number) => {
     const grp = Math.floor(part / (cols * rows));
-    const [n0, n1] = partRange(N, cols, part % cols, NR);
-    const [m0, m1] = partRange(Kg, rows, Math.floor(part / cols) % rows, MR);
+    const [n0, n1] = partRange(N, cols, part % cols, NR, ctx.threads);
+    const [m0, m1] = partRange(Kg, rows, Math.floor(part / cols) % rows, MR, ctx.threads);
     return { grp, n0, n1, m0, m1, at: 4 * (grp * Kg * N + m0 * N + n0) };
   };
   if (plan.sharedPanels) {
@@ -157,7 +160,7 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
       {
         count: packs,
         run({ inputs, scratch }, part) {
-          const [n0, n1] = partRange(N, packs, part, NR);
+          const [n0, n1] = partRange(N, packs, part, NR, ctx.threads);
           lib.k.im2col({ panel: scratch + panels + 4 * n0 * Kd, src: padded ? scratch : inputs[0], koff, noff: noff + 4 * n0, columns: n1 - n0, depth: Kd });
         },
       },
@@ -173,33 +176,56 @@ export function compileGemmConv(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
         },
       },
     );
-    return { ...compiled, scratchBytes: padBytes + plan.panelsBytes, phases, localBytes: bands ? bands.localBytes : tileBytes, bands };
+    // cut by rows only: a range of filters over every column is a range of output channels
+    const tail: ByChannels | undefined =
+      cols === 1
+        ? {
+            channels: Kg,
+            align: MR,
+            run({ inputs, output, scratch }, m0, m1, local) {
+              const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
+              const at = 4 * m0 * N;
+              lib.k.gemm_packed({
+                a: A + 4 * m0 * Kd, rows: m1 - m0, depth: Kd, b: scratch + panels, columns: N, ld: N, c: output + at,
+                bias: bias + 4 * m0, residual: residual ? residual + at : 0, act: step.act, scratch: local,
+              });
+            },
+          }
+        : undefined;
+    return { ...compiled, scratchBytes: padBytes + plan.panelsBytes, phases, localBytes: bands ? bands.localBytes : tileBytes, bands, head, tail };
   }
+  /** rows [m0, m1) and columns [n0, n1) of group grp's product, packing its own B panels in `local` */
+  const product = ({ inputs, output, scratch }: Addresses, grp: number, n0: number, n1: number, m0: number, m1: number, local: number) => {
+    const src = padded ? scratch : inputs[0];
+    const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
+    const at = 4 * (grp * Kg * N + m0 * N + n0);
+    lib.k.gemm({
+      a: A + 4 * (grp * Mp * Kd + m0 * Kd),
+      rows: m1 - m0,
+      depth: Kd,
+      b: src + grp * Cg * inPlane + (direct ? 4 * n0 : 0),
+      columns: n1 - n0,
+      ld: N,
+      c: output + at,
+      bias: bias + 4 * (grp * Mp + m0),
+      residual: residual ? residual + at : 0,
+      act: step.act,
+      koff,
+      noff: direct ? 0 : noff + 4 * n0,
+      panel: local,
+      scratch: local + panelBytes,
+    });
+  };
   phases.push({
     count: G * cols * rows,
-    run({ inputs, output, scratch }, part, local) {
-      const src = padded ? scratch : inputs[0];
-      const residual = step.residual === null ? 0 : inputs[inputs.length - 1];
-      const { grp, n0, n1, m0, m1, at } = block(part);
-      lib.k.gemm({
-        a: A + 4 * (grp * Mp * Kd + m0 * Kd),
-        rows: m1 - m0,
-        depth: Kd,
-        b: src + grp * Cg * inPlane + (direct ? 4 * n0 : 0),
-        columns: n1 - n0,
-        ld: N,
-        c: output + at,
-        bias: bias + 4 * (grp * Mp + m0),
-        residual: residual ? residual + at : 0,
-        act: step.act,
-        koff,
-        noff: direct ? 0 : noff + 4 * n0,
-        panel: local,
-        scratch: local + panelBytes,
-      });
+    run(at, part, local) {
+      const { grp, n0, n1, m0, m1 } = block(part);
+      product(at, grp, n0, n1, m0, m1, local);
     },
   });
-  return { ...compiled, scratchBytes: padBytes, phases, localBytes: panelBytes + tileBytes, bands };
+  // cut by rows only: a range of filters over every column is a range of output channels
+  const tail: ByChannels | undefined = G === 1 && cols === 1 ? { channels: Kg, align: MR, run: (at, m0, m1, local) => product(at, 0, 0, N, m0, m1, local) } : undefined;
+  return { ...compiled, scratchBytes: padBytes, phases, localBytes: panelBytes + tileBytes, bands, head, tail };
 }
 
 /** most bytes of B panels packed once for all threads (a larger B: each part packs its own columns) */
@@ -223,12 +249,12 @@ export function sharedPanelsBytes(Kd: number, N: number): number {
  * first (a phase of its own, into the shared scratch) instead of by each part for its
  * columns — which pays when the cut is by rows, so that every part would pack all of B
  * (ResNet-18's 14×14 and 7×7 stages). Never for B read in place, grouped convolutions,
- * or a B past SHARED_PANELS_MOST.
+ * a B past SHARED_PANELS_MOST, or when not `shareable`.
  */
-export function gemmThreadPlan(parts: number, M: number, Kd: number, N: number, direct: boolean, groups: number) {
+export function gemmThreadPlan(parts: number, M: number, Kd: number, N: number, direct: boolean, groups: number, shareable = true) {
   const own = gemmSplit(parts, M, Kd, N, direct ? 1 : TRAFFIC.pack);
   const panelsBytes = sharedPanelsBytes(Kd, N);
-  if (direct || groups !== 1 || panelsBytes > SHARED_PANELS_MOST) return { cols: own.cols, rows: own.rows, sharedPanels: false, panelsBytes: 0 };
+  if (!shareable || direct || groups !== 1 || panelsBytes > SHARED_PANELS_MOST) return { cols: own.cols, rows: own.rows, sharedPanels: false, panelsBytes: 0 };
   const shared = gemmSplit(parts, M, Kd, N, TRAFFIC.reread);
   const sharedCost = shared.cost + TRAFFIC.pack * Kd * N + TRAFFIC.phase;
   return sharedCost < own.cost
@@ -261,10 +287,16 @@ export function gemmSplit(parts: number, M: number, Kd: number, N: number, bCost
 /** a padded copy (kernels/layout.ts `pad`) of C planes, by ranges of channels */
 export function padPhase(ctx: BuildContext, C: number, H: number, W: number, top: number, left: number, Hp: number, Wp: number, value: number): Phase {
   const count = partCount(C * Hp * Wp * COST.copy, ctx, C);
+  const pad = padChannels(ctx, C, H, W, top, left, Hp, Wp, value);
+  return { count, run: (at, part, local) => pad.run(at, ...partRange(C, count, part, 1, ctx.threads), local) };
+}
+
+/** channels [c0, c1) of a padded copy of C planes into the scratch (padPhase's parts; a step's head) */
+export function padChannels(ctx: BuildContext, C: number, H: number, W: number, top: number, left: number, Hp: number, Wp: number, value: number): ByChannels {
   return {
-    count,
-    run({ inputs, scratch }, part) {
-      const [c0, c1] = partRange(C, count, part);
+    channels: C,
+    align: 1,
+    run({ inputs, scratch }, c0, c1) {
       ctx.lib.k.pad({ dst: scratch + 4 * c0 * Hp * Wp, src: inputs[0] + 4 * c0 * H * W, channels: c1 - c0, height: H, width: W, top, left, paddedHeight: Hp, paddedWidth: Wp, value });
     },
   };

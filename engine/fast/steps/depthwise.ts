@@ -6,7 +6,7 @@
 
 import type { WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
-import { convolution, paddedWindow, type Addresses, type Bands, type BuildContext, type CompiledStep, type StepOf } from "./context";
+import { convolution, paddedWindow, type Addresses, type Bands, type BuildContext, type ByChannels, type CompiledStep, type StepOf } from "./context";
 
 export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
@@ -47,7 +47,7 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
     const bands = depthwise3Bands(step, ctx, g, W, bias);
     const count = partCount(K * outPlane * taps * COST.tap, ctx, g.inChannels);
     if (count === 1) return { ...compiled, bands };
-    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }], bands };
+    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part, 1, ctx.threads)) }], bands, ...byChannels(g, channels) };
   }
   if (direct3x3(g)) {
     // a zero row for the taps above and below the input, among the weights (never written)
@@ -66,7 +66,7 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
     const bands = depthwise3Bands(step, ctx, g, W, bias, zeros + 16);
     const count = partCount(K * outPlane * taps * COST.tap, ctx, g.inChannels);
     if (count === 1) return { ...compiled, bands };
-    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }], bands };
+    return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part, 1, ctx.threads)) }], bands, ...byChannels(g, channels) };
   }
   // rows and columns the windows reach, at least the padded input
   const { Hp, Wp, bytes } = paddedWindow(g);
@@ -91,7 +91,18 @@ export function compileDepthwise(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   if (ctx.threads <= 1) return compiled;
   const count = partCount(K * outPlane * taps * COST.tap + g.inChannels * plane * COST.copy, ctx, g.inChannels);
   if (count === 1) return compiled;
-  return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part)) }] };
+  return { ...compiled, phases: [{ count, run: (at, part) => channels(at, ...partRange(g.inChannels, count, part, 1, ctx.threads)) }], ...byChannels(g, channels) };
+}
+
+/**
+ * With a multiplier of 1, a range of channels is read and written by the same part: the
+ * step's one phase is both a head and a tail (ByChannels), so it can share a phase with
+ * the step before it (a 1×1 expansion cut by filters) or after it.
+ */
+function byChannels(g: WindowGeometry, channels: (at: Addresses, c0: number, c1: number) => void): Pick<CompiledStep, "head" | "tail"> {
+  if (g.outChannels !== g.inChannels) return {};
+  const cut: ByChannels = { channels: g.inChannels, align: 1, run: (at, c0, c1) => channels(at, c0, c1) };
+  return { head: cut, tail: cut };
 }
 
 /**

@@ -4,7 +4,7 @@
 // folded into its rows. With threads: by ranges of rows (multiples of 4).
 
 import { sizeOf } from "../../tensor";
-import { partCount, partRange } from "../threads/split";
+import { COST, partCount, partRange } from "../threads/split";
 import { foldedNorm, need, type BuildContext, type CompiledStep, type StepOf } from "./context";
 
 export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildContext): CompiledStep {
@@ -34,7 +34,7 @@ export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildCont
       lib.k.fc({ dst: output, weights: W, src: inputs[0], bias, outputs: N, inputs: nIn, act: step.act });
     },
   };
-  const count = partCount(N * nIn, ctx, Math.ceil(N / 4));
+  const count = partCount(N * nIn * COST.stream, ctx, Math.ceil(N / 4));
   if (count === 1) return compiled;
   return {
     ...compiled,
@@ -42,7 +42,7 @@ export function compileFc(step: StepOf<"fc" | "conv" | "dwconv">, ctx: BuildCont
       {
         count,
         run({ inputs, output }, part) {
-          const [n0, n1] = partRange(N, count, part, 4);
+          const [n0, n1] = partRange(N, count, part, 4, ctx.threads);
           lib.k.fc({ dst: output + 4 * n0, weights: W + 4 * n0 * nIn, src: inputs[0], bias: bias + 4 * n0, outputs: n1 - n0, inputs: nIn, act: step.act });
         },
       },

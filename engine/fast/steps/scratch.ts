@@ -16,6 +16,11 @@ import { byBlocks, winogradFits, winogradLayout } from "./winograd";
 export interface StepScratch {
   shared: number;
   local: number;
+  /**
+   * with threads: the step's first phase can run with the step before it (its `head`,
+   * steps/context.ts), its shared scratch then after another step's (engine/fast/network.ts)
+   */
+  head?: boolean;
 }
 
 /** the GEMM tile's most rows (6 with relaxed SIMD, else 4) */
@@ -29,12 +34,12 @@ export function poolScratch(node: NodeOf<"maxpool" | "avgpool">): StepScratch {
 /** a convolution's (`depthwise`: the op compiles it as one): depthwise, Winograd or GEMM, as the step will be compiled on `threads` */
 export function convScratch(conv: NodeOf<"conv" | "dwconv">, threads: number, depthwise: boolean): StepScratch {
   const g = windowGeometry(conv, conv.attrs.groups);
-  if (depthwise) return { shared: direct3x3(g) ? direct3Scratch(g) : paddedWindow(g).bytes, local: 0 };
+  if (depthwise) return { shared: direct3x3(g) ? direct3Scratch(g) : paddedWindow(g).bytes, local: 0, head: threads > 1 && g.outChannels === g.inChannels };
   if (winogradFits({ head: conv } as Parameters<typeof winogradFits>[0])) {
     const w = winogradLayout(g, MR_MOST, threads);
     const block = w.vBytes + w.mBytes;
     if (threads <= 1) return { shared: w.padBytes + block + w.tmpBytes, local: 0 };
-    return byBlocks(w.blocks, threads) ? { shared: w.padBytes, local: block + w.tmpBytes } : { shared: w.padBytes + block, local: w.tmpBytes };
+    return byBlocks(w.blocks, threads) ? { shared: w.padBytes, local: block + w.tmpBytes, head: true } : { shared: w.padBytes + block, local: w.tmpBytes, head: true };
   }
   const s = gemmConvScratch(g, MR_MOST);
   if (threads <= 1) return { shared: s.padBytes + s.panelBytes + s.tileBytes, local: 0 };
@@ -44,5 +49,5 @@ export function convScratch(conv: NodeOf<"conv" | "dwconv">, threads: number, de
   const N = g.outHeight * g.outWidth;
   const parts = Math.max(1, Math.round(partCount(g.groups * Kg * Kd * N, { threads, grain: DEFAULT_GRAIN }) / g.groups));
   const plan = gemmThreadPlan(parts, Kg, Kd, N, s.direct, g.groups);
-  return { shared: s.padBytes + plan.panelsBytes, local: s.panelBytes + s.tileBytes };
+  return { shared: s.padBytes + plan.panelsBytes, local: s.panelBytes + s.tileBytes, head: s.padded };
 }

@@ -6,14 +6,15 @@
 //
 // With threads: the padded copy by channels, then either whole blocks (each thread its
 // own V and M: when there are blocks enough to share) or, block after block, the input
-// transform by channels, the 36 products by positions, the output transform by filters.
+// transform by channels (the first block's with the padded copy of the same channels),
+// the 36 products by positions, the output transform by filters.
 
 import { NR } from "../../wasm/kernels/gemm";
 import { F2, F4, TILE_ENTRY, type WinogradForm } from "../../wasm/kernels/winograd";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
 import { padPhase } from "./conv";
-import { convolution, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
+import { convolution, type Addresses, type BuildContext, type ByChannels, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /** most tiles per block: V and M of a block stay within a few MB */
 const MAX_BLOCK = 64;
@@ -153,47 +154,60 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   if (ctx.threads <= 1) return compiled;
 
   const pad = padPhase(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+  /** channels [c0, c1) of the padded copy (padPhase's parts) */
+  const padChannels = ({ inputs: ins, scratch }: Addresses, c0: number, c1: number) =>
+    lib.k.pad({
+      dst: scratch + c0 * plane, src: ins[0] + c0 * 4 * g.inHeight * g.inWidth, channels: c1 - c0, height: g.inHeight, width: g.inWidth,
+      top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0,
+    });
   if (byBlocks(blocks, ctx.threads)) {
     // whole blocks: V, M and tmp in each thread's own scratch
     const byBlock: Phase = { count: blocks, run: (at, blk, local) => block(at, at.scratch, blk, local, local + vBytes, local + vBytes + mBytes) };
-    return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes };
+    const head: ByChannels = { channels: C, align: 1, run: (at, c0, c1) => padChannels(at, c0, c1) };
+    return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes, head };
   }
-  // few blocks: each block's three stages split, V and M shared
-  const inputs = partCount(P * C * nb * COST.transform, ctx, C);
+  // few blocks: each block's three stages split, V and M shared; the first block's input
+  // transform of a range of channels pads them first (the same thread, no join between)
+  const inputs = partCount(P * C * nb * COST.transform + C * Hp * Wp * COST.copy, ctx, C);
   const positions = evenParts(partCount(P * Mp * C * nb, ctx, P), P, ctx.threads);
   const outputs = partCount(P * K * nb * COST.transform, ctx, K);
-  const phases: Phase[] = [pad];
+  /** block blk's input transform of channels [c0, c1) */
+  const transform = ({ scratch }: Addresses, blk: number, c0: number, c1: number, local: number) =>
+    lib.k[names.input]({ v: scratch + padBytes + 4 * NR * c0, src: scratch + c0 * plane, tiles: table + TILE_ENTRY * blk * nb, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: local, span: c1 - c0 });
+  /** block blk's output transform of filters [k0, k1) */
+  const untransform = ({ inputs: ins, output, scratch }: Addresses, blk: number, k0: number, k1: number, local: number) => {
+    const residual = step.residual === null ? 0 : ins[ins.length - 1];
+    const M = scratch + padBytes + vBytes;
+    lib.k[names.output]({
+      dst: output + k0 * outPlane, m: M + 4 * k0 * nb, tiles: table + TILE_ENTRY * blk * nb, outChannels: k1 - k0, paddedRows: Mp, count: nb, bias: bias + 4 * k0,
+      residual: residual ? residual + k0 * outPlane : 0, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: local,
+    });
+  };
+  const head: ByChannels = {
+    channels: C,
+    align: 1,
+    run(at, c0, c1, local) {
+      padChannels(at, c0, c1);
+      transform(at, 0, c0, c1, local);
+    },
+  };
+  const tail: ByChannels = { channels: K, align: 1, run: (at, k0, k1, local) => untransform(at, blocks - 1, k0, k1, local) };
+  const phases: Phase[] = [];
   for (let blk = 0; blk < blocks; blk++) {
-    const tiles = table + TILE_ENTRY * blk * nb;
     phases.push(
-      {
-        count: inputs,
-        run({ scratch }, part, local) {
-          const [c0, c1] = partRange(C, inputs, part);
-          lib.k[names.input]({ v: scratch + padBytes + 4 * NR * c0, src: scratch + c0 * plane, tiles, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: local, span: c1 - c0 });
-        },
-      },
+      blk === 0
+        ? { count: inputs, run: (at, part, local) => head.run(at, ...partRange(C, inputs, part, 1, ctx.threads), local) }
+        : { count: inputs, run: (at, part, local) => transform(at, blk, ...partRange(C, inputs, part, 1, ctx.threads), local) },
       {
         count: positions,
         run({ scratch }, part) {
-          const [p0, p1] = partRange(P, positions, part);
+          const [p0, p1] = partRange(P, positions, part, 1, ctx.threads);
           const V = scratch + padBytes;
           lib.k.wino_products({ u: U, v: V, m: V + vBytes, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 });
         },
       },
-      {
-        count: outputs,
-        run({ inputs: ins, output, scratch }, part, local) {
-          const [k0, k1] = partRange(K, outputs, part);
-          const residual = step.residual === null ? 0 : ins[ins.length - 1];
-          const M = scratch + padBytes + vBytes;
-          lib.k[names.output]({
-            dst: output + k0 * outPlane, m: M + 4 * k0 * nb, tiles, outChannels: k1 - k0, paddedRows: Mp, count: nb, bias: bias + 4 * k0,
-            residual: residual ? residual + k0 * outPlane : 0, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: local,
-          });
-        },
-      },
+      { count: outputs, run: (at, part, local) => untransform(at, blk, ...partRange(K, outputs, part, 1, ctx.threads), local) },
     );
   }
-  return { ...compiled, scratchBytes: padBytes + vBytes + mBytes, phases, localBytes: tmpBytes };
+  return { ...compiled, scratchBytes: padBytes + vBytes + mBytes, phases, localBytes: tmpBytes, head, tail };
 }

@@ -19,8 +19,11 @@ export const DEFAULT_GRAIN = 1 << 18;
  * the most). Counted as plain multiply-adds, a Winograd block's transforms and its
  * padded copy ran on one thread while the other waited (0.4–0.7 ms a layer). A float of
  * weights read again by one more part of a product (from L2 or L3, not registers): 2.
+ * A multiply-add of a matrix–vector product (an fc: its weight streamed from memory and
+ * used once, 0.2 ns against the GEMM's 0.05): 4 — counted as one, ResNet-18's fc (2 MB of
+ * weights, 0.11 ms) ran on one thread while the other waited.
  */
-export const COST = { transform: 24, copy: 12, tap: 4, weight: 2 } as const;
+export const COST = { transform: 24, copy: 12, tap: 4, weight: 2, stream: 4 } as const;
 
 /**
  * How many parts `work` (multiply-adds, or floats moved) is worth with `threads` threads:
@@ -36,12 +39,37 @@ export function partCount(work: number, ctx: { threads: number; grain: number },
 /**
  * Part `i` of `n` of the range [0, total): [start, end), starts on multiples of `align`
  * (the last part ends at `total`). With n ≤ ⌈total / align⌉ no part is empty.
+ *
+ * With `threads` > 1 the parts are not all of a size: they go in rounds of `threads`
+ * parts of one size, each round smaller than the one before (from 1.5 times the mean
+ * size down to half of it), as threads claim them in order. Threads of one speed still
+ * finish together; when one runs slower (its core busy with something else, its data in
+ * the other core's cache), the other takes more of the small last parts instead of
+ * waiting for a big one: with n equal parts a thread waits up to 1/n of the phase at its
+ * end; here up to half that.
  */
-export function partRange(total: number, n: number, i: number, align = 1): [number, number] {
+export function partRange(total: number, n: number, i: number, align = 1, threads = 1): [number, number] {
   const units = Math.ceil(total / align);
-  const start = align * Math.floor((i * units) / n);
-  const end = i === n - 1 ? total : Math.min(total, align * Math.floor(((i + 1) * units) / n));
-  return [start, end];
+  if (threads <= 1 || n <= threads) {
+    const start = align * Math.floor((i * units) / n);
+    const end = i === n - 1 ? total : Math.min(total, align * Math.floor(((i + 1) * units) / n));
+    return [start, end];
+  }
+  // the boundaries up to part i's end: weights by round, and at least one unit a part while there are units enough
+  const rounds = Math.ceil(n / threads);
+  const weight = (k: number) => 1.5 - Math.floor(k / threads) / (rounds - 1);
+  let all = 0;
+  for (let k = 0; k < n; k++) all += weight(k);
+  let sum = 0;
+  let start = 0;
+  let end = 0;
+  for (let k = 0; k <= i; k++) {
+    sum += weight(k);
+    start = end;
+    const at = k === n - 1 ? units : Math.floor((units * sum) / all);
+    end = n <= units ? Math.max(start + 1, Math.min(at, units - (n - 1 - k))) : at;
+  }
+  return [align * start, i === n - 1 ? total : Math.min(total, align * end)];
 }
 
 /**
@@ -59,5 +87,5 @@ export function byRanges(
 ): CompiledStep {
   const count = partCount(work, ctx, Math.ceil(units / align));
   if (count === 1) return compiled;
-  return { ...compiled, phases: [{ count, run: (at, part) => range(at, ...partRange(units, count, part, align)) }] };
+  return { ...compiled, phases: [{ count, run: (at, part) => range(at, ...partRange(units, count, part, align, ctx.threads)) }] };
 }

@@ -83,6 +83,15 @@ export class Func {
     this.store(0x0b, 4, addr, value, offset, true);
   }
 
+  /**
+   * Loads the byte at addr and drops it: brings its cache line in ahead of use (WebAssembly
+   * has no prefetch instruction; V8 keeps the load, which may trap)
+   */
+  touch(addr: Value, offset = 0): void {
+    expr(i32.load8(addr, offset)).write(this.body);
+    this.body.push(0x1a);
+  }
+
   /** memory.copy dst ← src, n bytes (bulk memory) */
   copy(dst: Value, src: Value, n: Value): void {
     for (const a of [dst, src, n]) expr(a).write(this.body);

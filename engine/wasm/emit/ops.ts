@@ -35,6 +35,8 @@ export const i32 = {
   minS: (a: Value, b: Value) => select(a, b, i32.ltS(a, b)),
   maxS: (a: Value, b: Value) => select(a, b, i32.gtS(a, b)),
   load: (addr: Value, offset = 0) => load("i32", 0x28, 2, addr, offset),
+  /** one byte, zero-extended */
+  load8: (addr: Value, offset = 0) => load("i32", 0x2d, 0, addr, offset),
   truncF32: (a: Value) => op("i32", "f32", 0xa8, a),
   reinterpret: (a: Value) => op("i32", "f32", 0xbc, a),
 };

@@ -266,9 +266,10 @@ function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
       f.set(up, i32.add(U, i32.shl(i32.mul(i32.mul(p, Mp), C), 2)));
       f.set(vp, i32.add(V, i32.shl(i32.mul(i32.mul(p, nb), C), 2)));
       f.set(mp, i32.add(M, i32.shl(i32.mul(i32.mul(p, Mp), nb), 2)));
-      f.for(m0, 0, Mp, MR, () =>
-        f.call(gemm.strip, i32.add(up, i32.shl(i32.mul(m0, C), 2)), vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, i32.divU(nb, NR)),
-      );
+      f.for(m0, 0, Mp, MR, () => {
+        const a = i32.add(up, i32.shl(i32.mul(m0, C), 2));
+        f.call(gemm.strip, a, vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, i32.divU(nb, NR), a, 0);
+      });
     });
   });
 
