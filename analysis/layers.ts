@@ -81,7 +81,13 @@ export interface LayerKind<K extends LayerOp = LayerOp> {
   infer(ctx: InferContext): LayerOutcome<K> | null;
 }
 
-const big = BigInt;
+/** the bigints of the small counts (a layer's weights and biases, mostly): one each, shared */
+const smallBigints: bigint[] = [];
+/** BigInt(n) of a non-negative integer; below 2^16 the same bigint every time (a count kept per layer is then no object of its own) */
+function big(n: number): bigint {
+  if (n >= 0 && n < 65536 && Number.isInteger(n)) return (smallBigints[n] ??= BigInt(n));
+  return BigInt(n);
+}
 
 /**
  * The exact product of non-negative integers, as a bigint: multiplied as doubles when
@@ -161,22 +167,51 @@ const filtersBrief = (a: WindowAttrs & { filters: number; groups?: number }): st
 
 // ---- sliding windows (conv, dwconv, local, pools) ----
 
+/**
+ * A window layer's output size and what it was computed from. Kept (by the layer's
+ * explanation) for as long as its analysis, for each window layer of the file: the axes
+ * are made again when the formulas are asked for, and the pairs and paddings that recur
+ * are shared (never mutated), so a plan is one object.
+ */
 interface WindowPlan {
   w2: number;
   h2: number;
   stride: [number, number];
   dilation: [number, number];
   padding: Padding;
-  /** the width and height axes, kept to write the formulas when someone asks */
-  axisW: AxisWindow;
-  axisH: AxisWindow;
+  /** the input's width and height, the kernel's, and the rounding: the axes' own fields */
+  inW: number;
+  inH: number;
+  kernelW: number;
+  kernelH: number;
+  rounding: "floor" | "ceil";
+}
+
+function planAxis(plan: WindowPlan, which: "w" | "h"): AxisWindow {
+  const p = plan.padding;
+  return which === "w"
+    ? { size: plan.inW, kernel: plan.kernelW, stride: plan.stride[0], dilation: plan.dilation[0], padBefore: p.left, padAfter: p.right, rounding: plan.rounding }
+    : { size: plan.inH, kernel: plan.kernelH, stride: plan.stride[1], dilation: plan.dilation[1], padBefore: p.top, padAfter: p.bottom, rounding: plan.rounding };
 }
 
 /** `W₂ = H₂ = (32 − 5 + 2·0)/1 + 1 = 28` (one line per axis when they differ) */
 function windowFormulas(plan: WindowPlan): string[] {
-  const formulaW = slideFormula(plan.axisW);
-  const formulaH = slideFormula(plan.axisH);
+  const formulaW = slideFormula(planAxis(plan, "w"));
+  const formulaH = slideFormula(planAxis(plan, "h"));
   return formulaW === formulaH ? [`W₂ = H₂ = ${formulaW}`] : [`W₂ = ${formulaW}`, `H₂ = ${formulaH}`];
+}
+
+/** `[1, 1]`, the default stride and dilation: one array for every layer (shared, never mutated) */
+const ones: [number, number] = Object.freeze([1, 1]) as unknown as [number, number];
+const noPadding: Padding = Object.freeze({ left: 0, right: 0, top: 0, bottom: 0 });
+/** `pad P` and `pad Pw x Ph` of small P: one padding each, shared (never mutated) */
+const explicitPaddings = new Map<number, Padding>();
+function explicitPadding(w: number, h: number): Padding {
+  if (!(w >= 0 && h >= 0 && w < 1024 && h < 1024 && Number.isInteger(w) && Number.isInteger(h))) return { left: w, right: w, top: h, bottom: h };
+  const key = w * 1024 + h;
+  let padding = explicitPaddings.get(key);
+  if (!padding) explicitPaddings.set(key, (padding = Object.freeze({ left: w, right: w, top: h, bottom: h })));
+  return padding;
 }
 
 interface WindowSpec {
@@ -191,7 +226,7 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
   const o = ctx.options;
   const input = ctx.input as Volume;
   const stride = o.stride ?? spec.defaultStride;
-  const dilation = o.dilation ?? [1, 1];
+  const dilation = o.dilation ?? ones;
   if (o.ceil && !spec.pool) {
     ctx.report("bad-value", o.spans.ceil!, "`ceil` rounds pools only; a convolution rounds down (`floor`), as in PyTorch");
   }
@@ -200,7 +235,7 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
 
   let padding: Padding;
   const pad = o.pad;
-  if (pad?.mode === "explicit") padding = { left: pad.w, right: pad.w, top: pad.h, bottom: pad.h };
+  if (pad?.mode === "explicit") padding = explicitPadding(pad.w, pad.h);
   else if (pad?.mode === "same") {
     const [l, r] = samePadding(input.w, spec.kernel.w, stride[0], dilation[0]);
     const [t, b] = samePadding(input.h, spec.kernel.h, stride[1], dilation[1]);
@@ -218,7 +253,7 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
           : `pad same with an even ${kernelText(spec.kernel)} filter: the padding splits evenly here (${l} left, ${r} right, ${t} top, ${b} bottom) only thanks to the stride; at stride 1 an even F always pads unevenly, an odd F pads (F−1)/2 on each side`,
       );
     }
-  } else padding = { left: 0, right: 0, top: 0, bottom: 0 };
+  } else padding = noPadding;
   if (spec.pool && pad?.mode === "explicit") {
     const limitW = Math.floor(effectiveKernel(spec.kernel.w, dilation[0]) / 2);
     const limitH = Math.floor(effectiveKernel(spec.kernel.h, dilation[1]) / 2);
@@ -278,7 +313,7 @@ function slide(ctx: InferContext, spec: WindowSpec): WindowPlan | null {
       data,
     );
   }
-  return { w2: rw.out, h2: rh.out, stride, dilation, padding, axisW, axisH };
+  return { w2: rw.out, h2: rh.out, stride, dilation, padding, inW: input.w, inH: input.h, kernelW: spec.kernel.w, kernelH: spec.kernel.h, rounding };
 }
 
 /**
@@ -408,7 +443,7 @@ const conv: LayerKind<"conv"> = {
     // the literal values are checked even when the output is empty (and only looked at when written)
     const literal = ctx.options.weights || ctx.options.bias;
     const literalValues = literal ? literalWeights(ctx, k, depth, units) : null;
-    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth });
+    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: ones, depth });
     if (!plan) return null;
     const bias = !ctx.options.nobias;
     const weights = exactProduct(k.w, k.h, depth, units);
@@ -459,7 +494,7 @@ const dwconv: LayerKind<"dwconv"> = {
         text: `${k.w}x${k.h}`,
       });
     }
-    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth: 1 });
+    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: ones, depth: 1 });
     if (!plan) return null;
     const units = input.d * m;
     const bias = !ctx.options.nobias;
@@ -504,7 +539,7 @@ const local: LayerKind<"local"> = {
         text: `${k.w}x${k.h}x${input.d}`,
       });
     }
-    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: [1, 1], depth: input.d });
+    const plan = slide(ctx, { kernel: k, pool: false, defaultStride: ones, depth: input.d });
     if (!plan) return null;
     const bias = !ctx.options.nobias;
     const positions = big(plan.w2) * big(plan.h2);

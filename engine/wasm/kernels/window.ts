@@ -270,6 +270,7 @@ export function emitWindow(m: Module, relaxed: boolean) {
     const rowBytes = f.i32(i32.shl(W, 2));
     const planeBytes = f.i32(i32.shl(plane, 2));
     const vectors = f.i32(i32.shrU(i32.add(plane, 3), 2));
+    const whole = f.i32(i32.shrU(plane, 2));
     const loops = (a: number) =>
       f.for(k, 0, C, 1, () => {
         f.set(chan, i32.add(src, i32.mul(k, planeBytes)));
@@ -278,7 +279,8 @@ export function emitWindow(m: Module, relaxed: boolean) {
         f.set(mk, masks);
         // the three rows' first taps (column − 1) for the vector at flat index 4j
         f.set(mid, i32.sub(chan, 4));
-        f.for(j, 0, vectors, 1, () => {
+        /** the vector at `mid`'s outputs, activated, into acc */
+        const vector = () => {
           f.set(up, i32.sub(mid, rowBytes));
           f.set(down, i32.add(mid, rowBytes));
           f.set(acc, b);
@@ -290,10 +292,21 @@ export function emitWindow(m: Module, relaxed: boolean) {
               f.set(acc, v.madd(wr[t], x, acc, relaxed));
             }
           });
-          const result = fixedActivation(acc, a);
-          storeOutputs(f, out, result, i32.sub(plane, i32.shl(j, 2)), tmpV, tmpN);
+          f.set(acc, fixedActivation(acc, a));
           f.inc(mid, 16);
           f.inc(mk, 16 * 9);
+        };
+        // whole vectors with a plain store, then the last few lanes: a branch per vector
+        // let V8 sink the nine products into each way of it, spilling every load (7×7×960:
+        // 81 → see ENGINE-SPEED.md)
+        f.for(j, 0, whole, 1, () => {
+          vector();
+          f.storeV(out, acc);
+          f.inc(out, 16);
+        });
+        f.if(i32.ne(whole, vectors), () => {
+          vector();
+          storeOutputs(f, out, acc, i32.sub(plane, i32.shl(whole, 2)), tmpV, tmpN);
         });
       });
     for (const a of [0, 1, 2]) f.if(i32.eq(act, a), () => loops(a));
