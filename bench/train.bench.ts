@@ -1,7 +1,8 @@
-// `npm run bench -- --only train`: training throughput (samples/s, one thread) of our
-// engines and TensorFlow.js on the same networks, batch, optimizer (Adam, lr 1e-3) and
-// starting weights: LeNet-5 as the course draws it (sigmoid, average pooling, 32×32),
-// the §9 LeNet-5 (ReLU, max pooling, 28×28), and a small ResNet on 32×32×3. Each
+// `npm run bench -- --only train`: training throughput (samples/s) of our engines and
+// TensorFlow.js on the same networks, batch, optimizer (Adam, lr 1e-3) and starting
+// weights: LeNet-5 as the course draws it (sigmoid, average pooling, 32×32), the §9
+// LeNet-5 (ReLU, max pooling, 28×28), a small ResNet (with batch norms) and a small VGG,
+// both on 32×32×3. Each
 // (engine, net) runs in a fresh process, warms up, then times whole optimizer steps on
 // seeded data; the machine's load from other processes is reported beside each figure.
 // Then the time our fast engine takes to reach 98 % of the MNIST test digits with the §9
