@@ -144,6 +144,6 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-function lcm(a: number, b: number): number {
+export function lcm(a: number, b: number): number {
   return (a / gcd(a, b)) * b;
 }

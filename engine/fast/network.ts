@@ -10,6 +10,7 @@
 // the results are the same bits whatever the number of threads.
 
 import type { GraphNode } from "../../analysis/types";
+import { lcm } from "../../analysis/window";
 import type { RunOptions } from "../api";
 import { abortError } from "../schedule";
 import { sizeOf } from "../tensor";
@@ -393,11 +394,6 @@ function fusePhases(schedule: Scheduled[], pairs: Map<number, number>, threads: 
     };
     a.phases = [...own.slice(0, -1), fused];
   }
-}
-
-function lcm(a: number, b: number): number {
-  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
-  return (a / gcd(a, b)) * b;
 }
 
 /** the depth of a volume (its channels), 1 for anything else */

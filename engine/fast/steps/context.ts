@@ -165,8 +165,8 @@ export function convolution(step: StepOf<"conv" | "dwconv">, ctx: BuildContext) 
   const w = need(node, params, "weight");
   const b = node.attrs.bias ? need(node, params, "bias") : null;
   const norm = foldedNorm(step.norm, planesOf(node.output).channels, ctx);
-  if (step.pool) return { ...foldPool(windowGeometry(node, node.attrs.groups), windowGeometry(step.pool as WindowNode), w), b, ...norm };
   const g: WindowGeometry = windowGeometry(node, node.attrs.groups);
+  if (step.pool) return { ...foldPool(g, windowGeometry(step.pool as WindowNode), w), b, ...norm };
   return { g, w: w as Float32Array | Float64Array, b, ...norm };
 }
 

@@ -13,7 +13,7 @@ import { NR } from "../../wasm/kernels/gemm";
 import { F2, F4, TILE_ENTRY, type WinogradForm } from "../../wasm/kernels/winograd";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
-import { padPhase } from "./conv";
+import { padChannels, padPhase } from "./conv";
 import { convolution, type Addresses, type BuildContext, type ByChannels, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /** most tiles per block: V and M of a block stay within a few MB */
@@ -155,16 +155,11 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
 
   const pad = padPhase(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
   /** channels [c0, c1) of the padded copy (padPhase's parts) */
-  const padChannels = ({ inputs: ins, scratch }: Addresses, c0: number, c1: number) =>
-    lib.k.pad({
-      dst: scratch + c0 * plane, src: ins[0] + c0 * 4 * g.inHeight * g.inWidth, channels: c1 - c0, height: g.inHeight, width: g.inWidth,
-      top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: 0,
-    });
+  const padded = padChannels(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
   if (byBlocks(blocks, ctx.threads)) {
     // whole blocks: V, M and tmp in each thread's own scratch
     const byBlock: Phase = { count: blocks, run: (at, blk, local) => block(at, at.scratch, blk, local, local + vBytes, local + vBytes + mBytes) };
-    const head: ByChannels = { channels: C, align: 1, run: (at, c0, c1) => padChannels(at, c0, c1) };
-    return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes, head };
+    return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes, head: padded };
   }
   // few blocks: each block's three stages split, V and M shared; the first block's input
   // transform of a range of channels pads them first (the same thread, no join between)
@@ -187,7 +182,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     channels: C,
     align: 1,
     run(at, c0, c1, local) {
-      padChannels(at, c0, c1);
+      padded.run(at, c0, c1, local);
       transform(at, 0, c0, c1, local);
     },
   };
