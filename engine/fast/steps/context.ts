@@ -245,3 +245,14 @@ export function paddedWindow(g: WindowGeometry): { Hp: number; Wp: number; bytes
   const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
   return { Hp, Wp, bytes: 4 * g.inChannels * Hp * Wp + 256 };
 }
+
+/**
+ * Whether a pool reads its input as it is, with no padded copy: no padding, every window
+ * inside the input (no ceil-mode overhang), and at most two columns between outputs, so
+ * that a row's last vector reads at most seven floats past it — within the line of slack
+ * every arena buffer ends with (fast/arena.ts paddedBytes).
+ */
+export function poolsInPlace(g: WindowGeometry): boolean {
+  const { Hp, Wp } = paddedWindow(g);
+  return g.padTop + g.padBottom + g.padLeft + g.padRight === 0 && Hp === g.inHeight && Wp === g.inWidth && g.strideWidth <= 2;
+}

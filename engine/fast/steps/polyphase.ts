@@ -14,7 +14,7 @@
 // bits are one thread's).
 
 import { NR } from "../../wasm/kernels/gemm";
-import { M_SKEW, TILE_ENTRY, WHOLE_GROUP } from "../../wasm/kernels/winograd";
+import { positionBytes, TILE_ENTRY, WHOLE_GROUP } from "../../wasm/kernels/winograd";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
 import { balancedBlock, byBlocks } from "./winograd";
@@ -79,8 +79,8 @@ export function polyphaseLayout(g: WindowGeometry, MR: number, threads = 1) {
     Ho, Wo, tw, T, Hq, Wq, Hs, Ws, C4, nb, blocks, Mp,
     padBytes: round(4 * g.inChannels * Hs * Ws),
     partBytes: round(4 * C4 * Hq * Wq),
-    vBytes: 4 * P * C4 * nb,
-    mBytes: P * (4 * Mp * nb + M_SKEW),
+    vBytes: P * positionBytes(C4 * nb),
+    mBytes: P * positionBytes(Mp * nb),
     tmpBytes: P * 16 + 256,
   };
 }
@@ -163,8 +163,7 @@ export function compilePolyphase(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
     const residual = step.residual === null ? 0 : at.inputs[at.inputs.length - 1];
     const tiles = table + TILE_ENTRY * blk * nb;
     lib.k.wino_input({ v: V, src: at.scratch + padBytes, tiles, channels: C4, planeBytes: partPlane, rowBytes: 4 * Wq, count: nb, scratch: tmp, span: C4 });
-    // one position at a time, M[p] moved by p·M_SKEW (kernels/winograd.ts)
-    for (let p = 0; p < P; p++) lib.k.wino_products({ u: U, v: V, m: M + p * M_SKEW, channels: C4, paddedRows: Mp, count: nb, from: p, to: p + 1 });
+    lib.k.wino_products({ u: U, v: V, m: M, channels: C4, paddedRows: Mp, count: nb, from: 0, to: P });
     lib.k.wino34_output({ dst: at.output, m: M, tiles, outChannels: K, paddedRows: Mp, count: nb, bias, residual, act: step.act, planeBytes: 4 * Ho * Wo, rowBytes: 4 * Wo, scratch: tmp });
   };
   const compiled: CompiledStep = {

@@ -9,7 +9,7 @@ import { windowGeometry } from "../../geometry";
 import { gemmConvScratch, gemmThreadPlan } from "./conv";
 import { DEFAULT_GRAIN, partCount } from "../threads/split";
 import { direct3Scratch, direct3x3 } from "./depthwise";
-import { paddedWindow } from "./context";
+import { paddedWindow, poolsInPlace } from "./context";
 import { byBlocks, winogradFits, winogradLayout } from "./winograd";
 import { polyphaseFits, polyphaseScratch } from "./polyphase";
 
@@ -27,9 +27,10 @@ export interface StepScratch {
 /** the GEMM tile's most rows (6 with relaxed SIMD, else 4) */
 const MR_MOST = 6;
 
-/** a pooling window's padded copy */
+/** a pooling window's padded copy (none when it pools its input in place) */
 export function poolScratch(node: NodeOf<"maxpool" | "avgpool">): StepScratch {
-  return { shared: paddedWindow(windowGeometry(node)).bytes, local: 0 };
+  const g = windowGeometry(node);
+  return { shared: poolsInPlace(g) ? 0 : paddedWindow(g).bytes, local: 0 };
 }
 
 /** a convolution's (`depthwise`: the op compiles it as one): depthwise, Winograd or GEMM, as the step will be compiled on `threads` */

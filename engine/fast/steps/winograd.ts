@@ -10,7 +10,7 @@
 // the 36 products by positions, the output transform by filters.
 
 import { NR } from "../../wasm/kernels/gemm";
-import { F2, F4, TILE_ENTRY, type WinogradForm } from "../../wasm/kernels/winograd";
+import { F2, F4, positionBytes, TILE_ENTRY, type WinogradForm } from "../../wasm/kernels/winograd";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
 import { padChannels, padPhase } from "./conv";
@@ -81,8 +81,8 @@ export function winogradLayout(g: WindowGeometry, MR: number, threads = 1) {
   return {
     form, P, Ho, Wo, th, tw, T, Hp, Wp, blocks, nb,
     padBytes: Math.ceil((4 * g.inChannels * Hp * Wp) / 64) * 64 + 256,
-    vBytes: 4 * P * g.inChannels * nb,
-    mBytes: 4 * P * Mp * nb,
+    vBytes: P * positionBytes(g.inChannels * nb),
+    mBytes: P * positionBytes(Mp * nb),
     tmpBytes: P * 16 + 256,
   };
 }

@@ -48,13 +48,16 @@ export const TILE_ENTRY = 16;
  * columns read this is four whole tiles side by side in one row (stored as whole vectors)
  */
 export const WHOLE_GROUP = 8;
+
 /**
- * F(3×3, 4×4)'s M[p] lie Mp·nb·4 + M_SKEW bytes apart (its products are called one
- * position at a time, M moved by p·M_SKEW): Mp·nb·4 alone is a multiple of 2 KiB, so the
- * output transform's 36 loads of a group of tiles fell in one or two sets of the 12-way
- * L1 and missed it every time; three lines more a position spread them over 36 sets
+ * Bytes between two positions p of V (M): `floats` of one position, then one cache line,
+ * so that the 36 streams a transform writes (reads) do not fall on one set of L1 — at a
+ * multiple of 4 KiB apart (64 channels × 64 tiles: 16 KiB) they did.
  */
-export const M_SKEW = 192;
+export const POSITION_PAD = 64;
+export function positionBytes(floats: number): number {
+  return 4 * floats + POSITION_PAD;
+}
 
 /** Σ coeffs[i]·xs[i], skipping zeros, adding or subtracting for ±1 */
 function combine(xs: Value[], coeffs: number[]) {
@@ -155,7 +158,7 @@ function emitForm(m: Module, MR: number, form: WinogradForm) {
     const t4 = f.i32();
     const c = f.i32();
     const dst = f.i32();
-    const pStride = f.i32(i32.mul(i32.shl(nb, 2), C)); // bytes between positions p
+    const pStride = f.i32(i32.add(i32.mul(i32.shl(nb, 2), C), POSITION_PAD)); // bytes between positions p (positionBytes)
     const base = [f.i32(), f.i32(), f.i32(), f.i32()];
     const rows = [f.v128(), f.v128(), f.v128(), f.v128()];
     const d = Array.from({ length: n }, () => f.v128());
@@ -230,7 +233,7 @@ function emitOutput(m: Module, form: WinogradForm) {
     const t4 = f.i32();
     const b = f.v128();
     const src = f.i32();
-    const pStride = f.i32(i32.add(i32.shl(i32.mul(Mp, nb), 2), o === 3 ? M_SKEW : 0));
+    const pStride = f.i32(i32.add(i32.shl(i32.mul(Mp, nb), 2), POSITION_PAD));
     const row = Array.from({ length: n }, () => f.v128());
     const y = Array.from({ length: o }, () => Array.from({ length: o }, () => f.v128()));
     const s = Array.from({ length: n }, () => f.v128());
@@ -321,8 +324,8 @@ function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
     const mp = f.i32();
     f.for(p, p0, p1, 1, () => {
       f.set(up, i32.add(U, i32.shl(i32.mul(i32.mul(p, Mp), C), 2)));
-      f.set(vp, i32.add(V, i32.shl(i32.mul(i32.mul(p, nb), C), 2)));
-      f.set(mp, i32.add(M, i32.shl(i32.mul(i32.mul(p, Mp), nb), 2)));
+      f.set(vp, i32.add(V, i32.mul(p, i32.add(i32.shl(i32.mul(nb, C), 2), POSITION_PAD))));
+      f.set(mp, i32.add(M, i32.mul(p, i32.add(i32.shl(i32.mul(Mp, nb), 2), POSITION_PAD))));
       f.for(m0, 0, Mp, MR, () => {
         const a = i32.add(up, i32.shl(i32.mul(m0, C), 2));
         f.call(gemm.strip, a, vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, i32.divU(nb, NR), a, 0);
@@ -332,4 +335,3 @@ function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
 
   return products;
 }
-
