@@ -8,7 +8,7 @@
 
 import type { Floats } from "../api";
 import { windowGeometry, type WindowGeometry } from "../geometry";
-import { paddedWindow, type Addresses, type CompiledStep, type BuildContext, type StepOf } from "../fast/steps/context";
+import { paddedWindow, poolsInPlace, type Addresses, type CompiledStep, type BuildContext, type StepOf } from "../fast/steps/context";
 import { byRanges, COST } from "../fast/threads/split";
 import { poolScratch } from "../fast/steps/scratch";
 import { sizeOf } from "../tensor";
@@ -72,31 +72,36 @@ export function avgpool<T extends Floats>(input: T, g: WindowGeometry): T {
 }
 
 /**
- * kernels/window.ts over a padded copy: −∞ around a max pool, zeros around an average
- * (which divides by the window clipped to the padding, as PyTorch counts it).
+ * kernels/window.ts over the input itself where no padding is needed (poolsInPlace), else
+ * over a padded copy: −∞ around a max pool, zeros around an average (which divides by the
+ * window clipped to the padding, as PyTorch counts it).
  */
 function compileWindowPool(step: StepOf<"maxpool" | "avgpool">, ctx: BuildContext): CompiledStep {
   const g = windowGeometry(step.head);
   const { lib } = ctx;
   const avg = step.head.op === "avgpool";
   const { Hp, Wp, bytes } = paddedWindow(g);
+  const inPlace = poolsInPlace(g);
   const plane = Hp * Wp;
   const outPlane = g.outHeight * g.outWidth;
   // channels [c0, c1): padded, then pooled (threads take ranges of channels)
   const channels = ({ inputs, output, scratch }: Addresses, c0: number, c1: number) => {
-    lib.k.pad({
-      dst: scratch + 4 * c0 * plane, src: inputs[0] + 4 * c0 * g.inHeight * g.inWidth, channels: c1 - c0, height: g.inHeight, width: g.inWidth,
-      top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: avg ? 0 : -Infinity,
-    });
+    const src = inputs[0] + 4 * c0 * g.inHeight * g.inWidth;
+    if (!inPlace) {
+      lib.k.pad({
+        dst: scratch + 4 * c0 * plane, src, channels: c1 - c0, height: g.inHeight, width: g.inWidth,
+        top: g.padTop, left: g.padLeft, paddedHeight: Hp, paddedWidth: Wp, value: avg ? 0 : -Infinity,
+      });
+    }
     lib.k.pool({
-      dst: output + 4 * c0 * outPlane, src: scratch + 4 * c0 * plane, channels: c1 - c0, outHeight: g.outHeight, outWidth: g.outWidth,
+      dst: output + 4 * c0 * outPlane, src: inPlace ? src : scratch + 4 * c0 * plane, channels: c1 - c0, outHeight: g.outHeight, outWidth: g.outWidth,
       paddedHeight: Hp, paddedWidth: Wp, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
       dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, average: avg ? 1 : 0, hEnd: g.inHeight + g.padBottom, wEnd: g.inWidth + g.padRight,
       top: g.padTop, left: g.padLeft,
     });
   };
-  const compiled: CompiledStep = { scratchBytes: bytes, run: (at) => channels(at, 0, g.inChannels) };
-  return byRanges(compiled, ctx, g.inChannels, g.inChannels * (plane * COST.copy + outPlane * g.kernelHeight * g.kernelWidth * COST.tap), channels);
+  const compiled: CompiledStep = { scratchBytes: inPlace ? 0 : bytes, run: (at) => channels(at, 0, g.inChannels) };
+  return byRanges(compiled, ctx, g.inChannels, g.inChannels * ((inPlace ? 0 : plane * COST.copy) + outPlane * g.kernelHeight * g.kernelWidth * COST.tap), channels);
 }
 
 export const maxpoolOp: Op<"maxpool"> = {

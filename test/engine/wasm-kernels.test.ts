@@ -68,7 +68,9 @@ describe("WebAssembly kernels vs the reference kernels", function () {
 describe("WebAssembly max pooling: a NaN in a window gives NaN, as PyTorch's max_pool2d", () => {
   for (const [label, text] of [
     ["3×3 stride 2 (three loads a row)", "input 19x9x2\nmaxpool 3x3 stride 2 pad 1"],
-    ["2×2 stride 2 (the generic loops)", "input 19x9x2\nmaxpool 2x2"],
+    ["2×2 stride 2 (two loads of two rows, no padded copy)", "input 19x9x2\nmaxpool 2x2"],
+    ["2×2 stride 1 (the generic loops, no padded copy)", "input 19x9x2\nmaxpool 2x2 stride 1"],
+    ["2×2 stride 3 (the generic loops over a padded copy)", "input 19x9x2\nmaxpool 2x2 stride 3"],
   ])
     it(label, async () => {
       const net = network(text);

@@ -170,6 +170,13 @@ export function convolution(step: StepOf<"conv" | "dwconv">, ctx: BuildContext) 
   return { g, w: w as Float32Array | Float64Array, b, ...norm };
 }
 
+/** the bias of K filters with a batch norm folded, (b·gain + offset)[k], zero up to `rows` (filters padded to whole panels) */
+export function foldedBias(b: ArrayLike<number> | null, gain: Float64Array, offset: Float64Array, K: number, rows: number): Float32Array {
+  const biases = new Float32Array(rows);
+  for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
+  return biases;
+}
+
 /** the window a convolution step computes: its head's, or with an absorbed pool the folded one (foldPool) */
 export function stepWindow(step: StepOf<"conv" | "dwconv">): WindowGeometry {
   const g = windowGeometry(step.head, step.head.attrs.groups);
@@ -237,4 +244,15 @@ export function paddedWindow(g: WindowGeometry): { Hp: number; Wp: number; bytes
   const Hp = Math.max(g.inHeight + g.padTop + g.padBottom, (g.outHeight - 1) * g.strideHeight + (g.kernelHeight - 1) * g.dilationHeight + 1);
   const Wp = Math.max(g.inWidth + g.padLeft + g.padRight, (g.outWidth - 1) * g.strideWidth + (g.kernelWidth - 1) * g.dilationWidth + 1);
   return { Hp, Wp, bytes: 4 * g.inChannels * Hp * Wp + 256 };
+}
+
+/**
+ * Whether a pool reads its input as it is, with no padded copy: no padding, every window
+ * inside the input (no ceil-mode overhang), and at most two columns between outputs, so
+ * that a row's last vector reads at most seven floats past it — within the line of slack
+ * every arena buffer ends with (fast/arena.ts paddedBytes).
+ */
+export function poolsInPlace(g: WindowGeometry): boolean {
+  const { Hp, Wp } = paddedWindow(g);
+  return g.padTop + g.padBottom + g.padLeft + g.padRight === 0 && Hp === g.inHeight && Wp === g.inWidth && g.strideWidth <= 2;
 }

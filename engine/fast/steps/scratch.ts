@@ -9,8 +9,9 @@ import { windowGeometry } from "../../geometry";
 import { gemmConvScratch, gemmThreadPlan } from "./conv";
 import { DEFAULT_GRAIN, partCount } from "../threads/split";
 import { direct3Scratch, direct3x3 } from "./depthwise";
-import { paddedWindow } from "./context";
+import { paddedWindow, poolsInPlace } from "./context";
 import { byBlocks, winogradFits, winogradLayout } from "./winograd";
+import { polyphaseFits, polyphaseScratch } from "./polyphase";
 
 /** bytes all threads share and bytes each thread needs of its own */
 export interface StepScratch {
@@ -26,15 +27,17 @@ export interface StepScratch {
 /** the GEMM tile's most rows (6 with relaxed SIMD, else 4) */
 const MR_MOST = 6;
 
-/** a pooling window's padded copy */
+/** a pooling window's padded copy (none when it pools its input in place) */
 export function poolScratch(node: NodeOf<"maxpool" | "avgpool">): StepScratch {
-  return { shared: paddedWindow(windowGeometry(node)).bytes, local: 0 };
+  const g = windowGeometry(node);
+  return { shared: poolsInPlace(g) ? 0 : paddedWindow(g).bytes, local: 0 };
 }
 
 /** a convolution's (`depthwise`: the op compiles it as one): depthwise, Winograd or GEMM, as the step will be compiled on `threads` */
 export function convScratch(conv: NodeOf<"conv" | "dwconv">, threads: number, depthwise: boolean): StepScratch {
   const g = windowGeometry(conv, conv.attrs.groups);
   if (depthwise) return { shared: direct3x3(g) ? direct3Scratch(g) : paddedWindow(g).bytes, local: 0, head: threads > 1 && g.outChannels === g.inChannels };
+  if (polyphaseFits(conv)) return polyphaseScratch(g, MR_MOST, threads);
   if (winogradFits({ head: conv } as Parameters<typeof winogradFits>[0])) {
     const w = winogradLayout(g, MR_MOST, threads);
     const block = w.vBytes + w.mBytes;

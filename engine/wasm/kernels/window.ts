@@ -353,28 +353,40 @@ export function emitWindow(m: Module, relaxed: boolean) {
             });
           });
         });
-      // 3×3 max, stride 2 across (ResNet's): each input row's three taps of four outputs
-      // from three vector loads (columns 2ox … 2ox + 11: the last vector of a row reads a
-      // few floats past it, into the next row or the copy's 256 bytes of slack), the
-      // three rows' maxima first, then the even, odd and shifted-even lanes. The same
-      // maxima in another order: max is commutative and associative, NaN and ±0 included
+      // k×k max (k = 2 or 3), stride 2 across: each of a window's k input rows gives its k
+      // taps of four outputs from k vector loads (columns 2ox … 2ox + 4k − 1: the last
+      // vector of a row reads a few floats past it, into the next row or the slack after
+      // the copy or the arena buffer), the rows' maxima first, then the even and odd lanes
+      // (and for 3×3 the even ones shifted by one). The same maxima as the loops above in
+      // another order: max is commutative and associative, NaN and ±0 included.
+      // 3×3 is ResNet's (padded), 2×2 VGG's (in place).
       const r = [f.v128(), f.v128(), f.v128()];
       const even = f.v128();
-      const max3x3 = () =>
+      const maxStride2Rows = (k: 2 | 3) =>
         f.for(c, 0, C, 1, () => {
           f.for(oy, 0, Ho, 1, () => {
             f.set(row, i32.add(i32.add(src, i32.mul(c, plane)), i32.mul(i32.mul(oy, sh), rowIn)));
             f.for(ox, 0, Wo, 4, () => {
               f.set(t, i32.add(row, i32.shl(ox, 3)));
-              r.forEach((x, j) => f.set(x, v.max(v.max(v.load(t, 16 * j), v.load(i32.add(t, rowIn), 16 * j)), v.load(i32.add(i32.add(t, rowIn), rowIn), 16 * j))));
+              r.slice(0, k).forEach((x, j) => {
+                let m = v.max(v.load(t, 16 * j), v.load(i32.add(t, rowIn), 16 * j));
+                if (k === 3) m = v.max(m, v.load(i32.add(i32.add(t, rowIn), rowIn), 16 * j));
+                f.set(x, m);
+              });
               f.set(even, v.shuffle(r[0], r[1], [0, 2, 4, 6]));
-              f.set(acc, v.max(v.max(even, v.shuffle(r[0], r[1], [1, 3, 5, 7])), v.shuffle(even, r[2], [1, 2, 3, 4])));
+              const pair = v.max(even, v.shuffle(r[0], r[1], [1, 3, 5, 7]));
+              f.set(acc, k === 3 ? v.max(pair, v.shuffle(even, r[2], [1, 2, 3, 4])) : pair);
               storeOutputs(f, out, acc, i32.sub(Wo, ox), tmpV, tmpN);
             });
           });
         });
-      f.if(i32.and(i32.and(i32.and(i32.eq(kh, 3), i32.eq(kw, 3)), i32.and(i32.eq(dh, 1), i32.eq(dw, 1))), i32.and(i32.eq(sw, 2), i32.eqz(avg))), () => {
-        max3x3();
+      const maxStride2 = i32.and(i32.and(i32.eq(dh, 1), i32.eq(dw, 1)), i32.and(i32.eq(sw, 2), i32.eqz(avg)));
+      f.if(i32.and(i32.and(i32.eq(kh, 3), i32.eq(kw, 3)), maxStride2), () => {
+        maxStride2Rows(3);
+        f.ret();
+      });
+      f.if(i32.and(i32.and(i32.eq(kh, 2), i32.eq(kw, 2)), maxStride2), () => {
+        maxStride2Rows(2);
         f.ret();
       });
       byStride(f, sw, (s) => f.if(avg, () => loops(s, true), () => loops(s, false)));
