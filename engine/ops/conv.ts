@@ -13,6 +13,7 @@ import { compileGemmConv } from "../fast/steps/conv";
 import { compileDepthwise } from "../fast/steps/depthwise";
 import { compileFc } from "../fast/steps/fc";
 import { compileWinograd, winogradFits } from "../fast/steps/winograd";
+import { compilePolyphase, polyphaseFits } from "../fast/steps/polyphase";
 import { convScratch } from "../fast/steps/scratch";
 import { like, need, onnxWindow, weightAndBias } from "./shared";
 import type { Op } from "./types";
@@ -149,7 +150,7 @@ function coversWholeInput(step: StepOf<ConvKind>): boolean {
  * smaller than the filter times the pool window.
  */
 function poolFoldsInto(node: ConvNode, next: GraphNode): boolean {
-  if (next.op !== "avgpool" || node.op !== "conv" || isDepthwise(node) || winogradFits({ head: node } as StepOf<ConvKind>)) return false;
+  if (next.op !== "avgpool" || node.op !== "conv" || isDepthwise(node) || winogradFits({ head: node } as StepOf<ConvKind>) || polyphaseFits(node)) return false;
   return poolFolds(windowGeometry(node, node.attrs.groups), windowGeometry(next as NodeOf<"avgpool">));
 }
 
@@ -190,6 +191,7 @@ function convOp<K extends ConvKind>(kind: K): Op<K> {
       compile(step, ctx) {
         if (isDepthwise(step.head)) return ["depthwise", compileDepthwise(step, ctx)];
         if (coversWholeInput(step)) return ["fc", compileFc(step, ctx)];
+        if (polyphaseFits(step.head)) return ["polyphase", compilePolyphase(step, ctx)];
         return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
       },
       absorbs: { norm: true, activation: true, residual: (node) => node.op === "conv" && !isDepthwise(node), pool: poolFoldsInto },

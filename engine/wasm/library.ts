@@ -13,6 +13,7 @@ import { emitWindow } from "./kernels/window";
 import { emitReduce } from "./kernels/reduce";
 import { emitChannels } from "./kernels/channels";
 import { emitWinograd } from "./kernels/winograd";
+import { emitPolyphase } from "./kernels/polyphase";
 import { wasmFeatures } from "./features";
 import { namedKernels, type Kernels } from "./signatures";
 
@@ -42,6 +43,7 @@ export function libraryBytes(relaxed: boolean, shared = false): { bytes: Uint8Ar
   const im2col = emitIm2col(m);
   const gemm = emitGemm(m, MR, relaxed, im2col);
   emitWinograd(m, MR, gemm);
+  emitPolyphase(m);
   emitLayout(m);
   emitFc(m, relaxed);
   emitElementwise(m);

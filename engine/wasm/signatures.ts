@@ -115,6 +115,17 @@ export const kernelSignatures = {
     dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
     planeBytes: i32, rowBytes: i32, scratch: i32,
   },
+  /** the same for F(3×3, 4×4) (steps/polyphase.ts): 3×3 outputs a tile from 36 positions */
+  wino34_output: {
+    dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
+    planeBytes: i32, rowBytes: i32, scratch: i32,
+  },
+  /**
+   * The four polyphase parts of channels [from, to) of a padded input (planes of
+   * 2·height rows of `srcWidth` floats, srcWidth ≥ 2·width + 8): dst[(2·py + px)·C + c][i][j]
+   * = src[c][2i + py][2j + px] for i < height, j < width (a multiple of 4)
+   */
+  phase_split: { dst: i32, src: i32, channels: i32, from: i32, to: i32, height: i32, width: i32, srcWidth: i32 },
 } as const satisfies Record<string, Signature>;
 
 export type KernelName = keyof typeof kernelSignatures;

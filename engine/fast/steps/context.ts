@@ -170,6 +170,13 @@ export function convolution(step: StepOf<"conv" | "dwconv">, ctx: BuildContext) 
   return { g, w: w as Float32Array | Float64Array, b, ...norm };
 }
 
+/** the bias of K filters with a batch norm folded, (b·gain + offset)[k], zero up to `rows` (filters padded to whole panels) */
+export function foldedBias(b: ArrayLike<number> | null, gain: Float64Array, offset: Float64Array, K: number, rows: number): Float32Array {
+  const biases = new Float32Array(rows);
+  for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
+  return biases;
+}
+
 /** the window a convolution step computes: its head's, or with an absorbed pool the folded one (foldPool) */
 export function stepWindow(step: StepOf<"conv" | "dwconv">): WindowGeometry {
   const g = windowGeometry(step.head, step.head.attrs.groups);

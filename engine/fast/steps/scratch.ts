@@ -11,6 +11,7 @@ import { DEFAULT_GRAIN, partCount } from "../threads/split";
 import { direct3Scratch, direct3x3 } from "./depthwise";
 import { paddedWindow, poolsInPlace } from "./context";
 import { byBlocks, winogradFits, winogradLayout } from "./winograd";
+import { polyphaseFits, polyphaseScratch } from "./polyphase";
 
 /** bytes all threads share and bytes each thread needs of its own */
 export interface StepScratch {
@@ -36,6 +37,7 @@ export function poolScratch(node: NodeOf<"maxpool" | "avgpool">): StepScratch {
 export function convScratch(conv: NodeOf<"conv" | "dwconv">, threads: number, depthwise: boolean): StepScratch {
   const g = windowGeometry(conv, conv.attrs.groups);
   if (depthwise) return { shared: direct3x3(g) ? direct3Scratch(g) : paddedWindow(g).bytes, local: 0, head: threads > 1 && g.outChannels === g.inChannels };
+  if (polyphaseFits(conv)) return polyphaseScratch(g, MR_MOST, threads);
   if (winogradFits({ head: conv } as Parameters<typeof winogradFits>[0])) {
     const w = winogradLayout(g, MR_MOST, threads);
     const block = w.vBytes + w.mBytes;

@@ -14,7 +14,7 @@ import { F2, F4, positionBytes, TILE_ENTRY, type WinogradForm } from "../../wasm
 import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
 import { padChannels, padPhase } from "./conv";
-import { convolution, type Addresses, type BuildContext, type ByChannels, type CompiledStep, type Phase, type StepOf } from "./context";
+import { convolution, foldedBias, type Addresses, type BuildContext, type ByChannels, type CompiledStep, type Phase, type StepOf } from "./context";
 
 /** most tiles per block: V and M of a block stay within a few MB */
 const MAX_BLOCK = 64;
@@ -122,9 +122,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
   const gains = heap.store(Float32Array.from(gain));
   lib.k[names.filters]({ u: U, filters, gains, outChannels: K, inChannels: C, paddedRows: Mp });
   heap.release(filters);
-  const biases = new Float32Array(Mp);
-  for (let k = 0; k < K; k++) biases[k] = (b ? b[k] : 0) * gain[k] + offset[k];
-  const bias = heap.store(biases);
+  const bias = heap.store(foldedBias(b, gain, offset, K, Mp));
 
   const table = heap.reserve(TILE_ENTRY * blocks * nb);
   const entries = heap.i32(table, 4 * blocks * nb);

@@ -43,6 +43,11 @@ export const AT = [
 
 /** bytes of one tile's table entry: input offset, output offset, real rows, real columns */
 export const TILE_ENTRY = 16;
+/**
+ * F(3×3, 4×4)'s output transform: a group of four tiles (lanes) whose first tile's
+ * columns read this is four whole tiles side by side in one row (stored as whole vectors)
+ */
+export const WHOLE_GROUP = 8;
 
 /**
  * Bytes between two positions p of V (M): `floats` of one position, then one cache line,
@@ -119,10 +124,10 @@ function applyG2(a: Local, b: Local, d: Local) {
  */
 export interface WinogradForm {
   /** outputs per tile side */
-  tile: 4 | 2;
+  tile: 4 | 3 | 2;
   /** patch side: tile + 2 */
   patch: 6 | 4;
-  names: { input: "wino_input" | "wino2_input"; output: "wino_output" | "wino2_output"; filters: "wino_filters" | "wino2_filters" };
+  names: { input: "wino_input" | "wino2_input"; output: "wino_output" | "wino2_output" | "wino34_output"; filters: "wino_filters" | "wino2_filters" };
   BT: number[][];
   AT: number[][];
   applyG: (a: Local, b: Local, d: Local) => Value[];
@@ -131,15 +136,23 @@ export interface WinogradForm {
 export const F4: WinogradForm = { tile: 4, patch: 6, names: { input: "wino_input", output: "wino_output", filters: "wino_filters" }, BT, AT, applyG: applyG4 };
 export const F2: WinogradForm = { tile: 2, patch: 4, names: { input: "wino2_input", output: "wino2_output", filters: "wino2_filters" }, BT: BT2, AT: AT2, applyG: applyG2 };
 
+/**
+ * F(3×3, 4×4) (the same points, so the same Bᵀ and input transform as F(4×4, 3×3)): the
+ * 4×4 stride-1 filters of a 7×7 stride-2 convolution's polyphase parts (steps/polyphase.ts,
+ * which transforms its filters itself); only its output transform is a kernel of its own
+ */
+export const AT3 = AT.slice(0, 2).concat([[0, 1, 1, 4, 4, 1]]);
+export const F34: WinogradForm = { tile: 3, patch: 6, names: { input: "wino_input", output: "wino34_output", filters: "wino_filters" }, BT, AT: AT3, applyG: applyG4 };
+
 export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
   for (const form of [F4, F2]) emitForm(m, MR, form);
+  emitOutput(m, F34);
   return { products: emitProducts(m, MR, gemm) };
 }
 
 /** the transforms of one form (the products are the same for both: kernels of positions) */
 function emitForm(m: Module, MR: number, form: WinogradForm) {
   const n = form.patch;
-  const o = form.tile;
   // input(V, src, table, C, plane, rowBytes, nb, tmp, span): V[p][nb/NR][C][NR] for nb tiles,
   // `span` of the C channels (a thread's range: V and src moved to its first channel)
   const input = emitKernel(m, form.names.input as "wino_input", (f, p) => {
@@ -179,61 +192,7 @@ function emitForm(m: Module, MR: number, form: WinogradForm) {
     });
   });
 
-  // output(out, M, table, K, Mp, nb, bias, residual, act, outPlane, outRow, tmp)
-  const output = emitKernel(m, form.names.output as "wino_output", (f, p) => {
-    const { dst: out, m: M, tiles: table, outChannels: K, paddedRows: Mp, count: nb, bias, residual: res, act, planeBytes: outPlane, rowBytes: outRow, scratch: tmp } = p;
-    const k = f.i32();
-    const t4 = f.i32();
-    const b = f.v128();
-    const src = f.i32();
-    const pStride = f.i32(i32.add(i32.shl(i32.mul(Mp, nb), 2), POSITION_PAD));
-    const row = Array.from({ length: n }, () => f.v128());
-    const y = Array.from({ length: o }, () => Array.from({ length: o }, () => f.v128()));
-    const s = Array.from({ length: n }, () => f.v128());
-    const t = [f.v128(), f.v128(), f.v128(), f.v128()];
-    const lanes = [f.v128(), f.v128(), f.v128(), f.v128()];
-    const entry = f.i32();
-    const addr = f.i32();
-    const value = f.v128();
-    const cols = f.i32();
-    const plane = f.i32();
-    f.for(k, 0, K, 1, () => {
-      f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
-      f.set(plane, i32.mul(k, outPlane));
-      f.for(t4, 0, nb, 4, () => {
-        f.set(src, i32.add(M, i32.shl(i32.add(i32.mul(k, nb), t4), 2)));
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < n; j++) f.set(row[j], v.load(i32.add(src, i32.mul(pStride, n * i + j))));
-          for (let j = 0; j < o; j++) f.storeV(tmp, combine(row, form.AT[j]), 16 * (o * i + j));
-        }
-        for (let j = 0; j < o; j++) {
-          for (let i = 0; i < n; i++) f.set(s[i], v.load(tmp, 16 * (o * i + j)));
-          for (let i = 0; i < o; i++) f.set(y[i][j], combine(s, form.AT[i]));
-        }
-        for (let i = 0; i < o; i++) {
-          // each tile's row i as the lanes of one vector (2×2 tiles: the two columns twice)
-          transpose(f, o === 4 ? y[i] : [y[i][0], y[i][1], y[i][0], y[i][1]], lanes, t);
-          lanes.forEach((lane, l) => {
-            f.set(entry, i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY)));
-            f.if(i32.ltS(i, i32.load(entry, 8)), () => {
-              f.set(addr, i32.add(i32.add(i32.add(out, plane), i32.load(entry, 4)), i32.mul(outRow, i)));
-              f.set(value, v.add(lane, b));
-              f.if(res, () => f.set(value, v.add(value, v.load(i32.add(res, i32.sub(addr, out))))));
-              f.set(value, applyActivation(value, act));
-              f.set(cols, i32.load(entry, 12));
-              f.if(
-                i32.eq(cols, 4),
-                () => f.storeV(addr, value),
-                () => {
-                  for (let j = 0; j < 3; j++) f.if(i32.gtS(cols, j), () => f.storeF32(addr, v.lane(value, j), 4 * j));
-                },
-              );
-            });
-          });
-        }
-      });
-    });
-  });
+  const output = emitOutput(m, form);
   // filters(U, w, gain, K, C, Mp): U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3
   // filter g = w[k][c] (made once per network; rows past K stay zero)
   const filters = emitKernel(m, form.names.filters as "wino_filters", (f, p) => {
@@ -263,6 +222,97 @@ function emitForm(m: Module, MR: number, form: WinogradForm) {
     });
   });
   return { input, output, filters };
+}
+
+/** the output transform of a form: Y = Aᵀ M A of a block of tiles, with bias, residual and activation */
+function emitOutput(m: Module, form: WinogradForm) {
+  const n = form.patch;
+  const o = form.tile;
+  // output(out, M, table, K, Mp, nb, bias, residual, act, outPlane, outRow, tmp)
+  return emitKernel(m, form.names.output as "wino_output", (f, p) => {
+    const { dst: out, m: M, tiles: table, outChannels: K, paddedRows: Mp, count: nb, bias, residual: res, act, planeBytes: outPlane, rowBytes: outRow, scratch: tmp } = p;
+    const k = f.i32();
+    const t4 = f.i32();
+    const b = f.v128();
+    const src = f.i32();
+    const pStride = f.i32(i32.add(i32.shl(i32.mul(Mp, nb), 2), POSITION_PAD));
+    const row = Array.from({ length: n }, () => f.v128());
+    const y = Array.from({ length: o }, () => Array.from({ length: o }, () => f.v128()));
+    const s = Array.from({ length: n }, () => f.v128());
+    const t = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const lanes = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const entry = f.i32();
+    const addr = f.i32();
+    const value = f.v128();
+    const cols = f.i32();
+    const plane = f.i32();
+    f.for(k, 0, K, 1, () => {
+      f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
+      f.set(plane, i32.mul(k, outPlane));
+      f.for(t4, 0, nb, 4, () => {
+        f.set(src, i32.add(M, i32.shl(i32.add(i32.mul(k, nb), t4), 2)));
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) f.set(row[j], v.load(i32.add(src, i32.mul(pStride, n * i + j))));
+          for (let j = 0; j < o; j++) f.storeV(tmp, combine(row, form.AT[j]), 16 * (o * i + j));
+        }
+        for (let j = 0; j < o; j++) {
+          for (let i = 0; i < n; i++) f.set(s[i], v.load(tmp, 16 * (o * i + j)));
+          for (let i = 0; i < o; i++) f.set(y[i][j], combine(s, form.AT[i]));
+        }
+        const general = () => {
+          for (let i = 0; i < o; i++) {
+            // each tile's row i as the lanes of one vector (2×2 tiles: the two columns twice;
+            // 3×3: the last one twice, a whole vector stored only where the table says 4
+            // columns, the fourth then written again by the tile to the right, later)
+            transpose(f, o === 4 ? y[i] : o === 3 ? [y[i][0], y[i][1], y[i][2], y[i][2]] : [y[i][0], y[i][1], y[i][0], y[i][1]], lanes, t);
+            lanes.forEach((lane, l) => {
+              f.set(entry, i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY)));
+              f.if(i32.ltS(i, i32.load(entry, 8)), () => {
+                f.set(addr, i32.add(i32.add(i32.add(out, plane), i32.load(entry, 4)), i32.mul(outRow, i)));
+                f.set(value, v.add(lane, b));
+                f.if(res, () => f.set(value, v.add(value, v.load(i32.add(res, i32.sub(addr, out))))));
+                f.set(value, applyActivation(value, act));
+                f.set(cols, i32.load(entry, 12));
+                f.if(
+                  i32.eq(cols, 4),
+                  () => f.storeV(addr, value),
+                  () => {
+                    for (let j = 0; j < 3; j++) f.if(i32.gtS(cols, j), () => f.storeF32(addr, v.lane(value, j), 4 * j));
+                  },
+                );
+              });
+            });
+          }
+        };
+        if (o !== 3) general();
+        else {
+          // four whole 3×3 tiles side by side (the table says so in the first one's
+          // columns): a row of the four is 12 floats, three vectors interleaved from the
+          // rows' columns y[i][0..2] (lane l: tile l)
+          const first = i32.add(table, i32.mul(t4, TILE_ENTRY));
+          f.if(i32.eq(i32.load(first, 12), WHOLE_GROUP), () => {
+            f.set(addr, i32.add(i32.add(out, plane), i32.load(first, 4)));
+            for (let i = 0; i < o; i++) {
+              y[i].forEach((x) => f.set(x, v.add(x, b)));
+              const [y0, y1, y2] = y[i];
+              f.set(t[0], v.shuffle(y0, y1, [0, 4, 1, 5]));
+              f.set(t[1], v.shuffle(y1, y2, [1, 5, 2, 6]));
+              f.set(t[2], v.shuffle(y0, y1, [3, 7, 3, 7]));
+              f.set(lanes[0], v.shuffle(t[0], y2, [0, 1, 4, 2]));
+              f.set(lanes[1], v.shuffle(t[1], y0, [0, 1, 6, 2]));
+              f.set(lanes[2], v.shuffle(y2, t[2], [2, 4, 5, 3]));
+              for (let q = 0; q < 3; q++) {
+                f.set(value, lanes[q]);
+                f.if(res, () => f.set(value, v.add(value, v.load(i32.add(res, i32.sub(addr, out)), 16 * q))));
+                f.storeV(addr, applyActivation(value, act), 16 * q);
+              }
+              f.inc(addr, outRow);
+            }
+          }, general);
+        }
+      });
+    });
+  });
 }
 
 function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
