@@ -1,6 +1,7 @@
 // analyze(text) → Analysis: the one entry point of the language core.
 
 import { parse, reparse, type CnnFile, type IncrementalParse, type ParseResult } from "../grammar";
+import { Attached } from "./attached";
 import { Elaborator, type ElaborationResult, type Resumable } from "./elaborate";
 import type { Analysis, AnalysisSettings, Diagnostic, DiagnosticCode, Severity } from "./types";
 
@@ -38,7 +39,7 @@ export function networkNameOf(fileName: string): string {
  */
 /** texts at least this long keep their clean base (the tests lower it) */
 export const cleanBaseLimits = { from: 20_000 };
-const cleanBase = new WeakMap<Analysis, { text: string; parse: ParseResult; resumable: Resuming | undefined }>();
+const cleanBase = new Attached<Analysis, { text: string; parse: ParseResult; resumable: Resuming | undefined }>("clean base");
 
 /** The parse of `text` from the previous analysis' (grammar/incremental.ts); null: parse it whole. */
 function reparsed(previous: Analysis, text: string): IncrementalParse | null {
@@ -68,7 +69,8 @@ export const reuseCounts = { parses: 0, resumes: 0 };
 
 /** What the elaboration of the next version may resume from, and the settings it was made with. */
 type Resuming = { resumable: Resumable; settings: string };
-const resumables = new WeakMap<Analysis, Resuming>();
+// (on the analysis itself, not in a WeakMap: analysis/attached.ts)
+const resumables = new Attached<Analysis, Resuming>("resumable");
 
 /**
  * The analysis of `text`. With `previous` (the analysis of an earlier text of the same

@@ -412,7 +412,7 @@ export interface Analysis {
   blocks: BlockResult[];
   diagnostics: Diagnostic[];
   /** statement start offset → its occurrences, in elaboration order */
-  occurrences: Map<number, Occurrence[]>;
+  occurrences: ReadonlyMap<number, Occurrence[]>;
   /**
    * statement start offset → its uses that have no occurrence: past the first
    * OCCURRENCES_PER_STATEMENT (100) of a statement, and past the layer cap of a network

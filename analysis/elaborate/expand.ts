@@ -97,7 +97,7 @@ export interface ElaborationResult {
   networks: NetworkResult[];
   blocks: BlockResult[];
   diagnostics: Diagnostic[];
-  occurrences: Map<number, Occurrence[]>;
+  occurrences: ReadonlyMap<number, Occurrence[]>;
   unrecordedUses: Map<number, UnrecordedUses>;
   references: NameReference[];
   work: number;

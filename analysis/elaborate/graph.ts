@@ -10,6 +10,7 @@ import { fieldAdd, fieldDiv, fieldEquals, fieldMax, fieldMul, fieldSub } from ".
 import type { AttrsByOp, BlockFrame, Explanation, GraphNode, NodeOp, Occurrence, ReceptiveField, ScopeFrame, Shape, StatementKind, UnrecordedUses } from "../types";
 import type { Flow } from "./doubt";
 import { firstOf, type Sink } from "./sink";
+import { OccurrenceMap } from "./occurrences";
 import { since, Tally, type Mark } from "./tally";
 
 /** The layers of one elaboration of a template (a double: exact below 2^53). */
@@ -153,7 +154,7 @@ export interface RecordedNetwork {
 
 export class Recorder {
   /** statement start offset → its occurrences, in elaboration order (the whole file) */
-  occurrences = new Map<number, Occurrence[]>();
+  occurrences = new OccurrenceMap();
   /** statement start → uses that have no occurrence (past the layer cap), the whole file */
   unrecorded = new Map<number, UnrecordedUses>();
   /** statements whose uses without an occurrence may differ from their first (shape, params, MACs) */
@@ -261,12 +262,12 @@ export class Recorder {
   /** how occurrencesAt() goes: null, by the cost (the tests force either way) */
   static rebuildOccurrences: boolean | null = null;
 
-  private static occurrencesAt(from: Recorder, kept: number): Map<number, Occurrence[]> {
+  private static occurrencesAt(from: Recorder, kept: number): OccurrenceMap {
     const log = from.fileLog;
     // (an entry built again costs about three copied: a lookup, an array, an insertion)
     const rebuild = Recorder.rebuildOccurrences ?? 3 * kept <= from.occurrences.size + 3 * (log.length - kept);
     if (rebuild) {
-      const occurrences = new Map<number, Occurrence[]>();
+      const occurrences = new OccurrenceMap();
       for (let i = 0; i < kept; i++) {
         const occ = log[i];
         const list = occurrences.get(occ.span.start);
@@ -276,7 +277,7 @@ export class Recorder {
       return occurrences;
     }
     // the occurrences kept after the mark taken back out, newest first (each is the last of its list then)
-    const occurrences = new Map(from.occurrences);
+    const occurrences = from.occurrences.copy();
     const copied = new Set<Occurrence[]>();
     for (let i = log.length - 1; i >= kept; i--) {
       const occ = log[i];

@@ -8,6 +8,7 @@
 
 import { InlayHint, MarkupKind, type Range } from "vscode-languageserver";
 import { grouped, shapeText, usesOf, type NetworkResult, type Occurrence, type Shape, type Uses } from "../../analysis";
+import { Attached } from "../../analysis/attached";
 import type { RepeatStatement } from "../../grammar";
 import type { ServerSettings } from "../settings";
 import type { Snapshot } from "../snapshots";
@@ -204,8 +205,9 @@ export function inlayHints(snapshot: Snapshot, range: Range | null, settings: Se
  * asks again for the same version whenever it scrolls or comes back to the editor (VS Code
  * per visible range, Neovim for the whole buffer), and a whole 5,000-layer document's
  * hints took ~10 ms to make. The hints are never changed once made (resolve makes a copy).
+ * (Kept on the snapshot, not in a WeakMap: a scavenge keeps a WeakMap's young values alive after their key died — analysis/attached.ts.)
  */
-const madeHints = new WeakMap<Snapshot, Map<string, { offset: number; hint: InlayHint }[]>>();
+const madeHints = new Attached<Snapshot, Map<string, { offset: number; hint: InlayHint }[]>>("inlay hints");
 
 function documentHints(snapshot: Snapshot, settings: ServerSettings, resolveTooltips: boolean): { offset: number; hint: InlayHint }[] {
   const key = `${settings.hints.shape}|${settings.hints.params}|${settings.hints.macs}|${settings.shapeFormat}|${resolveTooltips}`;

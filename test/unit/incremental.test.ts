@@ -11,6 +11,7 @@ import { analyze, type Analysis } from "../../analysis";
 import { cleanBaseLimits, reuseCounts } from "../../analysis/analyze";
 import { Elaborator } from "../../analysis/elaborate";
 import { Recorder } from "../../analysis/elaborate/graph";
+import { OccurrenceMap } from "../../analysis/elaborate/occurrences";
 import { parse, reparse } from "../../grammar";
 import { moved, movedItem } from "../../grammar/incremental";
 import { cnnText } from "../support/arbitraries";
@@ -223,15 +224,18 @@ function apply(text: string, e: Edit, before: string, fromLine = 0): string {
 describe("incremental analysis: the same as a fresh analysis, for every edit", function () {
   this.timeout(3_000_000);
   // resumes on small texts too, from checkpoints every few statements (the defaults: 100 and 32)
-  const defaults = { every: Elaborator.checkpointEvery, from: Elaborator.resumableFrom };
+  const defaults = { every: Elaborator.checkpointEvery, from: Elaborator.resumableFrom, chunk: OccurrenceMap.chunkSize };
   before(() => {
     Elaborator.checkpointEvery = 3;
     Elaborator.resumableFrom = 0;
+    // (the occurrences of a few statements fill several tables: a restore cuts across them)
+    OccurrenceMap.chunkSize = 4;
     cleanBaseLimits.from = 0;
   });
   after(() => {
     Elaborator.checkpointEvery = defaults.every;
     Elaborator.resumableFrom = defaults.from;
+    OccurrenceMap.chunkSize = defaults.chunk;
     cleanBaseLimits.from = 20_000;
   });
   let reused = 0;
