@@ -259,6 +259,16 @@ export function emitOutput(m: Module, form: TransformForm) {
     const value = f.v128();
     const cols = f.i32();
     const plane = f.i32();
+    // F(4×4): a group of four whole tiles (4 rows, 4 columns each) stores whole vectors with
+    // no test per tile and row; the activation's masks made once (applyActivation's values)
+    const whole = f.i32();
+    const at = [f.i32(), f.i32(), f.i32(), f.i32()];
+    const reluMask = f.v128(v.i32splat(i32.sub(0, i32.ne(act, 0))));
+    const sixMask = f.v128(v.i32splat(i32.sub(0, i32.eq(act, 2))));
+    const activate = (x: Local) => {
+      const relu = v.pmax(v.const(0), x);
+      return v.bitselect(v.bitselect(v.pmin(v.const(6), relu), relu, sixMask), x, reluMask);
+    };
     f.for(k, 0, K, 1, () => {
       f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
       f.set(plane, i32.mul(k, outPlane));
@@ -297,7 +307,32 @@ export function emitOutput(m: Module, form: TransformForm) {
             });
           }
         };
-        if (o !== 3) general();
+        if (o === 4) {
+          f.set(entry, i32.add(table, i32.mul(t4, TILE_ENTRY)));
+          let all: ReturnType<typeof i32.add> | null = null;
+          for (let l = 0; l < 4; l++)
+            for (const field of [8, 12]) {
+              const four = i32.eq(i32.load(entry, TILE_ENTRY * l + field), 4);
+              all = all === null ? four : i32.and(all, four);
+            }
+          f.set(whole, all!);
+          f.if(
+            whole,
+            () => {
+              at.forEach((a, l) => f.set(a, i32.add(i32.add(out, plane), i32.load(entry, TILE_ENTRY * l + 4))));
+              for (let i = 0; i < o; i++) {
+                transpose(f, y[i], lanes, t);
+                lanes.forEach((lane, l) => {
+                  f.set(value, v.add(lane, b));
+                  f.if(res, () => f.set(value, v.add(value, v.load(i32.add(res, i32.sub(at[l], out)), 0))));
+                  f.storeV(at[l], activate(value));
+                  f.inc(at[l], outRow);
+                });
+              }
+            },
+            general,
+          );
+        } else if (o !== 3) general();
         else {
           // four whole 3×3 tiles side by side (the table says so in the first one's
           // columns): a row of the four is 12 floats, three vectors interleaved from the
