@@ -8,9 +8,9 @@
 // Only where its 81 filter matrices stay within MOST_U: ResNet-18's 56×56 → 28×28 and
 // 28 → 14 downsampling convs (2.6 and 10.6 MB; the 14 → 7 one has 4 tiles, too few).
 //
-// With threads: the padded copy by channels, then per block the input transform by
-// channels, the products by positions, the output transform by filters (a tile's sums do
-// not depend on the cut: one thread's bits).
+// With threads: per block the input transform by channels (the first block's with the
+// padded copy of the same channels), the products by positions, the output transform by
+// filters (a tile's sums do not depend on the cut: one thread's bits).
 
 import { NR } from "../../wasm/kernels/gemm";
 import { positionBytes, TILE_ENTRY } from "../../wasm/kernels/winograd";
@@ -18,8 +18,8 @@ import { S9 } from "../../wasm/kernels/polyphase";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
 import { evenParts } from "./winograd";
-import { padPhase } from "./conv";
-import { convolution, foldedBias, type Addresses, type BuildContext, type CompiledStep, type Phase, type StepOf } from "./context";
+import { padChannels } from "./conv";
+import { convolution, foldedBias, type Addresses, type BuildContext, type ByChannels, type CompiledStep, type Phase, type StepOf } from "./context";
 import type { NodeOf } from "../../../analysis/types";
 
 const MAX_BLOCK = 64;
@@ -70,10 +70,10 @@ export function stridedLayout(g: WindowGeometry, MR: number) {
   };
 }
 
-/** bytes all threads share and each needs of its own (engine/fast/steps/scratch.ts) */
-export function stridedScratch(g: WindowGeometry, MR: number, threads: number): { shared: number; local: number } {
+/** bytes all threads share and each needs of its own, and that it has a head (engine/fast/steps/scratch.ts) */
+export function stridedScratch(g: WindowGeometry, MR: number, threads: number): { shared: number; local: number; head?: boolean } {
   const l = stridedLayout(g, MR);
-  return threads <= 1 ? { shared: l.padBytes + l.vBytes + l.mBytes + l.tmpBytes, local: 0 } : { shared: l.padBytes + l.vBytes + l.mBytes, local: l.tmpBytes };
+  return threads <= 1 ? { shared: l.padBytes + l.vBytes + l.mBytes + l.tmpBytes, local: 0 } : { shared: l.padBytes + l.vBytes + l.mBytes, local: l.tmpBytes, head: true };
 }
 
 export function compileStrided(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
@@ -137,12 +137,27 @@ export function compileStrided(step: StepOf<"conv" | "dwconv">, ctx: BuildContex
   const inputs = partCount(P * C * nb * COST.transform, ctx, C);
   const positions = evenParts(partCount(P * Mp * C * nb, ctx, P), P, ctx.threads);
   const outputs = partCount(P * K * nb * COST.transform, ctx, K);
-  const phases: Phase[] = [padPhase(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0)];
+  // the first block's input transform of a range of channels pads them first (the same
+  // thread, no join between: the step's head); the last block's output transform by
+  // filters is its tail (engine/fast/network.ts runs them with the neighbours' phases)
+  const padded = padChannels(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
+  const head: ByChannels = {
+    channels: C,
+    align: 1,
+    run(at, c0, c1, local) {
+      padded.run(at, c0, c1, local);
+      transform(at, 0, c0, c1, local);
+    },
+  };
+  const tail: ByChannels = { channels: K, align: 1, run: (at, k0, k1, local) => untransform(at, blocks - 1, k0, k1, local) };
+  const phases: Phase[] = [];
   for (let blk = 0; blk < blocks; blk++)
     phases.push(
-      { count: inputs, run: (at, part, local) => transform(at, blk, ...partRange(C, inputs, part, 1, ctx.threads), local) },
+      blk === 0
+        ? { count: inputs, run: (at, part, local) => head.run(at, ...partRange(C, inputs, part, 1, ctx.threads), local) }
+        : { count: inputs, run: (at, part, local) => transform(at, blk, ...partRange(C, inputs, part, 1, ctx.threads), local) },
       { count: positions, run: (at, part) => products(at, ...partRange(P, positions, part, 1, ctx.threads)) },
       { count: outputs, run: (at, part, local) => untransform(at, blk, ...partRange(K, outputs, part, 1, ctx.threads), local) },
     );
-  return { ...compiled, scratchBytes: stridedScratch(g, MR, ctx.threads).shared, localBytes: stridedScratch(g, MR, ctx.threads).local, phases };
+  return { ...compiled, scratchBytes: stridedScratch(g, MR, ctx.threads).shared, localBytes: stridedScratch(g, MR, ctx.threads).local, phases, head, tail };
 }
