@@ -82,4 +82,18 @@ describe("WebAssembly max pooling: a NaN in a window gives NaN, as PyTorch's max
       assert.ok(ref.some(Number.isNaN) && ref.some((x) => !Number.isNaN(x)), "the case has windows with and without a NaN");
       ref.forEach((x, i) => assert.ok(Number.isNaN(x) ? Number.isNaN(fast[i]) : x === fast[i], `output ${i}: ${fast[i]}, the reference ${x}`));
     });
+  // planes without a NaN take pmax (kernels/window.ts), a plane with one max: both in one call
+  for (const text of ["input 19x9x3\nmaxpool 3x3 stride 2 pad 1", "input 19x9x3\nmaxpool 2x2"])
+    it(`a NaN in the middle plane only, the outer two without: ${text.split("\n")[1]}`, async () => {
+      const net = network(text);
+      const input = networkInput(net.graph[0], { sample: "noise" }, 4).data;
+      input[171 + 40] = NaN;
+      input[171 + 170] = NaN;
+      const ref = await new ReferenceExecutor().run(net.graph, new Map(), input);
+      const fast = await new FastExecutor().run(net.graph, new Map(), input);
+      const plane = fast.length / 3;
+      assert.ok(ref.slice(plane, 2 * plane).some(Number.isNaN), "the middle plane has NaN outputs");
+      assert.ok(!ref.slice(0, plane).some(Number.isNaN) && !ref.slice(2 * plane).some(Number.isNaN), "the outer planes have none");
+      ref.forEach((x, i) => assert.ok(Number.isNaN(x) ? Number.isNaN(fast[i]) : x === fast[i], `output ${i}: ${fast[i]}, the reference ${x}`));
+    });
 });

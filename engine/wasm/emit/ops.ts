@@ -107,6 +107,8 @@ export const v = {
   or: vbin(0x50),
   xor: vbin(0x51),
   bitselect: (a: Value, b: Value, mask: Value) => simd("v128", 0x52, [a, b, mask]),
+  /** 1 when any bit of a is set, else 0 (v128.any_true) */
+  anyTrue: (a: Value) => simd("i32", 0x53, [a]),
   i32add: vbin(0xae),
   i32mul: vbin(0xb5),
   i32min: vbin(0xb6),

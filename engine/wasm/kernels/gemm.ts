@@ -38,6 +38,8 @@ export const Activation = { none: 0, relu: 1, relu6: 2 } as const;
 
 export interface GemmKernels {
   strip: Func;
+  /** the strip touching a byte of the next panel of A every k (`pf`, `pfStep`) */
+  stripTouching: Func;
   gemm: Func;
   gemmPacked: Func;
 }
@@ -355,5 +357,5 @@ export function emitGemm(m: Module, MR: number, relaxed: boolean, pack: Func): G
   };
   const gemm = emitKernel(m, "gemm", (f, p) => product(f, p, { packed: false, koff: p.koff, noff: p.noff, panel: p.panel }));
   const gemmPacked = emitKernel(m, "gemm_packed", (f, p) => product(f, p, { packed: true }));
-  return { strip, gemm, gemmPacked };
+  return { strip, stripTouching, gemm, gemmPacked };
 }

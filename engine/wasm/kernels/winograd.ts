@@ -55,6 +55,8 @@ export const WHOLE_GROUP = 8;
  * multiple of 4 KiB apart (64 channels × 64 tiles: 16 KiB) they did.
  */
 export const POSITION_PAD = 64;
+/** U[p] of at least this many floats (Mp·C) is read with the touching strip (emitProducts) */
+export const TOUCH_WEIGHTS = 32768;
 export function positionBytes(floats: number): number {
   return 4 * floats + POSITION_PAD;
 }
@@ -244,6 +246,16 @@ function emitOutput(m: Module, form: WinogradForm) {
     const value = f.v128();
     const cols = f.i32();
     const plane = f.i32();
+    // F(4×4): a group of four whole tiles (4 rows, 4 columns each) stores whole vectors with
+    // no test per tile and row; the activation's masks made once (applyActivation's values)
+    const whole = f.i32();
+    const at = [f.i32(), f.i32(), f.i32(), f.i32()];
+    const reluMask = f.v128(v.i32splat(i32.sub(0, i32.ne(act, 0))));
+    const sixMask = f.v128(v.i32splat(i32.sub(0, i32.eq(act, 2))));
+    const activate = (x: Local) => {
+      const relu = v.pmax(v.const(0), x);
+      return v.bitselect(v.bitselect(v.pmin(v.const(6), relu), relu, sixMask), x, reluMask);
+    };
     f.for(k, 0, K, 1, () => {
       f.set(b, v.splatLoad(i32.add(bias, i32.shl(k, 2))));
       f.set(plane, i32.mul(k, outPlane));
@@ -282,7 +294,32 @@ function emitOutput(m: Module, form: WinogradForm) {
             });
           }
         };
-        if (o !== 3) general();
+        if (o === 4) {
+          f.set(entry, i32.add(table, i32.mul(t4, TILE_ENTRY)));
+          let all: ReturnType<typeof i32.add> | null = null;
+          for (let l = 0; l < 4; l++)
+            for (const field of [8, 12]) {
+              const four = i32.eq(i32.load(entry, TILE_ENTRY * l + field), 4);
+              all = all === null ? four : i32.and(all, four);
+            }
+          f.set(whole, all!);
+          f.if(
+            whole,
+            () => {
+              at.forEach((a, l) => f.set(a, i32.add(i32.add(out, plane), i32.load(entry, TILE_ENTRY * l + 4))));
+              for (let i = 0; i < o; i++) {
+                transpose(f, y[i], lanes, t);
+                lanes.forEach((lane, l) => {
+                  f.set(value, v.add(lane, b));
+                  f.if(res, () => f.set(value, v.add(value, v.load(i32.add(res, i32.sub(at[l], out)), 0))));
+                  f.storeV(at[l], activate(value));
+                  f.inc(at[l], outRow);
+                });
+              }
+            },
+            general,
+          );
+        } else if (o !== 3) general();
         else {
           // four whole 3×3 tiles side by side (the table says so in the first one's
           // columns): a row of the four is 12 floats, three vectors interleaved from the
@@ -314,7 +351,12 @@ function emitOutput(m: Module, form: WinogradForm) {
 }
 
 function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
-  // products(U, V, M, C, Mp, nb, from, to): M[p] = U[p]·V[p] for the positions from ≤ p < to (all: 0, 36)
+  // products(U, V, M, C, Mp, nb, from, to): M[p] = U[p]·V[p] for the positions from ≤ p < to (all: 0, 36).
+  // Where U is large (Mp·C ≥ TOUCH_WEIGHTS: from memory more than from cache) and a panel
+  // serves ≥ 4 column groups, the strip touches the next panel of U a byte per k (as the
+  // GEMM's), so that its lines come spread over this panel's groups instead of all in the
+  // next one's first group; never past U: the last panel of the range touches nothing, the
+  // one before it rounds its step down (kernels/gemm.ts, prefetch).
   const products = emitKernel(m, "wino_products", (f, args) => {
     const { u: U, v: V, m: M, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 } = args;
     const p = f.i32();
@@ -322,13 +364,28 @@ function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
     const up = f.i32();
     const vp = f.i32();
     const mp = f.i32();
+    const groups = f.i32(i32.divU(nb, NR));
+    const panel = f.i32(i32.shl(C, 4)); // bytes of one MR = 4-row panel of U[p]
+    const touching = f.i32(i32.and(i32.geS(groups, 4), i32.geS(i32.mul(Mp, C), TOUCH_WEIGHTS)));
+    const last = f.i32();
+    const step = f.i32();
     f.for(p, p0, p1, 1, () => {
       f.set(up, i32.add(U, i32.shl(i32.mul(i32.mul(p, Mp), C), 2)));
       f.set(vp, i32.add(V, i32.mul(p, i32.add(i32.shl(i32.mul(nb, C), 2), POSITION_PAD))));
       f.set(mp, i32.add(M, i32.mul(p, i32.add(i32.shl(i32.mul(Mp, nb), 2), POSITION_PAD))));
       f.for(m0, 0, Mp, MR, () => {
         const a = i32.add(up, i32.shl(i32.mul(m0, C), 2));
-        f.call(gemm.strip, a, vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, i32.divU(nb, NR), a, 0);
+        const args = [a, vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, groups] as const;
+        f.if(
+          touching,
+          () => {
+            // panels left in the range after this one: 0 → touch nothing, 1 → round down
+            f.set(last, i32.add(i32.mul(i32.sub(i32.sub(p1, p), 1), i32.divU(Mp, MR)), i32.divU(i32.sub(i32.sub(Mp, m0), MR), MR)));
+            f.set(step, i32.mul(i32.ne(last, 0), i32.divU(i32.add(16, i32.mul(i32.gtS(last, 1), i32.sub(groups, 1))), groups)));
+            f.call(gemm.stripTouching, ...args, i32.add(a, i32.mul(i32.ne(last, 0), panel)), step);
+          },
+          () => f.call(gemm.strip, ...args, a, 0),
+        );
       });
     });
   });
