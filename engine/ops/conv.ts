@@ -14,6 +14,7 @@ import { compileDepthwise } from "../fast/steps/depthwise";
 import { compileFc } from "../fast/steps/fc";
 import { compileWinograd, winogradFits } from "../fast/steps/winograd";
 import { compilePolyphase, polyphaseFits } from "../fast/steps/polyphase";
+import { compileStrided, stridedFits } from "../fast/steps/strided";
 import { convScratch } from "../fast/steps/scratch";
 import { like, need, onnxWindow, weightAndBias } from "./shared";
 import type { Op } from "./types";
@@ -150,7 +151,7 @@ function coversWholeInput(step: StepOf<ConvKind>): boolean {
  * smaller than the filter times the pool window.
  */
 function poolFoldsInto(node: ConvNode, next: GraphNode): boolean {
-  if (next.op !== "avgpool" || node.op !== "conv" || isDepthwise(node) || winogradFits({ head: node } as StepOf<ConvKind>) || polyphaseFits(node)) return false;
+  if (next.op !== "avgpool" || node.op !== "conv" || isDepthwise(node) || winogradFits({ head: node } as StepOf<ConvKind>) || polyphaseFits(node) || stridedFits(node)) return false;
   return poolFolds(windowGeometry(node, node.attrs.groups), windowGeometry(next as NodeOf<"avgpool">));
 }
 
@@ -192,6 +193,7 @@ function convOp<K extends ConvKind>(kind: K): Op<K> {
         if (isDepthwise(step.head)) return ["depthwise", compileDepthwise(step, ctx)];
         if (coversWholeInput(step)) return ["fc", compileFc(step, ctx)];
         if (polyphaseFits(step.head)) return ["polyphase", compilePolyphase(step, ctx)];
+        if (stridedFits(step.head)) return ["strided", compileStrided(step, ctx)];
         return winogradFits(step) ? ["winograd", compileWinograd(step, ctx)] : ["gemm", compileGemmConv(step, ctx)];
       },
       absorbs: { norm: true, activation: true, residual: (node) => node.op === "conv" && !isDepthwise(node), pool: poolFoldsInto },

@@ -13,7 +13,7 @@ import { emitWindow } from "./kernels/window";
 import { emitReduce } from "./kernels/reduce";
 import { emitChannels } from "./kernels/channels";
 import { emitWinograd } from "./kernels/winograd";
-import { emitPolyphase } from "./kernels/polyphase";
+import { emitPolyphase, emitStrided } from "./kernels/polyphase";
 import { wasmFeatures } from "./features";
 import { namedKernels, type Kernels } from "./signatures";
 
@@ -44,6 +44,7 @@ export function libraryBytes(relaxed: boolean, shared = false): { bytes: Uint8Ar
   const gemm = emitGemm(m, MR, relaxed, im2col);
   emitWinograd(m, MR, gemm);
   emitPolyphase(m);
+  emitStrided(m);
   emitLayout(m);
   emitFc(m, relaxed);
   emitElementwise(m);

@@ -120,6 +120,13 @@ export const kernelSignatures = {
     dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
     planeBytes: i32, rowBytes: i32, scratch: i32,
   },
+  /** V[p] of 9×9 patches at stride 8 (a 3×3 stride-2 convolution's 4×4 tiles, steps/strided.ts): 81 positions */
+  wino9_input: { v: i32, src: i32, tiles: i32, channels: i32, planeBytes: i32, rowBytes: i32, count: i32, scratch: i32, span: i32 },
+  /** its output transform: 4×4 outputs a tile from 81 positions */
+  wino9_output: {
+    dst: i32, m: i32, tiles: i32, outChannels: i32, paddedRows: i32, count: i32, bias: i32, residual: i32, act: i32,
+    planeBytes: i32, rowBytes: i32, scratch: i32,
+  },
   /**
    * The four polyphase parts of channels [from, to) of a padded input (planes of
    * 2·height rows of `srcWidth` floats, srcWidth ≥ 2·width + 8): dst[(2·py + px)·C + c][i][j]

@@ -12,6 +12,7 @@ import { direct3Scratch, direct3x3 } from "./depthwise";
 import { paddedWindow, poolsInPlace } from "./context";
 import { byBlocks, winogradFits, winogradLayout } from "./winograd";
 import { polyphaseFits, polyphaseScratch } from "./polyphase";
+import { stridedFits, stridedScratch } from "./strided";
 
 /** bytes all threads share and bytes each thread needs of its own */
 export interface StepScratch {
@@ -38,6 +39,7 @@ export function convScratch(conv: NodeOf<"conv" | "dwconv">, threads: number, de
   const g = windowGeometry(conv, conv.attrs.groups);
   if (depthwise) return { shared: direct3x3(g) ? direct3Scratch(g) : paddedWindow(g).bytes, local: 0, head: threads > 1 && g.outChannels === g.inChannels };
   if (polyphaseFits(conv)) return polyphaseScratch(g, MR_MOST, threads);
+  if (stridedFits(conv)) return stridedScratch(g, MR_MOST, threads);
   if (winogradFits({ head: conv } as Parameters<typeof winogradFits>[0])) {
     const w = winogradLayout(g, MR_MOST, threads);
     const block = w.vBytes + w.mBytes;

@@ -135,6 +135,13 @@ export interface WinogradForm {
   applyG: (a: Local, b: Local, d: Local) => Value[];
 }
 
+/** what the transforms' emitters need of a form (steps/strided.ts has one of its own) */
+export type TransformForm = Pick<WinogradForm, "BT" | "AT"> & {
+  tile: 4 | 3 | 2;
+  patch: number;
+  names: { input: WinogradForm["names"]["input"] | "wino9_input"; output: WinogradForm["names"]["output"] | "wino9_output" };
+};
+
 export const F4: WinogradForm = { tile: 4, patch: 6, names: { input: "wino_input", output: "wino_output", filters: "wino_filters" }, BT, AT, applyG: applyG4 };
 export const F2: WinogradForm = { tile: 2, patch: 4, names: { input: "wino2_input", output: "wino2_output", filters: "wino2_filters" }, BT: BT2, AT: AT2, applyG: applyG2 };
 
@@ -155,45 +162,7 @@ export function emitWinograd(m: Module, MR: number, gemm: GemmKernels) {
 /** the transforms of one form (the products are the same for both: kernels of positions) */
 function emitForm(m: Module, MR: number, form: WinogradForm) {
   const n = form.patch;
-  // input(V, src, table, C, plane, rowBytes, nb, tmp, span): V[p][nb/NR][C][NR] for nb tiles,
-  // `span` of the C channels (a thread's range: V and src moved to its first channel)
-  const input = emitKernel(m, form.names.input as "wino_input", (f, p) => {
-    const { v: V, src, tiles: table, channels: C, planeBytes: plane, rowBytes, count: nb, scratch: tmp, span: channels } = p;
-    const t4 = f.i32();
-    const c = f.i32();
-    const dst = f.i32();
-    const pStride = f.i32(i32.add(i32.mul(i32.shl(nb, 2), C), POSITION_PAD)); // bytes between positions p (positionBytes)
-    const base = [f.i32(), f.i32(), f.i32(), f.i32()];
-    const rows = [f.v128(), f.v128(), f.v128(), f.v128()];
-    const d = Array.from({ length: n }, () => f.v128());
-    const t = [f.v128(), f.v128(), f.v128(), f.v128()];
-    const r = Array.from({ length: n }, () => f.v128());
-    f.for(t4, 0, nb, 4, () => {
-      base.forEach((b, l) => f.set(b, i32.add(src, i32.load(i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY))))));
-      // V's address for (p = 0, this group, channel 0, lane t4 mod NR)
-      f.set(dst, i32.add(V, i32.shl(i32.add(i32.mul(i32.divU(t4, NR), i32.mul(C, NR)), i32.remU(t4, NR)), 2)));
-      f.for(c, 0, channels, 1, () => {
-        for (let k = 0; k < n; k++) {
-          const rowOf = (b: Local) => (k === 0 ? b : i32.add(b, i32.mul(rowBytes, k)));
-          base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b))));
-          transpose(f, rows, d.slice(0, 4), t);
-          if (n === 6) {
-            base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b), 16)));
-            transpose(f, rows, [d[4], d[5]], t, 2);
-          }
-          // row transform: r[j] = Σ_m d[m]·Bᵀ[j][m]
-          for (let j = 0; j < n; j++) f.storeV(tmp, combine(d, form.BT[j]), 16 * (n * k + j));
-        }
-        for (let j = 0; j < n; j++) {
-          for (let k = 0; k < n; k++) f.set(r[k], v.load(tmp, 16 * (n * k + j)));
-          for (let i = 0; i < n; i++) f.storeV(i32.add(dst, i32.mul(pStride, n * i + j)), combine(r, form.BT[i]));
-        }
-        base.forEach((b) => f.inc(b, plane));
-        f.inc(dst, NR * 4);
-      });
-    });
-  });
-
+  const input = emitInput(m, form);
   const output = emitOutput(m, form);
   // filters(U, w, gain, K, C, Mp): U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k] for each 3×3
   // filter g = w[k][c] (made once per network; rows past K stay zero)
@@ -226,8 +195,52 @@ function emitForm(m: Module, MR: number, form: WinogradForm) {
   return { input, output, filters };
 }
 
+/** the input transform of a form: V = Bᵀ d B of every n×n patch of a block of tiles, written in the products' B-panel layout */
+export function emitInput(m: Module, form: TransformForm) {
+  const n = form.patch;
+  // input(V, src, table, C, plane, rowBytes, nb, tmp, span): V[p][nb/NR][C][NR] for nb tiles,
+  // `span` of the C channels (a thread's range: V and src moved to its first channel)
+  return emitKernel(m, form.names.input as "wino_input", (f, p) => {
+    const { v: V, src, tiles: table, channels: C, planeBytes: plane, rowBytes, count: nb, scratch: tmp, span: channels } = p;
+    const t4 = f.i32();
+    const c = f.i32();
+    const dst = f.i32();
+    const pStride = f.i32(i32.add(i32.mul(i32.shl(nb, 2), C), POSITION_PAD)); // bytes between positions p (positionBytes)
+    const base = [f.i32(), f.i32(), f.i32(), f.i32()];
+    const rows = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const d = Array.from({ length: n }, () => f.v128());
+    const t = [f.v128(), f.v128(), f.v128(), f.v128()];
+    const r = Array.from({ length: n }, () => f.v128());
+    f.for(t4, 0, nb, 4, () => {
+      base.forEach((b, l) => f.set(b, i32.add(src, i32.load(i32.add(table, i32.mul(i32.add(t4, l), TILE_ENTRY))))));
+      // V's address for (p = 0, this group, channel 0, lane t4 mod NR)
+      f.set(dst, i32.add(V, i32.shl(i32.add(i32.mul(i32.divU(t4, NR), i32.mul(C, NR)), i32.remU(t4, NR)), 2)));
+      f.for(c, 0, channels, 1, () => {
+        for (let k = 0; k < n; k++) {
+          const rowOf = (b: Local) => (k === 0 ? b : i32.add(b, i32.mul(rowBytes, k)));
+          base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b))));
+          transpose(f, rows, d.slice(0, 4), t);
+          // the patch row's next four floats (or fewer: the last two of 6, the last one of 9)
+          for (let q = 4; q < n; q += 4) {
+            base.forEach((b, l) => f.set(rows[l], v.load(rowOf(b), 4 * q)));
+            transpose(f, rows, d.slice(q, Math.min(n, q + 4)), t, Math.min(4, n - q));
+          }
+          // row transform: r[j] = Σ_m d[m]·Bᵀ[j][m]
+          for (let j = 0; j < n; j++) f.storeV(tmp, combine(d, form.BT[j]), 16 * (n * k + j));
+        }
+        for (let j = 0; j < n; j++) {
+          for (let k = 0; k < n; k++) f.set(r[k], v.load(tmp, 16 * (n * k + j)));
+          for (let i = 0; i < n; i++) f.storeV(i32.add(dst, i32.mul(pStride, n * i + j)), combine(r, form.BT[i]));
+        }
+        base.forEach((b) => f.inc(b, plane));
+        f.inc(dst, NR * 4);
+      });
+    });
+  });
+}
+
 /** the output transform of a form: Y = Aᵀ M A of a block of tiles, with bias, residual and activation */
-function emitOutput(m: Module, form: WinogradForm) {
+export function emitOutput(m: Module, form: TransformForm) {
   const n = form.patch;
   const o = form.tile;
   // output(out, M, table, K, Mp, nb, bias, residual, act, outPlane, outRow, tmp)
