@@ -87,9 +87,9 @@ export class Settle<K> {
 
 /**
  * Runs `task(key)` for each key added, one per turn of the event loop: the first at
- * once when no task ran in this turn, the others each in a turn of its own. Urgent keys
- * (edits) go before the others (background: a republish); a key dropped before its turn
- * is not run.
+ * once when no task ran in this turn, the others each in a turn of its own (two after a
+ * background one). Urgent keys (edits) go before the others (background: a republish); a
+ * key dropped before its turn is not run.
  */
 export class OneAtATime<K> {
   private readonly urgent = new Set<K>();
@@ -128,10 +128,15 @@ export class OneAtATime<K> {
     const key = first.value;
     queue.delete(key);
     this.taken = true;
-    this.turn(() => {
+    const release = () => {
       this.taken = false;
       this.next();
-    });
+    };
+    // after a background task, two turns: a request read in the first is handled there, and
+    // its answer — which the connection writes in a turn of its own — goes out in the second,
+    // before the next background analysis (in one turn, a hover read while one ran was
+    // answered only after the next two)
+    this.turn(queue === this.later ? () => this.turn(release) : release);
     this.task(key);
   }
 }

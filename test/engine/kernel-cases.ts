@@ -37,6 +37,8 @@ export const kernelCases: [string, string, string | null][] = [
   ["winograd x=5×6×16 f=3×3 K=40 p=1 + relu: four partial tiles", "input 5x6x16\nconv 40 3x3 pad 1\nrelu", "winograd"],
   ["winograd x=20×16×16 f=3×3 K=24 p=1 + relu6: every group of four tiles whole (whole vectors, no test per tile)", "input 20x16x16\nconv 24 3x3 pad 1\nrelu6", "winograd"],
   ["winograd basic block at 16×16×16 (bn, residual, relu): whole groups with a residual", "input 16x16x16\nresidual {\n  conv 16 3x3 pad 1 nobias\n  bn\n  relu\n  conv 16 3x3 pad 1 nobias\n  bn\n}\nrelu", "winograd"],
+  ["winograd x=14×14×400 f=3×3 K=20 p=1 + relu: 16 tiles over 400 channels (products one column group at a time)", "input 14x14x400\nconv 20 3x3 pad 1\nrelu", "winograd"],
+  ["winograd F(2×2) x=7×7×400 f=3×3 K=16 p=1: 16 tiles over 400 channels, one group at a time", "input 7x7x400\nconv 16 3x3 pad 1", "winograd"],
   ["winograd basic block at 7×7×24 (bn, residual, relu)", "input 7x7x24\nresidual {\n  conv 24 3x3 pad 1 nobias\n  bn\n  relu\n  conv 24 3x3 pad 1 nobias\n  bn\n}\nrelu", "winograd"],
   ["winograd + bn + residual + relu (a basic block)", "input 9x9x16\nresidual {\n  conv 16 3x3 pad 1 nobias\n  bn\n  relu\n  conv 16 3x3 pad 1 nobias\n  bn\n}\nrelu", "winograd"],
   ["conv + bn + residual with projection + relu6", "input 10x10x8\nresidual {\n  conv 12 3x3 stride 2 pad 1 floor\n  bn\n} shortcut {\n  conv 12 1x1 stride 2 floor\n  bn\n}\nrelu6", "gemm"],

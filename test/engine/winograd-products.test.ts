@@ -3,13 +3,14 @@
 // touches the next panel of U ahead of use: it must never read past U — a trap if U ends
 // where the memory ends — and must not change a result. U at the very end of the memory,
 // every range of positions ending at its last one, sizes on both sides of the touching
-// threshold (TOUCH_WEIGHTS), checked against a plain float64 product.
+// threshold (TOUCH_WEIGHTS) and of going one column group at a time (BY_GROUP_BYTES),
+// checked against a plain float64 product.
 
 import * as assert from "node:assert/strict";
 import { Heap } from "../../engine/fast/heap";
 import { instantiateLibrary } from "../../engine/wasm/library";
 import { NR } from "../../engine/wasm/kernels/gemm";
-import { positionBytes, TOUCH_WEIGHTS } from "../../engine/wasm/kernels/winograd";
+import { BY_GROUP_BYTES, positionBytes, TOUCH_WEIGHTS } from "../../engine/wasm/kernels/winograd";
 import { fillUniform } from "../../engine/random";
 import { enableRelaxedSimd } from "../../engine/wasm/relaxed-node";
 
@@ -18,7 +19,8 @@ enableRelaxedSimd();
 describe("Winograd products: the touch of the next panel of U", () => {
   // [positions, C, Mp, tiles]: 128 × 256 = TOUCH_WEIGHTS with 4 and 5 groups (touching), with
   // 3 (not), and below the threshold; 16 and 36 positions as the forms have
-  const shapes: [number, number, number, number][] = [[3, 128, 256, 32], [2, 256, 128, 40], [2, 128, 256, 24], [3, 16, 20, 32], [1, 256, 132, 32]];
+  const shapes: [number, number, number, number][] = [[3, 128, 256, 32], [2, 256, 128, 40], [2, 128, 256, 24], [3, 16, 20, 32], [1, 256, 132, 32], [2, 400, 20, 16], [1, 300, 12, 24]];
+  it("some shapes go one column group at a time (BY_GROUP_BYTES)", () => assert.ok(shapes.filter(([, C, , nb]) => 4 * C * nb > BY_GROUP_BYTES && nb / NR <= 3).length >= 2));
   it("the shapes reach the touching threshold", () => assert.ok(shapes.filter(([, C, Mp, nb]) => C * Mp >= TOUCH_WEIGHTS && nb / NR >= 4).length >= 3));
   for (const relaxed of [false, true])
     for (const [P, C, Mp, nb] of shapes)

@@ -38,6 +38,26 @@ describe("one document per turn (issue 9 item 2)", () => {
     assert.equal(q.waiting, 0);
   });
 
+  it("after a background task, two turns before the next: what the connection read meanwhile is handled in the first, its answer written in the second", () => {
+    const l = handLoop();
+    const ran: string[] = [];
+    const q = new OneAtATime<string>((k) => ran.push(k), l.turn);
+    for (const k of ["s1", "s2", "s3"]) q.add(k, false);
+    assert.deepEqual(ran, ["s1"]);
+    l.spin();
+    assert.deepEqual(ran, ["s1"]);
+    l.spin();
+    assert.deepEqual(ran, ["s1", "s2"]);
+    // an edit coming in meanwhile: at its own turn, as before
+    q.add("edit");
+    l.spin();
+    assert.deepEqual(ran, ["s1", "s2"]);
+    l.spin();
+    assert.deepEqual(ran, ["s1", "s2", "edit"]);
+    l.spin();
+    assert.deepEqual(ran, ["s1", "s2", "edit", "s3"]);
+  });
+
   it("edits go before the background; a key added twice runs once; a dropped key never runs", () => {
     const l = handLoop();
     const ran: string[] = [];

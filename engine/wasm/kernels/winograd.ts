@@ -57,6 +57,8 @@ export const WHOLE_GROUP = 8;
 export const POSITION_PAD = 64;
 /** U[p] of at least this many floats (Mp·C) is read with the touching strip (emitProducts) */
 export const TOUCH_WEIGHTS = 32768;
+/** V[p] of more bytes than this with ≤ 3 column groups: products group by group (emitProducts) */
+export const BY_GROUP_BYTES = 24576;
 export function positionBytes(floats: number): number {
   return 4 * floats + POSITION_PAD;
 }
@@ -381,11 +383,25 @@ function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
     const panel = f.i32(i32.shl(C, 4)); // bytes of one MR = 4-row panel of U[p]
     const touching = f.i32(i32.and(i32.geS(groups, 4), i32.geS(i32.mul(Mp, C), TOUCH_WEIGHTS)));
     const last = f.i32();
+    const g = f.i32();
+    const byGroup = f.i32(i32.and(i32.leS(groups, 3), i32.gtS(i32.mul(i32.shl(C, 2), nb), BY_GROUP_BYTES)));
     const step = f.i32();
     f.for(p, p0, p1, 1, () => {
       f.set(up, i32.add(U, i32.shl(i32.mul(i32.mul(p, Mp), C), 2)));
       f.set(vp, i32.add(V, i32.mul(p, i32.add(i32.shl(i32.mul(nb, C), 2), POSITION_PAD))));
       f.set(mp, i32.add(M, i32.mul(p, i32.add(i32.shl(i32.mul(Mp, nb), 2), POSITION_PAD))));
+      // few groups over a long C (V[p] past BY_GROUP_BYTES: 512 channels × 16 tiles, 32 KB):
+      // one group at a time over every panel, so that its B panel stays in L1 beside U's
+      f.if(
+        byGroup,
+        () =>
+          f.for(g, 0, groups, 1, () =>
+            f.for(m0, 0, Mp, MR, () => {
+              const a = i32.add(up, i32.shl(i32.mul(m0, C), 2));
+              f.call(gemm.strip, a, i32.add(vp, i32.mul(g, i32.shl(C, 5))), 0, NR * 4, i32.add(mp, i32.shl(i32.add(i32.mul(m0, nb), i32.mul(g, NR)), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, 1, a, 0);
+            }),
+          ),
+        () =>
       f.for(m0, 0, Mp, MR, () => {
         const a = i32.add(up, i32.shl(i32.mul(m0, C), 2));
         const args = [a, vp, i32.shl(C, 5), NR * 4, i32.add(mp, i32.shl(i32.mul(m0, nb), 2)), i32.shl(nb, 2), 0, 0, C, 0, 0, groups] as const;
@@ -399,7 +415,8 @@ function emitProducts(m: Module, MR: number, gemm: GemmKernels) {
           },
           () => f.call(gemm.strip, ...args, a, 0),
         );
-      });
+      }),
+      );
     });
   });
 
