@@ -16,10 +16,10 @@ import { NR } from "../../wasm/kernels/gemm";
 import { positionBytes, TILE_ENTRY } from "../../wasm/kernels/winograd";
 import { S9 } from "../../wasm/kernels/polyphase";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
-import { COST, partCount, partRange } from "../threads/split";
-import { evenParts } from "./winograd";
+import { COST } from "../threads/split";
+import { blockStages } from "./winograd";
 import { padChannels } from "./conv";
-import { convolution, foldedBias, type Addresses, type BuildContext, type ByChannels, type CompiledStep, type Phase, type StepOf } from "./context";
+import { convolution, foldedBias, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
 import type { NodeOf } from "../../../analysis/types";
 
 const MAX_BLOCK = 64;
@@ -134,30 +134,22 @@ export function compileStrided(step: StepOf<"conv" | "dwconv">, ctx: BuildContex
     },
   };
   if (ctx.threads <= 1) return compiled;
-  const inputs = partCount(P * C * nb * COST.transform, ctx, C);
-  const positions = evenParts(partCount(P * Mp * C * nb, ctx, P), P, ctx.threads);
-  const outputs = partCount(P * K * nb * COST.transform, ctx, K);
-  // the first block's input transform of a range of channels pads them first (the same
-  // thread, no join between: the step's head); the last block's output transform by
-  // filters is its tail (engine/fast/network.ts runs them with the neighbours' phases)
+  // the first block's input transform pads its channels first (the step's head), the last
+  // block's output transform is its tail (blockStages)
   const padded = padChannels(ctx, C, g.inHeight, g.inWidth, g.padTop, g.padLeft, Hp, Wp, 0);
-  const head: ByChannels = {
-    channels: C,
-    align: 1,
-    run(at, c0, c1, local) {
-      padded.run(at, c0, c1, local);
-      transform(at, 0, c0, c1, local);
+  const { phases, head, tail } = blockStages(
+    {
+      channels: C,
+      filters: K,
+      positions: P,
+      blocks,
+      costs: { input: P * C * nb * COST.transform, products: P * Mp * C * nb, output: P * K * nb * COST.transform },
+      padded,
+      transform,
+      products,
+      untransform,
     },
-  };
-  const tail: ByChannels = { channels: K, align: 1, run: (at, k0, k1, local) => untransform(at, blocks - 1, k0, k1, local) };
-  const phases: Phase[] = [];
-  for (let blk = 0; blk < blocks; blk++)
-    phases.push(
-      blk === 0
-        ? { count: inputs, run: (at, part, local) => head.run(at, ...partRange(C, inputs, part, 1, ctx.threads), local) }
-        : { count: inputs, run: (at, part, local) => transform(at, blk, ...partRange(C, inputs, part, 1, ctx.threads), local) },
-      { count: positions, run: (at, part) => products(at, ...partRange(P, positions, part, 1, ctx.threads)) },
-      { count: outputs, run: (at, part, local) => untransform(at, blk, ...partRange(K, outputs, part, 1, ctx.threads), local) },
-    );
+    ctx,
+  );
   return { ...compiled, scratchBytes: stridedScratch(g, MR, ctx.threads).shared, localBytes: stridedScratch(g, MR, ctx.threads).local, phases, head, tail };
 }

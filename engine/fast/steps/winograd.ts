@@ -103,6 +103,58 @@ export function byBlocks(blocks: number, threads: number): boolean {
   return blocks >= 2 * threads;
 }
 
+/** a transform step's block-by-block stages, for the threads (blockStages) */
+export interface Stages {
+  channels: number;
+  filters: number;
+  /** positions of the transform (36 for F(4×4)): the products' parts */
+  positions: number;
+  blocks: number;
+  /** work of each stage as partCount counts it */
+  costs: { input: number; products: number; output: number };
+  /** channels [c0, c1) of the padded copy */
+  padded: ByChannels;
+  /** block blk's input transform of channels [c0, c1) */
+  transform(at: Addresses, blk: number, c0: number, c1: number, local: number): void;
+  /** the products of positions [p0, p1) (of the block whose V was just written) */
+  products(at: Addresses, p0: number, p1: number): void;
+  /** block blk's output transform of filters [k0, k1) */
+  untransform(at: Addresses, blk: number, k0: number, k1: number, local: number): void;
+}
+
+/**
+ * Block after block, each in three phases: the input transform by channels (the first
+ * block's with the padded copy of the same channels: the same thread, no join between —
+ * the step's head), the products by positions, the output transform by filters (the last
+ * block's is the step's tail). engine/fast/network.ts may run head and tail with the
+ * neighbouring steps' phases.
+ */
+export function blockStages(s: Stages, ctx: BuildContext): { phases: Phase[]; head: ByChannels; tail: ByChannels } {
+  const { threads } = ctx;
+  const inputs = partCount(s.costs.input, ctx, s.channels);
+  const positions = evenParts(partCount(s.costs.products, ctx, s.positions), s.positions, threads);
+  const outputs = partCount(s.costs.output, ctx, s.filters);
+  const head: ByChannels = {
+    channels: s.channels,
+    align: 1,
+    run(at, c0, c1, local) {
+      s.padded.run(at, c0, c1, local);
+      s.transform(at, 0, c0, c1, local);
+    },
+  };
+  const tail: ByChannels = { channels: s.filters, align: 1, run: (at, k0, k1, local) => s.untransform(at, s.blocks - 1, k0, k1, local) };
+  const phases: Phase[] = [];
+  for (let blk = 0; blk < s.blocks; blk++)
+    phases.push(
+      blk === 0
+        ? { count: inputs, run: (at, part, local) => head.run(at, ...partRange(s.channels, inputs, part, 1, threads), local) }
+        : { count: inputs, run: (at, part, local) => s.transform(at, blk, ...partRange(s.channels, inputs, part, 1, threads), local) },
+      { count: positions, run: (at, part) => s.products(at, ...partRange(s.positions, positions, part, 1, threads)) },
+      { count: outputs, run: (at, part, local) => s.untransform(at, blk, ...partRange(s.filters, outputs, part, 1, threads), local) },
+    );
+  return { phases, head, tail };
+}
+
 export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildContext): CompiledStep {
   const { lib, heap } = ctx;
   const { g, w, b, gain, offset } = convolution(step, ctx);
@@ -159,11 +211,7 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
     const byBlock: Phase = { count: blocks, run: (at, blk, local) => block(at, at.scratch, blk, local, local + vBytes, local + vBytes + mBytes) };
     return { ...compiled, scratchBytes: padBytes, phases: [pad, byBlock], localBytes: vBytes + mBytes + tmpBytes, head: padded };
   }
-  // few blocks: each block's three stages split, V and M shared; the first block's input
-  // transform of a range of channels pads them first (the same thread, no join between)
-  const inputs = partCount(P * C * nb * COST.transform + C * Hp * Wp * COST.copy, ctx, C);
-  const positions = evenParts(partCount(P * Mp * C * nb, ctx, P), P, ctx.threads);
-  const outputs = partCount(P * K * nb * COST.transform, ctx, K);
+  // few blocks: each block's three stages split, V and M shared
   /** block blk's input transform of channels [c0, c1) */
   const transform = ({ scratch }: Addresses, blk: number, c0: number, c1: number, local: number) =>
     lib.k[names.input]({ v: scratch + padBytes + 4 * NR * c0, src: scratch + c0 * plane, tiles: table + TILE_ENTRY * blk * nb, channels: C, planeBytes: plane, rowBytes: 4 * Wp, count: nb, scratch: local, span: c1 - c0 });
@@ -176,31 +224,22 @@ export function compileWinograd(step: StepOf<"conv" | "dwconv">, ctx: BuildConte
       residual: residual ? residual + k0 * outPlane : 0, act: step.act, planeBytes: outPlane, rowBytes: 4 * Wo, scratch: local,
     });
   };
-  const head: ByChannels = {
-    channels: C,
-    align: 1,
-    run(at, c0, c1, local) {
-      padded.run(at, c0, c1, local);
-      transform(at, 0, c0, c1, local);
-    },
-  };
-  const tail: ByChannels = { channels: K, align: 1, run: (at, k0, k1, local) => untransform(at, blocks - 1, k0, k1, local) };
-  const phases: Phase[] = [];
-  for (let blk = 0; blk < blocks; blk++) {
-    phases.push(
-      blk === 0
-        ? { count: inputs, run: (at, part, local) => head.run(at, ...partRange(C, inputs, part, 1, ctx.threads), local) }
-        : { count: inputs, run: (at, part, local) => transform(at, blk, ...partRange(C, inputs, part, 1, ctx.threads), local) },
-      {
-        count: positions,
-        run({ scratch }, part) {
-          const [p0, p1] = partRange(P, positions, part, 1, ctx.threads);
-          const V = scratch + padBytes;
-          lib.k.wino_products({ u: U, v: V, m: V + vBytes, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 });
-        },
+  const { phases, head, tail } = blockStages(
+    {
+      channels: C,
+      filters: K,
+      positions: P,
+      blocks,
+      costs: { input: P * C * nb * COST.transform + C * Hp * Wp * COST.copy, products: P * Mp * C * nb, output: P * K * nb * COST.transform },
+      padded,
+      transform,
+      products({ scratch }, p0, p1) {
+        const V = scratch + padBytes;
+        lib.k.wino_products({ u: U, v: V, m: V + vBytes, channels: C, paddedRows: Mp, count: nb, from: p0, to: p1 });
       },
-      { count: outputs, run: (at, part, local) => untransform(at, blk, ...partRange(K, outputs, part, 1, ctx.threads), local) },
-    );
-  }
+      untransform,
+    },
+    ctx,
+  );
   return { ...compiled, scratchBytes: padBytes + vBytes + mBytes, phases, localBytes: tmpBytes, head, tail };
 }
