@@ -4,7 +4,7 @@
 //   npm run bench -- --only analysis  one suite (arguments after it go to the suite)
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { readdirSync, existsSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
 const known = readdirSync("bench").filter((f) => f.endsWith(".bench.ts")).map((f) => f.replace(/\.bench\.ts$/, "")).sort((a, b) => (a === "engine") - (b === "engine") || a.localeCompare(b));
@@ -34,7 +34,10 @@ if (suites.length === 0) {
   console.error(`no bench suite${only ? ` named ${only}` : ""} in bench/`);
   process.exit(2);
 }
-if (!existsSync("dist/server/server.js")) spawnSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+// the suites start dist/ (the LSP bench runs the server as `npm run lsp` does, the training
+// bench its worker threads): built from this checkout every time, never a stale one
+const built = spawnSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+if (built.status !== 0) process.exit(built.status ?? 1);
 // --profile: our executor step by step (bench/engine/profile.ts), not a suite
 const profile = args.includes("--profile");
 await build({
