@@ -17,7 +17,7 @@ import { NR } from "../../wasm/kernels/gemm";
 import { positionBytes, TILE_ENTRY, WHOLE_GROUP } from "../../wasm/kernels/winograd";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { COST, partCount, partRange } from "../threads/split";
-import { balancedBlock, byBlocks } from "./winograd";
+import { balancedBlock, byBlocks, transformedFilters } from "./winograd";
 import { convolution, foldedBias, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
 import type { NodeOf } from "../../../analysis/types";
 
@@ -27,8 +27,6 @@ const MAX_BLOCK = 64;
 const TILE = 3;
 const PATCH = 6;
 const P = PATCH * PATCH;
-/** taps per side of a polyphase part's filter */
-const PART = 4;
 
 /**
  * G of F(3×3, 4×4) (6×4) for the points 0, 1, −1, 2, −2, ∞ in Bᵀ's order (kernels/winograd.ts):
@@ -102,35 +100,13 @@ export function compilePolyphase(step: StepOf<"conv" | "dwconv">, ctx: BuildCont
   const L = polyphaseLayout(g, MR, ctx.threads);
   const { Ho, Wo, tw, T, Hq, Wq, Hs, Ws, C4, nb, blocks, Mp, padBytes, partBytes, vBytes, mBytes } = L;
 
-  // U[p][panel][4C][MR] = (G·h·Gᵀ)[p]·gain[k] for part channel (2·py + px)·C + c's 4×4
-  // filter h[a][b] = w[k][c][2a + py][2b + px], in float64, one rounding
-  const U = heap.reserve(4 * P * Mp * C4);
-  const u = heap.f32(U, P * Mp * C4);
-  const h = new Float64Array(PART * PART);
-  const gh = new Float64Array(PATCH * PART);
-  for (let k = 0; k < K; k++)
-    for (let ch = 0; ch < C4; ch++) {
-      const [ph, c] = [Math.floor(ch / C), ch % C];
-      const [py, px] = [ph >> 1, ph & 1];
-      for (let a = 0; a < PART; a++)
-        for (let bb = 0; bb < PART; bb++) {
-          const [fy, fx] = [2 * a + py, 2 * bb + px];
-          h[a * PART + bb] = fy < kh && fx < kw ? w[((k * C + c) * kh + fy) * kw + fx] : 0;
-        }
-      for (let i = 0; i < PATCH; i++)
-        for (let bb = 0; bb < PART; bb++) {
-          let s = 0;
-          for (let a = 0; a < PART; a++) s += G34[i][a] * h[a * PART + bb];
-          gh[i * PART + bb] = s;
-        }
-      const at = (k - (k % MR)) * C4 + ch * MR + (k % MR);
-      for (let i = 0; i < PATCH; i++)
-        for (let j = 0; j < PATCH; j++) {
-          let s = 0;
-          for (let bb = 0; bb < PART; bb++) s += gh[i * PART + bb] * G34[j][bb];
-          u[(i * PATCH + j) * Mp * C4 + at] = s * gain[k];
-        }
-    }
+  // U = G·h·Gᵀ·gain[k] for part channel (2·py + px)·C + c's 4×4 filter
+  // h[a][b] = w[k][c][2a + py][2b + px] (zero past the 7×7)
+  const U = transformedFilters(ctx, G34, K, C4, gain, (k, ch, a, bb) => {
+    const [ph, c] = [Math.floor(ch / C), ch % C];
+    const [fy, fx] = [2 * a + (ph >> 1), 2 * bb + (ph & 1)];
+    return fy < kh && fx < kw ? w[((k * C + c) * kh + fy) * kw + fx] : 0;
+  });
   const bias = heap.store(foldedBias(b, gain, offset, K, Mp));
 
   // per tile: part offset, output offset, real rows, columns — 4 where a whole vector

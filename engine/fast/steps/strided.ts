@@ -17,7 +17,7 @@ import { positionBytes, TILE_ENTRY } from "../../wasm/kernels/winograd";
 import { S9 } from "../../wasm/kernels/polyphase";
 import { windowGeometry, type WindowGeometry } from "../../geometry";
 import { COST } from "../threads/split";
-import { blockStages } from "./winograd";
+import { blockStages, transformedFilters } from "./winograd";
 import { padChannels } from "./conv";
 import { convolution, foldedBias, type Addresses, type BuildContext, type CompiledStep, type StepOf } from "./context";
 import type { NodeOf } from "../../../analysis/types";
@@ -84,19 +84,8 @@ export function compileStrided(step: StepOf<"conv" | "dwconv">, ctx: BuildContex
   const C = g.inChannels;
   const { Ho, Wo, tw, T, Hp, Wp, nb, blocks, Mp, padBytes, vBytes, mBytes } = stridedLayout(g, MR);
 
-  // U[p][panel][C][MR] = (G·g·Gᵀ)[p]·gain[k], in float64
-  const U = heap.reserve(4 * P * Mp * C);
-  const u = heap.f32(U, P * Mp * C);
-  const gg = new Float64Array(PATCH * 3);
-  for (let k = 0; k < K; k++)
-    for (let c = 0; c < C; c++) {
-      const f = (k * C + c) * 9;
-      for (let i = 0; i < PATCH; i++)
-        for (let x = 0; x < 3; x++) gg[i * 3 + x] = S9.G[i][0] * w[f + x] + S9.G[i][1] * w[f + 3 + x] + S9.G[i][2] * w[f + 6 + x];
-      const at = (k - (k % MR)) * C + c * MR + (k % MR);
-      for (let i = 0; i < PATCH; i++)
-        for (let j = 0; j < PATCH; j++) u[(i * PATCH + j) * Mp * C + at] = (gg[i * 3] * S9.G[j][0] + gg[i * 3 + 1] * S9.G[j][1] + gg[i * 3 + 2] * S9.G[j][2]) * gain[k];
-    }
+  // U = G·g·Gᵀ of every 3×3 filter, batch norm folded
+  const U = transformedFilters(ctx, S9.G, K, C, gain, (k, c, a, x) => w[((k * C + c) * 3 + a) * 3 + x]);
   const bias = heap.store(foldedBias(b, gain, offset, K, Mp));
 
   const table = heap.reserve(TILE_ENTRY * blocks * nb);

@@ -103,6 +103,42 @@ export function byBlocks(blocks: number, threads: number): boolean {
   return blocks >= 2 * threads;
 }
 
+/**
+ * Transformed filters computed here in float64 (one rounding each), for the steps whose
+ * filter transform has no kernel of its own (steps/strided.ts, steps/polyphase.ts):
+ * U[p = i·n + j][panel][channel][MR] = (G·h·Gᵀ)[i][j] · gain[k], n = G's rows, where
+ * h[a][b] = tap(k, channel, a, b) is filter k's r×r matrix for that channel (r = G's columns).
+ * Returns U's address in the heap.
+ */
+export function transformedFilters(ctx: BuildContext, G: number[][], K: number, channels: number, gain: ArrayLike<number>, tap: (k: number, channel: number, a: number, b: number) => number): number {
+  const { heap } = ctx;
+  const MR = ctx.lib.MR;
+  const [n, r] = [G.length, G[0].length];
+  const Mp = Math.ceil(K / MR) * MR;
+  const U = heap.reserve(4 * n * n * Mp * channels);
+  const u = heap.f32(U, n * n * Mp * channels);
+  const h = new Float64Array(r * r);
+  const gh = new Float64Array(n * r);
+  for (let k = 0; k < K; k++)
+    for (let ch = 0; ch < channels; ch++) {
+      for (let a = 0; a < r; a++) for (let b = 0; b < r; b++) h[a * r + b] = tap(k, ch, a, b);
+      for (let i = 0; i < n; i++)
+        for (let b = 0; b < r; b++) {
+          let s = 0;
+          for (let a = 0; a < r; a++) s += G[i][a] * h[a * r + b];
+          gh[i * r + b] = s;
+        }
+      const at = (k - (k % MR)) * channels + ch * MR + (k % MR);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let b = 0; b < r; b++) s += gh[i * r + b] * G[j][b];
+          u[(i * n + j) * Mp * channels + at] = s * gain[k];
+        }
+    }
+  return U;
+}
+
 /** a transform step's block-by-block stages, for the threads (blockStages) */
 export interface Stages {
   channels: number;
